@@ -1,0 +1,1 @@
+"""Pure extractors: file -> Document -> Directive -> Extraction.  No Prefect, no database."""

@@ -1,0 +1,58 @@
+"""Vietnamese text normalisation shared by every stage.
+
+All text that leaves a reader is NFC with one tone-mark placement (the "new style" that
+puts the mark on the main vowel: hoà -> hòa, uỷ -> ủy, thuỷ -> thủy), so matching and
+search never depend on the typist's keyboard or the PDF producer.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Old-style placement (mark on the first vowel of oa/oe/uy) -> new style.  Only applies
+# when the diphthong ends the syllable: "hoàn" is already right and must not change.
+_TONE_PAIRS = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_TONE_PAIRS.update({k.upper(): v.upper() for k, v in list(_TONE_PAIRS.items())})
+_TONE_PAIRS.update({k[0].upper() + k[1]: v[0].upper() + v[1] for k, v in list(_TONE_PAIRS.items()) if k.islower()})
+_TONE_RE = re.compile("(" + "|".join(sorted(_TONE_PAIRS, key=len, reverse=True)) + r")(?![^\W\d_])")
+# "qu" + y keeps the mark on y already (quý); "gi" likewise: nothing to do for those.
+
+_WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_tone(text: str) -> str:
+    """Move tone marks to the new-style position (hoà -> hòa, thuỷ -> thủy)."""
+    return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(1)], text)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one tone placement, no NBSP or zero-width oddities; line breaks kept."""
+    text = nfc(text).replace("\u00ad", "").replace("\ufeff", "")
+    text = normalize_tone(text)
+    return _WS_RE.sub(" ", text)
+
+
+def collapse_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+
+
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_diacritics(text: str) -> str:
+    """Strip every diacritic, đ -> d included (đ has no Unicode decomposition)."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def casefold_key(text: str) -> str:
+    """A matching key: normalised, lower case, whitespace collapsed."""
+    return collapse_ws(text).casefold()

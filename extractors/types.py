@@ -1,0 +1,216 @@
+"""The typed objects at the seams: Document (reading) -> Directive (structure) -> Obligations.
+
+These are the contract between folders.  Add fields freely; rename or remove none without
+updating every stage.  Pydantic so that `chidao text --json` and the register can dump them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points (top-left origin)
+Source = Literal["text", "ocr", "docx", "none"]
+Status = Literal["ok", "partial", "failed"]
+
+
+# ---------------------------------------------------------------- reading
+
+class ReadError(BaseModel):
+    """Something that went wrong with the input (not a bug): recorded, never raised."""
+    code: str                      # e.g. "empty-file", "encrypted", "not-a-pdf", "ocr-timeout"
+    message: str                   # one human line
+    page: Optional[int] = None     # 1-based, when the problem is one page
+
+
+class Block(BaseModel):
+    """A line or paragraph of text in reading order."""
+    text: str
+    page: int                      # 1-based
+    bbox: Optional[BBox] = None
+    kind: Literal["line", "paragraph"] = "line"
+    bold: Optional[bool] = None
+    italic: Optional[bool] = None
+    size: Optional[float] = None
+    source: Source = "text"
+    confidence: Optional[float] = None   # OCR mean word confidence 0..100
+    in_table: bool = False               # the text also lives in a Table cell
+
+
+class Cell(BaseModel):
+    text: str
+    bbox: Optional[BBox] = None
+    page: int = 1
+    col: int = 0
+    colspan: int = 1
+
+
+class Row(BaseModel):
+    cells: list[Cell]
+    page: int = 1
+    pages: list[int] = Field(default_factory=list)  # more than one when a row continues on the next page
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+class Table(BaseModel):
+    """One logical table: repeated page headers dropped, continued rows joined."""
+    rows: list[Row]
+    header: list[str] = Field(default_factory=list)  # header cell texts (first header row), normalised
+    page_start: int = 1
+    page_end: int = 1
+    bbox: Optional[BBox] = None      # on page_start
+    source: Source = "text"
+
+
+class Page(BaseModel):
+    number: int                      # 1-based
+    width: float = 0.0
+    height: float = 0.0
+    source: Source = "text"
+    text_quality: Optional[float] = None   # share of valid Vietnamese syllables in the text layer
+    ocr_confidence: Optional[float] = None
+    blocks: list[Block] = Field(default_factory=list)
+
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+class Document(BaseModel):
+    path: str
+    source_file: str
+    sha256: str = ""
+    size: int = 0
+    kind: Literal["pdf", "image", "docx", "unknown"] = "unknown"
+    status: Status = "ok"
+    errors: list[ReadError] = Field(default_factory=list)
+    pages: list[Page] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+    def text(self) -> str:
+        """Reading-order text, pages separated by form feeds."""
+        return "\f".join(p.text() for p in self.pages)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+
+# ---------------------------------------------------------------- structure
+
+SectionRole = Literal[
+    "purpose", "targets", "tasks", "organisation", "funding", "background", "preamble",
+    "articles", "appendix", "closing", "other",
+]
+
+
+class Paragraph(BaseModel):
+    text: str                      # line wraps and hyphenation undone, whitespace collapsed
+    page: int
+    bbox: Optional[BBox] = None
+
+
+class Section(BaseModel):
+    """A node of the section tree.  `path` is the number path: "III.2.a", "Điều 2", "PL.7"."""
+    path: str = ""
+    label: str = ""                # the marker as printed: "III.", "2.", "a)", "-", "Điều 2."
+    kind: Literal["root", "part", "roman", "arabic", "letter", "bullet", "article", "appendix", "table_row", "plan"] = "root"
+    heading: str = ""              # text on the marker's line up to the first full stop / colon
+    text: str = ""                 # the node's own text (heading line + its paragraphs), joined
+    page: int = 1
+    role: SectionRole = "other"
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    children: list["Section"] = Field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+class Citation(BaseModel):
+    number: str                    # normalised symbol: "06/QĐ-TTg"
+    type: Optional[str] = None     # "Quyết định", "Công điện", ...
+    issued_on: Optional[dt.date] = None
+    issuer: Optional[str] = None
+    relation: Literal["basis", "implements", "cites"] = "cites"
+    title: Optional[str] = None    # "phê duyệt Đề án ..." when printed
+    alias: Optional[str] = None    # "Đề án 06" from "(gọi tắt là Đề án 06)"
+    raw: str = ""
+    page: Optional[int] = None
+    printed: bool = True           # False when inferred (a programme named by title only)
+
+
+class Header(BaseModel):
+    issuer: Optional[str] = None           # expanded: "Ủy ban nhân dân tỉnh Bình Định"
+    issuer_lines: list[str] = Field(default_factory=list)
+    parent_body: Optional[str] = None
+    motto: Optional[Literal["state", "party"]] = None
+    number: Optional[str] = None           # "08-CT/TU", null when blank
+    type: Optional[str] = None             # "Chỉ thị", ... "Tin bài", "Khác"
+    type_code: Optional[str] = None
+    place: Optional[str] = None
+    issued_on: Optional[dt.date] = None
+    title: Optional[str] = None            # trích yếu, one line
+    signer: Optional[str] = None
+    signer_authority: Optional[str] = None  # TM., KT., TL., TUQ., Q.
+    signer_position: Optional[str] = None
+    recipients: list[str] = Field(default_factory=list)
+    urgency: Optional[str] = None          # HỎA TỐC, KHẨN, ...
+    province: Optional[str] = None         # "Bình Định": resolves "tỉnh" in unit names
+
+
+class Directive(BaseModel):
+    document: Document
+    header: Header = Field(default_factory=Header)
+    root: Section = Field(default_factory=Section)
+    citations: list[Citation] = Field(default_factory=list)
+    aliases: dict[str, str] = Field(default_factory=dict)   # "Đề án 06" -> "06/QĐ-TTg"
+    programme: Optional[str] = None                          # symbol of the programme implemented
+    task_tables: list[Table] = Field(default_factory=list)   # tables whose columns assign tasks
+    errors: list[ReadError] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- obligations
+
+Recurrence = Literal["ongoing", "weekly", "monthly", "quarterly", "halfyearly", "yearly"]
+
+
+class Deadline(BaseModel):
+    raw: str
+    due: Optional[dt.date] = None
+    recurrence: Optional[Recurrence] = None
+    day: Optional[int] = None
+    start: Optional[dt.date] = None     # "Từ tháng 01/2024 ..." (not exported)
+
+
+class Target(BaseModel):
+    raw: str
+    value: float
+    unit: str                           # "%", "count" or the counted noun as printed
+    kind: Literal["target", "achieved"] = "target"
+    subject: Optional[str] = None       # what is measured
+
+
+class Obligation(BaseModel):
+    id: str = ""                        # stable: derived from document sha256 + ref + text
+    ref: Optional[str] = None
+    page: Optional[int] = None
+    text: str
+    lead_units: list[str] = Field(default_factory=list)
+    support_units: list[str] = Field(default_factory=list)
+    deadline: Optional[Deadline] = None
+    targets: list[Target] = Field(default_factory=list)
+    output: Optional[str] = None
+    flags: list[str] = Field(default_factory=list)  # "no-unit", "deadline-before-document", "duplicate", "unknown-unit"
+    section_role: Optional[str] = None
+    bbox: Optional[BBox] = None
+
+
+class Extraction(BaseModel):
+    """What extract_obligations returns for one directive."""
+    obligations: list[Obligation] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)    # document-level figures (target and achieved)
