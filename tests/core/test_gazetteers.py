@@ -1,0 +1,37 @@
+"""Every gazetteer in corpora/ loads through the one loader and has no duplicate keys."""
+import json
+
+import pytest
+
+from extractors import gazetteer
+from extractors.text import casefold_key
+
+NAMES = gazetteer.available()
+KEY_FIELDS = ("name", "canonical", "abbreviation", "code", "symbol", "word", "alias", "pattern", "id")
+
+
+def test_there_are_gazetteers():
+    assert NAMES, "corpora/ holds no gazetteer"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_loads_and_has_no_duplicates(name):
+    records = gazetteer.load(name)
+    assert records, f"{name} is empty"
+    key_field = next((f for f in KEY_FIELDS if f in records[0]), None)
+    assert key_field, f"{name}: records have none of the key fields {KEY_FIELDS}"
+    keys = [json.dumps(r.get(key_field), ensure_ascii=False, sort_keys=True) for r in records]
+    keys = [casefold_key(k) for k in keys]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    assert not duplicates, f"{name}: duplicate {key_field}: {duplicates[:5]}"
+
+
+def test_malformed_line_names_file_and_line(tmp_path, monkeypatch):
+    (tmp_path / "bad.jsonl").write_text('{"name": "ok"}\n{"name": \n', encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "CORPORA", tmp_path)
+    gazetteer.load.cache_clear()
+    try:
+        with pytest.raises(gazetteer.GazetteerError, match=r"bad.jsonl:2"):
+            gazetteer.load("bad.jsonl")
+    finally:
+        gazetteer.load.cache_clear()
