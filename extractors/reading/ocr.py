@@ -1,0 +1,334 @@
+"""Vietnamese OCR of scanned pages: render, clean, Tesseract, lines in reading order.
+
+Pages are rendered *inside* worker processes (the parent sends a path and a page number,
+never an image), so memory stays flat whatever the page count; each Tesseract runs with
+OMP_THREAD_LIMIT=1 and the pages are spread over the cores instead, which is faster than
+Tesseract's own threads on page-sized work.  Each page has a time budget: a page that runs
+out becomes a ReadError and the other pages are kept.
+
+Public:
+    OcrPageResult, ensure_ocr_available(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from extractors.text import normalize_text
+from extractors.types import Block, Page, ReadError, Table
+
+LANG = "vie"
+DEFAULT_DPI = 300
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+# psm 3: full automatic layout (keeps the two-column header as two blocks, left first);
+# oem 1: the LSTM recogniser (the only model in the packaged vie data).
+TESS_CONFIG = "--psm 3 --oem 1"
+
+
+@dataclass
+class OcrPageResult:
+    page: Page
+    tables: list[Table] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+
+
+class OcrTimeout(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- availability
+
+def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
+    """None when Tesseract and its `lang` data are installed; else one ReadError that says
+    how to install them (checked once at start-up instead of failing on the first page)."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return ReadError(code="ocr-unavailable",
+                         message=f"the tesseract program is not installed; install it with: {INSTALL_HINT}")
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return ReadError(code="ocr-unavailable", message=f"tesseract does not run ({exc}); reinstall it with: {INSTALL_HINT}")
+    langs = {ln.strip() for ln in (out.stdout + "\n" + out.stderr).splitlines()[1:] if ln.strip()}
+    # The first line names the tessdata folder; error output (no folder) lists nothing.
+    if lang not in langs:
+        where = os.environ.get("TESSDATA_PREFIX")
+        extra = f" (TESSDATA_PREFIX={where} has no {lang}.traineddata)" if where else ""
+        return ReadError(code="ocr-language-missing",
+                         message=f"Tesseract has no '{lang}' language data{extra}; install it with: {INSTALL_HINT}")
+    return None
+
+
+# ---------------------------------------------------------------- one image -> lines
+
+def _run_tesseract(grey: np.ndarray, dpi: int, deadline: float, config: str = TESS_CONFIG,
+                   lang: str = LANG) -> dict:
+    """image_to_data on a uint8 grey image, within the deadline (OcrTimeout otherwise)."""
+    import cv2
+    import pytesseract
+
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise OcrTimeout()
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # A lossless, uncompressed temporary file: PNG encoding of a 300 dpi page costs more
+    # than Tesseract's start-up.
+    with tempfile.TemporaryDirectory(prefix="chidao-ocr-") as tmp:
+        path = os.path.join(tmp, "page.bmp")
+        cv2.imwrite(path, grey)
+        try:
+            return pytesseract.image_to_data(path, lang=lang, config=f"{config} --dpi {dpi}",
+                                             output_type=pytesseract.Output.DICT, timeout=remaining)
+        except RuntimeError as exc:
+            if "timeout" in str(exc).lower():
+                raise OcrTimeout() from exc
+            raise
+
+
+@dataclass
+class Line:
+    text: str
+    box: tuple[float, float, float, float]   # x0, y0, x1, y1 in the OCR'd image's pixels
+    conf: float
+    words: int
+    key: tuple[int, int, int] = (0, 0, 0)    # tesseract's block, paragraph, line
+
+
+def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0)) -> list[Line]:
+    """Group image_to_data words into lines, in Tesseract's reading order."""
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    order: list[tuple[int, int, int]] = []
+    for i, word in enumerate(data["text"]):
+        if not word or not word.strip():
+            continue
+        try:
+            conf = float(data["conf"][i])
+        except (TypeError, ValueError):
+            conf = -1.0
+        if conf < 0:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(i)
+    ox, oy = offset
+    lines = []
+    for key in order:
+        idx = groups[key]
+        idx.sort(key=lambda i: data["left"][i])
+        text = " ".join(data["text"][i].strip() for i in idx)
+        x0 = min(data["left"][i] for i in idx) + ox
+        y0 = min(data["top"][i] for i in idx) + oy
+        x1 = max(data["left"][i] + data["width"][i] for i in idx) + ox
+        y1 = max(data["top"][i] + data["height"][i] for i in idx) + oy
+        conf = sum(float(data["conf"][i]) for i in idx) / len(idx)
+        lines.append(Line(text=text, box=(x0, y0, x1, y1), conf=conf, words=len(idx), key=key))
+    return lines
+
+
+def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_pt: float,
+                     to_points) -> Page:
+    blocks = []
+    confs: list[tuple[float, int]] = []
+    for ln in lines:
+        text = normalize_text(ln.text).strip()
+        if not text:
+            continue
+        blocks.append(Block(text=text, page=number, bbox=to_points(ln.box), kind="line",
+                            source="ocr", confidence=round(ln.conf, 2)))
+        confs.append((ln.conf, ln.words))
+    total = sum(n for _, n in confs)
+    mean = round(sum(c * n for c, n in confs) / total, 2) if total else None
+    return Page(number=number, width=round(width_pt, 2), height=round(height_pt, 2), source="ocr",
+                ocr_confidence=mean, blocks=blocks)
+
+
+def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
+              tables: bool = True, preprocess: bool = True) -> OcrPageResult:
+    """OCR one page image (RGB or grey uint8 array) in this process."""
+    from extractors.reading.preprocess import prepare_page
+
+    deadline = time.monotonic() + timeout
+    h, w = image.shape[:2]
+    scale = 72.0 / dpi
+    width_pt, height_pt = w * scale, h * scale
+    if preprocess:
+        prep = prepare_page(image)
+    else:
+        import cv2
+        from extractors.reading.preprocess import Prepared, to_rgb
+        grey = cv2.cvtColor(to_rgb(image), cv2.COLOR_RGB2GRAY)
+        prep = Prepared(image=grey, angle=0.0, matrix=np.array([[1.0, 0, 0], [0, 1.0, 0]]), ink_removed=0.0)
+
+    def to_points(box):
+        x0, y0, x1, y1 = box
+        pts = [prep.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        xs = [min(max(p[0], 0), w) * scale for p in pts]
+        ys = [min(max(p[1], 0), h) * scale for p in pts]
+        return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+
+    found: list[Table] = []
+    errors: list[ReadError] = []
+    lines: list[Line] = []
+    try:
+        grey = prep.image
+        if tables:
+            from extractors.reading.scan_tables import ocr_page_tables
+            found, table_lines, grey = ocr_page_tables(grey, number=number, dpi=int(round(dpi)),
+                                                       deadline=deadline, to_points=to_points)
+        else:
+            table_lines = []
+        data = _run_tesseract(grey, int(round(dpi)), deadline)
+        lines = merge_reading_order(data_to_lines(data), table_lines)
+    except OcrTimeout:
+        errors.append(ReadError(code="ocr-timeout", page=number,
+                                message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
+        found = []
+        lines = []
+    page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt, to_points=to_points)
+    if tables:
+        _mark_table_blocks(page, lines)
+    return OcrPageResult(page=page, tables=found, errors=errors)
+
+
+def merge_reading_order(text_lines: list[Line], table_lines: list[Line]) -> list[Line]:
+    """Insert a table's lines (already in row/cell order) where the table sits vertically."""
+    if not table_lines:
+        return text_lines
+    top = min(ln.box[1] for ln in table_lines)
+    before = [ln for ln in text_lines if ln.box[1] < top]
+    after = [ln for ln in text_lines if ln.box[1] >= top]
+    return before + table_lines + after
+
+
+def _mark_table_blocks(page: Page, lines: list[Line]) -> None:
+    in_table = [ln.key[0] < 0 for ln in lines if normalize_text(ln.text).strip()]
+    for block, flag in zip(page.blocks, in_table):
+        block.in_table = flag
+
+
+# ---------------------------------------------------------------- workers
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _ocr_pdf_page(pdf_path: str, number: int, dpi: int, timeout: float, tables: bool) -> OcrPageResult:
+    """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
+    start = time.monotonic()
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(pdf_path)
+        try:
+            page = pdf[number - 1]
+            bitmap = page.render(scale=dpi / 72.0, grayscale=False)
+            image = bitmap.to_numpy()
+            if image.ndim == 3 and image.shape[2] >= 3:
+                # pdfium gives BGR(A)
+                image = np.ascontiguousarray(image[:, :, 2::-1])
+            page.close()
+        finally:
+            pdf.close()
+    except Exception as exc:  # a page pdfium cannot render is bad input, not a defect
+        return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
+    remaining = timeout - (time.monotonic() - start)
+    return ocr_image(image, number=number, dpi=dpi, timeout=remaining, tables=tables)
+
+
+def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as im:
+            im.seek(index)
+            dpi = _image_dpi(im, default_dpi)
+            frame = ImageOps.exif_transpose(im) if index == 0 else im
+            frame = frame.convert("RGB")
+            image = np.asarray(frame)
+    except Exception as exc:
+        return _failed_page(index + 1, "unreadable-image", f"page {index + 1}: cannot read the image ({exc})")
+    return ocr_image(image, number=index + 1, dpi=dpi, timeout=timeout, tables=tables)
+
+
+def _image_dpi(im, default: int) -> int:
+    dpi = im.info.get("dpi")
+    try:
+        d = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        d = 0.0
+    # Phone photos say 72 dpi and mean nothing by it; trust only scanner-like values.
+    return int(round(d)) if 100 <= d <= 1200 else default
+
+
+def _failed_page(number: int, code: str, message: str) -> OcrPageResult:
+    return OcrPageResult(page=Page(number=number, source="ocr"), errors=[ReadError(code=code, message=message, page=number)])
+
+
+def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[int], timeout: float) -> list[OcrPageResult]:
+    """Run func(*job) for each job; in a process pool when there is more than one page."""
+    if not jobs:
+        return []
+    n = workers if workers else (os.cpu_count() or 1)
+    n = max(1, min(n, len(jobs)))
+    if n == 1:
+        _init_worker()
+        return [func(*job) for job in jobs]
+    # spawn: workers start clean and small (no copy of a big parent), and no fork of a
+    # threaded parent (Prefect, uvicorn).
+    ctx = mp.get_context("spawn")
+    results: list[OcrPageResult] = []
+    pool = ctx.Pool(n, initializer=_init_worker, maxtasksperchild=25)
+    try:
+        pending = [pool.apply_async(func, job) for job in jobs]
+        # The worker enforces the page budget on Tesseract; this is the backstop for a worker
+        # that hangs elsewhere.  Pages queue behind each other, so the wait grows with the
+        # position in the queue.
+        t0 = time.monotonic()
+        for i, (res, number) in enumerate(zip(pending, numbers)):
+            rounds = i // n + 1
+            wait = max(1.0, t0 + rounds * (timeout + 30) + 30 - time.monotonic())
+            try:
+                results.append(res.get(timeout=wait))
+            except mp.TimeoutError:
+                results.append(_failed_page(number, "ocr-timeout",
+                                            f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
+            except Exception as exc:  # a crash of one page must not lose the others
+                results.append(_failed_page(number, "ocr-failed", f"page {number}: OCR failed ({type(exc).__name__}: {exc})"))
+    finally:
+        pool.terminate()
+        pool.join()
+    return results
+
+
+def ocr_pdf_pages(pdf_path: Path, page_numbers: list[int], *, workers: Optional[int] = None,
+                  timeout: float = 120, dpi: int = DEFAULT_DPI, tables: bool = True) -> dict[int, OcrPageResult]:
+    """OCR the given 1-based pages of a PDF; {page number: result}.  Never raises for bad pages."""
+    numbers = list(dict.fromkeys(int(n) for n in page_numbers))
+    jobs = [(str(pdf_path), n, dpi, timeout, tables) for n in numbers]
+    results = _run_jobs(_ocr_pdf_page, jobs, numbers, workers=workers, timeout=timeout)
+    return {n: r for n, r in zip(numbers, results)}
+
+
+def ocr_image_file(path: Path, *, workers: Optional[int] = None, timeout: float = 120,
+                   tables: bool = True, default_dpi: int = DEFAULT_DPI) -> list[OcrPageResult]:
+    """OCR a PNG/JPEG/TIFF scan (every frame of a multi-page TIFF), one result per page."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            frames = getattr(im, "n_frames", 1) or 1
+    except Exception as exc:
+        return [_failed_page(1, "unreadable-image", f"{Path(path).name}: cannot read the image ({exc})")]
+    jobs = [(str(path), i, timeout, tables, default_dpi) for i in range(frames)]
+    return _run_jobs(_ocr_image_frame, jobs, [i + 1 for i in range(frames)], workers=workers, timeout=timeout)
