@@ -1,0 +1,152 @@
+"""Where the register lives and how to open it.
+
+The URL comes from (in order) the `url` argument, `$CHIDAO_DB` (the CLI's `--db` sets it), or
+`sqlite:///chidao.db` in the working directory.  SQLite runs in WAL mode with foreign keys on
+and a busy timeout, so a watcher and a clerk's CLI can share one file; PostgreSQL is used
+through `postgresql+psycopg://`.  Opening a register upgrades its schema to the newest
+Alembic revision (`init_db`), so an older province register survives an upgrade.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+DEFAULT_URL = "sqlite:///chidao.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_MS = 30_000
+
+_engines: dict[str, Engine] = {}
+_ready: set[str] = set()
+_lock = threading.Lock()
+
+
+class RegisterError(ValueError):
+    """Bad input to the register (unknown id, invalid status, bad date, empty unit...).
+
+    Its message is one line meant for the user; nothing has been written when it is raised."""
+
+
+def database_url(url: str | None = None) -> str:
+    url = url or os.environ.get("CHIDAO_DB") or DEFAULT_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(url_or_engine) -> bool:
+    name = url_or_engine.dialect.name if isinstance(url_or_engine, Engine) else make_url(str(url_or_engine)).get_backend_name()
+    return name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a power cut loses at most the last commit
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process (engines hold the connection pool)."""
+    url = database_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if is_sqlite(url):
+                path = make_url(url).database
+                if path and path != ":memory:":
+                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engine(url: str | None = None) -> None:
+    url = database_url(url)
+    with _lock:
+        engine = _engines.pop(url, None)
+        _ready.discard(url)
+    if engine is not None:
+        engine.dispose()
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return cfg
+
+
+def _heads(cfg) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def _current(conn) -> set[str]:
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+
+
+@contextmanager
+def _migration_lock(engine: Engine, url: str) -> Iterator[None]:
+    """Several workers may open a fresh register at once: only one migrates."""
+    if is_sqlite(engine):
+        path = make_url(url).database
+        if not path or path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(str(Path(path).expanduser()) + ".migrate.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    else:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7316240501)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7316240501)"))
+                conn.commit()
+
+
+def init_db(url: str | None = None) -> Engine:
+    """Open the register at URL, creating it or upgrading its schema to the newest revision."""
+    url = database_url(url)
+    engine = get_engine(url)
+    if url in _ready:
+        return engine
+    cfg = alembic_config(url)
+    heads = _heads(cfg)
+    with engine.connect() as conn:
+        current = _current(conn)
+    if current != heads:
+        from alembic import command
+
+        with _migration_lock(engine, url):
+            with engine.begin() as conn:
+                if _current(conn) != heads:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "heads")
+    _ready.add(url)
+    return engine

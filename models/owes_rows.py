@@ -1,0 +1,130 @@
+"""Plain rows for "who owes what by when": what the owes/summary queries return and what the
+report writers (app/reports.py), the CLI and the web page render.  No database here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+STATUS_LABELS = {
+    "open": "Chưa hoàn thành",
+    "in_progress": "Đang thực hiện",
+    "done": "Đã hoàn thành",
+    "cancelled": "Đã hủy",
+}
+OVERDUE_LABEL = "Quá hạn"
+ROLE_LABELS = {"lead": "Chủ trì", "support": "Phối hợp"}
+_WEEKDAYS = {1: "thứ hai", 2: "thứ ba", 3: "thứ tư", 4: "thứ năm", 5: "thứ sáu", 6: "thứ bảy", 7: "chủ nhật"}
+
+
+def vn_date(d: Optional[dt.date]) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def recurrence_label(recurrence: Optional[str], day: Optional[int]) -> str:
+    if recurrence == "monthly":
+        return f"Ngày {day} hằng tháng" if day else "Hằng tháng"
+    if recurrence == "weekly":
+        return f"{_WEEKDAYS.get(day, '').capitalize()} hằng tuần" if day in _WEEKDAYS else "Hằng tuần"
+    if recurrence == "quarterly":
+        return f"Ngày {day} hằng quý" if day else "Hằng quý"
+    if recurrence == "halfyearly":
+        return "Định kỳ 6 tháng"
+    if recurrence == "yearly":
+        return "Hằng năm"
+    if recurrence == "ongoing":
+        return "Thường xuyên"
+    return ""
+
+
+@dataclass
+class OwesItem:
+    """One obligation as one unit owes it."""
+    obligation_id: str
+    text: str
+    unit: str = ""                      # the unit this row is listed under
+    role: str = "lead"                  # lead | support (of `unit`)
+    via_group: Optional[str] = None     # the group unit that names `unit` (e.g. "UBND các huyện, ...")
+    lead_units: list[str] = field(default_factory=list)
+    support_units: list[str] = field(default_factory=list)
+    due: Optional[dt.date] = None
+    next_due: Optional[dt.date] = None  # the date that counts: due, or the next occurrence
+    recurrence: Optional[str] = None
+    day: Optional[int] = None
+    deadline_raw: Optional[str] = None
+    status: str = "open"
+    overdue: bool = False
+    document_id: Optional[str] = None
+    document_number: Optional[str] = None
+    document_type: Optional[str] = None
+    document_title: Optional[str] = None
+    document_file: Optional[str] = None
+    ref: Optional[str] = None
+    page: Optional[int] = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        label = STATUS_LABELS.get(self.status, self.status)
+        return f"{OVERDUE_LABEL} ({label.lower()})" if self.overdue else label
+
+    @property
+    def deadline_label(self) -> str:
+        """What the Thời hạn column shows."""
+        if self.recurrence:
+            label = recurrence_label(self.recurrence, self.day)
+            if self.next_due and self.recurrence != "ongoing":
+                label += f" (kỳ tới: {vn_date(self.next_due)})"
+            return label
+        if self.due:
+            return vn_date(self.due)
+        return self.deadline_raw or ""
+
+    @property
+    def source_label(self) -> str:
+        """What the Văn bản giao column shows: type, number, section, page."""
+        parts = []
+        head = " ".join(p for p in (self.document_type, f"số {self.document_number}" if self.document_number else None) if p)
+        parts.append(head or (self.document_file or "Văn bản"))
+        if self.ref:
+            parts.append(f"mục {self.ref}")
+        if self.page:
+            parts.append(f"tr. {self.page}")
+        return ", ".join(parts)
+
+    def sort_key(self):
+        """Overdue first, then by the date that counts; undated (ongoing, 'theo lộ trình') last."""
+        when = self.next_due or self.due
+        return (not self.overdue, when is None, when or dt.date.max, self.document_number or "", self.ref or "")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("due", "next_due"):
+            d[k] = d[k].isoformat() if d[k] else None
+        d["status_label"] = self.status_label
+        d["deadline_label"] = self.deadline_label
+        d["source_label"] = self.source_label
+        return d
+
+
+@dataclass
+class UnitOwes:
+    unit: str
+    items: list[OwesItem] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.overdue)
+
+
+@dataclass
+class UnitSummary:
+    unit: str
+    open: int = 0        # open or in progress
+    done: int = 0
+    overdue: int = 0
+    due_soon: int = 0    # open, not overdue, due within the window (30 days)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,583 @@
+"""Writing into the register: ingest (idempotent), re-scans as versions, re-extraction that
+never touches staff data.  Flows and `chidao ingest` call these; they know nothing of Prefect.
+
+    with open_session() as session:
+        outcome = ingest_processed(session, processed, source_path=path)
+        print(outcome.message)            # "seed-002.pdf: new, 71 obligations"
+
+Rules
+- Same bytes again (sha256) -> "duplicate", nothing written.  Exception: when the stored copy
+  had FAILED, the same bytes are processed again (that is how `chidao retry` works after an
+  extractor fix) and replace the failed record.
+- Other bytes but the same directive (same number, issuer and date, all three known) ->
+  "version": a document row linked to the first copy (`version_of`), with no second copy of
+  the obligations.
+- A failed read -> a document row with status "failed" and its errors, so nothing is lost.
+- Each call commits its own transaction: one document is all-or-nothing, and a batch goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func
+
+from extractors.text import collapse_ws
+from models.db import RegisterError, init_db
+from models.keys import clean_unit, document_id as make_document_id, obligation_id as make_obligation_id, symbol_key, text_key, unit_key
+from models.tables import (
+    Citation, Document, DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
+)
+
+if TYPE_CHECKING:
+    from extractors.pipeline import Processed
+
+STALE_FLAG = "not-in-latest-extraction"
+# Extracted obligation fields, as stored (re-extraction rewrites these unless corrected).
+EXTRACTED_FIELDS = (
+    "ref", "page", "text", "lead_units", "support_units", "deadline_raw", "deadline_due",
+    "deadline_recurrence", "deadline_day", "deadline_start", "targets", "output", "flags",
+    "section_role", "bbox",
+)
+# A staff correction of one deadline part pins the whole deadline.
+_FIELD_GROUPS = {
+    "deadline_raw": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
+    "deadline_due": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
+    "deadline_recurrence": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
+    "deadline_day": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
+}
+
+
+@contextmanager
+def open_session(url: str | None = None) -> Iterator[Session]:
+    """A session on the register at URL (default $CHIDAO_DB), schema upgraded; commits on exit."""
+    engine = init_db(url)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@dataclass
+class IngestOutcome:
+    status: str                  # new | duplicate | version | failed
+    document_id: Optional[str]
+    obligations: int = 0
+    message: str = ""
+    source_file: str = ""
+    version_of: Optional[str] = None
+    duplicate_of: Optional[str] = None
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ReextractOutcome:
+    document_id: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_stale: int = 0          # gone from the new extraction but holding staff data: kept, flagged
+    removed: int = 0
+    status: str = "ok"
+    message: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _first(session: Session, stmt):
+    return session.execute(stmt).scalars().first()
+
+
+def find_document_by_sha256(session: Session, *, sha256: str) -> Document | None:
+    return _first(session, select(Document).where(Document.sha256 == sha256.lower()))
+
+
+def find_original(session: Session, *, number: str | None, issuer: str | None,
+                  issued_on: dt.date | None, exclude_sha256: str | None = None) -> Document | None:
+    """The first stored copy of the directive with this number, issuer and date (all known)."""
+    key = symbol_key(number)
+    if not key or not issuer or not issued_on:
+        return None
+    stmt = (select(Document)
+            .where(Document.number_key == key, Document.issued_on == issued_on,
+                   Document.status != "failed", Document.version_of.is_(None))
+            .order_by(Document.ingested_at))
+    issuer_k = unit_key(issuer)
+    for doc in session.execute(stmt).scalars():
+        if doc.issuer and unit_key(doc.issuer) == issuer_k and doc.sha256 != exclude_sha256:
+            return doc
+    return None
+
+
+# ---------------------------------------------------------------- mapping extractor -> rows
+
+def _sha256_of(path: str | Path | None) -> str | None:
+    if not path:
+        return None
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def _clean_units(names: Iterable[str] | None) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for n in names or ():
+        n = clean_unit(n)
+        k = unit_key(n)
+        if n and k not in seen:
+            seen.add(k)
+            out.append(n)
+    return out
+
+
+def _target_dict(t: Any) -> dict:
+    d = t.model_dump(mode="json") if hasattr(t, "model_dump") else dict(t)
+    return {k: d.get(k) for k in ("raw", "value", "unit", "kind", "subject")}
+
+
+def _obligation_fields(o: Any) -> dict:
+    """Extracted fields of one extractor Obligation, in register form."""
+    dl = o.deadline
+    return {
+        "ref": (o.ref or None),
+        "page": o.page,
+        "text": collapse_ws(o.text or ""),
+        "lead_units": _clean_units(o.lead_units),
+        "support_units": _clean_units(o.support_units),
+        "deadline_raw": collapse_ws(dl.raw) if dl is not None and dl.raw is not None else None,
+        "deadline_due": dl.due if dl is not None else None,
+        "deadline_recurrence": dl.recurrence if dl is not None else None,
+        "deadline_day": dl.day if dl is not None else None,
+        "deadline_start": getattr(dl, "start", None) if dl is not None else None,
+        "targets": [_target_dict(t) for t in (o.targets or [])],
+        "output": collapse_ws(o.output) if o.output else None,
+        "flags": list(dict.fromkeys(o.flags or [])),
+        "section_role": o.section_role,
+        "bbox": list(o.bbox) if o.bbox else None,
+    }
+
+
+def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
+    """(id, fields) in document order; identical (ref, text) rows get ordinals 0, 1, ..."""
+    seen: dict[tuple, int] = defaultdict(int)
+    out = []
+    for o in obligations:
+        f = _obligation_fields(o)
+        if not f["text"]:
+            continue
+        k = (f["ref"] or "", text_key(f["text"]))
+        n = seen[k]
+        seen[k] += 1
+        out.append((make_obligation_id(doc_id, f["ref"], f["text"], n), f))
+    return out
+
+
+def _header_fields(processed: "Processed") -> dict:
+    h = processed.directive.header
+    d = processed.document
+    meta: dict[str, Any] = {}
+    for k in ("issuer_lines", "parent_body", "motto", "type_code", "signer_authority", "signer_position",
+              "recipients", "urgency", "province"):
+        v = getattr(h, k, None)
+        if v not in (None, [], ""):
+            meta[k] = v
+    if d.metadata:
+        meta["reader"] = dict(d.metadata)
+    if processed.directive.aliases:
+        meta["aliases"] = dict(processed.directive.aliases)
+    return {
+        "type": h.type, "number": h.number, "number_key": symbol_key(h.number), "issuer": h.issuer,
+        "issued_on": h.issued_on, "place": h.place, "title": collapse_ws(h.title) if h.title else None,
+        "signer": h.signer, "programme": processed.directive.programme, "meta": meta,
+    }
+
+
+def _errors(processed: "Processed") -> list[dict]:
+    errs = [e.model_dump(mode="json") for e in processed.document.errors]
+    errs += [e.model_dump(mode="json") for e in (processed.directive.errors or [])]
+    return errs
+
+
+def _doc_status(processed: "Processed") -> str:
+    st = processed.document.status
+    if st == "ok" and processed.directive.errors:
+        return "partial"
+    return st
+
+
+# ---------------------------------------------------------------- writing helpers
+
+def _upsert_units(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """unit key -> id, creating the units not yet known (safe against concurrent writers)."""
+    by_key = {}
+    for n in names:
+        by_key.setdefault(unit_key(n), n)
+    if not by_key:
+        return {}
+    keys = list(by_key)
+    have = {k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(keys)))}
+    missing = [k for k in keys if k not in have]
+    if missing:
+        rows = [{"key": k, "name": by_key[k], "aliases": []} for k in missing]
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dinsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dinsert
+        session.execute(dinsert(Unit).on_conflict_do_nothing(index_elements=["key"]), rows)
+        have.update({k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(missing)))})
+    return have
+
+
+def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str, int]) -> list[dict]:
+    rows = []
+    for role, names in (("lead", lead), ("support", support)):
+        for pos, n in enumerate(names):
+            rows.append({"obligation_id": obl_id, "unit_id": ids[unit_key(n)], "role": role, "position": pos})
+    return rows
+
+
+def _set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]]) -> None:
+    """Replace the unit links of these obligations."""
+    if not items:
+        return
+    ids = _upsert_units(session, [n for _, lead, sup in items for n in (*lead, *sup)])
+    session.execute(delete(ObligationUnit).where(ObligationUnit.obligation_id.in_([i for i, _, _ in items])))
+    rows = [r for oid, lead, sup in items for r in _unit_links(oid, lead, sup, ids)]
+    if rows:
+        session.execute(insert(ObligationUnit), rows)
+
+
+def _write_citations(session: Session, doc_id: str, processed: "Processed") -> None:
+    session.execute(delete(Citation).where(Citation.from_document == doc_id))
+    rows = []
+    seen = set()
+    for n, c in enumerate(processed.directive.citations or []):
+        key = symbol_key(c.number)
+        if not key or (key, c.relation) in seen:
+            continue
+        seen.add((key, c.relation))
+        rows.append({
+            "from_document": doc_id, "ordinal": n, "number": collapse_ws(c.number), "number_key": key,
+            "type": c.type, "issued_on": c.issued_on, "issuer": c.issuer, "relation": c.relation,
+            "title": c.title, "alias": c.alias, "raw": c.raw or None, "page": c.page,
+            "printed": bool(c.printed), "to_document": None,
+        })
+    if rows:
+        keys = {r["number_key"] for r in rows}
+        known = {}
+        for k, i in session.execute(
+                select(Document.number_key, Document.id)
+                .where(Document.number_key.in_(keys), Document.status != "failed", Document.version_of.is_(None))
+                .order_by(Document.ingested_at)):
+            known.setdefault(k, i)
+        for r in rows:
+            target = known.get(r["number_key"])
+            r["to_document"] = target if target != doc_id else None
+        session.execute(insert(Citation), rows)
+
+
+def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None) -> None:
+    """Citations that knew this document only by its number now point at it."""
+    if number_key:
+        session.execute(update(Citation)
+                        .where(Citation.number_key == number_key, Citation.to_document.is_(None),
+                               Citation.from_document != doc_id)
+                        .values(to_document=doc_id))
+
+
+def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any]) -> None:
+    session.execute(delete(DocumentTarget).where(DocumentTarget.document_id == doc_id))
+    rows = []
+    for n, t in enumerate(targets or []):
+        d = _target_dict(t)
+        rows.append({"document_id": doc_id, "ordinal": n, "raw": d["raw"] or "", "value": float(d["value"]),
+                     "unit": d["unit"] or "", "kind": d["kind"] or "target", "subject": d.get("subject")})
+    if rows:
+        session.execute(insert(DocumentTarget), rows)
+
+
+def _obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
+    return {"id": oid, "document_id": doc_id, "ordinal": ordinal, **f, "status": "open", "note": None,
+            "corrected_fields": [], "extracted_values": {}, "last_done_on": None,
+            "created_at": now, "updated_at": now}
+
+
+def _count_obligations(session: Session, doc_id: str) -> int:
+    return session.execute(select(func.count()).select_from(Obligation).where(Obligation.document_id == doc_id)).scalar_one()
+
+
+# ---------------------------------------------------------------- ingest
+
+def record_failure(session: Session, *, source_path: str | Path, code: str, message: str,
+                   sha256: str | None = None) -> IngestOutcome:
+    """Record a file that could not even be processed (no Processed object), so it is not lost."""
+    from extractors.types import Directive, Document as XDocument, Extraction, ReadError
+    from extractors.pipeline import Processed
+
+    p = Path(source_path)
+    xdoc = XDocument(path=str(p), source_file=p.name, sha256=sha256 or "", status="failed",
+                     errors=[ReadError(code=code, message=message)])
+    try:
+        xdoc.size = p.stat().st_size
+    except OSError:
+        pass
+    return ingest_processed(session, Processed(xdoc, Directive(document=xdoc), Extraction()), source_path=p)
+
+
+def ingest_processed(session: Session, processed: "Processed", *, source_path: str | Path | None = None) -> IngestOutcome:
+    """Store one processed file.  See the module docstring for the rules; commits."""
+    xdoc = processed.document
+    path = str(source_path or xdoc.path or "")
+    source_file = xdoc.source_file or Path(path).name
+    sha = (xdoc.sha256 or _sha256_of(path) or "").lower()
+    if not sha:
+        # Unreadable and never hashed (missing file): key the failure on its path.
+        sha = hashlib.sha256(("unreadable:" + str(Path(path).resolve())).encode()).hexdigest()
+    doc_id = make_document_id(sha)
+
+    existing = find_document_by_sha256(session, sha256=sha)
+    if existing is not None and existing.status != "failed":
+        n = _count_obligations(session, existing.id)
+        what = f"duplicate of {existing.id}" + (f" ({existing.source_file})" if existing.source_file != source_file else "")
+        return IngestOutcome("duplicate", existing.id, n, f"{source_file}: {what}, {n} obligations",
+                             source_file=source_file, duplicate_of=existing.id)
+    try:
+        if existing is not None:  # a failed copy of the same bytes: this is a retry
+            session.execute(delete(Document).where(Document.id == existing.id))
+            session.flush()
+        outcome = _insert(session, processed, doc_id=doc_id, sha=sha, path=path, source_file=source_file)
+        session.commit()
+        return outcome
+    except IntegrityError:
+        # Another worker stored the same bytes between our check and our insert.
+        session.rollback()
+        other = find_document_by_sha256(session, sha256=sha)
+        if other is None:
+            raise
+        n = _count_obligations(session, other.id)
+        return IngestOutcome("duplicate", other.id, n, f"{source_file}: duplicate of {other.id}, {n} obligations",
+                             source_file=source_file, duplicate_of=other.id)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, path: str, source_file: str) -> IngestOutcome:
+    xdoc = processed.document
+    now = utcnow()
+    status = _doc_status(processed)
+    errors = _errors(processed)
+    base = {
+        "id": doc_id, "source_file": source_file, "source_path": path or None, "sha256": sha,
+        "size": xdoc.size or 0, "pages": xdoc.page_count, "kind": xdoc.kind, "status": status,
+        "errors": errors, "ingested_at": now, "extracted_at": now, "version_of": None,
+    }
+    if status == "failed":
+        reason = errors[0]["message"] if errors else "unreadable"
+        session.execute(insert(Document), [{**base, "type": None, "number": None, "number_key": None, "issuer": None,
+                                            "issued_on": None, "place": None, "title": None, "signer": None,
+                                            "programme": None, "meta": {"reader": dict(xdoc.metadata)} if xdoc.metadata else {}}])
+        return IngestOutcome("failed", doc_id, 0, f"{source_file}: failed: {reason}", source_file=source_file,
+                             errors=errors)
+
+    header = _header_fields(processed)
+    original = find_original(session, number=header["number"], issuer=header["issuer"],
+                             issued_on=header["issued_on"], exclude_sha256=sha)
+    if original is not None:
+        session.execute(insert(Document), [{**base, **header, "number_key": header["number_key"],
+                                            "version_of": original.id}])
+        n = _count_obligations(session, original.id)
+        return IngestOutcome("version", doc_id, n,
+                             f"{source_file}: version of {original.id} ({original.source_file}), {n} obligations kept",
+                             source_file=source_file, version_of=original.id)
+
+    session.execute(insert(Document), [{**base, **header}])
+    _write_citations(session, doc_id, processed)
+    _write_doc_targets(session, doc_id, processed.extraction.targets)
+    items = _with_ids(doc_id, processed.extraction.obligations)
+    if items:
+        session.execute(insert(Obligation), [_obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
+        _set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items])
+    _resolve_placeholders(session, doc_id, header["number_key"])
+    extra = f" ({status})" if status != "ok" else ""
+    return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
+                         source_file=source_file)
+
+
+# ---------------------------------------------------------------- re-extraction
+
+def _has_staff_data(session: Session, ob: Obligation) -> bool:
+    if ob.status != "open" or ob.note or ob.corrected_fields:
+        return True
+    return session.execute(select(func.count()).select_from(StatusHistory)
+                           .where(StatusHistory.obligation_id == ob.id, StatusHistory.kind != "reextract")).scalar_one() > 0
+
+
+def _pinned(corrected: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for f in corrected:
+        out.update(_FIELD_GROUPS.get(f, (f,)))
+    return out
+
+
+def _jsonable(v):
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def reextract(session: Session, *, document_id: str, processed: "Processed", who: str | None = "reextract") -> ReextractOutcome:
+    """Replace a document's extracted data with a new extraction of the same file.
+
+    Obligations are matched by stable id, then (same ref, text at least 85 % alike) so a better
+    OCR keeps the staff's work.  Staff fields (status, note, last_done_on) are never touched;
+    corrected fields keep the staff value (the extractor's new value is kept aside in
+    `extracted_values`).  Obligations gone from the new extraction are deleted unless staff
+    worked on them: those stay, flagged `not-in-latest-extraction`.  Commits."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise RegisterError(f"unknown document id {document_id!r}")
+    if processed.document.status == "failed":
+        errs = _errors(processed)
+        reason = errs[0]["message"] if errs else "unreadable"
+        return ReextractOutcome(document_id, status="failed",
+                                message=f"{doc.source_file}: re-extraction failed: {reason}; register unchanged")
+    try:
+        out = _reextract(session, doc, processed, who)
+        session.commit()
+        return out
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None) -> ReextractOutcome:
+    now = utcnow()
+    header = _header_fields(processed)
+    old_key = doc.number_key
+    for k, v in header.items():
+        setattr(doc, k, v)
+    doc.status = _doc_status(processed)
+    doc.errors = _errors(processed)
+    doc.pages = processed.document.page_count or doc.pages
+    doc.extracted_at = now
+    session.add(doc)
+    session.flush()
+    _write_citations(session, doc.id, processed)
+    _write_doc_targets(session, doc.id, processed.extraction.targets)
+    if old_key != doc.number_key:
+        session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
+        _resolve_placeholders(session, doc.id, doc.number_key)
+
+    existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)).scalars()}
+    items = _with_ids(doc.id, processed.extraction.obligations)
+    new_ids = {oid for oid, _ in items}
+    # Fuzzy second pass: same ref, similar text, neither side matched by id.
+    unmatched_old = [o for oid, o in existing.items() if oid not in new_ids]
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for oid, f in items:
+        if oid in existing or not unmatched_old:
+            continue
+        best, best_r = None, 0.85
+        for o in unmatched_old:
+            if o.id in taken or (o.ref or "") != (f["ref"] or ""):
+                continue
+            r = difflib.SequenceMatcher(None, text_key(o.text if "text" not in o.corrected_fields
+                                                       else o.extracted_values.get("text", o.text)),
+                                        text_key(f["text"])).ratio()
+            if r >= best_r:
+                best, best_r = o, r
+        if best is not None:
+            mapping[oid] = best.id
+            taken.add(best.id)
+
+    out = ReextractOutcome(doc.id)
+    links: list[tuple[str, list[str], list[str]]] = []
+    new_rows = []
+    kept: set[str] = set()
+    history = []
+    for ordinal, (oid, f) in enumerate(items):
+        ob = existing.get(mapping.get(oid, oid))
+        if ob is None:
+            new_rows.append(_obligation_row(oid, doc.id, ordinal, f, now))
+            links.append((oid, f["lead_units"], f["support_units"]))
+            out.added += 1
+            continue
+        kept.add(ob.id)
+        pinned = _pinned(ob.corrected_fields or [])
+        changes = {}
+        extracted_values = dict(ob.extracted_values or {})
+        for name in EXTRACTED_FIELDS:
+            new = f[name]
+            if name == "flags":
+                new = [x for x in new if x != STALE_FLAG]
+            if name in pinned:
+                extracted_values[name] = _jsonable(new)
+                continue
+            old = getattr(ob, name)
+            if old != new:
+                changes[name] = [_jsonable(old), _jsonable(new)]
+                setattr(ob, name, new)
+        if (ob.flags or []) and STALE_FLAG in ob.flags:
+            ob.flags = [x for x in ob.flags if x != STALE_FLAG]
+            changes.setdefault("flags", [[STALE_FLAG], ob.flags])
+        ob.extracted_values = extracted_values
+        ob.ordinal = ordinal
+        if changes:
+            ob.updated_at = now
+            out.updated += 1
+            history.append({"obligation_id": ob.id, "kind": "reextract", "status": ob.status,
+                            "previous_status": ob.status, "who": who, "note": None, "changes": changes, "at": now})
+            if "lead_units" in changes or "support_units" in changes:
+                links.append((ob.id, ob.lead_units, ob.support_units))
+        else:
+            out.unchanged += 1
+        session.add(ob)
+    for oid, ob in existing.items():
+        if oid in kept:
+            continue
+        if _has_staff_data(session, ob):
+            if STALE_FLAG not in (ob.flags or []):
+                ob.flags = [*(ob.flags or []), STALE_FLAG]
+                ob.ordinal = len(items) + out.kept_stale
+                session.add(ob)
+            out.kept_stale += 1
+        else:
+            session.delete(ob)
+            out.removed += 1
+    session.flush()
+    if new_rows:
+        session.execute(insert(Obligation), new_rows)
+    _set_unit_links(session, links)
+    if history:
+        session.execute(insert(StatusHistory), history)
+    total = out.added + out.updated + out.unchanged
+    out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
+                   f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "
+                   f"{out.removed} removed, {out.kept_stale} kept with staff data)")
+    return out

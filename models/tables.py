@@ -1,0 +1,250 @@
+"""The register's tables (SQLModel), FastAPI-template style: XBase (shared fields), X (table),
+XPublic (what an API returns), XCreate / XUpdate where something is created or edited.
+
+Schema changes go through Alembic (models/migrations); tests check that the migrated schema
+equals this metadata.  Lists and objects (units as listed, targets, flags, errors) are JSON
+columns; units are also linked through `obligation_units` so they can be queried.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+DocStatus = Literal["ok", "partial", "failed"]
+ObligationStatus = Literal["open", "in_progress", "done", "cancelled"]
+STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
+RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
+ROLES: tuple[str, ...] = ("lead", "support")
+RECURRENCES: tuple[str, ...] = ("ongoing", "weekly", "monthly", "quarterly", "halfyearly", "yearly")
+# Obligation fields staff may correct; a corrected one is never overwritten by re-extraction.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "text", "lead_units", "support_units", "deadline_raw", "deadline_due", "deadline_recurrence",
+    "deadline_day", "output", "targets",
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _fk(target: str, ondelete: str, index: bool = True, nullable: bool = False) -> Any:
+    return Field(default=None, sa_column_args=[ForeignKey(target, ondelete=ondelete)], index=index,
+                 nullable=nullable)
+
+
+# ---------------------------------------------------------------- documents
+
+class DocumentBase(SQLModel):
+    source_file: str = Field(max_length=512)
+    source_path: Optional[str] = Field(default=None, max_length=4096)  # for `chidao reextract`
+    sha256: str = Field(max_length=64)
+    size: int = 0
+    pages: int = 0
+    kind: str = Field(default="unknown", max_length=16)
+    type: Optional[str] = Field(default=None, max_length=64)
+    number: Optional[str] = Field(default=None, max_length=128)
+    issuer: Optional[str] = Field(default=None, max_length=512)
+    issued_on: Optional[dt.date] = None
+    place: Optional[str] = Field(default=None, max_length=128)
+    title: Optional[str] = None
+    signer: Optional[str] = Field(default=None, max_length=256)
+    status: str = Field(default="ok", max_length=16)
+    errors: list[dict] = Field(default_factory=list, sa_type=JSON)
+    programme: Optional[str] = Field(default=None, max_length=128)  # symbol of the programme implemented
+    meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
+
+
+class Document(DocumentBase, table=True):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("sha256", name="uq_documents_sha256"),
+        Index("ix_documents_number_key", "number_key"),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    number_key: Optional[str] = Field(default=None, max_length=128)
+    version_of: Optional[str] = Field(
+        default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
+    ingested_at: dt.datetime = Field(default_factory=utcnow)
+    extracted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DocumentPublic(DocumentBase):
+    id: str
+    version_of: Optional[str] = None
+    ingested_at: dt.datetime
+    extracted_at: dt.datetime
+
+
+# ---------------------------------------------------------------- units
+
+class UnitBase(SQLModel):
+    name: str = Field(max_length=512)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class Unit(UnitBase, table=True):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("key", name="uq_units_key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=512)
+    parent_id: Optional[int] = Field(
+        default=None, sa_column_args=[ForeignKey("units.id", ondelete="SET NULL")], index=True)
+
+
+class UnitPublic(UnitBase):
+    id: int
+    parent_id: Optional[int] = None
+
+
+# ---------------------------------------------------------------- obligations
+
+class ObligationBase(SQLModel):
+    ref: Optional[str] = Field(default=None, max_length=128)
+    page: Optional[int] = None
+    text: str
+    lead_units: list[str] = Field(default_factory=list, sa_type=JSON)     # in the order printed
+    support_units: list[str] = Field(default_factory=list, sa_type=JSON)
+    deadline_raw: Optional[str] = None
+    deadline_due: Optional[dt.date] = Field(default=None, index=True)
+    deadline_recurrence: Optional[str] = Field(default=None, max_length=16)
+    deadline_day: Optional[int] = None
+    deadline_start: Optional[dt.date] = None
+    targets: list[dict] = Field(default_factory=list, sa_type=JSON)
+    output: Optional[str] = None
+    flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    section_role: Optional[str] = Field(default=None, max_length=32)
+    bbox: Optional[list[float]] = Field(default=None, sa_type=JSON)       # provenance on `page`
+    # staff fields: never written by (re-)extraction
+    status: str = Field(default="open", max_length=16, index=True)
+    note: Optional[str] = None
+    corrected_fields: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class Obligation(ObligationBase, table=True):
+    __tablename__ = "obligations"
+    __table_args__ = (Index("ix_obligations_document_ordinal", "document_id", "ordinal"),)
+    id: str = Field(primary_key=True, max_length=32)
+    document_id: str = Field(sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], max_length=32)
+    ordinal: int = 0                       # position in the document
+    # What the extractor last said for fields staff corrected: {field: value}.
+    extracted_values: dict = Field(default_factory=dict, sa_type=JSON)
+    last_done_on: Optional[dt.date] = None  # closes the current period of a recurring task
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ObligationPublic(ObligationBase):
+    id: str
+    document_id: str
+    ordinal: int
+    last_done_on: Optional[dt.date] = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ObligationUpdate(SQLModel):
+    """A staff edit: only the fields given change."""
+    text: Optional[str] = None
+    lead_units: Optional[list[str]] = None
+    support_units: Optional[list[str]] = None
+    deadline_raw: Optional[str] = None
+    deadline_due: Optional[dt.date] = None
+    deadline_recurrence: Optional[str] = None
+    deadline_day: Optional[int] = None
+    output: Optional[str] = None
+    note: Optional[str] = None
+
+
+class ObligationUnit(SQLModel, table=True):
+    __tablename__ = "obligation_units"
+    __table_args__ = (Index("ix_obligation_units_unit_role", "unit_id", "role"),)
+    obligation_id: str = Field(
+        sa_column_args=[ForeignKey("obligations.id", ondelete="CASCADE")], primary_key=True, max_length=32)
+    unit_id: int = Field(sa_column_args=[ForeignKey("units.id", ondelete="CASCADE")], primary_key=True)
+    role: str = Field(primary_key=True, max_length=8)   # lead | support
+    position: int = 0
+
+
+# ---------------------------------------------------------------- citations, targets
+
+class CitationBase(SQLModel):
+    number: str = Field(max_length=128)
+    type: Optional[str] = Field(default=None, max_length=64)
+    issued_on: Optional[dt.date] = None
+    issuer: Optional[str] = Field(default=None, max_length=512)
+    relation: str = Field(default="cites", max_length=16)
+    title: Optional[str] = None
+    alias: Optional[str] = Field(default=None, max_length=128)
+    raw: Optional[str] = None
+    page: Optional[int] = None
+    printed: bool = True
+
+
+class Citation(CitationBase, table=True):
+    __tablename__ = "citations"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    from_document: str = Field(
+        sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
+    ordinal: int = 0
+    number_key: str = Field(max_length=128, index=True)
+    # The cited document once it is in the register; null = known only by citation.
+    to_document: Optional[str] = Field(
+        default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
+
+
+class CitationPublic(CitationBase):
+    id: int
+    from_document: str
+    to_document: Optional[str] = None
+
+
+class DocumentTargetBase(SQLModel):
+    raw: str
+    value: float
+    unit: str = Field(max_length=128)
+    kind: str = Field(default="target", max_length=16)
+    subject: Optional[str] = None
+
+
+class DocumentTarget(DocumentTargetBase, table=True):
+    """Figures that belong to no single task (a plan's Mục tiêu list, a report's figures)."""
+    __tablename__ = "document_targets"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: str = Field(
+        sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
+    ordinal: int = 0
+
+
+# ---------------------------------------------------------------- history
+
+class StatusHistoryBase(SQLModel):
+    kind: str = Field(default="status", max_length=16)   # status | edit | reextract
+    status: Optional[str] = Field(default=None, max_length=16)
+    previous_status: Optional[str] = Field(default=None, max_length=16)
+    who: Optional[str] = Field(default=None, max_length=128)
+    note: Optional[str] = None
+    changes: dict = Field(default_factory=dict, sa_type=JSON)  # {field: [old, new]}
+
+
+class StatusHistory(StatusHistoryBase, table=True):
+    __tablename__ = "status_history"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    obligation_id: str = Field(
+        sa_column_args=[ForeignKey("obligations.id", ondelete="CASCADE")], index=True, max_length=32)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class StatusHistoryPublic(StatusHistoryBase):
+    id: int
+    obligation_id: str
+    at: dt.datetime
+
+
+__all__ = [
+    "Citation", "CitationPublic", "Document", "DocumentPublic", "DocumentTarget", "Obligation",
+    "ObligationPublic", "ObligationUnit", "ObligationUpdate", "StatusHistory", "StatusHistoryPublic",
+    "Unit", "UnitPublic", "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
+]
