@@ -73,6 +73,11 @@ class Page(BaseModel):
     text_quality: Optional[float] = None   # share of valid Vietnamese syllables in the text layer
     ocr_confidence: Optional[float] = None
     blocks: list[Block] = Field(default_factory=list)
+    # Reading stage additions: why the text layer was rejected ("no-diacritics", ...), and
+    # text drawn over the page at an angle (incoming-mail stamps, handwritten notes), kept
+    # out of reading order.
+    text_layer_issue: Optional[str] = None
+    overlays: list[Block] = Field(default_factory=list)
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)

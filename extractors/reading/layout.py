@@ -1,0 +1,192 @@
+"""Characters -> lines -> reading order.  Geometry only, shared by the PDF reader.
+
+Coordinates: PDF points, top-left origin (x0, top, x1, bottom), as in extractors.types.BBox.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    baseline: float          # y of the glyph origin (top-left origin)
+    size: float
+    bold: bool = False
+    italic: bool = False
+    space_before: bool = False   # a space character (real or pdfium-generated) precedes it
+
+
+@dataclass
+class Piece:
+    """A run of characters on one line with no wide gap: one output block."""
+    chars: list[Char]
+    text: str = ""
+
+    @property
+    def x0(self) -> float: return min(c.x0 for c in self.chars)
+    @property
+    def x1(self) -> float: return max(c.x1 for c in self.chars)
+    @property
+    def top(self) -> float: return min(c.top for c in self.chars)
+    @property
+    def bottom(self) -> float: return max(c.bottom for c in self.chars)
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 2), round(self.top, 2), round(self.x1, 2), round(self.bottom, 2))
+
+    @property
+    def size(self) -> float:
+        sizes = sorted(c.size for c in self.chars if not c.text.isspace())
+        return sizes[len(sizes) // 2] if sizes else 0.0
+
+    def _share(self, attr: str) -> float:
+        letters = [c for c in self.chars if c.text.isalnum()]
+        if not letters:
+            return 0.0
+        return sum(1 for c in letters if getattr(c, attr)) / len(letters)
+
+    @property
+    def bold(self) -> bool: return self._share("bold") > 0.6
+    @property
+    def italic(self) -> bool: return self._share("italic") > 0.6
+
+
+@dataclass
+class Line:
+    pieces: list[Piece] = field(default_factory=list)
+
+    @property
+    def top(self) -> float: return min(p.top for p in self.pieces)
+    @property
+    def bottom(self) -> float: return max(p.bottom for p in self.pieces)
+    @property
+    def x0(self) -> float: return min(p.x0 for p in self.pieces)
+    @property
+    def x1(self) -> float: return max(p.x1 for p in self.pieces)
+
+
+SPACE_GAP = 0.28      # em: a gap wider than this between glyphs is a word space
+PIECE_GAP = 1.6       # em: a gap wider than this splits a line into pieces (columns)
+
+
+def _join_text(chars: list[Char]) -> str:
+    out: list[str] = []
+    prev: Optional[Char] = None
+    for c in chars:
+        if prev is not None:
+            gap = c.x0 - prev.x1
+            em = max(min(c.size, prev.size), 1.0)
+            combining = unicodedata.combining(c.text[0]) != 0
+            if not combining and (c.space_before or gap > SPACE_GAP * em):
+                out.append(" ")
+        out.append(c.text)
+        prev = c
+    return unicodedata.normalize("NFC", "".join(out)).strip()
+
+
+def build_lines(chars: Iterable[Char]) -> list[Line]:
+    """Group characters into lines (same baseline) and split lines at wide gaps."""
+    chars = [c for c in chars if c.text and not c.text.isspace()]
+    if not chars:
+        return []
+    # Sort by baseline then x; then sweep, opening a new line when the baseline moves by
+    # more than ~40% of the font size.  Diacritics do not move the baseline, unlike boxes.
+    chars.sort(key=lambda c: (round(c.baseline, 1), c.x0))
+    rows: list[list[Char]] = []
+    current: list[Char] = []
+    base = None
+    for c in chars:
+        tol = max(c.size, 4.0) * 0.4
+        if base is None or abs(c.baseline - base) <= tol:
+            current.append(c)
+            if base is None:
+                base = c.baseline
+        else:
+            rows.append(current)
+            current = [c]
+            base = c.baseline
+    if current:
+        rows.append(current)
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda c: (c.x0, c.x1))
+        # Drop exact duplicates (fake bold drawn twice).
+        dedup: list[Char] = []
+        for c in row:
+            if dedup and c.text == dedup[-1].text and abs(c.x0 - dedup[-1].x0) < 0.5 and abs(c.top - dedup[-1].top) < 0.5:
+                continue
+            dedup.append(c)
+        pieces: list[list[Char]] = [[dedup[0]]]
+        for c in dedup[1:]:
+            prev = pieces[-1][-1]
+            em = max(min(c.size, prev.size), 1.0)
+            if c.x0 - prev.x1 > PIECE_GAP * em:
+                pieces.append([c])
+            else:
+                pieces[-1].append(c)
+        line = Line([Piece(p, _join_text(p)) for p in pieces])
+        line.pieces = [p for p in line.pieces if p.text]
+        if line.pieces:
+            lines.append(line)
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return lines
+
+
+@dataclass
+class Region:
+    """A rectangle that is read as a unit (a table), placed in the flow at its top."""
+    bbox: tuple[float, float, float, float]
+    payload: object = None
+
+
+def reading_order(lines: list[Line], regions: list[Region] = ()) -> list[object]:
+    """Order lines' pieces for reading; returns Pieces and Regions in order.
+
+    Side-by-side blocks (issuer | motto at the top of a Vietnamese document, Nơi nhận |
+    signer at the bottom) come out left block first, then right block: a "band" starts at
+    a line with two pieces and runs while every line keeps to one side of the gap between
+    them.  Anything crossing the gap (a centred title, a full-width paragraph, a table)
+    ends the band.
+    """
+    items: list[tuple[float, object]] = [(ln.top, ln) for ln in lines]
+    items += [(r.bbox[1], r) for r in regions]
+    items.sort(key=lambda t: t[0])
+    out: list[object] = []
+    i = 0
+    n = len(items)
+    while i < n:
+        item = items[i][1]
+        if isinstance(item, Region) or len(item.pieces) < 2:
+            out.extend([item] if isinstance(item, Region) else item.pieces)
+            i += 1
+            continue
+        # The widest gap between neighbouring pieces is the column split.
+        ps = sorted(item.pieces, key=lambda p: p.x0)
+        gaps = [(ps[k + 1].x0 - ps[k].x1, k) for k in range(len(ps) - 1)]
+        _, k = max(gaps)
+        lo, hi = ps[k].x1, ps[k + 1].x0
+        left: list[Piece] = []
+        right: list[Piece] = []
+        j = i
+        while j < n:
+            cand = items[j][1]
+            if isinstance(cand, Region):
+                break
+            placed_l = [p for p in cand.pieces if p.x1 <= hi + 1]
+            placed_r = [p for p in cand.pieces if p.x0 >= lo - 1 and p.x1 > hi + 1]
+            if len(placed_l) + len(placed_r) != len(cand.pieces):
+                break
+            left.extend(sorted(placed_l, key=lambda p: p.x0))
+            right.extend(sorted(placed_r, key=lambda p: p.x0))
+            j += 1
+        out.extend(left)
+        out.extend(right)
+        i = j
+    return out

@@ -1,0 +1,397 @@
+"""Born-digital PDF pages with pdfium: characters with boxes and fonts, lines, reading
+order, ruled tables; plus the per-page verdict on whether the text layer is usable.
+
+Page by page, so a 300-page file needs memory for one page at a time (plus the output).
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+from extractors.reading import layout, tables as tab
+from extractors.reading.quality import REASONS, TextQuality, assess_text
+from extractors.text import normalize_text
+from extractors.types import Block, Cell, Page, ReadError, Row, Table
+
+# Rotated text (more than this many degrees off the horizontal) is stamp or handwriting
+# drawn over the page ("ĐẾN" incoming-mail stamps, a reader's notes): not the document's
+# text, so it goes to Page.overlays, out of reading order.
+_MAX_ANGLE = 1.5
+
+
+@dataclass
+class PdfPageResult:
+    page: Page
+    tables: list[Table] = field(default_factory=list)
+    quality: Optional[TextQuality] = None
+    errors: list[ReadError] = field(default_factory=list)
+    first_is_table: bool = False    # the page's flow starts with a table (after furniture)
+    last_is_table: bool = False     # ... and ends with one
+    invisible: bool = False         # text drawn in render mode 3 (an earlier OCR's layer)
+
+
+class _FontCache:
+    def __init__(self) -> None:
+        self._fonts: dict[int, tuple[bool, bool]] = {}
+        self._buf = ctypes.create_string_buffer(256)
+
+    def style(self, raw, obj) -> tuple[bool, bool]:
+        font = raw.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        got = self._fonts.get(key)
+        if got is not None:
+            return got
+        name = ""
+        if font:
+            n = raw.FPDFFont_GetBaseFontName(font, self._buf, 256)
+            if n > 0:
+                name = self._buf.raw[: max(0, n - 1)].decode("utf-8", "replace")
+        low = name.lower()
+        weight = raw.FPDFFont_GetWeight(font) if font else -1
+        angle = ctypes.c_int(0)
+        has_angle = bool(font) and raw.FPDFFont_GetItalicAngle(font, angle)
+        bold = "bold" in low or "black" in low or "heavy" in low or weight >= 600
+        italic = "italic" in low or "oblique" in low or (has_angle and angle.value != 0)
+        got = (bold, italic)
+        self._fonts[key] = got
+        return got
+
+
+def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[list[layout.Char], list[layout.Char], bool]:
+    """pdfium characters -> (upright chars, rotated overlay chars, any invisible text)."""
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    n = raw.FPDFText_CountChars(tp)
+    chars: list[layout.Char] = []
+    overlay: list[layout.Char] = []
+    rect = raw.FS_RECTF()
+    ox = ctypes.c_double()
+    oy = ctypes.c_double()
+    m = raw.FS_MATRIX()
+    last_obj = None
+    style = (False, False)
+    size = 0.0
+    rotated = False
+    invisible = False
+    pending_space = False
+    for i in range(n):
+        code = raw.FPDFText_GetUnicode(tp, i)
+        if code in (32, 0xA0, 9, 13, 10, 0xFFFE, 2):
+            if code in (32, 0xA0, 9):
+                pending_space = True
+            continue
+        if code == 0:
+            continue
+        obj = raw.FPDFText_GetTextObject(tp, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        if key != last_obj:
+            last_obj = key
+            if obj:
+                style = fonts.style(raw, obj)
+                if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+                    invisible = True
+            size = raw.FPDFText_GetFontSize(tp, i)
+            raw.FPDFText_GetMatrix(tp, i, m)
+            ang = abs(math.degrees(math.atan2(m.b, m.a))) if (m.a or m.b) else 0.0
+            rotated = ang > _MAX_ANGLE
+        raw.FPDFText_GetLooseCharBox(tp, i, rect)
+        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+        try:
+            ch = chr(code)
+        except ValueError:
+            continue
+        c = layout.Char(
+            text=ch, x0=rect.left, top=height - rect.top, x1=rect.right, bottom=height - rect.bottom,
+            baseline=height - oy.value, size=size or (rect.top - rect.bottom), bold=style[0],
+            italic=style[1], space_before=pending_space,
+        )
+        pending_space = False
+        (overlay if rotated else chars).append(c)
+    return chars, overlay, invisible
+
+
+def _block(piece: layout.Piece, number: int, *, in_table: bool = False) -> Block:
+    return Block.model_construct(
+        text=normalize_text(piece.text), page=number, bbox=piece.bbox, kind="line",
+        bold=piece.bold, italic=piece.italic, size=round(piece.size, 1), source="text",
+        in_table=in_table,
+    )
+
+
+def _assign_cells(chars: list[layout.Char], rows_spec) -> dict[tuple[int, int], list[layout.Char]]:
+    """Each character to the cell holding its centre: binary search over row tops, then a
+    short scan of that row's cells (a table has few columns)."""
+    import bisect
+
+    tops = [min(cb[1] for _, _, cb in spec) for spec in rows_spec]
+    out: dict[tuple[int, int], list[layout.Char]] = {}
+    for ch in chars:
+        cx = (ch.x0 + ch.x1) / 2
+        cy = (ch.top + ch.bottom) / 2
+        r = bisect.bisect_right(tops, cy + 0.5) - 1
+        # Rows overlap when a cell spans rows: look at this row and the ones above it.
+        for r_i in range(max(r, 0), max(r - 4, -1), -1):
+            hit = None
+            for c_i, (_, _, cb) in enumerate(rows_spec[r_i]):
+                if cb[0] - 1 <= cx <= cb[2] + 1 and cb[1] - 1 <= cy <= cb[3] + 1:
+                    hit = c_i
+                    break
+            if hit is not None:
+                out.setdefault((r_i, hit), []).append(ch)
+                break
+    return out
+
+
+def _inside(c: layout.Char, bbox) -> bool:
+    cx = (c.x0 + c.x1) / 2
+    cy = (c.top + c.bottom) / 2
+    return bbox[0] - 1 <= cx <= bbox[2] + 1 and bbox[1] - 1 <= cy <= bbox[3] + 1
+
+
+def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[_FontCache] = None) -> PdfPageResult:
+    """One page of an open pypdfium2 document (0-based index) -> Page + per-page tables."""
+    number = index + 1
+    fonts = fonts or _FontCache()
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            chars, overlay_chars, invisible = extract_chars(page, textpage, height, fonts)
+        finally:
+            textpage.close()
+        grids = []
+        if find_tables and chars:
+            edges = tab.page_edges(page, height)
+            if tab.likely_has_table(edges):
+                grids = tab.find_grids(edges)
+    finally:
+        page.close()
+
+    # Characters inside a table's cells are read cell by cell.
+    regions: list[layout.Region] = []
+    page_tables: list[Table] = []
+    flow_chars = chars
+    for g in grids:
+        rows_spec = tab.grid_rows(g)
+        bbox = (min(c[0] for c in g), min(c[1] for c in g), max(c[2] for c in g), max(c[3] for c in g))
+        inside = [c for c in flow_chars if _inside(c, bbox)]
+        flow_chars = [c for c in flow_chars if not _inside(c, bbox)]
+        by_cell = _assign_cells(inside, rows_spec)
+        rows: list[Row] = []
+        cell_blocks: list[Block] = []
+        for r_i, spec in enumerate(rows_spec):
+            cells: list[Cell] = []
+            for c_i, (col, span, cb) in enumerate(spec):
+                mine = by_cell.get((r_i, c_i), [])
+                lines = layout.build_lines(mine)
+                texts = []
+                for ln in lines:
+                    for p in ln.pieces:
+                        cell_blocks.append(_block(p, number, in_table=True))
+                    texts.append(" ".join(p.text for p in ln.pieces))
+                cells.append(Cell(text=normalize_text("\n".join(texts)), bbox=tuple(round(v, 2) for v in cb),
+                                  page=number, col=col, colspan=span))
+            rows.append(Row(cells=cells, page=number, pages=[number]))
+        if not any(c.text for r in rows for c in r.cells):
+            flow_chars.extend(inside)
+            continue
+        t = Table(rows=rows, page_start=number, page_end=number, bbox=tuple(round(v, 2) for v in bbox), source="text")
+        page_tables.append(t)
+        regions.append(layout.Region(bbox, cell_blocks))
+
+    lines = layout.build_lines(flow_chars)
+    ordered = layout.reading_order(lines, regions)
+    blocks: list[Block] = []
+    for item in ordered:
+        if isinstance(item, layout.Region):
+            blocks.extend(item.payload)
+        else:
+            blocks.append(_block(item, number))
+    blocks = [b for b in blocks if b.text]
+
+    overlays = []
+    for ln in layout.build_lines(overlay_chars):
+        for p in ln.pieces:
+            overlays.append(_block(p, number))
+
+    text = "\n".join(b.text for b in blocks)
+    quality = assess_text(text)
+    pg = Page(number=number, width=round(width, 2), height=round(height, 2), source="text",
+              text_quality=round(quality.score, 3), blocks=blocks)
+    if overlays:
+        pg.overlays = overlays
+    res = PdfPageResult(page=pg, tables=page_tables, quality=quality)
+    res.invisible = invisible
+    # Is the page's flow framed by tables (for joining tables across pages)?
+    if page_tables:
+        res.first_is_table = _framed(blocks, regions[0].bbox, height, first=True)
+        res.last_is_table = _framed(blocks, regions[-1].bbox, height, first=False)
+    return res
+
+
+def _framed(blocks: list[Block], bbox, height: float, *, first: bool) -> bool:
+    """No substantial text above (first) / below (last) the table, page numbers aside."""
+    for b in blocks:
+        if b.in_table or b.bbox is None:
+            continue
+        if first and b.bbox[3] <= bbox[1] + 1 or (not first and b.bbox[1] >= bbox[3] - 1):
+            if len(b.text) > 12:
+                return False
+    return True
+
+
+def quality_error(q: TextQuality, number: int) -> str:
+    return REASONS.get(q.reason, q.reason)
+
+
+# ------------------------------------------------------------------ whole document
+
+def _open_error(exc: Exception) -> tuple[str, str]:
+    import pypdfium2.raw as raw
+
+    msg = str(exc)
+    code = getattr(exc, "err_code", None)
+    if code == raw.FPDF_ERR_PASSWORD or "password" in msg.lower():
+        return "encrypted", "encrypted PDF (needs a password to open)"
+    if code == raw.FPDF_ERR_SECURITY:
+        return "encrypted", "PDF uses an unsupported security handler"
+    if code == raw.FPDF_ERR_FORMAT or "format" in msg.lower() or "corrupt" in msg.lower():
+        return "corrupt-pdf", "corrupt or truncated PDF (cannot be parsed)"
+    return "corrupt-pdf", f"PDF cannot be opened ({msg})"
+
+
+def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None, timeout: float = 120) -> None:
+    """Fill `doc` (a Document) from a PDF: text layer page by page, OCR where it fails."""
+    import pypdfium2 as pdfium
+
+    from extractors.types import ReadError
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # pdfium raises PdfiumError for every unreadable file
+        code, message = _open_error(exc)
+        doc.status = "failed"
+        doc.errors.append(ReadError(code=code, message=message))
+        return
+    try:
+        n = len(pdf)
+        if n == 0:
+            doc.status = "failed"
+            doc.errors.append(ReadError(code="no-pages", message="PDF has no pages"))
+            return
+        doc.metadata["pages"] = str(n)
+        try:
+            meta = pdf.get_metadata_dict(skip_empty=True)
+        except Exception:
+            meta = {}
+        for k in ("Title", "Author", "Creator", "Producer", "CreationDate"):
+            if meta.get(k):
+                doc.metadata[f"pdf_{k.lower()}"] = normalize_text(str(meta[k]))[:300]
+        fonts = _FontCache()
+        results: list[PdfPageResult] = []
+        for i in range(n):
+            if ocr == "always":
+                results.append(PdfPageResult(page=Page(number=i + 1, source="none")))
+                continue
+            try:
+                results.append(read_pdf_page(pdf, i, find_tables=tables, fonts=fonts))
+            except Exception as exc:  # a page pdfium cannot load: keep the others
+                r = PdfPageResult(page=Page(number=i + 1, source="none"))
+                r.errors.append(ReadError(code="bad-page", page=i + 1,
+                                          message=f"page {i + 1} cannot be read ({type(exc).__name__}: {exc})"))
+                results.append(r)
+    finally:
+        pdf.close()
+
+    need_ocr = [r.page.number for r in results
+                if ocr == "always" or (ocr == "auto" and r.quality is not None and not r.quality.ok)]
+    for r in results:
+        if r.quality is not None and not r.quality.ok:
+            r.page.text_layer_issue = r.quality.reason
+    if need_ocr:
+        _ocr_pages(path, doc, results, need_ocr, workers=workers, timeout=timeout, tables=tables)
+
+    # Assemble: pages in order, tables joined across pages.
+    per_page_tables: list[Table] = []
+    first_on: set[int] = set()
+    last_on: set[int] = set()
+    for r in results:
+        doc.pages.append(r.page)
+        doc.errors.extend(r.errors)
+        for k, t in enumerate(r.tables):
+            idx = len(per_page_tables)
+            if k == 0 and r.first_is_table:
+                first_on.add(idx)
+            if k == len(r.tables) - 1 and r.last_is_table:
+                last_on.add(idx)
+            per_page_tables.append(t)
+    if per_page_tables:
+        doc.tables = tab.merge_tables(per_page_tables, first_on_page=first_on, last_on_page=last_on)
+
+
+def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, workers, timeout, tables) -> None:
+    from extractors.reading import ocr_module
+    from extractors.types import ReadError
+
+    by_number = {r.page.number: r for r in results}
+    ocr = ocr_module()
+    problem = None
+    if ocr is None:
+        problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
+    else:
+        problem = ocr.ensure_ocr_available()
+    if problem is not None:
+        doc.errors.append(problem.model_copy(update={"message": f"{problem.message} ({len(numbers)} page(s) need OCR: "
+                                                                f"{_ranges(numbers)})"}))
+        for n in numbers:
+            r = by_number[n]
+            # Keep what the text layer had (maybe better than nothing) but say it is unreliable.
+            r.page.source = "text" if r.page.blocks else "none"
+        return
+    got = ocr.ocr_pdf_pages(path, numbers, workers=workers, timeout=timeout)
+    for n in numbers:
+        r = by_number[n]
+        o = got.get(n)
+        if o is None:
+            r.errors.append(ReadError(code="ocr-failed", page=n, message=f"page {n}: OCR returned nothing"))
+            continue
+        old = r.page
+        page = o.page
+        page.text_quality = old.text_quality
+        page.text_layer_issue = old.text_layer_issue
+        if not page.width:
+            page.width, page.height = old.width, old.height
+        if old.overlays:
+            page.overlays = old.overlays
+        for b in page.blocks:
+            b.text = normalize_text(b.text)
+        r.page = page
+        r.tables = list(o.tables)
+        for t in r.tables:
+            t.source = "ocr"
+        # Scanned tables: the page is framed by its table when no long OCR line lies outside.
+        r.first_is_table = r.last_is_table = bool(r.tables)
+        if r.tables:
+            r.first_is_table = _framed(page.blocks, r.tables[0].bbox or (0, 0, 0, 0), page.height, first=True) if r.tables[0].bbox else True
+            r.last_is_table = _framed(page.blocks, r.tables[-1].bbox or (0, 0, 0, 0), page.height, first=False) if r.tables[-1].bbox else True
+        r.errors.extend(o.errors)
+
+
+def _ranges(numbers: list[int]) -> str:
+    out = []
+    start = prev = None
+    for n in sorted(numbers):
+        if start is None:
+            start = prev = n
+        elif n == prev + 1:
+            prev = n
+        else:
+            out.append(f"{start}-{prev}" if start != prev else str(start))
+            start = prev = n
+    if start is not None:
+        out.append(f"{start}-{prev}" if start != prev else str(start))
+    return ", ".join(out)
