@@ -1,0 +1,197 @@
+"""DOCX with python-docx: paragraphs and tables in body order, bold/italic where set.
+
+A .docx has no fixed pages: the document is one logical page; Word's own page count (from
+docProps/app.xml) goes to metadata["word_pages"].  Small two-column tables without a grid
+of data (issuer | motto at the top, Nơi nhận | signer at the bottom) are layout, not data:
+read column by column like the PDF reader reads side-by-side blocks, and not listed in
+Document.tables.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from extractors.reading import tables as tab
+from extractors.text import normalize_text
+from extractors.types import Block, Cell, Document, Page, ReadError, Row, Table
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Styles:
+    """Style flags resolved once per style id (python-docx looks styles up linearly)."""
+
+    def __init__(self, document) -> None:
+        self._by_id = {}
+        for st in document.styles:
+            try:
+                self._by_id[st.style_id] = st
+            except Exception:  # pragma: no cover - odd style parts
+                continue
+        self._cache: dict[tuple[str | None, str], object] = {}
+        default = document.styles.default(1) if hasattr(document.styles, "default") else None  # paragraph
+        self._default_id = default.style_id if default is not None else None
+
+    def flag(self, style_id: str | None, attr: str):
+        key = (style_id, attr)
+        if key in self._cache:
+            return self._cache[key]
+        v = None
+        st = self._by_id.get(style_id) if style_id else self._by_id.get(self._default_id)
+        seen = 0
+        while st is not None and seen < 20:
+            f = getattr(st, "font", None)
+            got = getattr(f, attr, None) if f is not None else None
+            if got is not None:
+                v = got.pt if attr == "size" else got
+                break
+            st = st.base_style
+            seen += 1
+        self._cache[key] = v
+        return v
+
+
+def _para_block(paragraph, number: int, styles: "_Styles", *, in_table: bool = False) -> Block | None:
+    text = normalize_text(paragraph.text).strip()
+    if not text:
+        return None
+    counts = {"bold": 0, "italic": 0}
+    total = 0
+    sizes: list[float] = []
+    pstyle = paragraph._p.style
+    default = {k: styles.flag(pstyle, k) for k in counts}
+    for run in paragraph.runs:
+        n = len(run.text.strip())
+        if not n:
+            continue
+        total += n
+        rstyle = run._r.style
+        for k in counts:
+            v = getattr(run, k)
+            if v is None and rstyle:
+                v = styles.flag(rstyle, k)
+            if v is None:
+                v = default[k]
+            if v:
+                counts[k] += n
+        if run.font.size is not None:
+            sizes.append(run.font.size.pt)
+    if not sizes:
+        sz = styles.flag(pstyle, "size")
+        if sz:
+            sizes.append(sz)
+    return Block(
+        text=text, page=number, kind="paragraph", source="docx", in_table=in_table,
+        bold=(counts["bold"] / total > 0.6) if total else None,
+        italic=(counts["italic"] / total > 0.6) if total else None,
+        size=max(set(sizes), key=sizes.count) if sizes else None,
+    )
+
+
+def _span(tc) -> int:
+    pr = tc.tcPr
+    if pr is None:
+        return 1
+    gs = pr.find(f"{_W}gridSpan")
+    if gs is None:
+        return 1
+    try:
+        return max(1, int(gs.get(f"{_W}val")))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _read_table(table, number: int, styles: "_Styles") -> tuple[Table, list[list[list[Block]]]]:
+    """Table model + each cell's paragraph blocks (rows x cells x blocks)."""
+    from docx.table import _Cell
+
+    rows: list[Row] = []
+    blocks: list[list[list[Block]]] = []
+    for tr in table._tbl.tr_lst:
+        cells: list[Cell] = []
+        cell_blocks: list[list[Block]] = []
+        col = 0
+        for tc in tr.tc_lst:
+            cell = _Cell(tc, table)
+            span = _span(tc)
+            bs = [b for b in (_para_block(p, number, styles, in_table=True) for p in cell.paragraphs) if b]
+            # A cell's nested tables: their text belongs to the cell.
+            for inner in cell.tables:
+                inner_t, _ = _read_table(inner, number, styles)
+                for r in inner_t.rows:
+                    line = " | ".join(c.text for c in r.cells if c.text)
+                    if line:
+                        bs.append(Block(text=line, page=number, kind="paragraph", source="docx", in_table=True))
+            text = "\n".join(b.text for b in bs)
+            cells.append(Cell(text=text, page=number, col=col, colspan=span))
+            cell_blocks.append(bs)
+            col += span
+        if cells:
+            rows.append(Row(cells=cells, page=number, pages=[number]))
+            blocks.append(cell_blocks)
+    return Table(rows=rows, page_start=number, page_end=number, source="docx"), blocks
+
+
+def _is_layout(t: Table) -> bool:
+    ncols = tab.column_count(t)
+    return ncols == 2 and len(t.rows) <= 4 and all(len(r.cells) <= 2 for r in t.rows)
+
+
+def word_page_count(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("docProps/app.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+    m = re.search(r"<Pages>(\d+)</Pages>", xml)
+    return m.group(1) if m else None
+
+
+def read_docx(path: Path, doc: Document) -> None:
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    try:
+        d = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        doc.status = "failed"
+        doc.errors.append(ReadError(code="corrupt-docx", message=f"corrupt DOCX ({type(exc).__name__}: {exc})"))
+        return
+    number = 1
+    styles = _Styles(d)
+    page = Page(number=number, source="docx")
+    tables: list[Table] = []
+    for child in d.element.body.iterchildren():
+        if child.tag == f"{_W}p":
+            b = _para_block(Paragraph(child, d), number, styles)
+            if b:
+                page.blocks.append(b)
+        elif child.tag == f"{_W}tbl":
+            t, cell_blocks = _read_table(DocxTable(child, d), number, styles)
+            if not t.rows:
+                continue
+            if _is_layout(t):
+                ncol = max(len(r) for r in cell_blocks)
+                for c in range(ncol):
+                    for r in cell_blocks:
+                        if c < len(r):
+                            page.blocks.extend(b.model_copy(update={"in_table": False}) for b in r[c])
+                continue
+            for r in cell_blocks:
+                for bs in r:
+                    page.blocks.extend(bs)
+            tables.append(t)
+    doc.pages.append(page)
+    # Word tables are already whole; merge_tables only normalises section rows and headers
+    # (consecutive tables share page 1, so none is joined to another).
+    doc.tables = [tab.normalise_rows(t) for t in tables]
+    pages = word_page_count(path)
+    if pages:
+        doc.metadata["word_pages"] = pages
+    cp = d.core_properties
+    for k in ("title", "author", "subject"):
+        v = getattr(cp, k, None)
+        if v:
+            doc.metadata[f"docx_{k}"] = normalize_text(str(v))[:300]
