@@ -1,26 +1,161 @@
-"""`chidao ingest`: files -> extractors -> register (in-process; flows add Prefect and the watcher)."""
+"""`chidao ingest`, `chidao watch`, `chidao failed`, `chidao retry`.
+
+`chidao ingest` runs the flows' steps in-process (flows/steps.py): no Prefect import, no
+temporary server, so one born-digital file takes about a second.  With PREFECT_API_URL set it
+runs the `ingest-folder` flow against that server instead (every file a visible flow run).
+
+Exit codes of `chidao ingest`:
+  0  every file went through: stored, a duplicate, or a bad file recorded as failed
+     (each failure printed as "FILE: reason")
+  1  some file could not be processed at all (I/O error, register unreachable, timeout,
+     crashed reader): nothing was recorded for it; run the command again for those files
+     With --strict, bad files also give 1.
+"""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+from typing import Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("watch")(watch)
+    app.command("failed")(failed)
+    app.command("retry")(retry)
+
+
+def _db() -> Optional[str]:
+    return os.environ.get("CHIDAO_DB") or None
 
 
 def ingest(
-    files: list[Path] = typer.Argument(..., help="PDF, image or DOCX files, or folders to take recursively."),
+    files: list[Path] = typer.Argument(..., help="PDF, image or DOCX files, or folders (taken recursively)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
+    timeout: float = typer.Option(None, "--timeout", help="Seconds per document before it is given up "
+                                                            "(default $CHIDAO_DOC_TIMEOUT or 900)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file is bad, not only when one could not be processed."),
+    prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
+                                           help="Run as a Prefect flow (default: only when PREFECT_API_URL is set)."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object per file on stdout instead of text."),
 ) -> None:
-    """Read, structure and extract FILES and store them in the register."""
-    from extractors.pipeline import process_file
-    from models.register import ingest_processed, open_session
+    """Read, structure and extract FILES and store them in the register.  One line per file."""
+    from flows.steps import DEFAULT_TIMEOUT, FileResult, expand, ingest_paths
 
-    failures = 0
-    with open_session() as session:
-        for path in files:
-            processed = process_file(path)
-            outcome = ingest_processed(session, processed)
-            typer.echo(f"{path.name}: {outcome}")
-    raise typer.Exit(1 if failures else 0)
+    timeout = timeout or DEFAULT_TIMEOUT
+    paths = expand(files)
+    if not paths:
+        typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
+        raise typer.Exit(2)
+    use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
+
+    def emit(r: FileResult) -> None:
+        if json_out:
+            import json
+
+            typer.echo(json.dumps(r.to_dict(), ensure_ascii=False, default=str))
+        else:
+            typer.echo(r.line())
+
+    if use_prefect:
+        from flows.ingest import ingest_folder, result_of
+
+        results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=_db(), timeout=timeout, jobs=jobs)]
+        for r in results:
+            emit(r)
+    elif len(paths) > 1 and sys.stdout.isatty() and not json_out:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = Console()
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=console, transient=True) as bar:
+            task = bar.add_task("", total=len(paths))
+
+            def on_result(r: FileResult) -> None:
+                bar.console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
+                bar.update(task, advance=1, description=Path(r.path).name)
+
+            results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, on_result=on_result)
+    else:
+        results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, on_result=emit)
+
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    if len(results) > 1:
+        order = ["new", "version", "duplicate", "failed", "error"]
+        typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
+    bad = counts.get("error", 0) + (counts.get("failed", 0) if strict else 0)
+    raise typer.Exit(1 if bad else 0)
+
+
+def watch(
+    intake: Path = typer.Argument(..., help="The intake folder clerks drop files into (local or a mounted share)."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where processing/, done/ and failed/ live "
+                                             "(default: inside INTAKE; keep it on the same file system)."),
+    settle: float = typer.Option(5.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
+    poll: float = typer.Option(2.0, "--poll", help="Seconds between two scans of the folder."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
+    max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for a transient failure before failed/."),
+    retry_backoff: float = typer.Option(30.0, "--retry-backoff", help="Seconds before the first retry (then doubled)."),
+    timeout: float = typer.Option(None, "--timeout", help="Seconds per document (default $CHIDAO_DOC_TIMEOUT or 900)."),
+    deployment: Optional[str] = typer.Option(None, "--deployment", help="Dispatch each file to this Prefect "
+                                             "deployment (e.g. ingest-document/chidao) for workers to run."),
+    prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
+                                           help="Each file a flow run on PREFECT_API_URL (default: when it is set)."),
+    once: bool = typer.Option(False, "--once", help="Stop when the folder is empty and nothing is in flight."),
+) -> None:
+    """Watch INTAKE: take each file once it is completely written, ingest it, and move it to
+    done/ or failed/ (with NAME.error.txt).  Stop with Ctrl-C or SIGTERM."""
+    from flows.steps import DEFAULT_TIMEOUT
+    from flows.watch import WatchConfig, watch as run_watch
+
+    cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
+                      timeout=timeout or DEFAULT_TIMEOUT, db_url=_db())
+    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once)
+    typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
+
+
+def failed(
+    intake: Path = typer.Argument(..., help="The intake folder."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+) -> None:
+    """List the files in failed/ with their reason, and how to retry them."""
+    from flows.intake import IntakeFolders, list_failed
+
+    folders = IntakeFolders.at(intake, state_dir)
+    items = list_failed(folders)
+    if not items:
+        typer.echo(f"nothing in {folders.failed}")
+        return
+    for f in items:
+        typer.echo(f"{f.name}: {f.reason}  (attempts {f.attempts}, {f.failed_at or 'time unknown'})")
+    typer.echo(f"\n{len(items)} failed.  Fix or replace a file, then: chidao retry {intake} NAME   (or --all)", err=True)
+
+
+def retry(
+    intake: Path = typer.Argument(..., help="The intake folder."),
+    name: Optional[str] = typer.Argument(None, help="A name as listed by `chidao failed`."),
+    all_: bool = typer.Option(False, "--all", help="Every failed file."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+) -> None:
+    """Move a failed file (or all) back into INTAKE, where the watcher takes it again."""
+    from flows.intake import IntakeFolders, retry as do_retry
+
+    if bool(name) == all_:
+        typer.echo("give one NAME or --all", err=True)
+        raise typer.Exit(2)
+    folders = IntakeFolders.at(intake, state_dir)
+    try:
+        moved = do_retry(folders, None if all_ else name)
+    except LookupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    for p in moved:
+        typer.echo(f"{p.relative_to(folders.intake).as_posix()}: back in {folders.intake}")
+    if not moved:
+        typer.echo(f"nothing in {folders.failed}")
