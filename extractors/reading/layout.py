@@ -139,6 +139,32 @@ def build_lines(chars: Iterable[Char]) -> list[Line]:
     return lines
 
 
+def content_runs(chars: list[Char]) -> list[Piece]:
+    """Pieces in drawing order, for text at an angle (stamps, notes): baselines are not
+    horizontal there, so a new piece starts only where the next glyph is far away."""
+    out: list[list[Char]] = []
+    for c in chars:
+        if c.text.isspace():
+            continue
+        if out:
+            prev = out[-1][-1]
+            em = max(prev.size, 4.0)
+            near = abs(c.x0 - prev.x1) < 1.5 * em and abs(c.baseline - prev.baseline) < 1.2 * em
+            if near:
+                out[-1].append(c)
+                continue
+        out.append([c])
+    pieces = []
+    for run in out:
+        text = []
+        for k, c in enumerate(run):
+            if k and (c.space_before or c.x0 - run[k - 1].x1 > SPACE_GAP * max(c.size, 1.0)):
+                text.append(" ")
+            text.append(c.text)
+        pieces.append(Piece(run, unicodedata.normalize("NFC", "".join(text)).strip()))
+    return [p for p in pieces if p.text]
+
+
 @dataclass
 class Region:
     """A rectangle that is read as a unit (a table), placed in the flow at its top."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -214,9 +215,8 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
     blocks = [b for b in blocks if b.text]
 
     overlays = []
-    for ln in layout.build_lines(overlay_chars):
-        for p in ln.pieces:
-            overlays.append(_block(p, number))
+    for p in layout.content_runs(overlay_chars):
+        overlays.append(_block(p, number))
 
     text = "\n".join(b.text for b in blocks)
     quality = assess_text(text)
@@ -250,17 +250,35 @@ def quality_error(q: TextQuality, number: int) -> str:
 
 # ------------------------------------------------------------------ whole document
 
-def _open_error(exc: Exception) -> tuple[str, str]:
+def _open_error(path, exc: Exception) -> tuple[str, str]:
+    """Name the reason pdfium refused a file.  pdfium's last-error code is sticky across
+    calls (a "Success" failure can report the previous file's password error), so the
+    verdict is checked against the file's own bytes."""
     import pypdfium2.raw as raw
 
     msg = str(exc)
     code = getattr(exc, "err_code", None)
-    if code == raw.FPDF_ERR_PASSWORD or "password" in msg.lower():
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - (1 << 16)))
+            tail = f.read()
+    except OSError:
+        head = tail = b""
+    encrypted = b"/Encrypt" in tail or b"/Encrypt" in head
+    if encrypted and code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY, raw.FPDF_ERR_SUCCESS):
+        if code == raw.FPDF_ERR_SECURITY:
+            return "encrypted", "encrypted PDF (unsupported security handler)"
         return "encrypted", "encrypted PDF (needs a password to open)"
-    if code == raw.FPDF_ERR_SECURITY:
-        return "encrypted", "PDF uses an unsupported security handler"
-    if code == raw.FPDF_ERR_FORMAT or "format" in msg.lower() or "corrupt" in msg.lower():
+    if code in (raw.FPDF_ERR_SUCCESS, raw.FPDF_ERR_PASSWORD) and re.search(rb"/Count\s+0\b", head + tail):
+        # pdfium refuses a document whose page tree is empty without naming an error.
+        return "no-pages", "PDF has no pages (empty page tree)"
+    if code == raw.FPDF_ERR_FORMAT or code in (raw.FPDF_ERR_SUCCESS, raw.FPDF_ERR_PASSWORD):
         return "corrupt-pdf", "corrupt or truncated PDF (cannot be parsed)"
+    if code == raw.FPDF_ERR_FILE:
+        return "unreadable", "the file cannot be opened"
     return "corrupt-pdf", f"PDF cannot be opened ({msg})"
 
 
@@ -273,7 +291,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
     try:
         pdf = pdfium.PdfDocument(str(path))
     except Exception as exc:  # pdfium raises PdfiumError for every unreadable file
-        code, message = _open_error(exc)
+        code, message = _open_error(path, exc)
         doc.status = "failed"
         doc.errors.append(ReadError(code=code, message=message))
         return

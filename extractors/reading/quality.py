@@ -134,6 +134,7 @@ MAX_SINGLE = 0.45         # share of one-letter tokens ("C h ỉ t h ị")
 
 def assess_text(text: str) -> TextQuality:
     """Judge one page's text layer.  Pure function of the text: cheap, deterministic."""
+    text = unicodedata.normalize("NFC", text)
     cid = len(_CID_RE.findall(text))
     text_wo_cid = _CID_RE.sub(" ", text)
     bad = len(_BAD_CHARS_RE.findall(text_wo_cid))
@@ -148,7 +149,8 @@ def assess_text(text: str) -> TextQuality:
     if bad > 5 and bad > total_chars * 0.05:
         return TextQuality(0.0, False, "unmapped-glyphs", n, details)
     if n < MIN_TOKENS:
-        return TextQuality(0.0, False, "no-text-layer" if n == 0 else "junk-layer", n, details)
+        empty = n == 0 and not _TOKEN_RE.search(text_wo_cid)
+        return TextQuality(0.0, False, "no-text-layer" if empty else "junk-layer", n, details)
     valid = sum(1 for t in tokens if is_vietnamese_syllable(t))
     score = valid / n
     single = sum(1 for t in tokens if len(t) == 1) / n

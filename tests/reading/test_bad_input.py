@@ -1,0 +1,96 @@
+"""Bad input gives a failed Document with one clear reason, never an exception."""
+import pytest
+
+import make_files
+from extractors.reading import read_document
+
+
+def _zero(p):
+    p.write_bytes(b"")
+
+
+def _truncated(p):
+    make_files.text_pdf(p.with_suffix(".full"), pages=3)
+    data = p.with_suffix(".full").read_bytes()
+    p.write_bytes(data[: len(data) // 3])
+
+
+def _garbage_pdf(p):
+    p.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+
+
+def _html_named_pdf(p):
+    p.write_text("<html><body>Chỉ thị số 08</body></html>", encoding="utf-8")
+
+
+def _broken_png(p):
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+
+def _broken_jpeg(p):
+    p.write_bytes(b"\xff\xd8\xff\xe0" + b"nonsense" * 10)
+
+
+def _zip_not_docx(p):
+    import zipfile
+
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("hello.txt", "xin chào")
+
+
+def _broken_docx(p):
+    import zipfile
+
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("word/document.xml", "<not xml")
+
+
+def _ole_doc(p):
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+
+
+CASES = [
+    ("empty.pdf", _zero, "empty-file", "empty"),
+    ("truncated.pdf", _truncated, "corrupt-pdf", "truncated"),
+    ("garbage.pdf", _garbage_pdf, "corrupt-pdf", "corrupt"),
+    ("page.pdf", _html_named_pdf, "not-a-pdf", "not PDF"),
+    ("encrypted.pdf", lambda p: make_files.encrypted_pdf(p), "encrypted", "password"),
+    ("nopages.pdf", lambda p: make_files.no_pages_pdf(p), "no-pages", "no pages"),
+    ("scan.png", _broken_png, "unreadable-image", "unreadable image"),
+    ("photo.jpg", _broken_jpeg, "unreadable-image", "unreadable image"),
+    ("archive.docx", _zip_not_docx, "unsupported-format", "not a Word"),
+    ("broken.docx", _broken_docx, "corrupt-docx", "corrupt DOCX"),
+    ("old.doc", _ole_doc, "unsupported-format", "save it as DOCX"),
+]
+
+
+@pytest.mark.parametrize("name, make, code, words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_a_failed_document(tmp_path, name, make, code, words):
+    p = tmp_path / name
+    make(p)
+    doc = read_document(p)
+    assert doc.status == "failed"
+    assert len(doc.errors) == 1
+    assert doc.errors[0].code == code
+    assert words in doc.errors[0].message
+    assert doc.source_file == name
+    assert p.exists()   # the original is kept
+
+
+def test_missing_file_and_directory(tmp_path):
+    assert read_document(tmp_path / "nope.pdf").errors[0].code == "not-found"
+    assert read_document(tmp_path).errors[0].code == "not-a-file"
+
+
+def test_type_comes_from_content_not_name(tmp_path, files):
+    p = tmp_path / "actually-a-pdf.docx"
+    p.write_bytes(files["header"].read_bytes())
+    doc = read_document(p, ocr="never")
+    assert doc.kind == "pdf" and doc.status == "ok"
+
+
+def test_batch_goes_on_after_bad_files(tmp_path, files):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    docs = [read_document(p, ocr="never") for p in (bad, files["header"], tmp_path / "missing.pdf", files["docx"])]
+    assert [d.status for d in docs] == ["failed", "ok", "failed", "ok"]

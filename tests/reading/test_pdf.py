@@ -1,0 +1,109 @@
+"""Born-digital PDFs: reading order, styles, stamps kept out, tables, text-layer verdicts."""
+import unicodedata
+
+from extractors.reading import read_document
+
+
+def test_two_column_header_left_block_first(files):
+    doc = read_document(files["header"], ocr="never")
+    assert doc.status == "ok" and doc.kind == "pdf" and len(doc.sha256) == 64 and doc.size > 0
+    lines = doc.text().split("\n")
+    assert lines[:6] == [
+        "ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH", "Số: 15/CT-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Bình Định, ngày 05 tháng 01 năm 2024",
+    ]
+    assert lines[6:8] == ["CHỈ THỊ", "Về việc tăng cường công tác chuyển đổi số"]
+
+
+def test_blocks_carry_boxes_styles_and_source(files):
+    page = read_document(files["header"], ocr="never").pages[0]
+    assert page.source == "text" and page.text_quality > 0.9 and page.text_layer_issue is None
+    title = next(b for b in page.blocks if b.text == "CHỈ THỊ")
+    body = next(b for b in page.blocks if b.text.startswith("Các sở"))
+    assert title.bold and not body.bold
+    assert title.size == 14.0 and body.size == 12.0
+    x0, top, x1, bottom = title.bbox
+    assert 0 < x0 < x1 < page.width and 0 < top < bottom < 200    # top-left origin
+    assert all(b.source == "text" and b.page == 1 for b in page.blocks)
+
+
+def test_rotated_stamp_is_an_overlay_not_text(files):
+    doc = read_document(files["header"], ocr="never")
+    assert "1529" not in doc.text()
+    assert [b.text for b in doc.pages[0].overlays] == ["ĐẾN Số: 1529 Ngày: 10/5/23"]
+
+
+def test_text_is_nfc_with_new_tone_placement(files):
+    text = read_document(files["header"], ocr="never").text()
+    assert text == unicodedata.normalize("NFC", text)
+    assert "ỦY BAN" in text and "HÒA" in text
+
+
+def test_table_across_pages_is_one_logical_table(files):
+    doc = read_document(files["table"], ocr="never")
+    assert len(doc.tables) == 1
+    t = doc.tables[0]
+    assert (t.page_start, t.page_end) == (1, 2)
+    assert t.header == ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành"]
+    texts = [r.texts() for r in t.rows]
+    # The header repeated on page 2 is dropped.
+    assert sum(1 for r in texts if r[0] == "STT") == 1
+    # Section rows stay rows with one spanning cell.
+    sections = [r for r in t.rows if len(r.cells) == 1]
+    assert [r.cells[0].text for r in sections] == ["I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (03 NHIỆM VỤ)",
+                                                    "II. VỀ CÔNG TÁC TUYÊN TRUYỀN"]
+    assert sections[0].cells[0].colspan == 5
+    # Task 3 continues on page 2 (empty STT cell): joined into one row.
+    task3 = next(r for r in t.rows if r.cells[0].text == "3")
+    assert task3.pages == [1, 2]
+    assert task3.cells[1].text == "Tổ chức tập huấn, hướng dẫn\ncho cán bộ, công chức cấp xã"
+    assert task3.cells[4].text == "Trong năm\n2024"
+    assert [r.cells[0].text for r in t.rows if len(r.cells) == 5] == ["STT", "1", "2", "3", "4"]
+    assert all(c.bbox for r in t.rows for c in r.cells)
+
+
+def test_table_text_is_in_reading_order_and_marked(files):
+    doc = read_document(files["table"], ocr="never")
+    p1 = doc.pages[0]
+    assert p1.blocks[0].text == "PHỤ LỤC" and not p1.blocks[0].in_table
+    cells = [b.text for b in p1.blocks if b.in_table]
+    assert cells[:6] == ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành",
+                         "I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (03 NHIỆM VỤ)"]
+    last = doc.pages[1].blocks[-1]
+    assert last.text.startswith("Trên đây là Kế hoạch") and not last.in_table
+
+
+def test_spaced_letter_layer_is_rejected(files):
+    page = read_document(files["spaced"], ocr="never").pages[0]
+    assert page.text_layer_issue == "spaced-letters"
+
+
+def test_image_only_page_with_signature_stamp_needs_ocr(tmp_path):
+    import make_files
+
+    p = make_files.image_only_pdf(tmp_path / "stamp.pdf")
+    page = read_document(p, ocr="never").pages[0]
+    assert page.text_layer_issue == "junk-layer"
+
+
+def test_missing_vie_data_says_how_to_install(files, monkeypatch, tmp_path):
+    # Real tesseract, pointed at an empty language folder.
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    doc = read_document(files["image_only"], ocr="auto")
+    # Only a signature stamp was readable: the page is kept, the document is not "ok".
+    assert doc.status in ("partial", "failed")
+    assert any("apt-get install" in e.message and "tesseract-ocr-vie" in e.message for e in doc.errors)
+
+
+def test_many_pages_read_quickly(tmp_path):
+    import time
+
+    import make_files
+
+    p = make_files.text_pdf(tmp_path / "long.pdf", pages=300, lines_per_page=8)
+    t0 = time.monotonic()
+    doc = read_document(p, ocr="never")
+    assert doc.status == "ok" and doc.page_count == 300
+    assert doc.pages[299].blocks[-1].text == "300"
+    assert time.monotonic() - t0 < 60
