@@ -1,8 +1,252 @@
-"""CLI commands (placeholder: filled in by the stage that owns them)."""
+"""Staff commands: search, owes, summary, serve.
+
+`search` and `owes` are on the quick path (≤ 0.5 s): only SQLAlchemy, rich and the register
+modules are imported; report libraries load only for the format asked, the web stack only
+for `serve`.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("search")(search)
+    app.command("owes")(owes)
+    app.command("summary")(summary)
+    app.command("serve")(serve)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+    """YYYY-MM-DD or dd/mm/yyyy (as staff write it)."""
+    if not value:
+        return None
+    v = value.strip()
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", v)
+    try:
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)", 2)
+
+
+def _statuses(value: Optional[str]) -> Optional[list[str]]:
+    from models.tables import STATUSES
+
+    if not value or value == "all":
+        return None
+    out = [s.strip() for s in value.split(",") if s.strip()]
+    bad = [s for s in out if s not in STATUSES]
+    if bad:
+        _fail(f"unknown status {bad[0]!r}: use {', '.join(STATUSES)} or all", 2)
+    return out
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def search(
+    query: str = typer.Argument("", help="Words to find; diacritics optional (`dinh danh` finds `định danh`)."),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="Lead or support unit (a district also matches its group)."),
+    role: str = typer.Option("any", "--role", help="any, lead or support (with --unit)."),
+    document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id, number (45/KH-UBND) or file name."),
+    type_: Optional[str] = typer.Option(None, "--type", "-t", help="Document type, e.g. 'Kế hoạch'."),
+    programme: Optional[str] = typer.Option(None, "--programme", "-p", help="Everything under a directive, e.g. 06/QĐ-TTg."),
+    due_from: Optional[str] = typer.Option(None, "--from", help="Due on or after (YYYY-MM-DD or dd/mm/yyyy)."),
+    due_to: Optional[str] = typer.Option(None, "--to", help="Due on or before."),
+    status: Optional[str] = typer.Option(None, "--status", "-s", help="open, in_progress, done, cancelled (comma list)."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
+    flag: list[str] = typer.Option([], "--flag", help="Only tasks with this extraction flag (repeatable)."),
+    limit: int = typer.Option(50, "--limit", "-n", help="At most this many results."),
+    as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
+    documents: bool = typer.Option(False, "--documents", help="Search documents (number, title, issuer) instead."),
+) -> None:
+    """Search the register's obligations (or documents) with filters."""
+    from models.db import RegisterError
+    from models.register import open_session
+    from models.search import search as do_search, search_documents
+
+    try:
+        with open_session() as session:
+            if documents:
+                hits = search_documents(session, query=query, limit=limit)
+                if as_json:
+                    typer.echo(json.dumps([{**h.__dict__, "issued_on": h.issued_on.isoformat() if h.issued_on else None}
+                                           for h in hits], ensure_ascii=False, indent=1))
+                    return
+                _print_documents(hits)
+                return
+            result = do_search(session, query=query, unit=unit, role=role, document=document, type=type_,
+                               programme=programme, due_from=parse_date(due_from, "--from"),
+                               due_to=parse_date(due_to, "--to"), status=_statuses(status), overdue=overdue,
+                               flags=flag or None, limit=limit)
+    except RegisterError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return
+    _print_hits(result)
+
+
+def _print_documents(hits) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"{len(hits)} văn bản", show_lines=False)
+    for c in ("Số", "Loại", "Trích yếu", "Ngày", "Nhiệm vụ", "id"):
+        t.add_column(c)
+    for h in hits:
+        t.add_row(h.number or "", h.type or "", h.title or h.source_file,
+                  h.issued_on.strftime("%d/%m/%Y") if h.issued_on else "", str(h.obligations), h.id)
+    _console().print(t)
+
+
+def _print_hits(result) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from models.owes_rows import STATUS_LABELS, recurrence_label, vn_date
+
+    shown = len(result.hits)
+    title = f"{result.total} nhiệm vụ" + (f" (hiện {shown})" if shown < result.total else "")
+    if result.units:
+        title += " — đơn vị: " + "; ".join(result.units)
+    t = Table(title=escape(title), show_lines=True)
+    for c, kw in (("#", {"justify": "right"}), ("Nhiệm vụ", {"ratio": 5}), ("Chủ trì / phối hợp", {"ratio": 2}),
+                  ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản", {}), ("id", {})):
+        t.add_column(c, **kw)
+    for n, h in enumerate(result.hits, 1):
+        units = "; ".join(h.lead_units) + (f"\n[dim]phối hợp: {escape('; '.join(h.support_units))}[/dim]" if h.support_units else "")
+        when = recurrence_label(h.recurrence, h.day) if h.recurrence else (vn_date(h.due) or (h.deadline_raw or ""))
+        if h.recurrence and h.next_due:
+            when += f"\n(kỳ tới {vn_date(h.next_due)})"
+        status = STATUS_LABELS.get(h.status, h.status)
+        if h.overdue:
+            status = f"[bold red]Quá hạn[/bold red]\n{status}"
+        src = " ".join(x for x in (h.document_number or h.document_file, f"mục {h.ref}" if h.ref else "",
+                                    f"tr. {h.page}" if h.page else "") if x)
+        t.add_row(str(n), escape(h.text), escape(units) if not h.support_units else units, escape(when), status,
+                  escape(src), h.obligation_id)
+    _console().print(t)
+
+
+def owes(
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One unit (default: every unit, one list each)."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="Due on or after (YYYY-MM-DD or dd/mm/yyyy)."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Due on or before."),
+    status: str = typer.Option("open", "--status", "-s", help="open (not finished), in_progress, done, cancelled or all."),
+    role: str = typer.Option("any", "--role", help="any, lead or support."),
+    programme: Optional[str] = typer.Option(None, "--programme", "-p", help="Only tasks under this directive, e.g. 06/QĐ-TTg."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, html, xlsx, pdf, ics or json."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: outputs/nhiem-vu-...)."),
+) -> None:
+    """Who owes what by when: per unit, open tasks in due order, overdue first."""
+    from app.reports import FORMATS, default_path, write
+    from models.db import RegisterError
+    from models.owes import owes as do_owes
+    from models.register import open_session
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
+    if unit is not None and not unit.strip():
+        _fail("--unit is empty", 2)
+    try:
+        with open_session() as session:
+            groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),
+                             date_to=parse_date(date_to, "--to"), status=_statuses(status), role=role,
+                             programme=programme)
+    except RegisterError as exc:
+        _fail(str(exc))
+    if unit and not groups[0].items:
+        typer.echo(f"{unit}: no tasks found for this unit" + (" with these filters" if date_from or date_to else ""), err=True)
+    if fmt == "table":
+        _print_owes(groups)
+        return
+    path = output or default_path(fmt, unit)
+    title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
+    try:
+        write(groups, fmt, path, title=title)
+    except OSError as exc:
+        _fail(f"{path}: {exc.strerror or exc}")
+    typer.echo(f"wrote {path} ({sum(len(g.items) for g in groups)} tasks, {len(groups)} units)", err=True)
+
+
+def _print_owes(groups) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
+    if not groups:
+        console.print("Không có nhiệm vụ nào.")
+    for g in groups:
+        t = Table(title=escape(f"{g.unit} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
+                  title_justify="left")
+        for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
+                      ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
+            t.add_column(c, **kw)
+        for n, i in enumerate(g.items, 1):
+            role = {"lead": "Chủ trì", "support": "Phối hợp"}.get(i.role, i.role)
+            if i.via_group:
+                role += f"\n[dim](qua {escape(i.via_group)})[/dim]"
+            status = f"[bold red]{escape(i.status_label)}[/bold red]" if i.overdue else escape(i.status_label)
+            t.add_row(str(n), escape(i.text), role, escape(i.deadline_label), status, escape(i.source_label))
+        console.print(t)
+
+
+def summary(
+    days: int = typer.Option(30, "--days", help="'Due soon' window in days."),
+    as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
+) -> None:
+    """Per unit: open, done, overdue, due in the next 30 days."""
+    from models.owes import summary as do_summary
+    from models.register import open_session
+
+    with open_session() as session:
+        rows = do_summary(session, days=days)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title="Tổng hợp theo đơn vị")
+    for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới"):
+        t.add_column(c, justify="left" if c == "Đơn vị" else "right")
+    for r in rows:
+        t.add_row(escape(r.unit), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
+    _console().print(t)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (another address requires CHIDAO_TOKEN)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    intake: Optional[Path] = typer.Option(None, "--intake", help="Folder uploads go to (default: $CHIDAO_INTAKE or ./intake)."),
+) -> None:
+    """The web page for staff: search, obligations, documents, per-unit lists, uploads."""
+    import uvicorn
+
+    from app.web.main import create_app
+
+    if intake:
+        os.environ["CHIDAO_INTAKE"] = str(intake)
+    try:
+        web = create_app(host=host)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"chidao: http://{host}:{port}/", err=True)
+    uvicorn.run(web, host=host, port=port, log_level="warning")

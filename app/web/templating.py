@@ -1,0 +1,24 @@
+"""The Jinja2 environment shared by the web pages and the HTML report: autoescape always on,
+so nothing from a document (text, unit, title) can become markup in a browser."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from models.owes_rows import ROLE_LABELS, STATUS_LABELS, recurrence_label, vn_date
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["vn_date"] = vn_date
+    env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
+    env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
+    env.globals["recurrence_label"] = recurrence_label
+    env.globals["STATUS_LABELS"] = STATUS_LABELS
+    return env
