@@ -63,6 +63,7 @@ class Table(BaseModel):
     page_end: int = 1
     bbox: Optional[BBox] = None      # on page_start
     source: Source = "text"
+    columns: dict[str, int] = Field(default_factory=dict)  # set by structure for task tables: role -> column index
 
 
 class Page(BaseModel):
@@ -116,6 +117,7 @@ class Paragraph(BaseModel):
     text: str                      # line wraps and hyphenation undone, whitespace collapsed
     page: int
     bbox: Optional[BBox] = None
+    role: Optional[str] = None     # on Directive.root paragraphs: "preamble" or "closing"
 
 
 class Section(BaseModel):
@@ -129,6 +131,8 @@ class Section(BaseModel):
     role: SectionRole = "other"
     paragraphs: list[Paragraph] = Field(default_factory=list)
     children: list["Section"] = Field(default_factory=list)
+    cells: dict[str, str] = Field(default_factory=dict)  # table_row: column role -> cell text ("task", "lead", "support", "output", "deadline", ...)
+    group: Optional[str] = None    # table_row: the group row above it ("I. VỀ CÔNG TÁC CHỈ ĐẠO ...")
 
     def walk(self):
         yield self

@@ -1,0 +1,578 @@
+"""The header and the footer of a directive (Nghị định 30/2020 Điều 8; Hướng dẫn 36-HD/VPTW).
+
+Header: issuing body (one or two levels), motto, number and symbol, place and date, type word and
+trích yếu.  Footer: signer (authority prefix, position, name) and the Nơi nhận list.
+News print-outs (`Tin bài`) have neither: their fields come from the article (see parse_news).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from extractors import gazetteer
+from extractors.structure.common import (
+    LOWER, UPPER, canonical_code, find_province, fold, is_upper_line, normalize_symbol, parse_date, province_level,
+    symbol_type, type_for_code, type_for_word, type_words,
+)
+from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.types import Header
+
+# ---------------------------------------------------------------- line classifiers (on folded text)
+
+_MOTTO_STATE = re.compile(r"cong hoa xa hoi|xa hoi chu nghia|doc lap\s*[-–]?\s*tu do|tu do\s*[-–]\s*hanh phuc|^nam$")
+_MOTTO_PARTY = re.compile(r"dang cong san viet nam")
+_NUMBER = re.compile(r"^s[o06ôơ]\s*[:.;]?\s*(.*)$")
+_DATE_LINE = re.compile(r"^([^,]{2,40}),\s*ng[aà]y\b(.*)$")
+_DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
+_SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
+_URGENCY = re.compile(r"^(hoa toc|thuong khan|khan|mat|toi mat|tuyet mat)(\s*[-–]\s*hen gio.*)?$")
+_VV = re.compile(r"^(v/v|v\.v|ve viec)\b\s*[:.]?\s*", re.I)
+_AUTHORITY = re.compile(r"^(t\s*/\s*m|tm|kt|tl|tuq|q|thay mat|ky thay|thua lenh|thua uy quyen)\s*[.:]?\s+(?=\S)")
+_AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|THỪA LỆNH|THỪA ỦY QUYỀN)\s*[.:]?\s*", re.I)
+_SIGNED_NOTE = re.compile(r"^\(?\s*(da ky|ky,? ghi ro ho ten|ky ten|ky,? dong dau|ky va dong dau|chu ky)")
+_NOI_NHAN = re.compile(r"^noi nhan\s*[:.]?")
+_LUU = re.compile(r"^[-+•]?\s*luu\b")
+_POSITIONS = re.compile(
+    r"^(pho )?(chu tich|giam doc|bi thu|truong ban|bo truong|thu truong|thu tuong|chanh van phong|"
+    r"cuc truong|vien truong|tong giam doc|truong phong|chi cuc truong|chanh thanh tra|tong cuc truong|"
+    r"truong doan|to truong|chanh an|vien truong|hieu truong|chu nhiem)\b")
+_NAME = re.compile(rf"^[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{1,4}}$")
+_NAME_CAPS = re.compile(rf"^[{UPPER}]+(?:\s+[{UPPER}]+){{1,4}}$")
+_NEWS = re.compile(r"^bao .{2,40}(dien tu|online)|ban in\b|^ngay dang\b|cong thong tin dien tu|^\(?(baochinhphu|vnexpress|dantri)")
+_MARKER = re.compile(r"^((?:[IVXLC]+|\d{1,2}(?:\.\d{1,2})*)[.)]|[a-zđ]\)|[-+•]\s|đieu\s+\d|dieu\s+\d|can cu\b|kinh gui\b)", re.I)
+
+_PLACE_LEVELS = ("tinh", "thanh pho", "huyen", "quan", "thi xa", "xa", "phuong", "thi tran")
+_GENERIC_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "doan dai bieu quoc hoi",
+                   "uy ban mat tran to quoc viet nam", "ban chap hanh dang bo")
+
+
+def _is_type_line(ln: Line) -> Optional[dict]:
+    """A line that is only a type word in capitals (`CHỈ THỊ`, `QUYẾT ĐỊNH`, `KẾ HOẠCH`)."""
+    text = ln.text.strip().rstrip(":").strip()
+    if not is_upper_line(text) or len(text.split()) > 6:
+        return None
+    f = fold(text)
+    for word, rec in type_words():
+        if f == fold(word):
+            return rec
+    return None
+
+
+def _type_line_prefix(ln: Line) -> Optional[tuple[dict, str]]:
+    """`THÔNG BÁO KẾT LUẬN ...` -> (Thông báo, rest)."""
+    text = ln.text.strip()
+    if not is_upper_line(text):
+        return None
+    f = fold(text)
+    for word, rec in type_words():
+        fw = fold(word)
+        if f.startswith(fw + " ") and len(text.split()) <= 12:
+            return rec, text[len(word):].strip() if len(text) >= len(word) else ""
+    return None
+
+
+# ---------------------------------------------------------------- issuer names
+
+_CAP_AFTER = {"bộ", "sở", "ban", "cục", "tổng cục", "phòng", "chi cục", "trung tâm", "viện", "học viện", "đài",
+              "báo", "tòa án", "viện kiểm sát", "kho bạc", "thanh tra"}
+_KEEP_LOWER_AFTER = {"nhân", "chỉ"}  # "Ủy ban nhân dân", "Ban chỉ đạo" keeps its own rule below
+_PROPER = ["Chính phủ", "Quốc hội", "Trung ương", "Nhà nước", "Việt Nam", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
+           "Thị ủy", "Quận ủy", "Đảng ủy", "Mặt trận Tổ quốc", "Thường vụ", "Chấp hành", "Chỉ đạo", "Công an",
+           "Quân sự", "Đảng bộ", "Đảng"]
+
+
+def _abbreviations() -> dict[str, str]:
+    global _ABBR
+    if _ABBR is None:
+        out = {}
+        try:
+            for r in gazetteer.load("abbreviations.jsonl"):
+                short = r.get("abbr") or r.get("short") or r.get("abbreviation")
+                full = r.get("full") or r.get("expansion") or r.get("long")
+                if short and full and " " not in short.strip():
+                    out[short.strip()] = full.strip()
+        except gazetteer.GazetteerError:
+            pass
+        out.setdefault("UBND", "Ủy ban nhân dân")
+        out.setdefault("HĐND", "Hội đồng nhân dân")
+        out.setdefault("MTTQ", "Mặt trận Tổ quốc")
+        out.setdefault("UBMTTQ", "Ủy ban Mặt trận Tổ quốc")
+        _ABBR = out
+    return _ABBR
+
+
+_ABBR: Optional[dict[str, str]] = None
+
+
+def body_name(text: str, first: bool = True) -> str:
+    """Case an issuing body printed in capitals the way it is written in running text:
+    `ỦY BAN NHÂN DÂN` -> `Ủy ban nhân dân`, `SỞ Y TẾ` -> `Sở Y tế`, `TỈNH ỦY TIỀN GIANG` -> `Tỉnh ủy Tiền
+    Giang`, `TỈNH BÌNH ĐỊNH` (second level) -> `tỉnh Bình Định`; abbreviations (UBND) expanded."""
+    abbr = _abbreviations()
+    words = []
+    for w in text.split():
+        core = w.strip(",.;:")
+        if core in abbr and core.isupper():
+            words.append(w.replace(core, abbr[core]))
+        else:
+            words.append(w)
+    text = " ".join(words)
+    if not is_upper_line(text):
+        return text
+    low = text.lower()
+    toks = low.split()
+    # capitalise the first word of the name (unless it is a place level of a second line)
+    if first or fold(toks[0]) not in _PLACE_LEVELS:
+        toks[0] = toks[0][:1].upper() + toks[0][1:]
+    s = " ".join(toks)
+    # proper phrases
+    for p in _PROPER:
+        s = re.sub(rf"(?<!\w){re.escape(p.lower())}(?!\w)", p, s)
+    # the word after an organ head word names the organ: Sở Y tế, Bộ Nội vụ, Ban Tuyên giáo
+    def cap_next(m):
+        return m.group(1) + m.group(2)[:1].upper() + m.group(2)[1:]
+    heads = "|".join(sorted((re.escape(h) for h in _CAP_AFTER), key=len, reverse=True))
+    s = re.sub(rf"(?i)(?:(?<=^)|(?<=\s))((?:{heads})\s+)([^\s,]+)",
+               lambda m: m.group(0) if fold(m.group(2)) in ("nhan", "chi") and fold(m.group(1)).strip() == "ban"
+               else cap_next(m), s)
+    s = re.sub(r"(?i)\b(ban\s+)(chỉ đạo)", lambda m: m.group(1).capitalize() + "Chỉ đạo", s)
+    s = s[:1].upper() + s[1:] if first else s
+    # place names
+    prov = find_province(text)
+    if prov:
+        pat = re.compile(re.escape(prov.lower()))
+        s = pat.sub(prov, s)
+    # remaining all-caps abbreviations stay as printed (KHCN, ĐMST …)
+    out = []
+    for orig, new in zip(text.split(), s.split()):
+        core = orig.strip(",.;:()")
+        out.append(orig if (core.isupper() and len(core) <= 6 and fold(core) not in _COMMON_WORDS and len(core) > 1
+                            and not re.search(rf"[{LOWER}]", core) and _looks_abbr(core)) else new)
+    return " ".join(out)
+
+
+_COMMON_WORDS = {"so", "bo", "ban", "cuc", "tinh", "uy", "nhan", "dan", "y", "te", "noi", "vu", "xa", "huyen", "cong",
+                 "an", "ve", "va", "cua", "thanh", "pho", "quan", "hoa", "phong", "doan", "hoi", "dai", "bao"}
+
+
+def _looks_abbr(core: str) -> bool:
+    # Vietnamese syllables have a vowel; abbreviations usually do not or have consonant clusters
+    f = fold(core)
+    if not re.search(r"[aeiouy]", f):
+        return True
+    return bool(re.search(r"[bcdfghjklmnpqrstvxz]{3,}", f)) and core not in ("TRUNG", "THANH", "TRANH", "NGHIA")
+
+
+def compose_issuer(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
+    """(issuer, parent_body) from the issuer lines of the header, top to bottom."""
+    lines = [l.strip() for l in lines if l.strip() and not _SEPARATOR.match(l)]
+    if not lines:
+        return None, None
+    # join wrapped lines of one name (`BAN CHỈ ĐẠO ... KHCN,` / `VÀ ĐỀ ÁN 06 TỈNH LÂM ĐỒNG`)
+    merged: list[str] = []
+    for l in lines:
+        if merged and (fold(l).split()[0] in ("va", "cua", "ve", "-", "phat", "thuoc") or merged[-1].endswith((",", "-", "–"))):
+            merged[-1] = merged[-1] + " " + l
+        else:
+            merged.append(l)
+    if len(merged) == 1:
+        return body_name(merged[0]), None
+    upper, lower = merged[-2], merged[-1]
+    fl, fu = fold(lower), fold(upper)
+    if fl.split()[0] in _PLACE_LEVELS and not fl.startswith(("tinh uy", "thanh uy", "huyen uy")) or \
+            fu in _GENERIC_BODIES:
+        # `ỦY BAN NHÂN DÂN` / `TỈNH BÌNH ĐỊNH`: one body written on two lines
+        issuer = body_name(upper) + " " + body_name(lower, first=False)
+        parent = body_name(merged[-3]) if len(merged) >= 3 else None
+        return issuer, parent
+    # `UBND TỈNH LÂM ĐỒNG` / `SỞ Y TẾ`: the lower line issues; the parent keeps the place
+    issuer = body_name(lower)
+    parent = body_name(upper)
+    prov = find_province(upper)
+    if prov and not find_province(lower) and not re.search(r"\b(tinh|thanh pho|huyen|xa)\b", fold(lower)):
+        issuer = f"{issuer} {province_level(prov)} {prov}"
+    return issuer, parent
+
+
+# ---------------------------------------------------------------- header
+
+@dataclass
+class HeaderResult:
+    header: Header
+    body_start: int                      # index into the content lines
+    title_lines: list[int] = field(default_factory=list)
+    is_news: bool = False
+    date_line: Optional[str] = None
+
+
+def _segments(ln: Line) -> list[str]:
+    return [s.strip() for s in ln.text.split("   ") if s.strip()]
+
+
+def _looks_body(ln: Line, prev: Optional[Line]) -> bool:
+    f = ln.f
+    if _MARKER.match(ln.text.strip()) or _MARKER.match(f):
+        return True
+    return False
+
+
+def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderResult:
+    """Read the header zone of a document (or of an attached part) starting at lines[start]."""
+    h = Header()
+    issuer_lines: list[str] = []
+    type_rec = None
+    type_idx = None
+    vv_parts: list[str] = []
+    vv_open = False
+    date_line = None
+    blank_symbol_code = None
+    i = start
+    end = min(len(lines), start + limit)
+    first_page = lines[start].page if start < len(lines) else 1
+    after_motto = False
+    while i < end:
+        ln = lines[i]
+        if ln.page != first_page and type_idx is None and i > start + 3:
+            break
+        tr = _is_type_line(ln)
+        if tr and i > start:
+            type_rec, type_idx = tr, i
+            break
+        pre = _type_line_prefix(ln) if i > start else None
+        if pre and (h.number or issuer_lines) and not _POSITIONS.match(ln.f):
+            type_rec, type_idx = pre[0], i
+            break
+        consumed_body = False
+        for seg in _segments(ln):
+            fs = fold(seg)
+            if _MOTTO_PARTY.search(fs):
+                h.motto = "party"; after_motto = True; continue
+            if _MOTTO_STATE.search(fs):
+                if fs != "nam" or after_motto:
+                    h.motto = "state"; after_motto = True
+                continue
+            if _SEPARATOR.match(seg):
+                vv_open = False
+                continue
+            if _URGENCY.match(fs):
+                h.urgency = seg.upper(); continue
+            m = _NUMBER.match(fs)
+            if m and ("/" in seg or "-" in seg or not m.group(1)):
+                raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
+                h.number = normalize_symbol(raw)
+                if h.number is None:
+                    codes = re.findall(rf"[{UPPER}][{UPPER}{LOWER}0-9&]*", raw)
+                    blank_symbol_code = "/".join(codes) if codes else None
+                    if codes and type_for_code(codes[0]):
+                        h.type_code = canonical_code(codes[0])
+                vv_open = False
+                continue
+            dm = _DATE_LINE.match(fs)
+            if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs):
+                date_line = seg
+                continue
+            if _VV.match(seg):
+                vv_parts = [_VV.sub("", seg)]
+                vv_open = True
+                continue
+            if vv_open and not is_upper_line(seg):
+                vv_parts.append(seg)
+                continue
+            if fs.startswith("kinh gui"):
+                consumed_body = True
+                break
+            if is_upper_line(seg) and not h.number and not date_line and not _POSITIONS.match(fs):
+                issuer_lines.append(seg)
+                continue
+            if is_upper_line(seg) and h.number is None and blank_symbol_code is None and not date_line:
+                issuer_lines.append(seg)
+                continue
+            # anything else in the header zone ends it when it looks like body text
+            if not is_upper_line(seg) and (h.number or date_line or blank_symbol_code) and not vv_open:
+                consumed_body = True
+                break
+        if consumed_body:
+            break
+        i += 1
+    body_start = i
+    title_idx: list[int] = []
+    if type_idx is not None:
+        h.type = type_rec["name"]
+        body_start = type_idx + 1
+        pre = _type_line_prefix(lines[type_idx])
+        title_parts: list[str] = []
+        if pre and pre[1]:
+            title_parts.append(pre[1])
+        j = type_idx + 1
+        prev = lines[type_idx]
+        type_bold = lines[type_idx].bold
+        while j < len(lines) and j < type_idx + 12:
+            ln = lines[j]
+            if not _title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
+                break
+            title_parts.append(ln.text)
+            title_idx.append(j)
+            prev = ln
+            j += 1
+        body_start = j
+        if title_parts:
+            h.title = join_text(title_parts)
+    elif vv_parts:
+        h.title = "V/v " + join_text(vv_parts)
+    h.issuer_lines = issuer_lines
+    h.issuer, h.parent_body = compose_issuer(issuer_lines)
+    if h.type is None:
+        if h.number:
+            rec, code = symbol_type(h.number)
+            if rec:
+                h.type = rec["name"]
+                h.type_code = code
+        elif h.type_code:
+            rec = type_for_code(h.type_code)
+            h.type = rec["name"] if rec else None
+        if h.type is None and (vv_parts or blank_symbol_code):
+            h.type = "Công văn"
+    elif h.number and not h.type_code:
+        _, h.type_code = symbol_type(h.number)
+    if date_line:
+        place, date = parse_date_line(date_line)
+        h.issued_on = date
+        h.place = place if date else None   # an unfilled date line (a draft) names no place of issue
+    prov = find_province(" ".join(issuer_lines))
+    if not prov and h.place:
+        prov = find_province(h.place)
+    h.province = prov
+    return HeaderResult(header=h, body_start=body_start, title_lines=title_idx, date_line=date_line)
+
+
+def parse_date_line(text: str) -> tuple[Optional[str], Optional["dt.date"]]:
+    """`Tiền Giang, ngày 10 tháng 5 năm 2023` -> ("Tiền Giang", 2023-05-10); blank day -> date None."""
+    text = re.sub(r"\s+", " ", text).strip()
+    place = None
+    m = re.match(r"^([^,]{2,40}),\s*(.*)$", text)
+    rest = text
+    if m and not re.match(r"^ng", fold(m.group(1))):
+        place, rest = m.group(1).strip(), m.group(2)
+    return place, parse_date(rest)
+
+
+def _title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:
+    text = ln.text.strip()
+    f = ln.f
+    if _SEPARATOR.match(text):
+        return False
+    if f.startswith(("can cu", "kinh gui", "(ban hanh kem", "(kem theo", "thuc hien", "dieu ")) and not first:
+        return False
+    if f.startswith(("can cu", "kinh gui", "(ban hanh kem", "(kem theo")):
+        return False
+    if is_upper_line(text) and not first:
+        return False          # `CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH`, `QUYẾT ĐỊNH:`
+    if _MARKER.match(text) and not first:
+        return False
+    if type_bold and ln.bold and (prev.bold or first) and not ends_sentence(prev.text):
+        # a digital PDF: the trích yếu is bold like the type word (the body is not); a bold line is
+        # a continuation, a plain one is judged by the text below
+        return True
+    if first:
+        return not _MARKER.match(text) or bool(re.match(r"^(v/v|ve|về)\b", f))
+    if starts_lower(text):
+        return True
+    if prev.text.rstrip().endswith((",", "-", "–", "và", "của")):
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- footer
+
+@dataclass
+class FooterResult:
+    signer: Optional[str] = None
+    authority: Optional[str] = None
+    position: Optional[str] = None
+    recipients: list[str] = field(default_factory=list)
+    lines: set[int] = field(default_factory=set)     # indices of footer lines (not content)
+    start: Optional[int] = None
+    end: Optional[int] = None                        # first index after the footer
+
+
+def is_footer_start(ln: Line) -> bool:
+    for seg in _segments(ln):
+        fs = fold(seg)
+        if _NOI_NHAN.match(fs) or (_AUTHORITY.match(fs) and is_upper_line(seg) and len(seg.split()) <= 10):
+            return True
+    return False
+
+
+def parse_footer(lines: list[Line], start: int) -> FooterResult:
+    """Read a signature block and Nơi nhận list beginning at lines[start] (either order, or side by side)."""
+    fr = FooterResult(start=start)
+    positions: list[str] = []
+    in_recipients = False
+    i = start
+    seen_sig = False
+    name_done = False
+    while i < len(lines):
+        ln = lines[i]
+        segs = _segments(ln)
+        handled = False
+        for seg in segs:
+            fs = fold(seg)
+            if _NOI_NHAN.match(fs):
+                in_recipients = True
+                rest = re.sub(r"^\S+\s+\S+\s*[:.]?\s*", "", seg).strip()
+                if rest:
+                    _add_recipient(fr, rest)
+                handled = True
+                continue
+            if in_recipients and re.match(r"^[-+•·]", seg.strip()):
+                _add_recipient(fr, seg)
+                handled = True
+                continue
+            if in_recipients and _LUU.match(fs):
+                handled = True
+                continue
+            if _AUTHORITY.match(fs) and is_upper_line(seg) and not name_done:
+                m = _AUTH_PRINTED.match(seg)
+                prefix = m.group(1).upper().replace(" ", "") if m else ""
+                prefix = {"THAYMẶT": "TM", "KÝTHAY": "KT", "THỪALỆNH": "TL", "THỪAỦYQUYỀN": "TUQ"}.get(prefix, prefix)
+                prefix = "T/M" if prefix == "T/M" else prefix
+                if fr.authority is None:
+                    fr.authority = prefix + "."
+                positions.append(seg)
+                seen_sig = True
+                in_recipients = False if not segs[0] is seg else in_recipients
+                handled = True
+                continue
+            if is_upper_line(seg) and (seen_sig or _POSITIONS.match(fs)) and not name_done and not _NAME_CAPS.match(seg) \
+                    or is_upper_line(seg) and _POSITIONS.match(fs) and not name_done:
+                positions.append(seg)
+                seen_sig = True
+                handled = True
+                continue
+            if _SIGNED_NOTE.match(fs) and seen_sig:
+                handled = True
+                continue
+            if seen_sig and not name_done and (_NAME.match(seg.strip()) or _NAME_CAPS.match(seg.strip()) and len(seg.split()) <= 5):
+                fr.signer = " ".join(w[:1] + w[1:].lower() for w in seg.split()) if is_upper_line(seg) else seg.strip()
+                name_done = True
+                handled = True
+                continue
+            if in_recipients and not seen_sig and not segs[0] is seg:
+                continue
+            if in_recipients and segs[0] is seg and fr.recipients and not re.match(r"^[-+•]", seg):
+                # a wrapped recipient line
+                if not is_upper_line(seg) and not _NAME.match(seg):
+                    fr.recipients[-1] = fr.recipients[-1] + " " + seg.strip().rstrip(";,.")
+                    handled = True
+                    continue
+        if not handled:
+            break
+        fr.lines.add(i)
+        i += 1
+        if name_done and not in_recipients:
+            # the signature is complete; a Nơi nhận printed after it is still footer
+            if i < len(lines) and not is_footer_start(lines[i]) and not _SIGNED_NOTE.match(lines[i].f):
+                break
+    fr.end = i
+    if positions:
+        pos = positions[-1]
+        pos = _AUTH_PRINTED.sub("", pos) if _AUTHORITY.match(fold(pos)) else pos
+        fr.position = body_name(pos.strip())
+        if fr.authority and len(positions) >= 1:
+            fr.authority = fr.authority + " " + body_name(_AUTH_PRINTED.sub("", positions[0]).strip())
+    return fr
+
+
+def _add_recipient(fr: FooterResult, seg: str) -> None:
+    text = re.sub(r"^[-+•·]\s*", "", seg.strip()).strip().rstrip(";,.").strip()
+    if text and not _LUU.match(fold(text)):
+        fr.recipients.append(text)
+
+
+# ---------------------------------------------------------------- news print-outs
+
+_NEWS_SIGNED = re.compile(
+    r"(?P<who>[^.;:]{0,160}?)\s+(?:vừa\s+|đã\s+)?(?:ký\s+)?ban hành\s+(?P<type>[A-ZĐ][^\s]*(?:\s+[^\s]+)?)\s+số\s+"
+    r"(?P<sym>[\w/.-]+)\s*,?\s*(?:ngày\s+(?P<date>[\d/.-]+|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?\s*(?:về\s+(?P<title>.+?)\.(?:\s|$))?",
+    re.S)
+
+
+def is_news(lines: list[Line]) -> bool:
+    head = [ln for ln in lines[:12]]
+    if any(_MOTTO_STATE.search(ln.f) or _MOTTO_PARTY.search(ln.f) for ln in head):
+        return False
+    if any(_NUMBER.match(ln.f) and "/" in ln.text for ln in head[:8]):
+        return False
+    return any(_NEWS.search(ln.f) for ln in head)
+
+
+def parse_news(lines: list[Line]) -> HeaderResult:
+    """A news article or web print-out: type `Tin bài`; when it reports the signing of a document
+    (`… vừa ký ban hành Chỉ thị số 32-CT/TU ngày 29/5/2023 về …`), number, date, signer, issuer and
+    subject are that document's, else the headline and the publication date."""
+    h = Header(type="Tin bài")
+    i = 0
+    while i < len(lines) and _NEWS.search(lines[i].f) and not fold(lines[i].text).startswith("ngay dang"):
+        i += 1
+    head_parts = []
+    j = i
+    while j < len(lines) and j < i + 4:
+        ln = lines[j]
+        if re.search(r"ngay dang|cap nhat|\d{1,2}:\d{2}", ln.f) and head_parts:
+            break
+        if head_parts and not (starts_lower(ln.text) or head_parts[-1].rstrip().endswith((",", "-", "và"))):
+            break
+        head_parts.append(ln.text)
+        j += 1
+    headline = re.sub(r"^\s*\[[^\]]{1,20}\]\s*", "", join_text(head_parts)) if head_parts else None
+    body_start = j
+    pub = None
+    for ln in lines[j:j + 3]:
+        if re.search(r"ngay dang|cap nhat|\d{1,2}:\d{2}", ln.f):
+            pub = parse_date(ln.text)
+            body_start = ln.idx + 1 if ln.idx >= j else body_start
+            body_start = lines.index(ln) + 1
+    text = join_text([ln.text for ln in lines[body_start:body_start + 40]])
+    m = _NEWS_SIGNED.search(text)
+    h.title = headline
+    h.issued_on = pub
+    if m and normalize_symbol(m.group("sym")):
+        h.number = normalize_symbol(m.group("sym"))
+        rec, code = symbol_type(h.number)
+        h.type_code = code
+        if m.group("date"):
+            h.issued_on = parse_date(m.group("date"))
+        if m.group("title"):
+            h.title = collapse(m.group("title"))
+        who = m.group("who")
+        nm = re.search(rf"((?:[{UPPER}][{LOWER}]*\s+){{1,4}}[{UPPER}][{LOWER}]*)\s*$", who)
+        if nm:
+            h.signer = nm.group(1).strip()
+        tm = re.search(r"(?:Thay mặt|TM\.?|T/M)\s+([^,]+)", who)
+        issuer = tm.group(1).strip() if tm else None
+        if issuer is None and headline:
+            issuer = headline
+        h.issuer = _qualify_issuer(issuer, headline, text)
+        h.signer_authority = "TM." if tm else None
+    h.province = find_province(headline or "") or find_province(text)
+    return HeaderResult(header=h, body_start=body_start, is_news=True)
+
+
+def collapse(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _qualify_issuer(issuer: Optional[str], headline: Optional[str], text: str) -> Optional[str]:
+    """`Ban Thường vụ Tỉnh ủy` + the province named in the headline -> `Ban Thường vụ Tỉnh ủy Hà Tĩnh`."""
+    if not issuer:
+        return None
+    if find_province(issuer):
+        # cut at the province: `Ban Thường vụ Tỉnh ủy Hà Tĩnh chỉ thị tăng cường …`
+        prov = find_province(issuer)
+        k = fold(issuer).find(fold(prov))
+        return issuer[:k + len(prov)].strip() if k >= 0 else issuer
+    prov = find_province(headline or "") or find_province(text)
+    if prov and re.search(r"(tỉnh ủy|thành ủy|tỉnh|thành phố)$", issuer.lower()):
+        return f"{issuer} {prov}"
+    return issuer

@@ -1,0 +1,180 @@
+"""Lines of a document in reading order, furniture removed, and joining lines into paragraphs.
+
+Furniture is what a page carries that is not the document's content: incoming-mail stamps
+(`ĐẾN Số: 1529 Ngày: 10/5/23 Chuyển: …`), digital-signature stamps (`Ký bởi: … Thời gian ký: …`),
+page numbers, running headers/footers repeated on every page, seal text.  It must never reach a
+section, or a stamp's `Số: 1529` becomes a task.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Optional
+
+from extractors.structure.common import LOWER, UPPER, fold
+from extractors.text import normalize_text
+from extractors.types import Document
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+    idx: int = 0
+    x0: Optional[float] = None
+    x1: Optional[float] = None
+    top: Optional[float] = None
+    bottom: Optional[float] = None
+    size: Optional[float] = None
+    bold: Optional[bool] = None
+    page_width: float = 0.0
+    page_height: float = 0.0
+    source: str = "text"
+    confidence: Optional[float] = None
+    furniture: Optional[str] = None       # why it was dropped
+    tags: set = field(default_factory=set)
+
+    @property
+    def f(self) -> str:
+        return fold(self.text)
+
+
+_GAP_RE = re.compile(r"\s{3,}")
+
+
+def document_lines(document: Document) -> list[Line]:
+    """One Line per text line of the document's blocks (table text excluded: tables are read from
+    Document.tables).  Runs of 3+ spaces inside a line (two columns printed side by side, as the
+    header and the signature block are) are kept: the header parser splits on them."""
+    out: list[Line] = []
+    for page in document.pages:
+        for b in page.blocks:
+            if b.in_table:
+                continue
+            for raw in b.text.split("\n"):
+                raw = raw.replace("\t", "    ")
+                text = normalize_text(raw).rstrip()
+                # normalize_text collapses runs of spaces; recover column gaps from the raw line
+                gaps = [m.start() for m in _GAP_RE.finditer(raw.strip())]
+                if gaps:
+                    text = "   ".join(normalize_text(seg).strip() for seg in _GAP_RE.split(raw.strip()) if seg.strip())
+                    indent = len(raw) - len(raw.lstrip())
+                else:
+                    indent = len(raw) - len(raw.lstrip())
+                    text = text.strip()
+                if not text:
+                    continue
+                x0, top, x1, bottom = b.bbox if b.bbox else (None, None, None, None)
+                if x0 is None and indent:
+                    x0 = float(indent)   # plain text: leading spaces stand in for the indent
+                out.append(Line(text=text, page=b.page or page.number, x0=x0, x1=x1, top=top, bottom=bottom,
+                                size=b.size, bold=b.bold, page_width=page.width, page_height=page.height,
+                                source=b.source, confidence=b.confidence))
+    for i, ln in enumerate(out):
+        ln.idx = i
+    return out
+
+
+# ---------------------------------------------------------------- furniture
+
+_SIGNATURE_STAMP = re.compile(
+    r"^(ky boi|nguoi ky|duoc ky boi|ky so boi|signed by|signature (not )?(verified|valid)|email|co quan|"
+    r"thoi gian ky|ngay ky|date|reason|location)\s*:")
+_INCOMING = re.compile(
+    r"^(den|cong van den|cv den|van ban den)\s*$|^den\b.{0,6}(so|ngay)\s*:|^(so|ngay)\s*:\s*\d[\d/.\s-]*$|"
+    r"^chuy[eê]n\s*:|^chuyen\s*:|^luu ho so so|^so va ky hieu ho so|^ngay\s*:\s*\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?\b")
+_PAGE_NO = re.compile(r"^[-–—\s]*(trang\s*)?\d{1,3}(\s*/\s*\d{1,3})?[-–—\s]*$")
+_SEAL = re.compile(r"^\*?\s*(sao y|sao y ban chinh|ban sao)\s*\*?$")
+_URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
+
+
+def _median(values):
+    vals = [v for v in values if v]
+    return statistics.median(vals) if vals else None
+
+
+def mark_furniture(lines: list[Line]) -> list[Line]:
+    """Mark furniture lines (Line.furniture = reason) and return the content lines."""
+    body_size = _median([ln.size for ln in lines])
+    # 1. digital-signature and incoming-mail stamps, by their own words
+    for ln in lines:
+        f = ln.f
+        if _SIGNATURE_STAMP.match(f):
+            ln.furniture = "signature-stamp"
+        elif _INCOMING.match(f):
+            ln.furniture = "incoming-stamp"
+        elif _SEAL.match(f) or _URL.match(ln.text.strip()):
+            ln.furniture = "seal"
+    # 2. the stamp's other lines (the receiving unit, `Số và ký hiệu hồ sơ`): small print next to a stamp line
+    if body_size:
+        for i, ln in enumerate(lines):
+            if ln.furniture in ("incoming-stamp", "signature-stamp"):
+                for j in range(max(0, i - 4), min(len(lines), i + 5)):
+                    o = lines[j]
+                    if o.furniture or o.page != ln.page or not o.size:
+                        continue
+                    if o.size < 0.85 * body_size and (ln.top is None or o.top is None or abs(o.top - ln.top) < 80):
+                        o.furniture = ln.furniture
+    # 3. page numbers: a bare number as the first or last line of a page
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        if not ln.furniture:
+            by_page.setdefault(ln.page, []).append(ln)
+    for page, pls in by_page.items():
+        for ln in (pls[:1] + pls[-1:]):
+            if _PAGE_NO.match(ln.f) and (ln.top is None or not ln.page_height or ln.top < 0.12 * ln.page_height
+                                         or ln.top > 0.85 * ln.page_height or len(pls) > 3):
+                ln.furniture = "page-number"
+    # 4. running headers/footers: the same text (digits ignored) at the top or bottom of 3+ pages
+    if len(by_page) >= 3:
+        seen: dict[str, set] = {}
+        for page, pls in by_page.items():
+            for ln in pls[:2] + pls[-2:]:
+                key = re.sub(r"\d+", "#", ln.f)
+                if len(key) > 3:
+                    seen.setdefault(key, set()).add(page)
+        running = {k for k, pages in seen.items() if len(pages) >= 3}
+        for page, pls in by_page.items():
+            for ln in pls[:2] + pls[-2:]:
+                if re.sub(r"\d+", "#", ln.f) in running:
+                    ln.furniture = "running-header"
+    # 5. OCR of handwriting or stamps: very low confidence, few real words
+    for ln in lines:
+        if not ln.furniture and ln.confidence is not None and ln.confidence < 35 and len(ln.text) < 40:
+            ln.furniture = "low-confidence"
+    return [ln for ln in lines if not ln.furniture]
+
+
+# ---------------------------------------------------------------- joining lines
+
+_END_SENT = re.compile(r"[.:;!?…]['\"”’)]*$|\./\.$")
+_STARTS_LOWER = re.compile(rf"^[\"“(]?[{LOWER}0-9]")
+_HYPHEN_END = re.compile(rf"[{UPPER}{LOWER}]-$")
+
+
+def join_text(parts: list[str]) -> str:
+    """Join wrapped lines into one string: line breaks become spaces, a word broken with a hyphen
+    at the line end (`Inter-` / `net`) is rejoined."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if not out:
+            out = p
+        elif _HYPHEN_END.search(out) and re.match(rf"[{LOWER}]", p):
+            out = out[:-1] + p
+        elif _HYPHEN_END.search(out):
+            out = out + p
+        else:
+            out = out + " " + p
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_END_SENT.search(text.strip()))
+
+
+def starts_lower(text: str) -> bool:
+    return bool(_STARTS_LOWER.match(text.strip()))
