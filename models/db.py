@@ -90,10 +90,36 @@ def alembic_config(url: str | None = None):
     return cfg
 
 
-def _heads(cfg) -> set[str]:
+_REV_RE = None
+
+
+def _heads(cfg=None) -> set[str]:
+    """Head revisions, read from the migration files without importing Alembic (it costs
+    ~0.3 s, and quick commands open the register on every run).  Falls back to Alembic."""
+    import re
+
+    global _REV_RE
+    _REV_RE = _REV_RE or re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.M)
+    revs: set[str] = set()
+    downs: set[str] = set()
+    try:
+        for f in (MIGRATIONS / "versions").glob("*.py"):
+            found = dict(_REV_RE.findall(f.read_text(encoding="utf-8")))
+            if "revision" not in found:
+                continue
+            import ast
+
+            revs.add(ast.literal_eval(found["revision"].strip()))
+            down = ast.literal_eval(found.get("down_revision", "None").strip())
+            downs.update([down] if isinstance(down, str) else list(down or ()))
+        heads = revs - downs
+        if heads:
+            return heads
+    except (ValueError, SyntaxError, OSError):
+        pass
     from alembic.script import ScriptDirectory
 
-    return set(ScriptDirectory.from_config(cfg).get_heads())
+    return set(ScriptDirectory.from_config(cfg or alembic_config()).get_heads())
 
 
 def _current(conn) -> set[str]:
@@ -136,13 +162,13 @@ def init_db(url: str | None = None) -> Engine:
     engine = get_engine(url)
     if url in _ready:
         return engine
-    cfg = alembic_config(url)
-    heads = _heads(cfg)
+    heads = _heads()
     with engine.connect() as conn:
         current = _current(conn)
     if current != heads:
         from alembic import command
 
+        cfg = alembic_config(url)
         with _migration_lock(engine, url):
             with engine.begin() as conn:
                 if _current(conn) != heads:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func
 
@@ -290,25 +290,30 @@ def _write_citations(session: Session, doc_id: str, processed: "Processed") -> N
         })
     if rows:
         keys = {r["number_key"] for r in rows}
-        known = {}
-        for k, i in session.execute(
-                select(Document.number_key, Document.id)
-                .where(Document.number_key.in_(keys), Document.status != "failed", Document.version_of.is_(None))
+        known: dict[str, list] = defaultdict(list)
+        for k, i, on in session.execute(
+                select(Document.number_key, Document.id, Document.issued_on)
+                .where(Document.number_key.in_(keys), Document.status != "failed", Document.version_of.is_(None),
+                       Document.id != doc_id)
                 .order_by(Document.ingested_at)):
-            known.setdefault(k, i)
+            known[k].append((i, on))
         for r in rows:
-            target = known.get(r["number_key"])
-            r["to_document"] = target if target != doc_id else None
+            # Same symbol, and the same date when both are known ("08-CT/TU" recurs across provinces/years).
+            r["to_document"] = next((i for i, on in known.get(r["number_key"], ())
+                                     if on is None or r["issued_on"] is None or on == r["issued_on"]), None)
         session.execute(insert(Citation), rows)
 
 
-def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None) -> None:
-    """Citations that knew this document only by its number now point at it."""
+def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None,
+                          issued_on: dt.date | None = None) -> None:
+    """Citations that knew this document only by its number (and date) now point at it."""
     if number_key:
-        session.execute(update(Citation)
-                        .where(Citation.number_key == number_key, Citation.to_document.is_(None),
-                               Citation.from_document != doc_id)
-                        .values(to_document=doc_id))
+        stmt = (update(Citation)
+                .where(Citation.number_key == number_key, Citation.to_document.is_(None),
+                       Citation.from_document != doc_id))
+        if issued_on is not None:
+            stmt = stmt.where(or_(Citation.issued_on.is_(None), Citation.issued_on == issued_on))
+        session.execute(stmt.values(to_document=doc_id))
 
 
 def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any]) -> None:
@@ -424,7 +429,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
     if items:
         session.execute(insert(Obligation), [_obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
         _set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items])
-    _resolve_placeholders(session, doc_id, header["number_key"])
+    _resolve_placeholders(session, doc_id, header["number_key"], header["issued_on"])
     extra = f" ({status})" if status != "ok" else ""
     return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
                          source_file=source_file)
@@ -491,7 +496,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     _write_doc_targets(session, doc.id, processed.extraction.targets)
     if old_key != doc.number_key:
         session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
-        _resolve_placeholders(session, doc.id, doc.number_key)
+        _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
 
     existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)).scalars()}
     items = _with_ids(doc.id, processed.extraction.obligations)

@@ -13,6 +13,13 @@ import typer
 
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
+    app.command("status")(status)
+    app.command("edit")(edit)
+    app.command("history")(history)
+    app.command("show")(show)
+    app.command("documents")(documents)
+    app.command("reextract")(reextract)
+    app.command("graph")(graph)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -42,3 +49,317 @@ def export(
         _fail(str(exc))
     if path is not None:
         typer.echo(f"wrote {path}", err=True)
+
+
+def _who(who: Optional[str]) -> Optional[str]:
+    import getpass
+    import os
+
+    if who:
+        return who
+    try:
+        return os.environ.get("CHIDAO_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return None
+
+
+def _run(fn):
+    """Run FN(session); a RegisterError becomes one line on stderr and exit 1."""
+    from models.db import RegisterError
+    from models.register import open_session
+
+    try:
+        with open_session() as session:
+            return fn(session)
+    except RegisterError as exc:
+        _fail(str(exc))
+
+
+def _console():
+    import sys
+
+    from rich.console import Console
+
+    # Piped or redirected: do not squeeze tables into 80 columns.
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _deadline_text(o) -> str:
+    parts = []
+    if o.deadline_raw:
+        parts.append(o.deadline_raw)
+    if o.deadline_due:
+        parts.append(f"→ {o.deadline_due.isoformat()}")
+    if o.deadline_recurrence:
+        parts.append(f"[{o.deadline_recurrence}{' ' + str(o.deadline_day) if o.deadline_day else ''}]")
+    return " ".join(parts)
+
+
+def status(
+    id: str = typer.Argument(..., help="Obligation id (or a unique prefix of at least 4 characters)."),
+    new_status: str = typer.Argument(..., metavar="STATUS", help="open, in_progress, done or cancelled."),
+    note: Optional[str] = typer.Option(None, "--note", "-n", help="Why, what was done."),
+    who: Optional[str] = typer.Option(None, "--who", help="Who makes the change (default: $CHIDAO_USER or the login name)."),
+) -> None:
+    """Set an obligation's status (recorded in its history)."""
+    from models.queries import set_status
+
+    def go(session):
+        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(who))
+        typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
+
+    _run(go)
+
+
+def edit(
+    id: str = typer.Argument(..., help="Obligation id (or a unique prefix)."),
+    lead: Optional[list[str]] = typer.Option(None, "--lead", help="Lead unit (chủ trì); repeat for several. Replaces the list."),
+    support: Optional[list[str]] = typer.Option(None, "--support", help="Support unit (phối hợp); repeat for several. Replaces the list."),
+    due: Optional[str] = typer.Option(None, "--due", help="Due date, YYYY-MM-DD."),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="Deadline words as printed (Tháng 02/2024)."),
+    recurrence: Optional[str] = typer.Option(None, "--recurrence", help="ongoing, weekly, monthly, quarterly, halfyearly or yearly."),
+    day: Optional[int] = typer.Option(None, "--day", help="Day of the period for a recurring deadline."),
+    text: Optional[str] = typer.Option(None, "--text", help="The instruction's text."),
+    output: Optional[str] = typer.Option(None, "--output", help="Expected product (kết quả sản phẩm)."),
+    clear: Optional[list[str]] = typer.Option(None, "--clear", help="Field to empty (support_units, deadline_due, output, ...); repeatable."),
+    note: Optional[str] = typer.Option(None, "--note", "-n", help="Why the correction."),
+    who: Optional[str] = typer.Option(None, "--who", help="Who makes the change."),
+) -> None:
+    """Correct an obligation's extracted fields; corrected fields survive re-extraction."""
+    from models.queries import edit_obligation
+
+    def go(session):
+        ob = edit_obligation(session, obligation_id=id, lead_units=lead or None, support_units=support or None,
+                             deadline_due=due, deadline_raw=deadline, deadline_recurrence=recurrence, deadline_day=day,
+                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(who))
+        typer.echo(f"{ob.id}: corrected {', '.join(ob.corrected_fields) or 'nothing'}")
+
+    _run(go)
+
+
+def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
+    """The status changes and edits of an obligation, oldest first."""
+    import json
+
+    from rich.table import Table
+
+    from models.queries import history as get_history
+
+    def go(session):
+        rows = get_history(session, obligation_id=id)
+        if not rows:
+            typer.echo("no changes recorded")
+            return
+        t = Table("when (UTC)", "what", "who", "status", "note", "changes")
+        for h in rows:
+            ch = "; ".join(f"{k}: {json.dumps(v[0], ensure_ascii=False)} → {json.dumps(v[1], ensure_ascii=False)}"
+                           for k, v in (h.changes or {}).items())
+            t.add_row(h.at.strftime("%Y-%m-%d %H:%M"), h.kind, h.who or "", h.status or "", h.note or "", ch)
+        _console().print(t)
+
+    _run(go)
+
+
+def show(id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
+    """Everything the register holds on one obligation or one document."""
+    import datetime as dt
+
+    from models.dates import is_overdue, next_occurrence
+    from models.db import RegisterError
+    from models.queries import get_document, get_obligation, list_citations, list_obligations
+
+    def go(session):
+        con = _console()
+        try:
+            ob = get_obligation(session, id=id)
+        except RegisterError:
+            ob = None
+        if ob is not None:
+            doc = session.get(__import__("models.tables", fromlist=["Document"]).Document, ob.document_id)
+            today = dt.date.today()
+            nxt = next_occurrence(ob, today)
+            lines = [
+                ("id", ob.id), ("document", f"{doc.number or '-'} ({doc.source_file}, {doc.id})"),
+                ("ref", ob.ref or ""), ("page", str(ob.page or "")), ("text", ob.text),
+                ("lead", "; ".join(ob.lead_units)), ("support", "; ".join(ob.support_units)),
+                ("deadline", _deadline_text(ob)), ("next", nxt.isoformat() if nxt else ""),
+                ("output", ob.output or ""), ("targets", "; ".join(t.get("raw") or "" for t in ob.targets)),
+                ("flags", ", ".join(ob.flags)), ("status", ob.status + ("  OVERDUE" if is_overdue(ob, today) else "")),
+                ("note", ob.note or ""), ("corrected", ", ".join(ob.corrected_fields)),
+            ]
+            for k, v in lines:
+                if v:
+                    con.print(f"[bold]{k:>9}[/bold]  {v}", markup=True, emoji=False)
+            return
+        doc = get_document(session, id=id)
+        for k in ("id", "source_file", "sha256", "type", "number", "issuer", "issued_on", "place", "title", "signer",
+                  "status", "programme", "version_of", "pages"):
+            v = getattr(doc, k)
+            if v not in (None, "", []):
+                con.print(f"[bold]{k:>11}[/bold]  {v}", emoji=False)
+        for e in doc.errors or []:
+            con.print(f"[bold]{'error':>11}[/bold]  {e.get('code')}: {e.get('message')}", emoji=False)
+        for c in list_citations(session, document_id=doc.id):
+            con.print(f"[bold]{'cites':>11}[/bold]  {c.relation:<10} {c.number}"
+                      f"{' (' + c.issued_on.isoformat() + ')' if c.issued_on else ''}"
+                      f"{'' if c.to_document else '  — not in the register'}", emoji=False)
+        obls = list_obligations(session, document_id=doc.id)
+        con.print(f"[bold]{'obligations':>11}[/bold]  {len(obls)}", emoji=False)
+        for o in obls:
+            con.print(f"  {o.id}  {o.ref or '':<10} {o.status:<11} {o.text[:90]}", emoji=False, markup=False)
+
+    _run(go)
+
+
+def documents(
+    status_filter: Optional[str] = typer.Option(None, "--status", help="ok, partial or failed."),
+) -> None:
+    """The documents in the register, with their obligation counts."""
+    from rich.table import Table
+
+    from models.queries import document_obligation_counts, list_documents
+
+    def go(session):
+        counts = document_obligation_counts(session)
+        t = Table("id", "file", "type", "number", "issued", "status", "obligations", "note")
+        for d in list_documents(session, status=status_filter):
+            note = f"version of {d.version_of}" if d.version_of else "; ".join(e.get("message", "") for e in d.errors or [])[:60]
+            t.add_row(d.id, d.source_file, d.type or "", d.number or "", d.issued_on.isoformat() if d.issued_on else "",
+                      d.status, str(counts.get(d.id, 0)), note)
+        _console().print(t)
+
+    _run(go)
+
+
+def reextract(
+    ids: Optional[list[str]] = typer.Argument(None, help="Document ids (or numbers); none with --all."),
+    all_: bool = typer.Option(False, "--all", help="Every document in the register (versions excepted)."),
+) -> None:
+    """Run the extractors again on the stored files; staff status, notes and corrections are kept."""
+    from pathlib import Path as P
+
+    from models.db import RegisterError
+    from models.queries import list_documents, resolve_document_id
+    from models.register import open_session
+    from models.register import reextract as do_reextract
+
+    if not ids and not all_:
+        _fail("give document ids or --all", 2)
+    failures = 0
+    try:
+        with open_session() as session:
+            if all_:
+                docs = [d.id for d in list_documents(session, include_versions=False)]
+            else:
+                docs = [resolve_document_id(session, id=i) for i in ids]
+            from extractors.pipeline import process_file
+
+            for did in docs:
+                doc = session.get(__import__("models.tables", fromlist=["Document"]).Document, did)
+                path = P(doc.source_path or "")
+                if not doc.source_path or not path.is_file():
+                    typer.echo(f"{doc.source_file}: cannot re-extract: stored file {doc.source_path or '(none)'} is gone",
+                               err=True)
+                    failures += 1
+                    continue
+                try:
+                    processed = process_file(path)
+                except Exception as exc:  # a defect in an extractor: report it and go on with the batch
+                    typer.echo(f"{doc.source_file}: re-extraction failed: {type(exc).__name__}: {exc}", err=True)
+                    failures += 1
+                    continue
+                out = do_reextract(session, document_id=did, processed=processed)
+                typer.echo(out.message)
+                failures += out.status == "failed"
+    except RegisterError as exc:
+        _fail(str(exc))
+    raise typer.Exit(1 if failures else 0)
+
+
+def graph(
+    root: Optional[str] = typer.Option(None, "--root", help="A directive or programme (06/QĐ-TTg, 'Đề án 06'): every task carrying it out."),
+    chain_of: Optional[str] = typer.Option(None, "--chain", help="An obligation id: its chain up to the top directive."),
+    missing: bool = typer.Option(False, "--missing", help="Documents cited but not in the register."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="graphml or json (node-link) instead of a listing."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+) -> None:
+    """The directive graph: descendants of a directive, an obligation's chain, missing documents, or export."""
+    import json
+
+    from models import graph as G
+
+    fmt = format.lower() if format else None
+    if fmt not in (None, "graphml", "json"):
+        _fail(f"unknown format {format!r}: use graphml or json", 2)
+
+    def go(session):
+        con = _console()
+        if chain_of:
+            cs = G.chain(session, obligation_id=chain_of)
+            if fmt == "json":
+                data = [[{"node": n, "relation": r} for n, r in c] for c in cs]
+                _emit(json.dumps(data, ensure_ascii=False, indent=1), output)
+                return
+            g = G._document_layer(session)
+            for i, c in enumerate(cs):
+                con.print(("chain" if i == 0 else f"also ({i + 1})") + ":", emoji=False, markup=False)
+                for n, r in c:
+                    con.print(f"  {_label(g, n)}" + (f"  —{r}→" if r else ""), emoji=False, markup=False)
+            return
+        if missing:
+            ms = G.missing_documents(session)
+            if fmt == "json":
+                _emit(json.dumps([m.__dict__ for m in ms], ensure_ascii=False, indent=1), output)
+                return
+            if not ms:
+                typer.echo("every cited document is in the register")
+            for m in ms:
+                by = ", ".join(f"{f} ({r})" for _, f, r in m.cited_by)
+                con.print(f"{m.number:<24} {m.type or '':<12} {m.issued_on or '':<10}  cited by {by}",
+                          emoji=False, markup=False)
+            return
+        if root:
+            if fmt:
+                G.write_graph(G.subgraph_for_root(session, root=root), fmt, output)
+                return
+            res = G.descendants(session, root=root)
+            from models.queries import list_obligations
+
+            obls = list_obligations(session, document_ids=res.documents)
+            con.print(f"{root}: {len(obls)} obligations in {len(res.documents)} documents", emoji=False, markup=False)
+            for o in obls:
+                con.print(f"  {o.id}  {o.ref or '':<10} {'; '.join(o.lead_units)[:40]:<40} {o.text[:80]}",
+                          emoji=False, markup=False)
+            return
+        g = G.build_graph(session)
+        if fmt:
+            G.write_graph(g, fmt, output)
+            return
+        kinds: dict[str, int] = {}
+        for _, k in g.nodes(data="kind"):
+            kinds[k] = kinds.get(k, 0) + 1
+        typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
+
+    _run(go)
+
+
+def _label(g, n: str) -> str:
+    a = g.nodes[n] if n in g else {}
+    kind = a.get("kind", n.split(":", 1)[0])
+    if kind == "obligation":
+        return f"obligation {a.get('db_id')}: {(a.get('text') or '')[:70]}"
+    if kind == "document":
+        return f"{a.get('type') or 'document'} {a.get('number') or a.get('source_file')} ({a.get('db_id')})"
+    if kind == "placeholder":
+        return f"{a.get('type') or ''} {a.get('number')} (not in the register)".strip()
+    if kind == "programme":
+        return f"programme {a.get('alias') or a.get('number')}"
+    return n
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)

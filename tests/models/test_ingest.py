@@ -1,0 +1,124 @@
+"""Ingest into the register: idempotent, versions for re-scans, failures recorded, stable ids."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from models.export import export_register
+from models.keys import document_id, obligation_id, symbol_key
+from models.queries import counts, list_obligations
+from models.register import find_document_by_sha256, ingest_processed, open_session, record_failure
+from models.tables import Citation, Document, ObligationUnit, Unit
+
+
+def _snapshot(session):
+    data = export_register(session)
+    return counts(session), [(d["id"], [o["id"] for o in d["obligations"]]) for d in data["documents"]]
+
+
+def test_same_bytes_twice_is_a_duplicate(db_session, make_processed):
+    p = make_processed()
+    first = ingest_processed(db_session, p)
+    assert first.status == "new" and first.obligations == 5
+    assert first.message == "ct-08-tu.pdf: new, 5 obligations"
+    assert first.document_id == document_id(p.document.sha256)
+    before = _snapshot(db_session)
+    again = ingest_processed(db_session, make_processed())
+    assert again.status == "duplicate"
+    assert again.document_id == first.document_id and again.obligations == 5
+    assert "duplicate of" in again.message
+    assert _snapshot(db_session) == before
+    # same bytes under another file name: still a duplicate
+    renamed = ingest_processed(db_session, make_processed(name="copy.pdf", content="bytes of ct-08-tu.pdf"))
+    assert renamed.status == "duplicate" and _snapshot(db_session) == before
+
+
+def test_ids_are_stable_across_registers(db_url, tmp_path, make_processed):
+    with open_session(db_url) as s:
+        ingest_processed(s, make_processed())
+        ids = [o.id for o in list_obligations(s)]
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    with open_session(other) as s:
+        ingest_processed(s, make_processed())
+        assert [o.id for o in list_obligations(s)] == ids
+    assert len(set(ids)) == 5  # the two identical PL.26 rows are two obligations with two ids
+    doc = document_id(make_processed().document.sha256)
+    assert ids[3] == obligation_id(doc, "PL.26", "Cập nhật thông tin người lao động", 0)
+    assert ids[4] == obligation_id(doc, "PL.26", "Cập nhật thông tin người lao động", 1)
+
+
+def test_rescan_is_stored_as_a_version(db_session, make_processed):
+    orig = ingest_processed(db_session, make_processed(name="ct-08.pdf"))
+    scan = ingest_processed(db_session, make_processed(name="ct-08-scan.pdf", content="other bytes"))
+    assert scan.status == "version" and scan.version_of == orig.document_id
+    assert scan.obligations == 5
+    c = counts(db_session)
+    assert c["documents"] == 1 and c["versions"] == 1 and c["obligations"] == 5
+    assert [d["id"] for d in export_register(db_session)["documents"]] == [orig.document_id]
+    # another directive with the same number from another issuer is not a version
+    other = ingest_processed(db_session, make_processed(name="other.pdf", content="x", issuer="Tỉnh ủy Hà Tĩnh"))
+    assert other.status == "new"
+
+
+def test_failed_document_is_recorded_and_retried(db_session, make_processed):
+    bad = make_processed(name="locked.pdf", status="failed", errors=[("encrypted", "encrypted PDF")], obligations=[])
+    out = ingest_processed(db_session, bad)
+    assert out.status == "failed" and out.message == "locked.pdf: failed: encrypted PDF"
+    doc = find_document_by_sha256(db_session, sha256=bad.document.sha256)
+    assert doc.status == "failed" and doc.errors[0]["code"] == "encrypted"
+    assert counts(db_session)["failed"] == 1
+    # the same bytes again, now readable (extractor fixed): processed, replaces the failure
+    good = make_processed(name="locked.pdf")
+    again = ingest_processed(db_session, good)
+    assert again.status == "new" and again.obligations == 5
+    c = counts(db_session)
+    assert c["failed"] == 0 and c["documents"] == 1
+
+
+def test_record_failure_without_processed(db_session, tmp_path):
+    f = tmp_path / "broken.pdf"
+    f.write_bytes(b"%PDF-1.4 truncated")
+    out = record_failure(db_session, source_path=f, code="not-a-pdf", message="truncated PDF")
+    assert out.status == "failed" and out.document_id
+    missing = record_failure(db_session, source_path=tmp_path / "gone.pdf", code="not-found", message="no such file")
+    assert missing.status == "failed" and missing.document_id != out.document_id
+
+
+def test_units_linked_and_placeholder_citations_resolve(db_session, make_processed):
+    plan = make_processed(name="kh.pdf", number="12/KH-UBND", issuer="Ủy ban nhân dân tỉnh Tiền Giang",
+                          citations=[("08-CT/TU", "implements", "Chỉ thị", dt.date(2024, 3, 1)),
+                                     ("06/QĐ-TTg", "basis", "Quyết định")])
+    ingest_processed(db_session, plan)
+    cits = db_session.execute(select(Citation).order_by(Citation.ordinal)).scalars().all()
+    assert [c.to_document for c in cits] == [None, None]
+    ct = ingest_processed(db_session, make_processed(name="ct.pdf", number="08 - CT/TU"))  # spaced as printed
+    resolved = db_session.execute(select(Citation).where(Citation.number_key == symbol_key("08-CT/TU"))).scalar_one()
+    assert resolved.to_document == ct.document_id
+    units = {u.name for u in db_session.execute(select(Unit)).scalars()}
+    assert {"Công an tỉnh", "Sở Tư pháp", "Ủy ban nhân dân các huyện, thị xã, thành phố"} <= units
+    assert db_session.execute(select(ObligationUnit)).scalars().all()
+    assert [o.id for o in list_obligations(db_session, unit="công an  TỈNH", role="lead")]
+    assert len(list_obligations(db_session, unit="Sở Tư pháp", role="support")) == 2  # one in each document
+
+
+def test_citation_with_other_date_does_not_resolve(db_session, make_processed):
+    ingest_processed(db_session, make_processed(name="ct.pdf", number="08-CT/TU", issued_on=dt.date(2021, 1, 1)))
+    ingest_processed(db_session, make_processed(name="kh.pdf", number="1/KH", content="k",
+                                                citations=[("08-CT/TU", "implements", "Chỉ thị", dt.date(2024, 3, 1))]))
+    c = db_session.execute(select(Citation)).scalar_one()
+    assert c.to_document is None
+
+
+def test_source_path_kept_and_empty_units_dropped(db_session, make_processed, tmp_path):
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"pdf bytes")
+    p = make_processed(name="a.pdf", obligations=[{"text": "  Làm   việc  A ", "lead_units": ["", " Sở Y tế ", "Sở  Y tế"]}])
+    p.document.sha256 = ""  # the register hashes the file itself when the reader did not
+    out = ingest_processed(db_session, p, source_path=f)
+    doc = db_session.get(Document, out.document_id)
+    assert doc.source_path == str(f)
+    import hashlib
+    assert doc.sha256 == hashlib.sha256(b"pdf bytes").hexdigest()
+    o = list_obligations(db_session)[0]
+    assert o.text == "Làm việc A" and o.lead_units == ["Sở Y tế"]
