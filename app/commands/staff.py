@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -42,9 +43,21 @@ def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
         _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)", 2)
 
 
-def _statuses(value: Optional[str]) -> Optional[list[str]]:
-    from models.tables import STATUSES
+STATUSES = ("open", "in_progress", "done", "cancelled")   # models.tables.STATUSES, without importing SQLModel
 
+
+@contextmanager
+def _session():
+    """A plain SQLAlchemy session on the register: the quick commands skip SQLModel's import."""
+    from sqlalchemy.orm import Session
+
+    from models.db import init_db
+
+    with Session(init_db()) as session:
+        yield session
+
+
+def _statuses(value: Optional[str]) -> Optional[list[str]]:
     if not value or value == "all":
         return None
     out = [s.strip() for s in value.split(",") if s.strip()]
@@ -78,11 +91,10 @@ def search(
 ) -> None:
     """Search the register's obligations (or documents) with filters."""
     from models.db import RegisterError
-    from models.register import open_session
     from models.search import search as do_search, search_documents
 
     try:
-        with open_session() as session:
+        with _session() as session:
             if documents:
                 hits = search_documents(session, query=query, limit=limit)
                 if as_json:
@@ -158,7 +170,6 @@ def owes(
     from app.reports import FORMATS, default_path, write
     from models.db import RegisterError
     from models.owes import owes as do_owes
-    from models.register import open_session
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
@@ -166,7 +177,7 @@ def owes(
     if unit is not None and not unit.strip():
         _fail("--unit is empty", 2)
     try:
-        with open_session() as session:
+        with _session() as session:
             groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),
                              date_to=parse_date(date_to, "--to"), status=_statuses(status), role=role,
                              programme=programme)
@@ -214,9 +225,8 @@ def summary(
 ) -> None:
     """Per unit: open, done, overdue, due in the next 30 days."""
     from models.owes import summary as do_summary
-    from models.register import open_session
 
-    with open_session() as session:
+    with _session() as session:
         rows = do_summary(session, days=days)
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
