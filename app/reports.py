@@ -141,11 +141,13 @@ def _register_fonts() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(_font_file("DejaVuSans.ttf"))))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(_font_file("DejaVuSans-Bold.ttf"))))
-        from reportlab.pdfbase.pdfmetrics import registerFontFamily
+    from reportlab.pdfbase.pdfmetrics import registerFontFamily
 
+    names = pdfmetrics.getRegisteredFontNames()
+    if "DejaVuSans" not in names:
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(_font_file("DejaVuSans.ttf"))))
+    if "DejaVuSans-Bold" not in names:
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(_font_file("DejaVuSans-Bold.ttf"))))
         registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
                            italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
     return "DejaVuSans", "DejaVuSans-Bold"
