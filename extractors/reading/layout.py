@@ -5,6 +5,7 @@ Coordinates: PDF points, top-left origin (x0, top, x1, bottom), as in extractors
 from __future__ import annotations
 
 import unicodedata
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -23,39 +24,27 @@ class Char:
     space_before: bool = False   # a space character (real or pdfium-generated) precedes it
 
 
-@dataclass
 class Piece:
     """A run of characters on one line with no wide gap: one output block."""
-    chars: list[Char]
-    text: str = ""
 
-    @property
-    def x0(self) -> float: return min(c.x0 for c in self.chars)
-    @property
-    def x1(self) -> float: return max(c.x1 for c in self.chars)
-    @property
-    def top(self) -> float: return min(c.top for c in self.chars)
-    @property
-    def bottom(self) -> float: return max(c.bottom for c in self.chars)
+    __slots__ = ("chars", "text", "x0", "x1", "top", "bottom", "size", "bold", "italic")
+
+    def __init__(self, chars: list[Char], text: str = "") -> None:
+        self.chars = chars
+        self.text = text
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.top = min(c.top for c in chars)
+        self.bottom = max(c.bottom for c in chars)
+        sizes = sorted(c.size for c in chars)
+        self.size = sizes[len(sizes) // 2] if sizes else 0.0
+        letters = [c for c in chars if c.text.isalnum()] or chars
+        self.bold = sum(1 for c in letters if c.bold) / len(letters) > 0.6
+        self.italic = sum(1 for c in letters if c.italic) / len(letters) > 0.6
+
     @property
     def bbox(self) -> tuple[float, float, float, float]:
         return (round(self.x0, 2), round(self.top, 2), round(self.x1, 2), round(self.bottom, 2))
-
-    @property
-    def size(self) -> float:
-        sizes = sorted(c.size for c in self.chars if not c.text.isspace())
-        return sizes[len(sizes) // 2] if sizes else 0.0
-
-    def _share(self, attr: str) -> float:
-        letters = [c for c in self.chars if c.text.isalnum()]
-        if not letters:
-            return 0.0
-        return sum(1 for c in letters if getattr(c, attr)) / len(letters)
-
-    @property
-    def bold(self) -> bool: return self._share("bold") > 0.6
-    @property
-    def italic(self) -> bool: return self._share("italic") > 0.6
 
 
 @dataclass
@@ -98,7 +87,7 @@ def build_lines(chars: Iterable[Char]) -> list[Line]:
         return []
     # Sort by baseline then x; then sweep, opening a new line when the baseline moves by
     # more than ~40% of the font size.  Diacritics do not move the baseline, unlike boxes.
-    chars.sort(key=lambda c: (round(c.baseline, 1), c.x0))
+    chars.sort(key=attrgetter("baseline"))
     rows: list[list[Char]] = []
     current: list[Char] = []
     base = None
@@ -116,7 +105,7 @@ def build_lines(chars: Iterable[Char]) -> list[Line]:
         rows.append(current)
     lines: list[Line] = []
     for row in rows:
-        row.sort(key=lambda c: (c.x0, c.x1))
+        row.sort(key=attrgetter("x0"))
         # Drop exact duplicates (fake bold drawn twice).
         dedup: list[Char] = []
         for c in row:

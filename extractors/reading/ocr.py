@@ -103,8 +103,12 @@ class Line:
     key: tuple[int, int, int] = (0, 0, 0)    # tesseract's block, paragraph, line
 
 
-def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0)) -> list[Line]:
-    """Group image_to_data words into lines, in Tesseract's reading order."""
+def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0), split: bool = True) -> list[Line]:
+    """Group image_to_data words into lines, in Tesseract's reading order.
+
+    A Tesseract line that jumps a wide gap (the two-column header: issuer left, motto right,
+    on one baseline) is cut into one line per side, so that columns can be put in order.
+    """
     groups: dict[tuple[int, int, int], list[int]] = {}
     order: list[tuple[int, int, int]] = []
     for i, word in enumerate(data["text"]):
@@ -124,16 +128,70 @@ def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0)) -> li
     ox, oy = offset
     lines = []
     for key in order:
-        idx = groups[key]
-        idx.sort(key=lambda i: data["left"][i])
-        text = " ".join(data["text"][i].strip() for i in idx)
-        x0 = min(data["left"][i] for i in idx) + ox
-        y0 = min(data["top"][i] for i in idx) + oy
-        x1 = max(data["left"][i] + data["width"][i] for i in idx) + ox
-        y1 = max(data["top"][i] + data["height"][i] for i in idx) + oy
-        conf = sum(float(data["conf"][i]) for i in idx) / len(idx)
-        lines.append(Line(text=text, box=(x0, y0, x1, y1), conf=conf, words=len(idx), key=key))
+        idx = sorted(groups[key], key=lambda i: data["left"][i])
+        parts = [[idx[0]]]
+        if split and len(idx) > 1:
+            height = float(np.median([data["height"][i] for i in idx]))
+            for prev, cur in zip(idx, idx[1:]):
+                gap = data["left"][cur] - (data["left"][prev] + data["width"][prev])
+                if gap > 2.5 * max(height, 8):
+                    parts.append([])
+                parts[-1].append(cur)
+        else:
+            parts = [idx]
+        for part in parts:
+            text = " ".join(data["text"][i].strip() for i in part)
+            x0 = min(data["left"][i] for i in part) + ox
+            y0 = min(data["top"][i] for i in part) + oy
+            x1 = max(data["left"][i] + data["width"][i] for i in part) + ox
+            y1 = max(data["top"][i] + data["height"][i] for i in part) + oy
+            conf = sum(float(data["conf"][i]) for i in part) / len(part)
+            lines.append(Line(text=text, box=(x0, y0, x1, y1), conf=conf, words=len(part), key=key))
     return lines
+
+
+def order_columns(lines: list[Line]) -> list[Line]:
+    """Left column before right column where the page splits in two.
+
+    The header of a directive (issuer and number left; motto, place and date right) and the
+    signature block (recipients left; signer right) are two columns side by side.  Body lines
+    cross the middle of the text area; a run of lines that do not, holding lines of both
+    sides, is read left side top to bottom, then right side.
+    """
+    if len(lines) < 2:
+        return lines
+    x0 = min(ln.box[0] for ln in lines)
+    x1 = max(ln.box[2] for ln in lines)
+    mid, margin = (x0 + x1) / 2, 0.02 * (x1 - x0)
+
+    def side(ln: Line) -> str:
+        if ln.box[2] <= mid + margin:
+            return "L"
+        if ln.box[0] >= mid - margin:
+            return "R"
+        return "S"
+
+    out: list[Line] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        sides = {side(ln) for ln in run}
+        if sides == {"L", "R"}:
+            yc = lambda ln: (ln.box[1] + ln.box[3]) / 2  # noqa: E731
+            out.extend(sorted((ln for ln in run if side(ln) == "L"), key=yc))
+            out.extend(sorted((ln for ln in run if side(ln) == "R"), key=yc))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for ln in lines:
+        if side(ln) == "S":
+            flush()
+            out.append(ln)
+        else:
+            run.append(ln)
+    flush()
+    return out
 
 
 def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_pt: float,
@@ -189,7 +247,7 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
         else:
             table_lines = []
         data = _run_tesseract(grey, int(round(dpi)), deadline)
-        lines = merge_reading_order(data_to_lines(data), table_lines)
+        lines = merge_reading_order(order_columns(data_to_lines(data)), table_lines)
     except OcrTimeout:
         errors.append(ReadError(code="ocr-timeout", page=number,
                                 message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))

@@ -60,17 +60,53 @@ class _FontCache:
         return got
 
 
+_GET_TEXT_OBJECT = None
+
+
+def _fast_get_text_object(raw):
+    """FPDFText_GetTextObject returning a plain int: comparing objects per character
+    through ctypes.cast costs more than the call itself."""
+    global _GET_TEXT_OBJECT
+    if _GET_TEXT_OBJECT is None:
+        addr = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+        proto = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+        _GET_TEXT_OBJECT = proto(addr)
+    return _GET_TEXT_OBJECT
+
+
+def _page_text(raw, tp, n: int) -> Optional[str]:
+    """All n characters in one call (one UTF-16 unit per character index), or None when
+    the mapping is not one-to-one (characters beyond the BMP)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = raw.FPDFText_GetText(tp, 0, n, buf)
+    if got <= 0:
+        return None
+    units = bytes(memoryview(buf).cast("B"))[: (got - 1) * 2]
+    if len(units) != n * 2:
+        return None
+    text = units.decode("utf-16-le", "surrogatepass")
+    if len(text) != n or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return None
+    return text
+
+
 def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[list[layout.Char], list[layout.Char], bool]:
-    """pdfium characters -> (upright chars, rotated overlay chars, any invisible text)."""
+    """pdfium characters -> (upright chars, rotated overlay chars, any invisible text).
+
+    Two pdfium calls per character (its loose box, its text object); font, size and angle
+    are read once per text object.  The loose box spans the font's ascent to descent, so
+    its bottom is a stable line key for all glyphs of a line, accents or not.
+    """
     import pypdfium2.raw as raw
 
     tp = textpage.raw
     n = raw.FPDFText_CountChars(tp)
     chars: list[layout.Char] = []
     overlay: list[layout.Char] = []
+    if n <= 0:
+        return chars, overlay, False
+    text = _page_text(raw, tp, n)
     rect = raw.FS_RECTF()
-    ox = ctypes.c_double()
-    oy = ctypes.c_double()
     m = raw.FS_MATRIX()
     last_obj = None
     style = (False, False)
@@ -78,19 +114,29 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
     rotated = False
     invisible = False
     pending_space = False
+    get_obj = _fast_get_text_object(raw)
+    get_box = raw.FPDFText_GetLooseCharBox
+    tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
+    Char = layout.Char
     for i in range(n):
-        code = raw.FPDFText_GetUnicode(tp, i)
-        if code in (32, 0xA0, 9, 13, 10, 0xFFFE, 2):
-            if code in (32, 0xA0, 9):
-                pending_space = True
+        if text is not None:
+            ch = text[i]
+        else:
+            code = raw.FPDFText_GetUnicode(tp, i)
+            try:
+                ch = chr(code)
+            except ValueError:
+                continue
+        if ch in " \xa0\t":
+            pending_space = True
             continue
-        if code == 0:
+        if ch in "\r\n\x00\x02\ufffe":
             continue
-        obj = raw.FPDFText_GetTextObject(tp, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value
+        key = get_obj(tp_addr, i)
         if key != last_obj:
             last_obj = key
-            if obj:
+            if key:
+                obj = ctypes.cast(key, raw.FPDF_PAGEOBJECT)
                 style = fonts.style(raw, obj)
                 if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
                     invisible = True
@@ -98,17 +144,10 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
             raw.FPDFText_GetMatrix(tp, i, m)
             ang = abs(math.degrees(math.atan2(m.b, m.a))) if (m.a or m.b) else 0.0
             rotated = ang > _MAX_ANGLE
-        raw.FPDFText_GetLooseCharBox(tp, i, rect)
-        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        try:
-            ch = chr(code)
-        except ValueError:
-            continue
-        c = layout.Char(
-            text=ch, x0=rect.left, top=height - rect.top, x1=rect.right, bottom=height - rect.bottom,
-            baseline=height - oy.value, size=size or (rect.top - rect.bottom), bold=style[0],
-            italic=style[1], space_before=pending_space,
-        )
+        get_box(tp, i, rect)
+        bottom = height - rect.bottom
+        c = Char(ch, rect.left, height - rect.top, rect.right, bottom, bottom,
+                 size or (rect.top - rect.bottom), style[0], style[1], pending_space)
         pending_space = False
         (overlay if rotated else chars).append(c)
     return chars, overlay, invisible

@@ -39,9 +39,10 @@ def to_rgb(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 60) -> np.ndarray:
+def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 30) -> np.ndarray:
     """Pixels of coloured ink (seal red, stamp blue, pen).  Black print and grey paper have
-    low chroma (max - min channel); coloured ink has high chroma.  Black text under a seal
+    low chroma (max - min channel, under 10 even after JPEG); a faded blue stamp still has
+    about 50, a red seal more.  Black text under a seal
     stays dark and low-chroma, so it survives."""
     rgb16 = rgb.astype(np.int16)
     c = rgb16.max(axis=2) - rgb16.min(axis=2)
@@ -52,7 +53,7 @@ def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 60) -> np.ndarray:
     return mask | (grown & (c >= chroma // 2))
 
 
-def remove_colour_ink(rgb: np.ndarray, *, chroma: int = 60) -> tuple[np.ndarray, float]:
+def remove_colour_ink(rgb: np.ndarray, *, chroma: int = 30) -> tuple[np.ndarray, float]:
     """Grey image with coloured ink painted white; and the share of pixels painted."""
     rgb = to_rgb(rgb)
     mask = colour_ink_mask(rgb, chroma=chroma)

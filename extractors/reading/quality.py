@@ -120,6 +120,7 @@ class TextQuality:
     details: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
 def _has_vietnamese_mark(token: str) -> bool:
     if any(c in _DIACRITIC_CHARS for c in token):
         return True
