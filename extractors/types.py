@@ -170,6 +170,7 @@ class Header(BaseModel):
     recipients: list[str] = Field(default_factory=list)
     urgency: Optional[str] = None          # HỎA TỐC, KHẨN, ...
     province: Optional[str] = None         # "Bình Định": resolves "tỉnh" in unit names
+    addressees: list[str] = Field(default_factory=list)  # "Kính gửi:" list of a Công văn / Tờ trình
 
 
 class Directive(BaseModel):

@@ -258,12 +258,13 @@ def _parse(document: Document, d: Directive) -> None:
         sources.append(TextUnit(h.title, role="title"))
     opening = [x for x in root.paragraphs if x.role == "preamble"][:3]
     for para in opening:
-        if re.match(r"^(de )?(thuc hien|trien khai|nham trien khai|quan triet)", fold(para.text)):
-            sources.append(TextUnit(para.text, page=para.page, role="opening"))
+        if re.match(r"^(de )?(tiep tuc )?(thuc hien|trien khai|nham trien khai)\b", fold(para.text)):
+            # the document's own purpose: its first clause (`Thực hiện Thông báo số …; để …`)
+            first_clause = re.split(r";|\.\s", para.text)[0]
+            sources.append(TextUnit(first_clause, page=para.page, role="opening"))
     for src in sources:
         for m in _mentions(src.text, src.page, {number_key(x) for x in own}):
-            if src.role == "title" or m.start < 250:
-                implemented.append(m.citation.number)
+            implemented.append(m.citation.number)
         prog = match_programme(src.text, programmes)
         if prog is not None:
             implemented.append(prog.symbol)
@@ -295,6 +296,8 @@ def _parse(document: Document, d: Directive) -> None:
                                  alias=(prog.aliases[0] if prog and prog.aliases else None), printed=False))
     d.citations = cits
     impl = [c for c in cits if c.relation == "implements"]
+    prog_keys = {number_key(p.symbol) for p in programmes}
+    impl.sort(key=lambda c: number_key(c.number) not in prog_keys)   # a programme before other implemented documents
     d.programme = impl[0].number if impl else None
 
 

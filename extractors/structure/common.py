@@ -47,7 +47,7 @@ def _mkdate(y: int, m: int, d: int) -> Optional[dt.date]:
 
 
 # matched against fold(text)
-_DATE_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+_DATE_WORDS = re.compile(r"(?:ngay\s*)?(?<!\d)(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _DATE_NUM = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?![\d/])")
 
 

@@ -16,6 +16,7 @@ from extractors.structure.common import (
     symbol_type, type_for_code, type_for_word, type_words,
 )
 from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.text import fold_diacritics
 from extractors.types import Header
 
 # ---------------------------------------------------------------- line classifiers (on folded text)
@@ -79,7 +80,7 @@ _CAP_AFTER = {"bộ", "sở", "ban", "cục", "tổng cục", "phòng", "chi c�
 _KEEP_LOWER_AFTER = {"nhân", "chỉ"}  # "Ủy ban nhân dân", "Ban chỉ đạo" keeps its own rule below
 _PROPER = ["Chính phủ", "Quốc hội", "Trung ương", "Nhà nước", "Việt Nam", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
            "Thị ủy", "Quận ủy", "Đảng ủy", "Mặt trận Tổ quốc", "Thường vụ", "Chấp hành", "Chỉ đạo", "Công an",
-           "Quân sự", "Đảng bộ", "Đảng"]
+           "Quân sự", "Đảng bộ", "Đảng", "Chủ tịch", "Bí thư", "Thường trực", "Văn phòng", "Giám đốc"]
 
 
 def _abbreviations() -> dict[str, str]:
@@ -110,16 +111,8 @@ def body_name(text: str, first: bool = True) -> str:
     `ỦY BAN NHÂN DÂN` -> `Ủy ban nhân dân`, `SỞ Y TẾ` -> `Sở Y tế`, `TỈNH ỦY TIỀN GIANG` -> `Tỉnh ủy Tiền
     Giang`, `TỈNH BÌNH ĐỊNH` (second level) -> `tỉnh Bình Định`; abbreviations (UBND) expanded."""
     abbr = _abbreviations()
-    words = []
-    for w in text.split():
-        core = w.strip(",.;:")
-        if core in abbr and core.isupper():
-            words.append(w.replace(core, abbr[core]))
-        else:
-            words.append(w)
-    text = " ".join(words)
     if not is_upper_line(text):
-        return text
+        return _expand_abbr(text, abbr)
     low = text.lower()
     toks = low.split()
     # capitalise the first word of the name (unless it is a place level of a second line)
@@ -143,25 +136,39 @@ def body_name(text: str, first: bool = True) -> str:
     if prov:
         pat = re.compile(re.escape(prov.lower()))
         s = pat.sub(prov, s)
+    lv = next((l for l in sorted(_PLACE_LEVELS, key=len, reverse=True) if fold(s).startswith(l + " ")), None)
+    if lv and not fold(s).startswith(("tinh uy", "thanh uy", "huyen uy", "thi uy", "quan uy")):
+        n = len(lv.split())
+        toks = s.split()
+        s = " ".join(toks[:n] + [t[:1].upper() + t[1:] for t in toks[n:]])
     # remaining all-caps abbreviations stay as printed (KHCN, ĐMST …)
     out = []
     for orig, new in zip(text.split(), s.split()):
         core = orig.strip(",.;:()")
         out.append(orig if (core.isupper() and len(core) <= 6 and fold(core) not in _COMMON_WORDS and len(core) > 1
                             and not re.search(rf"[{LOWER}]", core) and _looks_abbr(core)) else new)
-    return " ".join(out)
+    s = re.sub(r"(?i)\bđề án (\d+)", lambda m: "Đề án " + m.group(1), " ".join(out))
+    return _expand_abbr(s, abbr)
+
+
+def _expand_abbr(text: str, abbr: dict[str, str]) -> str:
+    words = []
+    for w in text.split():
+        core = w.strip(",.;:()")
+        words.append(w.replace(core, abbr[core]) if core in abbr and core.isupper() and len(core) > 1 else w)
+    return " ".join(words)
 
 
 _COMMON_WORDS = {"so", "bo", "ban", "cuc", "tinh", "uy", "nhan", "dan", "y", "te", "noi", "vu", "xa", "huyen", "cong",
                  "an", "ve", "va", "cua", "thanh", "pho", "quan", "hoa", "phong", "doan", "hoi", "dai", "bao"}
 
 
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|kh|ph|th|tr|gi|qu|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+
+
 def _looks_abbr(core: str) -> bool:
-    # Vietnamese syllables have a vowel; abbreviations usually do not or have consonant clusters
-    f = fold(core)
-    if not re.search(r"[aeiouy]", f):
-        return True
-    return bool(re.search(r"[bcdfghjklmnpqrstvxz]{3,}", f)) and core not in ("TRUNG", "THANH", "TRANH", "NGHIA")
+    """`KHCN`, `ĐMST` are abbreviations; `NGHỆ`, `TRUNG` are syllables."""
+    return not _SYLLABLE.match(fold(core))
 
 
 def compose_issuer(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
@@ -206,8 +213,49 @@ class HeaderResult:
     date_line: Optional[str] = None
 
 
+_CUT_AT = [re.compile(r"dang cong san viet nam"), re.compile(r"cong hoa xa hoi chu nghia( viet( nam)?)?"),
+           re.compile(r"doc lap\s*[-–]\s*tu do\s*[-–]\s*hanh phuc"),
+           re.compile(r"(?<![^\W\d_])s[oô0]\s*[:.]?\s*\d*\s*[/-]\s*[^\W_][^\s]*")]
+
+
+def _split_merged(seg: str) -> list[str]:
+    """OCR and some readers print the two header columns as one line (`TỈNH ỦY TIỀN GIANG ĐẢNG CỘNG
+    SẢN VIỆT NAM`): cut a segment at the motto, at `Số:` and at a date line."""
+    f = fold_diacritics(seg).lower()
+    if len(f) != len(seg):
+        return [seg]
+    cuts = set()
+    for pat in _CUT_AT:
+        for m in pat.finditer(f):
+            cuts.add(m.start())
+            if m.end() < len(seg):
+                cuts.add(m.end())
+    cuts = sorted(c for c in cuts if 0 < c < len(seg))
+    if not cuts:
+        return [seg]
+    out, prev = [], 0
+    for c in cuts + [len(seg)]:
+        piece = seg[prev:c].strip()
+        if piece:
+            out.append(piece)
+        prev = c
+    return out
+
+
 def _segments(ln: Line) -> list[str]:
-    return [s.strip() for s in ln.text.split("   ") if s.strip()]
+    raw = [s.strip() for s in ln.text.split("   ") if s.strip()]
+    merged: list[str] = []
+    for s in raw:
+        # `Số:` + `/QĐ-UBND`, `Bình Định, ngày` + `tháng 02 năm 2024`: one field split by a blank
+        if merged and (re.search(r"(s[oô0]\s*[:.]?|ngay|thang|nam)$", fold(merged[-1])) and not is_upper_line(merged[-1])
+                       or re.match(r"^(/|thang\b|nam\b)", fold(s))):
+            merged[-1] = merged[-1] + " " + s
+        else:
+            merged.append(s)
+    out: list[str] = []
+    for s in merged:
+        out.extend(_split_merged(s))
+    return out
 
 
 def _looks_body(ln: Line, prev: Optional[Line]) -> bool:
@@ -272,6 +320,9 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
             if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs):
                 date_line = seg
                 continue
+            if fs.startswith("kinh gui"):
+                consumed_body = True
+                break
             if _VV.match(seg):
                 vv_parts = [_VV.sub("", seg)]
                 vv_open = True
@@ -297,6 +348,8 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         i += 1
     body_start = i
     title_idx: list[int] = []
+    if i < len(lines) and fold(lines[i].text).startswith("kinh gui"):
+        body_start = _addressees(lines, i, h)
     if type_idx is not None:
         h.type = type_rec["name"]
         body_start = type_idx + 1
@@ -318,6 +371,8 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         body_start = j
         if title_parts:
             h.title = join_text(title_parts)
+        if body_start < len(lines) and fold(lines[body_start].text).startswith("kinh gui"):
+            body_start = _addressees(lines, body_start, h)
     elif vv_parts:
         h.title = "V/v " + join_text(vv_parts)
     h.issuer_lines = issuer_lines
@@ -344,6 +399,24 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         prov = find_province(h.place)
     h.province = prov
     return HeaderResult(header=h, body_start=body_start, title_lines=title_idx, date_line=date_line)
+
+
+def _addressees(lines: list[Line], i: int, h: Header) -> int:
+    """Read `Kính gửi: …` (one line, or a list of `- …;` lines); return the index after it."""
+    first = re.sub(r"^\S+\s+\S+\s*[:.]?\s*", "", lines[i].text.strip())
+    if first:
+        h.addressees.append(first.strip(" ;,."))
+    j = i + 1
+    while j < len(lines) and j < i + 25:
+        t = lines[j].text.strip()
+        if re.match(r"^[-+•]\s*", t) or (not h.addressees and len(t) < 90) or \
+                (h.addressees and h.addressees[-1] and lines[j - 1].text.rstrip().endswith((";", ",")) and len(t) < 90
+                 and not re.match(r"^(thuc hien|trien khai|can cu|theo|de )", fold(t))):
+            h.addressees.append(re.sub(r"^[-+•]\s*", "", t).strip(" ;,."))
+            j += 1
+            continue
+        break
+    return j
 
 
 def parse_date_line(text: str) -> tuple[Optional[str], Optional["dt.date"]]:
@@ -438,10 +511,9 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                 prefix = {"THAYMẶT": "TM", "KÝTHAY": "KT", "THỪALỆNH": "TL", "THỪAỦYQUYỀN": "TUQ"}.get(prefix, prefix)
                 prefix = "T/M" if prefix == "T/M" else prefix
                 if fr.authority is None:
-                    fr.authority = prefix + "."
+                    fr.authority = prefix if prefix == "T/M" else prefix + "."
                 positions.append(seg)
                 seen_sig = True
-                in_recipients = False if not segs[0] is seg else in_recipients
                 handled = True
                 continue
             if is_upper_line(seg) and (seen_sig or _POSITIONS.match(fs)) and not name_done and not _NAME_CAPS.match(seg) \

@@ -1,0 +1,218 @@
+"""Header and footer of real-looking directives: issuer, motto, number, date, type, title, signer, recipients."""
+import datetime as dt
+
+import pytest
+from structure_helpers import document_from_text
+
+from extractors.structure import export_type, parse_directive
+from extractors.structure.header import body_name, compose_issuer
+
+PARTY = """\
+       TỈNH ỦY TIỀN GIANG                      ĐẢNG CỘNG SẢN VIỆT NAM
+                 *
+                                            Tiền Giang, ngày 10 tháng 5 năm 2023
+           Số 08-CT/TU
+
+                                  CHỈ THỊ
+    tiếp tục đẩy mạnh thực hiện Đề án 06 trên địa bàn tỉnh
+      Thời gian qua, việc thực hiện đạt kết quả tích cực.
+      1. Tiếp tục lãnh đạo, chỉ đạo thực hiện nghiêm các nhiệm vụ.
+"""
+
+STATE_QD = """\
+     ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+      TỈNH BÌNH ĐỊNH                   Độc lập - Tự do - Hạnh phúc
+         _______
+      Số: 125/QĐ-UBND              Bình Định, ngày 05 tháng 01 năm 2024
+
+                               QUYẾT ĐỊNH
+      Ban hành Kế hoạch cải cách hành chính năm 2024
+                 CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH
+     Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;
+                               QUYẾT ĐỊNH:
+      Điều 1. Ban hành kèm theo Quyết định này Kế hoạch cải cách hành chính năm 2024.
+      Điều 2. Chánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành Quyết định này./.
+Nơi nhận:                                         KT. CHỦ TỊCH
+- Như Điều 2;                                     PHÓ CHỦ TỊCH
+- Bộ Nội vụ;
+- Lưu: VT, KSTT.
+                                                  Lâm Hải Giang
+"""
+
+CONG_VAN = """\
+  UBND TỈNH LÂM ĐỒNG                CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+       SỞ Y TẾ                         Độc lập - Tự do - Hạnh phúc
+  Số: 1234/SYT-NVY
+V/v tăng cường phòng, chống               Lâm Đồng, ngày 3 tháng 4 năm 2024
+dịch sốt xuất huyết
+                         Kính gửi:
+                - Trung tâm Kiểm soát bệnh tật tỉnh;
+                - Các bệnh viện trên địa bàn tỉnh.
+      Thực hiện chỉ đạo của Bộ Y tế, Sở Y tế đề nghị các đơn vị triển khai ngay.
+      1. Tổ chức giám sát chặt chẽ.
+Nơi nhận:                                    GIÁM ĐỐC
+- Như trên;
+- Lưu: VT, NVY.                              Nguyễn Văn An
+"""
+
+OCR_DAMAGED = """\
+TỈNH ỦY TIỀN GIANG ĐẢNG CỘNG SẢN VIỆT NAM
+Sô: 08-CT/TU
+Tien Giang, ngay 10 thang 5 nam 2023
+CHỈ THỊ
+về tăng cường sự lãnh đạo của Đảng
+      Thời gian qua, việc thực hiện đạt kết quả tích cực.
+"""
+
+DRAFT = """\
+     ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+      TỈNH ĐỒNG NAI                    Độc lập - Tự do - Hạnh phúc
+      Số:    /TB-UBND              Đồng Nai, ngày    tháng 02 năm 2024
+
+                               THÔNG BÁO
+      Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết
+      Ngày 31 tháng 01 năm 2024, Chủ tịch UBND tỉnh chủ trì Hội nghị.
+HỎA TỐC
+"""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (PARTY, dict(issuer="Tỉnh ủy Tiền Giang", motto="party", number="08-CT/TU", type="Chỉ thị", place="Tiền Giang",
+                 issued_on=dt.date(2023, 5, 10), title="tiếp tục đẩy mạnh thực hiện Đề án 06 trên địa bàn tỉnh",
+                 province="Tiền Giang")),
+    (STATE_QD, dict(issuer="Ủy ban nhân dân tỉnh Bình Định", motto="state", number="125/QĐ-UBND", type="Quyết định",
+                    place="Bình Định", issued_on=dt.date(2024, 1, 5), title="Ban hành Kế hoạch cải cách hành chính năm 2024",
+                    signer="Lâm Hải Giang", signer_authority="KT. Chủ tịch", signer_position="Phó Chủ tịch",
+                    recipients=["Như Điều 2", "Bộ Nội vụ"], province="Bình Định")),
+    (CONG_VAN, dict(issuer="Sở Y tế tỉnh Lâm Đồng", parent_body="Ủy ban nhân dân tỉnh Lâm Đồng", number="1234/SYT-NVY",
+                    type="Công văn", place="Lâm Đồng", issued_on=dt.date(2024, 4, 3),
+                    title="V/v tăng cường phòng, chống dịch sốt xuất huyết", signer="Nguyễn Văn An",
+                    signer_position="Giám đốc", addressees=["Trung tâm Kiểm soát bệnh tật tỉnh", "Các bệnh viện trên địa bàn tỉnh"])),
+    (OCR_DAMAGED, dict(issuer="Tỉnh ủy Tiền Giang", motto="party", number="08-CT/TU", type="Chỉ thị",
+                       issued_on=dt.date(2023, 5, 10), place="Tien Giang")),
+    (DRAFT, dict(issuer="Ủy ban nhân dân tỉnh Đồng Nai", number=None, type="Thông báo", type_code="TB",
+                 issued_on=None, place=None, title="Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết")),
+])
+def test_header_fields(text, expected):
+    d = parse_directive(document_from_text(text))
+    h = d.header
+    for key, value in expected.items():
+        assert getattr(h, key) == value, key
+    assert not d.errors
+
+
+def test_body_starts_after_the_header():
+    d = parse_directive(document_from_text(STATE_QD))
+    kinds = [(s.kind, s.path) for s in d.root.children]
+    assert kinds == [("article", "Điều 1"), ("article", "Điều 2")]
+    pre = [p.text for p in d.root.paragraphs if p.role == "preamble"]
+    assert any(t.startswith("Căn cứ Luật Tổ chức") for t in pre)
+    assert all("Lưu" not in s.text and "Lâm Hải Giang" not in s.text for s in d.root.walk())
+
+
+def test_cong_van_addressees_are_not_sections():
+    d = parse_directive(document_from_text(CONG_VAN))
+    assert [s.path for s in d.root.children] == ["1"]
+    assert d.root.paragraphs[0].text.startswith("Thực hiện chỉ đạo của Bộ Y tế")
+
+
+def test_type_from_symbol_when_the_word_is_missing():
+    text = """\
+     BỘ NỘI VỤ                        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+     Số: 05/BNV-VP                       Độc lập - Tự do - Hạnh phúc
+                                      Hà Nội, ngày 02 tháng 01 năm 2025
+      Bộ Nội vụ đề nghị các đơn vị báo cáo kết quả.
+"""
+    h = parse_directive(document_from_text(text)).header
+    assert (h.type, h.number, h.issuer, h.place) == ("Công văn", "05/BNV-VP", "Bộ Nội vụ", "Hà Nội")
+
+
+def test_urgency():
+    text = "HỎA TỐC\n" + STATE_QD
+    assert parse_directive(document_from_text(text)).header.urgency == "HỎA TỐC"
+
+
+@pytest.mark.parametrize("lines, issuer, parent", [
+    (["ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH"], "Ủy ban nhân dân tỉnh Bình Định", None),
+    (["TỈNH ỦY TIỀN GIANG"], "Tỉnh ủy Tiền Giang", None),
+    (["UBND TỈNH LÂM ĐỒNG", "SỞ Y TẾ"], "Sở Y tế tỉnh Lâm Đồng", "Ủy ban nhân dân tỉnh Lâm Đồng"),
+    (["BỘ CÔNG AN", "CÔNG AN TỈNH LÂM ĐỒNG"], "Công an tỉnh Lâm Đồng", "Bộ Công an"),
+    (["ỦY BAN NHÂN DÂN", "HUYỆN HÀM THUẬN BẮC"], "Ủy ban nhân dân huyện Hàm Thuận Bắc", None),
+    (["BAN THƯỜNG VỤ TỈNH ỦY"], "Ban Thường vụ Tỉnh ủy", None),
+    (["VĂN PHÒNG CHÍNH PHỦ"], "Văn phòng Chính phủ", None),
+    (["THỦ TƯỚNG CHÍNH PHỦ"], "Thủ tướng Chính phủ", None),
+    (["BAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ", "VÀ ĐỀ ÁN 06 TỈNH LÂM ĐỒNG"],
+     "Ban Chỉ đạo phát triển khoa học, công nghệ và Đề án 06 tỉnh Lâm Đồng", None),
+])
+def test_compose_issuer(lines, issuer, parent):
+    assert compose_issuer(lines) == (issuer, parent)
+
+
+NEWS = """\
+Báo Hà Tĩnh điện tử — bản in
+
+Ban Thường vụ Tỉnh ủy Hà Tĩnh chỉ thị tăng cường sự lãnh đạo của Đảng
+trong thực hiện Đề án 06
+     Thay mặt Ban Thường vụ Tỉnh ủy, Phó Bí thư Thường trực Tỉnh ủy Trần
+Thế Dũng vừa ký ban hành Chỉ thị số 32-CT/TU ngày 29/5/2023 về tăng cường sự
+lãnh đạo của Đảng trong triển khai thực hiện Đề án 06 trên địa bàn tỉnh Hà Tĩnh.
+     Chỉ thị yêu cầu các cấp ủy tập trung thực hiện tốt một số nhiệm vụ.
+"""
+
+NEWS_PLAIN = """\
+Báo Hải Dương điện tử — bản in
+
+[Audio] Hải Dương cần quan tâm đầu tư nguồn lực để thực
+hiện tốt Đề án 06
+Chính trị - Ngày đăng : 19:29, 02/03/2023
+     Chiều 2.3, Thứ trưởng làm việc với Tổ công tác triển khai Đề án 06 tỉnh.
+"""
+
+
+def test_news_reporting_a_directive():
+    d = parse_directive(document_from_text(NEWS))
+    h = d.header
+    assert export_type(h.type) == "Tin bài"
+    assert (h.number, h.issued_on, h.signer, h.place) == ("32-CT/TU", dt.date(2023, 5, 29), "Trần Thế Dũng", None)
+    assert h.issuer == "Ban Thường vụ Tỉnh ủy Hà Tĩnh"
+    assert h.title.startswith("tăng cường sự lãnh đạo của Đảng") and h.title.endswith("tỉnh Hà Tĩnh")
+    assert "32-CT/TU" not in {c.number for c in d.citations}    # its own number is not a citation
+
+
+def test_news_without_a_document():
+    h = parse_directive(document_from_text(NEWS_PLAIN)).header
+    assert (h.type, h.number, h.issuer, h.signer, h.place) == ("Tin bài", None, None, None, None)
+    assert h.issued_on == dt.date(2023, 3, 2)
+    assert h.title == "Hải Dương cần quan tâm đầu tư nguồn lực để thực hiện tốt Đề án 06"
+
+
+def test_party_signature_without_a_name():
+    text = PARTY + """\
+Nơi nhận:
+- VPTW,
+- Lưu Văn phòng Tỉnh ủy.
+
+T/M BAN THƯỜNG VỤ
+PHÓ BÍ THƯ
+
+(đã ký)
+"""
+    h = parse_directive(document_from_text(text)).header
+    assert h.signer is None
+    assert h.signer_authority.startswith("T/M")
+    assert h.recipients == ["VPTW"]
+
+
+@pytest.mark.parametrize("caps, running", [
+    ("SỞ Y TẾ", "Sở Y tế"), ("BỘ NỘI VỤ", "Bộ Nội vụ"), ("ỦY BAN NHÂN DÂN", "Ủy ban nhân dân"),
+    ("CÔNG AN TỈNH", "Công an tỉnh"), ("BAN TUYÊN GIÁO TỈNH ỦY", "Ban Tuyên giáo Tỉnh ủy"),
+])
+def test_body_name(caps, running):
+    assert body_name(caps) == running
+
+
+@pytest.mark.parametrize("data", [b"", b"not a pdf"])
+def test_empty_document_is_an_error_not_a_crash(data):
+    from extractors.types import Document
+    d = parse_directive(Document(path="x.pdf", source_file="x.pdf"))
+    assert d.errors and d.errors[0].code == "no-text" and "x.pdf" in d.errors[0].message
