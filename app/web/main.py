@@ -150,7 +150,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         error = None
         result = None
         documents = []
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             fac = facets(s)
             try:
                 due_from, due_to = _date(f["from"]), _date(f["to"])
@@ -192,14 +192,14 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         from models.queries import history
         from models.search import search
 
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             ob, doc = _load_obligation(s, oid)
             hits = [h for h in search(s, document=doc.id, limit=1000, today=the_day()).hits if h.obligation_id == ob.id]
             hit = hits[0] if hits else None
             hist = history(s, obligation_id=ob.id)
             chain = _chain(s, ob.id)
         return render(request, "obligation.html", nav="search", ob=ob, doc=doc, hit=hit, history=hist, chain=chain,
-                      has_file=_file_of(doc) is not None, who=request.cookies.get("chidao_who", ""))
+                      has_file=_file_of(doc) is not None, who=urllib.parse.unquote(request.cookies.get("chidao_who", "")))
 
     @app.post("/obligations/{oid}/status")
     def obligation_status(request: Request, oid: str, status: str = Form(...), note: str = Form(""),
@@ -208,7 +208,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         from models.queries import set_status
 
         check_write(request)
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             ob, _ = _load_obligation(s, oid)
             try:
                 set_status(s, obligation_id=ob.id, status=status, note=note.strip() or None,
@@ -217,12 +217,12 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
                 return RedirectResponse(f"/obligations/{ob.id}?kind=err&msg=" + urllib.parse.quote(str(exc)), 303)
         resp = RedirectResponse(f"/obligations/{ob.id}?msg=" + urllib.parse.quote("Đã lưu tình trạng."), 303)
         if who.strip():
-            resp.set_cookie("chidao_who", who.strip()[:128], httponly=True, samesite="strict")
+            resp.set_cookie("chidao_who", urllib.parse.quote(who.strip()[:128]), httponly=True, samesite="strict")
         return resp
 
     @app.get("/obligations/{oid}/page.png")
     def obligation_page_image(oid: str):
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             ob, doc = _load_obligation(s, oid)
             path = _file_of(doc)
         if path is None or doc.kind != "pdf":
@@ -239,7 +239,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
     def documents_page(request: Request):
         from models.queries import document_obligation_counts, list_documents
 
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             docs = [d for d in list_documents(s) if d.version_of is None]
             counts = document_obligation_counts(s)
         docs.sort(key=lambda d: (d.issued_on or dt.date.min), reverse=True)
@@ -252,7 +252,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         from models.search import search
         from models.tables import Document
 
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             try:
                 doc = get_document(s, id=doc_id)
             except RegisterError:
@@ -277,7 +277,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         from models.db import RegisterError
         from models.queries import get_document
 
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             try:
                 doc = get_document(s, id=doc_id)
             except RegisterError:
@@ -299,7 +299,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         from models.owes import summary
 
         days = 30
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             rows = summary(s, today=the_day(), days=days)
         return render(request, "units.html", nav="units", rows=rows, days=days, chart=bar_chart(rows))
 
@@ -320,7 +320,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
             args = _owes_args(p)
         except ValueError:
             raise HTTPException(400, "Ngày không hợp lệ.")
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             group = owes(s, today=the_day(), **args)[0]
         qs = urllib.parse.urlencode({k: v for k, v in {"name": name, "status": p.get("status") or "open",
                                                        "from": p.get("from") or "", "to": p.get("to") or ""}.items() if v})
@@ -342,7 +342,7 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
             args = _owes_args(p)
         except ValueError:
             raise HTTPException(400, "Ngày không hợp lệ.")
-        with Session(engine) as s:
+        with Session(engine, expire_on_commit=False) as s:
             groups = owes(s, today=the_day(), **args)
         title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
         name = default_path(fmt, args["unit"], outdir=".").name

@@ -1,0 +1,141 @@
+"""The web page through FastAPI's TestClient: pages, escaping, status changes, uploads, token."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+import staff_register as sr
+
+
+@pytest.fixture
+def site(tmp_path):
+    url = f"sqlite:///{tmp_path}/r.db"
+    ids = sr.build(tmp_path / "files", url)
+    return url, ids, tmp_path
+
+
+def _client(url, tmp_path, **kw):
+    from app.web.main import create_app
+
+    app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY, **kw)
+    return TestClient(app, base_url="http://127.0.0.1:8000")
+
+
+def _oid(url, like):
+    from sqlalchemy import create_engine, text
+
+    e = create_engine(url)
+    with e.connect() as c:
+        return c.execute(text("SELECT id FROM obligations WHERE text LIKE :l"), {"l": like}).scalar_one()
+
+
+def test_pages_render(site):
+    url, ids, tmp = site
+    c = _client(url, tmp)
+    r = c.get("/", params={"q": "dinh danh"})
+    assert r.status_code == 200 and "3 nhiệm vụ" in r.text and "Content-Security-Policy" in r.headers
+    assert c.get("/units").status_code == 200 and "<svg" in c.get("/units").text
+    assert "Công an tỉnh" in c.get("/units/view", params={"name": "Công an tỉnh"}).text
+    d = c.get(f"/documents/{ids['cv']}")
+    assert d.status_code == 200 and "45/KH-UBND" in d.text          # up the graph
+    assert "12/UBND-VX" in c.get(f"/documents/{ids['kh']}").text     # down the graph
+    oid = _oid(url, "Triển khai%")
+    o = c.get(f"/obligations/{oid}")
+    assert o.status_code == 200 and f"/documents/{ids['kh']}/file#page=1" in o.text
+    png = c.get(f"/obligations/{oid}/page.png")
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    f = c.get(f"/documents/{ids['kh']}/file")
+    assert f.status_code == 200 and f.content[:5] == b"%PDF-"
+    assert c.get("/obligations/nope").status_code == 404
+    assert c.get("/documents/nope").status_code == 404
+
+
+def test_document_text_is_escaped(site):
+    url, ids, tmp = site
+    c = _client(url, tmp)
+    oid = _oid(url, "Kiểm tra <script>%")
+    for page in (c.get(f"/obligations/{oid}"), c.get("/", params={"q": "kiem tra bao mat"}),
+                 c.get(f"/documents/{ids['kh']}")):
+        assert "<script>" not in page.text
+        assert "&lt;script&gt;" in page.text
+    x = c.get("/units/export", params={"name": "Văn phòng Ủy ban nhân dân tỉnh", "format": "html"})
+    assert "<script>alert" not in x.text
+
+
+def test_status_change_recorded(site):
+    url, ids, tmp = site
+    c = _client(url, tmp)
+    oid = _oid(url, "Triển khai%")
+    r = c.post(f"/obligations/{oid}/status", data={"status": "done", "note": "Đã xong <b>đợt 1</b>", "who": "Chị Lan"},
+               follow_redirects=True)
+    assert r.status_code == 200 and "Đã lưu" in r.text and "Chị Lan" in r.text
+    assert "&lt;b&gt;đợt 1&lt;/b&gt;" in r.text
+    from models.queries import history
+    from sqlalchemy.orm import Session
+    from models.db import init_db
+    with Session(init_db(url)) as s:
+        h = history(s, obligation_id=oid)
+    assert h[-1].status == "done" and h[-1].note.startswith("Đã xong")
+    bad = c.post(f"/obligations/{oid}/status", data={"status": "finished"}, follow_redirects=True)
+    assert "kind=err" in str(bad.url) or "status" in bad.text
+    # a POST from another site is refused
+    assert c.post(f"/obligations/{oid}/status", data={"status": "open"},
+                  headers={"Origin": "http://evil.example"}).status_code == 403
+
+
+def test_upload_limits_and_traversal(site):
+    url, _, tmp = site
+    c = _client(url, tmp, max_upload_mb=0.01)
+    intake = tmp / "intake"
+    ok = c.post("/upload", files={"file": ("../../etc/Kế hoạch 45.pdf", b"%PDF-1.4 small", "application/pdf")},
+                follow_redirects=False)
+    assert ok.status_code == 303
+    files = [p.name for p in intake.iterdir()]
+    assert files == ["Kế hoạch 45.pdf"]
+    again = c.post("/upload", files={"file": ("Kế hoạch 45.pdf", b"%PDF-1.4 other", "application/pdf")})
+    assert again.status_code == 200 and len(list(intake.iterdir())) == 2
+    big = c.post("/upload", files={"file": ("big.pdf", b"x" * 20000, "application/pdf")})
+    assert big.status_code == 413 and "quá lớn" in big.text
+    assert c.post("/upload", files={"file": ("run.sh", b"echo", "text/plain")}).status_code == 400
+    assert c.post("/upload", files={"file": ("empty.pdf", b"", "application/pdf")}).status_code == 400
+    assert sorted(p.name for p in intake.iterdir()) == ["Kế hoạch 45-1.pdf", "Kế hoạch 45.pdf"]
+    assert not list(tmp.glob("etc*")) and not (tmp.parent / "etc").exists()
+
+
+@pytest.mark.parametrize("name, safe", [
+    ("../../x.pdf", "x.pdf"), ("..\\..\\win.PDF", "win.pdf"), (".hidden.pdf", "hidden.pdf"),
+    ("a\x00b.pdf", "ab.pdf"), ("", "van-ban"), ("Quyết định 06/QĐ-TTg.pdf", "QĐ-TTg.pdf"),
+])
+def test_safe_filename(name, safe):
+    from app.web.main import safe_filename
+
+    assert safe_filename(name) == safe
+
+
+def test_token_required_off_loopback(site):
+    from app.web.main import create_app
+
+    url, _, tmp = site
+    with pytest.raises(ValueError, match="CHIDAO_TOKEN"):
+        create_app(host="0.0.0.0", db_url=url, intake=tmp / "intake", token="")
+    c = _client(url, tmp, host="0.0.0.0", token="s3cret")
+    oid = _oid(url, "Triển khai%")
+    assert c.get("/").status_code == 200                               # reading is open
+    r = c.post(f"/obligations/{oid}/status", data={"status": "done"}, follow_redirects=False)
+    assert r.status_code == 401
+    assert c.post("/upload", files={"file": ("a.pdf", b"%PDF", "application/pdf")}).status_code == 401
+    assert c.post("/login", data={"token": "wrong", "next": "/"}).status_code == 401
+    r = c.post("/login", data={"token": "s3cret", "next": "//evil.example/"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    r = c.post(f"/obligations/{oid}/status", data={"status": "done"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_exports(site):
+    url, _, tmp = site
+    c = _client(url, tmp)
+    for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF"), ("ics", b"BEGIN:VCALENDAR")):
+        r = c.get("/units/export", params={"name": "Công an tỉnh", "format": fmt})
+        assert r.status_code == 200 and r.content.startswith(magic)
+        assert "attachment" in r.headers["content-disposition"]
+    assert c.get("/units/export", params={"format": "exe"}).status_code == 400
