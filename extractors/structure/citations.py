@@ -45,7 +45,7 @@ _AFTER_DATE = re.compile(
     r"\d{1,2}\s+(?:tháng|thang)\s+\d{1,2}\s+(?:năm|nam)\s+\d{4})", re.I)
 _AFTER_ISSUER = re.compile(
     r"^\s*,?\s*(?:của|cua)\s+(?P<issuer>.+?)(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|V/v|triển khai|"
-    r"thực hiện|tại|đã|để|và|nhằm|theo|trên)\b|[,;.(“\"”:]|$)")
+    r"thực hiện|tại|đã|để|nhằm|theo|trên)\b|[,;.(“\"”:]|$)")
 _AFTER_SUBJECT = re.compile(
     r"^\s*,?\s*(?P<verb>về việc|về|phê duyệt|ban hành|quy định|hướng dẫn|V/v)\s+(?P<subject>.+?)(?=[;]|\.\s|\.$|\s+\(|$)")
 _ALIAS = re.compile(r"\(\s*(?:sau đây\s+)?(?:được\s+)?gọi tắt là\s*:?\s*[\"“]?(?P<alias>[^)\"”]{2,80}?)[\"”]?\s*\)", re.I)

@@ -127,12 +127,11 @@ def starts_paragraph(ln: Line, prev: Optional[Line], geo: _Geometry) -> bool:
     prev_end = ends_sentence(prev.text)
     if ind is True and (prev_end or geo.short(prev)):
         return True
-    if ind is None or ln.page != prev.page and ind is not False:
-        # no geometry: a sentence end on a short line closes the paragraph
-        if prev_end and geo.short(prev) and not starts_lower(ln.text):
-            return True
-        if prev.text.rstrip().endswith(":") and not starts_lower(ln.text):
-            return True
+    # justified text: only the last line of a paragraph stops short of the right margin
+    if prev_end and geo.short(prev) and not starts_lower(ln.text):
+        return True
+    if prev.text.rstrip().endswith(":") and not starts_lower(ln.text):
+        return True
     return False
 
 
@@ -145,8 +144,9 @@ def marker_allowed(ln: Line, prev: Optional[Line], geo: _Geometry, m: Marker) ->
         return True
     if geo.indented(ln):
         return True
-    if geo.indented(ln) is None and geo.short(prev):
-        return True
+    if geo.short(prev) and not prev.text.rstrip().endswith((",", "-", "–")) and \
+            not re.search(r"\b(và|của|các|với|theo|tại|số|về|cho|trong)$", prev.text.rstrip()):
+        return True   # a short line ends a paragraph or a heading (`1. Nhiệm vụ chung`)
     if m.kind == "bullet" and not starts_lower(m.rest) and geo.short(prev):
         return True
     return False

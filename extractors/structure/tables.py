@@ -109,7 +109,7 @@ def task_rows(table: Table, roles: dict[str, int], prefix: str = "PL", page_defa
         if all(re.match(r"^\(?\d+\)?$", t) for t in nonempty) and len(nonempty) > 2:
             continue   # `(1) (2) (3)` numbering row
         stt = by_col.get(stt_col, "").strip()
-        if len(nonempty) == 1 and (not re.match(r"^\d+\.?$", stt) or stt == nonempty[0] and len(stt) > 4):
+        if len(nonempty) == 1 and stt and not re.match(r"^\d+\.?$", stt):
             group = nonempty[0]
             continue
         if re.match(r"^[IVX]+\.?$", stt) or (stt and is_upper_line(by_col.get(roles.get("task", 1), "")) and not re.match(r"^\d", stt)):

@@ -1,0 +1,210 @@
+"""Section tree, paragraph joins, furniture, task tables, citations, aliases and the implemented programme."""
+import datetime as dt
+
+import pytest
+from structure_helpers import document_from_text, table
+
+from extractors.structure import parse_directive
+from extractors.structure.citations import find_citations
+
+HEAD = """\
+     ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+      TỈNH BÌNH ĐỊNH                   Độc lập - Tự do - Hạnh phúc
+      Số: 58/KH-UBND              Bình Định, ngày 05 tháng 3 năm 2024
+
+                               KẾ HOẠCH
+      Thực hiện Đề án 06 trên địa bàn tỉnh năm 2024
+"""
+
+PLAN = HEAD + """\
+     I. MỤC ĐÍCH, YÊU CẦU
+     1. Nâng cao nhận thức của cán bộ về Đề án 06.
+     II. MỤC TIÊU
+     - 100% thủ tục hành chính đủ điều kiện được cung cấp trực tuyến.
+     III. NHIỆM VỤ VÀ GIẢI PHÁP
+     1. Nhiệm vụ chung
+     a) Tập trung lãnh đạo, chỉ đạo việc thực hiện các nhiệm vụ trọng tâm của
+Đề án
+\f2
+06 trong giai đoạn 2022 - 2025.
+     b) Đẩy mạnh công tác tuyên truyền.
+     2. Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh:
+     - Chỉ đạo các cơ quan tiếp tục triển khai thực hiện Kế hoạch.
+       + Rà soát hạ tầng công nghệ thông tin.
+     - Đẩy nhanh tiến độ số hóa hồ sơ.
+     IV. KINH PHÍ THỰC HIỆN
+     Kinh phí do ngân sách nhà nước bảo đảm.
+     V. TỔ CHỨC THỰC HIỆN
+     1. Công an tỉnh
+     - Chủ trì theo dõi, đôn đốc.
+     Trong quá trình triển khai thực hiện, nếu có vướng mắc, các cơ quan kịp thời
+phản ánh về Công an tỉnh./.
+"""
+
+
+def _by_path(d):
+    return {(s.path, s.kind): s for s in d.root.walk()}
+
+
+def test_section_tree_paths_roles_pages():
+    d = parse_directive(document_from_text(PLAN))
+    nodes = _by_path(d)
+    assert nodes[("I", "roman")].role == "purpose"
+    assert nodes[("II", "roman")].role == "targets"
+    assert nodes[("III.1.a", "letter")].role == "tasks"
+    assert nodes[("IV", "roman")].role == "funding"
+    assert nodes[("V.1", "arabic")].role == "organisation"
+    scoped = nodes[("III.2", "arabic")]
+    assert scoped.heading == "Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh"
+    assert [c.kind for c in scoped.children] == ["bullet", "bullet"]          # bullets under the heading
+    assert [c.kind for c in scoped.children[0].children] == ["bullet"]        # `+` under `-`
+    assert all(c.path == "III.2" for c in scoped.children)                   # bullets share the item's ref
+    a = nodes[("III.1.a", "letter")]
+    assert a.page == 1
+
+
+def test_paragraph_joined_across_page_break():
+    d = parse_directive(document_from_text(PLAN))
+    a = _by_path(d)[("III.1.a", "letter")]
+    assert "trọng tâm của Đề án 06 trong giai đoạn 2022 - 2025." in a.text
+    assert all(s.text.strip() != "2" for s in d.root.walk())        # the page number is gone
+
+
+def test_closing_paragraph_goes_to_the_roman_section():
+    d = parse_directive(document_from_text(PLAN))
+    v = _by_path(d)[("V", "roman")]
+    assert any(p.text.startswith("Trong quá trình triển khai thực hiện") for p in v.paragraphs)
+    v1 = _by_path(d)[("V.1", "arabic")]
+    assert not any("Trong quá trình" in s.text for s in v1.walk())
+
+
+def test_wrapped_year_and_range_are_not_markers():
+    text = HEAD + """\
+     1. Triển khai các nhiệm vụ trong năm
+2024 phải bám sát chỉ đạo của Chính phủ giai đoạn 2022
+- 2025 bảo đảm tiến độ.
+     2. Báo cáo kết quả.
+"""
+    d = parse_directive(document_from_text(text))
+    assert [s.path for s in d.root.children] == ["1", "2"]
+    assert d.root.children[0].children == []
+
+
+FURNITURE = HEAD + """\
+BAN TUYÊN GIÁO TỈNH ỦY
+ĐẾN Số: 1529 Ngày: 10/5/23
+Chuyển: AB, CB
+     1. Tổ chức quán triệt Kế hoạch.
+Ký bởi: Ủy ban nhân dân tỉnh Bình Định
+Thời gian ký: 18.03.2024 09:41:42 +07:00
+     2. Báo cáo kết quả trước ngày 15/12/2024.
+"""
+
+
+def test_stamps_never_reach_sections():
+    d = parse_directive(document_from_text(FURNITURE))
+    text = " ".join(s.text for s in d.root.walk()) + " ".join(p.text for p in d.root.paragraphs)
+    for junk in ("1529", "Chuyển", "Ký bởi", "Thời gian ký"):
+        assert junk not in text
+    assert [s.path for s in d.root.children] == ["1", "2"]
+
+
+def test_task_table_rows_become_sections():
+    rows = [["STT", "Nội dung, nhiệm vụ cụ thể", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả sản phẩm", "Thời gian hoàn thành"],
+            ["I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (02 NHIỆM VỤ)"],
+            ["1", "Xây dựng kế hoạch kiểm tra theo Quyết định số\n4466/QĐ-UBND ngày 01/12/2023", "Công an tỉnh", "UBND các huyện", "Kế hoạch", "Tháng 02/2024"],
+            ["STT", "Nội dung, nhiệm vụ cụ thể", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả sản phẩm", "Thời gian hoàn thành"],
+            ["2", "Sơ kết 06 tháng", "Công an tỉnh", "Các sở, ban, ngành", "Báo cáo", "Tháng 6/2024"],
+            ["", "đầu năm 2024", "", "", "", ""]]
+    text = HEAD + "     1. Các nhiệm vụ cụ thể theo Phụ lục./.\n\fPhụ lục\nDANH MỤC NHIỆM VỤ\n"
+    d = parse_directive(document_from_text(text, tables=[table(rows, page=2)]))
+    assert len(d.task_tables) == 1
+    cols = d.task_tables[0].columns
+    assert cols == {"stt": 0, "task": 1, "lead": 2, "support": 3, "output": 4, "deadline": 5}
+    pl = [s for s in d.root.walk() if s.kind == "table_row"]
+    assert [s.path for s in pl] == ["PL.1", "PL.2"]
+    assert pl[0].cells["lead"] == "Công an tỉnh" and pl[0].group.startswith("I. VỀ CÔNG TÁC")
+    assert pl[1].text == "Sơ kết 06 tháng đầu năm 2024"          # continued row joined
+    assert "4466/QĐ-UBND" in {c.number for c in d.citations}      # citations are read from cells too
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Căn cứ Quyết định số 06/QĐ-TTg ngày 06 tháng 01 năm 2022 của Thủ tướng Chính phủ phê duyệt Đề án;",
+     [("06/QĐ-TTg", "Quyết định", dt.date(2022, 1, 6), "Thủ tướng Chính phủ", "basis")]),
+    ("triển khai Kế hoạch 53/KH-UBND ngày 18/02/2022 của Ủy ban nhân dân tỉnh về Đề án 06.",
+     [("53/KH-UBND", "Kế hoạch", dt.date(2022, 2, 18), "Ủy ban nhân dân tỉnh", "cites")]),
+    ("theo Nghị định số 45/2020/NĐ-CP ngày 08/4/2020 của Chính phủ",
+     [("45/2020/NĐ-CP", "Nghị định", dt.date(2020, 4, 8), "Chính phủ", "cites")]),
+    ("Nghị quyết số 05-NQ/TU, ngày 22/10/2021 của Ban Chấp hành Đảng bộ tỉnh “về tập trung lãnh đạo”",
+     [("05-NQ/TU", "Nghị quyết", dt.date(2021, 10, 22), "Ban Chấp hành Đảng bộ tỉnh", "cites")]),
+    ("theo Công điện số 766/CD-TTg ngày 23/8/2023 của Thủ tướng Chính phủ.",
+     [("766/CĐ-TTg", "Công điện", dt.date(2023, 8, 23), "Thủ tướng Chính phủ", "cites")]),
+    ("Kế hoạch phối hợp số 106/KHPH-TCTTW-BCĐ06ĐN ngày 06/7/2023",
+     [("106/KHPH-TCTTW-BCĐ06ĐN", "Kế hoạch", dt.date(2023, 7, 6), "Tổ công tác triển khai Đề án 06 Trung ương", "cites")]),
+    ("Theo đề nghị của Giám đốc Công an tỉnh tại Tờ trình số 416/TTr-CAT-PC06 ngày 06 tháng 02 năm 2024.",
+     [("416/TTr-CAT-PC06", "Tờ trình", dt.date(2024, 2, 6), None, "cites")]),
+    ("Chỉ thị số 05/CT-TTg ngày 23/02/2023 của Thủ tướng Chính phủ; Thông tư số 01/2023/TT-VPCP ngày 05/4/2023",
+     [("05/CT-TTg", "Chỉ thị", dt.date(2023, 2, 23), "Thủ tướng Chính phủ", "cites"),
+      ("01/2023/TT-VPCP", "Thông tư", dt.date(2023, 4, 5), "Văn phòng Chính phủ", "cites")]),
+    ("Công văn số 1552/BTTTT-THH ngày 26/4/2022 của Bộ Thông tin và Truyền thông",
+     [("1552/BTTTT-THH", "Công văn", dt.date(2022, 4, 26), "Bộ Thông tin và Truyền thông", "cites")]),
+    ("Quyet dinh so 06/QD-TTg ngay 06 thang 01 nam 2022",                          # OCR without diacritics
+     [("06/QĐ-TTg", "Quyết định", dt.date(2022, 1, 6), "Thủ tướng Chính phủ", "cites")]),
+    ("Ban hành kèm theo Quyết định số /QĐ-UBND ngày tháng năm 2024", []),          # blank self-reference
+    ("giai đoạn 2022 - 2025, tầm nhìn đến năm 2030; Tháng 02/2024; 860.000 tài khoản", []),
+])
+def test_citation_sentences(sentence, expected):
+    got = [(c.number, c.type, c.issued_on, c.issuer, c.relation) for c in find_citations(sentence)]
+    assert got == expected
+
+
+def test_later_mentions_merge_and_programme_is_implemented():
+    text = HEAD + """\
+     Căn cứ Quyết định số 06/QĐ-TTg ngày 06 tháng 01 năm 2022 của Thủ tướng Chính phủ phê duyệt Đề án
+phát triển ứng dụng dữ liệu về dân cư, định danh và xác thực điện tử phục vụ chuyển đổi số quốc gia
+giai đoạn 2022 - 2025, tầm nhìn đến năm 2030 (gọi tắt là Đề án 06);
+     1. Triển khai Kế hoạch số 53/KH-UBND ngày 18/02/2022 của Ủy ban nhân dân tỉnh.
+     2. Báo cáo theo Kế hoạch 53/KH-UBND và Quyết định 06/QĐ-TTg.
+"""
+    d = parse_directive(document_from_text(text))
+    nums = [c.number for c in d.citations]
+    assert nums == ["06/QĐ-TTg", "53/KH-UBND"]
+    c06 = d.citations[0]
+    assert c06.relation == "implements" and c06.issued_on == dt.date(2022, 1, 6) and c06.printed
+    assert d.citations[1].issued_on == dt.date(2022, 2, 18)
+    assert d.aliases == {"Đề án 06": "06/QĐ-TTg"}
+    assert d.programme == "06/QĐ-TTg"
+    assert "58/KH-UBND" not in nums                  # the document's own number
+
+
+def test_programme_named_by_title_only_links_to_its_approving_decision():
+    text = """\
+       TỈNH ỦY TIỀN GIANG                      ĐẢNG CỘNG SẢN VIỆT NAM
+           Số 08-CT/TU                          Tiền Giang, ngày 10 tháng 5 năm 2023
+                                  CHỈ THỊ
+    tiếp tục đẩy mạnh thực hiện “Đề án phát triển ứng dụng dữ liệu về dân cư, định danh
+    và xác thực điện tử, phục vụ chuyển đổi số quốc gia giai đoạn 2022 - 2025” trên địa bàn tỉnh
+      Thời gian qua, việc thực hiện đạt kết quả tích cực.
+"""
+    d = parse_directive(document_from_text(text))
+    impl = [c for c in d.citations if c.relation == "implements"]
+    assert [(c.number, c.printed, c.issued_on) for c in impl] == [("06/QĐ-TTg", False, dt.date(2022, 1, 6))]
+
+
+def test_a_national_programme_named_inside_another_title_is_not_implemented():
+    text = HEAD.replace("Thực hiện Đề án 06 trên địa bàn tỉnh năm 2024",
+                        "Thực hiện Đề án phát triển ứng dụng dữ liệu về dân cư phục vụ chuyển đổi số quốc gia")
+    d = parse_directive(document_from_text(text + "     1. Triển khai.\n"))
+    assert "749/QĐ-TTg" not in {c.number for c in d.citations}
+
+
+def test_learned_programme_from_an_approving_clause():
+    text = HEAD.replace("Thực hiện Đề án 06 trên địa bàn tỉnh năm 2024",
+                        "Thực hiện Chương trình phát triển du lịch cộng đồng bền vững vùng miền núi") + """\
+     Căn cứ Quyết định số 1234/QĐ-UBND ngày 01/02/2023 của Ủy ban nhân dân tỉnh phê duyệt Chương trình
+phát triển du lịch cộng đồng bền vững vùng miền núi giai đoạn 2023 - 2025;
+     1. Triển khai.
+"""
+    d = parse_directive(document_from_text(text))
+    c = next(c for c in d.citations if c.number == "1234/QĐ-UBND")
+    assert c.relation == "implements" and d.programme == "1234/QĐ-UBND"
