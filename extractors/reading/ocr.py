@@ -260,13 +260,21 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
 
 
 def merge_reading_order(text_lines: list[Line], table_lines: list[Line]) -> list[Line]:
-    """Insert a table's lines (already in row/cell order) where the table sits vertically."""
+    """Insert each table's lines (already in row/cell order) where the table sits vertically."""
     if not table_lines:
         return text_lines
-    top = min(ln.box[1] for ln in table_lines)
-    before = [ln for ln in text_lines if ln.box[1] < top]
-    after = [ln for ln in text_lines if ln.box[1] >= top]
-    return before + table_lines + after
+    groups: dict[int, list[Line]] = {}
+    for ln in table_lines:
+        groups.setdefault(ln.key[0], []).append(ln)
+    pending = sorted(groups.values(), key=lambda g: min(ln.box[1] for ln in g))
+    out: list[Line] = []
+    for ln in text_lines:
+        while pending and min(t.box[1] for t in pending[0]) <= ln.box[1]:
+            out.extend(pending.pop(0))
+        out.append(ln)
+    for g in pending:
+        out.extend(g)
+    return out
 
 
 def _mark_table_blocks(page: Page, lines: list[Line]) -> None:

@@ -259,7 +259,7 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
 
     text = "\n".join(b.text for b in blocks)
     quality = assess_text(text)
-    pg = Page(number=number, width=round(width, 2), height=round(height, 2), source="text",
+    pg = Page(number=number, width=round(width, 2), height=round(height, 2), source="text" if blocks else "none",
               text_quality=round(quality.score, 3), blocks=blocks)
     if overlays:
         pg.overlays = overlays
@@ -369,6 +369,13 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
     for r in results:
         if r.quality is not None and not r.quality.ok:
             r.page.text_layer_issue = r.quality.reason
+    if ocr == "never":
+        skipped = [r.page.number for r in results if r.quality is not None and not r.quality.ok]
+        if skipped:
+            reasons = sorted({REASONS.get(r.page.text_layer_issue, r.page.text_layer_issue) for r in results
+                              if r.page.number in skipped})
+            doc.errors.append(ReadError(code="needs-ocr", message=(
+                f"{len(skipped)} page(s) need OCR ({'; '.join(reasons)}) but OCR is off: pages {_ranges(skipped)}")))
     if need_ocr:
         _ocr_pages(path, doc, results, need_ocr, workers=workers, timeout=timeout, tables=tables)
 

@@ -54,7 +54,13 @@ def page_edges(page, page_height: float) -> list[dict]:
         if w <= _EDGE_MAX_THICK and ht >= _MIN_EDGE:
             edges.append(_edge("v", top, bottom, (x0 + x1) / 2))
             continue
-        # A larger path: walk its segments and keep the axis-parallel straight ones.
+        # A larger path: walk its segments and keep the axis-parallel straight ones.  A
+        # filled shape that is not stroked is shading (highlighted lines, a coloured
+        # header), not a rule: its sides would make a fake grid of one-line "cells".
+        fill = ctypes.c_int()
+        stroke = ctypes.c_int()
+        if raw.FPDFPath_GetDrawMode(h, fill, stroke) and not stroke.value:
+            continue
         n = raw.FPDFPath_CountSegments(h)
         if n <= 0 or n > 2000:
             continue
@@ -107,8 +113,17 @@ def find_grids(edges: list[dict], tolerance: float = 3.0) -> list[list[tuple]]:
     for g in grids:
         xs = {c[0] for c in g}
         ys = {c[1] for c in g}
-        if len(xs) >= 2 and len(ys) >= 2:   # one box around a paragraph is not a table
-            out.append(g)
+        if len(xs) < 2 or len(ys) < 2:   # one box around a paragraph is not a table
+            continue
+        # Most rows of a table have several cells (section rows span); boxes stacked
+        # one per line are a frame or underlining, not a table.
+        per_row: dict[float, int] = {}
+        for c in g:
+            per_row[round(c[1], 1)] = per_row.get(round(c[1], 1), 0) + 1
+        multi = sum(1 for k in per_row.values() if k >= 2)
+        if multi < 2 or multi < 0.5 * len(per_row):
+            continue
+        out.append(g)
     return out
 
 

@@ -229,3 +229,33 @@ def sample_docx(path: Path) -> Path:
     d.add_paragraph("Tổ chức thực hiện: các sở, ngành báo cáo kết quả trước ngày 15/12/2026.")
     d.save(str(path))
     return path
+
+
+def mixed_pdf(path: Path) -> Path:
+    """Page 1 born-digital, page 2 an image-only scan (no text layer)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    _fonts()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    w, h = A4
+    c.setFont("DejaVuSerif", 12)
+    y = h - 80
+    for k in range(8):
+        c.drawString(70, y, "Các sở, ban, ngành tỉnh tập trung triển khai thực hiện tốt nhiệm vụ được giao;")
+        y -= 18
+    c.showPage()
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 34)
+    lines = ["Giao Sở Tư pháp chủ trì, phối hợp với các cơ quan",
+             "liên quan hoàn thành trước ngày 15 tháng 11 năm 2025.",
+             "Ủy ban nhân dân tỉnh yêu cầu các đơn vị nghiêm túc thực hiện."]
+    for k, ln in enumerate(lines):
+        d.text((150, 200 + 70 * k), ln, font=f, fill=0)
+    c.drawImage(ImageReader(img), 0, 0, w, h)
+    c.showPage()
+    c.save()
+    return path

@@ -1,6 +1,8 @@
 """Born-digital PDFs: reading order, styles, stamps kept out, tables, text-layer verdicts."""
 import unicodedata
 
+import pytest
+
 from extractors.reading import read_document
 
 
@@ -107,3 +109,30 @@ def test_many_pages_read_quickly(tmp_path):
     assert doc.status == "ok" and doc.page_count == 300
     assert doc.pages[299].blocks[-1].text == "300"
     assert time.monotonic() - t0 < 60
+
+
+def test_ocr_off_names_the_pages_that_need_it(tmp_path):
+    import make_files
+
+    p = make_files.mixed_pdf(tmp_path / "mixed.pdf")
+    doc = read_document(p, ocr="never")
+    assert doc.status == "partial"
+    assert [pg.source for pg in doc.pages] == ["text", "none"]
+    assert doc.pages[1].text_layer_issue == "no-text-layer"
+    [err] = doc.errors
+    assert err.code == "needs-ocr" and "pages 2" in err.message
+
+
+@pytest.mark.slow
+def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path):
+    import make_files
+
+    p = make_files.mixed_pdf(tmp_path / "mixed.pdf")
+    doc = read_document(p, workers=1)
+    assert doc.status == "ok", doc.errors
+    assert [pg.source for pg in doc.pages] == ["text", "ocr"]
+    text = doc.pages[1].text()
+    assert "Sở Tư pháp" in text and "15 tháng 11 năm 2025" in text
+    assert all(b.source == "ocr" and b.page == 2 and b.bbox for b in doc.pages[1].blocks)
+    # OCR boxes are in PDF points, like the text layer's.
+    assert all(0 <= b.bbox[0] < b.bbox[2] <= doc.pages[1].width + 1 for b in doc.pages[1].blocks)
