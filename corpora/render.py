@@ -336,6 +336,49 @@ def _is_section_row(row: list[str]) -> bool:
     return bool(row[0]) and not any(c.strip() for c in row[1:])
 
 
+def _cell_text(value) -> str:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for f in items:
+        if isinstance(f, str):
+            out.append(f)
+        elif hasattr(f, "frags"):
+            # a Paragraph, whole or a split fragment (whose text lives in frags[].words)
+            for frag in f.frags or []:
+                out.append(getattr(frag, "text", "") or " ".join(getattr(frag, "words", []) or []))
+    return "".join(out)
+
+
+def _make_task_table_class():
+    from reportlab.platypus import Table
+
+    class TaskTable(Table):
+        """A Table that splits inside a row at the page foot, but never leaves an empty
+        fragment (only the row's bottom padding) at the top of the next page."""
+
+        def split(self, availWidth, availHeight):
+            parts = super().split(availWidth, availHeight)
+            if len(parts) == 2:
+                rest = parts[1]
+                first = rest._cellvalues[self.repeatRows] if len(rest._cellvalues) > self.repeatRows else []
+                if first and not any(_cell_text(c).strip() for c in first):
+                    whole_rows = self._splitRows(availHeight, doInRowSplit=0)
+                    if whole_rows:
+                        return whole_rows
+            return parts
+
+    return TaskTable
+
+
+def _TaskTable(*args, **kwargs):
+    global _TASK_TABLE
+    try:
+        cls = _TASK_TABLE
+    except NameError:
+        cls = _TASK_TABLE = _make_task_table_class()
+    return cls(*args, **kwargs)
+
+
 def _table_flowable(rows: list[list[str]], st, width: float):
     from reportlab.platypus import Paragraph, Table, TableStyle
 
@@ -343,6 +386,11 @@ def _table_flowable(rows: list[list[str]], st, width: float):
     data = [[Paragraph(_inline(strip_markup(c)), st["cell_h"]) for c in header]]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+        # a row split over two pages is closed at the page foot and reopened under the
+        # repeated header, as word processors print it
+        ("LINEBELOW", (0, "inrowsplitstart"), (-1, "inrowsplitstart"), 0.5, "black"),
+        ("LINEABOVE", (0, "inrowsplitend"), (-1, "inrowsplitend"), 0.5, "black"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -361,7 +409,8 @@ def _table_flowable(rows: list[list[str]], st, width: float):
             data.append(cells)
     # repeatRows: the header comes back on every page; splitInRow: a long row continues on
     # the next page (its STT cell then empty), as word processors print appendices.
-    return Table(data, colWidths=_column_widths(header, width), repeatRows=1, splitByRow=0, splitInRow=1, style=style)
+    return _TaskTable(data, colWidths=_column_widths(header, width), repeatRows=1, splitByRow=0, splitInRow=1,
+                      style=style)
 
 
 def _closing_flowables(recipients: Block | None, right: Block | None, st, width: float):
@@ -902,7 +951,7 @@ def render_scan(pdf: Path, out_pdf: Path, *, seed: int, dpi: int = SCAN_DPI, qua
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     c = rl_canvas.Canvas(str(out_pdf), invariant=1, pageCompression=0)
-    c.setTitle(out_pdf.stem)
+    c.setTitle(Path(pdf).stem)
     c.setCreator("scanner")
     for data, wpt, hpt in jpegs:
         c.setPageSize((wpt, hpt))
