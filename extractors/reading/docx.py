@@ -1,6 +1,8 @@
 """DOCX with python-docx: paragraphs and tables in body order, bold/italic where set.
 
-A .docx has no fixed pages: the document is one logical page; Word's own page count (from
+A .docx has no fixed pages: pages follow the breaks Word recorded at its last layout
+(w:lastRenderedPageBreak) and explicit page breaks, so a file saved by Word gets roughly
+Word's pages and one generated elsewhere is one page.  Word's own page count (from
 docProps/app.xml) goes to metadata["word_pages"].  Small two-column tables without a grid
 of data (issuer | motto at the top, Nơi nhận | signer at the bottom) are layout, not data:
 read column by column like the PDF reader reads side-by-side blocks, and not listed in
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 from extractors.reading import tables as tab
 from extractors.text import normalize_text
@@ -102,13 +105,19 @@ def _span(tc) -> int:
         return 1
 
 
-def _read_table(table, number: int, styles: "_Styles") -> tuple[Table, list[list[list[Block]]]]:
+def _read_table(table, number: int, styles: "_Styles", pager: Optional["_Pager"] = None) -> tuple[Table, list[list[list[Block]]]]:
     """Table model + each cell's paragraph blocks (rows x cells x blocks)."""
     from docx.table import _Cell
 
     rows: list[Row] = []
     blocks: list[list[list[Block]]] = []
     for tr in table._tbl.tr_lst:
+        if pager is not None:
+            # A row holding Word's page-break marker starts on the next page.
+            if _breaks(tr):
+                pager.turn()
+            number = pager.number
+            pager.fresh = False
         cells: list[Cell] = []
         cell_blocks: list[list[Block]] = []
         col = 0
@@ -130,7 +139,51 @@ def _read_table(table, number: int, styles: "_Styles") -> tuple[Table, list[list
         if cells:
             rows.append(Row(cells=cells, page=number, pages=[number]))
             blocks.append(cell_blocks)
-    return Table(rows=rows, page_start=number, page_end=number, source="docx"), blocks
+    start = rows[0].page if rows else number
+    end = rows[-1].page if rows else number
+    return Table(rows=rows, page_start=start, page_end=end, source="docx"), blocks
+
+
+class _Pager:
+    """The current page, from the page breaks Word recorded when it last laid the document
+    out (w:lastRenderedPageBreak) and explicit page breaks: close to Word's own pages."""
+
+    def __init__(self) -> None:
+        self.number = 1
+        self.fresh = True     # nothing placed on the current page yet
+
+    def turn(self) -> None:
+        # An explicit break is followed by Word's rendered-break marker at the top of the
+        # next page: one page turn, not two.
+        if not self.fresh:
+            self.number += 1
+            self.fresh = True
+
+
+_BREAK_TAGS = (f"{_W}lastRenderedPageBreak", f"{_W}br")
+
+
+def _is_break(el) -> bool:
+    if el.tag == f"{_W}lastRenderedPageBreak":
+        return True
+    return el.tag == f"{_W}br" and el.get(f"{_W}type") == "page"
+
+
+def _breaks(el) -> bool:
+    return any(_is_break(e) for e in el.iter(*_BREAK_TAGS))
+
+
+def _paragraph_break(p_el) -> Optional[str]:
+    """'before' when a page break precedes the paragraph's text, 'after' when it falls
+    inside or after it, None without a break."""
+    seen_text = False
+    for e in p_el.iter(f"{_W}t", *_BREAK_TAGS):
+        if e.tag == f"{_W}t":
+            if e.text and e.text.strip():
+                seen_text = True
+        elif _is_break(e):
+            return "after" if seen_text else "before"
+    return None
 
 
 def _is_layout(t: Table) -> bool:
@@ -159,17 +212,23 @@ def read_docx(path: Path, doc: Document) -> None:
         doc.status = "failed"
         doc.errors.append(ReadError(code="corrupt-docx", message=f"corrupt DOCX ({type(exc).__name__}: {exc})"))
         return
-    number = 1
     styles = _Styles(d)
-    page = Page(number=number, source="docx")
+    pager = _Pager()
+    blocks: list[Block] = []
     tables: list[Table] = []
     for child in d.element.body.iterchildren():
         if child.tag == f"{_W}p":
-            b = _para_block(Paragraph(child, d), number, styles)
+            where = _paragraph_break(child)
+            if where == "before":
+                pager.turn()
+            b = _para_block(Paragraph(child, d), pager.number, styles)
             if b:
-                page.blocks.append(b)
+                blocks.append(b)
+                pager.fresh = False
+            if where == "after":
+                pager.turn()
         elif child.tag == f"{_W}tbl":
-            t, cell_blocks = _read_table(DocxTable(child, d), number, styles)
+            t, cell_blocks = _read_table(DocxTable(child, d), pager.number, styles, pager)
             if not t.rows:
                 continue
             if _is_layout(t):
@@ -177,15 +236,19 @@ def read_docx(path: Path, doc: Document) -> None:
                 for c in range(ncol):
                     for r in cell_blocks:
                         if c < len(r):
-                            page.blocks.extend(b.model_copy(update={"in_table": False}) for b in r[c])
+                            blocks.extend(b.model_copy(update={"in_table": False}) for b in r[c])
                 continue
             for r in cell_blocks:
                 for bs in r:
-                    page.blocks.extend(bs)
+                    blocks.extend(bs)
             tables.append(t)
-    doc.pages.append(page)
-    # Word tables are already whole; merge_tables only normalises section rows and headers
-    # (consecutive tables share page 1, so none is joined to another).
+    # Pages as Word last laid them out (one page when the file never went through Word).
+    last = max([b.page for b in blocks] + [1])
+    pages = [Page(number=n, source="docx") for n in range(1, last + 1)]
+    for b in blocks:
+        pages[b.page - 1].blocks.append(b)
+    doc.pages.extend(pages)
+    # Word tables are already whole: only section rows and headers are normalised.
     doc.tables = [tab.normalise_rows(t) for t in tables]
     pages = word_page_count(path)
     if pages:

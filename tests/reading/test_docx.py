@@ -25,3 +25,18 @@ def test_docx_table_model(files):
     assert t.rows[1].texts() == ["I. VỀ CẢI CÁCH THỂ CHẾ"] and t.rows[1].cells[0].colspan == 4
     assert t.rows[2].texts() == ["1", "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "Quý I/2026"]
     assert t.source == "docx"
+
+
+def test_docx_pages_follow_page_breaks(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Trang một: Ủy ban nhân dân tỉnh")
+    d.add_page_break()
+    d.add_paragraph("Trang hai: Nơi nhận")
+    p = tmp_path / "two.docx"
+    d.save(str(p))
+    doc = read_document(p)
+    assert doc.page_count == 2
+    assert [pg.text() for pg in doc.pages] == ["Trang một: Ủy ban nhân dân tỉnh", "Trang hai: Nơi nhận"]
+    assert doc.text() == "Trang một: Ủy ban nhân dân tỉnh\fTrang hai: Nơi nhận"
