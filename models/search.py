@@ -40,26 +40,53 @@ MAX_LIMIT = 1000
 # ------------------------------------------------------------------ units and groups
 
 @lru_cache(maxsize=1)
-def _unit_abbreviations() -> tuple[tuple[re.Pattern, str], ...]:
+def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
+    """One alternation of every unit abbreviation (longest first) and its expansions."""
     from extractors.gazetteer import load
 
     try:
         rows = load("abbreviations.jsonl")
     except Exception:   # a clone without the data file still searches
-        return ()
-    out = []
-    for r in rows:
-        if r.get("kind") == "unit" and r.get("abbreviation") and r.get("expansion"):
-            out.append((re.compile(r"(?<![^\W_])" + re.escape(r["abbreviation"]) + r"(?![^\W_])"), r["expansion"]))
-    return tuple(sorted(out, key=lambda p: -len(p[0].pattern)))
+        return None, {}
+    table = {r["abbreviation"]: r["expansion"] for r in rows
+             if r.get("kind") == "unit" and r.get("abbreviation") and r.get("expansion")}
+    if not table:
+        return None, {}
+    alt = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True))
+    return re.compile(r"(?<![^\W_])(?:" + alt + r")(?![^\W_])"), table
 
 
+@lru_cache(maxsize=4096)
 def expand_unit(name: str) -> str:
     """`UBND huyện Tuy Phước` -> `Ủy ban nhân dân huyện Tuy Phước` (unit abbreviations, as in corpora)."""
     out = " ".join((name or "").split())
-    for rx, expansion in _unit_abbreviations():
-        out = rx.sub(expansion, out)
-    return out
+    rx, table = _unit_abbreviations()
+    return rx.sub(lambda m: table[m.group(0)], out) if rx else out
+
+
+@lru_cache(maxsize=8192)
+def unit_fold(name: str) -> str:
+    return fold_key(expand_unit(name))
+
+
+_UNIT_INDEX: dict = {}
+
+
+def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(id, name, folded keys of name and aliases) of every unit; cached per register until the
+    units table changes (new units only ever get new ids)."""
+    bind = session.get_bind()
+    stamp = session.execute(text("SELECT count(*), max(id) FROM units")).one()
+    key = (str(bind.url), tuple(stamp))
+    rows = _UNIT_INDEX.get(key)
+    if rows is None:
+        rows = []
+        for uid, uname, aliases in session.execute(text("SELECT id, name, aliases FROM units")).all():
+            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(_json(aliases) or [])))
+            rows.append((uid, uname, keys))
+        _UNIT_INDEX.clear()
+        _UNIT_INDEX[key] = rows
+    return rows
 
 
 @lru_cache(maxsize=1)
@@ -81,16 +108,20 @@ def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
     return tuple(rules)
 
 
-def groups_of(unit: str) -> list[str]:
-    """The group units whose tasks also fall to `unit` (by the rules in corpora/unit_groups.jsonl)."""
-    key = fold_key(expand_unit(unit))
+@lru_cache(maxsize=4096)
+def _groups_of(key: str) -> tuple[str, ...]:
     out = []
     for group, pats in _group_rules():
         for prefix, wild in pats:
             if (wild and key.startswith(prefix + " ") and len(key) > len(prefix) + 1) or (not wild and key == prefix):
                 out.append(group)
                 break
-    return out
+    return tuple(out)
+
+
+def groups_of(unit: str) -> list[str]:
+    """The group units whose tasks also fall to `unit` (by the rules in corpora/unit_groups.jsonl)."""
+    return list(_groups_of(unit_fold(unit)))
 
 
 def resolve_units(session, name: str, *, include_groups: bool = True) -> dict[int, Optional[str]]:
@@ -101,22 +132,16 @@ def resolve_units(session, name: str, *, include_groups: bool = True) -> dict[in
     that include the unit (whether or not the unit itself is in the register)."""
     if not name or not name.strip():
         return {}
-    wanted = fold_key(expand_unit(name))
-    rows = session.execute(text("SELECT id, name, aliases FROM units")).all()
-    hits: dict[int, Optional[str]] = {}
-    for uid, uname, aliases in rows:
-        names = [uname] + list(_json(aliases) or [])
-        if any(fold_key(expand_unit(n)) == wanted for n in names):
-            hits[uid] = None
+    wanted = unit_fold(name)
+    rows = _unit_rows(session)
+    hits: dict[int, Optional[str]] = {uid: None for uid, _, keys in rows if wanted in keys}
     if not hits:
         rx = re.compile(r"(?:^| )" + re.escape(wanted) + r"(?: |$)")
-        for uid, uname, _ in rows:
-            if rx.search(fold_key(expand_unit(uname))):
-                hits[uid] = None
+        hits = {uid: None for uid, _, keys in rows if rx.search(keys[0])}
     if include_groups:
         groups = {fold_key(g): g for g in groups_of(name)}
-        for uid, uname, _ in rows:
-            g = groups.get(fold_key(uname))
+        for uid, _, keys in rows:
+            g = groups.get(keys[0])
             if g and uid not in hits:
                 hits[uid] = g
     return hits

@@ -1,0 +1,174 @@
+"""Search and owes on a large register: 100,000 synthetic obligations (bench_register's
+generator, ingested through the real ingest API so the search triggers run), on SQLite and on
+PostgreSQL, figures side by side.
+
+    .venv/bin/python bench/bench_search.py                    # 5,000 documents x 20, both backends
+    .venv/bin/python bench/bench_search.py --docs 500 --backends sqlite
+PostgreSQL: $CHIDAO_BENCH_PG_URL (default: the dev server); a database of its own is created
+and dropped.  Targets: search p95 <= 50 ms; owes report for one unit <= 1 s.  Not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_register import synthetic_documents  # noqa: E402
+
+TODAY = dt.date(2024, 6, 15)
+# (query, filters): a clerk's day — broad words, exact diacritics, phrases, filters, numbers.
+QUERIES = [
+    ("dinh danh dien tu", {}),
+    ("định danh điện tử", {}),
+    ("dich vu cong truc tuyen", {}),
+    ('"the can cuoc"', {}),
+    ("ho tich", {}),
+    ("thanh toan khong dung tien mat", {}),
+    ("an ninh mang", {"unit": "Công an tỉnh"}),
+    ("so hoa", {"unit": "Ủy ban nhân dân huyện 17"}),
+    ("ket noi chia se du lieu", {"status": ["open"]}),
+    ("bao cao", {"overdue": True, "unit": "Sở Tư pháp"}),
+    ("kiem tra", {"due_from": dt.date(2024, 7, 1), "due_to": dt.date(2024, 9, 30)}),
+    ("1234/CV-UBND-X", {}),
+    ("rà soát hồ sơ", {"programme": "06/QĐ-TTg", "unit": "Sở Y tế"}),
+    ("huong dan", {"type": "Kế hoạch", "unit": "Sở Nội vụ"}),
+    ("", {"unit": "Công an tỉnh", "overdue": True}),
+    ("", {"document": "250/KH-UBND-H"}),
+]
+OWES_UNITS = ["Công an tỉnh", "Sở Tư pháp", "Ủy ban nhân dân huyện 17"]
+
+
+def build(url: str, n_docs: int, per_doc: int) -> tuple[int, float]:
+    from models.register import ingest_processed, open_session
+
+    t = time.perf_counter()
+    n = 0
+    with open_session(url) as s:
+        for i, p in enumerate(synthetic_documents(n_docs, per_doc)):
+            n += ingest_processed(s, p).obligations
+            if (i + 1) % 1000 == 0:
+                print(f"  {url.split(':')[0]}: {i + 1} documents ({time.perf_counter() - t:.0f} s)", file=sys.stderr)
+    return n, time.perf_counter() - t
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def measure(url: str, rounds: int) -> dict:
+    from sqlalchemy.orm import Session
+
+    from app.reports import write
+    from models.db import init_db
+    from models.owes import owes, summary
+    from models.search import search
+
+    eng = init_db(url)
+    res: dict = {}
+    times: list[float] = []
+    per_query: dict[str, list[float]] = {}
+    with Session(eng) as s:
+        for q, f in QUERIES:            # warm-up (caches, gazetteers, pages)
+            search(s, query=q, today=TODAY, **f)
+        for _ in range(rounds):
+            for q, f in QUERIES:
+                t = time.perf_counter()
+                r = search(s, query=q, today=TODAY, limit=50, **f)
+                ms = (time.perf_counter() - t) * 1000
+                times.append(ms)
+                per_query.setdefault(q or str(f), []).append(ms)
+                res.setdefault("hits", {})[q or str(f)] = r.total
+        res["search_p50"] = pct(times, 50)
+        res["search_p95"] = pct(times, 95)
+        res["search_max"] = max(times)
+        res["slowest"] = max(per_query, key=lambda k: statistics.median(per_query[k]))
+        res["slowest_ms"] = statistics.median(per_query[res["slowest"]])
+        owes_ms = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for u in OWES_UNITS:
+                for _ in range(3):
+                    t = time.perf_counter()
+                    groups = owes(s, unit=u, today=TODAY)
+                    write(groups, "xlsx", Path(tmp) / "o.xlsx")
+                    owes_ms.append((time.perf_counter() - t) * 1000)
+                res.setdefault("owes_items", {})[u] = len(groups[0].items)
+        res["owes_ms_median"] = statistics.median(owes_ms)
+        res["owes_ms_max"] = max(owes_ms)
+        t = time.perf_counter()
+        summary(s, today=TODAY)
+        res["summary_ms"] = (time.perf_counter() - t) * 1000
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=5000)
+    ap.add_argument("--per-doc", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--sqlite-path", help="reuse/keep this SQLite register (built when missing)")
+    ap.add_argument("--pg-db", help="reuse/keep this PostgreSQL database (built when missing)")
+    args = ap.parse_args()
+    from models.db import dispose_engine
+
+    results = {}
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            path = Path(args.sqlite_path) if args.sqlite_path else Path(tempfile.mkdtemp()) / "bench.db"
+            url = f"sqlite:///{path}"
+            fresh = not path.exists()
+            n, secs = build(url, args.docs, args.per_doc) if fresh else (None, 0.0)
+            results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds)}
+            dispose_engine(url)
+        else:
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.engine import make_url
+
+            admin = os.environ.get("CHIDAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:54330/postgres")
+            name = args.pg_db or f"chidao_bench_search_{uuid.uuid4().hex[:8]}"
+            eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+            with eng.connect() as c:
+                fresh = not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+                if fresh:
+                    c.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+            try:
+                n, secs = build(url, args.docs, args.per_doc) if fresh else (None, 0.0)
+                if fresh:
+                    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:
+                        c.execute(text("VACUUM ANALYZE"))
+                results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds)}
+            finally:
+                dispose_engine(url)
+                if not args.pg_db:
+                    with eng.connect() as c:
+                        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    names = list(results)
+    rows = [("obligations", "obligations", "{}"), ("build (ingest) s", "build_s", "{:.0f}"),
+            ("search p50 ms", "search_p50", "{:.1f}"), ("search p95 ms (<= 50)", "search_p95", "{:.1f}"),
+            ("search max ms", "search_max", "{:.1f}"), ("slowest query median ms", "slowest_ms", "{:.1f}"),
+            ("owes one unit + XLSX ms median (<= 1000)", "owes_ms_median", "{:.0f}"),
+            ("owes one unit + XLSX ms max", "owes_ms_max", "{:.0f}"), ("summary (all units) ms", "summary_ms", "{:.0f}")]
+    print(f"{'':44}" + "".join(f"{n:>14}" for n in names))
+    for label, key, fmt in rows:
+        print(f"{label:44}" + "".join(f"{fmt.format(results[n].get(key)) if results[n].get(key) is not None else '-':>14}" for n in names))
+    if len(names) == 2:
+        a, b = (results[n]["search_p95"] for n in names)
+        print(f"{'search p95 ratio ' + names[1] + '/' + names[0]:44}{b / a:>14.2f}")
+    for n in names:
+        print(f"{n}: slowest query {results[n]['slowest']!r}; owes items {results[n]['owes_items']}")
+        print(f"{n}: hits {results[n]['hits']}")
+
+
+if __name__ == "__main__":
+    main()
