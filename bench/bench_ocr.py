@@ -209,7 +209,6 @@ def run_memory(pages: int) -> None:
 
 
 def run_tables() -> None:
-    from extractors.reading.scan_tables import similarity, task_rows
     print("== scanned tables: seed-002-scan appendix vs the digital seed-002.pdf")
     digital = digital_table_rows(EVAL / "pdf" / "seed-002.pdf")
     _, dt, res = ours(EVAL / "pdf" / "seed-002-scan.pdf")
@@ -231,6 +230,35 @@ def run_tables() -> None:
         print(f"   {sc:.3f} | {a[:70]!r}\n         | {b[:70]!r}")
 
 
+def similarity(a: str, b: str) -> float:
+    a, b = norm(a), norm(b)
+    if a == b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def is_task_row(cells: list[str]) -> bool:
+    """A numbered row (STT is a number) or a continuation (STT empty, other cells filled)."""
+    if len(cells) < 3:
+        return False
+    stt = cells[0].strip()
+    return bool(re.fullmatch(r"\d{1,3}\.?", stt)) or (not stt and sum(1 for c in cells[1:] if c.strip()) >= 2)
+
+
+def task_rows(tables) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for t in tables:
+        for r in t.rows:
+            cells = [norm(c.text) for c in r.cells]
+            if not is_task_row(cells):
+                continue
+            if rows and not cells[0] and len(cells) == len(rows[-1]):
+                rows[-1] = [norm(a + " " + b) for a, b in zip(rows[-1], cells)]
+            else:
+                rows.append(cells)
+    return rows
+
+
 def merge_tables(tables):
     """A1's cross-page merge when it exists; else a plain concatenation of rows."""
     try:
@@ -242,7 +270,6 @@ def merge_tables(tables):
 
 def digital_table_rows(pdf: Path) -> list[list[str]]:
     import pdfplumber
-    from extractors.reading.scan_tables import is_task_row
     rows = []
     with pdfplumber.open(str(pdf)) as doc:
         for page in doc.pages:

@@ -14,6 +14,7 @@ cell would cost Tesseract's start-up (about 0.3 s of CPU) fifty times a page.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -62,11 +63,9 @@ def rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h, w = ink.shape
     hk = max(40, w // 20)
     vk = max(30, h // 40)
-    # Bridge one-pixel breaks from JPEG and light scanning before measuring runs.
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8))
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 1), np.uint8))
-    vert = cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    # No closing first: on speckled paper it chains letters' descenders into a "rule".
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     return horiz, vert
 
 
@@ -137,34 +136,44 @@ def _cells(grid: Grid, vert: np.ndarray, half: int) -> list[GridCell]:
 
 # ---------------------------------------------------------------- OCR of the cells
 
-def _erase_rules(grey: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The table area with its ruling lines painted white (they read as I, l, | or _)."""
-    x0, y0, x1, y1 = box
+def _erase_rules(grey: np.ndarray, grid: Grid, half: int) -> np.ndarray:
+    """The table area with its ruling lines painted white (they read as I, l, | or _).
+    Only rule pixels near the grid's own rule positions go, so text is never touched."""
+    x0, y0, x1, y1 = grid.box
     part = grey[y0:y1, x0:x1].copy()
     horiz, vert = rule_masks(ink_map(part))
-    rules = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
+    near = np.zeros_like(horiz)
+    band = 2 * half + 3
+    for y in grid.ys:
+        near[max(0, y - y0 - band):y - y0 + band + 1, :] = 255
+    rules = horiz & near
+    near[:] = 0
+    for x in grid.xs:
+        near[:, max(0, x - x0 - band):x - x0 + band + 1] = 255
+    rules |= vert & near
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
     part[rules > 0] = 255
     return part
 
 
-def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
-    """{(row, col): [Line, ...]} for the grid's cells, one Tesseract run for the lot."""
+def _ocr_cells(clean: np.ndarray, cells: list[GridCell], origin: tuple[int, int], *, dpi: int,
+               deadline: float, config: str, lang: str = "vie", skip_blank: bool = True) -> dict[tuple[int, int], list]:
+    """Stack the cells' interiors into one strip, OCR it once, give each line to its cell."""
     from extractors.reading.ocr import _run_tesseract, data_to_lines
 
-    gx0, gy0, _, _ = grid.box
-    clean = _erase_rules(grey, grid.box)
+    gx0, gy0 = origin
     ink = clean < 160
     gap = max(24, dpi // 6)
     margin = 16
-    slots: list[tuple[int, int, GridCell]] = []   # (y in mosaic, height, cell)
+    slots: list[tuple[int, int, GridCell]] = []   # (y in the strip, height, cell)
     crops = []
     y = margin
-    for cell in grid.cells:
+    for cell in cells:
         x0, y0, x1, y1 = (cell.box[0] - gx0, cell.box[1] - gy0, cell.box[2] - gx0, cell.box[3] - gy0)
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         # Paper speckle is a few isolated pixels; text has strokes.
-        if cv2.countNonZero(cv2.erode(ink[y0:y1, x0:x1].astype(np.uint8), np.ones((2, 2), np.uint8))) < 12:
+        if skip_blank and cv2.countNonZero(cv2.erode(ink[y0:y1, x0:x1].astype(np.uint8), np.ones((2, 2), np.uint8))) < 12:
             continue
         crop = clean[y0:y1, x0:x1]
         slots.append((y, y1 - y0, cell))
@@ -176,7 +185,7 @@ def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
     mosaic = np.full((y + margin, width), 255, np.uint8)
     for (sy, sh, _), crop in zip(slots, crops):
         mosaic[sy:sy + sh, margin:margin + crop.shape[1]] = crop
-    data = _run_tesseract(mosaic, dpi, deadline, config=CELL_CONFIG)
+    data = _run_tesseract(mosaic, dpi, deadline, config=config, lang=lang)
     starts = [s[0] for s in slots]
     out: dict[tuple[int, int], list] = {}
     for ln in data_to_lines(data, split=False):
@@ -193,6 +202,64 @@ def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
         out.setdefault((cell.row, cell.col), []).append(ln)
     for lines in out.values():
         lines.sort(key=lambda ln: (ln.box[1], ln.box[0]))
+    return out
+
+
+# What a lone digit turns into without context ("8" -> "§", "11" -> "II", "0" -> "O").
+_DIGITISH = re.compile(r"^[0-9§Il|!OoSBg]{1,3}[.)]?$")
+_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+
+
+def _numeric_first_column(grid: Grid, texts: dict) -> list[GridCell]:
+    """Cells of a numbered first column (STT) that were read as look-alike letters."""
+    by_row: dict[int, list[GridCell]] = {}
+    for cell in grid.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    firsts = []
+    for row_cells in by_row.values():
+        first = min(row_cells, key=lambda c: c.col)
+        filled = [c for c in row_cells if texts.get((c.row, c.col))]
+        if first.col == 0 and first.colspan == 1 and len(filled) >= 3:
+            firsts.append(first)
+    def text(c):
+        return " ".join(ln.text for ln in texts.get((c.row, c.col), [])).strip()
+    numeric = sum(1 for c in firsts if _NUMBER.match(text(c)))
+    if numeric < max(2, len(firsts) // 2):
+        return []
+    return [c for c in firsts if text(c) and not _NUMBER.match(text(c)) and _DIGITISH.match(text(c))]
+
+
+def _digits_lang() -> str:
+    global _DIGITS_LANG
+    if _DIGITS_LANG is None:
+        import subprocess
+        try:
+            out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        _DIGITS_LANG = "eng" if "eng" in out.split() else "vie"
+    return _DIGITS_LANG
+
+
+_DIGITS_LANG = None
+
+
+def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
+    """{(row, col): [Line, ...]} for the grid's cells, one Tesseract run for the lot (and a
+    second, digits only, for numbers in the STT column that came out as letters)."""
+    half = max(3, grey.shape[1] // 300)
+    clean = _erase_rules(grey, grid, half)
+    origin = (grid.box[0], grid.box[1])
+    out = _ocr_cells(clean, grid.cells, origin, dpi=dpi, deadline=deadline, config=CELL_CONFIG)
+    suspects = _numeric_first_column(grid, out)
+    if suspects:
+        # The vie model returns nothing under a digit whitelist; eng (installed with
+        # tesseract-ocr itself) reads lone digits well.
+        again = _ocr_cells(clean, suspects, origin, dpi=dpi, deadline=deadline, lang=_digits_lang(),
+                           config=CELL_CONFIG + " -c tessedit_char_whitelist=0123456789.")
+        for key, lines in again.items():
+            if lines and _NUMBER.match(" ".join(ln.text for ln in lines).strip()):
+                out[key] = lines
     return out
 
 
