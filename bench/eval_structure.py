@@ -21,6 +21,23 @@ sys.path.insert(0, str(ROOT))
 
 from extractors.reading import read_document  # noqa: E402
 from extractors.structure import export_type, parse_directive  # noqa: E402
+from extractors.types import Document  # noqa: E402
+
+CACHE: Path | None = None
+
+
+def read_cached(path: Path) -> Document:
+    """read_document, with the Document kept as JSON in --cache DIR (OCR of a scan takes minutes)."""
+    if CACHE is None:
+        return read_document(path)
+    st = path.stat()
+    key = CACHE / f"{path.name}.{st.st_size}.{int(st.st_mtime)}.json"
+    if key.exists():
+        return Document.model_validate_json(key.read_text(encoding="utf-8"))
+    doc = read_document(path)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key.write_text(doc.model_dump_json(), encoding="utf-8")
+    return doc
 
 
 def _score_module(eval_dir: Path):
@@ -53,7 +70,7 @@ def run(files: list[Path], gold_dir: Path, score, show: bool) -> dict:
         g = json.loads((gold_dir / f"{stem}.json").read_text(encoding="utf-8"))
         g = g["documents"][0] if "documents" in g else g
         t0 = time.time()
-        doc = read_document(f)
+        doc = read_cached(f)
         t1 = time.time()
         dr = parse_directive(doc)
         t2 = time.time()
@@ -106,7 +123,10 @@ def main() -> int:
     ap.add_argument("--both", action="store_true", help="digital and scanned copies, side by side")
     ap.add_argument("--show", action="store_true")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--cache", help="keep read Documents as JSON in this folder (re-runs skip OCR)")
     a = ap.parse_args()
+    global CACHE
+    CACHE = Path(a.cache) if a.cache else None
     ev = Path(a.eval)
     score = _score_module(ev)
     stems = sorted(p.stem for p in (ev / "gold").glob("seed-*.json"))

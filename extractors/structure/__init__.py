@@ -18,17 +18,19 @@ from extractors.structure.citations import (
 )
 from extractors.structure.common import fold, is_upper_line, normalize_symbol, parse_date, symbol_type, type_for_word
 from extractors.structure.header import (
-    FooterResult, _is_type_line, _title_continues, is_footer_start, is_news, parse_footer, parse_header, parse_news,
+    FooterResult, _is_type_line, merge_header_rows, _title_continues, is_footer_start, is_news, parse_footer, parse_header, parse_news,
 )
 from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
 from extractors.structure.sections import build_body, finish
 from extractors.structure.tables import is_task_table, table_columns, task_rows
+from extractors.text import collapse_ws
 from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section
 
 __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 
 _PHU_LUC = re.compile(r"^phu luc(\s+(so\s+)?[ivx\d]+[a-z]?)?\s*[:.]?\s*(.*)$")
 _ATTACHED = re.compile(r"^\(?\s*(ban hanh )?kem theo\b")
+_IMPLEMENTING = re.compile(r"\b(thuc hien|trien khai|thi hanh|quan triet|day manh|to chuc thuc hien)\b")
 _DECIDES = re.compile(r"^(quyet dinh|quyet nghi|chi thi|ket luan)\s*:$")
 
 
@@ -96,7 +98,7 @@ def parse_directive(document: Document) -> Directive:
 
 
 def _parse(document: Document, d: Directive) -> None:
-    lines = mark_furniture(document_lines(document))
+    lines = merge_header_rows(mark_furniture(document_lines(document)))
     for k, ln in enumerate(lines):
         ln.idx = k
     if not lines:
@@ -234,23 +236,28 @@ def _parse(document: Document, d: Directive) -> None:
     programmes: list[Programme] = learn_programmes(cits) + known_programmes()
     for n, u in enumerate(units):
         for alias, s, e in find_aliases(u.text):
-            ctx = u.text[max(0, s - 400): s]
-            sym = None
-            near = [m for m in mentions if m.text_id == n and m.end <= s and s - m.end < 200]
-            prog = match_programme(ctx[-300:], programmes)
-            if prog is not None:
-                sym = prog.symbol
-                if alias not in prog.aliases:
-                    prog.aliases.append(alias)
-            elif near:
-                sym = near[-1].citation.number
+            ctx = collapse_ws(u.text[max(0, s - 400): s])
+            phrase = _defined_phrase(ctx)
+            sym = normalize_symbol(alias) if re.search(r"\d+\s*[/-]\s*[A-ZĐ]", alias) else None
+            prog = None
+            if sym is None:
+                # a citation printed in the defined phrase, else a programme the phrase or the alias names
+                near = [m for m in mentions if m.text_id == n and m.end <= s and s - m.end <= len(phrase) + 5]
+                prog = match_programme(alias, programmes) or match_programme(phrase, programmes)
+                if near:
+                    sym = near[-1].citation.number
+                elif prog is not None:
+                    sym = prog.symbol
             if sym:
                 d.aliases[alias] = sym
+                p = prog or next((p for p in programmes if number_key(p.symbol) == number_key(sym)), None)
+                if p is not None and alias not in p.aliases and re.search(r"\d|đề án|chương trình|kế hoạch", alias.lower()):
+                    p.aliases.append(alias)
                 for c in cits:
                     if number_key(c.number) == number_key(sym) and not c.alias:
                         c.alias = alias
             else:
-                d.aliases.setdefault(alias, _defined_phrase(ctx))
+                d.aliases.setdefault(alias, phrase)
 
     implemented: list[str] = []
     sources = [u for u in units if u.role == "title"]
@@ -263,18 +270,27 @@ def _parse(document: Document, d: Directive) -> None:
             first_clause = re.split(r";|\.\s", para.text)[0]
             sources.append(TextUnit(first_clause, page=para.page, role="opening"))
     for src in sources:
-        for m in _mentions(src.text, src.page, {number_key(x) for x in own}):
+        text = src.text
+        if src.role == "title":
+            # a title implements what follows `thực hiện`, `triển khai` …; `Phê duyệt Đề án …` approves
+            # the programme itself and implements nothing
+            m = _IMPLEMENTING.search(fold(text))
+            if not m:
+                continue
+            text = text[m.start():] if len(fold(text)) == len(text) else text
+        for m in _mentions(text, src.page, {number_key(x) for x in own}):
             implemented.append(m.citation.number)
-        prog = match_programme(src.text, programmes)
+        prog = match_programme(text, programmes)
         if prog is not None:
             implemented.append(prog.symbol)
     if not implemented:
         # a document about one programme throughout, without naming it in its title
+        # (by its short name only: a learned title may be this document's own subject)
         counts = {}
         for u in units:
-            prog = match_programme(u.text, programmes)
-            if prog is not None:
-                counts[prog.symbol] = counts.get(prog.symbol, 0) + 1
+            for p in programmes:
+                if any(re.search(rf"(?<!\w){re.escape(fold(a))}(?!\w)", fold(u.text)) for a in p.aliases):
+                    counts[p.symbol] = counts.get(p.symbol, 0) + 1
         if counts:
             sym, n = max(counts.items(), key=lambda x: x[1])
             if n >= 3:
@@ -302,8 +318,15 @@ def _parse(document: Document, d: Directive) -> None:
 
 
 def _defined_phrase(ctx: str) -> str:
-    """The phrase an alias abbreviates: the text before it back to the previous clause break."""
-    k = max(ctx.rfind(";"), ctx.rfind(". "), ctx.rfind(", "), -1)
+    """The phrase an alias abbreviates: a quoted title with the few words before it (`Đề án “Phát
+    triển …”`), else the text back to the previous clause break."""
+    ctx = ctx.rstrip()
+    if ctx.endswith(("”", '"')):
+        k = max(ctx.rfind("“"), ctx[:-1].rfind('"'))
+        if k > 0:
+            before = ctx[:k].split()[-3:]
+            return (" ".join(before) + " " + ctx[k:]).strip()
+    k = max(ctx.rfind(";"), ctx.rfind(". "), ctx.rfind(", "), ctx.rfind("("), -1)
     return ctx[k + 1:].strip(" ,;“”\"")[-200:]
 
 

@@ -29,7 +29,7 @@ _DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
 _SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
 _URGENCY = re.compile(r"^(hoa toc|thuong khan|khan|mat|toi mat|tuyet mat)(\s*[-–]\s*hen gio.*)?$")
 _VV = re.compile(r"^(v/v|v\.v|ve viec)\b\s*[:.]?\s*", re.I)
-_AUTHORITY = re.compile(r"^(t\s*/\s*m|tm|kt|tl|tuq|q|thay mat|ky thay|thua lenh|thua uy quyen)\s*[.:]?\s+(?=\S)")
+_AUTHORITY = re.compile(r"^(?:(t\s*/\s*m|tm|kt|tl|tuq|q)(?:\s*[.:]\s*|\s+)|(thay mat|ky thay|thua lenh|thua uy quyen)\s+)(?=\S)")
 _AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|THỪA LỆNH|THỪA ỦY QUYỀN)\s*[.:]?\s*", re.I)
 _SIGNED_NOTE = re.compile(r"^\(?\s*(da ky|ky,? ghi ro ho ten|ky ten|ky,? dong dau|ky va dong dau|chu ky)")
 _NOI_NHAN = re.compile(r"^noi nhan\s*[:.]?")
@@ -39,6 +39,9 @@ _POSITIONS = re.compile(
     r"cuc truong|vien truong|tong giam doc|truong phong|chi cuc truong|chanh thanh tra|tong cuc truong|"
     r"truong doan|to truong|chanh an|vien truong|hieu truong|chu nhiem)\b")
 _NAME = re.compile(rf"^[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{1,4}}$")
+_TITLE_WORDS = {"truong", "pho", "chu", "tich", "giam", "doc", "bo", "vu", "ban", "so", "van", "phong", "uy", "cuc",
+                "chanh", "bi", "thu", "tuong", "truc", "thuong", "nhan", "dan", "tinh", "huyen", "xa", "cong", "an",
+                "hoi", "dong", "doan", "to", "thanh", "tra", "vien", "tong", "hanh", "chinh", "cai", "cach"}
 _NAME_CAPS = re.compile(rf"^[{UPPER}]+(?:\s+[{UPPER}]+){{1,4}}$")
 _NEWS = re.compile(r"^bao .{2,40}(dien tu|online)|ban in\b|^ngay dang\b|cong thong tin dien tu|^\(?(baochinhphu|vnexpress|dantri)")
 _MARKER = re.compile(r"^((?:[IVXLC]+|\d{1,2}(?:\.\d{1,2})*)[.)]|[a-zđ]\)|[-+•]\s|đieu\s+\d|dieu\s+\d|can cu\b|kinh gui\b)", re.I)
@@ -75,12 +78,12 @@ def _type_line_prefix(ln: Line) -> Optional[tuple[dict, str]]:
 
 # ---------------------------------------------------------------- issuer names
 
-_CAP_AFTER = {"bộ", "sở", "ban", "cục", "tổng cục", "phòng", "chi cục", "trung tâm", "viện", "học viện", "đài",
+_CAP_AFTER = {"bộ", "vụ", "sở", "ban", "cục", "tổng cục", "phòng", "chi cục", "trung tâm", "viện", "học viện", "đài",
               "báo", "tòa án", "viện kiểm sát", "kho bạc", "thanh tra"}
 _KEEP_LOWER_AFTER = {"nhân", "chỉ"}  # "Ủy ban nhân dân", "Ban chỉ đạo" keeps its own rule below
 _PROPER = ["Chính phủ", "Quốc hội", "Trung ương", "Nhà nước", "Việt Nam", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
            "Thị ủy", "Quận ủy", "Đảng ủy", "Mặt trận Tổ quốc", "Thường vụ", "Chấp hành", "Chỉ đạo", "Công an",
-           "Quân sự", "Đảng bộ", "Đảng", "Chủ tịch", "Bí thư", "Thường trực", "Văn phòng", "Giám đốc"]
+           "Quân sự", "Đảng bộ", "Đảng", "Chủ tịch", "Bí thư", "Thường trực", "Chánh Văn phòng", "Văn phòng", "Giám đốc"]
 
 
 def _abbreviations() -> dict[str, str]:
@@ -127,7 +130,8 @@ def body_name(text: str, first: bool = True) -> str:
         return m.group(1) + m.group(2)[:1].upper() + m.group(2)[1:]
     heads = "|".join(sorted((re.escape(h) for h in _CAP_AFTER), key=len, reverse=True))
     s = re.sub(rf"(?i)(?:(?<=^)|(?<=\s))((?:{heads})\s+)([^\s,]+)",
-               lambda m: m.group(0) if fold(m.group(2)) in ("nhan", "chi") and fold(m.group(1)).strip() == "ban"
+               lambda m: m.group(0) if (fold(m.group(2)) in ("nhan", "chi") and fold(m.group(1)).strip() == "ban"
+                                        or fold(m.group(2)) in ("truong", "pho"))
                else cap_next(m), s)
     s = re.sub(r"(?i)\b(ban\s+)(chỉ đạo)", lambda m: m.group(1).capitalize() + "Chỉ đạo", s)
     s = s[:1].upper() + s[1:] if first else s
@@ -265,6 +269,27 @@ def _looks_body(ln: Line, prev: Optional[Line]) -> bool:
     return False
 
 
+def merge_header_rows(lines: list[Line], limit: int = 30) -> list[Line]:
+    """Readers give the header's fields piece by piece when the typist spaced them out (`Số:` and
+    `/TB-UBND`; `Hà Nội, ngày` / `tháng` / `năm 2025`): rejoin pieces printed on one baseline, left to
+    right, separated by a column gap.  Only the first lines of page 1, before the body."""
+    if not lines:
+        return lines
+    out: list[Line] = []
+    first_page = lines[0].page
+    for k, ln in enumerate(lines):
+        prev = out[-1] if out else None
+        if (k < limit and prev is not None and ln.page == first_page == prev.page and None not in (ln.top, prev.top, ln.x0, prev.x1)
+                and abs(ln.top - prev.top) <= 5 and ln.x0 >= prev.x1 - 2 and len(ln.text) < 60 and len(prev.text) < 60):
+            merged = Line(**{**prev.__dict__})
+            merged.text = prev.text + "   " + ln.text
+            merged.x1 = ln.x1
+            out[-1] = merged
+        else:
+            out.append(ln)
+    return out
+
+
 def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderResult:
     """Read the header zone of a document (or of an attached part) starting at lines[start]."""
     h = Header()
@@ -279,6 +304,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
     end = min(len(lines), start + limit)
     first_page = lines[start].page if start < len(lines) else 1
     after_motto = False
+    motto_wrapped = False
     while i < end:
         ln = lines[i]
         if ln.page != first_page and type_idx is None and i > start + 3:
@@ -299,12 +325,20 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
             if _MOTTO_STATE.search(fs):
                 if fs != "nam" or after_motto:
                     h.motto = "state"; after_motto = True
+                    motto_wrapped = fs.endswith("viet")
                 continue
+            if motto_wrapped and is_upper_line(seg) and fs.endswith(" nam") and len(fs.split()) > 1:
+                seg = seg[: seg.rstrip().rfind(" ")].strip()   # OCR joined the motto's wrapped `NAM`
+                fs = fold(seg)
+                motto_wrapped = False
             if _SEPARATOR.match(seg):
                 vv_open = False
                 continue
             if _URGENCY.match(fs):
                 h.urgency = seg.upper(); continue
+            if vv_open and starts_lower(seg) and not is_upper_line(seg):
+                vv_parts.append(seg)   # `V/v triển khai thực hiện Công văn` / `số 3653/VPCP-CĐS`
+                continue
             m = _NUMBER.match(fs)
             if m and ("/" in seg or "-" in seg or not m.group(1)):
                 raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
@@ -516,7 +550,8 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                 seen_sig = True
                 handled = True
                 continue
-            if is_upper_line(seg) and (seen_sig or _POSITIONS.match(fs)) and not name_done and not _NAME_CAPS.match(seg) \
+            if is_upper_line(seg) and (seen_sig or _POSITIONS.match(fs)) and not name_done and \
+                    (not _NAME_CAPS.match(seg) or _TITLE_WORDS & set(fs.split())) \
                     or is_upper_line(seg) and _POSITIONS.match(fs) and not name_done:
                 positions.append(seg)
                 seen_sig = True
@@ -525,7 +560,8 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
             if _SIGNED_NOTE.match(fs) and seen_sig:
                 handled = True
                 continue
-            if seen_sig and not name_done and (_NAME.match(seg.strip()) or _NAME_CAPS.match(seg.strip()) and len(seg.split()) <= 5):
+            if seen_sig and not name_done and (_NAME.match(seg.strip()) or _NAME_CAPS.match(seg.strip()) and len(seg.split()) <= 5
+                                                and not _TITLE_WORDS & set(fold(seg).split())):
                 fr.signer = " ".join(w[:1] + w[1:].lower() for w in seg.split()) if is_upper_line(seg) else seg.strip()
                 name_done = True
                 handled = True
@@ -548,9 +584,10 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                 break
     fr.end = i
     if positions:
-        pos = positions[-1]
-        pos = _AUTH_PRINTED.sub("", pos) if _AUTHORITY.match(fold(pos)) else pos
-        fr.position = body_name(pos.strip())
+        # the position is what follows the last authority line: `VỤ TRƯỞNG` / `VỤ CẢI CÁCH HÀNH CHÍNH`
+        last_auth = max((k for k, p in enumerate(positions) if _AUTHORITY.match(fold(p))), default=-1)
+        tail = positions[last_auth + 1:] or [_AUTH_PRINTED.sub("", positions[-1])]
+        fr.position = " ".join(body_name(p.strip(), first=(k == 0)) for k, p in enumerate(tail))
         if fr.authority and len(positions) >= 1:
             fr.authority = fr.authority + " " + body_name(_AUTH_PRINTED.sub("", positions[0]).strip())
     return fr

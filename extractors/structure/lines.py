@@ -43,14 +43,28 @@ class Line:
 _GAP_RE = re.compile(r"\s{3,}")
 
 
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", normalize_text(text)).strip().casefold()
+
+
 def document_lines(document: Document) -> list[Line]:
     """One Line per text line of the document's blocks (table text excluded: tables are read from
     Document.tables).  Runs of 3+ spaces inside a line (two columns printed side by side, as the
     header and the signature block are) are kept: the header parser splits on them."""
     out: list[Line] = []
+    # Table text is read from Document.tables when the table assigns tasks; a layout table (the
+    # header and signature grids of a Word file) is ordinary text.
+    from extractors.structure.tables import is_task_table, table_columns
+    task_cell_lines = set()
+    for t in document.tables:
+        if is_task_table(table_columns(t)):
+            for r in t.rows:
+                for c in r.cells:
+                    task_cell_lines.update(_key(x) for x in c.text.split("\n") if x.strip())
     for page in document.pages:
         for b in page.blocks:
-            if b.in_table:
+            if b.in_table and (not document.tables or any(_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
+                               or not any(x.strip() for x in b.text.split("\n"))):
                 continue
             for raw in b.text.split("\n"):
                 raw = raw.replace("\t", "    ")
