@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the typed Document model as JSON."),
         ocr: str = typer.Option("auto", "--ocr", help="auto (OCR pages whose text layer fails), always, never."),
         workers: Optional[int] = typer.Option(None, "--workers", help="OCR processes (default: all cores)."),
+        max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Read at most this many pages."),
     ) -> None:
         """Print FILE's text in reading order, pages separated by form feeds."""
         from extractors.reading import read_document
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
         if ocr not in ("auto", "always", "never"):
             typer.echo(f"{file}: --ocr must be auto, always or never", err=True)
             raise typer.Exit(2)
-        doc = read_document(file, ocr=ocr, workers=workers)
+        doc = read_document(file, ocr=ocr, workers=workers, max_pages=max_pages)
         if as_json:
             sys.stdout.write(doc.model_dump_json(indent=1) + "\n")
         if doc.status == "failed":

@@ -69,8 +69,16 @@ def _digest(path: Path) -> tuple[str, int, bytes]:
 
 
 def read_document(path: str | Path, *, ocr: OcrMode = "auto", tables: bool = True,
-                  workers: Optional[int] = None, timeout: float = 120, **_ignored) -> Document:
-    """Read a PDF, DOCX or PNG/JPEG/TIFF scan into a Document.  Never raises on bad input."""
+                  workers: Optional[int] = None, timeout: float = 120, max_pages: Optional[int] = None,
+                  **_ignored) -> Document:
+    """Read a PDF, DOCX or PNG/JPEG/TIFF scan into a Document.  Never raises on bad input.
+
+    ocr: "auto" OCRs the pages whose text layer fails the quality test, "always" every PDF
+    page, "never" none (those pages are reported in a "needs-ocr" error).
+    tables: find ruled tables on digital pages (and ask the OCR for scanned ones).
+    workers, timeout: OCR processes and the time budget per OCR'd page, in seconds.
+    max_pages: read at most this many pages of a PDF (the rest is reported, status partial).
+    """
     p = Path(path)
     doc = Document(path=str(p), source_file=p.name)
     if not p.exists():
@@ -87,7 +95,7 @@ def read_document(path: str | Path, *, ocr: OcrMode = "auto", tables: bool = Tru
     if kind == "pdf":
         doc.kind = "pdf"
         from extractors.reading.pdf import read_pdf
-        read_pdf(p, doc, ocr=ocr, tables=tables, workers=workers, timeout=timeout)
+        read_pdf(p, doc, ocr=ocr, tables=tables, workers=workers, timeout=timeout, max_pages=max_pages)
     elif kind in ("png", "jpeg", "tiff"):
         doc.kind = "image"
         from extractors.reading.images import read_image

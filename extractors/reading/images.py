@@ -32,6 +32,7 @@ def check_image(path: Path) -> Optional[ReadError]:
 
 def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120, tables: bool = True) -> None:
     from extractors.reading import ocr_module
+    from extractors.reading.pdf import normalise_table_text
     from extractors.reading.tables import merge_tables
     from extractors.text import normalize_text
 
@@ -44,7 +45,9 @@ def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120,
     if ocr is None:
         problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
     else:
-        problem = ocr.ensure_ocr_available()
+        from extractors.reading.pdf import ocr_problem
+
+        problem = ocr_problem(ocr)
     if problem is not None:
         doc.status = "failed"
         doc.errors.append(problem)
@@ -56,8 +59,6 @@ def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120,
             b.text = normalize_text(b.text)
         doc.pages.append(r.page)
         doc.errors.extend(r.errors)
-        for t in r.tables:
-            t.source = "ocr"
-            per_page.append(t)
+        per_page.extend(normalise_table_text(t, "ocr") for t in r.tables)
     if per_page:
         doc.tables = merge_tables(per_page)

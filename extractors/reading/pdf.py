@@ -321,7 +321,8 @@ def _open_error(path, exc: Exception) -> tuple[str, str]:
     return "corrupt-pdf", f"PDF cannot be opened ({msg})"
 
 
-def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None, timeout: float = 120) -> None:
+def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None, timeout: float = 120,
+             max_pages: Optional[int] = None) -> None:
     """Fill `doc` (a Document) from a PDF: text layer page by page, OCR where it fails."""
     import pypdfium2 as pdfium
 
@@ -350,6 +351,10 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
                 doc.metadata[f"pdf_{k.lower()}"] = normalize_text(str(meta[k]))[:300]
         fonts = _FontCache()
         results: list[PdfPageResult] = []
+        if max_pages is not None and n > max_pages:
+            doc.errors.append(ReadError(code="too-many-pages", message=(
+                f"PDF has {n} pages; only the first {max_pages} were read (limit max_pages={max_pages})")))
+            n = max_pages
         for i in range(n):
             if ocr == "always":
                 results.append(PdfPageResult(page=Page(number=i + 1, source="none")))
@@ -407,7 +412,7 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
     if ocr is None:
         problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
     else:
-        problem = ocr.ensure_ocr_available()
+        problem = ocr_problem(ocr)
     if problem is not None:
         doc.errors.append(problem.model_copy(update={"message": f"{problem.message} ({len(numbers)} page(s) need OCR: "
                                                                 f"{_ranges(numbers)})"}))
@@ -434,15 +439,34 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
         for b in page.blocks:
             b.text = normalize_text(b.text)
         r.page = page
-        r.tables = list(o.tables)
-        for t in r.tables:
-            t.source = "ocr"
+        r.tables = [normalise_table_text(t, "ocr") for t in o.tables]
         # Scanned tables: the page is framed by its table when no long OCR line lies outside.
         r.first_is_table = r.last_is_table = bool(r.tables)
         if r.tables:
             r.first_is_table = _framed(page.blocks, r.tables[0].bbox or (0, 0, 0, 0), page.height, first=True) if r.tables[0].bbox else True
             r.last_is_table = _framed(page.blocks, r.tables[-1].bbox or (0, 0, 0, 0), page.height, first=False) if r.tables[-1].bbox else True
         r.errors.extend(o.errors)
+
+
+def normalise_table_text(t: Table, source: str) -> Table:
+    """Every text leaving the reader is normalised, OCR'd cells included."""
+    rows = [r.model_copy(update={"cells": [c.model_copy(update={"text": normalize_text(c.text)}) for c in r.cells]})
+            for r in t.rows]
+    return t.model_copy(update={"rows": rows, "header": [normalize_text(h) for h in t.header], "source": source})
+
+
+_OCR_CHECKS: dict[tuple, object] = {}
+
+
+def ocr_problem(ocr):
+    """ensure_ocr_available(), asked once per process and Tesseract setting (it runs
+    `tesseract --list-langs`); the answer is a ReadError or None."""
+    import os
+
+    key = (os.environ.get("TESSDATA_PREFIX"), os.environ.get("PATH"))
+    if key not in _OCR_CHECKS:
+        _OCR_CHECKS[key] = ocr.ensure_ocr_available()
+    return _OCR_CHECKS[key]
 
 
 def _ranges(numbers: list[int]) -> str:

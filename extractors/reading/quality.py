@@ -127,6 +127,12 @@ def _has_vietnamese_mark(token: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", token))
 
 
+def _neutral(token: str) -> bool:
+    if len(token) == 1:
+        return True
+    return token.isupper() and len(token) <= 6 and not is_vietnamese_syllable(token)
+
+
 MIN_SCORE = 0.75          # share of valid syllables a usable layer reaches (good layers: > 0.9)
 MIN_TOKENS = 12           # fewer letter tokens than this on a page is not a text layer
 MIN_MARKED = 0.25         # share of tokens with a Vietnamese diacritic (real prose: ~0.6)
@@ -152,8 +158,13 @@ def assess_text(text: str) -> TextQuality:
     if n < MIN_TOKENS:
         empty = n == 0 and not _TOKEN_RE.search(text_wo_cid)
         return TextQuality(0.0, False, "no-text-layer" if empty else "junk-layer", n, details)
-    valid = sum(1 for t in tokens if is_vietnamese_syllable(t))
-    score = valid / n
+    # Abbreviations (UBND, HĐND, KSTT) and single letters ("b/c") are normal in good text:
+    # they count neither for nor against, unless they are most of the page.
+    judged = [t for t in tokens if not _neutral(t)]
+    if len(judged) < 0.5 * n:
+        judged = tokens
+    valid = sum(1 for t in judged if is_vietnamese_syllable(t))
+    score = valid / len(judged)
     single = sum(1 for t in tokens if len(t) == 1) / n
     marked = sum(1 for t in tokens if _has_vietnamese_mark(t)) / n
     details.update(single=round(single, 3), marked=round(marked, 3))

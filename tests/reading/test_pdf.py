@@ -136,3 +136,12 @@ def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path):
     assert all(b.source == "ocr" and b.page == 2 and b.bbox for b in doc.pages[1].blocks)
     # OCR boxes are in PDF points, like the text layer's.
     assert all(0 <= b.bbox[0] < b.bbox[2] <= doc.pages[1].width + 1 for b in doc.pages[1].blocks)
+
+
+def test_max_pages_bounds_the_work(tmp_path):
+    import make_files
+
+    p = make_files.text_pdf(tmp_path / "long.pdf", pages=12, lines_per_page=2)
+    doc = read_document(p, ocr="never", max_pages=5)
+    assert doc.page_count == 5 and doc.status == "partial"
+    assert doc.errors[0].code == "too-many-pages" and "12 pages" in doc.errors[0].message

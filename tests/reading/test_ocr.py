@@ -1,0 +1,230 @@
+"""OCR of scanned pages: clean-up (ink, skew), real Tesseract, timeouts, missing language data.
+
+Page images are drawn here (PIL + DejaVu Serif), so nothing depends on ../shared.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.reading import ocr
+from extractors.reading.preprocess import estimate_skew, prepare_page, remove_colour_ink
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINES = [
+    "Ủy ban nhân dân tỉnh yêu cầu các sở, ban, ngành",
+    "tiếp tục đẩy mạnh chuyển đổi số, cải cách thủ tục",
+    "hành chính; hoàn thành trước ngày 30 tháng 6 năm 2024.",
+    "Giao Công an tỉnh chủ trì, phối hợp với Sở Thông tin",
+    "và Truyền thông triển khai thực hiện Đề án 06.",
+]
+
+
+def render_lines(lines: list[str], *, size: int = 30, width: int = 1100, margin: int = 60,
+                 spacing: float = 1.7) -> Image.Image:
+    font = ImageFont.truetype(FONT, size)
+    height = int(2 * margin + len(lines) * size * spacing)
+    im = Image.new("RGB", (width, height), "white")
+    d = ImageDraw.Draw(im)
+    for i, text in enumerate(lines):
+        d.text((margin, margin + i * size * spacing), text, font=font, fill=(20, 20, 20))
+    return im
+
+
+def scan_like(im: Image.Image, *, angle: float = 2.0, seal: bool = True, quality: int = 70) -> Image.Image:
+    """Rotate like a crooked scan, stamp a red ring over the text, JPEG it."""
+    if seal:
+        im = im.copy()
+        d = ImageDraw.Draw(im)
+        w, h = im.size
+        cx, cy, r = int(w * 0.62), int(h * 0.5), int(h * 0.3)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(210, 30, 40), width=9)
+        d.ellipse((cx - r // 2, cy - r // 2, cx + r // 2, cy + r // 2), outline=(210, 30, 40), width=6)
+    im = im.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=quality)
+    buf.seek(0)
+    return Image.open(buf).convert("RGB")
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+
+def cer(hyp: str, ref: str) -> float:
+    a, b = norm(hyp), norm(ref)
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / max(1, len(b))
+
+
+# ---------------------------------------------------------------- clean-up (no Tesseract)
+
+@pytest.mark.parametrize("angle", [-4.0, -2.0, -0.7, 0.0, 1.3, 3.0])
+def test_deskew_recovers_the_angle(angle):
+    im = render_lines(LINES * 2, size=22).rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
+    grey = np.asarray(im.convert("L"))
+    # rotate() turns counter-clockwise; the correction is the opposite turn.
+    assert estimate_skew(grey) == pytest.approx(-angle, abs=0.3)
+
+
+def test_blank_page_has_no_skew():
+    assert estimate_skew(np.full((400, 300), 250, np.uint8)) == 0.0
+
+
+def test_coloured_ink_is_painted_white_and_black_text_kept():
+    clean = render_lines(LINES)
+    stamped = scan_like(clean, angle=0.0, seal=True, quality=90)
+    d = ImageDraw.Draw(stamped)
+    d.text((700, 20), "Số: 1529 ĐẾN", font=ImageFont.truetype(FONT, 26), fill=(60, 60, 170))  # blue stamp ink
+    grey, share = remove_colour_ink(np.asarray(stamped))
+    assert share > 0.005
+    rgb = np.asarray(stamped).astype(int)
+    chroma = rgb.max(axis=2) - rgb.min(axis=2)
+    coloured = chroma > 80
+    assert grey[coloured].mean() > 240, "red and blue ink must go"
+    text_px = np.asarray(clean.convert("L")) < 100
+    kept = (grey[text_px] < 128).mean()
+    assert kept > 0.9, "black text, also where the seal crosses it, must stay"
+
+
+def test_prepare_page_levels_and_reports():
+    im = scan_like(render_lines(LINES), angle=2.0)
+    prep = prepare_page(np.asarray(im))
+    assert prep.angle == pytest.approx(-2.0, abs=0.3)
+    assert prep.ink_removed > 0
+    assert prep.image.dtype == np.uint8 and prep.image.ndim == 2
+    # the matrix maps back to the original image
+    x, y = prep.to_original(*cv_apply(prep.matrix, 100.0, 50.0))
+    assert (x, y) == pytest.approx((100.0, 50.0), abs=0.01)
+
+
+def cv_apply(m, x, y):
+    return (m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2])
+
+
+# ---------------------------------------------------------------- reading order (no Tesseract)
+
+def _data(words):
+    """image_to_data-like dict from (text, left, top, width, height, block, line)."""
+    keys = ["text", "left", "top", "width", "height", "conf", "block_num", "par_num", "line_num"]
+    d = {k: [] for k in keys}
+    for text, left, top, w, h, block, line in words:
+        for k, v in zip(keys, [text, left, top, w, h, 95, block, 1, line]):
+            d[k].append(v)
+    return d
+
+
+def test_two_column_header_reads_left_block_first():
+    # Tesseract often puts issuer and motto on one line: the wide gap splits them.
+    words = [
+        ("ỦY", 100, 100, 40, 30, 1, 1), ("BAN", 150, 100, 60, 30, 1, 1),
+        ("CỘNG", 700, 100, 80, 30, 1, 1), ("HÒA", 790, 100, 60, 30, 1, 1),
+        ("TỈNH", 110, 150, 60, 30, 1, 2), ("ĐỘC", 720, 150, 60, 30, 1, 2), ("LẬP", 790, 150, 60, 30, 1, 2),
+        ("Số:", 120, 200, 50, 30, 1, 3), ("12/TB", 180, 200, 80, 30, 1, 3),
+        ("Đồng", 700, 250, 70, 30, 1, 4), ("Nai,", 780, 250, 60, 30, 1, 4),
+        ("Căn", 100, 350, 60, 30, 2, 1), ("cứ", 170, 350, 40, 30, 2, 1), ("Luật", 220, 350, 700, 30, 2, 1),
+    ]
+    lines = ocr.order_columns(ocr.data_to_lines(_data(words)))
+    assert [ln.text for ln in lines] == ["ỦY BAN", "TỈNH", "Số: 12/TB", "CỘNG HÒA", "ĐỘC LẬP", "Đồng Nai,",
+                                         "Căn cứ Luật"]
+
+
+def test_body_lines_keep_their_order():
+    words = [("Một", 100, 100, 800, 30, 1, 1), ("hai", 100, 150, 300, 30, 1, 2), ("ba", 100, 200, 800, 30, 1, 3)]
+    assert [ln.text for ln in ocr.order_columns(ocr.data_to_lines(_data(words)))] == ["Một", "hai", "ba"]
+
+
+# ---------------------------------------------------------------- availability
+
+def test_missing_language_data_says_how_to_install(tmp_path, monkeypatch):
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
+    err = ocr.ensure_ocr_available()
+    assert err is not None and err.code == "ocr-language-missing"
+    assert "apt-get install tesseract-ocr tesseract-ocr-vie" in err.message
+
+
+def test_missing_tesseract_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    err = ocr.ensure_ocr_available()
+    assert err is not None and err.code == "ocr-unavailable"
+    assert "apt-get install tesseract-ocr tesseract-ocr-vie" in err.message
+
+
+def test_installed_here():
+    assert ocr.ensure_ocr_available() is None
+
+
+def test_unreadable_image_is_an_error_not_an_exception(tmp_path):
+    bad = tmp_path / "scan.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n but not really")
+    (res,) = ocr.ocr_image_file(bad)
+    assert res.errors and res.errors[0].code == "unreadable-image"
+    assert "scan.png" in res.errors[0].message
+
+
+# ---------------------------------------------------------------- real Tesseract
+
+@pytest.mark.slow
+def test_crooked_sealed_jpeg_reads_well(tmp_path):
+    path = tmp_path / "scan.jpg"
+    scan_like(render_lines(LINES), angle=2.0).save(path, dpi=(200, 200))
+    (res,) = ocr.ocr_image_file(path, tables=False)
+    assert not res.errors
+    page = res.page
+    assert page.source == "ocr" and page.number == 1
+    assert cer(page.text(), "\n".join(LINES)) <= 0.03, page.text()
+    assert page.ocr_confidence and page.ocr_confidence > 70
+    # line boxes are in PDF points (200 dpi image: 72/200 of a pixel), inside the page
+    assert page.width == pytest.approx(Image.open(path).width * 72 / 200, abs=0.5)
+    for b in page.blocks:
+        assert b.source == "ocr" and b.confidence is not None
+        x0, top, x1, bottom = b.bbox
+        assert 0 <= x0 < x1 <= page.width and 0 <= top < bottom <= page.height
+    tops = [b.bbox[1] for b in page.blocks]
+    assert tops == sorted(tops)
+
+
+@pytest.mark.slow
+def test_seal_removal_helps_over_plain_tesseract(tmp_path):
+    im = scan_like(render_lines(LINES), angle=2.0)
+    plain = ocr.ocr_image(np.asarray(im), dpi=200, tables=False, preprocess=False).page.text()
+    cleaned = ocr.ocr_image(np.asarray(im), dpi=200, tables=False).page.text()
+    truth = "\n".join(LINES)
+    assert cer(cleaned, truth) <= cer(plain, truth)
+
+
+def _pdf(pages: list[Image.Image], path: Path, dpi: int = 150) -> Path:
+    pages[0].save(path, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return path
+
+
+@pytest.mark.slow
+def test_a_page_that_times_out_is_an_error_and_the_others_survive(tmp_path):
+    # Page 1: a crowded A4 page (many seconds of OCR); page 2: two short lines.
+    dense = render_lines([LINES[i % len(LINES)] for i in range(70)], size=14, width=1240, spacing=1.25, margin=30)
+    small = render_lines(LINES[:2], size=30, width=1000)
+    pdf = _pdf([dense, small], tmp_path / "two.pdf")
+    t0 = time.monotonic()
+    res = ocr.ocr_pdf_pages(pdf, [1, 2], workers=2, timeout=3)
+    assert time.monotonic() - t0 < 60
+    assert sorted(res) == [1, 2]
+    assert [e.code for e in res[1].errors] == ["ocr-timeout"]
+    assert res[1].errors[0].page == 1 and "page 1" in res[1].errors[0].message
+    assert not res[2].errors
+    assert cer(res[2].page.text(), "\n".join(LINES[:2])) <= 0.05
+
