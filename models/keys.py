@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from extractors.text import casefold_key, collapse_ws, fold_diacritics, normalize_text
 
@@ -29,10 +30,15 @@ def text_key(text: str) -> str:
 
 
 def obligation_id(doc_id: str, ref: str | None, text: str, ordinal: int = 0) -> str:
-    payload = f"{doc_id}\x1f{(ref or '').strip()}\x1f{text_key(text)}\x1f{ordinal}"
+    return obligation_id_for_key(doc_id, ref, text_key(text), ordinal)
+
+
+def obligation_id_for_key(doc_id: str, ref: str | None, key: str, ordinal: int = 0) -> str:
+    payload = f"{doc_id}\x1f{(ref or '').strip()}\x1f{key}\x1f{ordinal}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=65536)
 def symbol_key(number: str | None) -> str | None:
     """Matching key for a document number/symbol: '06/QĐ-TTg' -> '06/qd-ttg'."""
     if not number:
@@ -44,6 +50,7 @@ def symbol_key(number: str | None) -> str | None:
     return s or None
 
 
+@lru_cache(maxsize=65536)
 def unit_key(name: str) -> str:
     """Matching key for a unit name (diacritics kept: Sở Y tế and Sở Xây dựng differ by them)."""
     return casefold_key(name or "")

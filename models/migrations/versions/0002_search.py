@@ -10,7 +10,8 @@ keys are text and SQLite may renumber implicit rowids on VACUUM.  Triggers keep 
 step with the obligations/documents tables, so no writer has to know about search.
 
 PostgreSQL: `search_obligations` / `search_documents` hold two tsvectors (folded through
-unaccent, and exact) with GIN indexes, filled by a trigger.  Both backends tokenise on every
+unaccent, and exact) with GIN indexes, filled by a trigger; `rid` numbers rows in indexing
+order as the FTS5 rowid does on SQLite (search ranks newest first within a tier).  Both backends tokenise on every
 non-alphanumeric character, as models/search_query.py does for the query.
 """
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _upgrade_postgresql() -> None:
         m = f"search_{table}"
         op.execute(f"""CREATE TABLE {m} (
             item_id VARCHAR(32) PRIMARY KEY REFERENCES {table}(id) ON DELETE CASCADE,
+            rid BIGSERIAL NOT NULL,
             folded tsvector NOT NULL, exact tsvector NOT NULL)""")
         op.execute(f"CREATE INDEX ix_{m}_folded ON {m} USING gin (folded)")
         op.execute(f"CREATE INDEX ix_{m}_exact ON {m} USING gin (exact)")
