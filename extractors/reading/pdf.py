@@ -161,6 +161,27 @@ def _block(piece: layout.Piece, number: int, *, in_table: bool = False) -> Block
     )
 
 
+IMAGE_PAGE_SHARE = 0.5      # a picture covering half the page or more ...
+IMAGE_PAGE_LETTERS = 400    # ... under fewer letters than this (a full text page has ~2000)
+
+
+def _image_share(page, width: float, height: float) -> float:
+    """Share of the page covered by its largest image (0..1)."""
+    import pypdfium2.raw as raw
+
+    best = 0.0
+    area = max(width * height, 1.0)
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        try:
+            x0, y0, x1, y1 = obj.get_bounds()
+        except Exception:
+            continue
+        w = max(0.0, min(x1, width) - max(x0, 0.0))
+        h = max(0.0, min(y1, height) - max(y0, 0.0))
+        best = max(best, w * h / area)
+    return best
+
+
 def _assign_cells(chars: list[layout.Char], rows_spec) -> dict[tuple[int, int], list[layout.Char]]:
     """Each character to the cell holding its centre: binary search over row tops, then a
     short scan of that row's cells (a table has few columns)."""
@@ -208,6 +229,9 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
             edges = tab.page_edges(page, height)
             if tab.likely_has_table(edges):
                 grids = tab.find_grids(edges)
+        # Only for pages with little text: is the page mostly a picture (a scan with a
+        # short typed note or e-copy stamp)?
+        image_share = _image_share(page, width, height) if sum(1 for c in chars if c.text.isalpha()) < IMAGE_PAGE_LETTERS else 0.0
     finally:
         page.close()
 
@@ -259,6 +283,9 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
 
     text = "\n".join(b.text for b in blocks)
     quality = assess_text(text)
+    if quality.ok and image_share >= IMAGE_PAGE_SHARE:
+        # Valid but short text over a page-sized picture: the picture is the content.
+        quality = TextQuality(quality.score, False, "image-page", quality.tokens, quality.details)
     pg = Page(number=number, width=round(width, 2), height=round(height, 2), source="text" if blocks else "none",
               text_quality=round(quality.score, 3), blocks=blocks)
     if overlays:

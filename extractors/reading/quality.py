@@ -187,6 +187,7 @@ REASONS = {
     "spaced-letters": "text layer has letters separated by spaces",
     "invalid-syllables": "text layer is mostly not valid Vietnamese syllables (garbled)",
     "no-diacritics": "text layer lacks Vietnamese diacritics (garbled OCR layer)",
+    "image-page": "the page is mostly a picture under a short text layer (a scan)",
 }
 
 

@@ -145,3 +145,12 @@ def test_max_pages_bounds_the_work(tmp_path):
     doc = read_document(p, ocr="never", max_pages=5)
     assert doc.page_count == 5 and doc.status == "partial"
     assert doc.errors[0].code == "too-many-pages" and "12 pages" in doc.errors[0].message
+
+
+def test_scan_under_a_valid_but_short_text_is_ocrd(tmp_path):
+    import make_files
+
+    note = "Phòng Công tác sinh viên phối hợp với Đoàn thanh niên triển khai thực hiện ngay văn bản này"
+    p = make_files.image_only_pdf(tmp_path / "routed.pdf", stamp=note)
+    page = read_document(p, ocr="never").pages[0]
+    assert page.text_layer_issue == "image-page"
