@@ -20,7 +20,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-PRELOAD = ["extractors.types", "extractors.reading", "extractors.structure", "extractors.obligations"]
+PRELOAD = ["extractors.types", "extractors.reading", "extractors.structure", "extractors.obligations", "flows._warm"]
 
 
 class StepTimeout(Exception):
@@ -64,9 +64,21 @@ def warm() -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: a timeout still kills the child
+        pass
+
+
 def _child(conn, fn: Callable, args: tuple, kwargs: dict) -> None:
-    # Own process group, so a timeout kills OCR helpers too.
+    # Own process group, so a timeout kills OCR helpers too; and die with the forkserver
+    # (which dies with the caller), so a killed service leaves no orphan reading a file.
     os.setpgrp()
+    _die_with_parent()
     try:
         result = fn(*args, **kwargs)
         conn.send(("ok", result))
