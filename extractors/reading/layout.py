@@ -112,11 +112,16 @@ def build_lines(chars: Iterable[Char]) -> list[Line]:
             if dedup and c.text == dedup[-1].text and abs(c.x0 - dedup[-1].x0) < 0.5 and abs(c.top - dedup[-1].top) < 0.5:
                 continue
             dedup.append(c)
+        # Word gaps of this line: a gap several times wider than the usual one separates
+        # blocks set side by side, even when it is narrower than PIECE_GAP.
+        gaps = sorted(b.x0 - a.x1 for a, b in zip(dedup, dedup[1:]) if b.x0 - a.x1 > 0.1 * max(a.size, 1.0))
+        usual = gaps[len(gaps) // 2] if gaps else 0.0
         pieces: list[list[Char]] = [[dedup[0]]]
         for c in dedup[1:]:
             prev = pieces[-1][-1]
             em = max(min(c.size, prev.size), 1.0)
-            if c.x0 - prev.x1 > PIECE_GAP * em:
+            gap = c.x0 - prev.x1
+            if gap > PIECE_GAP * em or (gap > 0.9 * em and usual and gap > 3.5 * usual):
                 pieces.append([c])
             else:
                 pieces[-1].append(c)
@@ -154,6 +159,12 @@ def content_runs(chars: list[Char]) -> list[Piece]:
     return [p for p in pieces if p.text]
 
 
+def _merge(pieces: list[Piece]) -> Piece:
+    if len(pieces) == 1:
+        return pieces[0]
+    return Piece([c for p in pieces for c in p.chars], " ".join(p.text for p in pieces))
+
+
 @dataclass
 class Region:
     """A rectangle that is read as a unit (a table), placed in the flow at its top."""
@@ -187,6 +198,7 @@ def reading_order(lines: list[Line], regions: list[Region] = ()) -> list[object]
         gaps = [(ps[k + 1].x0 - ps[k].x1, k) for k in range(len(ps) - 1)]
         _, k = max(gaps)
         lo, hi = ps[k].x1, ps[k + 1].x0
+        mid = (lo + hi) / 2
         left: list[Piece] = []
         right: list[Piece] = []
         j = i
@@ -194,12 +206,15 @@ def reading_order(lines: list[Line], regions: list[Region] = ()) -> list[object]
             cand = items[j][1]
             if isinstance(cand, Region):
                 break
-            placed_l = [p for p in cand.pieces if p.x1 <= hi + 1]
-            placed_r = [p for p in cand.pieces if p.x0 >= lo - 1 and p.x1 > hi + 1]
+            placed_l = [p for p in cand.pieces if p.x1 <= mid]
+            placed_r = [p for p in cand.pieces if p.x0 >= mid]
             if len(placed_l) + len(placed_r) != len(cand.pieces):
                 break
-            left.extend(sorted(placed_l, key=lambda p: p.x0))
-            right.extend(sorted(placed_r, key=lambda p: p.x0))
+            # Pieces of one line on one side are one block ("Số:" + "/BNV-CCHC" with
+            # the number left blank for the clerk to fill in).
+            for side, placed in ((left, placed_l), (right, placed_r)):
+                if placed:
+                    side.append(_merge(sorted(placed, key=lambda p: p.x0)))
             j += 1
         out.extend(left)
         out.extend(right)
