@@ -122,7 +122,7 @@ def _mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 
         issuer = None
         im = _AFTER_ISSUER.match(rest)
         if im:
-            issuer = _expand(im.group("issuer").strip())
+            issuer = _trim_issuer(_expand(im.group("issuer").strip()))
             end += im.end()
             rest = rest[im.end():]
             dm2 = _AFTER_DATE.match(rest)   # `… của UBND tỉnh ngày …` (rare order)
@@ -146,6 +146,25 @@ def _mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 
                        title=title, raw=text[start:end].strip(), page=page)
         out.append(Mention(cit, start, end, text_id, full=bool(tw or date or issuer)))
     return out
+
+
+_ISSUER_CUT = {"công bố", "cơ sở", "đang", "đã", "sẽ", "được", "các", "những", "này", "quy định", "hướng dẫn",
+               "triển khai", "thực hiện", "về", "tại", "kèm theo", "phê duyệt", "ban hành", "nhằm", "để", "theo", "trên",
+               "gửi", "giao", "yêu cầu", "đề nghị", "tổ chức", "là", "có", "với"}
+
+
+def _trim_issuer(issuer: str) -> str:
+    """Cut what follows the body's name (`Chính phủ cơ sở dữ liệu quốc gia` -> `Chính phủ`;
+    `Ban Thường vụ Tỉnh ủy và đang phối hợp` -> `Ban Thường vụ Tỉnh ủy`)."""
+    issuer = re.split(r"[)(;]", issuer)[0].strip(" ,;")
+    words = issuer.split()
+    for k in range(1, len(words)):
+        one, two = words[k], " ".join(words[k:k + 2])
+        if one[:1].islower() and (one in _ISSUER_CUT or two in _ISSUER_CUT):
+            while k > 1 and words[k - 1] in ("và", "của", ","):
+                k -= 1
+            return " ".join(words[:k])
+    return " ".join(words[:15])
 
 
 def _expand(issuer: str) -> str:

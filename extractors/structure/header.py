@@ -339,6 +339,8 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
             if vv_open and starts_lower(seg) and not is_upper_line(seg):
                 vv_parts.append(seg)   # `V/v triển khai thực hiện Công văn` / `số 3653/VPCP-CĐS`
                 continue
+            if vv_open and not is_upper_line(seg) and not _DATE_LINE.match(fs) and not _DATE_ONLY.match(fs):
+                vv_open = False        # a capitalised line after the V/v starts the body
             m = _NUMBER.match(fs)
             if m and ("/" in seg or "-" in seg or not m.group(1)):
                 raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
@@ -361,9 +363,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
                 vv_parts = [_VV.sub("", seg)]
                 vv_open = True
                 continue
-            if vv_open and not is_upper_line(seg):
-                vv_parts.append(seg)
-                continue
+
             if fs.startswith("kinh gui"):
                 consumed_body = True
                 break

@@ -208,3 +208,45 @@ phát triển du lịch cộng đồng bền vững vùng miền núi giai đo�
     d = parse_directive(document_from_text(text))
     c = next(c for c in d.citations if c.number == "1234/QĐ-UBND")
     assert c.relation == "implements" and d.programme == "1234/QĐ-UBND"
+
+
+def test_a_decision_approving_a_programme_does_not_implement_it():
+    text = """\
+     BỘ NỘI VỤ                        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+     Số: 1187/QĐ-BNV                     Độc lập - Tự do - Hạnh phúc
+                                      Hà Nội, ngày 15 tháng 10 năm 2025
+                               QUYẾT ĐỊNH
+      Phê duyệt Đề án Xác định Chỉ số cải cách hành chính của các bộ, cơ quan ngang bộ
+                     BỘ TRƯỞNG BỘ NỘI VỤ
+     Căn cứ Quyết định số 892/QĐ-BNV ngày 05/12/2024 của Bộ trưởng Bộ Nội vụ phê duyệt Đề án Xác định
+Chỉ số cải cách hành chính của các bộ, cơ quan ngang bộ;
+                               QUYẾT ĐỊNH:
+      Điều 1. Phê duyệt Đề án Xác định Chỉ số cải cách hành chính.
+"""
+    d = parse_directive(document_from_text(text))
+    assert [(c.number, c.relation) for c in d.citations] == [("892/QĐ-BNV", "basis")]
+    assert d.programme is None
+
+
+@pytest.mark.parametrize("sentence, issuer", [
+    ("theo Nghị định số 52/2015/NĐ-CP ngày 28/5/2015 của Chính phủ cơ sở dữ liệu quốc gia", "Chính phủ"),
+    ("Kế hoạch số 31-KH/TU ngày 28/01/2026 của Ban Thường vụ Tỉnh ủy và đang phối hợp với", "Ban Thường vụ Tỉnh ủy"),
+    ("Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch Ủy ban nhân dân tỉnh công bố thủ tục",
+     "Chủ tịch Ủy ban nhân dân tỉnh"),
+    ("(Báo cáo số 15/BC-SKHCN ngày 20/01/2026 của Sở Khoa học và Công nghệ)", "Sở Khoa học và Công nghệ"),
+    ("Kết luận số 184/KL-TTr ngày 06/9/2024 của Thanh tra Bộ Lao động - Thương binh và Xã hội",
+     "Thanh tra Bộ Lao động - Thương binh và Xã hội"),
+])
+def test_citation_issuer_stops_at_the_body_name(sentence, issuer):
+    assert find_citations(sentence)[0].issuer == issuer
+
+
+def test_aliases_map_to_the_phrase_they_shorten():
+    text = HEAD + """\
+     Thực hiện Quyết định số 1187/QĐ-BNV ngày 15/10/2025 của Bộ trưởng Bộ Nội vụ (gọi tắt là Quyết định
+số 1187/QĐ-BNV), Bộ Nội vụ hướng dẫn các bộ, cơ quan ngang bộ (gọi tắt là bộ) thực hiện.
+     1. Triển khai.
+"""
+    d = parse_directive(document_from_text(text))
+    assert d.aliases["Quyết định số 1187/QĐ-BNV"] == "1187/QĐ-BNV"
+    assert d.aliases["bộ"] == "cơ quan ngang bộ"

@@ -216,3 +216,69 @@ def test_empty_document_is_an_error_not_a_crash(data):
     from extractors.types import Document
     d = parse_directive(Document(path="x.pdf", source_file="x.pdf"))
     assert d.errors and d.errors[0].code == "no-text" and "x.pdf" in d.errors[0].message
+
+
+def _blocks_doc(rows, tables=None):
+    """rows: (text, x0, top, in_table) on page 1."""
+    from extractors.types import Block, Document, Page
+    blocks = [Block(text=t, page=1, bbox=(x0, top, x0 + 6 * len(t), top + 13), in_table=tab) for t, x0, top, tab in rows]
+    return Document(path="x.pdf", source_file="x.pdf", pages=[Page(number=1, width=595, height=842, blocks=blocks)],
+                    tables=tables or [])
+
+
+def test_header_pieces_on_one_baseline_are_rejoined():
+    # a reader gives `Số:` and `/TB-UBND`, `Quảng Ngãi, ngày` and `tháng 11 năm 2024` as separate lines
+    doc = _blocks_doc([
+        ("ỦY BAN NHÂN DÂN", 103, 71, False), ("TỈNH QUẢNG NGÃI", 103, 86, False),
+        ("Số:", 103, 116, False), ("/TB-UBND", 163, 118, False),
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 258, 71, False), ("Độc lập - Tự do - Hạnh phúc", 314, 89, False),
+        ("Quảng Ngãi, ngày", 282, 119, False), ("tháng 11 năm 2024", 404, 118, False),
+        ("THÔNG BÁO", 276, 147, False), ("Kết luận của Phó Chủ tịch UBND tỉnh", 175, 163, False),
+        ("Ngày 12/11/2024, tại trụ sở UBND tỉnh, Phó Chủ tịch UBND tỉnh chủ trì cuộc họp.", 99, 256, False),
+    ])
+    h = parse_directive(doc).header
+    assert (h.issuer, h.number, h.type_code, h.type, h.issued_on, h.place) == \
+        ("Ủy ban nhân dân tỉnh Quảng Ngãi", None, "TB", "Thông báo", None, None)
+    assert h.title == "Kết luận của Phó Chủ tịch UBND tỉnh"
+
+
+def test_word_layout_table_header_is_read_as_text():
+    from structure_helpers import table as mk_table
+    grid = mk_table([["ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"],
+                     ["Số: /UBND-NC", "Lâm Đồng, ngày tháng 4 năm 2026"]])
+    doc = _blocks_doc([
+        ("ỦY BAN NHÂN DÂN", 60, 40, True), ("TỈNH LÂM ĐỒNG", 60, 55, True),
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300, 40, True), ("Độc lập - Tự do - Hạnh phúc", 300, 55, True),
+        ("Số: /UBND-NC", 60, 80, True), ("Lâm Đồng, ngày tháng 4 năm 2026", 300, 80, True),
+        ("V/v triển khai thực hiện Công văn", 60, 95, True), ("số 3653/VPCP-CĐS", 60, 110, True),
+        ("của Văn phòng Chính phủ", 60, 125, True),
+        ("Kính gửi: Sở Khoa học và Công nghệ.", 150, 150, False),
+        ("Ủy ban nhân dân tỉnh nhận được Công văn số 3653/VPCP-CĐS ngày 24/4/2026 của Văn phòng Chính phủ.", 60, 170, False),
+        ("Nơi nhận:", 60, 300, False), ("- Như trên;", 60, 315, False), ("- Lưu: VT, NC.", 60, 330, False),
+        ("TL.CHỦ TỊCH", 350, 300, False), ("KT. CHÁNH VĂN PHÒNG", 350, 315, False), ("PHÓ CHÁNH VĂN PHÒNG", 350, 330, False),
+        ("Trịnh Ngọc Duệ", 360, 400, False),
+    ], tables=[grid])
+    d = parse_directive(doc)
+    h = d.header
+    assert (h.issuer, h.number, h.type) == ("Ủy ban nhân dân tỉnh Lâm Đồng", None, "Công văn")
+    assert h.title == "V/v triển khai thực hiện Công văn số 3653/VPCP-CĐS của Văn phòng Chính phủ"
+    assert h.addressees == ["Sở Khoa học và Công nghệ"]
+    assert (h.signer, h.signer_authority, h.signer_position) == ("Trịnh Ngọc Duệ", "TL. Chủ tịch", "Phó Chánh Văn phòng")
+    assert [c.relation for c in d.citations if c.number == "3653/VPCP-CĐS"] == ["implements"]
+
+
+def test_two_line_position_and_caps_words_are_not_a_name():
+    text = """\
+     BỘ NỘI VỤ                        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+     Số: 12094/BNV-CCHC                  Độc lập - Tự do - Hạnh phúc
+     V/v hướng dẫn triển khai Đề án    Hà Nội, ngày 15 tháng 12 năm 2025
+      Bộ Nội vụ hướng dẫn các bộ thực hiện./.
+Nơi nhận:                                         TL. BỘ TRƯỞNG
+- Như trên;                                       VỤ TRƯỞNG
+- Lưu: VT, CCHC.                               VỤ CẢI CÁCH HÀNH CHÍNH
+
+                                                  Phạm Minh Hùng
+"""
+    h = parse_directive(document_from_text(text)).header
+    assert (h.signer, h.signer_authority, h.signer_position) == \
+        ("Phạm Minh Hùng", "TL. Bộ trưởng", "Vụ trưởng Vụ Cải cách hành chính")
