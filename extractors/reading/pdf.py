@@ -388,7 +388,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
                 continue
             try:
                 results.append(read_pdf_page(pdf, i, find_tables=tables, fonts=fonts))
-            except Exception as exc:  # a page pdfium cannot load: keep the others
+            except pdfium.PdfiumError as exc:  # a page pdfium cannot load: keep the others (our bugs still raise)
                 r = PdfPageResult(page=Page(number=i + 1, source="none"))
                 r.errors.append(ReadError(code="bad-page", page=i + 1,
                                           message=f"page {i + 1} cannot be read ({type(exc).__name__}: {exc})"))
