@@ -4,6 +4,7 @@ report writers (app/reports.py), the CLI and the web page render.  No database h
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -16,6 +17,11 @@ STATUS_LABELS = {
 OVERDUE_LABEL = "Quá hạn"
 ROLE_LABELS = {"lead": "Chủ trì", "support": "Phối hợp"}
 _WEEKDAYS = {1: "thứ hai", 2: "thứ ba", 3: "thứ tư", 4: "thứ năm", 5: "thứ sáu", 6: "thứ bảy", 7: "chủ nhật"}
+
+
+def natural_key(ref: Optional[str]) -> tuple:
+    """"PL.5" before "PL.31"; "III.2.a" parts compared as text."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ref or "") if p)
 
 
 def vn_date(d: Optional[dt.date]) -> str:
@@ -75,7 +81,7 @@ class OwesItem:
         if self.recurrence:
             label = recurrence_label(self.recurrence, self.day)
             if self.next_due and self.recurrence != "ongoing":
-                label += f" (kỳ tới: {vn_date(self.next_due)})"
+                label += f" (hạn kỳ này: {vn_date(self.next_due)})" if self.overdue else f" (kỳ tới: {vn_date(self.next_due)})"
             return label
         if self.due:
             return vn_date(self.due)
@@ -86,7 +92,9 @@ class OwesItem:
         """What the Văn bản giao column shows: type, number, section, page."""
         parts = []
         head = " ".join(p for p in (self.document_type, f"số {self.document_number}" if self.document_number else None) if p)
-        parts.append(head or (self.document_file or "Văn bản"))
+        if not self.document_number and self.document_file:
+            head = f"{head} ({self.document_file})" if head else self.document_file
+        parts.append(head or "Văn bản")
         if self.ref:
             parts.append(f"mục {self.ref}")
         if self.page:
@@ -96,7 +104,8 @@ class OwesItem:
     def sort_key(self):
         """Overdue first, then by the date that counts; undated (ongoing, 'theo lộ trình') last."""
         when = self.next_due or self.due
-        return (not self.overdue, when is None, when or dt.date.max, self.document_number or "", self.ref or "")
+        return (not self.overdue, when is None, when or dt.date.max, self.document_number or self.document_file or "",
+                natural_key(self.ref))
 
     def to_dict(self) -> dict:
         d = asdict(self)

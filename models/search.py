@@ -30,7 +30,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import text
 
-from models.dates import is_overdue, next_occurrence
+from models.dates import is_overdue, next_occurrence, period_deadline
 from models.keys import symbol_key
 from models.search_query import SearchQuery, fold_key, parse_query
 
@@ -239,10 +239,15 @@ class _Row:
 
 
 def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
-    """The date that counts for ordering and ranges: the due date, or the next occurrence of a
-    recurring task (this period's day while it is still open and not yet done)."""
+    """The date that counts for ordering and ranges: the due date; for a recurring task the
+    next occurrence, or this period's day when it was missed (overdue)."""
     row = _Row(m)
     if row.deadline_recurrence in RECURRING:
+        if is_overdue(row, today):
+            # missed this period: the date that counts is the one missed, not next period's
+            if row.deadline_due and today > row.deadline_due:
+                return row.deadline_due
+            return period_deadline(row.deadline_recurrence, row.deadline_day, today)
         return next_occurrence(row, today)
     return row.deadline_due
 

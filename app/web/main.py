@@ -221,14 +221,14 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
         return resp
 
     @app.get("/obligations/{oid}/page.png")
-    def obligation_page_image(oid: str):
+    def obligation_page_image(oid: str, crop: int = 0):
         with Session(engine, expire_on_commit=False) as s:
             ob, doc = _load_obligation(s, oid)
             path = _file_of(doc)
         if path is None or doc.kind != "pdf":
             raise HTTPException(404, "Không có tệp gốc.")
         try:
-            png = render_page(path, ob.page or 1, ob.bbox, ob.text)
+            png = render_page(path, ob.page or 1, ob.bbox, ob.text, crop=bool(crop))
         except Exception as exc:  # a damaged file must not break the page: one clear line
             raise HTTPException(422, f"{doc.source_file}: không hiển thị được trang {ob.page or 1} ({exc.__class__.__name__})")
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
@@ -493,10 +493,14 @@ def _chain(session, oid: str) -> list[dict]:
             if d is not None:
                 label = f"{d.type or 'Văn bản'} {d.number or d.source_file}"
                 href = f"/documents/{d.id}"
-        elif kind == "prog":
-            label = f"Chương trình / đề án {ident.upper()}"
-        elif kind == "cite":
-            label = f"{ident.upper()} (chưa có trong sổ)"
+        elif kind in ("prog", "cite"):
+            from sqlalchemy import text as sql
+
+            row = session.execute(sql("SELECT number, type FROM citations WHERE number_key = :k LIMIT 1"),
+                                  {"k": ident}).first()
+            printed = f"{row[1] or ''} {row[0]}".strip() if row else ident.upper()
+            label = f"{printed} (chưa có trong sổ)" if kind == "cite" else f"Chương trình, đề án theo {printed}"
+            href = "/?" + urllib.parse.urlencode({"programme": row[0] if row else ident})
         out.append({"label": label, "href": href, "relation": RELATION_LABELS.get(rel or "", rel or "")})
     return out
 
@@ -525,9 +529,10 @@ def bar_chart(rows, *, width: int = 960, label_w: int = 330, bar_h: int = 20, ga
     return {"width": width, "height": 20 + len(rows) * (bar_h + gap), "label_w": label_w, "bars": bars}
 
 
-def render_page(path: Path, page: int, bbox, text: str = "", scale: float = 1.6) -> bytes:
+def render_page(path: Path, page: int, bbox, text: str = "", scale: float = 1.6, crop: bool = False) -> bytes:
     """PNG of one PDF page with the passage highlighted: the stored bbox (PDF points, top-left
-    origin) when there is one, else where the text's first words are found on the page."""
+    origin) when there is one, else where the text's first words are found on the page.
+    `crop`: only the band around the passage (readable at column width)."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
@@ -551,6 +556,10 @@ def render_page(path: Path, page: int, bbox, text: str = "", scale: float = 1.6)
             r = [x0 * scale - 3, top * scale - 3, x1 * scale + 3, bottom * scale + 3]
             draw.rectangle(r, fill=(255, 221, 0, 90), outline=(230, 120, 0, 255), width=3)
         img = Image.alpha_composite(img.convert("RGBA"), overlay).convert("RGB")
+        if crop:
+            top = max(0, int(min(b[1] for b in boxes) * scale) - 120)
+            bottom = min(img.height, int(max(b[3] for b in boxes) * scale) + 160)
+            img = img.crop((0, top, img.width, bottom))
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=False)
     return buf.getvalue()
