@@ -139,8 +139,12 @@ def _migration_lock(engine: Engine, url: str) -> Iterator[None]:
             yield
             return
         import fcntl
+        import hashlib
+        import tempfile
 
-        with open(str(Path(path).expanduser()) + ".migrate.lock", "a+") as fh:
+        # In the temp dir, not beside the register: no clutter in the user's folder.
+        digest = hashlib.sha1(str(Path(path).expanduser().resolve()).encode()).hexdigest()[:16]
+        with open(Path(tempfile.gettempdir()) / f"chidao-migrate-{digest}.lock", "a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield

@@ -237,7 +237,7 @@ def _core_insert(session: Session, model, rows: list[dict]) -> None:
     if rows:
         session.connection().execute(model.__table__.insert(), rows)
 
-def _upsert_units(session: Session, names: Iterable[str]) -> dict[str, int]:
+def _upsert_units(session: Session, names: Iterable[str], *, _depth: int = 0) -> dict[str, int]:
     """unit key -> id, creating the units not yet known (safe against concurrent writers)."""
     by_key = {}
     for n in names:
@@ -248,7 +248,8 @@ def _upsert_units(session: Session, names: Iterable[str]) -> dict[str, int]:
     have = {k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(keys)))}
     missing = [k for k in keys if k not in have]
     if missing:
-        rows = [{"key": k, "name": by_key[k], "aliases": []} for k in missing]
+        gaz = _unit_gazetteer()
+        rows = [{"key": k, "name": by_key[k], "aliases": list(gaz.get(k, {}).get("aliases", []))} for k in missing]
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dinsert
@@ -256,7 +257,37 @@ def _upsert_units(session: Session, names: Iterable[str]) -> dict[str, int]:
             from sqlalchemy.dialects.sqlite import insert as dinsert
         session.connection().execute(dinsert(Unit.__table__).on_conflict_do_nothing(index_elements=["key"]), rows)
         have.update({k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(missing)))})
+        # Parents from the gazetteer (Văn phòng UBND tỉnh -> Ủy ban nhân dân tỉnh), created if needed.
+        parents = {k: gaz[k]["parent"] for k in missing if gaz.get(k, {}).get("parent") and _depth < 4}
+        if parents:
+            pids = _upsert_units(session, parents.values(), _depth=_depth + 1)
+            for k, pname in parents.items():
+                pid = pids.get(unit_key(pname))
+                if pid is not None and pid != have[k]:
+                    session.execute(update(Unit).where(Unit.id == have[k], Unit.parent_id.is_(None)).values(parent_id=pid))
     return have
+
+
+_UNIT_GAZ: dict[str, dict] | None = None
+
+
+def _unit_gazetteer() -> dict[str, dict]:
+    """corpora/units.jsonl by unit key (name and aliases): aliases and parent for new units."""
+    global _UNIT_GAZ
+    if _UNIT_GAZ is None:
+        table: dict[str, dict] = {}
+        try:
+            from extractors.gazetteer import load
+
+            for r in load("units.jsonl"):
+                name = r.get("name")
+                if name:
+                    entry = {"aliases": [a for a in r.get("aliases", []) if a], "parent": r.get("parent")}
+                    table.setdefault(unit_key(name), entry)
+        except Exception:  # a broken or missing gazetteer must not stop an ingest
+            table = {}
+        _UNIT_GAZ = table
+    return _UNIT_GAZ
 
 
 def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str, int]) -> list[dict]:

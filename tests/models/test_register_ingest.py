@@ -122,3 +122,17 @@ def test_source_path_kept_and_empty_units_dropped(db_session, make_processed, tm
     assert doc.sha256 == hashlib.sha256(b"pdf bytes").hexdigest()
     o = list_obligations(db_session)[0]
     assert o.text == "Làm việc A" and o.lead_units == ["Sở Y tế"]
+
+
+def test_units_get_aliases_and_parent_from_the_gazetteer(db_session, make_processed):
+    from extractors.gazetteer import load
+
+    rec = next((r for r in load("units.jsonl") if r.get("parent") and r.get("aliases")), None)
+    if rec is None:
+        import pytest
+        pytest.skip("no unit with a parent and aliases in corpora/units.jsonl")
+    ingest_processed(db_session, make_processed(obligations=[{"text": "Tham mưu", "lead_units": [rec["name"]]}]))
+    unit = db_session.execute(select(Unit).where(Unit.name == rec["name"])).scalar_one()
+    assert set(rec["aliases"]) <= set(unit.aliases)
+    parent = db_session.get(Unit, unit.parent_id)
+    assert parent is not None and parent.name == rec["parent"]
