@@ -215,17 +215,24 @@ def run_tables() -> None:
     tables = [t for n in sorted(res) for t in res[n].tables]
     merged = merge_tables(tables)
     rows = task_rows(merged)
-    sims = []
-    for d, s in zip(digital, rows):
+    # Rows are matched by their STT number, so one lost row does not shift all the others.
+    by_stt = {r[0].rstrip(".)"): r for r in rows}
+    sims, pairs, missing = [], [], 0
+    for d in digital:
+        s = by_stt.get(d[0].rstrip(".)"))
+        if s is None or len(s) != len(d):
+            missing += 1
+            sims.extend([0.0] * len(d))
+            continue
         for a, b in zip(d, s):
             sims.append(similarity(a, b))
-        sims.extend([0.0] * abs(len(d) - len(s)))
-    missing = abs(len(digital) - len(rows))
+            pairs.append((similarity(a, b), a, b))
     mean = (sum(sims) / len(sims)) if sims else 0.0
     print(f"tables per page: {[len(res[n].tables) for n in sorted(res)]}")
     print(f"task rows: scanned {len(rows)}, digital {len(digital)} (target 41); "
-          f"mean cell similarity {mean:.4f} over {len(sims)} cells, {missing} rows unmatched (target >= 0.95); {dt:.1f}s")
-    worst = sorted(((similarity(a, b), a, b) for d, s in zip(digital, rows) for a, b in zip(d, s)))[:8]
+          f"mean cell similarity {mean:.4f} over {len(sims)} cells, {missing} digital rows unmatched "
+          f"(target >= 0.95); {dt:.1f}s")
+    worst = sorted(pairs)[:8]
     for sc, a, b in worst:
         print(f"   {sc:.3f} | {a[:70]!r}\n         | {b[:70]!r}")
 

@@ -212,11 +212,12 @@ def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_
 
 
 def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
-              tables: bool = True, preprocess: bool = True) -> OcrPageResult:
-    """OCR one page image (RGB or grey uint8 array) in this process."""
+              tables: bool = True, preprocess: bool = True, budget: Optional[float] = None) -> OcrPageResult:
+    """OCR one page image (RGB or grey uint8 array) in this process.  `timeout` is the page's
+    budget in seconds; `budget`, when given, is what is left of it (rendering came first)."""
     from extractors.reading.preprocess import prepare_page
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (timeout if budget is None else budget)
     h, w = image.shape[:2]
     scale = 72.0 / dpi
     width_pt, height_pt = w * scale, h * scale
@@ -309,7 +310,7 @@ def _ocr_pdf_page(pdf_path: str, number: int, dpi: int, timeout: float, tables: 
     except Exception as exc:  # a page pdfium cannot render is bad input, not a defect
         return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
     remaining = timeout - (time.monotonic() - start)
-    return ocr_image(image, number=number, dpi=dpi, timeout=remaining, tables=tables)
+    return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables)
 
 
 def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:

@@ -39,7 +39,7 @@ def to_rgb(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 30) -> np.ndarray:
+def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 30, dark: int = 110) -> np.ndarray:
     """Pixels of coloured ink (seal red, stamp blue, pen).  Black print and grey paper have
     low chroma (max - min channel, under 10 even after JPEG); a faded blue stamp still has
     about 50, a red seal more.  Black text under a seal
@@ -48,9 +48,13 @@ def colour_ink_mask(rgb: np.ndarray, *, chroma: int = 30) -> np.ndarray:
     c = rgb16.max(axis=2) - rgb16.min(axis=2)
     mask = c >= chroma
     # Anti-aliased ink edges are less saturated: grow the mask a little, but only over
-    # pixels that are themselves somewhat coloured, so neighbouring black text is kept.
+    # pixels that are themselves somewhat coloured.
     grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2).astype(bool)
-    return mask | (grown & (c >= chroma // 2))
+    mask |= grown & (c >= chroma // 2)
+    # A dark pixel is print, whatever its tint: black text under a seal, or black text that
+    # JPEG's colour subsampling tinted next to red ink.  Its brightest channel stays low,
+    # while the brightest channel of any coloured ink (red seal, blue stamp) is light.
+    return mask & (rgb16.max(axis=2) > dark)
 
 
 def remove_colour_ink(rgb: np.ndarray, *, chroma: int = 30) -> tuple[np.ndarray, float]:
@@ -77,28 +81,35 @@ def estimate_skew(grey: np.ndarray, *, max_angle: float = 6.0) -> float:
     Searched coarse-to-fine on a downscaled ink map, so it costs a few milliseconds.
     """
     h, w = grey.shape[:2]
-    scale = 600.0 / max(h, w)
-    small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
-    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() < 0.5:          # blank page
+
+    def ink_at(size: float) -> np.ndarray:
+        scale = min(1.0, size / max(h, w))
+        small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+        _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        # Smear words into line blobs so the profile follows lines, not letters.
+        return cv2.dilate(ink, np.ones((1, 5), np.uint8))
+
+    def scorer(ink: np.ndarray):
+        sh, sw = ink.shape
+        centre = (sw / 2, sh / 2)
+
+        def score(angle: float) -> float:
+            m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+            rot = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0)
+            prof = rot.sum(axis=1, dtype=np.float64)
+            return float(np.square(np.diff(prof)).sum())
+        return score
+
+    coarse = ink_at(600)
+    if coarse.mean() < 0.5:          # blank page
         return 0.0
-    # Smear words into line blobs so the profile follows lines, not letters.
-    ink = cv2.dilate(ink, np.ones((1, 5), np.uint8))
-    sh, sw = ink.shape
-    centre = (sw / 2, sh / 2)
-
-    def score(angle: float) -> float:
-        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        rot = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0)
-        prof = rot.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(prof)).sum())
-
-    best, step = 0.0, 1.0
-    candidates = np.arange(-max_angle, max_angle + 1e-9, step)
-    best = max(candidates, key=score)
-    for step in (0.25, 0.05):
-        candidates = np.arange(best - 4 * step, best + 4 * step + 1e-9, step)
-        best = max(candidates, key=score)
+    score = scorer(coarse)
+    best = max(np.arange(-max_angle, max_angle + 1e-9, 1.0), key=score)
+    best = max(np.arange(best - 1.0, best + 1.0 + 1e-9, 0.25), key=score)
+    # The last step needs more pixels: at 600 px a tenth of a degree is one pixel of drift,
+    # and a table's rules must come out level to a few pixels over 2000.
+    score = scorer(ink_at(1600))
+    best = max(np.arange(best - 0.3, best + 0.3 + 1e-9, 0.05), key=score)
     return float(round(best, 2))
 
 

@@ -96,8 +96,11 @@ def find_grids(grey: np.ndarray) -> list[Grid]:
         x, y, bw, bh = stats[i, :4]
         if bw < 0.25 * w or bh < 0.03 * h:
             continue
-        hp = (horiz[y:y + bh, x:x + bw] > 0).sum(axis=1)
-        vp = (vert[y:y + bh, x:x + bw] > 0).sum(axis=0)
+        # Thicken the rules across their length first: a rule left a fraction of a degree
+        # off level (residual skew) drifts a few pixels over the table's width.
+        drift = 2 * merge + 1
+        hp = (cv2.dilate(horiz[y:y + bh, x:x + bw], np.ones((drift, 1), np.uint8)) > 0).sum(axis=1)
+        vp = (cv2.dilate(vert[y:y + bh, x:x + bw], np.ones((1, drift), np.uint8)) > 0).sum(axis=0)
         ys = [y + v for v in _positions(hp, 0.5 * bw, merge)]
         xs = [x + v for v in _positions(vp, 0.08 * bh, merge)]
         if len(ys) < 2 or len(xs) < 2:

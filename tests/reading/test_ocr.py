@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from extractors.reading import ocr
 from extractors.reading.preprocess import estimate_skew, prepare_page, remove_colour_ink
@@ -40,14 +40,16 @@ def render_lines(lines: list[str], *, size: int = 30, width: int = 1100, margin:
 
 
 def scan_like(im: Image.Image, *, angle: float = 2.0, seal: bool = True, quality: int = 70) -> Image.Image:
-    """Rotate like a crooked scan, stamp a red ring over the text, JPEG it."""
+    """Rotate like a crooked scan, stamp a red seal over the text (ink multiplies with what is
+    under it, as on paper), JPEG it."""
     if seal:
-        im = im.copy()
-        d = ImageDraw.Draw(im)
         w, h = im.size
+        layer = Image.new("RGB", (w, h), "white")
+        d = ImageDraw.Draw(layer)
         cx, cy, r = int(w * 0.62), int(h * 0.5), int(h * 0.3)
         d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(210, 30, 40), width=9)
         d.ellipse((cx - r // 2, cy - r // 2, cx + r // 2, cy + r // 2), outline=(210, 30, 40), width=6)
+        im = ImageChops.multiply(im, layer)
     im = im.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
     buf = io.BytesIO()
     im.save(buf, format="JPEG", quality=quality)
@@ -215,16 +217,16 @@ def _pdf(pages: list[Image.Image], path: Path, dpi: int = 150) -> Path:
 
 @pytest.mark.slow
 def test_a_page_that_times_out_is_an_error_and_the_others_survive(tmp_path):
-    # Page 1: a crowded A4 page (many seconds of OCR); page 2: two short lines.
-    dense = render_lines([LINES[i % len(LINES)] for i in range(70)], size=14, width=1240, spacing=1.25, margin=30)
-    small = render_lines(LINES[:2], size=30, width=1000)
+    # Page 1: a crowded page (well over the budget); page 2: two short words.
+    dense = render_lines([LINES[i % len(LINES)] for i in range(110)], size=13, width=1240, spacing=1.2, margin=20)
+    small = render_lines(["Thông báo"], size=30, width=400, margin=30)
     pdf = _pdf([dense, small], tmp_path / "two.pdf")
     t0 = time.monotonic()
-    res = ocr.ocr_pdf_pages(pdf, [1, 2], workers=2, timeout=3)
+    res = ocr.ocr_pdf_pages(pdf, [1, 2], workers=2, timeout=6)
     assert time.monotonic() - t0 < 60
     assert sorted(res) == [1, 2]
     assert [e.code for e in res[1].errors] == ["ocr-timeout"]
     assert res[1].errors[0].page == 1 and "page 1" in res[1].errors[0].message
     assert not res[2].errors
-    assert cer(res[2].page.text(), "\n".join(LINES[:2])) <= 0.05
+    assert res[2].page.text() == "Thông báo"
 
