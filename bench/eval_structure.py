@@ -63,7 +63,8 @@ def export_doc(directive) -> dict:
 
 
 def run(files: list[Path], gold_dir: Path, score, show: bool) -> dict:
-    tot = {"fields_ok": 0, "fields_n": 0, "cit_tp": 0, "cit_pred": 0, "cit_gold": 0, "impl_tp": 0, "impl_gold": 0}
+    tot = {"fields_ok": 0, "fields_n": 0, "cit_tp": 0, "cit_pred": 0, "cit_gold": 0, "impl_tp": 0, "impl_gold": 0,
+           "ref_ok": 0, "ref_n": 0}
     fields = ["type", "number", "issuer", "issued_on", "place", "signer"]
     for f in files:
         stem = f.stem.removesuffix("-scan")
@@ -76,8 +77,9 @@ def run(files: list[Path], gold_dir: Path, score, show: bool) -> dict:
         t2 = time.time()
         p = export_doc(dr)
         r = score.score_doc(p, g)
-        for k in tot:
-            tot[k] += r[k]
+        for k in r:
+            if k in tot:
+                tot[k] += r[k]
         bad = []
         for k in fields:
             gv, pv = g.get(k), p.get(k)
@@ -107,6 +109,25 @@ def run(files: list[Path], gold_dir: Path, score, show: bool) -> dict:
                 for k in ("type", "issued_on", "relation"):
                     if (gcit.get(k) or None) != (c.get(k) or None):
                         print(f"    citation {c['number']} {k}: got {c.get(k)!r} want {gcit.get(k)!r}")
+        # section refs: does the section the gold names hold the obligation's text?
+        def norm(t):
+            return score.text_norm(t).replace("*", "")
+        by_path = {}
+        for s in dr.root.walk():
+            if s.kind != "root":
+                by_path.setdefault(s.path, []).append(s)
+        root_text = norm(" ".join(p.text for p in dr.root.paragraphs))
+        for go in g.get("obligations", []):
+            ref, snip = go.get("ref"), norm(go.get("text"))
+            tot["ref_n"] += 1
+            if ref is None:
+                hay = root_text + " " + " ".join(norm(s.text) for s in dr.root.walk() if s.kind in ("plan",))
+            else:
+                hay = " ".join(norm(x.text) for s in by_path.get(ref, []) for x in s.walk())
+            if score.contains(snip, hay) >= 0.9:
+                tot["ref_ok"] += 1
+            elif show or True:
+                print(f"    ref {ref!r} does not hold: {go.get('text')[:60]!r}")
         if show:
             print(json.dumps({k: p[k] for k in ("type", "number", "issuer", "issued_on", "place", "title", "signer")},
                              ensure_ascii=False, indent=1))
@@ -142,11 +163,12 @@ def main() -> int:
         tot = run(files, ev / "gold", score, a.show)
         _, _, cf1 = score.f1(tot["cit_tp"], tot["cit_pred"], tot["cit_gold"])
         rows.append((name, tot["fields_ok"] / max(1, tot["fields_n"]), cf1,
-                     tot["impl_tp"], tot["impl_gold"]))
+                     tot["impl_tp"], tot["impl_gold"], tot["ref_ok"] / max(1, tot["ref_n"])))
     print()
-    print(f"{'copy':8s} {'fields':>7s} {'cit F1':>7s} {'implements':>10s}")
-    for name, fa, cf1, it, ig in rows:
-        print(f"{name:8s} {fa:7.3f} {cf1:7.3f} {it:>4d}/{ig:<5d}")
+    print(f"{'copy':8s} {'fields':>7s} {'cit F1':>7s} {'implements':>10s} {'refs':>6s}")
+    for name, fa, cf1, it, ig, refs in rows:
+        print(f"{name:8s} {fa:7.3f} {cf1:7.3f} {it:>4d}/{ig:<5d} {refs:6.3f}")
+    print("refs: share of gold obligations whose text lies in the section their ref names (root for null)")
     return 0
 
 

@@ -194,7 +194,6 @@ def _parse(document: Document, d: Directive) -> None:
         if is_task_table(roles):
             t.columns = roles
             task_tables.append(t)
-    multi = len(task_tables) > 1
     last_stt = None
     k = 0
     for t in task_tables:
@@ -202,9 +201,9 @@ def _parse(document: Document, d: Directive) -> None:
         if not rows:
             continue
         first = _num(rows[0].label)
-        if last_stt is None or first is None or first != last_stt + 1:
-            k += 1
-        prefix = f"PL{k}" if multi and k > 1 else "PL"
+        if last_stt is None or first is None or first <= last_stt:
+            k += 1   # numbering restarts: another appendix table (a gap means rows were lost, not a new table)
+        prefix = f"PL{k}" if k > 1 else "PL"
         for r in rows:
             r.path = f"{prefix}.{r.label.rstrip('.')}"
         last_stt = _num(rows[-1].label)

@@ -42,7 +42,7 @@ def _type_word_re() -> re.Pattern:
 
 _AFTER_DATE = re.compile(
     r"^\s*,?\s*(?:ban hành\s+)?(?:ngày|ngay)\s*(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|"
-    r"\d{1,2}\s+(?:tháng|thang)\s+\d{1,2}\s+(?:năm|nam)\s+\d{4})", re.I)
+    r"[0-9OIl|]{1,2}\s+(?:tháng|thang)\s+[0-9OIl|]{1,2}\s+(?:năm|nam)\s+[0-9OIl|]{4})", re.I)
 _AFTER_ISSUER = re.compile(
     r"^\s*,?\s*(?:của|cua)\s+(?P<issuer>.+?)(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|V/v|triển khai|"
     r"thực hiện|tại|đã|để|nhằm|theo|trên)\b|[,;.(“\"”:]|$)")

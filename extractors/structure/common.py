@@ -46,8 +46,10 @@ def _mkdate(y: int, m: int, d: int) -> Optional[dt.date]:
         return None
 
 
-# matched against fold(text)
-_DATE_WORDS = re.compile(r"(?:ngay\s*)?(?<!\d)(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+# matched against fold(text); OCR reads 0 as O and 1 as I or l inside numbers (`ngày I0 tháng 01`)
+_OD = r"[0-9oil|]"
+_OCR_DIGITS = str.maketrans({"o": "0", "i": "1", "l": "1", "|": "1"})
+_DATE_WORDS = re.compile(rf"(?:ngay\s*)?(?<![\w])({_OD}{{1,2}})\s*thang\s*({_OD}{{1,2}})\s*nam\s*({_OD}{{4}})(?!\w)")
 _DATE_NUM = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?![\d/])")
 
 
@@ -58,7 +60,10 @@ def parse_date(text: str) -> Optional[dt.date]:
     m = _DATE_WORDS.search(f)
     n = _DATE_NUM.search(f)
     if m and (not n or m.start() <= n.start()):
-        return _mkdate(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        y, mo, d = (m.group(k).translate(_OCR_DIGITS) for k in (3, 2, 1))
+        if not (y.isdigit() and mo.isdigit() and d.isdigit()) or not any(c.isdigit() for c in m.group(1)):
+            return None
+        return _mkdate(int(y), int(mo), int(d))
     if n:
         return _mkdate(int(n.group(3)), int(n.group(2)), int(n.group(1)))
     return None

@@ -168,6 +168,7 @@ class _Builder:
         self.preamble: list[Paragraph] = []
         self.closing: list[Paragraph] = []
         self.bullet_symbols: list[str] = []
+        self.last_roman = 0
         self.cur: Optional[tuple[list[str], int, object]] = None   # (parts, page, target)
 
     # ranks: article/roman 1, arabic 2+depth, letter 6, bullets 10+
@@ -215,8 +216,21 @@ class _Builder:
         num = m.num
         return f"{ppath}.{num}" if ppath else num
 
+    def expected_arabic(self) -> int:
+        """The number the next top-level arabic item should carry (last one + 1)."""
+        siblings = self.top
+        for r, node in reversed(self.stack):
+            if r < 2:
+                siblings = node.children
+                break
+        nums = [int(c.label.rstrip(".)").split(".")[0]) for c in siblings
+                if c.kind == "arabic" and c.label.rstrip(".)").split(".")[0].isdigit() and "." not in c.label.rstrip(".)")]
+        return (nums[-1] + 1) if nums else 1
+
     def add(self, m: Marker, ln: Line):
         self.flush()
+        if m.kind == "roman":
+            self.last_roman = roman_value(m.num)
         r = self.rank(m)
         while self.stack and self.stack[-1][0] >= r:
             self.stack.pop()
@@ -244,6 +258,37 @@ def _strip_arabic(ppath: str, parent: Section) -> str:
     return ppath
 
 
+_OCR_MARK = re.compile(rf"^(?P<num>[0-9§lI|SBO]{{1,2}})\s*\.\s+(?P<rest>[{UPPER}\"“].*)$")
+_OCR_ROMAN = re.compile(rf"^(?P<num>[IVXlH1|]{{1,5}})\s*[.)]\s+(?P<rest>[{UPPER}].*)$")
+_OCR_DIGIT = str.maketrans({"§": "8", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "O": "0"})
+_ROMANS = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Optional[Marker]:
+    """Undo OCR misreadings of list numbers, checked against the numbering so far: `§.` after 7. is 8.,
+    `I.` opening a long sentence is 1., a second `II.` after II. is III."""
+    if m is not None and m.kind == "roman":
+        if m.num == "I" and not is_upper_line(m.rest[:30]) and not b.geo.short(ln) and b.expected_arabic() == 1:
+            return Marker("arabic", "1.", "1", m.rest)
+        v = roman_value(m.num)
+        if b.last_roman and v <= b.last_roman and b.last_roman + 1 < len(_ROMANS) and is_upper_line(m.rest[:30]):
+            n = _ROMANS[b.last_roman + 1]
+            return Marker("roman", n + ".", n, m.rest)
+        return m
+    if m is None:
+        mr = _OCR_ROMAN.match(text)
+        if mr and is_upper_line(mr.group("rest")[:30]) and b.last_roman + 1 < len(_ROMANS) and \
+                not re.fullmatch(r"[IVX]+", mr.group("num")):
+            n = _ROMANS[b.last_roman + 1]      # `IH. MỤC TIÊU` after I. is II.
+            return Marker("roman", n + ".", n, mr.group("rest"))
+        mm = _OCR_MARK.match(text)
+        if mm and not mm.group("num").isdigit():
+            num = mm.group("num").translate(_OCR_DIGIT)
+            if num.isdigit() and int(num) == b.expected_arabic():
+                return Marker("arabic", num + ".", num, mm.group("rest"))
+    return m
+
+
 def build_body(lines: list[Line]) -> BodyResult:
     b = _Builder(lines)
     prev: Optional[Line] = None
@@ -252,7 +297,7 @@ def build_body(lines: list[Line]) -> BodyResult:
         if "   " in text:
             text = re.sub(r"\s{3,}", " ", text)
             ln = Line(**{**ln.__dict__, "text": text})
-        m = match_marker(text)
+        m = _ocr_repair(b, match_marker(text), ln, text)
         if m and marker_allowed(ln, prev, b.geo, m):
             b.add(m, ln)
         elif b.cur is None:

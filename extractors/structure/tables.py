@@ -24,6 +24,9 @@ _COLUMN_RULES: list[tuple[str, re.Pattern]] = [
 ]
 
 
+_OCR_DIGIT = str.maketrans({"|": "1", "l": "1", "I": "1", "O": "0", "o": "0", "S": "5", "B": "8", "§": "8"})
+
+
 def column_roles(header_rows: list[list[tuple[int, str]]]) -> dict[str, int]:
     """Map roles to column indices from one or two header rows of (col, text)."""
     texts: dict[int, str] = {}
@@ -109,6 +112,13 @@ def task_rows(table: Table, roles: dict[str, int], prefix: str = "PL", page_defa
         if all(re.match(r"^\(?\d+\)?$", t) for t in nonempty) and len(nonempty) > 2:
             continue   # `(1) (2) (3)` numbering row
         stt = by_col.get(stt_col, "").strip()
+        if stt and not re.match(r"^\d", stt) and len(stt) <= 3:
+            # OCR reads 1 as | or l, 0 as O in the STT column; accept the reading that continues the count
+            fixed = stt.translate(_OCR_DIGIT)
+            expected = str(int(out[-1].label.rstrip(".").rstrip("abcd") or 0) + 1) if out and re.match(r"^\d+", out[-1].label) else "1"
+            if fixed.rstrip(".") == expected or (roles.get("task") is not None and by_col.get(roles["task"]) and len(nonempty) >= 3
+                                                 and not re.match(r"^[IVX]+\.?$", stt)):
+                stt = expected
         if len(nonempty) == 1 and stt and not re.match(r"^\d+\.?$", stt):
             group = nonempty[0]
             continue
