@@ -50,6 +50,9 @@ def test_owes_recurring_with_next_occurrence_and_group(register):
     # after the 22nd the monthly report is overdue for this month, and comes first
     [later] = owes(session, unit="UBND huyện Tuy Phước", today=dt.date(2025, 1, 25))
     assert all(i.overdue for i in later.items)
+    missed = next(i for i in later.items if i.recurrence == "monthly")
+    assert missed.next_due == dt.date(2025, 1, 22)          # the missed day counts, not February's
+    assert missed.deadline_label == "Ngày 22 hằng tháng (hạn kỳ này: 22/01/2025)"
 
 
 def test_owes_range_and_all_units(register):
