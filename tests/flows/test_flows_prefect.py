@@ -1,0 +1,92 @@
+"""The Prefect flows for real: a temporary Prefect server (prefect_test_harness), real tasks,
+real files, a SQLite register."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.flows.conftest import register_rows
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flows-prefect")]
+
+
+@pytest.fixture(scope="module")
+def prefect_server():
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=240):
+        yield
+
+
+def _task_runs(flow_run_id):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return {r.name.rsplit("-", 1)[0]: r.state.type.value for r in runs}
+
+
+def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import ingest_document
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    pdf = directive_pdf("ct-5.pdf", 5)
+    state = ingest_document(str(pdf), db_url=url, return_state=True)
+    assert state.is_completed(), state
+    result = state.result()
+    assert result["status"] == "new" and result["obligations"] >= 1, result
+    tasks = _task_runs(state.state_details.flow_run_id)
+    assert tasks == {"fingerprint": "COMPLETED", "find-duplicate": "COMPLETED", "read_document": "COMPLETED",
+                     "parse_directive": "COMPLETED", "extract_obligations": "COMPLETED",
+                     "ingest_processed": "COMPLETED"}, tasks
+    assert [r[1] for r in register_rows(url)] == ["ct-5.pdf"]
+
+    # The same bytes: a duplicate found by its sha256, nothing read.
+    again = ingest_document(str(pdf), db_url=url, return_state=True)
+    assert again.result()["status"] == "duplicate"
+    assert set(_task_runs(again.state_details.flow_run_id)) == {"fingerprint", "find-duplicate"}
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(again.state_details.flow_run_id)
+    assert run.name == f"ingest {pdf}"
+
+
+def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
+    from flows.ingest import ingest_document
+    from flows.watch import _parse_failure
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    bad = tmp_path / "hong.pdf"
+    bad.write_bytes(b"garbage, not a PDF")
+    assert ingest_document(str(bad), db_url=url)["status"] == "failed"   # a result by default
+    state = ingest_document(str(bad), db_url=url, raise_on_failure=True, return_state=True)
+    assert state.is_failed()
+    status, reason = _parse_failure(state.message, "FAILED")
+    assert status == "failed" and "PDF" in reason, state.message
+    assert bad.read_bytes() == b"garbage, not a PDF"
+
+
+def test_ingest_folder_runs_documents_as_subflows(prefect_server, tmp_path, directive_pdf):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+
+    from flows.ingest import ingest_folder
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    folder = tmp_path / "batch"
+    for n in range(3):
+        directive_pdf(f"sub/ct-{n}.pdf" if n else f"ct-{n}.pdf", 100 + n, folder=folder)
+    (folder / "hong.pdf").write_bytes(b"not a pdf")
+    (folder / ".hidden.pdf").write_bytes(b"skipped")
+    state = ingest_folder(str(folder), db_url=url, jobs=2, return_state=True)
+    results = state.result()
+    assert sorted(r["status"] for r in results) == ["failed", "new", "new", "new"]
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])))
+    assert len(children) == 4 and all(c.state.is_completed() for c in children)
+    assert len(register_rows(url)) == 4
