@@ -112,18 +112,24 @@ def find_document_by_sha256(session: Session, *, sha256: str) -> Document | None
 
 
 def find_original(session: Session, *, number: str | None, issuer: str | None,
-                  issued_on: dt.date | None, exclude_sha256: str | None = None) -> Document | None:
-    """The first stored copy of the directive with this number, issuer and date (all known)."""
+                  issued_on: dt.date | None, exclude_sha256: str | None = None,
+                  title: str | None = None) -> Document | None:
+    """The first stored copy of the directive with this number, issuer and date (all known).
+    A directive printed without a number (some QĐ/Kế hoạch pairs, news items) is matched on
+    issuer, date and title instead, all three known."""
     key = symbol_key(number)
-    if not key or not issuer or not issued_on:
+    if not issuer or not issued_on or not (key or title):
         return None
     stmt = (select(Document)
-            .where(Document.number_key == key, Document.issued_on == issued_on,
-                   Document.status != "failed", Document.version_of.is_(None))
+            .where(Document.issued_on == issued_on, Document.status != "failed", Document.version_of.is_(None))
             .order_by(Document.ingested_at))
+    stmt = stmt.where(Document.number_key == key) if key else stmt.where(Document.number_key.is_(None))
     issuer_k = unit_key(issuer)
+    title_k = unit_key(title) if title else None
     for doc in session.execute(stmt).scalars():
-        if doc.issuer and unit_key(doc.issuer) == issuer_k and doc.sha256 != exclude_sha256:
+        if not doc.issuer or unit_key(doc.issuer) != issuer_k or doc.sha256 == exclude_sha256:
+            continue
+        if key or (doc.title and unit_key(doc.title) == title_k):
             return doc
     return None
 
@@ -452,7 +458,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
 
     header = _header_fields(processed)
     original = find_original(session, number=header["number"], issuer=header["issuer"],
-                             issued_on=header["issued_on"], exclude_sha256=sha)
+                             issued_on=header["issued_on"], exclude_sha256=sha, title=header["title"])
     if original is not None:
         _core_insert(session, Document, [{**base, **header, "number_key": header["number_key"],
                                             "version_of": original.id}])

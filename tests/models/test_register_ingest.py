@@ -136,3 +136,11 @@ def test_units_get_aliases_and_parent_from_the_gazetteer(db_session, make_proces
     assert set(rec["aliases"]) <= set(unit.aliases)
     parent = db_session.get(Unit, unit.parent_id)
     assert parent is not None and parent.name == rec["parent"]
+
+
+def test_rescan_without_a_number_matches_on_title(db_session, make_processed):
+    a = ingest_processed(db_session, make_processed(name="qd.pdf", number=None))
+    b = ingest_processed(db_session, make_processed(name="qd-scan.pdf", content="scan", number=None))
+    assert b.status == "version" and b.version_of == a.document_id
+    c = ingest_processed(db_session, make_processed(name="other.pdf", content="o", number=None, title="Về việc khác"))
+    assert c.status == "new"
