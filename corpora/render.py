@@ -293,7 +293,7 @@ def _header_flowables(src: Source, st, width: float):
     if src.party:
         left.append(Paragraph("*", st["head_l"]))
     else:
-        left.append(HRFlowable(width="35%", thickness=0.6, color="black", spaceBefore=1, spaceAfter=4))
+        left.append(HRFlowable(width="35%", thickness=0.6, color="black", spaceBefore=6, spaceAfter=4))
     if m.get("number"):
         left.append(Paragraph(escape(m["number"]), st["head_l"]))
     if m.get("vv"):
@@ -306,11 +306,11 @@ def _header_flowables(src: Source, st, width: float):
     else:
         right.append(Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st["motto"]))
         right.append(Paragraph("<b>Độc lập - Tự do - Hạnh phúc</b>", st["center"]))
-        right.append(HRFlowable(width="62%", thickness=0.6, color="black", spaceBefore=1, spaceAfter=6))
+        right.append(HRFlowable(width="62%", thickness=0.6, color="black", spaceBefore=6, spaceAfter=6))
     if m.get("place_date"):
         right.append(Paragraph(escape(m["place_date"]), st["date"]))
     t = Table([[left, right]], colWidths=[width * 0.38, width * 0.62])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [t, Spacer(1, 16)]
 
@@ -464,7 +464,7 @@ def _story(src: Source, width: float):
                 # A short rule under the trích yếu (type + subject), not under a lone heading
                 # like "QUYẾT ĐỊNH:".
                 if k == 1:
-                    story.append(HRFlowable(width="25%", thickness=0.6, color="black", spaceBefore=2, spaceAfter=10))
+                    story.append(HRFlowable(width="25%", thickness=0.6, color="black", spaceBefore=7, spaceAfter=10))
             if len(run) != 2:
                 story.append(Spacer(1, 6))
             continue
@@ -852,6 +852,33 @@ def _stamp_image(lines: list[str], scale: float, rng):
     return Image.fromarray(a.clip(0, 255).astype("uint8"))
 
 
+def _handwriting(lines: list[str], scale: float, rng):
+    """Marginal notes in a hurried slanted hand (oblique glyphs, each jittered), as a mask."""
+    from PIL import Image, ImageDraw
+
+    size = int(26 * scale)
+    font = _font(size, bold=False)
+    try:
+        from PIL import ImageFont
+
+        font = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Oblique.ttf"), size)
+    except OSError:
+        pass
+    width = int(max(font.getlength(s) for s in lines) * 1.15) + size * 2
+    height = int(len(lines) * size * 1.6) + size
+    img = Image.new("L", (width, height), 0)
+    for k, line in enumerate(lines):
+        x = size * 0.5 + k * size * 0.8
+        y = size * 0.4 + k * size * 1.5
+        for ch in line:
+            glyph = Image.new("L", (size * 2, size * 2), 0)
+            ImageDraw.Draw(glyph).text((size // 2, size // 3), ch, fill=255, font=font)
+            glyph = glyph.rotate(float(rng.uniform(-8, 8)), resample=Image.BICUBIC)
+            img.paste(255, (int(x), int(y + rng.normal(0, size * 0.06))), glyph)
+            x += font.getlength(ch) * rng.uniform(1.0, 1.12)
+    return img.rotate(float(rng.uniform(4, 9)), expand=True, resample=Image.BICUBIC)
+
+
 def _ink(page_rgb, mask, color, xy, opacity: float):
     """Multiply coloured ink into the page where the mask says (a stamp on paper)."""
     import numpy as np
@@ -890,8 +917,11 @@ def _scribble(page_rgb, box, rng):
 
 
 def render_scan(pdf: Path, out_pdf: Path, *, seed: int, dpi: int = SCAN_DPI, quality: int = 70,
-                stamp_lines: list[str] | None = None) -> Path:
-    """Make a scanned-looking, image-only copy of a PDF.  Deterministic for a seed."""
+                stamp_lines: list[str] | None = None, notes: list[str] | None = None) -> Path:
+    """Make a scanned-looking, image-only copy of a PDF.  Deterministic for a seed.
+
+    stamp_lines: the incoming-mail stamp's lines (default: a generic "ĐẾN" stamp);
+    notes: handwritten notes to put in the top margin of page 1 (default: none)."""
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter
@@ -921,6 +951,12 @@ def render_scan(pdf: Path, out_pdf: Path, *, seed: int, dpi: int = SCAN_DPI, qua
                 stamp = stamp.rotate(float(rng.uniform(-4, 4)), expand=True, resample=Image.BICUBIC)
                 pos = (int(img.width * rng.uniform(0.05, 0.10)), int(img.height * rng.uniform(0.15, 0.21)))
                 img = _ink(img, stamp, (40, 70, 185), pos, 0.85)
+                if notes:
+                    hand = _handwriting(notes, scale / (200 / 72), rng)
+                    # in the blank top margin, right of centre, where clerks write instructions
+                    hx = int(img.width * rng.uniform(0.40, 0.52))
+                    hy = int(img.height * rng.uniform(0.003, 0.012))
+                    img = _ink(img, hand, (25, 45, 120), (hx, hy), 0.9)
             if sig and sig[0] == idx:
                 x0, top, x1, bottom = (v * scale for v in sig[1])
                 # signature stroke below the title lines, then the seal over its left part
@@ -967,6 +1003,11 @@ def _default_stamp(rng, date: dt.date | None) -> list[str]:
     return ["VĂN PHÒNG", f"ĐẾN Số: {int(rng.integers(100, 3000))}", f"Ngày: {received:%d/%m/%y}"]
 
 
+def notes_from(src: Source) -> list[str] | None:
+    s = src.meta.get("notes")
+    return [p.strip() for p in s.split("|") if p.strip()] if s else None
+
+
 def stamp_lines_from(src: Source) -> list[str] | None:
     s = src.meta.get("stamp")
     if not s:
@@ -998,7 +1039,8 @@ def scan_source(src_path: Path, out_dir: Path, *, seed: int | None = None) -> Pa
         seed = zlib.crc32(src.stem.encode("utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         pdf = render_digital(src_path, Path(tmp) / f"{src.stem}.pdf")
-        return render_scan(pdf, out_dir / f"{src.stem}-scan.pdf", seed=seed, stamp_lines=stamp_lines_from(src))
+        return render_scan(pdf, out_dir / f"{src.stem}-scan.pdf", seed=seed, stamp_lines=stamp_lines_from(src),
+                           notes=notes_from(src))
 
 
 def main(argv: list[str] | None = None) -> int:
