@@ -467,11 +467,9 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
             b.text = normalize_text(b.text)
         r.page = page
         r.tables = [normalise_table_text(t, "ocr") for t in o.tables]
-        # Scanned tables: the page is framed by its table when no long OCR line lies outside.
+        # Scanned tables: OCR sees stamps, notes and margins as text around a table, so
+        # framing is not asked for; consecutive pages and matching columns decide.
         r.first_is_table = r.last_is_table = bool(r.tables)
-        if r.tables:
-            r.first_is_table = _framed(page.blocks, r.tables[0].bbox or (0, 0, 0, 0), page.height, first=True) if r.tables[0].bbox else True
-            r.last_is_table = _framed(page.blocks, r.tables[-1].bbox or (0, 0, 0, 0), page.height, first=False) if r.tables[-1].bbox else True
         r.errors.extend(o.errors)
 
 
