@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from models.dates import is_overdue
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
-from models.search import RECURRING, _Row, _date, _json, build_filters, effective_due
+from models.search import RECURRING, _Row, _json, build_filters, effective_due
 from models.search_query import fold_key
 
 DUE_SOON_DAYS = 30
