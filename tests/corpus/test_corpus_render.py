@@ -253,3 +253,20 @@ def test_cli_reports_bad_source_and_renders_the_rest(tmp_path):
     assert "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "bad.md" in r.stderr
     assert (tmp_path / "out" / "cv-345-ninh-thuan.pdf").exists()
+
+
+def test_scan_notes_go_in_the_top_margin(cv_pdf, tmp_path):
+    import numpy as np
+
+    plain = render.render_scan(cv_pdf, tmp_path / "plain.pdf", seed=5, dpi=100)
+    noted = render.render_scan(cv_pdf, tmp_path / "noted.pdf", seed=5, dpi=100, notes=["Đ/c Sơn xem", "chỉ đạo"])
+
+    def top_ink(path):
+        pdf = pdfium.PdfDocument(str(path))
+        img = np.asarray(pdf[0].render(scale=100 / 72).to_pil().convert("L"), dtype=np.int16)
+        pdf.close()
+        band = img[: int(img.shape[0] * 0.06), int(img.shape[1] * 0.35):]
+        return (band < 150).mean()
+
+    assert top_ink(plain) < 0.0005
+    assert top_ink(noted) > 0.002
