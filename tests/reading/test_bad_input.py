@@ -94,3 +94,20 @@ def test_batch_goes_on_after_bad_files(tmp_path, files):
     bad.write_bytes(b"%PDF-1.4 broken")
     docs = [read_document(p, ocr="never") for p in (bad, files["header"], tmp_path / "missing.pdf", files["docx"])]
     assert [d.status for d in docs] == ["failed", "ok", "failed", "ok"]
+
+
+def test_owner_password_only_pdf_is_read(tmp_path):
+    """Permissions-only encryption (empty user password) is common on official PDFs."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    make_files._fonts()
+    p = tmp_path / "restricted.pdf"
+    c = canvas.Canvas(str(p), encrypt=pdfencrypt.StandardEncryption("", "owner-secret", canCopy=0))
+    c.setFont("DejaVuSerif", 12)
+    for k in range(6):
+        c.drawString(70, 700 - 18 * k, "Các sở, ban, ngành tỉnh tập trung triển khai thực hiện nhiệm vụ được giao")
+    c.showPage()
+    c.save()
+    doc = read_document(p, ocr="never")
+    assert doc.status == "ok" and "Các sở, ban, ngành" in doc.text()
