@@ -4,6 +4,8 @@ XPublic (what an API returns), XCreate / XUpdate where something is created or e
 Schema changes go through Alembic (models/migrations); tests check that the migrated schema
 equals this metadata.  Lists and objects (units as listed, targets, flags, errors) are JSON
 columns; units are also linked through `obligation_units` so they can be queried.
+Text that comes from documents is unbounded (PostgreSQL enforces VARCHAR lengths, SQLite does
+not: a long ref or unit name must not fail on one backend only); short codes are bounded.
 """
 from __future__ import annotations
 
@@ -38,22 +40,22 @@ def _fk(target: str, ondelete: str, index: bool = True, nullable: bool = False) 
 # ---------------------------------------------------------------- documents
 
 class DocumentBase(SQLModel):
-    source_file: str = Field(max_length=512)
-    source_path: Optional[str] = Field(default=None, max_length=4096)  # for `chidao reextract`
+    source_file: str
+    source_path: Optional[str] = None  # for `chidao reextract`
     sha256: str = Field(max_length=64)
     size: int = 0
     pages: int = 0
     kind: str = Field(default="unknown", max_length=16)
-    type: Optional[str] = Field(default=None, max_length=64)
-    number: Optional[str] = Field(default=None, max_length=128)
-    issuer: Optional[str] = Field(default=None, max_length=512)
+    type: Optional[str] = None
+    number: Optional[str] = None
+    issuer: Optional[str] = None
     issued_on: Optional[dt.date] = None
-    place: Optional[str] = Field(default=None, max_length=128)
+    place: Optional[str] = None
     title: Optional[str] = None
-    signer: Optional[str] = Field(default=None, max_length=256)
+    signer: Optional[str] = None
     status: str = Field(default="ok", max_length=16)
     errors: list[dict] = Field(default_factory=list, sa_type=JSON)
-    programme: Optional[str] = Field(default=None, max_length=128)  # symbol of the programme implemented
+    programme: Optional[str] = None  # symbol of the programme implemented
     meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
 
 
@@ -64,7 +66,7 @@ class Document(DocumentBase, table=True):
         Index("ix_documents_number_key", "number_key"),
     )
     id: str = Field(primary_key=True, max_length=32)
-    number_key: Optional[str] = Field(default=None, max_length=128)
+    number_key: Optional[str] = None
     version_of: Optional[str] = Field(
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
     ingested_at: dt.datetime = Field(default_factory=utcnow)
@@ -81,7 +83,7 @@ class DocumentPublic(DocumentBase):
 # ---------------------------------------------------------------- units
 
 class UnitBase(SQLModel):
-    name: str = Field(max_length=512)
+    name: str
     aliases: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
@@ -89,7 +91,7 @@ class Unit(UnitBase, table=True):
     __tablename__ = "units"
     __table_args__ = (UniqueConstraint("key", name="uq_units_key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    key: str = Field(max_length=512)
+    key: str
     parent_id: Optional[int] = Field(
         default=None, sa_column_args=[ForeignKey("units.id", ondelete="SET NULL")], index=True)
 
@@ -102,7 +104,7 @@ class UnitPublic(UnitBase):
 # ---------------------------------------------------------------- obligations
 
 class ObligationBase(SQLModel):
-    ref: Optional[str] = Field(default=None, max_length=128)
+    ref: Optional[str] = None
     page: Optional[int] = None
     text: str
     lead_units: list[str] = Field(default_factory=list, sa_type=JSON)     # in the order printed
@@ -115,7 +117,7 @@ class ObligationBase(SQLModel):
     targets: list[dict] = Field(default_factory=list, sa_type=JSON)
     output: Optional[str] = None
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
-    section_role: Optional[str] = Field(default=None, max_length=32)
+    section_role: Optional[str] = None
     bbox: Optional[list[float]] = Field(default=None, sa_type=JSON)       # provenance on `page`
     # staff fields: never written by (re-)extraction
     status: str = Field(default="open", max_length=16, index=True)
@@ -171,13 +173,13 @@ class ObligationUnit(SQLModel, table=True):
 # ---------------------------------------------------------------- citations, targets
 
 class CitationBase(SQLModel):
-    number: str = Field(max_length=128)
-    type: Optional[str] = Field(default=None, max_length=64)
+    number: str
+    type: Optional[str] = None
     issued_on: Optional[dt.date] = None
-    issuer: Optional[str] = Field(default=None, max_length=512)
+    issuer: Optional[str] = None
     relation: str = Field(default="cites", max_length=16)
     title: Optional[str] = None
-    alias: Optional[str] = Field(default=None, max_length=128)
+    alias: Optional[str] = None
     raw: Optional[str] = None
     page: Optional[int] = None
     printed: bool = True
@@ -189,7 +191,7 @@ class Citation(CitationBase, table=True):
     from_document: str = Field(
         sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
     ordinal: int = 0
-    number_key: str = Field(max_length=128, index=True)
+    number_key: str = Field(index=True)
     # The cited document once it is in the register; null = known only by citation.
     to_document: Optional[str] = Field(
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
@@ -204,7 +206,7 @@ class CitationPublic(CitationBase):
 class DocumentTargetBase(SQLModel):
     raw: str
     value: float
-    unit: str = Field(max_length=128)
+    unit: str
     kind: str = Field(default="target", max_length=16)
     subject: Optional[str] = None
 
@@ -224,7 +226,7 @@ class StatusHistoryBase(SQLModel):
     kind: str = Field(default="status", max_length=16)   # status | edit | reextract
     status: Optional[str] = Field(default=None, max_length=16)
     previous_status: Optional[str] = Field(default=None, max_length=16)
-    who: Optional[str] = Field(default=None, max_length=128)
+    who: Optional[str] = None
     note: Optional[str] = None
     changes: dict = Field(default_factory=dict, sa_type=JSON)  # {field: [old, new]}
 

@@ -144,3 +144,14 @@ def test_rescan_without_a_number_matches_on_title(db_session, make_processed):
     assert b.status == "version" and b.version_of == a.document_id
     c = ingest_processed(db_session, make_processed(name="other.pdf", content="o", number=None, title="Về việc khác"))
     assert c.status == "new"
+
+
+def test_long_values_fit_on_every_backend(db_session, make_processed):
+    """PostgreSQL enforces VARCHAR lengths where SQLite does not: text from documents is unbounded."""
+    long_unit = "Ủy ban nhân dân " + "các xã, phường, thị trấn " * 30
+    out = ingest_processed(db_session, make_processed(
+        number="123/" + "KH-" * 60 + "UBND", title="Về " + "việc " * 200, signer="Nguyễn " * 60,
+        citations=[("99/" + "QĐ-" * 60 + "TTg", "cites")],
+        obligations=[{"text": "Nhiệm vụ " * 500, "ref": "PL." + ".".join(["IV"] * 60), "lead_units": [long_unit],
+                      "section_role": "tasks-" * 20}]))
+    assert out.status == "new" and out.obligations == 1
