@@ -1,0 +1,306 @@
+"""Vietnamese deadline phrases -> Deadline{raw, due, recurrence, day}.
+
+Pure functions, no NLP.  `due` is the last day the words allow ("Tháng 02/2024" ->
+2024-02-29, "Quý I/2024" -> 2024-03-31, "trước ngày 21/6/2023" -> 2023-06-21).  Repeating
+phrases set `recurrence` (+ `day`) and leave `due` empty; "Theo lộ trình ..." keeps only `raw`.
+
+Two entry points:
+- parse_deadline(text): the text IS a deadline (a "Thời gian hoàn thành" cell, a list line).
+- find_deadline(sentence): a deadline somewhere in running text, with the conventions of how
+  directives are written: a dated phrase needs a deadline word in front of it (trước, chậm
+  nhất, hoàn thành, trong tháng/quý/năm ...) so citation dates ("Kế hoạch 53/KH-UBND ngày
+  18/02/2022") are never taken; a repeating word (thường xuyên, định kỳ, hằng tháng ...)
+  counts only when it governs the first clause, not a later one.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Optional
+
+from extractors.text import collapse_ws
+from extractors.types import Deadline
+
+__all__ = ["parse_deadline", "find_deadline", "find_deadlines", "is_before_document"]
+
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+WEEKDAYS = {"hai": 1, "ba": 2, "tư": 3, "bốn": 3, "năm": 4, "sáu": 5, "bảy": 6, "2": 1, "3": 2, "4": 3,
+            "5": 4, "6": 5, "7": 6, "chủ nhật": 7, "cn": 7}
+
+_HANG = r"(?:hằng|hàng)"
+_Y = r"(?P<y>(?:19|20)\d{2})"
+_SEP = r"\s*[/.\-]\s*"
+_DMY = rf"(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_Y}"
+_DMY_WORDS = rf"(?P<d2>\d{{1,2}})\s+tháng\s+(?P<m2>\d{{1,2}})\s+năm\s+(?P<y2>(?:19|20)\d{{2}})"
+_TIME = r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?\s*,?\s*)?"
+_MONTH_Y = rf"tháng\s+(?P<mm>\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(?P<my>(?:19|20)\d{{2}})"
+_QUARTER = r"quý\s+(?P<q>IV|III|II|I|[1-4])\s*(?:/|-|\s+năm\s+)\s*(?P<qy>(?:19|20)\d{2})"
+_HALF = r"(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>(?:19|20)\d{2})"
+_YEAR = r"năm\s+(?P<yy>(?:19|20)\d{2})"
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+# Repeating deadlines.  Order matters: the more specific first.
+_RECURRING: list[tuple[re.Pattern, str]] = [
+    (re.compile(rf"(?:{_HANG}|mỗi)\s+tuần|định\s+kỳ\s+(?:{_HANG}\s+)?tuần", _FLAGS), "weekly"),
+    (re.compile(rf"(?:vào\s+|trước\s+)?ngày\s+(?P<day>\d{{1,2}})\s+(?:{_HANG}|mỗi|của\s+{_HANG})\s+tháng", _FLAGS), "monthly"),
+    (re.compile(rf"{_HANG}\s+tháng|mỗi\s+tháng|định\s+kỳ\s+(?:{_HANG}\s+)?tháng(?!\s+\d)", _FLAGS), "monthly"),
+    (re.compile(rf"{_HANG}\s+quý|mỗi\s+quý|định\s+kỳ\s+(?:{_HANG}\s+)?quý(?!\s+(?:I|V|\d))", _FLAGS), "quarterly"),
+    (re.compile(rf"(?:định\s+kỳ|{_HANG}|mỗi)\s+(?:0?6|sáu)\s+tháng(?!\s+(?:đầu|cuối))|06\s+tháng\s+một\s+lần|6\s+tháng\s+một\s+lần", _FLAGS), "halfyearly"),
+    (re.compile(rf"{_HANG}\s+năm|mỗi\s+năm|định\s+kỳ\s+(?:{_HANG}\s+)?năm(?!\s+\d)", _FLAGS), "yearly"),
+    (re.compile(r"thường\s+xuyên|liên\s+tục", _FLAGS), "ongoing"),
+]
+_WEEKDAY_RE = re.compile(r"(?:thứ\s+(?P<wd>hai|ba|tư|bốn|năm|sáu|bảy|[2-7]))|(?P<sun>chủ\s+nhật)", _FLAGS)
+_ROADMAP_RE = re.compile(r"theo\s+(?:lộ\s+trình|kế\s+hoạch|tiến\s+độ|hướng\s+dẫn|yêu\s+cầu|chỉ\s+đạo)\b.*", _FLAGS)
+_FROM_RE = re.compile(rf"^\s*(?:bắt\s+đầu\s+)?từ\s+(?:{_MONTH_Y}|{_QUARTER}|{_YEAR})", _FLAGS)
+
+# Dated phrases: (regex, how to compute due)
+_DATE_FORMS = [
+    ("dmy", re.compile(rf"{_TIME}(?:ngày\s+)?{_DMY}", _FLAGS)),
+    ("dmy_words", re.compile(rf"{_TIME}(?:ngày\s+)?{_DMY_WORDS}", _FLAGS)),
+    ("half", re.compile(_HALF, _FLAGS)),
+    ("quarter", re.compile(_QUARTER, _FLAGS)),
+    ("month", re.compile(_MONTH_Y, _FLAGS)),
+    ("year", re.compile(_YEAR, _FLAGS)),
+]
+
+# Words that make a following dated phrase a deadline in running text.
+_LEAD_IN = re.compile(
+    r"(?:(?:hoàn\s+thành|xong|thực\s+hiện|triển\s+khai|báo\s+cáo|gửi)\s+)?"
+    r"(?:(?:trước|chậm\s+nhất(?:\s+là)?|muộn\s+nhất(?:\s+là)?|không\s+quá|đến\s+hết|hạn\s+chót|"
+    r"trong(?:\s+thời\s+hạn)?|hoàn\s+thành(?:\s+trong)?|xong(?:\s+trong)?|định\s+kỳ|kể\s+từ|đến)\s+)"
+    r"(?:(?:ngày|tháng|quý|năm)\b\s*)?$",
+    _FLAGS)
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _due(kind: str, m: re.Match) -> Optional[dt.date]:
+    g = m.groupdict()
+    try:
+        if kind == "dmy":
+            return dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+        if kind == "dmy_words":
+            return dt.date(int(g["y2"]), int(g["m2"]), int(g["d2"]))
+        if kind == "half":
+            y = int(g["hy"])
+            return dt.date(y, 6, 30) if g["half"].lower() == "đầu" else dt.date(y, 12, 31)
+        if kind == "quarter":
+            q = g["q"].lower()
+            q = ROMAN.get(q) or int(q)
+            return _last_day(int(g["qy"]), 3 * q)
+        if kind == "month":
+            return _last_day(int(g["my"]), int(g["mm"]))
+        if kind == "year":
+            return dt.date(int(g["yy"]), 12, 31)
+    except ValueError:      # 31/02, month 13: not a real date, not a deadline
+        return None
+    return None
+
+
+def _period_start(kind: str, m: re.Match) -> Optional[dt.date]:
+    g = m.groupdict()
+    try:
+        if kind == "month":
+            return dt.date(int(g["my"]), int(g["mm"]), 1)
+        if kind == "quarter":
+            q = g["q"].lower()
+            q = ROMAN.get(q) or int(q)
+            return dt.date(int(g["qy"]), 3 * q - 2, 1)
+        if kind == "year":
+            return dt.date(int(g["yy"]), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def _clean_raw(text: str) -> str:
+    return collapse_ws(text).strip(" .;,:()*")
+
+
+def _recurring(text: str) -> Optional[Deadline]:
+    for rx, rec in _RECURRING:
+        m = rx.search(text)
+        if not m:
+            continue
+        day = None
+        if rec == "monthly" and m.groupdict().get("day"):
+            day = int(m.group("day"))
+            if not 1 <= day <= 31:
+                day = None
+        if rec == "weekly":
+            w = _WEEKDAY_RE.search(text)
+            if w:
+                day = 7 if w.group("sun") else WEEKDAYS[w.group("wd").lower()]
+        return Deadline(raw=_clean_raw(text), recurrence=rec, day=day)
+    return None
+
+
+def parse_deadline(text: str | None, *, document_date: dt.date | None = None) -> Optional[Deadline]:
+    """Normalise a text that is a deadline as a whole (a table cell, "Thời hạn: ...").
+    Returns None for empty text or words that carry no time at all."""
+    if not text:
+        return None
+    raw = _clean_raw(text)
+    if not raw:
+        return None
+    low = raw.casefold()
+    # "Từ tháng 01/2024 và thực hiện thường xuyên": a start, then ongoing.
+    fm = _FROM_RE.search(low)
+    if fm:
+        rest = low[fm.end():]
+        rec = _recurring(rest)
+        if rec:
+            start = None
+            for kind, rx in _DATE_FORMS:
+                mm = rx.search(low)
+                if mm:
+                    start = _period_start(kind, mm)
+                    break
+            return Deadline(raw=raw, recurrence=rec.recurrence, day=rec.day, start=start)
+    # A specific date wins over a repeat word around it ("báo cáo định kỳ tháng 02/2024").
+    for kind, rx in _DATE_FORMS:
+        m = rx.search(raw)
+        if m:
+            due = _due(kind, m)
+            if due is None:
+                continue
+            # "Ngày 22 hàng tháng" must not be read as a date; dmy needs a year, so it is safe.
+            return Deadline(raw=raw, due=due)
+    rec = _recurring(raw)
+    if rec:
+        return rec
+    if _ROADMAP_RE.match(low) or re.match(r"(?:khi|sau\s+khi|ngay\s+sau\s+khi|kịp\s+thời|khẩn\s+trương|sớm)\b", low):
+        return Deadline(raw=raw)
+    return None
+
+
+def is_before_document(deadline: Deadline | None, document_date: dt.date | None) -> bool:
+    return bool(deadline and deadline.due and document_date and deadline.due < document_date)
+
+
+# ------------------------------------------------------------------ running text
+
+_CLAUSE_END = re.compile(r"[;.](?:\s|$)")
+
+
+def _first_clause_end(text: str) -> int:
+    m = _CLAUSE_END.search(text)
+    return m.start() if m else len(text)
+
+
+def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> list[tuple[int, Deadline]]:
+    """Every deadline in running text, with its character offset."""
+    text = collapse_ws(sentence)
+    out: list[tuple[int, Deadline]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a, b):
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, rx in _DATE_FORMS:
+        for m in rx.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            lead = _LEAD_IN.search(before)
+            if not lead:
+                continue
+            # "tầm nhìn đến năm 2030", "giai đoạn ... đến năm 2025": a horizon, not a deadline
+            if kind == "year" and re.search(r"(?:tầm\s+nhìn|giai\s+đoạn|định\s+hướng|lộ\s+trình)\b[^.;]{0,40}$", text[:m.start()], _FLAGS) \
+                    and not re.search(r"trong\s+$", before, _FLAGS):
+                continue
+            if kind == "year" and re.search(r"\bđến\s+(?:năm\s+)?$", before, _FLAGS):
+                continue
+            due = _due(kind, m)
+            if due is None:
+                continue
+            start = m.start() - len(before) + lead.start()
+            raw = _clean_raw(text[start:m.end()])
+            taken.append((m.start(), m.end()))
+            out.append((start, Deadline(raw=raw, due=due)))
+    first_end = _first_clause_end(text)
+    for rx, rec in _RECURRING:
+        for m in rx.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            if m.start() > first_end:
+                continue            # a repeat word in a later clause governs that clause only
+            head = text[:m.start()]
+            if rec == "ongoing":
+                # "giám sát thường xuyên", "được ... thường xuyên": modifies a verb already said
+                if not _governs_main_action(head):
+                    continue
+            elif rec in ("monthly", "quarterly", "yearly", "halfyearly", "weekly"):
+                # "chế độ báo cáo định kỳ", "tiêu chí thi đua hằng năm": inside a noun phrase
+                if not _governs_main_action(head, strict=False):
+                    continue
+            raw_start = m.start()
+            lead = re.search(r"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+))$", head, _FLAGS)
+            if lead:
+                raw_start = lead.start()
+            end = m.end()
+            if rec == "weekly":
+                w = _WEEKDAY_RE.search(text, max(0, m.start() - 40), min(len(text), m.end() + 40))
+                if w:
+                    raw_start = min(raw_start, w.start())
+                    end = max(end, w.end())
+            raw = _clean_raw(text[raw_start:end])
+            d = _recurring(text[raw_start:min(len(text), end + 40)] if rec == "weekly" else raw)
+            if d is None:
+                continue
+            d.raw = raw
+            taken.append((m.start(), m.end()))
+            out.append((raw_start, d))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+# Words that may stand before the main verb without it being "said" yet: the subject, the
+# lead/support formula, aspect adverbs.  If only these precede "thường xuyên", it governs
+# the main action.
+_PRE_MAIN = re.compile(
+    r"^(?:[^;:.]*?\b(?:chủ\s+trì|phối\s+hợp(?:\s+với)?|giao|đề\s+nghị|yêu\s+cầu|cần|phải|tiếp\s+tục|"
+    r"có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm)\b[^;:.]*)?$",
+    _FLAGS)
+
+
+def _governs_main_action(head: str, strict: bool = True) -> bool:
+    head = head.strip(" ,")
+    if not head:
+        return True
+    if re.search(r"[;.]", head):
+        return False
+    if re.search(r"\b(?:được|bị|phải\s+được)\b", head, _FLAGS):
+        return False
+    words = head.split()
+    if len(words) <= 3 and not strict:
+        return True
+    # "Chủ trì, phối hợp với X thường xuyên rà soát": only the lead formula before it
+    if re.search(r"\b(?:chủ\s+trì|phối\s+hợp)\b", head, _FLAGS) and not re.search(
+            r"\b(?:tổ\s+chức|thực\s+hiện|triển\s+khai|xây\s+dựng|rà\s+soát|kiểm\s+tra|báo\s+cáo|tham\s+mưu|"
+            r"theo\s+dõi|đôn\s+đốc|hướng\s+dẫn|tuyên\s+truyền|chỉ\s+đạo|lãnh\s+đạo)\b", head, _FLAGS):
+        return True
+    # subject only ("Các ngành liên quan thường xuyên ...") — short head with capitalised start
+    if len(words) <= 8 and not re.search(r"\b(?:thực\s+hiện|triển\s+khai|xây\s+dựng|kiểm\s+tra|giám\s+sát|"
+                                         r"báo\s+cáo|chế\s+độ|tiêu\s+chí|công\s+tác)\b", head, _FLAGS):
+        return True
+    return False
+
+
+def find_deadline(sentence: str, *, document_date: dt.date | None = None) -> Optional[Deadline]:
+    """The deadline that governs an obligation's text: a dated phrase wins over a repeat
+    word ("báo cáo định kỳ tháng 02/2024" is one report, due end of February)."""
+    found = find_deadlines(sentence, document_date=document_date)
+    if not found:
+        return None
+    dated = [d for _, d in found if d.due]
+    rec = [d for _, d in found if d.recurrence]
+    if rec and found[0][1].recurrence and found[0][0] < 3:
+        return found[0][1]          # "Định kỳ trước ngày 10 hàng tháng, ..." leads the sentence
+    if dated:
+        return dated[0]
+    return rec[0] if rec else found[0][1]

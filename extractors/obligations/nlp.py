@@ -1,0 +1,154 @@
+"""The NLP tools of the obligations stage, loaded once and lazily (never at import).
+
+- spaCy `vi` (spacy.blank("vi") tokenises with pyvi) with an EntityRuler whose phrase
+  patterns come from corpora/units.jsonl (every name and alias, abbreviations expanded) and
+  whose token patterns come from corpora/unit_patterns.jsonl: it finds unit mentions, so
+  a name like "Sở Thông tin và Truyền thông" is never cut at "thông báo".
+- underthesea (word segmentation + POS) tells where a unit phrase ends: at the first
+  lower-case verb or adverb that is not part of a unit name ("các cơ quan, đơn vị liên
+  quan | xây dựng dự toán").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors import gazetteer
+
+__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase"]
+
+
+@lru_cache(maxsize=1)
+def get_nlp():
+    import spacy
+
+    from extractors.obligations.units import expand_abbreviations
+
+    nlp = spacy.blank("vi")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    patterns, seen = [], set()
+    for r in gazetteer.load("units.jsonl"):
+        for n in [r["name"], *r.get("aliases", [])]:
+            for form in {n, expand_abbreviations(n)}:
+                if form.casefold() in seen:
+                    continue
+                seen.add(form.casefold())
+                patterns.append({"label": "UNIT", "pattern": form, "id": r["name"]})
+    try:
+        patterns.extend(gazetteer.load("unit_patterns.jsonl"))
+    except gazetteer.GazetteerError:
+        pass
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+@lru_cache(maxsize=4096)
+def unit_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start_char, end_char, gazetteer name) of every unit the ruler finds in text."""
+    doc = get_nlp()(text)
+    return tuple((e.start_char, e.end_char, e.ent_id_ or e.text) for e in doc.ents if e.label_ == "UNIT")
+
+
+@lru_cache(maxsize=4096)
+def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(word, POS, start_char) from underthesea; offsets found by scanning the text."""
+    from underthesea import pos_tag
+
+    out, pos = [], 0
+    for word, tag in pos_tag(text):
+        i = text.find(word, pos)
+        if i < 0:
+            i = pos
+        out.append((word, tag, i))
+        pos = i + len(word)
+    return tuple(out)
+
+
+# Lower-case words that may sit inside a unit phrase although tagged as verbs.
+_INNER = {"liên quan", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
+          "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố"}
+# Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
+_NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
+# Words that always end a unit phrase.
+_STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "thường xuyên", "tiếp tục", "kịp thời", "khẩn trương",
+         "chủ động", "tích cực", "sớm", "cần", "phải", "nghiêm túc", "chịu", "có trách nhiệm", "tập trung", "tăng cường",
+         "chủ trì", "phối hợp", "lãnh đạo", "chỉ đạo", "được", "đã", "đang", "sẽ", "cùng", "nhất là", "trên cơ sở", "bảo đảm",
+         "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu"}
+_PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
+                      r"doanh\s+nghiệp|người\s+lao\s+động|học\s+sinh|đoàn\s+viên|hội\s+viên|tổ\s+chức,\s+cá\s+nhân|cá\s+nhân|"
+                      r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân)\b", re.IGNORECASE)
+
+
+_LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
+                                   "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
+_GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
+                            r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
+                            r"đoàn|hội|tổ|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
+
+
+def _starts_unit(s: str) -> bool:
+    from extractors.obligations.units import _HEAD_RE
+    return bool(_HEAD_RE.match(s) or _GENERIC_START.match(s))
+
+
+def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
+    """The unit phrase that begins at `start` in `text` and where it ends (char offset).
+    Returns ("", start) when no unit begins there (a verb, a person noun)."""
+    rest = text[start:]
+    lead_ws = len(rest) - len(rest.lstrip())
+    rest = rest.lstrip()
+    if not rest or _PERSONS.match(rest):
+        return "", start
+    if not _starts_unit(rest) and not any(s == 0 for s, _, _ in unit_mentions(rest)):
+        return "", start
+    base = start + lead_ws
+    ents = [(s, e) for s, e, _ in unit_mentions(rest)]
+    tags = pos_tags(rest)
+    end = 0
+    n = len(tags)
+    i = 0
+    seen_noun = False
+    while i < n:
+        word, tag, off = tags[i]
+        inside = next(((s, e) for s, e in ents if s <= off < e), None)
+        if inside:
+            end = inside[1]
+            seen_noun = True
+            while i < n and tags[i][2] < inside[1]:
+                i += 1
+            continue
+        low = word.lower()
+        nxt = tags[i + 1][0] if i + 1 < n else ""
+        if word in {";", ",", "-", "–"} or low == "và":
+            if not seen_noun:
+                break
+            # a list goes on only if a unit-like word follows
+            if nxt and (nxt[:1].isupper() or nxt.lower() in {"các", "những", "cơ quan", "đơn vị", "ban", "ngành", "địa phương",
+                                                               "thị xã", "thành phố", "thị trấn", "phường", "đoàn thể",
+                                                               "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
+                                                               "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng"}):
+                i += 1
+                continue
+            break
+        if _LIST_WORDS.get(low) and end:
+            end = off + len(word); i += 1; continue
+        if low == "có" and nxt.lower() == "liên quan":
+            i += 1; continue
+        if word[:1].isupper() and (end or _starts_unit(rest[off:])):
+            end = off + len(word); seen_noun = True; i += 1; continue
+        if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):
+            break
+        if tag in ("V", "R", "A") and low not in _INNER and not (low in _NAME_VERBS and nxt[:1].isupper()):
+            break
+        if tag in ("E",) and low not in {"trên", "của", "thuộc", "tại"}:
+            break
+        if tag in ("CH",) and word not in {"(", ")"}:
+            break
+        end = off + len(word)
+        if tag.startswith("N") or tag in ("L", "M", "Np", "Nc", "Nu", "P"):
+            seen_noun = seen_noun or tag.startswith("N")
+        i += 1
+    phrase = rest[:end].strip(" ,;")
+    if not seen_noun or _PERSONS.match(phrase):
+        return "", start
+    return phrase, base + end

@@ -1,0 +1,237 @@
+"""Which text is an obligation, and who leads/supports it.
+
+General conventions of Vietnamese directives (see README of this package):
+1. The base unit is a numbered item or a bullet; a table row of a task table; in an item
+   without bullet markers each paragraph counts as a bullet.
+2. Inside one base unit a sentence starts a new obligation when it names a different
+   subject unit ("Các ngành liên quan chủ động ...", "Đề nghị các sở, ngành ..."), when it
+   opens with its own time frame ("Hàng năm, ...", "Định kỳ trước ngày 10 hằng tháng, ..."),
+   or when it opens a separate duty with "Chủ trì, ...".  Otherwise sentences about one
+   unit stay one obligation; a sentence that is only a deadline ("Hoàn thành trong tháng
+   02/2024.") belongs to the one before it.
+3. An item without its own subject takes the units of its heading scope ("2. Ban cán sự
+   đảng UBND tỉnh lãnh đạo UBND tỉnh:", "2. Công an tỉnh") or, failing that, the
+   addressees of the directive's "... yêu cầu X, Y, Z thực hiện ...:" sentence.
+4. Not obligations: background and results (đã đạt, còn hạn chế, Tuy nhiên ...), purpose
+   sections, the execution clause ("... chịu trách nhiệm thi hành Quyết định này"), a
+   pointer to the appendix, the addressee sentence itself.
+Outside any list (a news article's body, a conclusion's closing paragraph) each
+instruction sentence is its own obligation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from extractors.text import collapse_ws
+
+# ------------------------------------------------------------------ sentence tools
+
+_ABBR_DOT = re.compile(r"\b(?:TP|Q|KT|TM|TL|TUQ|ThS|TS|PGS|GS|Tp|St|v\.v)\.$")
+
+
+def sentences(text: str) -> list[str]:
+    """Split at '. ' before an upper-case letter (not after abbreviations or numbers)."""
+    text = collapse_ws(text)
+    out, start = [], 0
+    for m in re.finditer(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ])", text):
+        chunk = text[start:m.start()]
+        if _ABBR_DOT.search(chunk) or re.search(r"\d\.$", chunk):
+            continue
+        out.append(text[start:m.start()].strip())
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+# ------------------------------------------------------------------ markers
+
+BACKGROUND_RE = re.compile(
+    r"^(?:Tuy\s+nhiên|Tuy\s+vậy|Bên\s+cạnh|Những\s+tồn\s+tại|Nguyên\s+nhân|Thời\s+gian\s+qua|Trong\s+thời\s+gian\s+qua|"
+    r"Kết\s+quả|Qua\s+\d+|Sau\s+khi\s+nghe|Trong\s+\d+\s+năm|Thực\s+hiện\s+[^,]{0,80},\s+thời\s+gian\s+qua|Trước\s+đó|"
+    r"Ngày\s+\d|Sáng|Chiều|Tối|Tham\s+dự|Các\s+đồng\s+chí\s*:|Đồng\s+chí\s+[^,]{0,60}\s+phát\s+biểu|Buổi\s+làm\s+việc|"
+    r"Chỉ\s+thị\s+nêu\s+rõ|Chỉ\s+thị\s+này\s+được|Toàn\s+văn|Thay\s+mặt)",
+    re.IGNORECASE)
+PAST_RE = re.compile(r"\b(?:đã|đã\s+đạt|đạt\s+được|còn\s+hạn\s+chế|còn\s+thấp|chưa\s+(?:cao|đảm\s+bảo|đáp\s+ứng|thực\s+sự|đầy\s+đủ)|"
+                     r"vẫn\s+còn|còn\s+chậm|còn\s+nhiều|tồn\s+tại|hạn\s+chế\s+như\s+sau|ghi\s+nhận|biểu\s+dương)\b", re.IGNORECASE)
+DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|"
+                          r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
+EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
+                          r"có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?kể\s+từ", re.IGNORECASE)
+POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Chi\s+tiết\s+\d+\s+nhiệm\s+vụ|"
+                        r"^Ban\s+hành\s+kèm\s+theo", re.IGNORECASE)
+ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|giải\s+pháp)(?:,\s*(?:nhiệm\s+vụ|giải\s+pháp))?"
+                              r"(?:\s+(?:trọng\s+tâm|chủ\s+yếu|liên\s+quan))?(?:\s+(?:sau|như\s+sau|sau\s+đây))?|như\s+sau|sau\s+đây)"
+                              r"\s*[:.]?\s*$", re.IGNORECASE)
+# A sentence opening with its own time frame
+TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ngày|Chậm\s+nhất|Trong\s+(?:tháng|quý|năm)\s+\d|Từ\s+(?:tháng|năm|quý))",
+                          re.IGNORECASE)
+CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
+# Intro adverbials skipped before looking for the subject
+INTRO_RE = re.compile(r"^(?:(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
+                      r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
+REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
+                               re.IGNORECASE)
+LEAD_VERB_RE = re.compile(r"^\s*,?\s*(?:lãnh\s+đạo|chỉ\s+đạo)(?:,?\s*(?:lãnh\s+đạo|chỉ\s+đạo))*\s+", re.IGNORECASE)
+CHU_TRI_RE = re.compile(r"^\s*,?\s*chủ\s+trì\b", re.IGNORECASE)
+SUPPORT_RE = re.compile(r"(?<!sự\s)(?<!tác\s)\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:,\s*chỉ\s+đạo)?(?:\s+với)?\s+(?!giữa|chặt|nhịp|thực\s+hiện|"
+                        r"triển\s+khai|tổ\s+chức\s+thực|đồng\s+bộ|trong\b)", re.IGNORECASE)
+
+
+@dataclass
+class Roles:
+    leads: list[str] = field(default_factory=list)      # raw unit phrases
+    supports: list[str] = field(default_factory=list)
+    has_subject: bool = False
+
+
+def _phrase(text: str, pos: int) -> tuple[str, int]:
+    from extractors.obligations.nlp import read_unit_phrase
+    return read_unit_phrase(text, pos)
+
+
+def subject_of(sentence: str) -> tuple[list[str], int]:
+    """Lead unit phrases named by a sentence as its subject (or Giao/Đề nghị/Yêu cầu object),
+    and the offset where the predicate starts."""
+    s = sentence
+    m = INTRO_RE.match(s)
+    pos = m.end() if m else 0
+    # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ..."
+    g = re.match(r"\s*(?:Giao|Đề\s+nghị|Yêu\s+cầu|Giao\s+cho)\s+", s[pos:], re.IGNORECASE)
+    if g:
+        pos += g.end()
+    phrase, end = _phrase(s, pos)
+    if not phrase and not g:
+        # "..., (đồng chí ...) đề nghị/yêu cầu X ..." inside the sentence (a report of a request)
+        for rv in REPORTING_VERB_RE.finditer(s):
+            if rv.start() < pos:
+                continue
+            phrase, end = _phrase(s, rv.end())
+            if phrase:
+                break
+    if not phrase:
+        return [], pos
+    leads = [phrase]
+    rest = s[end:]
+    lv = LEAD_VERB_RE.match(rest)
+    if lv:
+        p2, e2 = _phrase(s, end + lv.end())
+        if p2 and CHU_TRI_RE.match(s[e2:]):
+            leads.append(p2)         # "Đảng ủy CA tỉnh lãnh đạo, chỉ đạo Công an tỉnh chủ trì": both lead
+        return leads, end
+    return leads, end
+
+
+def supports_of(text: str) -> list[str]:
+    out = []
+    for m in SUPPORT_RE.finditer(text):
+        phrase, _ = _phrase(text, m.end())
+        if phrase:
+            out.append(phrase)
+    return out
+
+
+def is_deadline_only(sentence: str) -> bool:
+    from extractors.obligations.deadlines import parse_deadline
+    s = sentence.strip(" .;*")
+    d = parse_deadline(s)
+    return bool(d) and len(s.split()) <= 8 and (d.due or d.recurrence) is not None
+
+
+def is_background(sentence: str) -> bool:
+    if BACKGROUND_RE.match(sentence):
+        return True
+    if PAST_RE.search(sentence) and not re.search(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|tiếp\s+tục|phấn\s+đấu)\b",
+                                                  sentence, re.IGNORECASE):
+        return True
+    return False
+
+
+def is_addressee_sentence(sentence: str) -> bool:
+    return bool(re.search(r"\b(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)\b", sentence, re.IGNORECASE)) and bool(
+        ADDRESSEE_END_RE.search(sentence))
+
+
+def addressees_of(sentence: str) -> list[str]:
+    """Units after the last "yêu cầu/đề nghị" of an addressee sentence."""
+    ms = list(re.finditer(r"\b(?:yêu\s+cầu|đề\s+nghị)\s+", sentence, re.IGNORECASE))
+    if not ms:
+        return []
+    start = ms[-1].end()
+    tail = sentence[start:]
+    # the list runs to the verb phrase "(tập trung) thực hiện (tốt) ..."
+    cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+)?(?:thực\s+hiện|triển\s+khai|"
+                    r"quán\s+triệt|làm\s+tốt)\b", tail, re.IGNORECASE)
+    lst = tail[:cut.start()] if cut else _phrase(sentence, start)[0]
+    return [lst] if lst.strip() else []
+
+
+@dataclass
+class Piece:
+    """One obligation before canonicalisation."""
+    text: str
+    ref: Optional[str]
+    page: Optional[int]
+    leads: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)
+    deadline_text: Optional[str] = None     # a whole-text deadline (table column, list line)
+    output: Optional[str] = None
+    role: Optional[str] = None
+    inherited: bool = False                 # leads came from a scope, not the text
+    table: bool = False
+
+
+def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[str], prose: bool = False,
+                    require_unit: bool = False) -> list[Piece]:
+    """One base unit (bullet / paragraph of an item) -> obligations, by the sentence rules."""
+    sents = sentences(text)
+    pieces: list[Piece] = []
+    cur: Optional[Piece] = None
+    cur_dated = False
+    from extractors.obligations.deadlines import find_deadline
+    for s in sents:
+        if EXECUTION_RE.search(s) or POINTER_RE.search(s):
+            continue
+        if is_addressee_sentence(s) and s.rstrip().endswith(":"):
+            continue
+        if is_background(s) and not (cur and CONTINUE_RE.match(s)):
+            if prose or not cur:
+                continue
+            cur.text += " " + s
+            continue
+        leads, _ = subject_of(s)
+        only_deadline = is_deadline_only(s)
+        dl = None if only_deadline else find_deadline(s)
+        new = cur is None
+        if cur is not None and not only_deadline and not CONTINUE_RE.match(s):
+            if leads and [x.casefold() for x in leads] != [x.casefold() for x in cur.leads]:
+                new = True
+            elif TIME_OPEN_RE.match(s):
+                new = True
+            elif re.match(r"^Chủ\s+trì\b", s):
+                new = True
+            elif cur_dated and not (dl and dl.due):
+                new = True
+            elif prose and (leads or DIRECTIVE_RE.search(s) or not is_background(s)):
+                new = True
+        if prose and new and not leads and not DIRECTIVE_RE.search(s) and not scope and cur is None:
+            continue                      # prose that names no one and asks nothing
+        if new:
+            if require_unit and not leads and not scope:
+                cur = None
+                continue
+            # no subject of its own: the subject of the sentence before (same paragraph), else the scope
+            inherit = list(cur.leads) if cur is not None and cur.leads else list(scope)
+            cur = Piece(text=s, ref=ref, page=page, leads=leads or inherit, role=role, inherited=not leads)
+            pieces.append(cur)
+            cur_dated = bool(dl and dl.due)
+        else:
+            cur.text += " " + s
+            if only_deadline:
+                cur.deadline_text = s.strip(" .;*")
+            cur_dated = cur_dated or bool(dl and dl.due)
+    for p in pieces:
+        p.supports = supports_of(p.text)
+    return pieces

@@ -1,0 +1,233 @@
+"""Unit names: abbreviations, canonical forms, splitting lists of units right.
+
+Data lives in corpora/units.jsonl (names, aliases, group phrases, renames after Nghị định
+45/2025/NĐ-CP) and corpora/abbreviations.jsonl.  The output keeps the document's wording
+(a register clerk searches for what was printed) with abbreviations expanded, tone marks
+normalised and known misprints of official names mapped to the official name.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Optional
+
+from extractors import gazetteer
+from extractors.text import collapse_ws, fold_diacritics
+
+__all__ = ["expand_abbreviations", "canonical_unit", "split_units", "lookup", "is_known",
+           "current_name", "unit_key", "HEAD_WORDS", "clean_unit_phrase"]
+
+# Words that begin the name of a body (a new unit in a list).  Lower-case generic nouns
+# (ban, ngành, địa phương) continue a collective instead.
+HEAD_WORDS = (
+    "Sở", "Ủy ban", "UBND", "Công an", "Văn phòng", "Bảo hiểm", "Ngân hàng", "Ban", "Bộ", "Cục", "Chi cục",
+    "Trung tâm", "Đảng ủy", "Đảng đoàn", "Tỉnh đoàn", "Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Hội", "Liên đoàn",
+    "Mặt trận", "Tổ", "Thủ trưởng", "Người đứng đầu", "Chủ tịch", "Giám đốc", "Lực lượng", "Kho bạc",
+    "Thanh tra", "Phòng", "Đài", "Báo", "Viện", "Tòa án", "Cơ quan", "Đoàn", "Học viện", "Trường", "Bưu điện",
+    "Hội đồng", "Cấp ủy", "Chánh", "Trưởng", "Cảnh sát", "Bệnh viện",
+)
+_HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b")
+_COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
+_LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
+# Office titles name their body: "Giám đốc Công an tỉnh" -> Công an tỉnh.
+_OFFICE_RE = re.compile(r"^(?:đồng\s+chí\s+|các\s+đồng\s+chí\s+)?(?:Giám\s+đốc|Chánh|Phó\s+Chánh|Phó\s+Giám\s+đốc|"
+                        r"Trưởng\s+ban|Trưởng|Bí\s+thư|Thủ\s+trưởng)\s+(?=(?:Sở|Công\s+an|Văn\s+phòng|Thanh\s+tra|Ban|"
+                        r"Bảo\s+hiểm|Ngân\s+hàng|Cục|Kho\s+bạc|Đảng\s+ủy|Tỉnh\s+đoàn|Ủy\s+ban|UBND|Bộ)\b)",
+                        re.IGNORECASE)
+_HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> list[tuple[re.Pattern, str]]:
+    out = []
+    recs = sorted(gazetteer.load("abbreviations.jsonl"), key=lambda r: len(r["abbreviation"]), reverse=True)
+    for r in recs:
+        if r.get("kind", "unit") != "unit":
+            continue
+        ab = re.escape(r["abbreviation"]).replace(r"\ ", r"\s+")
+        out.append((re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
+    return out
+
+
+def expand_abbreviations(text: str) -> str:
+    """UBND -> Ủy ban nhân dân, Sở TT&TT -> Sở Thông tin và Truyền thông, ... (case-sensitive:
+    abbreviations are printed in capitals; "Ca" or "tu" in a word never match)."""
+    for rx, rep in _abbreviations():
+        text = rx.sub(rep, text)
+    return text
+
+
+def unit_key(name: str) -> str:
+    """Matching key: expanded, casefolded, punctuation and "và"/dash variants ignored."""
+    s = expand_abbreviations(collapse_ws(name))
+    s = unicodedata.normalize("NFC", s).casefold()
+    s = re.sub(r"[.,;:&\-–—()\"“”']", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, dict]:
+    idx: dict[str, dict] = {}
+    for r in gazetteer.load("units.jsonl"):
+        for n in [r["name"], *r.get("aliases", [])]:
+            idx.setdefault(unit_key(n), r)
+    return idx
+
+
+@lru_cache(maxsize=1)
+def _folded_index() -> dict[str, dict]:
+    # OCR loses diacritics now and then; a folded key finds the body anyway
+    return {fold_diacritics(k): r for k, r in _index().items()}
+
+
+def lookup(name: str) -> Optional[dict]:
+    k = unit_key(name)
+    rec = _index().get(k)
+    if rec is None:
+        rec = _folded_index().get(fold_diacritics(k))
+    return rec
+
+
+def is_known(name: str) -> bool:
+    return lookup(name) is not None
+
+
+def current_name(name: str) -> str:
+    """Today's body for a name printed before the 2025 reorganisation (Sở KH&ĐT -> Sở Tài chính)."""
+    rec = lookup(name)
+    while rec and rec.get("renamed_to"):
+        nxt = lookup(rec["renamed_to"])
+        if nxt is None or nxt is rec:
+            return rec["renamed_to"]
+        rec = nxt
+    return rec["name"] if rec else name
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:] if s else s
+
+
+def clean_unit_phrase(s: str) -> str:
+    s = collapse_ws(s).strip(" ,;:.-–")
+    s = re.sub(r"\s*\([^)]*\)", "", s)           # "Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)"
+    s = re.sub(r"\.\.\.$|…$", "", s).strip(" ,;:.")
+    s = re.sub(r"^(?:và|với|cùng|cùng với)\s+", "", s, flags=re.IGNORECASE)
+    return s
+
+
+def canonical_unit(name: str, *, province: Optional[str] = None) -> str:
+    """Printed unit -> the name the register keeps."""
+    s = clean_unit_phrase(name)
+    s = _HONORIFIC_RE.sub("", s)
+    s = _OFFICE_RE.sub("", s)
+    s = expand_abbreviations(s)
+    if re.fullmatch(r"tỉnh|toàn tỉnh", s, re.IGNORECASE) and province:
+        return f"Tỉnh {province}"
+    rec = lookup(s)
+    if rec is not None and rec.get("kind") == "group":
+        return _cap(s)               # a collective keeps its printed wording
+    if rec is not None:
+        # the official spelling of the same name (misprints, dash variants); wording kept
+        # when the printed form is a known alias that differs only in punctuation/case
+        if unit_key(rec["name"]) != unit_key(s) or re.search(r"[,\-–]", rec["name"]) or s.casefold() != rec["name"].casefold():
+            return rec["name"]
+        return _cap(s)
+    return _cap(s)
+
+
+# ------------------------------------------------------------------ list splitting
+
+@lru_cache(maxsize=1)
+def _protect_re() -> Optional[re.Pattern]:
+    """Known names that contain commas, dashes or "và" ("Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Lao động, Thương binh và Xã hội") so the splitter never cuts them."""
+    names = set()
+    for r in gazetteer.load("units.jsonl"):
+        for n in [r["name"], *r.get("aliases", [])]:
+            n = expand_abbreviations(n)
+            if re.search(r"[,\-–]|\svà\s", n):
+                names.add(n)
+    if not names:
+        return None
+    parts = []
+    for n in sorted(names, key=len, reverse=True):
+        words = re.split(r"[\s,\-–]+", n)
+        parts.append(r"[\s,\-–]*".join(re.escape(w) for w in words if w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def _starts_unit(seg: str) -> bool:
+    return bool(_HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
+
+
+def split_units(text: str) -> list[str]:
+    """A printed list of units -> one string per unit (not yet canonical).
+
+    `Công an tỉnh, UBND các huyện, thị xã, thành phố` -> 2; `UBND các huyện, thị xã, thành
+    phố` -> 1 (a group); `Sở Tài chính, Sở Kế hoạch và Đầu tư` -> 2."""
+    if not text:
+        return []
+    s = expand_abbreviations(collapse_ws(text))
+    s = re.sub(r"\s*\([^)]*\)", "", s)
+    protected: dict[str, str] = {}
+    rx = _protect_re()
+    if rx:
+        def keep(m):
+            key = f"\u2063{len(protected)}\u2063"
+            protected[key] = m.group(0)
+            return "Ⓤ" + key
+        s = rx.sub(keep, s)
+    units: list[str] = []
+    for group in re.split(r"\s*;\s*|\n+", s):
+        segs = [x.strip() for x in group.split(",")]
+        cur: list[str] = []
+        cur_named = False
+        for seg in segs:
+            if not seg:
+                continue
+            # "ngành UBND các huyện": a head inside a segment after a list noun starts a unit
+            pieces = [x for x in re.split(rf"(\b{_LIST_NOUNS})\s+(?=(?:Ủy ban nhân dân|Sở|Công an|Văn phòng)\b)", seg)]
+            # re-attach the captured list noun to the piece before it
+            joined: list[str] = []
+            for x in pieces:
+                if joined and re.fullmatch(_LIST_NOUNS, x or ""):
+                    joined[-1] = f"{joined[-1]}{x}"
+                elif x is not None:
+                    joined.append(x)
+            pieces = [y for x in joined for y in re.split(r"(?<=\u2063)\s+(?=Ⓤ)", x)]
+            for piece in pieces:
+                # "X và Y" where Y begins a body
+                sub = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r"|các\s|Ⓤ))", piece)
+                for k, p in enumerate(sub):
+                    p = p.strip()
+                    if not p:
+                        continue
+                    new = k > 0 or piece is not pieces[0] or not cur
+                    if not new:
+                        if p.startswith("Ⓤ") or _starts_unit(p):
+                            new = True
+                        elif p[:1].islower() and not _is_collective(_restore(" ".join(cur), protected)):
+                            new = True
+                    if new and cur:
+                        units.append(", ".join(cur))
+                        cur = []
+                    cur.append(p)
+        if cur:
+            units.append(", ".join(cur))
+    out = []
+    for u in units:
+        u = clean_unit_phrase(_restore(u, protected))
+        if u and not re.fullmatch(r"[\W\d]+", u):
+            out.append(u)
+    return out
+
+
+def _restore(s: str, protected: dict[str, str]) -> str:
+    for key, val in protected.items():
+        s = s.replace("Ⓤ" + key, val)
+    return s
+
+
+def _is_collective(s: str) -> bool:
+    return bool(_COLLECTIVE_RE.search(s))

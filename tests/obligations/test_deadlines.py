@@ -1,0 +1,145 @@
+"""Deadline normaliser: a sentence table and hypothesis properties."""
+import calendar
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from extractors.obligations.deadlines import find_deadline, is_before_document, parse_deadline
+
+D = dt.date
+
+CELLS = [
+    ("Tháng 02/2024", D(2024, 2, 29), None, None),
+    ("Tháng 3/2024", D(2024, 3, 31), None, None),
+    ("Tháng 02/2023", D(2023, 2, 28), None, None),
+    ("Quý I/2024", D(2024, 3, 31), None, None),
+    ("Quý II/2024", D(2024, 6, 30), None, None),
+    ("Quý IV/2024", D(2024, 12, 31), None, None),
+    ("quý 3 năm 2025", D(2025, 9, 30), None, None),
+    ("6 tháng đầu năm 2024", D(2024, 6, 30), None, None),
+    ("06 tháng cuối năm 2024", D(2024, 12, 31), None, None),
+    ("Trong năm 2024", D(2024, 12, 31), None, None),
+    ("Năm 2024.", D(2024, 12, 31), None, None),
+    ("trước ngày 21/6/2023", D(2023, 6, 21), None, None),
+    ("Hoàn thành trong tháng 02/2024", D(2024, 2, 29), None, None),
+    ("trước 30/6/2024", D(2024, 6, 30), None, None),
+    ("chậm nhất là ngày 23 tháng 01 năm 2026", D(2026, 1, 23), None, None),
+    ("trước 14 giờ 00 ngày 29/7/2020", D(2020, 7, 29), None, None),
+    ("Ngày 22 hàng tháng", None, "monthly", 22),
+    ("Định kỳ trước ngày 10 hàng tháng", None, "monthly", 10),
+    ("Định kỳ vào ngày 15 hàng tháng", None, "monthly", 15),
+    ("trước ngày 25 hằng tháng", None, "monthly", 25),
+    ("Hằng quý", None, "quarterly", None),
+    ("định kỳ 6 tháng", None, "halfyearly", None),
+    ("Hàng tháng", None, "monthly", None),
+    ("Thường xuyên", None, "ongoing", None),
+    ("Thực hiện thường xuyên", None, "ongoing", None),
+    ("Từ tháng 01/2024 và thực hiện thường xuyên", None, "ongoing", None),
+    ("Theo lộ trình của Chính phủ", None, None, None),
+    ("Theo Lộ trình của Chính phủ", None, None, None),
+    ("trước 16 giờ thứ sáu hằng tuần", None, "weekly", 5),
+    ("Định kỳ hằng tuần (trước 16 giờ ngày thứ hai)", None, "weekly", 1),
+    ("hằng năm", None, "yearly", None),
+    ("Hàng năm", None, "yearly", None),
+]
+
+
+@pytest.mark.parametrize("text,due,recurrence,day", CELLS)
+def test_cell(text, due, recurrence, day):
+    d = parse_deadline(text)
+    assert d is not None
+    assert (d.due, d.recurrence, d.day) == (due, recurrence, day)
+    assert d.raw == text.strip(" .;,:()*")
+
+
+def test_start_is_kept_for_from_month():
+    d = parse_deadline("Từ tháng 01/2024 và thực hiện thường xuyên")
+    assert d.start == D(2024, 1, 1) and d.due is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Báo cáo kết quả thực hiện", "Văn bản chỉ đạo", None])
+def test_no_deadline(text):
+    assert parse_deadline(text) is None
+
+
+SENTENCES = [
+    # dated phrase needs a deadline word; citation dates are not deadlines
+    ("Theo dõi, đôn đốc triển khai thực hiện Quyết định số 4466/QĐ-UBND ngày 01/12/2023 của Ủy ban nhân dân tỉnh", None),
+    ("phấn đấu cấp 860.000 tài khoản định danh điện tử trước ngày 21/6/2023; 100% thủ tục", (D(2023, 6, 21), None, None)),
+    ("Các ngành có liên quan chủ động xây dựng các mô hình, hoàn thành các mục tiêu trong năm 2023, tạo nền tảng",
+     (D(2023, 12, 31), None, None)),
+    ("Hàng năm, căn cứ vào các nhiệm vụ để xây dựng kế hoạch thực hiện theo lộ trình đến năm 2030", (None, "yearly", None)),
+    ("Định kỳ trước ngày 10 hàng tháng, báo cáo kết quả về Đảng ủy Công an tỉnh", (None, "monthly", 10)),
+    ("Chủ trì, phối hợp với các cơ quan chức năng liên quan thường xuyên rà soát, cập nhật", (None, "ongoing", None)),
+    ("Thường xuyên mở các đợt cao điểm chuyên đề", (None, "ongoing", None)),
+    # a repeat word in a later clause or a passive requirement is not the obligation's deadline
+    ("Tiếp tục lãnh đạo, chỉ đạo quán triệt; thường xuyên đôn đốc, kiểm tra", None),
+    ("Cơ sở hạ tầng phải được kiểm tra, giám sát thường xuyên; cán bộ", None),
+    ("Chủ trì, phối hợp với Văn phòng tham mưu thực hiện chế độ báo cáo định kỳ cho Văn phòng Chính phủ", None),
+    ("tầm nhìn đến năm 2030 trên địa bàn tỉnh", None),
+    # a dated phrase wins over a repeat word around it
+    ("báo cáo kết quả cho Chủ tịch UBND tỉnh (lồng ghép trong báo cáo định kỳ tháng 02/2024)", (D(2024, 2, 29), None, None)),
+    ("Các cơ quan ban hành Kế hoạch. Hoàn thành trong tháng 02/2024.", (D(2024, 2, 29), None, None)),
+    ("Báo cáo kết quả về Sở Nội vụ chậm nhất là ngày 23 tháng 01 năm 2026.", (D(2026, 1, 23), None, None)),
+]
+
+
+@pytest.mark.parametrize("text,expected", SENTENCES)
+def test_sentence(text, expected):
+    d = find_deadline(text)
+    got = None if d is None else (d.due, d.recurrence, d.day)
+    assert got == expected
+
+
+def test_before_document_is_kept_and_detectable():
+    d = parse_deadline("Tháng 6/2023")
+    assert d.due == D(2023, 6, 30)
+    assert is_before_document(d, D(2024, 2, 6))
+    assert not is_before_document(d, D(2023, 1, 1))
+    assert not is_before_document(parse_deadline("Thường xuyên"), D(2024, 2, 6))
+
+
+years = st.integers(min_value=1990, max_value=2060)
+
+
+@given(years, st.integers(1, 12))
+def test_month_due_is_last_day_of_that_month(y, m):
+    d = parse_deadline(f"Tháng {m:02d}/{y}")
+    assert d.due == D(y, m, calendar.monthrange(y, m)[1])
+    assert d.due >= D(y, m, 1)
+
+
+@given(years, st.sampled_from(["I", "II", "III", "IV"]), st.booleans())
+def test_quarter_due_is_inside_the_quarter(y, q, words):
+    n = {"I": 1, "II": 2, "III": 3, "IV": 4}[q]
+    d = parse_deadline(f"Quý {q} năm {y}" if words else f"Quý {q}/{y}")
+    assert D(y, 3 * n - 2, 1) <= d.due <= D(y, 3 * n, 31 if n in (1, 4) else 30)
+    assert d.due.month == 3 * n
+
+
+@given(years, st.integers(1, 12), st.integers(1, 31), st.sampled_from(["trước ngày {d}/{m}/{y}", "trước {d}/{m}/{y}",
+                                                                        "chậm nhất là ngày {d} tháng {m} năm {y}"]))
+def test_dates_are_real_or_none(y, m, day, form):
+    d = parse_deadline(form.format(d=day, m=m, y=y))
+    try:
+        real = D(y, m, day)
+    except ValueError:
+        real = None
+    if real is None:
+        assert d is None or d.due is None
+    else:
+        assert d.due == real
+
+
+@given(st.text(alphabet="0123456789/ thángquýnămIVhàngđịnhkỳtrước", max_size=40))
+def test_never_raises_and_due_is_a_date(s):
+    d = parse_deadline(s)
+    if d is not None and d.due is not None:
+        assert isinstance(d.due, dt.date)
+
+
+@given(years)
+def test_year_and_half(y):
+    assert parse_deadline(f"Trong năm {y}").due == D(y, 12, 31)
+    assert parse_deadline(f"6 tháng đầu năm {y}").due == D(y, 6, 30)
