@@ -189,9 +189,11 @@ class SearchResult:
     total: int
     elapsed_ms: float = 0.0
     units: list[str] = field(default_factory=list)   # what the unit filter resolved to
+    more: bool = False               # more matches than `total` (counting stopped at the cap)
 
     def to_dict(self) -> dict:
         return {"query": self.query.raw, "terms": list(self.query.terms), "total": self.total,
+                "total_is_lower_bound": self.more,
                 "elapsed_ms": round(self.elapsed_ms, 2), "units": self.units,
                 "hits": [h.to_dict() for h in self.hits]}
 
@@ -431,6 +433,7 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
         order = "exact DESC, phrase DESC, score DESC, o.document_id, o.ordinal"
     where = f.sql()
     base = f"SELECT {OBLIGATION_COLUMNS}, {select_extra} FROM {src} WHERE {where}"
+    more = False
     if f.post or order is None:
         # Python decides (overdue / next occurrence / due order): fetch all matches, then page.
         if order:
@@ -447,13 +450,23 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
         sql = f"{base} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         rows = [dict(r) for r in session.execute(text(sql), f.params).mappings()]
         hits = [_hit(m, today, m.get("exact"), m.get("score")) for m in rows]
-        if count:
-            total = session.execute(text(f"SELECT count(*) FROM {src} WHERE {where}"), f.params).scalar_one() \
-                if (len(hits) == limit or offset) else offset + len(hits)
-        else:
-            total = offset + len(hits)
-    return SearchResult(query=q, hits=hits, total=int(total), elapsed_ms=(time.perf_counter() - started) * 1000,
+        total, more = offset + len(hits), False
+        if count and (len(hits) == limit or offset):
+            total, more = _count(session, f"SELECT 1 FROM {src} WHERE {where}", f.params, offset + limit)
+    return SearchResult(query=q, hits=hits, total=int(total), more=more,
+                        elapsed_ms=(time.perf_counter() - started) * 1000,
                         units=resolved)
+
+
+COUNT_CAP = 1000
+
+
+def _count(session, sql: str, params: dict, at_least: int) -> tuple[int, bool]:
+    """(matches, more): counted up to COUNT_CAP (a page then says "more than 1000"): counting
+    10,000 hits of a broad word exactly costs more than finding the first 50."""
+    cap = max(COUNT_CAP, at_least)
+    n = int(session.execute(text(f"SELECT count(*) FROM ({sql} LIMIT {cap + 1}) AS c"), params).scalar_one())
+    return min(n, cap), n > cap
 
 
 def _match_sql(q: SearchQuery, f: Filters) -> tuple[str, str]:
@@ -493,10 +506,11 @@ def _search_words_only(session, q, f, limit, offset, today, count, started) -> S
         for k, exact, _, score in ranked:
             if k in rows:
                 hits.append(_hit(rows[k], today, exact, score))
-    total = offset + len(hits)
+    total, more = offset + len(hits), False
     if count and (len(ranked) == limit or offset):
-        total = session.execute(text(f"SELECT count(*) FROM {src}"), f.params).scalar_one()
-    return SearchResult(query=q, hits=hits, total=int(total), elapsed_ms=(time.perf_counter() - started) * 1000)
+        total, more = _count(session, f"SELECT 1 FROM {src}", f.params, offset + limit)
+    return SearchResult(query=q, hits=hits, total=int(total), more=more,
+                        elapsed_ms=(time.perf_counter() - started) * 1000)
 
 
 def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHit]:

@@ -134,7 +134,8 @@ def _print_hits(result) -> None:
     from models.owes_rows import STATUS_LABELS, recurrence_label, vn_date
 
     shown = len(result.hits)
-    title = f"{result.total} nhiệm vụ" + (f" (hiện {shown})" if shown < result.total else "")
+    total = f"hơn {result.total}" if result.more else str(result.total)
+    title = f"{total} nhiệm vụ" + (f" (hiện {shown})" if shown < result.total else "")
     if result.units:
         title += " — đơn vị: " + "; ".join(result.units)
     t = Table(title=escape(title), show_lines=True)

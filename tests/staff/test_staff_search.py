@@ -208,3 +208,16 @@ def test_quick_commands_stay_light(tmp_path):
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr[-2000:]
     assert "HEAVY []" in out.stdout, out.stdout
+
+
+def test_count_stops_at_the_cap(register, monkeypatch):
+    import models.search as ms
+
+    session, _ = register
+    monkeypatch.setattr(ms, "COUNT_CAP", 2)
+    res = ms.search(session, query="dinh danh", limit=1)
+    assert (res.total, res.more, len(res.hits)) == (2, True, 1)
+    res = ms.search(session, query="dinh danh", limit=1, status="open")
+    assert (res.total, res.more) == (2, True)
+    res = ms.search(session, query="dinh danh", limit=5)
+    assert (res.total, res.more) == (3, False)
