@@ -123,6 +123,14 @@ def create_app(*, host: str = "127.0.0.1", db_url: Optional[str] = None, intake:
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
+        if request.method == "POST" and request.url.path == "/upload":
+            # refuse an announced oversize body before reading it (the handler checks the bytes too)
+            try:
+                announced = int(request.headers.get("content-length") or 0)
+            except ValueError:
+                announced = 0
+            if announced > max_bytes + 1024 * 1024:
+                return HTMLResponse(f"Tệp quá lớn (tối đa {max_bytes // (1024 * 1024)} MB).", status_code=413)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

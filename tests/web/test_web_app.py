@@ -139,3 +139,21 @@ def test_exports(site):
         assert r.status_code == 200 and r.content.startswith(magic)
         assert "attachment" in r.headers["content-disposition"]
     assert c.get("/units/export", params={"format": "exe"}).status_code == 400
+
+
+def test_oversize_upload_refused_before_reading(site):
+    url, _, tmp = site
+    c = _client(url, tmp, max_upload_mb=0.01)
+    r = c.post("/upload", files={"file": ("big.pdf", b"x" * (2 * 1024 * 1024), "application/pdf")})
+    assert r.status_code == 413
+    assert not (tmp / "intake").exists() or not list((tmp / "intake").iterdir())
+
+
+def test_serve_refuses_open_address_without_token(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+    from app.cli import app
+
+    monkeypatch.delenv("CHIDAO_TOKEN", raising=False)
+    monkeypatch.setenv("CHIDAO_DB", f"sqlite:///{tmp_path}/r.db")
+    r = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
+    assert r.exit_code == 2 and "CHIDAO_TOKEN" in r.output
