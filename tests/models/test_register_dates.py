@@ -5,7 +5,7 @@ import datetime as dt
 from types import SimpleNamespace as NS
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from models.dates import is_overdue, next_occurrence, period_bounds
 
@@ -72,6 +72,7 @@ def test_next_occurrence_accepts_extractor_deadline():
 RECS = st.sampled_from(["weekly", "monthly", "quarterly", "halfyearly", "yearly"])
 
 
+@settings(max_examples=60, deadline=None)
 @given(rec=RECS, day=st.one_of(st.none(), st.integers(1, 31)), today=st.dates(D(2000, 1, 1), D(2090, 12, 31)))
 def test_next_occurrence_is_on_or_after_today_and_in_its_period(rec, day, today):
     if rec == "weekly" and day is not None:
