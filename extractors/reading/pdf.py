@@ -456,6 +456,11 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
             r.errors.append(ReadError(code="ocr-failed", page=n, message=f"page {n}: OCR returned nothing"))
             continue
         old = r.page
+        if o.errors and not o.page.blocks and old.blocks:
+            # OCR failed on this page: the doubtful text layer is better than nothing
+            # (text_layer_issue says why it was doubted).
+            r.errors.extend(o.errors)
+            continue
         page = o.page
         page.text_quality = old.text_quality
         page.text_layer_issue = old.text_layer_issue
