@@ -104,6 +104,8 @@ def _mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 
         known = type_for_code(first) or fold(first) in _issuer_codes()
         if not tw and not (known or len(codes_nodigit) >= 2):
             continue
+        if len(first) < 2 and not known:
+            continue   # `06/Q…`: a symbol cut by OCR
         if number_key(sym) in exclude:
             continue
         start = m.start() - (len(before) - tw.start("word")) if tw else m.start()

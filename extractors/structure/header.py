@@ -138,8 +138,11 @@ def body_name(text: str, first: bool = True) -> str:
     # place names
     prov = find_province(text)
     if prov:
-        pat = re.compile(re.escape(prov.lower()))
-        s = pat.sub(prov, s)
+        # replace by position on the folded text, so an OCR-damaged name (`LÂM ĐÒNG`) gets its spelling back
+        fs_ = fold_diacritics(s).lower()
+        k = fs_.find(fold(prov)) if len(fs_) == len(s) else -1
+        if k >= 0 and (k == 0 or not fs_[k - 1].isalnum()):
+            s = s[:k] + prov + s[k + len(prov):]
     lv = next((l for l in sorted(_PLACE_LEVELS, key=len, reverse=True) if fold(s).startswith(l + " ")), None)
     if lv and not fold(s).startswith(("tinh uy", "thanh uy", "huyen uy", "thi uy", "quan uy")):
         n = len(lv.split())

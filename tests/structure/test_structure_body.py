@@ -250,3 +250,41 @@ số 1187/QĐ-BNV), Bộ Nội vụ hướng dẫn các bộ, cơ quan ngang b�
     d = parse_directive(document_from_text(text))
     assert d.aliases["Quyết định số 1187/QĐ-BNV"] == "1187/QĐ-BNV"
     assert d.aliases["bộ"] == "cơ quan ngang bộ"
+
+
+OCR_PLAN = HEAD + """\
+     I. MỤC ĐÍCH, YÊU CẦU
+     1. Nâng cao nhận thức của cán bộ, công chức, viên chức về Đề án 06 trên địa bàn tỉnh và
+huy động sự vào cuộc của cả hệ thống chính trị.
+     IH. MỤC TIÊU
+     I. Về phục vụ giải quyết thủ tục hành chính, cung cấp dịch vụ công trực tuyến toàn
+trình cho người dân.
+     2. Về phát triển công dân số.
+     II. NHIỆM VỤ VÀ GIẢI PHÁP
+     1. Nhiệm vụ chung.
+     2. Nhiệm vụ cụ thể.
+     3. Tổ chức thực hiện các nhiệm vụ được giao.
+     4. Kiểm tra, đôn đốc.
+     5. Sơ kết.
+     6. Tổng kết.
+     7. Khen thưởng.
+     §. Báo cáo kết quả về Công an tỉnh.
+"""
+
+
+def test_ocr_misread_list_numbers_follow_the_running_count():
+    d = parse_directive(document_from_text(OCR_PLAN))
+    paths = [s.path for s in d.root.walk() if s.kind in ("roman", "arabic")]
+    assert paths == ["I", "I.1", "II", "II.1", "II.2", "III", "III.1", "III.2", "III.3", "III.4", "III.5",
+                     "III.6", "III.7", "III.8"]
+
+
+def test_ocr_stt_cells_are_read_by_the_count():
+    rows = [["STT", "Nội dung, nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"],
+            ["|", "Xây dựng kế hoạch kiểm tra", "Công an tỉnh", "Tháng 02/2024"],
+            ["2", "Theo dõi, đôn đốc", "Công an tỉnh", "Tháng 3/2024"],
+            ["3", "Sơ kết", "Công an tỉnh", "Tháng 6/2024"]]
+    more = [["STT", "Nội dung, nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"],
+            ["7", "Tổng kết", "Công an tỉnh", "Tháng 12/2024"]]   # rows 4-6 lost by the reader
+    d = parse_directive(document_from_text(HEAD + "     1. Theo Phụ lục./.\n", tables=[table(rows), table(more)]))
+    assert [s.path for s in d.root.walk() if s.kind == "table_row"] == ["PL.1", "PL.2", "PL.3", "PL.7"]
