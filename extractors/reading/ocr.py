@@ -348,7 +348,9 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
         return []
     n = workers if workers else (os.cpu_count() or 1)
     n = max(1, min(n, len(jobs)))
-    if n == 1:
+    # A worker of someone else's pool (a batch reading files in parallel) is daemonic and
+    # may not start processes of its own: it reads its pages one after the other.
+    if n == 1 or mp.current_process().daemon:
         _init_worker()
         return [func(*job) for job in jobs]
     # spawn: workers start clean and small (no copy of a big parent), and no fork of a

@@ -210,6 +210,8 @@ def _ocr_cells(clean: np.ndarray, cells: list[GridCell], origin: tuple[int, int]
 
 # What a lone digit turns into without context ("8" -> "§", "11" -> "II", "0" -> "O").
 _DIGITISH = re.compile(r"^[0-9§Il|!OoSBg]{1,3}[.)]?$")
+_LOOKALIKE = str.maketrans({"§": "8", "I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0", "S": "5",
+                            "B": "8", "g": "9"})
 _NUMBER = re.compile(r"^\d{1,3}[.)]?$")
 
 
@@ -237,7 +239,8 @@ def _digits_lang() -> str:
     if _DIGITS_LANG is None:
         import subprocess
         try:
-            out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+            done = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
+            out = done.stdout + "\n" + done.stderr
         except (OSError, subprocess.TimeoutExpired):
             out = ""
         _DIGITS_LANG = "eng" if "eng" in out.split() else "vie"
@@ -260,9 +263,17 @@ def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
         # tesseract-ocr itself) reads lone digits well.
         again = _ocr_cells(clean, suspects, origin, dpi=dpi, deadline=deadline, lang=_digits_lang(),
                            config=CELL_CONFIG + " -c tessedit_char_whitelist=0123456789.")
-        for key, lines in again.items():
+        for cell in suspects:
+            key = (cell.row, cell.col)
+            lines = again.get(key)
             if lines and _NUMBER.match(" ".join(ln.text for ln in lines).strip()):
                 out[key] = lines
+            elif len(out.get(key, [])) == 1:
+                # A lone "1" often defeats both models; map the usual look-alikes instead.
+                ln = out[key][0]
+                mapped = ln.text.strip().translate(_LOOKALIKE)
+                if _NUMBER.match(mapped):
+                    ln.text = mapped
     return out
 
 
