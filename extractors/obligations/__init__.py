@@ -137,6 +137,7 @@ class _Walker:
         if section.kind in ("part", "roman", "plan") and not hs:
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
+        item_scope: list[str] = []
         for i, (t, page) in enumerate(texts):
             body = _strip_marker(t, section.label) if i == 0 else t
             if i == 0 and only_scope:
@@ -150,9 +151,15 @@ class _Walker:
             if section.kind in ("part", "roman") and i == 0 and re.fullmatch(r"[^a-zà-ỹđ]*", body):
                 continue       # an upper-case title line
             require = role not in _TASK_ROLES and not own_scope
-            got = split_unit_text(body, ref=ref, page=page, scope=own_scope or self.addressees, role=role,
+            got = split_unit_text(body, ref=ref, page=page, scope=item_scope or own_scope or self.addressees, role=role,
                                   prose=False, require_unit=require and not self.addressees)
+            if i == 0 and got and not got[0].inherited and not hs:
+                # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
+                item_scope = list(got[0].leads)
             self.pieces.extend(got)
+        from extractors.obligations.split import POINTER_RE
+        if texts and POINTER_RE.search(texts[0][0]):
+            return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         for c in section.children:
             self.walk(c, own_scope, role, depth + 1)
 

@@ -215,6 +215,10 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
                 continue
             if kind == "year" and re.search(r"\bđến\s+(?:năm\s+)?$", before, _FLAGS):
                 continue
+            # inside the title of a cited document ("Kế hoạch số 30/KH-UBND ... về thực hiện ... trong năm 2024")
+            if kind in ("year", "month", "quarter", "half") and re.search(
+                    r"\d+/[A-ZĐ][\w\-/]*[^;.]{0,120}$", text[max(0, m.start() - 160):m.start()]):
+                continue
             due = _due(kind, m)
             if due is None:
                 continue

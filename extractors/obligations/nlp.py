@@ -76,14 +76,14 @@ _STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "th�
          "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu"}
 _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
                       r"doanh\s+nghiệp|người\s+lao\s+động|học\s+sinh|đoàn\s+viên|hội\s+viên|tổ\s+chức,\s+cá\s+nhân|cá\s+nhân|"
-                      r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân)\b", re.IGNORECASE)
+                      r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân|đại\s+biểu|thành\s+viên\s+dự)\b", re.IGNORECASE)
 
 
 _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
                             r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
-                            r"đoàn|hội|tổ|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
+                            r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
 
 
 def _starts_unit(s: str) -> bool:
@@ -131,7 +131,7 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                 continue
             break
         if _LIST_WORDS.get(low) and end:
-            end = off + len(word); i += 1; continue
+            end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue
         if word[:1].isupper() and (end or _starts_unit(rest[off:])):

@@ -37,7 +37,7 @@ def sentences(text: str) -> list[str]:
     out, start = [], 0
     for m in re.finditer(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ])", text):
         chunk = text[start:m.start()]
-        if _ABBR_DOT.search(chunk) or re.search(r"\d\.$", chunk):
+        if _ABBR_DOT.search(chunk) or re.search(r"(?:^|\b(?:Điều|Khoản|khoản|Mục|mục|Điểm|điểm|số))\s*\d+\.$", chunk):
             continue
         out.append(text[start:m.start()].strip())
         start = m.end()
@@ -55,7 +55,7 @@ BACKGROUND_RE = re.compile(
     r"Chỉ\s+thị\s+nêu\s+rõ|Chỉ\s+thị\s+này\s+được|Toàn\s+văn|Thay\s+mặt)",
     re.IGNORECASE)
 PAST_RE = re.compile(r"\b(?:đã|đã\s+đạt|đạt\s+được|còn\s+hạn\s+chế|còn\s+thấp|chưa\s+(?:cao|đảm\s+bảo|đáp\s+ứng|thực\s+sự|đầy\s+đủ)|"
-                     r"vẫn\s+còn|còn\s+chậm|còn\s+nhiều|tồn\s+tại|hạn\s+chế\s+như\s+sau|ghi\s+nhận|biểu\s+dương)\b", re.IGNORECASE)
+                     r"vẫn\s+còn|còn\s+chậm|còn\s+nhiều|tồn\s+tại|hạn\s+chế\s+như\s+sau|ghi\s+nhận)\b", re.IGNORECASE)
 DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|"
                           r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
 EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
@@ -70,7 +70,7 @@ TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ng�
                           re.IGNORECASE)
 CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
-INTRO_RE = re.compile(r"^(?:(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
+INTRO_RE = re.compile(r"^(?:Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
 REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
                                re.IGNORECASE)
@@ -140,6 +140,27 @@ def is_deadline_only(sentence: str) -> bool:
     return bool(d) and len(s.split()) <= 8 and (d.due or d.recurrence) is not None
 
 
+def is_title(sentence: str) -> bool:
+    """A heading or list lead-in, not a task: "Nhiệm vụ chung", "Cụ thể:", "Tổ chức thực hiện:",
+    "Nhiệm vụ ... (08 nhiệm vụ);" — short and ending with a colon, a count of tasks, or no verb."""
+    s = sentence.strip(" *")
+    words = s.split()
+    if s.startswith("(") and s.rstrip(" .;").endswith(")"):
+        return True                  # "(Ban hành kèm theo Quyết định số ...)"
+    letters = [c for c in s if c.isalpha()]
+    if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        return True                  # an upper-case title line
+    if s.endswith(":") and len(words) <= 12:
+        return True
+    if re.search(r"\(\s*\d+\s+nhiệm\s+vụ\s*\)", s, re.IGNORECASE):
+        return True
+    if len(words) <= 6 and not s.endswith("."):
+        from extractors.obligations.nlp import pos_tags
+        if not any(t == "V" for _, t, _ in pos_tags(s)):
+            return True
+    return False
+
+
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence):
         return True
@@ -192,12 +213,13 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
     cur_dated = False
     from extractors.obligations.deadlines import find_deadline
     for s in sents:
-        if EXECUTION_RE.search(s) or POINTER_RE.search(s):
+        if EXECUTION_RE.search(s) or POINTER_RE.search(s) or is_title(s):
             continue
         if is_addressee_sentence(s) and s.rstrip().endswith(":"):
             continue
         if is_background(s) and not (cur and CONTINUE_RE.match(s)):
             if prose or not cur:
+                cur = None           # a report sentence ends a chain of requests
                 continue
             cur.text += " " + s
             continue
@@ -216,10 +238,10 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif prose and (leads or DIRECTIVE_RE.search(s) or not is_background(s)):
                 new = True
-        if prose and new and not leads and not DIRECTIVE_RE.search(s) and not scope and cur is None:
-            continue                      # prose that names no one and asks nothing
+        if prose and cur is None and not DIRECTIVE_RE.search(s):
+            continue                      # prose that asks nothing and follows no request: a report
         if new:
-            if require_unit and not leads and not scope:
+            if require_unit and not leads and not scope and not (cur is not None and cur.leads):
                 cur = None
                 continue
             # no subject of its own: the subject of the sentence before (same paragraph), else the scope

@@ -27,7 +27,7 @@ HEAD_WORDS = (
     "Thanh tra", "Phòng", "Đài", "Báo", "Viện", "Tòa án", "Cơ quan", "Đoàn", "Học viện", "Trường", "Bưu điện",
     "Hội đồng", "Cấp ủy", "Chánh", "Trưởng", "Cảnh sát", "Bệnh viện",
 )
-_HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b")
+_HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 # Office titles name their body: "Giám đốc Công an tỉnh" -> Công an tỉnh.
@@ -208,7 +208,10 @@ def split_units(text: str) -> list[str]:
                         if p.startswith("Ⓤ") or _starts_unit(p):
                             new = True
                         elif p[:1].islower() and not _is_collective(_restore(" ".join(cur), protected)):
-                            new = True
+                            new = not (_LEVEL_RE.fullmatch(p) and _LEVEL_END_RE.search(_restore(cur[-1], protected)))
+                    if new and cur and k == 0 and re.match(r"các\s", _restore(p, protected)) and re.match(
+                            r"(?:Người\s+đứng\s+đầu|Thủ\s+trưởng|Lãnh\s+đạo)\b", _restore(cur[0], protected), re.IGNORECASE):
+                        new = False          # "Người đứng đầu cấp ủy, ..., các cơ quan, đơn vị": still whose head
                     if new and cur:
                         units.append(", ".join(cur))
                         cur = []
@@ -221,6 +224,11 @@ def split_units(text: str) -> list[str]:
         if u and not re.fullmatch(r"[\W\d]+", u):
             out.append(u)
     return out
+
+
+# "Tổ chuyển đổi số cộng đồng thôn, tổ dân phố": a list of levels inside one name
+_LEVEL_RE = re.compile(r"(?:tổ\s+dân\s+phố|khu\s+phố|thôn|ấp|bản|làng|xã|phường|thị\s+trấn|huyện|thị\s+xã|thành\s+phố|đặc\s+khu)")
+_LEVEL_END_RE = re.compile(r"\b(?:thôn|ấp|bản|xã|phường|thị\s+trấn|huyện|thị\s+xã|thành\s+phố|tổ\s+dân\s+phố)$")
 
 
 def _restore(s: str, protected: dict[str, str]) -> str:
