@@ -50,6 +50,7 @@ class WatchConfig:
     retry_backoff: float = 30.0    # seconds before a transient failure is tried again (doubles)
     timeout: Optional[float] = DEFAULT_TIMEOUT   # per document
     db_url: Optional[str] = None
+    lease: Optional[float] = None  # deployment runner: a run silent this long is given up (default timeout + 60)
 
 
 # ---------------------------------------------------------------- runners
@@ -109,12 +110,12 @@ class DeploymentRunner:
     with it: nobody will report it), is given up and the file tried again; the register's
     sha256 key makes a late second finish of the same bytes a harmless duplicate."""
 
-    def __init__(self, cfg: WatchConfig, deployment: str, lease: Optional[float] = None):
+    def __init__(self, cfg: WatchConfig, deployment: str):
         from prefect.client.orchestration import get_client
 
         self.cfg, self.deployment = cfg, deployment
         self.jobs = cfg.jobs or 100
-        self.lease = lease or ((cfg.timeout or DEFAULT_TIMEOUT) + 60)
+        self.lease = cfg.lease or ((cfg.timeout or DEFAULT_TIMEOUT) + 60)
         self.client = get_client(sync_client=True)
         self.client.__enter__()
         self.running: dict[str, tuple[I.Item, float]] = {}   # flow run id -> (item, started)
@@ -143,6 +144,7 @@ class DeploymentRunner:
                                           limit=len(self.running) + 10)
         out = []
         now = time.monotonic()
+        wall = dt.datetime.now(dt.timezone.utc)
         for run in runs:
             rid = str(run.id)
             item, started = self.running[rid]
@@ -159,7 +161,9 @@ class DeploymentRunner:
                 status, reason = _parse_failure(msg, kind)
                 out.append((item, FileResult(item.name, status, seconds=secs, reason=reason,
                                              retryable=(status == "error"))))
-            elif kind == "RUNNING" and now - started > self.lease:
+            elif kind in ("RUNNING", "PENDING") and st.timestamp and (wall - st.timestamp).total_seconds() > self.lease:
+                # Picked up by a worker that then went silent (killed, machine gone): nobody
+                # will report this run.  Mark it crashed and try the file again.
                 self.running.pop(rid)
                 try:
                     self.client.set_flow_run_state(run.id, Crashed(message="lease expired: its worker stopped answering"),
@@ -201,7 +205,7 @@ class Watcher:
     def __post_init__(self):
         self.folders.ensure()
         self.stability = I.Stability(settle=self.cfg.settle)
-        self.waiting: list[tuple[float, I.Item]] = []   # (not before, item): transient failures
+        self.waiting: list[tuple[float, I.Item, bool]] = []   # (not before, item, counts as a new attempt)
         self.stop = threading.Event()
         self.counts = {"done": 0, "duplicate": 0, "failed": 0}
 
@@ -211,7 +215,12 @@ class Watcher:
 
     def _start(self, item: I.Item) -> None:
         self.log(f"taken {item.name}" + (f" (attempt {item.attempts})" if item.attempts > 1 else ""))
-        self.runner.start(item, self._source_path(item))
+        try:
+            self.runner.start(item, self._source_path(item))
+        except Exception as exc:  # noqa: BLE001 - e.g. the Prefect server is busy or down
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            self.log(f"error {item.name}: could not start it ({first}); it waits in processing/")
+            self.waiting.append((time.monotonic() + max(2.0, self.cfg.poll), item, False))
 
     def recover(self) -> None:
         """Files left in processing/ by a crash or kill: taken again (bounded)."""
@@ -224,7 +233,7 @@ class Watcher:
                 self.log(f"failed {item.name}: stopped {item.attempts} times while being processed")
                 continue
             self.log(f"resuming {item.name} left in processing/")
-            self.waiting.append((0.0, I.retake(item)))
+            self.waiting.append((0.0, I.retake(item), False))
 
     def _settle(self, item: I.Item, r: FileResult) -> None:
         if r.status in ("new", "version"):
@@ -242,7 +251,7 @@ class Watcher:
             delay = self.cfg.retry_backoff * (2 ** (item.attempts - 1))
             self.log(f"error {item.name}: {r.reason}; trying again in {delay:.0f} s "
                      f"(attempt {item.attempts} of {self.cfg.max_attempts})")
-            self.waiting.append((time.monotonic() + delay, item))
+            self.waiting.append((time.monotonic() + delay, item, True))
         else:
             I.finish_failed(self.folders, item, r.reason, retryable=r.retryable, max_attempts=self.cfg.max_attempts)
             self.counts["failed"] += 1
@@ -250,7 +259,13 @@ class Watcher:
 
     def step(self) -> None:
         """One pass: settle what finished, start what is due, take what is stable."""
-        for item, r in self.runner.finished():
+        try:
+            finished = self.runner.finished()
+        except Exception as exc:  # noqa: BLE001 - the orchestrator is busy or down: ask again later
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            self.log(f"warning: cannot read the state of running files ({first})")
+            finished = []
+        for item, r in finished:
             try:
                 self._settle(item, r)
             except OSError as exc:  # the share went away under us: the file stays in processing/
@@ -261,8 +276,8 @@ class Watcher:
             if self.runner.free() <= 0 or self.stop.is_set():
                 break
             self.waiting.remove(w)
-            item = w[1]
-            if w[0] > 0:  # a retry after a transient failure
+            _, item, new_attempt = w
+            if new_attempt:  # a retry after a transient failure
                 I.retake(item)
             self._start(item)
         if self.stop.is_set():

@@ -107,6 +107,8 @@ def watch(
                                              "deployment (e.g. ingest-document/chidao) for workers to run."),
     prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
                                            help="Each file a flow run on PREFECT_API_URL (default: when it is set)."),
+    lease: Optional[float] = typer.Option(None, "--lease", help="With --deployment: seconds a flow run may stay "
+                                          "running or pending before its worker is presumed dead (default timeout + 60)."),
     once: bool = typer.Option(False, "--once", help="Stop when the folder is empty and nothing is in flight."),
 ) -> None:
     """Watch INTAKE: take each file once it is completely written, ingest it, and move it to
@@ -115,7 +117,7 @@ def watch(
     from flows.watch import WatchConfig, watch as run_watch
 
     cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
-                      timeout=timeout or DEFAULT_TIMEOUT, db_url=_db())
+                      timeout=timeout or DEFAULT_TIMEOUT, db_url=_db(), lease=lease)
     counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once)
     typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
 
