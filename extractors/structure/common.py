@@ -49,7 +49,7 @@ def _mkdate(y: int, m: int, d: int) -> Optional[dt.date]:
 # matched against fold(text); OCR reads 0 as O and 1 as I or l inside numbers (`ngày I0 tháng 01`)
 _OD = r"[0-9oil|]"
 _OCR_DIGITS = str.maketrans({"o": "0", "i": "1", "l": "1", "|": "1"})
-_DATE_WORDS = re.compile(rf"(?:ngay\s*)?(?<![\w])({_OD}{{1,2}})\s*thang\s*({_OD}{{1,2}})\s*nam\s*({_OD}{{4}})(?!\w)")
+_DATE_WORDS = re.compile(rf"(?:ngay\s*(?P<junk>[^\w\s]*)\s*|(?<![\w]))({_OD}{{1,2}})\s*thang\s*({_OD}{{1,2}})\s*nam\s*({_OD}{{4}})(?!\w)")
 _DATE_NUM = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?![\d/])")
 
 
@@ -60,9 +60,11 @@ def parse_date(text: str) -> Optional[dt.date]:
     m = _DATE_WORDS.search(f)
     n = _DATE_NUM.search(f)
     if m and (not n or m.start() <= n.start()):
-        y, mo, d = (m.group(k).translate(_OCR_DIGITS) for k in (3, 2, 1))
-        if not (y.isdigit() and mo.isdigit() and d.isdigit()) or not any(c.isdigit() for c in m.group(1)):
+        y, mo, d = (m.group(k).translate(_OCR_DIGITS) for k in (4, 3, 2))
+        if not (y.isdigit() and mo.isdigit() and d.isdigit()) or not any(c.isdigit() for c in m.group(2)):
             return None
+        if m.group("junk"):
+            return None   # `ngày⁄{5`: a handwritten day half read; a wrong date is worse than none
         return _mkdate(int(y), int(mo), int(d))
     if n:
         return _mkdate(int(n.group(3)), int(n.group(2)), int(n.group(1)))

@@ -25,6 +25,7 @@ _MOTTO_STATE = re.compile(r"cong hoa xa hoi|xa hoi chu nghia|doc lap\s*[-–]?\s
 _MOTTO_PARTY = re.compile(r"dang cong san viet nam")
 _NUMBER = re.compile(r"^s[o06ôơ]\s*[:.;]?\s*(.*)$")
 _DATE_LINE = re.compile(r"^([^,]{2,40}),\s*ng[aà]y\b(.*)$")
+_DATE_NUMERIC = re.compile(r"^[^\d,]{2,40},\s*(ngay\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}$")
 _DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
 _SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
 _URGENCY = re.compile(r"^(hoa toc|thuong khan|khan|mat|toi mat|tuyet mat)(\s*[-–]\s*hen gio.*)?$")
@@ -356,7 +357,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
                 vv_open = False
                 continue
             dm = _DATE_LINE.match(fs)
-            if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs):
+            if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs) or _DATE_NUMERIC.match(fs):
                 date_line = seg
                 continue
             if fs.startswith("kinh gui"):

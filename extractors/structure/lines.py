@@ -140,17 +140,28 @@ def mark_furniture(lines: list[Line]) -> list[Line]:
             if _PAGE_NO.match(ln.f) and (ln.top is None or not ln.page_height or ln.top < 0.12 * ln.page_height
                                          or ln.top > 0.85 * ln.page_height or len(pls) > 3):
                 ln.furniture = "page-number"
-    # 4. running headers/footers: the same text (digits ignored) at the top or bottom of 3+ pages
+    # 4. running headers/footers: the same text (digits ignored) in the top or bottom margin of 3+ pages
+    #    (half of them at least).  A list item that happens to end several pages is content.
+    def margin_lines(pls: list[Line]) -> list[Line]:
+        out = []
+        for ln in pls[:2] + pls[-2:]:
+            if ln.top is not None and ln.page_height:
+                if ln.top < 0.08 * ln.page_height or ln.top > 0.92 * ln.page_height:
+                    out.append(ln)
+            elif ln is pls[0] or ln is pls[-1]:
+                out.append(ln)
+        return [ln for ln in out if not re.match(r"^([-+•]|\d{1,2}[.)]|[a-zđ]\)|[IVX]+\.)\s", ln.text.strip())]
+
     if len(by_page) >= 3:
         seen: dict[str, set] = {}
         for page, pls in by_page.items():
-            for ln in pls[:2] + pls[-2:]:
+            for ln in margin_lines(pls):
                 key = re.sub(r"\d+", "#", ln.f)
                 if len(key) > 3:
                     seen.setdefault(key, set()).add(page)
-        running = {k for k, pages in seen.items() if len(pages) >= 3}
+        running = {k for k, pages in seen.items() if len(pages) >= max(3, len(by_page) // 2)}
         for page, pls in by_page.items():
-            for ln in pls[:2] + pls[-2:]:
+            for ln in margin_lines(pls):
                 if re.sub(r"\d+", "#", ln.f) in running:
                     ln.furniture = "running-header"
     # 5. OCR of handwriting or stamps: very low confidence, few real words

@@ -288,3 +288,88 @@ def test_ocr_stt_cells_are_read_by_the_count():
             ["7", "Tổng kết", "Công an tỉnh", "Tháng 12/2024"]]   # rows 4-6 lost by the reader
     d = parse_directive(document_from_text(HEAD + "     1. Theo Phụ lục./.\n", tables=[table(rows), table(more)]))
     assert [s.path for s in d.root.walk() if s.kind == "table_row"] == ["PL.1", "PL.2", "PL.3", "PL.7"]
+
+
+def test_running_headers_and_page_numbers_are_dropped():
+    body = "\n".join(f"     {k}. Nhiệm vụ số {k} được giao cho các cơ quan, đơn vị thực hiện." for k in range(1, 10))
+    pages = body.split("\n")
+    text = HEAD + "\n".join(pages[:3]) + "\n- 2 -\n\fCÔNG BÁO TỈNH BÌNH ĐỊNH\n" + "\n".join(pages[3:6]) + \
+        "\nTrang 3/4\n\fCÔNG BÁO TỈNH BÌNH ĐỊNH\n" + "\n".join(pages[6:]) + "\nTrang 4/4\n\fCÔNG BÁO TỈNH BÌNH ĐỊNH\n     Kết thúc.\n"
+    d = parse_directive(document_from_text(text))
+    all_text = " ".join(s.text for s in d.root.walk()) + " ".join(p.text for p in d.root.paragraphs)
+    assert "CÔNG BÁO" not in all_text and "Trang" not in all_text and "- 2 -" not in all_text
+    assert [s.path for s in d.root.children] == [str(k) for k in range(1, 10)]
+
+
+def test_decision_with_attached_plan_and_appendix():
+    text = """\
+     ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+      TỈNH KON TUM                     Độc lập - Tự do - Hạnh phúc
+      Số: 415/QĐ-UBND              Kon Tum, ngày 20 tháng 02 năm 2025
+                               QUYẾT ĐỊNH
+      Ban hành Kế hoạch thực hiện Đề án 06 năm 2025
+                 CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH
+     Căn cứ Quyết định số 06/QĐ-TTg ngày 06 tháng 01 năm 2022 của Thủ tướng Chính phủ;
+                               QUYẾT ĐỊNH:
+      Điều 1. Ban hành kèm theo Quyết định này Kế hoạch thực hiện Đề án 06 năm 2025.
+      Điều 2. Quyết định này có hiệu lực kể từ ngày ký./.
+Nơi nhận:                                         KT. CHỦ TỊCH
+- Như Điều 2;                                     PHÓ CHỦ TỊCH
+- Lưu: VT.
+                                                  Phạm Quốc Bảo
+\f                               KẾ HOẠCH
+      Thực hiện Đề án 06 trên địa bàn tỉnh năm 2025
+  (Ban hành kèm theo Quyết định số 415/QĐ-UBND ngày 20/02/2025 của Chủ tịch
+                          UBND tỉnh)
+     I. MỤC ĐÍCH, YÊU CẦU
+     1. Triển khai đồng bộ các nhiệm vụ.
+     II. TỔ CHỨC THỰC HIỆN
+     1. Công an tỉnh chủ trì theo dõi./.
+\f                               Phụ lục
+           DANH MỤC NHIỆM VỤ NĂM 2025
+"""
+    rows = [["STT", "Nhiệm vụ", "Chủ trì thực hiện", "Phối hợp thực hiện", "Thời hạn"],
+            ["1", "Cấp tài khoản định danh điện tử", "Công an tỉnh", "UBND các huyện", "Quý I/2025"]]
+    d = parse_directive(document_from_text(text, tables=[table(rows, page=3)]))
+    kinds = [(s.kind, s.path) for s in d.root.children]
+    assert kinds == [("article", "Điều 1"), ("article", "Điều 2"), ("plan", ""), ("appendix", "PL")]
+    plan = d.root.children[2]
+    assert plan.heading.startswith("KẾ HOẠCH Thực hiện Đề án 06")
+    assert [(s.path, s.role) for s in plan.children] == [("I", "purpose"), ("II", "organisation")]
+    assert [s.path for s in d.root.children[3].children] == ["PL.1"]
+    assert d.header.signer == "Phạm Quốc Bảo" and d.header.number == "415/QĐ-UBND"
+    assert "415/QĐ-UBND" not in {c.number for c in d.citations}
+    assert d.programme == "06/QĐ-TTg"
+
+
+@pytest.mark.parametrize("header, roles", [
+    (["STT", "Nội dung, nhiệm vụ cụ thể", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả sản phẩm", "Thời gian hoàn thành"],
+     {"stt": 0, "task": 1, "lead": 2, "support": 3, "output": 4, "deadline": 5}),
+    (["STT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì thực hiện", "Phối hợp thực hiện", "Theo dõi, kiểm tra, đôn đốc"],
+     {"stt": 0, "task": 1, "output": 2, "deadline": 3, "lead": 4, "support": 5, "monitor": 6}),
+    (["TT", "Nội dung", "Trách nhiệm thực hiện", "Thời gian (Năm 2026)"],
+     {"stt": 0, "task": 1, "lead": 2, "deadline": 3}),
+    (["STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn", "Ghi chú"],
+     {"stt": 0, "task": 1, "lead": 2, "support": 3, "deadline": 4, "note": 5}),
+])
+def test_task_table_column_roles(header, roles):
+    from extractors.structure.tables import column_roles
+    assert column_roles([list(enumerate(header))]) == roles
+
+
+@pytest.mark.parametrize("parts, joined", [
+    (["Tiếp tục quán triệt, triển khai thực hiện", "nghiêm các nhiệm vụ"], "Tiếp tục quán triệt, triển khai thực hiện nghiêm các nhiệm vụ"),
+    (["kết nối Inter-", "net tốc độ cao"], "kết nối Internet tốc độ cao"),
+    (["Sở Lao động-", "Thương binh và Xã hội"], "Sở Lao động-Thương binh và Xã hội"),
+    (["giai đoạn 2022 -", "2025"], "giai đoạn 2022 - 2025"),
+])
+def test_join_text(parts, joined):
+    from extractors.structure.lines import join_text
+    assert join_text(parts) == joined
+
+
+def test_a_repeated_list_item_at_page_ends_is_content():
+    item = "     - Thời gian hoàn thành: Quý I/2025."
+    text = HEAD + "\f".join(f"     {k}. Nhiệm vụ {k}.\n{item}\n" for k in range(1, 5))
+    d = parse_directive(document_from_text(text))
+    assert sum(1 for s in d.root.walk() if s.kind == "bullet" and "Quý I/2025" in s.text) == 4

@@ -14,6 +14,8 @@ from extractors.structure.header import parse_date_line
     ("ngay 10 thang 5 nam 2023", dt.date(2023, 5, 10)),          # OCR lost the diacritics
     ("ngày I0 tháng 01 năm 2024", dt.date(2024, 1, 10)),          # OCR: I for 1
     ("ngày O6 tháng 02 năm 2024", dt.date(2024, 2, 6)),           # OCR: O for 0
+    ("ngày10 tháng 5 năm 2023", dt.date(2023, 5, 10)),
+    ("Quảng Ngãi, ngày⁄{5 tháng 01 năm 2025", None),              # handwritten day half read: unknown
     ("ngày 18/02/2022", dt.date(2022, 2, 18)),
     ("10/5/2023", dt.date(2023, 5, 10)),
     ("10-5-2023", dt.date(2023, 5, 10)),

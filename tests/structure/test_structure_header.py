@@ -282,3 +282,14 @@ Nơi nhận:                                         TL. BỘ TRƯỞNG
     h = parse_directive(document_from_text(text)).header
     assert (h.signer, h.signer_authority, h.signer_position) == \
         ("Phạm Minh Hùng", "TL. Bộ trưởng", "Vụ trưởng Vụ Cải cách hành chính")
+
+
+@pytest.mark.parametrize("date_line, place, date", [
+    ("Hà Nội, 10/5/2023", "Hà Nội", dt.date(2023, 5, 10)),
+    ("Hà Nội, 10-5-2023", "Hà Nội", dt.date(2023, 5, 10)),
+    ("Hà Nội, ngày 10/5/2023", "Hà Nội", dt.date(2023, 5, 10)),
+])
+def test_numeric_date_lines(date_line, place, date):
+    text = STATE_QD.replace("Bình Định, ngày 05 tháng 01 năm 2024", date_line)
+    h = parse_directive(document_from_text(text)).header
+    assert (h.place, h.issued_on) == (place, date)
