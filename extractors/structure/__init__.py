@@ -31,6 +31,7 @@ __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 _PHU_LUC = re.compile(r"^phu luc(\s+(so\s+)?[ivx\d]+[a-z]?)?\s*[:.]?\s*(.*)$")
 _ATTACHED = re.compile(r"^\(?\s*(ban hanh )?kem theo\b")
 _IMPLEMENTING = re.compile(r"\b(thuc hien|trien khai|thi hanh|quan triet|day manh|to chuc thuc hien)\b")
+_LUU_LINE = re.compile(r"^[-+•]?\s*luu\s*[:.]?\s*(vt|van thu|vp)\b")
 _DECIDES = re.compile(r"^(quyet dinh|quyet nghi|chi thi|ket luan)\s*:$")
 
 
@@ -151,6 +152,18 @@ def _parse(document: Document, d: Directive) -> None:
             parts.append(p)
             i = j
             continue
+        if not news and _LUU_LINE.match(ln.f) and cur.lines:
+            # `- Lưu: VT, …` closes a Nơi nhận list whose title OCR lost: the bullets above it are recipients
+            rec: list[str] = []
+            while cur.lines and re.match(r"^[-+•]\s*\S", cur.lines[-1].text.strip()) and len(cur.lines[-1].text) <= 90 \
+                    and cur.lines[-1].text.rstrip().endswith((";", ",", ".")):
+                rec.insert(0, re.sub(r"^[-+•]\s*", "", cur.lines.pop().text.strip()).rstrip(";,.").strip())
+            while cur.lines and len(cur.lines[-1].text.strip()) <= 4:
+                cur.lines.pop()   # the garbled `Nơi nhận:` itself
+            if rec and not h.recipients:
+                h.recipients = rec
+            i += 1
+            continue
         if _DECIDES.match(ln.f) and is_upper_line(ln.text):
             i += 1
             continue   # `QUYẾT ĐỊNH:` between the preamble and the articles
@@ -162,7 +175,7 @@ def _parse(document: Document, d: Directive) -> None:
         h.signer = h.signer or f0.signer
         h.signer_authority = h.signer_authority or f0.authority
         h.signer_position = f0.position
-        h.recipients = f0.recipients or next((f.recipients for f in footers if f.recipients), [])
+        h.recipients = f0.recipients or next((f.recipients for f in footers if f.recipients), h.recipients)
 
     # ---- section trees
     root = Section(kind="root", path="", heading=h.title or "", page=lines[0].page, role="other")

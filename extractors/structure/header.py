@@ -578,6 +578,8 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                     fr.recipients[-1] = fr.recipients[-1] + " " + seg.strip().rstrip(";,.")
                     handled = True
                     continue
+        if not handled and seen_sig and not name_done and all(len(x.strip()) <= 2 or not re.search(r"\w{2}", x) for x in segs):
+            handled = True   # specks of a seal or signature read by OCR (`£`, `v`)
         if not handled:
             break
         fr.lines.add(i)
