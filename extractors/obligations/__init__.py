@@ -63,6 +63,10 @@ def _heading_scope(section: Section) -> tuple[list[str], bool]:
     head = collapse_ws(_strip_marker(section.heading or "", section.label)).rstrip(" .")
     if not head or len(head.split()) > 60:
         return [], False
+    # the structure stage may cut the heading before its colon: look at the text after it
+    body_text = collapse_ws(_strip_marker(section.text or "", section.label))
+    if not head.endswith(":") and body_text.startswith(head) and body_text[len(head):].lstrip().startswith(":"):
+        head += ":"
     if head.endswith(":"):
         body = head[:-1].strip()
         leads, end = subject_of(body)
@@ -141,7 +145,7 @@ class _Walker:
         for i, (t, page) in enumerate(texts):
             body = _strip_marker(t, section.label) if i == 0 else t
             if i == 0 and only_scope:
-                head = collapse_ws(_strip_marker(section.heading, section.label))
+                head = collapse_ws(_strip_marker(section.heading, section.label)).rstrip(" :.")
                 if body.startswith(head):
                     body = body[len(head):].strip(" :.")
                 else:
