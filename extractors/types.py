@@ -181,6 +181,7 @@ class Directive(BaseModel):
     aliases: dict[str, str] = Field(default_factory=dict)   # "Đề án 06" -> "06/QĐ-TTg"
     programme: Optional[str] = None                          # symbol of the programme implemented
     task_tables: list[Table] = Field(default_factory=list)   # tables whose columns assign tasks
+    approves: Optional[str] = None   # programme this document approves ("Đề án Xác định Chỉ số …" of "Phê duyệt Đề án …")
     errors: list[ReadError] = Field(default_factory=list)
 
 

@@ -89,16 +89,19 @@ def _read_part_heading(lines: list[Line], i: int) -> tuple[list[str], int]:
     return parts, j
 
 
-def parse_directive(document: Document) -> Directive:
+def parse_directive(document: Document, programmes: Optional[list[dict]] = None) -> Directive:
+    """Structure one document.  PROGRAMMES: extra known programmes (records shaped like
+    corpora/programmes.jsonl: symbol, title, aliases, type, issued_on, issuer), e.g. the ones the
+    register learned from earlier documents' `Directive.approves`."""
     d = Directive(document=document)
     try:
-        _parse(document, d)
+        _parse(document, d, programmes or [])
     except Exception as exc:  # a defect, but one document must not stop a batch: record and go on
         d.errors.append(ReadError(code="structure-failed", message=f"{document.source_file}: structure stage failed: {exc!r}"))
     return d
 
 
-def _parse(document: Document, d: Directive) -> None:
+def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> None:
     lines = merge_header_rows(mark_furniture(document_lines(document)))
     for k, ln in enumerate(lines):
         ln.idx = k
@@ -245,7 +248,10 @@ def _parse(document: Document, d: Directive) -> None:
         mentions.extend(_mentions(u.text, u.page, {number_key(x) for x in own}, text_id=n))
     cits = merge_mentions([m.citation for m in mentions])
 
-    programmes: list[Programme] = learn_programmes(cits) + known_programmes()
+    programmes: list[Programme] = learn_programmes(cits) + [_programme(r) for r in extra_programmes] + known_programmes()
+    am = _APPROVES_TITLE.match(h.title or "")
+    if am and h.type in ("Quyết định", "Nghị quyết"):
+        d.approves = am.group("what").strip()
     for n, u in enumerate(units):
         for alias, s, e in find_aliases(u.text):
             ctx = collapse_ws(u.text[max(0, s - 400): s])
@@ -327,6 +333,21 @@ def _parse(document: Document, d: Directive) -> None:
     prog_keys = {number_key(p.symbol) for p in programmes}
     impl.sort(key=lambda c: number_key(c.number) not in prog_keys)   # a programme before other implemented documents
     d.programme = impl[0].number if impl else None
+
+
+_APPROVES_TITLE = re.compile(r"^(?:Về việc\s+)?(?:phê duyệt|ban hành)\s+(?P<what>(?:Đề án|Chương trình|Chiến lược|Kế hoạch|Dự án)\b.*)$", re.I)
+
+
+def _programme(rec: dict) -> Programme:
+    import datetime as dt
+    day = rec.get("issued_on")
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            day = None
+    return Programme(symbol=rec["symbol"], title=rec.get("title", ""), aliases=list(rec.get("aliases", [])),
+                     type=rec.get("type"), issued_on=day, issuer=rec.get("issuer"), learned=True)
 
 
 def _defined_phrase(ctx: str) -> str:

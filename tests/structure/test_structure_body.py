@@ -373,3 +373,18 @@ def test_a_repeated_list_item_at_page_ends_is_content():
     text = HEAD + "\f".join(f"     {k}. Nhiệm vụ {k}.\n{item}\n" for k in range(1, 5))
     d = parse_directive(document_from_text(text))
     assert sum(1 for s in d.root.walk() if s.kind == "bullet" and "Quý I/2025" in s.text) == 4
+
+
+def test_programmes_from_the_register_and_what_a_decision_approves():
+    approving = HEAD.replace("KẾ HOẠCH", "QUYẾT ĐỊNH").replace("58/KH-UBND", "77/QĐ-UBND").replace(
+        "Thực hiện Đề án 06 trên địa bàn tỉnh năm 2024",
+        "Phê duyệt Đề án phát triển du lịch cộng đồng bền vững vùng miền núi") + "      Điều 1. Phê duyệt Đề án.\n"
+    d = parse_directive(document_from_text(approving))
+    assert d.approves == "Đề án phát triển du lịch cộng đồng bền vững vùng miền núi" and d.programme is None
+    later = HEAD.replace("Thực hiện Đề án 06 trên địa bàn tỉnh năm 2024",
+                         "Triển khai Đề án phát triển du lịch cộng đồng bền vững vùng miền núi năm 2024") + "     1. Triển khai.\n"
+    known = [{"symbol": "77/QĐ-UBND", "title": d.approves, "type": "Quyết định", "issued_on": "2024-03-05"}]
+    d2 = parse_directive(document_from_text(later), programmes=known)
+    assert d2.programme == "77/QĐ-UBND"
+    c = d2.citations[0]
+    assert (c.number, c.relation, c.printed, str(c.issued_on)) == ("77/QĐ-UBND", "implements", False, "2024-03-05")
