@@ -115,7 +115,9 @@ class DeploymentRunner:
 
         self.cfg, self.deployment = cfg, deployment
         self.jobs = cfg.jobs or 100
-        self.lease = cfg.lease or ((cfg.timeout or DEFAULT_TIMEOUT) + 60)
+        # The lease must cover the per-document timeout (enforced inside the run) plus a flow
+        # run's start-up on a busy worker; shorter, live runs are given up and done twice.
+        self.lease = cfg.lease or ((cfg.timeout or DEFAULT_TIMEOUT) + 120)
         self.client = get_client(sync_client=True)
         self.client.__enter__()
         self.running: dict[str, tuple[I.Item, float]] = {}   # flow run id -> (item, started)

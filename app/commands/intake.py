@@ -116,6 +116,10 @@ def watch(
     from flows.steps import DEFAULT_TIMEOUT
     from flows.watch import WatchConfig, watch as run_watch
 
+    if not intake.is_dir():  # a typo must not start a service on a new empty folder
+        typer.echo(f"{intake}: no such folder (create it first, or check the share is mounted)", err=True)
+        raise typer.Exit(2)
+
     cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
                       timeout=timeout or DEFAULT_TIMEOUT, db_url=_db(), lease=lease)
     counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once)

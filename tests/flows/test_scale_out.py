@@ -137,7 +137,7 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
         for w in ("w1", "w2"):
             procs.start(w, PREFECT, "worker", "start", "--pool", pool, "--name", w, "--limit", "1")
         procs.start("dispatcher", *CLI, "watch", str(intake), "--deployment", f"ingest-document/{name}",
-                    "--settle", "1", "--poll", "0.5", "--timeout", "120", "--lease", "45", "--retry-backoff", "2",
+                    "--settle", "1", "--poll", "0.5", "--timeout", "120", "--lease", "180", "--retry-backoff", "2",
                     "--max-attempts", "4")
         _wait(lambda: "watching" in procs.log("dispatcher"), 120, "the dispatcher", lambda: procs.log("dispatcher"))
         intake.joinpath("batch").mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,7 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
             (intake / "batch" / p.name).write_bytes(p.read_bytes())
 
         stored = lambda: _count(pg_empty_url, "SELECT count(*) FROM documents")  # noqa: E731
-        _wait(lambda: stored() >= min(8, N_DOCS // 3), 900, "the first documents", lambda: procs.log("dispatcher") + procs.log("w1"))
+        _wait(lambda: stored() >= max(2, min(8, N_DOCS // 4)), 900, "the first documents", lambda: procs.log("dispatcher") + procs.log("w1"))
         # One machine goes away: the worker and the flow runs it started, at once.
         procs.kill("w1")
         done = intake / "done" / "batch"
