@@ -106,3 +106,30 @@ def test_plain_ingest_does_not_import_prefect(tmp_path, sqlite_url, directive_pd
                          text=True, cwd=ROOT, timeout=300, env={**__import__("os").environ, "CHIDAO_DB": sqlite_url})
     assert "new document" in out.stdout, out.stdout + out.stderr
     assert "prefect" not in out.stdout.split("HEAVY=")[1], out.stdout
+
+
+def test_watch_refuses_a_missing_folder(tmp_path, sqlite_url):
+    out = run_cli("watch", str(tmp_path / "not-mounted"), env={"CHIDAO_DB": sqlite_url}, timeout=60)
+    assert out.returncode == 2 and "no such folder" in out.stderr
+    assert not (tmp_path / "not-mounted").exists()
+
+
+def test_failed_and_retry_from_the_cli(tmp_path):
+    from flows import intake as I
+
+    folders = I.IntakeFolders.at(tmp_path / "INTAKE").ensure()
+    for name in ("a.pdf", "b.pdf"):
+        p = folders.intake / name
+        p.write_bytes(b"junk " + name.encode())
+        I.finish_failed(folders, I.claim(folders, p), "named .pdf but its content is not PDF",
+                        retryable=False, max_attempts=3)
+    out = run_cli("failed", str(folders.intake), timeout=60)
+    assert out.stdout.splitlines()[:2] == [
+        l for l in out.stdout.splitlines()[:2] if ": named .pdf but its content is not PDF" in l]
+    assert run_cli("retry", str(folders.intake), timeout=60).returncode == 2          # NAME or --all
+    assert run_cli("retry", str(folders.intake), "zzz.pdf", timeout=60).returncode == 1
+    out = run_cli("retry", str(folders.intake), "--all", timeout=60)
+    assert out.returncode == 0 and sorted(out.stdout.split()) == sorted(
+        ["a.pdf:", "back", "in", str(folders.intake), "b.pdf:", "back", "in", str(folders.intake)])
+    assert (folders.intake / "a.pdf").read_bytes() == b"junk a.pdf"
+    assert run_cli("failed", str(folders.intake), timeout=60).stdout.startswith("nothing in")
