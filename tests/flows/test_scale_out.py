@@ -109,6 +109,7 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
 
     init_db(pg_empty_url)
     intake = tmp_path / "INTAKE"
+    intake.mkdir()
     pdfs = [make_directive_pdf(tmp_path / "src" / f"ct-{n:03d}.pdf", 500 + n) for n in range(N_DOCS)]
     hashes = {hashlib.sha256(p.read_bytes()).hexdigest() for p in pdfs}
     assert len(hashes) == N_DOCS
