@@ -190,7 +190,7 @@ def make_long_pdf(pages: int, out: Path) -> Path:
     return out
 
 
-def run_memory(pages: int) -> None:
+def run_memory(pages: int, max_seconds: float = 0) -> None:
     print(f"== memory: {pages}-page scanned PDF (peak RSS of the whole process tree)")
     with tempfile.TemporaryDirectory() as tmp:
         pdf = make_long_pdf(pages, Path(tmp) / "long.pdf")
@@ -198,11 +198,21 @@ def run_memory(pages: int) -> None:
                 "from pathlib import Path\nfrom extractors.reading.ocr import ocr_pdf_pages\n"
                 "t=time.time(); r=ocr_pdf_pages(Path(%r), list(range(1, %d+1)))\n"
                 "print(len(r), sum(1 for x in r.values() if x.errors), round(time.time()-t,1))\n") % (str(ROOT), str(pdf), pages)
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-        peak = 0
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        peak, t0, capped = 0, time.monotonic(), False
         while proc.poll() is None:
             peak = max(peak, _tree_rss_kb(proc.pid))
+            if max_seconds and time.monotonic() - t0 > max_seconds:
+                capped = True
+                os.killpg(proc.pid, 15)
+                proc.wait()
+                break
             time.sleep(0.2)
+        if capped:
+            print(f"stopped after {max_seconds:.0f}s (time cap; the machine is shared): "
+                  f"peak RSS so far={peak / 1024:.0f} MB (target <= 1536 MB)")
+            return
         out = proc.stdout.read().split()
         print(f"pages={out[0] if out else '?'} failed={out[1] if len(out) > 1 else '?'} wall={out[2] if len(out) > 2 else '?'}s "
               f"peak RSS={peak / 1024:.0f} MB (target <= 1536 MB)")
@@ -300,6 +310,7 @@ def main() -> None:
     ap.add_argument("--only", default="quality,tables,memory")
     ap.add_argument("--docs", default=",".join(QUALITY_DOCS))
     ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--max-seconds", type=float, default=0, help="stop the memory run after this long")
     ap.add_argument("--diff", action="store_true", help="print the word differences against the truth")
     a = ap.parse_args()
     parts = set(a.only.split(","))
@@ -308,7 +319,7 @@ def main() -> None:
     if "tables" in parts:
         run_tables()
     if "memory" in parts:
-        run_memory(a.pages)
+        run_memory(a.pages, a.max_seconds)
 
 
 if __name__ == "__main__":

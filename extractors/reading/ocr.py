@@ -290,7 +290,37 @@ def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _ocr_pdf_page(pdf_path: str, number: int, dpi: int, timeout: float, tables: bool) -> OcrPageResult:
+def scan_dpi(page) -> Optional[float]:
+    """The resolution of the scan when the page is one big image (a scanner PDF), else None."""
+    import pypdfium2.raw as raw
+
+    try:
+        pw, ph = page.get_size()
+        best = None
+        for obj in page.get_objects(max_depth=1):
+            if obj.type != raw.FPDF_PAGEOBJ_IMAGE:
+                continue
+            x0, y0, x1, y1 = obj.get_bounds() if hasattr(obj, "get_bounds") else obj.get_pos()
+            if (x1 - x0) * (y1 - y0) < 0.6 * pw * ph:
+                continue
+            meta = obj.get_metadata()
+            d = float(meta.horizontal_dpi or 0)
+            best = max(best or 0.0, d)
+        return best or None
+    except Exception:
+        return None
+
+
+def render_dpi(native: Optional[float], default: int = DEFAULT_DPI) -> int:
+    """Render a scan at its own resolution when that is 200-300 dpi (upsampling adds pixels
+    for Tesseract to chew, not information); lower-resolution scans and vector pages at the
+    default."""
+    if native and native >= 200:
+        return int(round(min(native, default)))
+    return default
+
+
+def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool) -> OcrPageResult:
     """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
     start = time.monotonic()
     try:
@@ -299,6 +329,8 @@ def _ocr_pdf_page(pdf_path: str, number: int, dpi: int, timeout: float, tables: 
         pdf = pdfium.PdfDocument(pdf_path)
         try:
             page = pdf[number - 1]
+            if dpi is None:
+                dpi = render_dpi(scan_dpi(page))
             bitmap = page.render(scale=dpi / 72.0, grayscale=False)
             image = bitmap.to_numpy()
             if image.ndim == 3 and image.shape[2] >= 3:
@@ -381,8 +413,9 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
 
 
 def ocr_pdf_pages(pdf_path: Path, page_numbers: list[int], *, workers: Optional[int] = None,
-                  timeout: float = 120, dpi: int = DEFAULT_DPI, tables: bool = True) -> dict[int, OcrPageResult]:
-    """OCR the given 1-based pages of a PDF; {page number: result}.  Never raises for bad pages."""
+                  timeout: float = 120, dpi: Optional[int] = None, tables: bool = True) -> dict[int, OcrPageResult]:
+    """OCR the given 1-based pages of a PDF; {page number: result}.  Never raises for bad pages.
+    `dpi` None: each page at its scan's own resolution (200-300 dpi), else 300."""
     numbers = list(dict.fromkeys(int(n) for n in page_numbers))
     jobs = [(str(pdf_path), n, dpi, timeout, tables) for n in numbers]
     results = _run_jobs(_ocr_pdf_page, jobs, numbers, workers=workers, timeout=timeout)
