@@ -19,7 +19,7 @@ def _worker(url: str, start, names: list[str], out) -> None:
     results = []
     with open_session(url) as s:
         for n in names:
-            results.append(ingest_processed(s, build_processed(name=n, content=n, number=None)).status)
+            results.append(ingest_processed(s, build_processed(name=n, content=n, number=None, title=f"Kế hoạch {n}")).status)
     out.put(results)
 
 
