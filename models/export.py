@@ -71,6 +71,13 @@ def _documents(session: Session, document_ids: Optional[Iterable[str]], include_
 def export_register(session: Session, *, document_ids: Optional[Iterable[str]] = None,
                     include_versions: bool = False, include_failed: bool = False) -> dict:
     """The register (or the given documents) as one register-export/1 object."""
+    from models.keys import no_gc
+
+    with no_gc():
+        return _export(session, document_ids, include_versions, include_failed)
+
+
+def _export(session: Session, document_ids, include_versions: bool, include_failed: bool) -> dict:
     docs = _documents(session, document_ids, include_versions, include_failed)
     ids = [d.id for d in docs]
     cites: dict[str, list] = defaultdict(list)

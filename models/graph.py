@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.db import RegisterError
-from models.keys import symbol_key
+from models.keys import no_gc, symbol_key
 from models.tables import Citation, Document, Obligation, ObligationUnit, Unit
 
 CARRY_OUT = frozenset({"implements", "basis"})
@@ -98,6 +98,11 @@ def _document_layer(session: Session) -> nx.MultiDiGraph:
 
 def build_graph(session: Session, *, obligations: bool = True, units: bool = True) -> nx.MultiDiGraph:
     """The whole directive graph of the register."""
+    with no_gc():
+        return _build_graph(session, obligations, units)
+
+
+def _build_graph(session: Session, obligations: bool, units: bool) -> nx.MultiDiGraph:
     g = _document_layer(session)
     if not obligations:
         return g

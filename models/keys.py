@@ -58,3 +58,23 @@ def unit_key(name: str) -> str:
 
 def clean_unit(name: str | None) -> str:
     return collapse_ws(name or "")
+
+
+class no_gc:
+    """Pause the cyclic garbage collector while building large, acyclic-ish structures (the
+    whole graph, a 100,000-obligation export): CPython's full collections otherwise run again
+    and again over every live object and make the build quadratic."""
+
+    def __enter__(self):
+        import gc
+
+        self._was = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+
+        if self._was:
+            gc.enable()
+        return False
