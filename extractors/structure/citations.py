@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    SYMBOL_RE, _issuer_codes, canonical_code, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
+    SYMBOL_RE, _issuer_codes, canonical_code, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
     type_for_code, type_for_word, type_words,
 )
 from extractors.text import collapse_ws, fold_diacritics
@@ -81,7 +81,7 @@ def find_citations(text: str, page: Optional[int] = None, exclude: Iterable[str]
 
 
 def _mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 0) -> list[Mention]:
-    text = collapse_ws(text)
+    text = fix_ocr_number(collapse_ws(text), anywhere=True)   # same length: offsets stay valid
     ftext = _fold_same_len(text)
     out: list[Mention] = []
     for m in SYMBOL_RE.finditer(text):

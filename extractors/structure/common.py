@@ -149,6 +149,18 @@ SYMBOL_RE = re.compile(
 )
 
 
+_OCR_NUM = re.compile(rf"^(?=[0-9IlO|]*\d)([0-9IlO|]{{1,5}})(?=\s?[/-]\s?[{UPPER}])")
+_OCR_NUM_IN_TEXT = re.compile(rf"(?<=\bsố )(?=[0-9IlO|]*\d)([0-9IlO|]{{1,5}})(?=\s?[/-]\s?[{UPPER}])")
+_NUM_FIX = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
+
+
+def fix_ocr_number(text: str, anywhere: bool = False) -> str:
+    """`I2-NQ/TU` -> `12-NQ/TU`: OCR reads 1 as I or l and 0 as O in a symbol's number (only when the
+    token also has a real digit, at the start of TEXT or, with ANYWHERE, after `số`)."""
+    pat = _OCR_NUM_IN_TEXT if anywhere else _OCR_NUM
+    return pat.sub(lambda m: m.group(1).translate(_NUM_FIX), text)
+
+
 def split_symbol(symbol: str) -> tuple[str, list[str], list[str]]:
     """`06/QĐ-TTg` -> ("06", ["/", "-"], ["QĐ", "TTg"]); year groups stay in the codes list."""
     parts = re.split(r"\s*([/-])\s*", symbol.strip())
@@ -164,6 +176,7 @@ def normalize_symbol(raw: str) -> Optional[str]:
     Returns None when there is no number (`Số:   /QĐ-UBND`)."""
     s = collapse_ws(raw)
     s = re.sub(r"^(s[oốôồổỗộơ]|so)\s*[:.]?\s*", "", s, flags=re.I)
+    s = fix_ocr_number(s)
     m = SYMBOL_RE.search(s)
     if not m:
         return None

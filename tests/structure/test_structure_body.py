@@ -150,6 +150,8 @@ def test_task_table_rows_become_sections():
      [("1552/BTTTT-THH", "Công văn", dt.date(2022, 4, 26), "Bộ Thông tin và Truyền thông", "cites")]),
     ("Quyet dinh so 06/QD-TTg ngay 06 thang 01 nam 2022",                          # OCR without diacritics
      [("06/QĐ-TTg", "Quyết định", dt.date(2022, 1, 6), "Thủ tướng Chính phủ", "cites")]),
+    ("Nghị quyết số I2-NQ/TU, ngày 26/5/2022 của Ban Chấp hành Đảng bộ tỉnh",      # OCR: I for 1
+     [("12-NQ/TU", "Nghị quyết", dt.date(2022, 5, 26), "Ban Chấp hành Đảng bộ tỉnh", "cites")]),
     ("Ban hành kèm theo Quyết định số /QĐ-UBND ngày tháng năm 2024", []),          # blank self-reference
     ("giai đoạn 2022 - 2025, tầm nhìn đến năm 2030; Tháng 02/2024; 860.000 tài khoản", []),
 ])

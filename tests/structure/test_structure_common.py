@@ -45,6 +45,8 @@ def test_parse_date_line(line, place, date):
     ("Số 08-CT/TU", "08-CT/TU"),
     ("Sô: 08-CT/TU", "08-CT/TU"),                 # OCR: ô for ố
     ("So: 08-CT/TU", "08-CT/TU"),
+    ("Số: O8-CT/TU", "08-CT/TU"),                 # OCR: O for 0
+    ("Số: I2-CT/TU", "12-CT/TU"),
     ("Số:   /QĐ-UBND", None),                      # blank number
     ("06/QD-TTg", "06/QĐ-TTg"),                   # lost Đ of the type code
     ("06/QD-TTG", "06/QĐ-TTg"),
