@@ -21,7 +21,7 @@ from extractors.structure.header import (
     FooterResult, _is_type_line, merge_header_rows, _title_continues, is_footer_start, is_news, parse_footer, parse_header, parse_news,
 )
 from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
-from extractors.structure.sections import build_body, finish
+from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
 from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    SYMBOL_RE, _issuer_codes, canonical_code, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
+    SYMBOL_RE, _issuer_codes, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
     type_for_code, type_for_word, type_words,
 )
 from extractors.text import collapse_ws, fold_diacritics

@@ -13,7 +13,7 @@ from typing import Optional
 from extractors import gazetteer
 from extractors.structure.common import (
     LOWER, UPPER, canonical_code, find_province, fold, is_upper_line, normalize_symbol, parse_date, province_level,
-    symbol_type, type_for_code, type_for_word, type_words,
+    symbol_type, type_for_code, type_words,
 )
 from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
 from extractors.text import fold_diacritics
@@ -81,7 +81,6 @@ def _type_line_prefix(ln: Line) -> Optional[tuple[dict, str]]:
 
 _CAP_AFTER = {"bộ", "vụ", "sở", "ban", "cục", "tổng cục", "phòng", "chi cục", "trung tâm", "viện", "học viện", "đài",
               "báo", "tòa án", "viện kiểm sát", "kho bạc", "thanh tra"}
-_KEEP_LOWER_AFTER = {"nhân", "chỉ"}  # "Ủy ban nhân dân", "Ban chỉ đạo" keeps its own rule below
 _PROPER = ["Chính phủ", "Quốc hội", "Trung ương", "Nhà nước", "Việt Nam", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
            "Thị ủy", "Quận ủy", "Đảng ủy", "Mặt trận Tổ quốc", "Thường vụ", "Chấp hành", "Chỉ đạo", "Công an",
            "Quân sự", "Đảng bộ", "Đảng", "Chủ tịch", "Bí thư", "Thường trực", "Chánh Văn phòng", "Văn phòng", "Giám đốc"]
@@ -264,13 +263,6 @@ def _segments(ln: Line) -> list[str]:
     for s in merged:
         out.extend(_split_merged(s))
     return out
-
-
-def _looks_body(ln: Line, prev: Optional[Line]) -> bool:
-    f = ln.f
-    if _MARKER.match(ln.text.strip()) or _MARKER.match(f):
-        return True
-    return False
 
 
 def merge_header_rows(lines: list[Line], limit: int = 30) -> list[Line]:

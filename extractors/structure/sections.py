@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.structure.common import LOWER, UPPER, fold, is_upper_line
+from extractors.structure.common import UPPER, is_upper_line
 from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
 from extractors.structure.roles import heading_role
 from extractors.types import Paragraph, Section
