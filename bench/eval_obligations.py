@@ -221,7 +221,10 @@ def main():
     if a.md:
         files = [SHARED / "src" / f"{s}.md" for s in stems]
     else:
-        files = [Path(a.pdfs) / (f"{s}-scan.pdf" if a.scan else f"{s}.pdf") for s in stems]
+        files = []
+        for s in stems:
+            cands = [Path(a.pdfs) / f"{s}-scan.pdf"] if a.scan else [Path(a.pdfs) / f"{s}{ext}" for ext in (".pdf", ".docx")]
+            files += [c for c in cands if c.exists()][:1]
     files = [f for f in files if f.exists()]
     run(files, gold, a.md, Path(a.out), a.scan)
 

@@ -162,14 +162,19 @@ def parse_deadline(text: str | None, *, document_date: dt.date | None = None) ->
                     break
             return Deadline(raw=raw, recurrence=rec.recurrence, day=rec.day, start=start)
     # A specific date wins over a repeat word around it ("báo cáo định kỳ tháng 02/2024").
+    dues = []
+    taken: list[tuple[int, int]] = []
     for kind, rx in _DATE_FORMS:
-        m = rx.search(raw)
-        if m:
-            due = _due(kind, m)
-            if due is None:
+        for m in rx.finditer(raw):
+            if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
-            # "Ngày 22 hàng tháng" must not be read as a date; dmy needs a year, so it is safe.
-            return Deadline(raw=raw, due=due)
+            due = _due(kind, m)
+            if due is not None:
+                dues.append(due)
+                taken.append((m.start(), m.end()))
+    if dues:
+        # "Tháng 6/2025 và tháng 12/2025": the last day the words allow
+        return Deadline(raw=raw, due=max(dues))
     rec = _recurring(raw)
     if rec:
         return rec
@@ -231,10 +236,14 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
         for m in rx.finditer(text):
             if not free(m.start(), m.end()):
                 continue
-            if m.start() > first_end:
+            explicit = (rec == "monthly" and m.groupdict().get("day")) or (
+                rec == "weekly" and re.search(r"trước\s+\d{1,2}\s*(?:giờ|h)|thứ\s+\w+", text[max(0, m.start() - 40):m.end() + 40], _FLAGS))
+            if m.start() > first_end and not explicit:
                 continue            # a repeat word in a later clause governs that clause only
             head = text[:m.start()]
-            if rec == "ongoing":
+            if explicit:
+                pass                # "trước 16 giờ thứ sáu hằng tuần", "trước ngày 25 hằng tháng": a deadline anywhere
+            elif rec == "ongoing":
                 # "giám sát thường xuyên", "được ... thường xuyên": modifies a verb already said
                 if not _governs_main_action(head):
                     continue
@@ -243,7 +252,7 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
                 if not _governs_main_action(head, strict=False):
                     continue
             raw_start = m.start()
-            lead = re.search(r"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+))$", head, _FLAGS)
+            lead = re.search(r"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+)|trước\s+\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2})?\s+(?:ngày\s+)?(?:thứ\s+\w+\s+)?)$", head, _FLAGS)
             if lead:
                 raw_start = lead.start()
             end = m.end()
@@ -286,7 +295,7 @@ def _governs_main_action(head: str, strict: bool = True) -> bool:
     # "Chủ trì, phối hợp với X thường xuyên rà soát": only the lead formula before it
     if re.search(r"\b(?:chủ\s+trì|phối\s+hợp)\b", head, _FLAGS) and not re.search(
             r"\b(?:tổ\s+chức|thực\s+hiện|triển\s+khai|xây\s+dựng|rà\s+soát|kiểm\s+tra|báo\s+cáo|tham\s+mưu|"
-            r"theo\s+dõi|đôn\s+đốc|hướng\s+dẫn|tuyên\s+truyền|chỉ\s+đạo|lãnh\s+đạo)\b", head, _FLAGS):
+            r"theo\s+dõi|đôn\s+đốc|hướng\s+dẫn|tuyên\s+truyền)\b", head, _FLAGS):
         return True
     # subject only ("Các ngành liên quan thường xuyên ...") — short head with capitalised start
     if len(words) <= 8 and not re.search(r"\b(?:thực\s+hiện|triển\s+khai|xây\s+dựng|kiểm\s+tra|giám\s+sát|"

@@ -73,13 +73,15 @@ _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "
 _STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "thường xuyên", "tiếp tục", "kịp thời", "khẩn trương",
          "chủ động", "tích cực", "sớm", "cần", "phải", "nghiêm túc", "chịu", "có trách nhiệm", "tập trung", "tăng cường",
          "chủ trì", "phối hợp", "lãnh đạo", "chỉ đạo", "được", "đã", "đang", "sẽ", "cùng", "nhất là", "trên cơ sở", "bảo đảm",
-         "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu"}
+         "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu",
+         "căn cứ", "tổ chức", "rà soát", "hướng dẫn", "báo cáo", "tổng hợp", "nâng cao", "đẩy mạnh", "đẩy nhanh", "phát huy",
+         "kiểm tra", "yêu cầu", "đề nghị", "giao", "nếu", "thông báo"}
 _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
                       r"doanh\s+nghiệp|người\s+lao\s+động|học\s+sinh|đoàn\s+viên|hội\s+viên|tổ\s+chức,\s+cá\s+nhân|cá\s+nhân|"
                       r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân|đại\s+biểu|thành\s+viên\s+dự)\b", re.IGNORECASE)
 
 
-_LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
+_LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện ủy", "đảng ủy", "xã", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
                             r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
@@ -126,7 +128,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             if nxt and (nxt[:1].isupper() or nxt.lower() in {"các", "những", "cơ quan", "đơn vị", "ban", "ngành", "địa phương",
                                                                "thị xã", "thành phố", "thị trấn", "phường", "đoàn thể",
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
-                                                               "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng"}):
+                                                               "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
+                                                               "đảng ủy", "huyện ủy", "thành ủy", "xã"}):
                 i += 1
                 continue
             break
@@ -134,6 +137,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue
+        if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
+            break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
         if word[:1].isupper() and (end or _starts_unit(rest[off:])):
             end = off + len(word); seen_noun = True; i += 1; continue
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):

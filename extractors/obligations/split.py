@@ -58,7 +58,7 @@ PAST_RE = re.compile(r"\b(?:đã|đã\s+đạt|đạt\s+được|còn\s+hạn\s+
                      r"vẫn\s+còn|còn\s+chậm|còn\s+nhiều|tồn\s+tại|hạn\s+chế\s+như\s+sau|ghi\s+nhận)\b", re.IGNORECASE)
 DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|"
                           r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
-EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
+EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|thông\s+báo\s+(?:để|cho)\s+[^.;]{0,80}\bbiết\b|(?:nghiêm\s+túc|khẩn\s+trương)?\s*(?:triển\s+khai\s+)?thực\s+hiện\s*\.?/\.\s*$|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
                           r"có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?kể\s+từ", re.IGNORECASE)
 POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Chi\s+tiết\s+\d+\s+nhiệm\s+vụ|"
                         r"^Ban\s+hành\s+kèm\s+theo", re.IGNORECASE)
@@ -70,7 +70,7 @@ TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ng�
                           re.IGNORECASE)
 CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
-INTRO_RE = re.compile(r"^(?:Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
+INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
 REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
                                re.IGNORECASE)
@@ -113,6 +113,12 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
                 break
     if not phrase:
         return [], pos
+    rv = re.match(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao)\s+", s[end:], re.IGNORECASE)
+    if rv and not g:
+        # "Chủ tịch UBND tỉnh yêu cầu X ...": X leads, not the one who asks
+        p2, e2 = _phrase(s, end + rv.end())
+        if p2:
+            phrase, end = p2, e2
     leads = [phrase]
     rest = s[end:]
     lv = LEAD_VERB_RE.match(rest)
@@ -171,6 +177,8 @@ def is_background(sentence: str) -> bool:
 
 
 def is_addressee_sentence(sentence: str) -> bool:
+    if re.search(r"\b(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)\s*:\s*$", sentence, re.IGNORECASE):
+        return True
     return bool(re.search(r"\b(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)\b", sentence, re.IGNORECASE)) and bool(
         ADDRESSEE_END_RE.search(sentence))
 
@@ -185,7 +193,11 @@ def addressees_of(sentence: str) -> list[str]:
     # the list runs to the verb phrase "(tập trung) thực hiện (tốt) ..."
     cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+)?(?:thực\s+hiện|triển\s+khai|"
                     r"quán\s+triệt|làm\s+tốt)\b", tail, re.IGNORECASE)
-    lst = tail[:cut.start()] if cut else _phrase(sentence, start)[0]
+    phrase = _phrase(sentence, start)[0]
+    lst = tail[:cut.start()] if cut else phrase
+    if phrase and len(phrase) < len(lst) and re.match(r"\s*(?:tập\s+trung|tăng\s+cường|lãnh\s+đạo|chỉ\s+đạo|chủ\s+động)\b",
+                                                       tail[len(phrase):], re.IGNORECASE):
+        lst = phrase                 # the unit reader stops at "tập trung lãnh đạo", the cut may not
     return [lst] if lst.strip() else []
 
 
@@ -232,8 +244,10 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif TIME_OPEN_RE.match(s):
                 new = True
-            elif re.match(r"^Chủ\s+trì\b", s):
-                new = True
+            elif re.match(r"^(?:Chủ\s+trì|(?:Tổng\s+hợp,\s*)?[Bb]áo\s+cáo)\b", s):
+                new = True          # a separate lead or reporting duty
+            elif dl and dl.due and not cur_dated and not cur.deadline_text and find_deadline(cur.text) is None:
+                new = True          # its own time frame
             elif cur_dated and not (dl and dl.due):
                 new = True
             elif prose and (leads or DIRECTIVE_RE.search(s) or not is_background(s)):

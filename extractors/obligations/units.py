@@ -207,6 +207,8 @@ def split_units(text: str) -> list[str]:
                     if not new:
                         if p.startswith("Ⓤ") or _starts_unit(p):
                             new = True
+                        elif p[:1].isupper() and _is_collective(_restore(" ".join(cur), protected)):
+                            new = True       # "UBND các xã, thị trấn, Huyện đoàn": a name after a group
                         elif p[:1].islower() and not _is_collective(_restore(" ".join(cur), protected)):
                             new = not (_LEVEL_RE.fullmatch(p) and _LEVEL_END_RE.search(_restore(cur[-1], protected)))
                     if new and cur and k == 0 and re.match(r"các\s", _restore(p, protected)) and re.match(

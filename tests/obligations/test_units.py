@@ -1,0 +1,102 @@
+"""Unit gazetteer and list splitting."""
+import pytest
+
+from extractors import gazetteer
+from extractors.obligations.units import (canonical_unit, current_name, expand_abbreviations, is_known, split_units,
+                                          unit_key)
+
+
+def test_units_gazetteer_loads_without_duplicate_names_or_aliases():
+    recs = gazetteer.load("units.jsonl")
+    assert len(recs) > 80
+    keys = {}
+    for r in recs:
+        assert r["name"] and r["kind"] in {"body", "group", "office", "party"}
+        for n in [r["name"], *r.get("aliases", [])]:
+            k = unit_key(n)
+            assert k not in keys or keys[k] == r["name"], f"{n!r} is both {keys[k]!r} and {r['name']!r}"
+            keys[k] = r["name"]
+
+
+def test_renamed_bodies_point_to_known_bodies():
+    for r in gazetteer.load("units.jsonl"):
+        if r.get("renamed_to"):
+            assert is_known(r["renamed_to"]), r
+
+
+def test_abbreviations_gazetteer_has_no_duplicates():
+    recs = gazetteer.load("abbreviations.jsonl")
+    abbr = [r["abbreviation"] for r in recs]
+    assert len(abbr) == len(set(abbr))
+    for needed in ["UBND", "HĐND", "UBMTTQ", "MTTQ", "BCS", "BTV", "BHXH", "TT&TT", "LĐ-TB&XH", "LĐTB&XH", "KH&ĐT",
+                   "TN&MT", "NN&PTNT", "GD&ĐT", "VPUBND", "VP UBND", "CAT", "NHNN"]:
+        assert needed in abbr
+
+
+SPLITS = [
+    ("Công an tỉnh, UBND các huyện, thị xã, thành phố",
+     ["Công an tỉnh", "Ủy ban nhân dân các huyện, thị xã, thành phố"]),
+    ("UBND các huyện, thị xã, thành phố", ["Ủy ban nhân dân các huyện, thị xã, thành phố"]),
+    ("Sở Tài chính, Sở Kế hoạch và Đầu tư", ["Sở Tài chính", "Sở Kế hoạch và Đầu tư"]),
+    ("Văn phòng UBND tỉnh, các sở, ban, ngành", ["Văn phòng Ủy ban nhân dân tỉnh", "Các sở, ban, ngành"]),
+    ("Các sở, ban, ngành UBND các huyện, thị xã, thành phố",
+     ["Các sở, ban, ngành", "Ủy ban nhân dân các huyện, thị xã, thành phố"]),
+    ("Sở Lao động, Thương binh và Xã hội, Bảo hiểm xã hội tỉnh",
+     ["Sở Lao động - Thương binh và Xã hội", "Bảo hiểm xã hội tỉnh"]),
+    ("các ban đảng, ban cán sự đảng, đảng đoàn; các sở, ban, ngành, Ủy ban Mặt trận Tổ quốc, đoàn thể tỉnh; "
+     "cấp ủy huyện và tương đương",
+     ["Các ban đảng, ban cán sự đảng, đảng đoàn", "Các sở, ban, ngành", "Ủy ban Mặt trận Tổ quốc", "Đoàn thể tỉnh",
+      "Cấp ủy huyện và tương đương"]),
+    ("Các cấp ủy, tổ chức đảng, MTTQ và các tổ chức chính trị - xã hội",
+     ["Các cấp ủy, tổ chức đảng", "Mặt trận Tổ quốc", "Các tổ chức chính trị - xã hội"]),
+    ("Các cơ quan, đơn vị cấp tỉnh, Ủy ban nhân dân các huyện, thị xã, thành phố",
+     ["Các cơ quan, đơn vị cấp tỉnh", "Ủy ban nhân dân các huyện, thị xã, thành phố"]),
+    ("Người đứng đầu cấp ủy, chính quyền các cấp, các cơ quan, đơn vị",
+     ["Người đứng đầu cấp ủy, chính quyền các cấp, các cơ quan, đơn vị"]),
+    ("Sở TT&TT, Sở LĐ-TB&XH", ["Sở Thông tin và Truyền thông", "Sở Lao động - Thương binh và Xã hội"]),
+    ("Sở Văn hóa, Thể thao và Du lịch, Sở Y tế", ["Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"]),
+    ("Thủ trưởng các sở, ban, ngành, địa phương", ["Thủ trưởng các sở, ban, ngành, địa phương"]),
+    ("Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)", ["Sở Nội vụ"]),
+    ("Tổ chuyển đổi số cộng đồng thôn, tổ dân phố", ["Tổ chuyển đổi số cộng đồng thôn, tổ dân phố"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPLITS)
+def test_split_and_canonical(text, expected):
+    assert [canonical_unit(u) for u in split_units(text)] == expected
+
+
+@pytest.mark.parametrize("printed,canonical", [
+    ("Văn phòng UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("VP UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Văn phòng Uỷ ban nhân dân tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Sở Lao động-Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở Lao động Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở Kế hoạch đầu tư", "Sở Kế hoạch và Đầu tư"),
+    ("Giám đốc Công an tỉnh", "Công an tỉnh"),
+    ("Chánh Văn phòng UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("BCS đảng UBND tỉnh", "Ban cán sự đảng Ủy ban nhân dân tỉnh"),
+    ("các ngành có liên quan", "Các ngành có liên quan"),      # a collective keeps its wording
+])
+def test_canonical_names(printed, canonical):
+    assert canonical_unit(printed) == canonical
+
+
+def test_bare_province_word_takes_the_header_province():
+    assert canonical_unit("tỉnh", province="Hải Dương") == "Tỉnh Hải Dương"
+    assert canonical_unit("Công an tỉnh", province="Hải Dương") == "Công an tỉnh"
+
+
+def test_renamed_after_2025_is_mapped_not_lost():
+    assert canonical_unit("Sở KH&ĐT") == "Sở Kế hoạch và Đầu tư"           # kept as printed
+    assert current_name("Sở KH&ĐT") == "Sở Tài chính"
+    assert current_name("Sở Thông tin và Truyền thông") == "Sở Khoa học và Công nghệ"
+    assert current_name("Sở LĐ-TB&XH") == "Sở Nội vụ"
+    assert current_name("Sở Tài nguyên và Môi trường") == "Sở Nông nghiệp và Môi trường"
+    assert current_name("Sở Y tế") == "Sở Y tế"
+
+
+def test_abbreviations_only_as_whole_tokens():
+    assert expand_abbreviations("UBND tỉnh") == "Ủy ban nhân dân tỉnh"
+    assert expand_abbreviations("Cao Bằng") == "Cao Bằng"
+    assert expand_abbreviations("Sở TT&TT") == "Sở Thông tin và Truyền thông"
