@@ -212,17 +212,27 @@ def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_
 
 
 def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
-              tables: bool = True, preprocess: bool = True, budget: Optional[float] = None) -> OcrPageResult:
+              tables: bool = True, preprocess: bool = True, budget: Optional[float] = None,
+              hires=None) -> OcrPageResult:
     """OCR one page image (RGB or grey uint8 array) in this process.  `timeout` is the page's
-    budget in seconds; `budget`, when given, is what is left of it (rendering came first)."""
+    budget in seconds; `budget`, when given, is what is left of it (rendering came first).
+    `hires`, when given, returns (image, dpi) of the same page at 300 dpi: used instead when
+    the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs."""
     from extractors.reading.preprocess import prepare_page
 
     deadline = time.monotonic() + (timeout if budget is None else budget)
+    if preprocess:
+        prep = prepare_page(image)
+        if tables and hires is not None and dpi < 280:
+            from extractors.reading.scan_tables import find_grids
+            if find_grids(prep.image):
+                image, dpi = hires()
+                prep = prepare_page(image)
     h, w = image.shape[:2]
     scale = 72.0 / dpi
     width_pt, height_pt = w * scale, h * scale
     if preprocess:
-        prep = prepare_page(image)
+        pass
     else:
         import cv2
         from extractors.reading.preprocess import Prepared, to_rgb
@@ -320,29 +330,36 @@ def render_dpi(native: Optional[float], default: int = DEFAULT_DPI) -> int:
     return default
 
 
+def _render(pdf_path: str, number: int, dpi: Optional[int]) -> tuple[np.ndarray, int]:
+    """Page `number` as an RGB array; dpi None: at the scan's own resolution."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        page = pdf[number - 1]
+        if dpi is None:
+            dpi = render_dpi(scan_dpi(page))
+        bitmap = page.render(scale=dpi / 72.0, grayscale=False)
+        image = bitmap.to_numpy()
+        if image.ndim == 3 and image.shape[2] >= 3:
+            # pdfium gives BGR(A)
+            image = np.ascontiguousarray(image[:, :, 2::-1])
+        page.close()
+    finally:
+        pdf.close()
+    return image, dpi
+
+
 def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool) -> OcrPageResult:
     """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
     start = time.monotonic()
     try:
-        import pypdfium2 as pdfium
-
-        pdf = pdfium.PdfDocument(pdf_path)
-        try:
-            page = pdf[number - 1]
-            if dpi is None:
-                dpi = render_dpi(scan_dpi(page))
-            bitmap = page.render(scale=dpi / 72.0, grayscale=False)
-            image = bitmap.to_numpy()
-            if image.ndim == 3 and image.shape[2] >= 3:
-                # pdfium gives BGR(A)
-                image = np.ascontiguousarray(image[:, :, 2::-1])
-            page.close()
-        finally:
-            pdf.close()
+        image, dpi = _render(pdf_path, number, dpi)
     except Exception as exc:  # a page pdfium cannot render is bad input, not a defect
         return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
     remaining = timeout - (time.monotonic() - start)
-    return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables)
+    return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables,
+                     hires=lambda: _render(pdf_path, number, DEFAULT_DPI))
 
 
 def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:
