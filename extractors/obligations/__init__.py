@@ -88,6 +88,7 @@ class _Walker:
         self.pieces = []
         self.doc_targets: list[Target] = []
         self.addressees: list[str] = []
+        self.year = directive.header.issued_on.year if directive.header.issued_on else None
 
     # ---------------------------------------------------------------- prose of the root
     def _root_prose(self, section: Section):
@@ -128,7 +129,8 @@ class _Walker:
         ref = section.path or None
         if role == "targets":
             for t, _ in texts:
-                self.doc_targets.extend(find_figures(_strip_marker(t, section.label), context="goals"))
+                self.doc_targets.extend(find_figures(_strip_marker(t, section.label), context="goals",
+                                                     document_year=self.year))
             for c in section.children:
                 self.walk(c, scope, role, depth + 1)
             return
@@ -265,7 +267,7 @@ def extract_obligations(directive: Directive) -> Extraction:
             deadline = None
         else:
             deadline = find_deadline(text, document_date=doc_date)
-        targets = [t for t in find_figures(text, context="task")]
+        targets = find_figures(text, context="task", document_year=doc_date.year if doc_date else None)
         obligations.append(Obligation(
             ref=p.ref, page=p.page, text=text, lead_units=leads, support_units=supports, deadline=deadline,
             targets=targets, output=p.output, section_role=p.role))

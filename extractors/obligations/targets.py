@@ -26,8 +26,27 @@ _GOAL_COUNT_RE = re.compile(
     rf"(?P<num>{_NUM})\s+(?P<noun>(?!%)[^\W\d][^\s,;.:()]*(?:\s+[^\W\d][^\s,;.:()]*){{0,7}})",
     re.IGNORECASE)
 ACHIEVED_RE = re.compile(
-    r"\b(?:đã|đạt\s+được|mới\s+đạt|mới\s+chỉ|chỉ\s+đạt|đạt\s+gần|đạt\s+hơn|hoàn\s+thành\s+triển\s+khai|tăng|giảm\s+còn|"
-    r"còn\s+thấp|thời\s+gian\s+qua|kết\s+quả)\b", re.IGNORECASE)
+    r"\b(?:đã|đạt\s+được|mới\s+đạt|mới\s+chỉ|chỉ\s+đạt|đạt\s+gần|đạt\s+hơn|hoàn\s+thành\s+triển\s+khai|giảm\s+còn|"
+    r"còn\s+thấp|thời\s+gian\s+qua|tính\s+đến|đến\s+nay|hiện\s+nay|hiện\s+tại)\b", re.IGNORECASE)
+_GOAL_NEAR = re.compile(r"\b(?:phấn\s+đấu|tối\s+thiểu|ít\s+nhất|bảo\s+đảm|đảm\s+bảo)\b", re.IGNORECASE)
+_YEAR_RE = re.compile(r"\b[Nn]ăm\s+((?:19|20)\d{2})\b")
+
+
+def _is_achieved(before: str, context: str, document_year: Optional[int]) -> bool:
+    """`before` is the clause text up to the number."""
+    if context == "report":
+        return True
+    m = None
+    for m in ACHIEVED_RE.finditer(before):
+        pass
+    if m and not _GOAL_NEAR.search(before[m.end():]):
+        return True
+    if document_year:
+        for y in _YEAR_RE.finditer(before):
+            # "Năm 2024, tỷ lệ ... đạt 34,2%" in a 2025 document: a past figure
+            if int(y.group(1)) < document_year and not _GOAL_NEAR.search(before[y.end():]):
+                return True
+    return False
 GOAL_RE = re.compile(r"\b(?:phấn\s+đấu|tối\s+thiểu|ít\s+nhất|chỉ\s+tiêu|mục\s+tiêu|bảo\s+đảm|đảm\s+bảo|100%)", re.IGNORECASE)
 # Words after which a number is not a figure at all (scope, levels, durations).
 _SCOPE_NOUNS = re.compile(r"^(?:tháng|năm|ngày|giờ|tuần|quý|lần|cấp|mức|nhóm|nhiệm\s+vụ|mô\s+hình|điểm|huyện|xã|"
@@ -65,7 +84,7 @@ def _raw(text: str, start: int, end: int) -> str:
     return collapse_ws(" ".join(words[:30])).strip(" ,;.")
 
 
-def find_figures(text: str, *, context: str = "task") -> list[Target]:
+def find_figures(text: str, *, context: str = "task", document_year: Optional[int] = None) -> list[Target]:
     """Figures in one obligation or paragraph.  context: "task" (an instruction),
     "goals" (a Mục tiêu / Chỉ tiêu section), "report" (background, results)."""
     text = collapse_ws(text)
@@ -77,9 +96,7 @@ def find_figures(text: str, *, context: str = "task") -> list[Target]:
             continue
         a, b = _clause(text, m.start(), m.end())
         before = text[a:m.start()]
-        kind = "target"
-        if context == "report" or ACHIEVED_RE.search(before[-60:]):
-            kind = "achieved"
+        kind = "achieved" if _is_achieved(before[-120:], context, document_year) else "target"
         # start the raw at a goal word just before the number ("cắt giảm tối thiểu 20% ...")
         g = re.search(r"(?:(?:cắt\s+giảm|tiếp\s+nhận|liên\s+thông|điện\s+tử\s+hóa|còn\s+lại\s+đạt|đạt|cho)\s+)?"
                       r"(?:tối\s+thiểu\s+|ít\s+nhất\s+)?$", before)
@@ -93,8 +110,9 @@ def find_figures(text: str, *, context: str = "task") -> list[Target]:
         noun = m.group("noun")
         if value is None or _SCOPE_NOUNS.match(noun):
             continue
-        before = text[max(0, m.start() - 40):m.start()]
-        kind = "achieved" if context == "report" or ACHIEVED_RE.search(before) else "target"
+        a, _ = _clause(text, m.start(), m.end())
+        before = text[max(a, m.start() - 120):m.start("num")]
+        kind = "achieved" if _is_achieved(before, context, document_year) else "target"
         subject = re.split(r"\s+(?:trước|trong|tại|cho|để|nhằm|theo|trên|đến|vào)\s+", noun)[0].strip()
         raw = _raw(text, m.start("num") if m.group("goal").lower().startswith("phấn") else m.start(), m.end())
         out.append(Target(raw=raw, value=value, unit="count", kind=kind, subject=subject))
