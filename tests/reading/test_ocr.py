@@ -230,3 +230,14 @@ def test_a_page_that_times_out_is_an_error_and_the_others_survive(tmp_path):
     assert not res[2].errors
     assert res[2].page.text() == "Thông báo"
 
+
+
+@pytest.mark.slow
+def test_multi_page_tiff_gives_one_result_per_page(tmp_path):
+    pages = [render_lines(["Chỉ thị số 08"], size=30, width=500), render_lines(["Kế hoạch năm 2024"], size=30, width=500)]
+    path = tmp_path / "scan.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(200, 200))
+    res = ocr.ocr_image_file(path, workers=2)
+    assert [r.page.number for r in res] == [1, 2]
+    assert [r.page.text() for r in res] == ["Chỉ thị số 08", "Kế hoạch năm 2024"]
+    assert all(not r.errors and r.page.source == "ocr" for r in res)
