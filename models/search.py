@@ -32,6 +32,7 @@ from sqlalchemy import text
 
 from models.dates import is_overdue, next_occurrence, period_deadline
 from models.keys import symbol_key
+from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
 
 RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
@@ -271,6 +272,7 @@ class Filters:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
         self.post: list = []          # Python predicates over (mapping, today)
+        self.selective = False        # a unit or document filter: drive the query from it, not the words
         self._n = 0
 
     def param(self, value) -> str:
@@ -332,9 +334,14 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             role_sql = f" AND ou.role = {f.param(role)}"
         ids = ", ".join(str(int(u)) for u in units) or "NULL"
         f.where.append(f"o.id IN (SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql})")
+        f.selective = True
     if document:
-        key = symbol_key(document)
-        f.where.append(f"(d.id = {f.param(document)} OR d.number_key = {f.param(key)} OR d.source_file = {f.param(document)})")
+        # resolved first (id, number or file name), so the filter is an indexed document_id list
+        docs = [r[0] for r in session.execute(text(
+            "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d"),
+            {"d": document, "k": symbol_key(document) or ""}).all()]
+        f.in_list("o.document_id", docs)
+        f.selective = True
     if type:
         types = [r[0] for r in session.execute(text("SELECT DISTINCT type FROM documents WHERE type IS NOT NULL")).all()]
         f.in_list("d.type", [t for t in types if fold_key(t) == fold_key(type)])
@@ -344,7 +351,8 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         statuses = [status] if isinstance(status, str) else list(status)
         if "open" in statuses and "in_progress" not in statuses and len(statuses) == 1:
             statuses = list(OPEN)   # "open" as staff mean it: not finished
-        f.in_list("o.status", statuses)
+        # "+" keeps SQLite off the status index when a unit/document list is the better way in
+        f.in_list("+o.status" if f.selective and dialect == "sqlite" else "o.status", statuses)
     if flags:
         for flag in ([flags] if isinstance(flags, str) else list(flags)):
             p = f.param(flag)
@@ -367,7 +375,8 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             return when is not None and (lo is None or when >= lo) and (hi is None or when <= hi)
         f.post.append(in_range)
     if overdue:
-        f.where.append(f"o.status IN ('open', 'in_progress') AND (o.deadline_due < {f.date(today)} "
+        st = "+o.status" if f.selective and dialect == "sqlite" else "o.status"
+        f.where.append(f"{st} IN ('open', 'in_progress') AND (o.deadline_due < {f.date(today)} "
                        f"OR o.deadline_recurrence IN ({recurring}))")
         f.post.append(lambda m, today=today: is_overdue(_Row(m), today))
     return f, resolved
@@ -432,24 +441,37 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
             select_extra = f"{exact} AS exact, {phrase} AS phrase, s.rid AS score"
         order = "exact DESC, phrase DESC, score DESC, o.document_id, o.ordinal"
     where = f.sql()
+    if not q.empty:
+        # test the unit on the search row, before joining the obligation and its document
+        where = where.replace("o.id IN (SELECT ou.obligation_id", "s.item_id IN (SELECT ou.obligation_id")
     base = f"SELECT {OBLIGATION_COLUMNS}, {select_extra} FROM {src} WHERE {where}"
     more = False
     if f.post or order is None:
         # Python decides (overdue / next occurrence / due order): fetch all matches, then page.
         if order:
             base += f" ORDER BY {order}"
-        rows = [dict(r) for r in session.execute(text(base), f.params).mappings()]
-        rows = [m for m in rows if all(p(m) for p in f.post)]
-        hits = [_hit(m, today, m.get("exact"), m.get("score")) for m in rows]
+        kept = []
+        for r in session.execute(text(base), f.params).mappings():
+            m = dict(r)
+            if all(p(m) for p in f.post):
+                kept.append(m)
         if order is None:
-            hits.sort(key=lambda h: (not h.overdue, h.next_due is None, h.next_due or dt.date.max,
-                                     h.document_id, h.ref or ""))
-        total = len(hits)
-        hits = hits[offset:offset + limit]
+            # due order, overdue first; the full hit is built only for the page shown
+            def due_key(m):
+                nd = effective_due(m, today)
+                return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
+                        natural_key(m.get("ref")))
+            kept.sort(key=due_key)
+        total = len(kept)
+        hits = [_hit(m, today, m.get("exact"), m.get("score")) for m in kept[offset:offset + limit]]
     else:
-        sql = f"{base} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-        rows = [dict(r) for r in session.execute(text(sql), f.params).mappings()]
-        hits = [_hit(m, today, m.get("exact"), m.get("score")) for m in rows]
+        # rank first with only the tables the filters need, then fetch the page's rows
+        src_rank = src if "d." in where else src.replace(" JOIN documents d ON d.id = o.document_id", "")
+        ranked = session.execute(text(
+            f"SELECT o.id AS k, {select_extra} FROM {src_rank} WHERE {where} "
+            f"ORDER BY {order} LIMIT {limit} OFFSET {offset}"), f.params).all()
+        rows = _rows_by_id(session, [r[0] for r in ranked])
+        hits = [_hit(rows[r[0]], today, r[1], r[3]) for r in ranked if r[0] in rows]
         total, more = offset + len(hits), False
         if count and (len(hits) == limit or offset):
             total, more = _count(session, f"SELECT 1 FROM {src} WHERE {where}", f.params, offset + limit)
@@ -459,6 +481,15 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
 
 
 COUNT_CAP = 1000
+
+
+def _rows_by_id(session, ids: list[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    p = {f"i{n}": v for n, v in enumerate(ids)}
+    return {r["id"]: dict(r) for r in session.execute(text(
+        f"SELECT {OBLIGATION_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
+        f"WHERE o.id IN ({', '.join(':' + k for k in p)})"), p).mappings()}
 
 
 def _count(session, sql: str, params: dict, at_least: int) -> tuple[int, bool]:
