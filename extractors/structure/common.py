@@ -118,6 +118,9 @@ def canonical_code(code: str) -> str:
     iss = _issuer_codes().get(fold(code))
     if iss:
         return iss["code"]
+    dedup = re.sub(r"(.)\1", r"\1", code)
+    if dedup != code and _code_index().get(fold(dedup)):
+        return canonical_code(dedup)   # OCR doubled a letter: `QĐĐ` -> `QĐ`
     # unknown agency code: keep letters as printed but upper-case them, except a lone "d"/"đ" mix
     return code.upper() if not re.search(r"[a-zđ]{2,}", code) else code
 
@@ -174,7 +177,7 @@ def normalize_symbol(raw: str) -> Optional[str]:
     """Normalise a printed number and symbol: spaces dropped, codes canonical (`06/QD-TTG` ->
     `06/QĐ-TTg`, `766/CD-TTg` -> `766/CĐ-TTg`), number as printed (leading zeros kept).
     Returns None when there is no number (`Số:   /QĐ-UBND`)."""
-    s = collapse_ws(raw)
+    s = collapse_ws(raw).replace("Ð", "Đ")   # OCR gives Icelandic Ð (U+00D0) for Đ
     s = re.sub(r"^(s[oốôồổỗộơ]|so)\s*[:.]?\s*", "", s, flags=re.I)
     s = fix_ocr_number(s)
     m = SYMBOL_RE.search(s)

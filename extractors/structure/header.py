@@ -24,7 +24,7 @@ from extractors.types import Header
 _MOTTO_STATE = re.compile(r"cong hoa xa hoi|xa hoi chu nghia|doc lap\s*[-–]?\s*tu do|tu do\s*[-–]\s*hanh phuc|^nam$")
 _MOTTO_PARTY = re.compile(r"dang cong san viet nam")
 _NUMBER = re.compile(r"^s[o06ôơ]\s*[:.;]?\s*(.*)$")
-_DATE_LINE = re.compile(r"^([^,]{2,40}),\s*ng[aà]y\b(.*)$")
+_DATE_LINE = re.compile(r"^([^,]{2,40}),\s*ng\w{1,4}\b(.*\bthang\b.*)$")   # `ngàyà tháng` (OCR) still a date line
 _DATE_NUMERIC = re.compile(r"^[^\d,]{2,40},\s*(ngay\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}$")
 _DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
 _SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
@@ -341,6 +341,11 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
             if m and ("/" in seg or "-" in seg or not m.group(1)):
                 raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
                 h.number = normalize_symbol(raw)
+                if h.number and re.match(r"^[#{}\[\]⁄\\~*}]", raw.strip()):
+                    # `Số: #4 /QĐ-UBND`: a handwritten number half read; a wrong number is worse than none
+                    h.type_code = symbol_type(h.number)[1]
+                    h.number = None
+                    blank_symbol_code = h.type_code
                 if h.number is None:
                     codes = re.findall(rf"[{UPPER}][{UPPER}{LOWER}0-9&]*", raw)
                     blank_symbol_code = "/".join(codes) if codes else None

@@ -47,6 +47,8 @@ def test_parse_date_line(line, place, date):
     ("So: 08-CT/TU", "08-CT/TU"),
     ("Số: O8-CT/TU", "08-CT/TU"),                 # OCR: O for 0
     ("Số: I2-CT/TU", "12-CT/TU"),
+    ("Số: 84/QĐĐ-UBND", "84/QĐ-UBND"),            # OCR doubled a letter of the type code
+    ("Số: 84/QÐ-UBND", "84/QĐ-UBND"),             # OCR: Icelandic Ð
     ("Số:   /QĐ-UBND", None),                      # blank number
     ("06/QD-TTg", "06/QĐ-TTg"),                   # lost Đ of the type code
     ("06/QD-TTG", "06/QĐ-TTg"),

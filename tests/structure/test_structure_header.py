@@ -293,3 +293,11 @@ def test_numeric_date_lines(date_line, place, date):
     text = STATE_QD.replace("Bình Định, ngày 05 tháng 01 năm 2024", date_line)
     h = parse_directive(document_from_text(text)).header
     assert (h.place, h.issued_on) == (place, date)
+
+
+def test_half_read_handwritten_number_and_date_are_left_blank():
+    text = STATE_QD.replace("Số: 125/QĐ-UBND", "Số: #4 /QĐÐ-UBND").replace(
+        "Bình Định, ngày 05 tháng 01 năm 2024", "Bình Định, ngàyà tháng 02 năm 2025")
+    h = parse_directive(document_from_text(text)).header
+    assert (h.number, h.type, h.type_code, h.issued_on, h.place) == (None, "Quyết định", "QĐ", None, None)
+    assert h.title == "Ban hành Kế hoạch cải cách hành chính năm 2024"
