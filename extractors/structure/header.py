@@ -13,6 +13,7 @@ from typing import Optional
 from extractors import gazetteer
 from extractors.structure.common import (
     LOWER, UPPER, canonical_code, find_province, fold, is_upper_line, normalize_symbol, parse_date, province_level,
+    provinces,
     symbol_type, type_for_code, type_words,
 )
 from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
@@ -155,7 +156,53 @@ def body_name(text: str, first: bool = True) -> str:
         out.append(orig if (core.isupper() and len(core) <= 6 and fold(core) not in _COMMON_WORDS and len(core) > 1
                             and not re.search(rf"[{LOWER}]", core) and _looks_abbr(core)) else new)
     s = re.sub(r"(?i)\bđề án (\d+)", lambda m: "Đề án " + m.group(1), " ".join(out))
-    return _expand_abbr(s, abbr)
+    return restore_diacritics(_expand_abbr(s, abbr))
+
+
+_POSITION_WORDS = ["Phó Chánh Văn phòng", "Chánh Văn phòng", "Phó Chủ tịch", "Chủ tịch", "Giám đốc", "Phó Giám đốc",
+                   "Bí thư", "Phó Bí thư", "Bộ trưởng", "Thứ trưởng", "Trưởng ban", "Phó Trưởng ban", "Vụ trưởng",
+                   "Cục trưởng", "Thủ tướng", "Chánh Thanh tra"]
+
+
+def _known_phrases() -> list[str]:
+    global _PHRASES
+    if _PHRASES is None:
+        out = set(_PROPER) | set(_POSITION_WORDS) | {"Ủy ban nhân dân", "Hội đồng nhân dân", "Công an tỉnh",
+                                                      "tỉnh", "huyện", "thành phố", "thị xã", "xã", "phường"}
+        out |= {v for v in _abbreviations().values() if " " in v}
+        out |= {p["name"] for p in provinces()}
+        _PHRASES = sorted(out, key=len, reverse=True)
+    return _PHRASES
+
+
+_PHRASES: Optional[list[str]] = None
+
+
+def restore_diacritics(text: str) -> str:
+    """Give known phrases their spelling back where OCR lost every diacritic (`Uy ban nhan dan` ->
+    `Ủy ban nhân dân`, `Chanh van phong` -> `Chánh Văn phòng`).  Spans that carry any diacritic are
+    left as printed."""
+    folded = fold_diacritics(text).lower()
+    if len(folded) != len(text):
+        return text
+    for phrase in _known_phrases():
+        key = fold_diacritics(phrase).lower()
+        start = 0
+        while True:
+            k = folded.find(key, start)
+            if k < 0:
+                break
+            end = k + len(key)
+            span = text[k:end]
+            bounded = (k == 0 or not folded[k - 1].isalnum()) and (end == len(text) or not folded[end].isalnum())
+            if bounded and span != phrase and fold_diacritics(span) == span and len(phrase) == len(span):
+                if span[:1].isupper() and phrase[:1].islower():
+                    phrase_cased = phrase[:1].upper() + phrase[1:]
+                else:
+                    phrase_cased = phrase
+                text = text[:k] + phrase_cased + text[end:]
+            start = end
+    return text
 
 
 def _expand_abbr(text: str, abbr: dict[str, str]) -> str:

@@ -301,3 +301,11 @@ def test_half_read_handwritten_number_and_date_are_left_blank():
     h = parse_directive(document_from_text(text)).header
     assert (h.number, h.type, h.type_code, h.issued_on, h.place) == (None, "Quyết định", "QĐ", None, None)
     assert h.title == "Ban hành Kế hoạch cải cách hành chính năm 2024"
+
+
+@pytest.mark.parametrize("lines, issuer", [
+    (["UY BAN NHAN DAN", "TINH QUANG NGAI"], "Ủy ban nhân dân tỉnh Quảng Ngãi"),   # OCR lost every diacritic
+    (["TINH UY TIEN GIANG"], "Tỉnh ủy Tiền Giang"),
+])
+def test_issuer_spelling_restored_after_ocr(lines, issuer):
+    assert compose_issuer(lines)[0] == issuer
