@@ -1,6 +1,14 @@
 """Document -> Directive: header metadata, section tree, citations, programme.
 
-    parse_directive(document) -> Directive
+    parse_directive(document, programmes=None) -> Directive
+    export_type(type_name) -> str            # genre word -> register-export type ("Tờ trình" -> "Khác")
+
+Directive.root is the section tree: the main part's sections are root's children (Điều N, I./1./a)/-),
+an attached document after the signature is a child of kind "plan" (its sections keep their own paths:
+"III.1.b"), a Phụ lục is a child of kind "appendix" (path "PL") holding one "table_row" Section per task
+row (path "PL.<STT>", cells: column role -> text, group: the group row above).  Paragraphs of root
+carry role "preamble" (before the first numbered item) or "closing" ("Trên đây là …").  Bullets share
+their item's path.  Section.text joins the node's paragraphs with newlines.
 
 The form of a directive is fixed by law (Nghị định 30/2020/NĐ-CP; Hướng dẫn 36-HD/VPTW): header
 (issuer, motto, number, place and date, type and trích yếu), body, footer (signer, Nơi nhận); a
