@@ -141,9 +141,14 @@ def supports_of(text: str) -> list[str]:
 
 def is_deadline_only(sentence: str) -> bool:
     from extractors.obligations.deadlines import parse_deadline
-    s = sentence.strip(" .;*")
+    s = sentence.strip(" .;*()")
     d = parse_deadline(s)
-    return bool(d) and len(s.split()) <= 8 and (d.due or d.recurrence) is not None
+    if not d or (d.due is None and d.recurrence is None):
+        return False
+    # every word is a time word: "Hoàn thành trong tháng 02/2024", "Thời hạn: Quý II/2024"
+    rest = re.sub(r"(?i)\b(?:hoàn\s+thành|thời\s+hạn|thời\s+gian|thực\s+hiện|trong|trước|chậm\s+nhất|là|ngày|tháng|quý|năm|"
+                  r"hằng|hàng|định\s+kỳ|thường\s+xuyên|vào|giờ|thứ|tuần|đầu|cuối|và|từ|đến|hết|I|II|III|IV)\b", " ", s)
+    return not re.sub(r"[\d/.\-:,\s]", "", rest)
 
 
 def is_title(sentence: str) -> bool:

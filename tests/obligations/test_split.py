@@ -1,0 +1,151 @@
+"""Sentence -> obligation rules on hand-built section trees (no reading, no structure stage)."""
+import datetime as dt
+
+import pytest
+
+from extractors.obligations import extract_obligations
+from extractors.obligations.split import sentences, split_unit_text
+from extractors.types import Cell, Directive, Document, Header, Paragraph, Row, Section, Table
+
+
+def directive(children, *, root_paragraphs=(), tables=(), province="Bình Định", issued=dt.date(2024, 2, 6)):
+    root = Section(kind="root", children=list(children),
+                   paragraphs=[Paragraph(text=t, page=1) for t in root_paragraphs])
+    return Directive(document=Document(path="x.pdf", source_file="x.pdf"), root=root, task_tables=list(tables),
+                     header=Header(province=province, issued_on=issued))
+
+
+def item(path, text, *, children=(), kind="arabic", heading=None, paragraphs=None, role="other"):
+    paras = [Paragraph(text=p, page=1) for p in (paragraphs or [text])]
+    return Section(kind=kind, path=path, label=f"{path}.", heading=heading if heading is not None else text.split(".")[0],
+                   text=text, paragraphs=paras, children=list(children), page=1, role=role)
+
+
+def bullet(path, text):
+    return Section(kind="bullet", path=path, label="-", heading="", text=text, paragraphs=[Paragraph(text=text, page=1)])
+
+
+def test_sentences_do_not_split_after_programme_numbers():
+    s = sentences("Thực hiện Đề án 06. Các ngành liên quan chủ động xây dựng mô hình. Tại Điều 2. khoản 1")
+    assert s[0] == "Thực hiện Đề án 06." and s[1].startswith("Các ngành")
+
+
+# (paragraph, [(lead phrases, starts-with)]) — one base unit with scope "Ban cán sự đảng UBND tỉnh"
+UNITS = [
+    ("Đẩy nhanh tiến độ xây dựng hạ tầng. Trước mắt, khẩn trương giải quyết vướng mắc. "
+     "Các ngành có liên quan chủ động xây dựng các mô hình, hoàn thành trong năm 2023.",
+     [("SCOPE", "Đẩy nhanh"), ("Các ngành có liên quan", "Các ngành")]),
+    ("Người đứng đầu cấp ủy chịu trách nhiệm trước Ban Thường vụ. Hàng năm, xây dựng kế hoạch thực hiện. "
+     "Định kỳ trước ngày 10 hàng tháng, báo cáo kết quả về Đảng ủy Công an tỉnh.",
+     [("Người đứng đầu cấp ủy", "Người"), ("Người đứng đầu cấp ủy", "Hàng năm"), ("Người đứng đầu cấp ủy", "Định kỳ")]),
+    ("Chủ động thành lập các Tổ công tác. Cơ sở hạ tầng phải được nâng cấp, kiểm tra thường xuyên; cán bộ làm công tác "
+     "quản trị phải được quản lý.", [("SCOPE", "Chủ động")]),
+    ("Triển khai giải pháp đẩy nhanh việc số hóa. Đề nghị các sở, ngành phối hợp với các địa phương để hướng dẫn.",
+     [("SCOPE", "Triển khai"), ("các sở, ngành", "Đề nghị")]),
+    ("Chỉ đạo bộ phận một cửa thực hiện nghiêm quy trình. Yêu cầu cán bộ, công chức được cấp tài khoản phải bảo mật.",
+     [("SCOPE", "Chỉ đạo")]),
+    ("Các cơ quan, đơn vị cấp tỉnh ban hành Kế hoạch thực hiện. Hoàn thành trong tháng 02/2024.",
+     [("Các cơ quan, đơn vị cấp tỉnh", "Các cơ quan")]),
+    ("Thực hiện tích hợp dữ liệu. Phát huy vai trò Thường trực Tổ công tác. Chủ trì, phối hợp với các cơ quan liên quan "
+     "giúp Ban Thường vụ Tỉnh ủy theo dõi, báo cáo.", [("SCOPE", "Thực hiện"), ("SCOPE", "Chủ trì")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", UNITS, ids=[u[0][:25] for u in UNITS])
+def test_split_rules(text, expected):
+    pieces = split_unit_text(text, ref="2", page=1, scope=["SCOPE"], role="tasks")
+    got = [(p.leads[0] if p.leads else None, p.text.split()[0]) for p in pieces]
+    assert [(lead, first) for (lead, first) in got] == [(e[0], e[1].split()[0]) for e in expected]
+
+
+def test_inherited_heading_scope_and_addressees():
+    d = directive(
+        [item("1", "Tiếp tục lãnh đạo, chỉ đạo quán triệt các nhiệm vụ của Đề án."),
+         item("2", "Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh:", heading="Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh",
+              paragraphs=["Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh:"],
+              children=[bullet("2", "Chỉ đạo các cơ quan triển khai Kế hoạch 53/KH-UBND ngày 18/02/2022."),
+                        bullet("2", "Thường xuyên rà soát, đề xuất sửa đổi quy trình.")]),
+         item("3", "Đảng ủy Công an tỉnh lãnh đạo, chỉ đạo Công an tỉnh chủ trì, phối hợp với Sở Tư pháp thực hiện "
+                   "tích hợp dữ liệu dân cư.")],
+        root_paragraphs=["Tuy nhiên, tỷ lệ sử dụng dịch vụ công còn thấp.",
+                         "Ban Thường vụ Tỉnh ủy yêu cầu các sở, ban, ngành, Ủy ban Mặt trận Tổ quốc, đoàn thể tỉnh "
+                         "thực hiện tốt một số nhiệm vụ sau:"])
+    obs = extract_obligations(d).obligations
+    assert [o.ref for o in obs] == ["1", "2", "2", "3"]
+    assert obs[0].lead_units == ["Các sở, ban, ngành", "Ủy ban Mặt trận Tổ quốc", "Đoàn thể tỉnh"]
+    assert obs[1].lead_units == ["Ban cán sự đảng Ủy ban nhân dân tỉnh"]
+    assert obs[1].deadline is None                     # a citation date is not a deadline
+    assert obs[2].deadline.recurrence == "ongoing"
+    assert obs[3].lead_units == ["Đảng ủy Công an tỉnh", "Công an tỉnh"]
+    assert obs[3].support_units == ["Sở Tư pháp"]
+
+
+def test_not_obligations():
+    d = directive([
+        item("I", "MỤC ĐÍCH, YÊU CẦU", kind="roman", heading="MỤC ĐÍCH, YÊU CẦU",
+             children=[item("I.1", "Nâng cao nhận thức của cán bộ về Đề án.")]),
+        item("Điều 3", "Chánh Văn phòng UBND tỉnh, Giám đốc Công an tỉnh chịu trách nhiệm thi hành Quyết định này.",
+             kind="article"),
+        item("III.2", "Chi tiết 41 nhiệm vụ cụ thể thuộc 07 nhóm nhiệm vụ theo Phụ lục đính kèm.",
+             children=[bullet("III.2", "Nhiệm vụ công tác chỉ đạo điều hành: (08 nhiệm vụ);")]),
+    ])
+    assert extract_obligations(d).obligations == []
+
+
+def test_task_table_rows_with_columns():
+    header = ["STT", "Nội dung, nhiệm vụ cụ thể", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả sản phẩm",
+              "Thời gian hoàn thành"]
+    rows = [
+        ["I. VỀ CÔNG TÁC CHỈ ĐẠO (02 NHIỆM VỤ)", "", "", "", "", ""],
+        ["1", "Xây dựng kế hoạch kiểm tra, giám sát", "Công an tỉnh, UBND các huyện, thị xã, thành phố",
+         "UBND các xã, phường, thị trấn", "Kế hoạch kiểm tra", "Tháng 02/2024"],
+        ["2", "Phối hợp với Trung tâm dữ liệu quốc gia xây dựng phương án đồng bộ dữ liệu", "Công an tỉnh",
+         "Văn phòng UBND tỉnh", "", "Theo lộ trình của Chính phủ"],
+        ["3", "Rà soát triển khai tối thiểu 20 dịch vụ công không dùng giấy", "Văn phòng UBND tỉnh", "Các sở, ban, ngành",
+         "Quyết định", "Tháng 6/2023"],
+    ]
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in rows])
+    ex = extract_obligations(directive([], tables=[t]))
+    obs = ex.obligations
+    assert [o.ref for o in obs] == ["PL.1", "PL.2", "PL.3"]
+    assert obs[0].lead_units == ["Công an tỉnh", "Ủy ban nhân dân các huyện, thị xã, thành phố"]
+    assert obs[0].support_units == ["Ủy ban nhân dân các xã, phường, thị trấn"]
+    assert obs[0].output == "Kế hoạch kiểm tra" and obs[0].deadline.due == dt.date(2024, 2, 29)
+    assert obs[1].support_units == ["Văn phòng Ủy ban nhân dân tỉnh", "Trung tâm dữ liệu quốc gia"]
+    assert obs[1].deadline.raw == "Theo lộ trình của Chính phủ" and obs[1].deadline.due is None
+    assert [(t.value, t.unit, t.kind) for t in obs[2].targets] == [(20, "count", "target")]
+    assert "deadline-before-document" in obs[2].flags
+
+
+def test_flags_no_unit_duplicate_unknown():
+    d = directive([
+        item("III.1", "Nhiệm vụ chung", kind="arabic", heading="Nhiệm vụ chung", role="tasks",
+             children=[item("III.1.a", "Tập trung lãnh đạo, chỉ đạo việc thực hiện các nhiệm vụ trọng tâm.", kind="letter",
+                            role="tasks")]),
+        item("2", "Ban Quản lý dự án đầu tư xây dựng tỉnh rà soát hồ sơ dự án."),
+        item("3", "Ban Quản lý dự án đầu tư xây dựng tỉnh rà soát hồ sơ dự án."),
+    ])
+    obs = extract_obligations(d).obligations
+    assert "no-unit" in obs[0].flags
+    assert "unknown-unit" in obs[1].flags
+    assert "duplicate" in obs[2].flags and "duplicate" not in obs[1].flags
+
+
+def test_news_prose_each_request_once_and_results_are_achieved():
+    d = directive([], root_paragraphs=[
+        "Phát biểu kết luận, đồng chí Thứ trưởng ghi nhận kết quả đã đạt được. Đồng chí đề nghị tỉnh cần lưu ý đầu tư "
+        "hạ tầng. Tỉnh cần rà soát các văn bản. Cơ quan chức năng chú trọng cấp định danh.",
+        "Sở Tư pháp đã số hóa dữ liệu hộ tịch đạt gần 82%. Công an tỉnh thực hiện điện tử hóa 100% tờ khai.",
+    ], province="Hải Dương", issued=dt.date(2023, 3, 2))
+    ex = extract_obligations(d)
+    assert [o.lead_units for o in ex.obligations] == [["Tỉnh Hải Dương"], ["Tỉnh Hải Dương"], ["Cơ quan chức năng"]]
+    assert {(t.value, t.kind) for t in ex.targets} == {(82, "achieved"), (100, "achieved")}
+
+
+def test_extraction_is_deterministic():
+    d = directive([item("1", "Giao Sở Nội vụ chủ trì, phối hợp Sở Thông tin và Truyền thông tiến hành rà soát nguồn nhân lực.")])
+    a, b = extract_obligations(d), extract_obligations(d)
+    assert a == b
+    assert a.obligations[0].lead_units == ["Sở Nội vụ"]
+    assert a.obligations[0].support_units == ["Sở Thông tin và Truyền thông"]
+    assert a.obligations[0].id == ""
