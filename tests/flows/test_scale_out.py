@@ -49,17 +49,50 @@ class Procs:
         return (self.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
     def kill(self, name: str) -> None:
+        """SIGKILL the process, its group and every descendant (a worker's flow runs may run in
+        sessions of their own): what a machine going away looks like."""
         p, fh = self.procs.pop(name)
+        pids = [p.pid] + _descendants(p.pid)
         try:
             os.killpg(p.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         p.wait(20)
         fh.close()
 
     def kill_all(self) -> None:
         for name in list(self.procs):
             self.kill(name)
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _in_flight(log: str) -> int:
+    """Flow runs a worker began and has not finished, from its log."""
+    lines = log.splitlines()
+    began = sum("Beginning flow run" in l for l in lines)
+    ended = sum("| Flow run '" in l and "Finished in state" in l for l in lines)
+    return began - ended
 
 
 def _run(env: dict, *cmd: str, timeout: float = 120) -> str:
@@ -138,7 +171,7 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
         for w in ("w1", "w2"):
             procs.start(w, PREFECT, "worker", "start", "--pool", pool, "--name", w, "--limit", "1")
         procs.start("dispatcher", *CLI, "watch", str(intake), "--deployment", f"ingest-document/{name}",
-                    "--settle", "1", "--poll", "0.5", "--timeout", "120", "--lease", "180", "--retry-backoff", "2",
+                    "--settle", "1", "--poll", "0.5", "--timeout", "100", "--lease", "160", "--retry-backoff", "2",
                     "--max-attempts", "4")
         _wait(lambda: "watching" in procs.log("dispatcher"), 120, "the dispatcher", lambda: procs.log("dispatcher"))
         intake.joinpath("batch").mkdir(parents=True, exist_ok=True)
@@ -146,8 +179,9 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
             (intake / "batch" / p.name).write_bytes(p.read_bytes())
 
         stored = lambda: _count(pg_empty_url, "SELECT count(*) FROM documents")  # noqa: E731
-        _wait(lambda: stored() >= max(2, min(8, N_DOCS // 4)), 900, "the first documents", lambda: procs.log("dispatcher") + procs.log("w1"))
-        # One machine goes away: the worker and the flow runs it started, at once.
+        _wait(lambda: stored() >= max(2, min(8, N_DOCS // 4)) and _in_flight(procs.log("w1")) > 0, 900,
+              "the first documents and a flow run in flight on w1", lambda: procs.log("dispatcher") + procs.log("w1"))
+        # One machine goes away mid-run: the worker and the flow runs it started, at once.
         procs.kill("w1")
         done = intake / "done" / "batch"
         _wait(lambda: done.is_dir() and len(list(done.glob("*.pdf"))) == N_DOCS, 1800, "all documents in done/",
@@ -169,3 +203,4 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
     assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in done.glob("*.pdf")} == hashes
     assert not list((intake / "failed").rglob("*.pdf")) and not list((intake / "processing").rglob("*.pdf"))
     assert log.count("taken batch/") >= N_DOCS
+    assert "no answer from its worker" in log      # the killed worker's run was given up and redone
