@@ -169,9 +169,9 @@ def parse_deadline(text: str | None, *, document_date: dt.date | None = None) ->
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
             due = _due(kind, m)
+            taken.append((m.start(), m.end()))   # an impossible date (29/02/1990) must not fall back to its month
             if due is not None:
                 dues.append(due)
-                taken.append((m.start(), m.end()))
     if dues:
         # "Tháng 6/2025 và tháng 12/2025": the last day the words allow
         return Deadline(raw=raw, due=max(dues))

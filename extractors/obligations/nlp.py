@@ -88,8 +88,23 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|to�
                             r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
 
 
+# Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
+_FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
+                         r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
+                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa))", re.IGNORECASE)
+# After "các/những" an organisation noun must follow ("các sở", not "các file", "những khó khăn")
+_PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
+                         r"thành|thị|xã|phường|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
+                         r"trung\s+tâm|đảng|trưởng|thủ\s+trưởng|đài|báo|bệnh\s+viện|cơ\s+sở|chủ|doanh\s+nghiệp|ngân\s+hàng|"
+                         r"tập\s+đoàn|công\s+ty|viện|Bộ|Sở|Ban|Tổ)\b", re.IGNORECASE)
+
+
 def _starts_unit(s: str) -> bool:
     from extractors.obligations.units import _HEAD_RE
+    if _FALSE_HEAD.match(s):
+        return False
+    if re.match(r"(?:các|những|mọi)\s", s, re.IGNORECASE):
+        return bool(_PLURAL_ORG.match(s))
     return bool(_HEAD_RE.match(s) or _GENERIC_START.match(s))
 
 
@@ -101,7 +116,7 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
     rest = rest.lstrip()
     if not rest or _PERSONS.match(rest):
         return "", start
-    if not _starts_unit(rest) and not any(s == 0 for s, _, _ in unit_mentions(rest)):
+    if not any(s == 0 for s, _, _ in unit_mentions(rest)) and not _starts_unit(rest):
         return "", start
     base = start + lead_ws
     ents = [(s, e) for s, e, _ in unit_mentions(rest)]
@@ -129,7 +144,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "thị xã", "thành phố", "thị trấn", "phường", "đoàn thể",
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
-                                                               "đảng ủy", "huyện ủy", "thành ủy", "xã"}):
+                                                               "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
+                                                               "ngành", "huyện"}):
                 i += 1
                 continue
             break
@@ -154,6 +170,6 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             seen_noun = seen_noun or tag.startswith("N")
         i += 1
     phrase = rest[:end].strip(" ,;")
-    if not seen_noun or _PERSONS.match(phrase):
+    if not seen_noun or _PERSONS.match(phrase) or len(phrase) < 4 or _FALSE_HEAD.match(phrase):
         return "", start
     return phrase, base + end

@@ -273,6 +273,20 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
             if only_deadline:
                 cur.deadline_text = s.strip(" .;*")
             cur_dated = cur_dated or bool(dl and dl.due)
+    # an item that names no one and only describes ("Bộ tiêu chí ... được cấu trúc thành 7 lĩnh vực",
+    # "Cải cách thể chế: 12 tiêu chí và 13 tiêu chí thành phần;") is content of a rule, not a task
+    pieces = [p for p in pieces if not (p.inherited and is_description(p.text))]
     for p in pieces:
         p.supports = supports_of(p.text)
     return pieces
+
+
+def is_description(text: str) -> bool:
+    head = re.split(r"[;.]", text, maxsplit=1)[0]
+    if re.match(r"^[^,:]{3,90}?\s(?:được|là|gồm|bao\s+gồm|có)\s", head) and not re.match(
+            r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Theo|Để|Đối\s+với|Trong|Khi|Sau\s+khi|Tiếp\s+tục|Chủ\s+động|Tăng\s+cường|Đẩy|Thực\s+hiện|Triển\s+khai|Tổ\s+chức|Xây\s+dựng|Rà\s+soát|Bảo\s+đảm|Đảm\s+bảo)\b",
+            head):
+        from extractors.obligations.nlp import pos_tags
+        first = [t for _, t, _ in pos_tags(head)[:2]]
+        return bool(first) and first[0].startswith("N")
+    return bool(re.match(r"^[^:]{3,80}:\s*\d+\s+\w+(?:\s+\w+){0,4}(?:\s+và\s+\d+\s+[\w\s]+)?[;.]?$", head.strip()))
