@@ -195,10 +195,10 @@ class _Walker:
 
 _COL_KEYS = [
     ("stt", re.compile(r"^(?:stt|tt|số\s+tt)$", re.IGNORECASE)),
-    ("lead", re.compile(r"chủ\s+trì", re.IGNORECASE)),
+    ("deadline", re.compile(r"thời\s+gian|thời\s+hạn|tiến\s+độ|hoàn\s+thành", re.IGNORECASE)),
+    ("lead", re.compile(r"chủ\s+trì|trách\s+nhiệm|(?:đơn\s+vị|cơ\s+quan)\s+thực\s+hiện", re.IGNORECASE)),
     ("support", re.compile(r"phối\s+hợp", re.IGNORECASE)),
     ("output", re.compile(r"kết\s+quả|sản\s+phẩm", re.IGNORECASE)),
-    ("deadline", re.compile(r"thời\s+gian|thời\s+hạn|tiến\s+độ|hoàn\s+thành", re.IGNORECASE)),
     ("text", re.compile(r"nội\s+dung|nhiệm\s+vụ|công\s+việc", re.IGNORECASE)),
 ]
 

@@ -32,7 +32,7 @@ _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưở
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 # Office titles name their body: "Giám đốc Công an tỉnh" -> Công an tỉnh.
 _OFFICE_RE = re.compile(r"^(?:đồng\s+chí\s+|các\s+đồng\s+chí\s+)?(?:Giám\s+đốc|Chánh|Phó\s+Chánh|Phó\s+Giám\s+đốc|"
-                        r"Trưởng\s+ban|Trưởng|Bí\s+thư|Thủ\s+trưởng)\s+(?=(?:Sở|Công\s+an|Văn\s+phòng|Thanh\s+tra|Ban|"
+                        r"Trưởng\s+ban|Trưởng|Bí\s+thư|Thủ\s+trưởng|Lãnh\s+đạo)\s+(?=(?:Sở|Công\s+an|Văn\s+phòng|Thanh\s+tra|Ban|"
                         r"Bảo\s+hiểm|Ngân\s+hàng|Cục|Kho\s+bạc|Đảng\s+ủy|Tỉnh\s+đoàn|Ủy\s+ban|UBND|Bộ)\b)",
                         re.IGNORECASE)
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
