@@ -60,7 +60,7 @@ DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|c
                           r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
 EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|thông\s+báo\s+(?:để|cho)\s+[^.;]{0,80}\bbiết\b|(?:nghiêm\s+túc|khẩn\s+trương)?\s*(?:triển\s+khai\s+)?thực\s+hiện\s*\.?/\.\s*$|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
                           r"có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?kể\s+từ", re.IGNORECASE)
-POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Chi\s+tiết\s+\d+\s+nhiệm\s+vụ|"
+POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Ch[iỉì]\s+tiết\s+\d+\s+nhiệm\s+vụ|"
                         r"^Ban\s+hành\s+kèm\s+theo", re.IGNORECASE)
 ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|giải\s+pháp)(?:,\s*(?:nhiệm\s+vụ|giải\s+pháp))?"
                               r"(?:\s+(?:trọng\s+tâm|chủ\s+yếu|liên\s+quan))?(?:\s+(?:sau|như\s+sau|sau\s+đây))?|như\s+sau|sau\s+đây)"
@@ -260,7 +260,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
         if prose and cur is None and not DIRECTIVE_RE.search(s):
             continue                      # prose that asks nothing and follows no request: a report
         if new:
-            if require_unit and not leads and not scope and not (cur is not None and cur.leads):
+            if require_unit and not leads and not scope and not (cur is not None and cur.leads) and (
+                    prose or not starts_with_verb(s)):
                 cur = None
                 continue
             # no subject of its own: the subject of the sentence before (same paragraph), else the scope
@@ -279,6 +280,14 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
     for p in pieces:
         p.supports = supports_of(p.text)
     return pieces
+
+
+def starts_with_verb(sentence: str) -> bool:
+    """An item opening with an action verb ("Tiếp tục lãnh đạo ...") assigns work even when the
+    addressees could not be read (it is kept and flagged no-unit)."""
+    from extractors.obligations.nlp import pos_tags
+    tags = pos_tags(sentence[:80])
+    return bool(tags) and tags[0][1] == "V"
 
 
 def is_description(text: str) -> bool:
