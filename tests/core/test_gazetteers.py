@@ -7,7 +7,7 @@ from extractors import gazetteer
 from extractors.text import casefold_key
 
 NAMES = gazetteer.available()
-KEY_FIELDS = ("name", "canonical", "abbreviation", "code", "symbol", "word", "alias", "pattern", "id")
+KEY_FIELDS = ("name", "group", "canonical", "abbreviation", "code", "symbol", "word", "alias", "pattern", "id")
 
 
 def test_there_are_gazetteers():
