@@ -58,7 +58,10 @@ def test_normalize_is_idempotent(text):
 
 @given(vietnamese)
 def test_folding_ignores_tone_placement(text):
-    assert fold_diacritics(normalize_text(text)) == fold_diacritics(text.replace("\u00a0", " "))
+    def squeeze(s):
+        return " ".join(s.split())
+
+    assert squeeze(fold_diacritics(normalize_text(text))) == squeeze(fold_diacritics(text))
     assert fold_diacritics(fold_diacritics(text)) == fold_diacritics(text)
 
 
