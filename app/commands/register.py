@@ -10,6 +10,8 @@ from typing import Optional
 
 import typer
 
+from app.commands import fail as _fail
+
 
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
@@ -20,11 +22,6 @@ def register(app: typer.Typer) -> None:
     app.command("documents")(documents)
     app.command("reextract")(reextract)
     app.command("graph")(graph)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def export(

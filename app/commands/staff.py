@@ -16,17 +16,14 @@ from typing import Optional
 
 import typer
 
+from app.commands import fail as _fail
+
 
 def register(app: typer.Typer) -> None:
     app.command("search")(search)
     app.command("owes")(owes)
     app.command("summary")(summary)
     app.command("serve")(serve)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
