@@ -35,7 +35,9 @@ _AUTHORITY = re.compile(r"^(?:(t\s*/\s*m|tm|kt|tl|tuq|q)(?:\s*[.:]\s*|\s+)|(thay
 _AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|THỪA LỆNH|THỪA ỦY QUYỀN)\s*[.:]?\s*", re.I)
 _SIGNED_NOTE = re.compile(r"^\(?\s*(da ky|ky,? ghi ro ho ten|ky ten|ky,? dong dau|ky va dong dau|chu ky)")
 _NOI_NHAN = re.compile(r"^noi nhan\s*[:.]?")
-_LUU = re.compile(r"^[-+•]?\s*luu\b")
+# List markers, with what OCR makes of a hyphen at a line start (`~`, `_`, dashes).
+_MARK = r"[-+•·~–—_]"
+_LUU = re.compile(r"^" + _MARK + r"?\s*luu\b")
 _POSITIONS = re.compile(
     r"^(pho )?(chu tich|giam doc|bi thu|truong ban|bo truong|thu truong|thu tuong|chanh van phong|"
     r"cuc truong|vien truong|tong giam doc|truong phong|chi cuc truong|chanh thanh tra|tong cuc truong|"
@@ -580,7 +582,7 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                     _add_recipient(fr, rest)
                 handled = True
                 continue
-            if in_recipients and re.match(r"^[-+•·]", seg.strip()):
+            if in_recipients and re.match(r"^" + _MARK, seg.strip()):
                 _add_recipient(fr, seg)
                 handled = True
                 continue
@@ -616,7 +618,7 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                 continue
             if in_recipients and not seen_sig and not segs[0] is seg:
                 continue
-            if in_recipients and segs[0] is seg and fr.recipients and not re.match(r"^[-+•]", seg):
+            if in_recipients and segs[0] is seg and fr.recipients and not re.match(r"^" + _MARK, seg):
                 # a wrapped recipient line
                 if not is_upper_line(seg) and not _NAME.match(seg):
                     fr.recipients[-1] = fr.recipients[-1] + " " + seg.strip().rstrip(";,.")
@@ -644,7 +646,7 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
 
 
 def _add_recipient(fr: FooterResult, seg: str) -> None:
-    text = re.sub(r"^[-+•·]\s*", "", seg.strip()).strip().rstrip(";,.").strip()
+    text = re.sub(r"^" + _MARK + r"\s*", "", seg.strip()).strip().rstrip(";,.").strip()
     if text and not _LUU.match(fold(text)):
         fr.recipients.append(text)
 

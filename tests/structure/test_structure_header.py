@@ -203,6 +203,23 @@ PHÓ BÍ THƯ
     assert h.recipients == ["VPTW"]
 
 
+@pytest.mark.parametrize("mark", ["-", "~", "–", "_"])
+def test_ocr_list_marks_in_noi_nhan_keep_the_signer(mark):
+    text = PARTY + f"""\
+Nơi nhận:
+{mark} Như trên;
+- Các sở, ban, ngành;
+- Lưu: VT, KGVX.
+TL. CHỦ TỊCH
+KT. CHÁNH VĂN PHÒNG
+PHÓ CHÁNH VĂN PHÒNG
+Trần Minh Khoa
+"""
+    h = parse_directive(document_from_text(text)).header
+    assert h.recipients == ["Như trên", "Các sở, ban, ngành"]
+    assert h.signer == "Trần Minh Khoa"
+
+
 @pytest.mark.parametrize("caps, running", [
     ("SỞ Y TẾ", "Sở Y tế"), ("BỘ NỘI VỤ", "Bộ Nội vụ"), ("ỦY BAN NHÂN DÂN", "Ủy ban nhân dân"),
     ("CÔNG AN TỈNH", "Công an tỉnh"), ("BAN TUYÊN GIÁO TỈNH ỦY", "Ban Tuyên giáo Tỉnh ủy"),
