@@ -93,10 +93,15 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
         for o in session.execute(select(Obligation).where(Obligation.document_id.in_(chunk))
                                  .order_by(Obligation.document_id, Obligation.ordinal)).scalars():
             obls[o.document_id].append(o)
+    # The register keeps the genre word as printed (Tờ trình, Hướng dẫn); the export's type is
+    # one of register-export/1's list (those become Khác).
+    from extractors.structure import export_type
+
     out = []
     for d in docs:
         entry = {
-            "id": d.id, "source_file": d.source_file, "sha256": d.sha256, "type": d.type, "number": d.number,
+            "id": d.id, "source_file": d.source_file, "sha256": d.sha256, "type": export_type(d.type),
+            "number": d.number,
             "issuer": d.issuer, "issued_on": _d(d.issued_on), "place": d.place, "title": d.title,
             "signer": d.signer,
             "citations": [{"number": c.number, "type": c.type, "issued_on": _d(c.issued_on), "relation": c.relation,

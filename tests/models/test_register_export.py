@@ -18,12 +18,15 @@ CITATION_FIELDS = {"number", "type", "issued_on", "relation"}
 TARGET_FIELDS = {"raw", "value", "unit", "kind"}
 OBLIGATION_FIELDS = {"id", "ref", "page", "text", "lead_units", "support_units", "deadline", "targets", "output"}
 DEADLINE_FIELDS = {"raw", "due", "recurrence", "day"}
+SPEC_TYPES = {"Chỉ thị", "Quyết định", "Kế hoạch", "Thông báo", "Công văn", "Nghị quyết", "Báo cáo", "Công điện",
+              "Tin bài", "Khác"}
 
 
 def check_shape(data: dict) -> None:
     assert data["format"] == "register-export/1"
     for d in data["documents"]:
         assert DOC_FIELDS <= set(d), DOC_FIELDS - set(d)
+        assert d["type"] in SPEC_TYPES, d["type"]
         assert d["issued_on"] is None or dt.date.fromisoformat(d["issued_on"])
         for c in d["citations"]:
             assert CITATION_FIELDS <= set(c) and c["relation"] in ("basis", "implements", "cites")
@@ -108,3 +111,13 @@ def test_export_module_stays_light():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("genre, exported", [("Tờ trình", "Khác"), (None, "Khác"), ("Công điện", "Công điện"),
+                                             ("Tin bài", "Tin bài")])
+def test_export_type_is_one_of_the_spec_list(db_url, make_processed, genre, exported):
+    with open_session(db_url) as s:
+        ingest_processed(s, make_processed(name="x.pdf", content=f"x-{genre}", type=genre))
+        data = export_register(s)
+    check_shape(data)
+    assert data["documents"][0]["type"] == exported
