@@ -10,16 +10,6 @@ import pytest
 import staff_register as sr
 
 
-@pytest.fixture
-def register(db_url, tmp_path):
-    ids = sr.build(tmp_path / "files", db_url)
-    from sqlalchemy.orm import Session
-    from models.db import init_db
-
-    with Session(init_db(db_url)) as session:
-        yield session, ids
-
-
 def test_owes_one_unit_overdue_first_then_due(register):
     from models.owes import owes
 

@@ -79,16 +79,6 @@ def test_folded_query_matches_its_text(text, start, n):
 
 # ---------------------------------------------------------------- against a register
 
-@pytest.fixture
-def register(db_url, tmp_path):
-    ids = sr.build(tmp_path / "files", db_url)
-    from sqlalchemy.orm import Session
-    from models.db import init_db
-
-    with Session(init_db(db_url)) as session:
-        yield session, ids
-
-
 def _texts(result):
     return [h.text for h in result.hits]
 
