@@ -1,6 +1,6 @@
 """Imported by the forkserver of flows/isolate.py (its preload): imports the extractors AND
 runs them once on a tiny synthetic directive, so that what they load lazily on first use
-(spaCy's pipeline, pyvi, gazetteers, compiled patterns) is loaded once in the forkserver and
+(spaCy's pipeline, underthesea's models, gazetteers, compiled patterns) is loaded once in the forkserver and
 inherited by every forked child, instead of being loaded again for every document (that first
 call costs seconds; measured 20 s on a loaded machine against 0.2 s for the next ones)."""
 from __future__ import annotations

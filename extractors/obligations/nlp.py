@@ -1,9 +1,12 @@
 """The NLP tools of the obligations stage, loaded once and lazily (never at import).
 
-- spaCy `vi` (spacy.blank("vi") tokenises with pyvi) with an EntityRuler whose phrase
-  patterns come from corpora/units.jsonl (every name and alias, abbreviations expanded) and
-  whose token patterns come from corpora/unit_patterns.jsonl: it finds unit mentions, so
-  a name like "Sở Thông tin và Truyền thông" is never cut at "thông báo".
+- spaCy `vi` with the rule tokenizer (syllables and punctuation as tokens) and an
+  EntityRuler whose phrase patterns come from corpora/units.jsonl (every name and alias,
+  abbreviations expanded) and whose token patterns come from corpora/unit_patterns.jsonl:
+  it finds unit mentions, so a name like "Sở Thông tin và Truyền thông" is never cut at
+  "thông báo".  Not pyvi's word segmenter: it costs ~4 s to load (most of a one-file
+  ingest), and syllable tokens match a gazetteer name the same way in every context,
+  where pyvi's segmentation of the same words can differ with their neighbours.
 - underthesea (word segmentation + POS) tells where a unit phrase ends: at the first
   lower-case verb or adverb that is not part of a unit name ("các cơ quan, đơn vị liên
   quan | xây dựng dự toán").
@@ -24,7 +27,7 @@ def get_nlp():
 
     from extractors.obligations.units import expand_abbreviations
 
-    nlp = spacy.blank("vi")
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     patterns, seen = [], set()
     for r in gazetteer.load("units.jsonl"):
@@ -132,6 +135,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             end = inside[1]
             seen_noun = True
             while i < n and tags[i][2] < inside[1]:
+                # a syllable-level match may end inside a word ("Sở Tài|chính"): take the whole word
+                end = max(end, tags[i][2] + len(tags[i][0]))
                 i += 1
             continue
         low = word.lower()
