@@ -79,6 +79,8 @@ _STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "th�
          "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu",
          "căn cứ", "tổ chức", "rà soát", "hướng dẫn", "báo cáo", "tổng hợp", "nâng cao", "đẩy mạnh", "đẩy nhanh", "phát huy",
          "kiểm tra", "yêu cầu", "đề nghị", "giao", "nếu", "thông báo"}
+# Verbs that open an assignment; capitalised mid-phrase they start a new sentence, never a name.
+_ASSIGNING = {"giao", "yêu cầu", "đề nghị", "chủ trì", "phối hợp", "có trách nhiệm"}
 _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
                       r"doanh\s+nghiệp|người\s+lao\s+động|học\s+sinh|đoàn\s+viên|hội\s+viên|tổ\s+chức,\s+cá\s+nhân|cá\s+nhân|"
                       r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân|đại\s+biểu|thành\s+viên\s+dự)\b", re.IGNORECASE)
@@ -160,6 +162,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             i += 1; continue
         if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
             break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
+        if word[:1].isupper() and end and low in _ASSIGNING:
+            break          # "... chính quyền số | Giao Sở Khoa học ...": a heading joined to the sentence that assigns
         if word[:1].isupper() and (end or _starts_unit(rest[off:])):
             end = off + len(word); seen_noun = True; i += 1; continue
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):

@@ -149,3 +149,20 @@ def test_extraction_is_deterministic():
     assert a.obligations[0].lead_units == ["Sở Nội vụ"]
     assert a.obligations[0].support_units == ["Sở Thông tin và Truyền thông"]
     assert a.obligations[0].id == ""
+
+
+# A DOCX heading line with no full stop runs into the sentence that assigns the section's unit.
+JOINED_HEADINGS = [
+    ("Về xây dựng chính quyền điện tử, chính quyền số Giao Sở Khoa học và Công nghệ chủ trì, phối hợp các cơ quan, "
+     "đơn vị liên quan:", "Sở Khoa học và Công nghệ"),
+    ("Về cải cách tài chính công Giao Sở Tài chính:", "Sở Tài chính"),
+    ("Về chuyển đổi số trong các cơ quan đảng, chính quyền Yêu cầu Công an tỉnh:", "Công an tỉnh"),
+]
+
+
+@pytest.mark.parametrize("heading,lead", JOINED_HEADINGS, ids=[h[0][:30] for h in JOINED_HEADINGS])
+def test_heading_joined_to_the_assigning_sentence(heading, lead):
+    d = directive([item("5", heading, heading=heading.rstrip(":"),
+                        children=[item("5.a", "Thường xuyên theo dõi, kiểm tra, báo cáo lãnh đạo UBND tỉnh.", kind="letter")])])
+    obs = extract_obligations(d).obligations
+    assert obs and obs[-1].lead_units == [lead]
