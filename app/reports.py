@@ -108,13 +108,16 @@ def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
             cell.fill = PatternFill("solid", fgColor="DDE6F0")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = border
+        top = Alignment(vertical="top", wrap_text=True)
         for n, item in enumerate(group.items, 1):
             ws.append(xlsx_row(n, item))
-            for cell in ws[ws.max_row]:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            row = 3 + n   # not ws.max_row / ws[row]: each scans every cell, quadratic on a 1,000-task list
+            for col in range(1, len(XLSX_COLUMNS) + 1):
+                cell = ws.cell(row=row, column=col)
+                cell.alignment = top
                 cell.border = border
             if item.overdue:
-                ws.cell(row=ws.max_row, column=6).font = Font(bold=True, color="B00020")
+                ws.cell(row=row, column=6).font = Font(bold=True, color="B00020")
         for i, w in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = w
         ws.freeze_panes = "A4"

@@ -12,10 +12,10 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:   # SQLAlchemy costs ~0.3 s to import: the quick read path (light_session) skips it
+    from sqlalchemy import Engine
 
 DEFAULT_URL = "sqlite:///chidao.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -41,8 +41,118 @@ def database_url(url: str | None = None) -> str:
 
 
 def is_sqlite(url_or_engine) -> bool:
-    name = url_or_engine.dialect.name if isinstance(url_or_engine, Engine) else make_url(str(url_or_engine)).get_backend_name()
-    return name == "sqlite"
+    if hasattr(url_or_engine, "dialect"):
+        return url_or_engine.dialect.name == "sqlite"
+    return str(url_or_engine).split(":", 1)[0].split("+", 1)[0] == "sqlite"
+
+
+def execute(session, sql: str, params: Optional[dict] = None):
+    """Run one SQL text with :named parameters on a SQLAlchemy session or connection, or on a
+    LightSession: the register's read queries are written once and run on either."""
+    if isinstance(session, LightSession):
+        return session.execute(sql, params)
+    from sqlalchemy import text
+
+    return session.execute(text(sql), params or {})
+
+
+class _Dialect:
+    name = "sqlite"
+
+
+class _LightResult:
+    """The part of SQLAlchemy's Result the read queries use (rows are tuples)."""
+
+    def __init__(self, cursor):
+        self._cur = cursor
+
+    def __iter__(self):
+        return iter(self._cur)
+
+    def all(self) -> list:
+        return self._cur.fetchall()
+
+    def first(self):
+        return self._cur.fetchone()
+
+    def one(self):
+        rows = self._cur.fetchall()
+        if len(rows) != 1:
+            raise ValueError(f"expected one row, got {len(rows)}")
+        return rows[0]
+
+    def scalar_one(self):
+        return self.one()[0]
+
+    def scalar(self):
+        row = self._cur.fetchone()
+        return None if row is None else row[0]
+
+    def mappings(self) -> "_LightMappings":
+        return _LightMappings(self._cur)
+
+
+class _LightMappings:
+    def __init__(self, cursor):
+        self._cur = cursor
+        self._cols = [d[0] for d in cursor.description or ()]
+
+    def __iter__(self):
+        cols = self._cols
+        return (dict(zip(cols, r)) for r in self._cur)
+
+    def all(self) -> list[dict]:
+        return list(self)
+
+
+class LightSession:
+    """A read-only session on a SQLite register through the standard sqlite3 module, with the
+    same pragmas as the engine's connections: `chidao search` / `owes` answer without importing
+    SQLAlchemy.  The queries are the same SQL texts (models.db.execute runs them on either)."""
+
+    def __init__(self, url: str, conn):
+        self.url = url
+        self.dialect = _Dialect()
+        self._conn = conn
+
+    def get_bind(self) -> "LightSession":
+        return self
+
+    def execute(self, sql: str, params: Optional[dict] = None) -> _LightResult:
+        return _LightResult(self._conn.execute(sql, params or {}))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "LightSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def light_session(url: str | None = None) -> Optional[LightSession]:
+    """A LightSession on the register at URL when it is a SQLite file already at the newest
+    schema; None otherwise (PostgreSQL, a new or older register: open it with init_db)."""
+    url = database_url(url)
+    if not is_sqlite(url):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:" or not Path(path).expanduser().is_file():
+        return None
+    import sqlite3
+
+    conn = sqlite3.connect(str(Path(path).expanduser()), timeout=SQLITE_BUSY_MS / 1000, check_same_thread=False)
+    try:
+        _sqlite_pragmas(conn, None)
+        current = {r[0] for r in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:
+        current = set()
+    if not current or current != _heads():
+        conn.close()
+        return None
+    return LightSession(url, conn)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -54,8 +164,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def get_engine(url: str | None = None) -> Engine:
+def get_engine(url: str | None = None) -> "Engine":
     """One engine per URL per process (engines hold the connection pool)."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+
     url = database_url(url)
     with _lock:
         engine = _engines.get(url)
@@ -123,7 +236,7 @@ def _heads(cfg=None) -> set[str]:
 
 
 def _current(conn) -> set[str]:
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect, text
 
     if not inspect(conn).has_table("alembic_version"):
         return set()
@@ -131,8 +244,11 @@ def _current(conn) -> set[str]:
 
 
 @contextmanager
-def _migration_lock(engine: Engine, url: str) -> Iterator[None]:
+def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
     """Several workers may open a fresh register at once: only one migrates."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
     if is_sqlite(engine):
         path = make_url(url).database
         if not path or path == ":memory:":
@@ -160,7 +276,7 @@ def _migration_lock(engine: Engine, url: str) -> Iterator[None]:
                 conn.commit()
 
 
-def init_db(url: str | None = None) -> Engine:
+def init_db(url: str | None = None) -> "Engine":
     """Open the register at URL, creating it or upgrading its schema to the newest revision."""
     url = database_url(url)
     engine = get_engine(url)

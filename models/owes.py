@@ -17,9 +17,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable, Optional
 
-from sqlalchemy import text
-
 from models.dates import is_overdue
+from models.db import execute
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
 from models.search import RECURRING, _Row, _json, build_filters, effective_due
 from models.search_query import fold_key
@@ -64,7 +63,7 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
         from models.search import resolve_units
 
         groups_by_id = resolve_units(session, unit)
-        names = dict(session.execute(text("SELECT id, name FROM units")).all()) if groups_by_id else {}
+        names = dict(execute(session, "SELECT id, name FROM units").all()) if groups_by_id else {}
         ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"
         unit_sql = f" AND ou.unit_id IN ({ids})"
         if role in ("lead", "support"):
@@ -72,7 +71,7 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
     sql = (f"SELECT {_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
            f"JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id "
            f"WHERE {f.sql()}{unit_sql}")
-    rows = [dict(r) for r in session.execute(text(sql), f.params).mappings()]
+    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
     rows = [m for m in rows if all(p(m) for p in f.post)]
 
     if unit:
@@ -126,7 +125,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
         GROUP BY u.id, u.name"""
     params = {"today": d(today), "soon": d(soon), "role": role}
     out: dict[str, UnitSummary] = {}
-    for name, n_open, n_done, n_over, n_soon in session.execute(text(sql), params).all():
+    for name, n_open, n_done, n_over, n_soon in execute(session, sql, params).all():
         out[name] = UnitSummary(unit=name, open=int(n_open or 0), done=int(n_done or 0),
                                 overdue=int(n_over or 0), due_soon=int(n_soon or 0))
     rec_sql = f"""
@@ -135,7 +134,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
         FROM units u JOIN obligation_units ou ON ou.unit_id = u.id{role_sql}
         JOIN obligations o ON o.id = ou.obligation_id
         WHERE {opened} AND o.deadline_recurrence IN ({recurring})"""
-    for r in session.execute(text(rec_sql), params).mappings():
+    for r in execute(session, rec_sql, params).mappings():
         m = dict(r)
         s = out.setdefault(r["name"], UnitSummary(unit=r["name"]))
         row = _Row(m)
@@ -149,6 +148,6 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
 
 
 def units_with_obligations(session) -> list[str]:
-    return [r[0] for r in session.execute(text(
+    return [r[0] for r in execute(session,
         "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
-        "ORDER BY u.name")).all()]
+        "ORDER BY u.name").all()]

@@ -28,9 +28,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
-from sqlalchemy import text
 
 from models.dates import is_overdue, next_occurrence, period_deadline
+from models.db import execute
 from models.keys import symbol_key
 from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
@@ -79,12 +79,12 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
     """(id, name, folded keys of name and aliases) of every unit; cached per register until the
     units table changes (new units only ever get new ids)."""
     bind = session.get_bind()
-    stamp = session.execute(text("SELECT count(*), max(id) FROM units")).one()
+    stamp = execute(session, "SELECT count(*), max(id) FROM units").one()
     key = (str(bind.url), tuple(stamp))
     rows = _UNIT_INDEX.get(key)
     if rows is None:
         rows = []
-        for uid, uname, aliases in session.execute(text("SELECT id, name, aliases FROM units")).all():
+        for uid, uname, aliases in execute(session, "SELECT id, name, aliases FROM units").all():
             keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(_json(aliases) or [])))
             rows.append((uid, uname, keys))
         _UNIT_INDEX.clear()
@@ -272,6 +272,7 @@ class Filters:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
         self.post: list = []          # Python predicates over (mapping, today)
+        self.id_sets: list[str] = []  # SELECTs of obligation ids (unit, document): small sets to drive from
         self.selective = False        # a unit or document filter: drive the query from it, not the words
         self._n = 0
 
@@ -290,8 +291,9 @@ class Filters:
             return
         self.where.append(f"{column} IN ({', '.join(self.param(v) for v in values)})")
 
-    def sql(self) -> str:
-        return " AND ".join(self.where) if self.where else "1 = 1"
+    def sql(self, with_sets: bool = True) -> str:
+        where = ([f"o.id IN ({ids})" for ids in self.id_sets] if with_sets else []) + self.where
+        return " AND ".join(where) if where else "1 = 1"
 
 
 def _programme_documents_sql(f: Filters, programme: str) -> str:
@@ -326,24 +328,23 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
     if unit:
         units = resolve_units(session, unit)
         if units:
-            names = dict(session.execute(text(
-                f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(u)) for u in units)})")).all())
+            names = dict(execute(session, f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(u)) for u in units)})").all())
             resolved = [names[u] for u in units]
         role_sql = ""
         if role in ("lead", "support"):
             role_sql = f" AND ou.role = {f.param(role)}"
         ids = ", ".join(str(int(u)) for u in units) or "NULL"
-        f.where.append(f"o.id IN (SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql})")
+        f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
-        docs = [r[0] for r in session.execute(text(
-            "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d"),
+        docs = [r[0] for r in execute(session, "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
             {"d": document, "k": symbol_key(document) or ""}).all()]
-        f.in_list("o.document_id", docs)
+        ids = ", ".join(f.param(d) for d in docs) or "NULL"
+        f.id_sets.append(f"SELECT o2.id FROM obligations o2 WHERE o2.document_id IN ({ids})")
         f.selective = True
     if type:
-        types = [r[0] for r in session.execute(text("SELECT DISTINCT type FROM documents WHERE type IS NOT NULL")).all()]
+        types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL").all()]
         f.in_list("d.type", [t for t in types if fold_key(t) == fold_key(type)])
     if programme:
         f.where.append(f"o.document_id IN ({_programme_documents_sql(f, programme)})")
@@ -375,11 +376,39 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             return when is not None and (lo is None or when >= lo) and (hi is None or when <= hi)
         f.post.append(in_range)
     if overdue:
-        st = "+o.status" if f.selective and dialect == "sqlite" else "o.status"
-        f.where.append(f"{st} IN ('open', 'in_progress') AND (o.deadline_due < {f.date(today)} "
-                       f"OR o.deadline_recurrence IN ({recurring}))")
-        f.post.append(lambda m, today=today: is_overdue(_Row(m), today))
+        f.where.append(overdue_sql(f, today))
     return f, resolved
+
+
+def overdue_sql(f: Filters, today: dt.date) -> str:
+    """models.dates.is_overdue as one SQL condition over `o` (today is a constant, so each
+    period's deadline and start are constants too).  Tested row for row against is_overdue."""
+    from models.dates import PERIOD_MONTHS, period_bounds
+
+    t = f.date(today)
+    st = "COALESCE(o.status, 'open')"
+    opened = f"{st} IN ('open', 'in_progress')"
+    recurring = ", ".join(f"'{r}'" for r in RECURRING)
+    kinds = []
+    for rec in RECURRING:
+        p_start, p_end = period_bounds(rec, today)
+        if rec == "weekly":
+            passed = f"(CASE WHEN o.deadline_day BETWEEN 1 AND 7 THEN o.deadline_day ELSE 7 END) < {today.isoweekday()}"
+        elif today.month != p_end.month:
+            passed = "1 = 0"     # the deadline falls in the period's last month, still ahead
+        else:
+            last = p_end.day
+            passed = (f"(CASE WHEN o.deadline_day > 0 AND o.deadline_day < {last} THEN o.deadline_day "
+                      f"ELSE {last} END) < {today.day}")
+        assert rec in PERIOD_MONTHS or rec == "weekly"
+        ps = f.date(p_start)
+        not_done = f"((o.last_done_on IS NOT NULL AND o.last_done_on < {ps}) OR (o.last_done_on IS NULL AND {st} <> 'done'))"
+        kinds.append(f"(o.deadline_recurrence = '{rec}' AND {passed} AND {not_done})")
+    return (f"({st} <> 'cancelled' AND (o.deadline_start IS NULL OR o.deadline_start <= {t}) AND ("
+            f"((o.deadline_recurrence IS NULL OR o.deadline_recurrence NOT IN ({recurring})) AND {opened} "
+            f"AND o.deadline_due < {t}) "
+            f"OR (o.deadline_recurrence IN ({recurring}) AND o.deadline_due < {t} AND {opened}) "
+            f"OR ((o.deadline_due IS NULL OR o.deadline_due >= {t}) AND ({' OR '.join(kinds)}))))")
 
 
 def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> SearchHit:
@@ -414,134 +443,188 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
     f, resolved = build_filters(session, unit=unit, role=role, document=document, type=type, programme=programme,
                                 due_from=due_from, due_to=due_to, status=status, overdue=overdue, flags=flags,
                                 today=today)
-    dialect = f.dialect
-    if not q.empty and not f.where and not f.post:
-        return _search_words_only(session, q, f, limit, offset, today, count, started)
-    select_extra = "0 AS exact, 0 AS phrase, 0.0 AS score"
-    src = "obligations o JOIN documents d ON d.id = o.document_id"
-    order = None
-    if not q.empty:
-        if dialect == "sqlite":
-            src = ("search_obligations_fts f JOIN search_obligations s ON s.rid = f.rowid "
-                   "JOIN obligations o ON o.id = s.item_id JOIN documents d ON d.id = o.document_id")
-            f.where.insert(0, f"search_obligations_fts MATCH {f.param(q.fts5())}")
-            exact = (f"f.rowid IN (SELECT rowid FROM search_obligations_exact WHERE search_obligations_exact "
-                     f"MATCH {f.param(q.fts5_exact())})") if q.exact else "0"
-            phrase = (f"f.rowid IN (SELECT rowid FROM search_obligations_fts WHERE search_obligations_fts "
-                      f"MATCH {f.param(q.fts5_phrase())})") if len(q.terms) > 1 and not q.phrase else "0"
-            select_extra = f"{exact} AS exact, {phrase} AS phrase, f.rowid AS score"
-        else:
-            src = ("search_obligations s JOIN obligations o ON o.id = s.item_id "
-                   "JOIN documents d ON d.id = o.document_id")
-            tq = f.param(q.tsquery())
-            f.where.insert(0, f"s.folded @@ to_tsquery('simple', {tq})")
-            exact = (f"(s.exact @@ to_tsquery('simple', {f.param(q.tsquery_exact())}))") if q.exact else "false"
-            phrase = (f"(s.folded @@ to_tsquery('simple', {f.param(q.tsquery_phrase())}))") \
-                if len(q.terms) > 1 and not q.phrase else "false"
-            select_extra = f"{exact} AS exact, {phrase} AS phrase, s.rid AS score"
-        order = "exact DESC, phrase DESC, score DESC, o.document_id, o.ordinal"
-    where = f.sql()
-    if not q.empty:
-        # test the unit on the search row, before joining the obligation and its document
-        where = where.replace("o.id IN (SELECT ou.obligation_id", "s.item_id IN (SELECT ou.obligation_id")
-    base = f"SELECT {OBLIGATION_COLUMNS}, {select_extra} FROM {src} WHERE {where}"
-    more = False
-    if f.post or order is None:
-        # Python decides (overdue / next occurrence / due order): fetch all matches, then page.
-        if order:
-            base += f" ORDER BY {order}"
-        kept = []
-        for r in session.execute(text(base), f.params).mappings():
-            m = dict(r)
-            if all(p(m) for p in f.post):
-                kept.append(m)
-        if order is None:
-            # due order, overdue first; the full hit is built only for the page shown
-            def due_key(m):
-                nd = effective_due(m, today)
-                return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
-                        natural_key(m.get("ref")))
-            kept.sort(key=due_key)
-        total = len(kept)
-        hits = [_hit(m, today, m.get("exact"), m.get("score")) for m in kept[offset:offset + limit]]
+    if q.empty:
+        hits, total, more = _due_order(session, f, limit, offset, today)
     else:
-        # rank first with only the tables the filters need, then fetch the page's rows
-        src_rank = src if "d." in where else src.replace(" JOIN documents d ON d.id = o.document_id", "")
-        ranked = session.execute(text(
-            f"SELECT o.id AS k, {select_extra} FROM {src_rank} WHERE {where} "
-            f"ORDER BY {order} LIMIT {limit} OFFSET {offset}"), f.params).all()
-        rows = _rows_by_id(session, [r[0] for r in ranked])
-        hits = [_hit(rows[r[0]], today, r[1], r[3]) for r in ranked if r[0] in rows]
-        total, more = offset + len(hits), False
-        if count and (len(hits) == limit or offset):
-            total, more = _count(session, f"SELECT 1 FROM {src} WHERE {where}", f.params, offset + limit)
+        hits, total, more = _ranked(session, q, f, limit, offset, today, count)
     return SearchResult(query=q, hits=hits, total=int(total), more=more,
-                        elapsed_ms=(time.perf_counter() - started) * 1000,
-                        units=resolved)
+                        elapsed_ms=(time.perf_counter() - started) * 1000, units=resolved)
 
 
 COUNT_CAP = 1000
+DEADLINE_COLUMNS = ("o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
+                    "o.last_done_on")
+
+
+def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
+    """No words: every filtered obligation (the filters are exact in SQL but for a recurring
+    task's next occurrence in a date range), in due order, overdue first; the full rows are
+    fetched for the page only."""
+    join = " JOIN documents d ON d.id = o.document_id" if "d." in f.sql() else ""
+    rows = [dict(r) for r in execute(session, (
+        f"SELECT o.id AS k, o.document_id, o.ref, {DEADLINE_COLUMNS} FROM obligations o{join} WHERE {f.sql()}"),
+        f.params).mappings()]
+    if f.post:
+        rows = [m for m in rows if all(p(m) for p in f.post)]
+
+    def due_key(m):
+        nd = effective_due(m, today)
+        return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
+                natural_key(m.get("ref")))
+    rows.sort(key=due_key)
+    page = rows[offset:offset + limit]
+    full = _rows_by(session, "o.id", [m["k"] for m in page])
+    return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
+
+
+def _words_from(q: SearchQuery, f: Filters) -> tuple[str, str, str]:
+    """(FROM, WHERE, search row id column) of the rows holding every word and passing the filters.
+
+    SQLite: the FTS5 table drives (CROSS JOIN fixes the order), unit/document filters are sets
+    of search rows tested by membership, other filters look at the joined obligation.
+    PostgreSQL: with a unit/document filter the (small) set of obligations drives and each
+    one's tsvector is tested (a lateral primary-key lookup: the planner, misled by the
+    independence of words, would otherwise read every match of a common word through GIN)."""
+    where = " AND ".join(f.where)
+    needs_o = bool(f.where)
+    needs_d = "d." in where
+    if f.dialect == "sqlite":
+        frm = "search_obligations_fts f"
+        if needs_o:
+            frm += (" CROSS JOIN search_obligations s ON s.rid = f.rowid"
+                    " CROSS JOIN obligations o ON o.id = s.item_id")
+        conds = [f"search_obligations_fts MATCH {f.param(q.fts5())}"]
+        conds += [f"+f.rowid IN (SELECT s2.rid FROM search_obligations s2 WHERE s2.item_id IN ({ids}))"
+                  for ids in f.id_sets]
+        rid = "f.rowid"
+    else:
+        if f.id_sets:
+            ids = " INTERSECT ".join(f"({x})" for x in f.id_sets)
+            frm = (f"(SELECT DISTINCT c0.id FROM ({ids}) AS c0(id)) AS c CROSS JOIN LATERAL "
+                   f"(SELECT * FROM search_obligations s0 WHERE s0.item_id = c.id OFFSET 0) AS s")
+        else:
+            frm = "search_obligations s"
+        if needs_o:
+            frm += " JOIN obligations o ON o.id = s.item_id"
+        conds = [f"s.folded @@ to_tsquery('simple', {f.param(q.tsquery())})"]
+        rid = "s.rid"
+    if needs_d:
+        frm += (" CROSS JOIN documents d ON d.id = o.document_id" if f.dialect == "sqlite"
+                else " JOIN documents d ON d.id = o.document_id")
+    return frm, " AND ".join(conds + f.where), rid
+
+
+def _tier_sql(q: SearchQuery, f: Filters, rid: str, lo_sql: str) -> str:
+    """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
+    2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
+    parts = []
+    tests = []
+    if q.exact:
+        tests.append((2, q.fts5_exact(), q.tsquery_exact(), "exact"))
+    if len(q.terms) > 1 and not q.phrase:
+        tests.append((1, q.fts5_phrase(), q.tsquery_phrase(), "folded"))
+    for weight, fts, tsq, col in tests:
+        if f.dialect == "sqlite":
+            table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
+            cond = f"+{rid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {f.param(fts)}{lo_sql.replace('{rid}', 'rowid')})"
+        else:
+            cond = f"s.{col} @@ to_tsquery('simple', {f.param(tsq)})"
+        parts.append(f"(CASE WHEN {cond} THEN 0 ELSE {weight} END)")
+    return " + ".join(parts) or "0"
+
+
+def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today: dt.date, count: bool):
+    """Words: exact-diacritic hits first, then the words adjacent, then the newest.
+
+    The best `offset + limit` are looked for among the newest search rows first (a window of
+    the row ids): a common word has its page there, and only the window's matches are ranked;
+    when the window holds too few of the best tier the whole register is ranked."""
+    need = offset + limit
+    frm, where, rid = _words_from(q, f)
+    params: dict = {}
+    lo_sql = ""
+    windowed = not (f.dialect != "sqlite" and f.id_sets)   # a small driving set is ranked whole
+    if windowed:
+        lo_row = execute(session, "SELECT (SELECT min(rid) FROM search_obligations), "
+                         "(SELECT max(rid) FROM search_obligations)").one()   # two lookups; min+max in one SELECT scans
+        span = (lo_row[1] or 0) - (lo_row[0] or 0)
+        frac = max(1 / 8, need / 400)
+        if span < 20_000 or frac >= 1:
+            windowed = False
+        else:
+            params["lo_rid"] = int(lo_row[1] - span * frac)
+            lo_sql = " AND {rid} > :lo_rid"
+    picked: list = []
+    for window in ((True, False) if windowed else (False,)):
+        w = lo_sql.replace("{rid}", rid) if window else ""
+        tier = _tier_sql(q, f, rid, lo_sql if window else "")
+        cols = f"{rid} AS k, {tier} AS tier" + (f", {DEADLINE_COLUMNS}" if f.post else "")
+        sql = (f"SELECT {cols} FROM {frm} WHERE {where}{w} ORDER BY tier, k DESC"
+               + ("" if f.post else f" LIMIT {need}"))
+        rows = execute(session, sql, {**f.params, **params}).mappings()
+        picked = []
+        for m in rows:
+            if f.post and not all(p(m) for p in f.post):
+                continue
+            picked.append((m["k"], m["tier"]))
+            if len(picked) >= need:
+                break
+        # a window's answer stands when every row taken is of the best tier: an older row of
+        # the same tier ranks below it, and nothing outside the window can rank above
+        if not window or (len(picked) >= need and all(tr == 0 for _, tr in picked)):
+            break
+    page = picked[offset:offset + limit]
+    full = _rows_by(session, "s.rid", [k for k, _ in page])
+    hits = [_hit(full[k], today, bool(q.exact) and tr < 2, k) for k, tr in page if k in full]
+    total, more = offset + len(hits), False
+    if count and (len(page) == limit or offset):
+        if f.post:
+            total, more = _count_post(session, frm, where, f, need)
+        else:
+            total, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where}", f.params, need)
+    return hits, total, more
+
+
+def _rows_by(session, key: str, keys: list) -> dict:
+    """Full rows (OBLIGATION_COLUMNS) by obligation id (`o.id`) or search row id (`s.rid`)."""
+    if not keys:
+        return {}
+    p = {f"i{n}": v for n, v in enumerate(keys)}
+    join = " JOIN search_obligations s ON s.item_id = o.id" if key.startswith("s.") else ""
+    return {r["k"]: dict(r) for r in execute(session, (
+        f"SELECT {key} AS k, {OBLIGATION_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id{join} "
+        f"WHERE {key} IN ({', '.join(':' + k for k in p)})"), p).mappings()}
 
 
 def _rows_by_id(session, ids: list[str]) -> dict[str, dict]:
-    if not ids:
-        return {}
-    p = {f"i{n}": v for n, v in enumerate(ids)}
-    return {r["id"]: dict(r) for r in session.execute(text(
-        f"SELECT {OBLIGATION_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
-        f"WHERE o.id IN ({', '.join(':' + k for k in p)})"), p).mappings()}
+    return _rows_by(session, "o.id", ids)
 
 
 def _count(session, sql: str, params: dict, at_least: int) -> tuple[int, bool]:
     """(matches, more): counted up to COUNT_CAP (a page then says "more than 1000"): counting
     10,000 hits of a broad word exactly costs more than finding the first 50."""
     cap = max(COUNT_CAP, at_least)
-    n = int(session.execute(text(f"SELECT count(*) FROM ({sql} LIMIT {cap + 1}) AS c"), params).scalar_one())
+    n = int(execute(session, f"SELECT count(*) FROM ({sql} LIMIT {cap + 1}) AS c", params).scalar_one())
     return min(n, cap), n > cap
 
 
-def _match_sql(q: SearchQuery, f: Filters) -> tuple[str, str]:
-    """(FROM+WHERE over the search table alone, SELECT list: id key, exact, phrase, score)."""
-    if f.dialect == "sqlite":
-        exact = (f"rowid IN (SELECT rowid FROM search_obligations_exact WHERE search_obligations_exact "
-                 f"MATCH {f.param(q.fts5_exact())})") if q.exact else "0"
-        phrase = (f"rowid IN (SELECT rowid FROM search_obligations_fts WHERE search_obligations_fts "
-                  f"MATCH {f.param(q.fts5_phrase())})") if len(q.terms) > 1 and not q.phrase else "0"
-        return (f"search_obligations_fts WHERE search_obligations_fts MATCH {f.param(q.fts5())}",
-                f"rowid AS k, {exact} AS exact, {phrase} AS phrase, rowid AS score")
-    tq = f.param(q.tsquery())
-    exact = f"(exact @@ to_tsquery('simple', {f.param(q.tsquery_exact())}))" if q.exact else "false"
-    phrase = (f"(folded @@ to_tsquery('simple', {f.param(q.tsquery_phrase())}))"
-              if len(q.terms) > 1 and not q.phrase else "false")
-    return (f"search_obligations WHERE folded @@ to_tsquery('simple', {tq})",
-            f"item_id AS k, {exact} AS exact, {phrase} AS phrase, rid AS score")
-
-
-def _search_words_only(session, q, f, limit, offset, today, count, started) -> SearchResult:
-    """No filters: rank on the search table alone, then fetch the page's rows (the common case,
-    and the one where a broad word matches thousands of rows)."""
-    src, cols = _match_sql(q, f)
-    ranked = session.execute(text(
-        f"SELECT k, exact, phrase, score FROM (SELECT {cols} FROM {src}) AS m "
-        f"ORDER BY exact DESC, phrase DESC, score DESC LIMIT {limit} OFFSET {offset}"), f.params).all()
-    hits: list[SearchHit] = []
-    if ranked:
-        keys = [r[0] for r in ranked]
-        p = {f"k{i}": k for i, k in enumerate(keys)}
-        join = ("obligations o JOIN search_obligations s ON s.item_id = o.id" if f.dialect == "sqlite"
-                else "obligations o")
-        kcol = "s.rid" if f.dialect == "sqlite" else "o.id"
-        rows = {r["k"]: dict(r) for r in session.execute(text(
-            f"SELECT {kcol} AS k, {OBLIGATION_COLUMNS} FROM {join} JOIN documents d ON d.id = o.document_id "
-            f"WHERE {kcol} IN ({', '.join(':' + n for n in p)})"), p).mappings()}
-        for k, exact, _, score in ranked:
-            if k in rows:
-                hits.append(_hit(rows[k], today, exact, score))
-    total, more = offset + len(hits), False
-    if count and (len(ranked) == limit or offset):
-        total, more = _count(session, f"SELECT 1 FROM {src}", f.params, offset + limit)
-    return SearchResult(query=q, hits=hits, total=int(total), more=more,
-                        elapsed_ms=(time.perf_counter() - started) * 1000)
+def _count_post(session, frm: str, where: str, f: Filters, at_least: int) -> tuple[int, bool]:
+    """The bounded count when a date range holds recurring tasks: one-off tasks are counted in
+    SQL; recurring ones (their next occurrence is computed) are looked at one by one."""
+    cap = max(COUNT_CAP, at_least)
+    recurring = ", ".join(f"'{r}'" for r in RECURRING)
+    one_off = f"(o.deadline_recurrence IS NULL OR o.deadline_recurrence NOT IN ({recurring}))"
+    n, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where} AND {one_off}", f.params, cap)
+    if more:
+        return n, True
+    rows = execute(session, f"SELECT {DEADLINE_COLUMNS} FROM {frm} WHERE {where} AND NOT {one_off} "
+                            f"LIMIT {4 * cap}", f.params).mappings()
+    for m in rows:
+        if all(p(m) for p in f.post):
+            n += 1
+            if n > cap:
+                return cap, True
+    return n, False
 
 
 def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHit]:
@@ -564,14 +647,12 @@ def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHi
         params = {"q": q.tsquery()}
     return [DocumentHit(id=r[0], source_file=r[1], number=r[2], type=r[3], title=r[4], issuer=r[5],
                         issued_on=_date(r[6]), obligations=int(r[7] or 0))
-            for r in session.execute(text(sql), params).all()]
+            for r in execute(session, sql, params).all()]
 
 
 def facets(session) -> dict[str, list[str]]:
     """Values for the filter drop-downs: units, document types, flags."""
-    units = [r[0] for r in session.execute(text(
-        "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
-        "ORDER BY u.name")).all()]
-    types = [r[0] for r in session.execute(text(
-        "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL ORDER BY type")).all()]
+    units = [r[0] for r in execute(session, "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
+        "ORDER BY u.name").all()]
+    types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL ORDER BY type").all()]
     return {"units": units, "types": types}
