@@ -341,7 +341,7 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         docs = [r[0] for r in execute(session, "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
             {"d": document, "k": symbol_key(document) or ""}).all()]
         ids = ", ".join(f.param(d) for d in docs) or "NULL"
-        f.id_sets.append(f"SELECT o2.id FROM obligations o2 WHERE o2.document_id IN ({ids})")
+        f.id_sets.append(f"SELECT o2.id AS obligation_id FROM obligations o2 WHERE o2.document_id IN ({ids})")
         f.selective = True
     if type:
         types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL").all()]
@@ -452,6 +452,7 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
 
 
 COUNT_CAP = 1000
+WINDOW_MIN_ROWS = 20_000     # below this the whole register is ranked at once
 DEADLINE_COLUMNS = ("o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
                     "o.last_done_on")
 
@@ -477,14 +478,16 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
 
 
-def _words_from(q: SearchQuery, f: Filters) -> tuple[str, str, str]:
-    """(FROM, WHERE, search row id column) of the rows holding every word and passing the filters.
+def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, str, str]:
+    """(FROM, WHERE, search row id column) of the rows holding every word and passing the filters;
+    `window`: only search rows with rid > :lo_rid.
 
     SQLite: the FTS5 table drives (CROSS JOIN fixes the order), unit/document filters are sets
     of search rows tested by membership, other filters look at the joined obligation.
     PostgreSQL: with a unit/document filter the (small) set of obligations drives and each
     one's tsvector is tested (a lateral primary-key lookup: the planner, misled by the
-    independence of words, would otherwise read every match of a common word through GIN)."""
+    independence of words, would otherwise read every match of a common word through GIN);
+    a window is read through the rid index behind a fence, for the same reason."""
     where = " AND ".join(f.where)
     needs_o = bool(f.where)
     needs_d = "d." in where
@@ -494,14 +497,18 @@ def _words_from(q: SearchQuery, f: Filters) -> tuple[str, str, str]:
             frm += (" CROSS JOIN search_obligations s ON s.rid = f.rowid"
                     " CROSS JOIN obligations o ON o.id = s.item_id")
         conds = [f"search_obligations_fts MATCH {f.param(q.fts5())}"]
-        conds += [f"+f.rowid IN (SELECT s2.rid FROM search_obligations s2 WHERE s2.item_id IN ({ids}))"
-                  for ids in f.id_sets]
+        if window:
+            conds.append("f.rowid > :lo_rid")
+        conds += [f"+f.rowid IN (SELECT s2.rid FROM ({ids}) AS c2 CROSS JOIN search_obligations s2 "
+                  f"ON s2.item_id = c2.obligation_id)" for ids in f.id_sets]
         rid = "f.rowid"
     else:
         if f.id_sets:
             ids = " INTERSECT ".join(f"({x})" for x in f.id_sets)
             frm = (f"(SELECT DISTINCT c0.id FROM ({ids}) AS c0(id)) AS c CROSS JOIN LATERAL "
                    f"(SELECT * FROM search_obligations s0 WHERE s0.item_id = c.id OFFSET 0) AS s")
+        elif window:
+            frm = "(SELECT * FROM search_obligations WHERE rid > :lo_rid OFFSET 0) AS s"
         else:
             frm = "search_obligations s"
         if needs_o:
@@ -514,7 +521,7 @@ def _words_from(q: SearchQuery, f: Filters) -> tuple[str, str, str]:
     return frm, " AND ".join(conds + f.where), rid
 
 
-def _tier_sql(q: SearchQuery, f: Filters, rid: str, lo_sql: str) -> str:
+def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
     """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
     2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
     parts = []
@@ -526,7 +533,8 @@ def _tier_sql(q: SearchQuery, f: Filters, rid: str, lo_sql: str) -> str:
     for weight, fts, tsq, col in tests:
         if f.dialect == "sqlite":
             table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
-            cond = f"+{rid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {f.param(fts)}{lo_sql.replace('{rid}', 'rowid')})"
+            lo = " AND rowid > :lo_rid" if window else ""
+            cond = f"+{rid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {f.param(fts)}{lo})"
         else:
             cond = f"s.{col} @@ to_tsquery('simple', {f.param(tsq)})"
         parts.append(f"(CASE WHEN {cond} THEN 0 ELSE {weight} END)")
@@ -536,39 +544,46 @@ def _tier_sql(q: SearchQuery, f: Filters, rid: str, lo_sql: str) -> str:
 def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today: dt.date, count: bool):
     """Words: exact-diacritic hits first, then the words adjacent, then the newest.
 
-    The best `offset + limit` are looked for among the newest search rows first (a window of
-    the row ids): a common word has its page there, and only the window's matches are ranked;
-    when the window holds too few of the best tier the whole register is ranked."""
+    Without a unit/document filter the best `offset + limit` are first looked for among the
+    newest search rows (a window of rids): a common word has its page there, and only the
+    window's matches are ranked; when the window holds too few of the best tier, the whole
+    register is ranked (and counted in the same statement)."""
     need = offset + limit
-    frm, where, rid = _words_from(q, f)
-    params: dict = {}
-    lo_sql = ""
-    windowed = not (f.dialect != "sqlite" and f.id_sets)   # a small driving set is ranked whole
-    if windowed:
-        lo_row = execute(session, "SELECT (SELECT min(rid) FROM search_obligations), "
-                         "(SELECT max(rid) FROM search_obligations)").one()   # two lookups; min+max in one SELECT scans
-        span = (lo_row[1] or 0) - (lo_row[0] or 0)
-        frac = max(1 / 8, need / 400)
-        if span < 20_000 or frac >= 1:
-            windowed = False
-        else:
-            params["lo_rid"] = int(lo_row[1] - span * frac)
-            lo_sql = " AND {rid} > :lo_rid"
+    cap = max(COUNT_CAP, need)
+    windows = [False]
+    lo_rid = None
+    if not f.id_sets:
+        lo, hi = execute(session, "SELECT (SELECT min(rid) FROM search_obligations), "
+                                  "(SELECT max(rid) FROM search_obligations)").one()   # min+max in one SELECT scans
+        span = (hi or 0) - (lo or 0)
+        frac = max(1 / 32, need / 1600)
+        if span >= WINDOW_MIN_ROWS and frac < 0.5:
+            lo_rid = int(hi - span * frac)
+            windows = [True, False]
     picked: list = []
-    for window in ((True, False) if windowed else (False,)):
-        w = lo_sql.replace("{rid}", rid) if window else ""
-        tier = _tier_sql(q, f, rid, lo_sql if window else "")
-        cols = f"{rid} AS k, {tier} AS tier" + (f", {DEADLINE_COLUMNS}" if f.post else "")
-        sql = (f"SELECT {cols} FROM {frm} WHERE {where}{w} ORDER BY tier, k DESC"
+    n_all = None
+    for window in windows:
+        frm, where, rid = _words_from(q, f, window)
+        tier = _tier_sql(q, f, rid, window)
+        cols = f"{rid} AS k, {tier} AS tier" + ("" if window else ", count(*) OVER () AS n")
+        if f.post:
+            cols += f", {DEADLINE_COLUMNS}"
+        sql = (f"SELECT {cols} FROM {frm} WHERE {where} ORDER BY tier, k DESC"
                + ("" if f.post else f" LIMIT {need}"))
-        rows = execute(session, sql, {**f.params, **params}).mappings()
+        params = {**f.params, "lo_rid": lo_rid} if window else f.params
         picked = []
-        for m in rows:
+        passed = 0
+        for m in execute(session, sql, params).mappings():
+            n_all = m.get("n", n_all)
             if f.post and not all(p(m) for p in f.post):
                 continue
-            picked.append((m["k"], m["tier"]))
-            if len(picked) >= need:
+            passed += 1
+            if len(picked) < need:
+                picked.append((m["k"], m["tier"]))
+            elif not f.post:
                 break
+        if f.post and not window:
+            n_all = passed
         # a window's answer stands when every row taken is of the best tier: an older row of
         # the same tier ranks below it, and nothing outside the window can rank above
         if not window or (len(picked) >= need and all(tr == 0 for _, tr in picked)):
@@ -577,11 +592,16 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
     full = _rows_by(session, "s.rid", [k for k, _ in page])
     hits = [_hit(full[k], today, bool(q.exact) and tr < 2, k) for k, tr in page if k in full]
     total, more = offset + len(hits), False
-    if count and (len(page) == limit or offset):
-        if f.post:
-            total, more = _count_post(session, frm, where, f, need)
-        else:
-            total, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where}", f.params, need)
+    if window:   # the page came from the window: count (bounded) over the whole register
+        if count and (len(page) == limit or offset):
+            frm, where, _ = _words_from(q, f)
+            if f.post:
+                # a recurring task's next occurrence is computed: the window's count is a lower bound
+                total, more = min(passed, cap), True
+            else:
+                total, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where}", f.params, need)
+    elif n_all is not None:
+        total, more = min(n_all, cap), n_all > cap
     return hits, total, more
 
 
@@ -606,25 +626,6 @@ def _count(session, sql: str, params: dict, at_least: int) -> tuple[int, bool]:
     cap = max(COUNT_CAP, at_least)
     n = int(execute(session, f"SELECT count(*) FROM ({sql} LIMIT {cap + 1}) AS c", params).scalar_one())
     return min(n, cap), n > cap
-
-
-def _count_post(session, frm: str, where: str, f: Filters, at_least: int) -> tuple[int, bool]:
-    """The bounded count when a date range holds recurring tasks: one-off tasks are counted in
-    SQL; recurring ones (their next occurrence is computed) are looked at one by one."""
-    cap = max(COUNT_CAP, at_least)
-    recurring = ", ".join(f"'{r}'" for r in RECURRING)
-    one_off = f"(o.deadline_recurrence IS NULL OR o.deadline_recurrence NOT IN ({recurring}))"
-    n, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where} AND {one_off}", f.params, cap)
-    if more:
-        return n, True
-    rows = execute(session, f"SELECT {DEADLINE_COLUMNS} FROM {frm} WHERE {where} AND NOT {one_off} "
-                            f"LIMIT {4 * cap}", f.params).mappings()
-    for m in rows:
-        if all(p(m) for p in f.post):
-            n += 1
-            if n > cap:
-                return cap, True
-    return n, False
 
 
 def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHit]:

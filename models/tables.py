@@ -162,7 +162,8 @@ class ObligationUpdate(SQLModel):
 
 class ObligationUnit(SQLModel, table=True):
     __tablename__ = "obligation_units"
-    __table_args__ = (Index("ix_obligation_units_unit_role", "unit_id", "role"),)
+    # covering: a unit's obligation ids come from the index alone (search and owes start there)
+    __table_args__ = (Index("ix_obligation_units_unit_role_obligation", "unit_id", "role", "obligation_id"),)
     obligation_id: str = Field(
         sa_column_args=[ForeignKey("obligations.id", ondelete="CASCADE")], primary_key=True, max_length=32)
     unit_id: int = Field(sa_column_args=[ForeignKey("units.id", ondelete="CASCADE")], primary_key=True)
