@@ -94,6 +94,7 @@ def measure(url: str, rounds: int) -> dict:
         res["search_p95"] = pct(times, 95)
         res["search_max"] = max(times)
         res["search_cpu_p95"] = pct(cpu, 95)
+        res["per_query_p95"] = {k: pct(v, 95) for k, v in per_query.items()}
         res["slowest"] = max(per_query, key=lambda k: statistics.median(per_query[k]))
         res["slowest_ms"] = statistics.median(per_query[res["slowest"]])
         owes_ms, owes_cpu = [], []
@@ -115,6 +116,31 @@ def measure(url: str, rounds: int) -> dict:
     return res
 
 
+def cli_startup(url: str, runs: int) -> None:
+    """Wall time of whole `chidao` processes (start, imports, query, table printed), median of
+    `runs` after one warm-up, beside a bare `python -c pass` measured in the same loop."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    exe = root / ".venv" / "bin" / "chidao"
+    py = root / ".venv" / "bin" / "python"
+    cmds = {"python -c pass (floor)": [str(py), "-c", "pass"],
+            "chidao search 'dinh danh dien tu'": [str(exe), "search", "dinh danh dien tu"],
+            "chidao owes --unit 'Công an tỉnh'": [str(exe), "owes", "--unit", "Công an tỉnh"]}
+    env = {**os.environ, "CHIDAO_DB": url, "COLUMNS": "120"}
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for i in range(runs + 1):
+        for k, cmd in cmds.items():   # interleaved, so load changes hit every command alike
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            if i:
+                times[k].append(time.perf_counter() - t)
+    print(f"load average: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} CPUs")
+    print(f"{'':44}{'median s':>10}{'min s':>10}{'max s':>10}  (target <= 0.5 s; {runs} runs)")
+    for k, v in times.items():
+        print(f"{k:44}{statistics.median(v):>10.3f}{min(v):>10.3f}{max(v):>10.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=5000)
@@ -123,7 +149,13 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--sqlite-path", help="reuse/keep this SQLite register (built when missing)")
     ap.add_argument("--pg-db", help="reuse/keep this PostgreSQL database (built when missing)")
+    ap.add_argument("--cli", metavar="DB_URL", help="instead: time `chidao search` / `chidao owes --unit` start to "
+                    "answer on this register (e.g. the five evaluation PDFs ingested), --runs each, median")
+    ap.add_argument("--runs", type=int, default=10)
     args = ap.parse_args()
+    if args.cli:
+        cli_startup(args.cli, args.runs)
+        return
     from models.db import dispose_engine
 
     results = {}
@@ -173,6 +205,9 @@ def main() -> None:
     if len(names) == 2:
         a, b = (results[n]["search_p95"] for n in names)
         print(f"{'search p95 ratio ' + names[1] + '/' + names[0]:44}{b / a:>14.2f}")
+    print(f"\n{'p95 ms per query kind':44}" + "".join(f"{n:>14}" for n in names))
+    for k in results[names[0]]["per_query_p95"]:
+        print(f"{k[:44]:44}" + "".join(f"{results[n]['per_query_p95'].get(k, float('nan')):>14.1f}" for n in names))
     for n in names:
         print(f"{n}: slowest query {results[n]['slowest']!r}; owes items {results[n]['owes_items']}")
         print(f"{n}: hits {results[n]['hits']}")
