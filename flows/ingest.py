@@ -105,6 +105,10 @@ def ingest_document(path: str, source_path: Optional[str] = None, db_url: Option
     """One file into the register.  Returns the FileResult as a dict; a bad or unprocessable
     file is a result (status failed / error), or a Failed flow run with raise_on_failure."""
     logger = get_run_logger()
+    if isolate:
+        from flows.isolate import warm
+
+        warm()  # the extractor processes load spaCy and underthesea while the first tasks talk to the API
     steps = TaskSteps(url=db_url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate)
     result = ingest_path(str(path), steps, source_path=source_path)
     (logger.info if result.ok else logger.warning)(result.line())

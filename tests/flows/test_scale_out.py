@@ -180,7 +180,7 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
         _run(env, PREFECT, "work-pool", "create", pool, "--type", "process")
         _run(env, sys.executable, "-m", "flows.deploy", "--pool", pool, "--name", name)
         for w in ("w1", "w2"):
-            procs.start(w, PREFECT, "worker", "start", "--pool", pool, "--name", w, "--limit", "1")
+            procs.start(w, PREFECT, "worker", "start", "--pool", pool, "--name", w, "--limit", "2")
         procs.start("dispatcher", *CLI, "watch", str(intake), "--deployment", f"ingest-document/{name}",
                     "--settle", "1", "--poll", "0.5", "--timeout", "100", "--lease", "160", "--retry-backoff", "2",
                     "--max-attempts", "4")
