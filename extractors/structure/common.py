@@ -74,6 +74,13 @@ def parse_date(text: str) -> Optional[dt.date]:
 # ---------------------------------------------------------------- document types and symbols
 
 @lru_cache(maxsize=None)
+def rules(name: str) -> list[tuple[str, re.Pattern]]:
+    """(role, compiled pattern) records of a rule table in corpora/ (section_roles.jsonl,
+    table_columns.jsonl), in file order: the first match wins."""
+    return [(r["role"], re.compile(r["pattern"])) for r in gazetteer.load(name)]
+
+
+@lru_cache(maxsize=None)
 def doc_types() -> tuple[dict, ...]:
     return gazetteer.load("document_types.jsonl")
 

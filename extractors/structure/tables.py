@@ -5,23 +5,13 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from extractors.structure.common import fold, is_upper_line
+from extractors.structure.common import fold, is_upper_line, rules
 from extractors.structure.lines import join_text
 from extractors.types import Paragraph, Section, Table
 
-# column role -> patterns on the folded header text; order matters (first match wins per column)
-_COLUMN_RULES: list[tuple[str, re.Pattern]] = [
-    ("stt", re.compile(r"^(stt|tt|so tt|so thu tu)\.?$")),
-    ("support", re.compile(r"phoi hop")),
-    ("lead", re.compile(r"chu tri|trach nhiem (thuc hien|chinh)|(don vi|co quan) (thuc hien|thuc hien chinh)|"
-                        r"^don vi$|^co quan$|giao cho|^thuc hien$|don vi phu trach|phu trach")),
-    ("monitor", re.compile(r"theo doi|kiem tra,? don doc|giam sat")),
-    ("deadline", re.compile(r"thoi gian|thoi han|tien do|hoan thanh|^thoi diem|^moc")),
-    ("output", re.compile(r"ket qua|san pham|hinh thuc van ban")),
-    ("task", re.compile(r"noi dung|nhiem vu|cong viec|hoat dong|giai phap|ten (de an|du an|van ban)")),
-    ("note", re.compile(r"ghi chu")),
-    ("budget", re.compile(r"kinh phi|nguon von")),
-]
+def _column_rules() -> list[tuple[str, re.Pattern]]:
+    """(column role, pattern on the folded header text) from corpora/table_columns.jsonl; first match wins."""
+    return rules("table_columns.jsonl")
 
 
 _OCR_DIGIT = str.maketrans({"|": "1", "l": "1", "I": "1", "O": "0", "o": "0", "S": "5", "B": "8", "§": "8"})
@@ -36,7 +26,7 @@ def column_roles(header_rows: list[list[tuple[int, str]]]) -> dict[str, int]:
     roles: dict[str, int] = {}
     for col in sorted(texts):
         f = fold(join_text(texts[col].split("\n")))
-        for role, pat in _COLUMN_RULES:
+        for role, pat in _column_rules():
             if pat.search(f) and role not in roles:
                 # "Đơn vị thực hiện" over "Chủ trì | Phối hợp": the sub-header decides
                 roles[role] = col

@@ -35,3 +35,16 @@ def test_malformed_line_names_file_and_line(tmp_path, monkeypatch):
             gazetteer.load("bad.jsonl")
     finally:
         gazetteer.load.cache_clear()
+
+
+@pytest.mark.parametrize("name,roles", [
+    ("section_roles.jsonl", {"appendix", "organisation", "funding", "purpose", "targets", "tasks", "background"}),
+    ("table_columns.jsonl", {"stt", "support", "lead", "monitor", "deadline", "output", "task", "note", "budget"}),
+])
+def test_rule_tables_compile_to_known_roles(name, roles):
+    from extractors.structure.common import fold, rules
+
+    table = rules(name)
+    assert {role for role, _ in table} == roles
+    for role, pattern in table:
+        assert pattern.pattern == fold(pattern.pattern), f"{name}: {role} pattern must be folded (no diacritics)"
