@@ -180,7 +180,9 @@ def get_engine(url: str | None = None) -> "Engine":
                 engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False})
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = create_engine(url, pool_pre_ping=True)
+                # JIT off: the register's queries are short, and a planner over-estimate (a
+                # correlated recursive check, a misjudged tsquery) can cost a second of compiling
+                engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
             _engines[url] = engine
         return engine
 

@@ -316,6 +316,23 @@ def _programme_documents_sql(f: Filters, programme: str) -> str:
         ) SELECT id FROM under"""
 
 
+def _programme_up_sql(f: Filters, programme: str) -> str:
+    """The same rule as _programme_documents_sql, bottom-up for one obligation `o`: its document
+    or a document it implements / is based on (at any depth) is R, carries programme R, or
+    implements / is based on R by number."""
+    key = f.param(symbol_key(programme) or "")
+    rel = "c.relation IN ('implements', 'basis')"
+    return f"""EXISTS (
+        WITH RECURSIVE up(id) AS (
+            SELECT o.document_id
+            UNION SELECT c.to_document FROM citations c JOIN up ON c.from_document = up.id
+                WHERE {rel} AND c.to_document IS NOT NULL
+        ) SELECT 1 FROM up WHERE EXISTS (
+            SELECT 1 FROM documents d2 WHERE d2.id = up.id AND (d2.number_key = {key} OR (d2.programme IS NOT NULL
+                AND replace(replace(replace(lower(d2.programme), 'đ', 'd'), 'Đ', 'd'), ' ', '') = {key})))
+          OR EXISTS (SELECT 1 FROM citations c WHERE c.from_document = up.id AND {rel} AND c.number_key = {key}))"""
+
+
 def build_filters(session, *, unit: Optional[str] = None, role: str = "any", document: Optional[str] = None,
                   type: Optional[str] = None, programme: Optional[str] = None,
                   due_from: Optional[dt.date] = None, due_to: Optional[dt.date] = None,
@@ -347,7 +364,12 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL").all()]
         f.in_list("d.type", [t for t in types if fold_key(t) == fold_key(type)])
     if programme:
-        f.where.append(f"o.document_id IN ({_programme_documents_sql(f, programme)})")
+        if f.selective:
+            # few candidates (a unit's or a document's tasks): walk up from each one's document
+            # instead of listing every document under the programme
+            f.where.append(_programme_up_sql(f, programme))
+        else:
+            f.where.append(f"o.document_id IN ({_programme_documents_sql(f, programme)})")
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         if "open" in statuses and "in_progress" not in statuses and len(statuses) == 1:

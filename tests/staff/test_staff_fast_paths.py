@@ -182,3 +182,20 @@ def test_quick_commands_skip_sqlalchemy(tmp_path):
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr[-2000:]
     assert "SQLALCHEMY False False" in out.stdout, out.stdout
+
+
+@pytest.mark.parametrize("query", ["", "dinh danh", "bao cao"])
+def test_programme_with_a_unit_is_the_intersection(register, query):
+    """With a unit (few candidates) the programme rule is checked per task (bottom-up on
+    SQLite, a set computed once on PostgreSQL); it agrees with the programme alone."""
+    from models.search import search
+
+    session, _ = register
+    for unit in ("Công an tỉnh", "Sở Tư pháp", "Ủy ban nhân dân huyện Tuy Phước"):
+        both = {h.obligation_id for h in search(session, query=query, unit=unit, programme="06/QĐ-TTg",
+                                                today=sr.TODAY, limit=1000).hits}
+        prog = {h.obligation_id for h in search(session, query=query, programme="06/QĐ-TTg", today=sr.TODAY,
+                                                limit=1000).hits}
+        own = {h.obligation_id for h in search(session, query=query, unit=unit, today=sr.TODAY, limit=1000).hits}
+        assert both == prog & own, (query, unit)
+    assert search(session, programme="06/QĐ-TTg", unit="Công an tỉnh", today=sr.TODAY).hits
