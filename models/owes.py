@@ -103,7 +103,9 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
             role: str = "any") -> list[UnitSummary]:
     """Per unit: open (open + in progress), done, overdue, due in the next `days` days.
 
-    One-off tasks are counted in SQL; recurring ones (few) are looked at one by one."""
+    One-off tasks are counted in SQL; recurring ones (few) are looked at one by one.  SQLite
+    reads the obligations in table order and each one's units by primary key (CROSS JOIN fixes
+    the order): in unit order every obligation is a random read, twice as slow at 100,000."""
     today = today or dt.date.today()
     soon = today + dt.timedelta(days=days)
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -120,8 +122,8 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
                     AND (o.deadline_start IS NULL OR o.deadline_start <= :today) THEN 1 ELSE 0 END),
           sum(CASE WHEN {opened} AND {one_off} AND o.deadline_due >= :today AND o.deadline_due <= :soon
                    THEN 1 ELSE 0 END)
-        FROM units u JOIN obligation_units ou ON ou.unit_id = u.id{role_sql}
-        JOIN obligations o ON o.id = ou.obligation_id
+        FROM obligations o CROSS JOIN obligation_units ou ON ou.obligation_id = o.id{role_sql}
+        CROSS JOIN units u ON u.id = ou.unit_id
         GROUP BY u.id, u.name"""
     params = {"today": d(today), "soon": d(soon), "role": role}
     out: dict[str, UnitSummary] = {}
@@ -131,8 +133,8 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     rec_sql = f"""
         SELECT DISTINCT u.name, o.id, o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start,
                o.status, o.last_done_on
-        FROM units u JOIN obligation_units ou ON ou.unit_id = u.id{role_sql}
-        JOIN obligations o ON o.id = ou.obligation_id
+        FROM obligations o CROSS JOIN obligation_units ou ON ou.obligation_id = o.id{role_sql}
+        CROSS JOIN units u ON u.id = ou.unit_id
         WHERE {opened} AND o.deadline_recurrence IN ({recurring})"""
     for r in execute(session, rec_sql, params).mappings():
         m = dict(r)
