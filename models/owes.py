@@ -112,6 +112,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     d = (lambda v: v.isoformat()) if sqlite else (lambda v: v)
     role_sql = " AND ou.role = :role" if role in ("lead", "support") else ""
     recurring = ", ".join(f"'{r}'" for r in RECURRING)
+    join = "CROSS JOIN" if sqlite else "JOIN"   # PostgreSQL has no CROSS JOIN ... ON (and plans the order itself)
     one_off = f"(o.deadline_recurrence IS NULL OR o.deadline_recurrence NOT IN ({recurring}))"
     opened = "o.status IN ('open', 'in_progress')"
     sql = f"""
@@ -122,8 +123,8 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
                     AND (o.deadline_start IS NULL OR o.deadline_start <= :today) THEN 1 ELSE 0 END),
           sum(CASE WHEN {opened} AND {one_off} AND o.deadline_due >= :today AND o.deadline_due <= :soon
                    THEN 1 ELSE 0 END)
-        FROM obligations o CROSS JOIN obligation_units ou ON ou.obligation_id = o.id{role_sql}
-        CROSS JOIN units u ON u.id = ou.unit_id
+        FROM obligations o {join} obligation_units ou ON ou.obligation_id = o.id{role_sql}
+        {join} units u ON u.id = ou.unit_id
         GROUP BY u.id, u.name"""
     params = {"today": d(today), "soon": d(soon), "role": role}
     out: dict[str, UnitSummary] = {}
@@ -133,8 +134,8 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     rec_sql = f"""
         SELECT DISTINCT u.name, o.id, o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start,
                o.status, o.last_done_on
-        FROM obligations o CROSS JOIN obligation_units ou ON ou.obligation_id = o.id{role_sql}
-        CROSS JOIN units u ON u.id = ou.unit_id
+        FROM obligations o {join} obligation_units ou ON ou.obligation_id = o.id{role_sql}
+        {join} units u ON u.id = ou.unit_id
         WHERE {opened} AND o.deadline_recurrence IN ({recurring})"""
     for r in execute(session, rec_sql, params).mappings():
         m = dict(r)
