@@ -76,6 +76,17 @@ def fingerprint(path: str | Path) -> tuple[str, int]:
 def find_duplicate(sha256: str, *, url: Optional[str] = None):
     """Id of a document already stored with these bytes, or None.  A document recorded as
     failed does not count: those bytes are read again (a better reader may succeed)."""
+    from models.db import database_url, light_session
+
+    db = database_url(url)
+    if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists():
+        return None                 # a register not created yet holds no duplicate
+    light = light_session(url)      # a SQLite register at the newest schema: no SQLAlchemy needed to ask
+    if light is not None:
+        with light:
+            row = light.execute("SELECT id, status FROM documents WHERE sha256 = :sha LIMIT 1",
+                                {"sha": sha256.lower()}).first()
+        return None if row is None or str(row[1]) == "failed" else row[0]
     from models.register import find_document_by_sha256, open_session
 
     with open_session(url) as session:
@@ -113,22 +124,44 @@ def _extract_obligations(directive):
     return extract_obligations(directive)
 
 
-def read(path: str, *, timeout: Optional[float], ocr_workers: Optional[int] = None, isolate: bool = True):
+def _noop() -> None:
+    """A call that only proves the worker processes are up (flows/service.py)."""
+
+
+def read(path: str, *, timeout: Optional[float], ocr_workers: Optional[int] = None, isolate: bool = True,
+         runner: Callable = call):
     if not isolate:
         return _read_document(path, ocr_workers)
-    return call(_read_document, path, ocr_workers, timeout=timeout)
+    return runner(_read_document, path, ocr_workers, timeout=timeout)
 
 
-def structure(document, *, timeout: Optional[float], isolate: bool = True):
+def structure(document, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call):
     if not isolate:
         return _parse_directive(document)
-    return call(_parse_directive, document, timeout=timeout)
+    return runner(_parse_directive, document, timeout=timeout)
 
 
-def obligations(directive, *, timeout: Optional[float], isolate: bool = True):
+def obligations(directive, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call):
     if not isolate:
         return _extract_obligations(directive)
-    return call(_extract_obligations, directive, timeout=timeout)
+    return runner(_extract_obligations, directive, timeout=timeout)
+
+
+def prepare_register(url: Optional[str] = None) -> None:
+    """Import the register (SQLAlchemy, SQLModel: about a second) and bring its schema up to date
+    in a background thread, while the extractors work; the store step then starts at once.
+    Errors are left for the store step to meet and report."""
+    import threading
+
+    def load() -> None:
+        try:
+            from models.db import init_db
+
+            init_db(url)
+        except Exception:  # noqa: BLE001
+            pass
+
+    threading.Thread(target=load, name="chidao-register", daemon=True).start()
 
 
 def store(document, directive, extraction, *, source_path: str, url: Optional[str] = None):
@@ -204,8 +237,9 @@ class Steps:
     run each step as a Prefect task."""
 
     def __init__(self, *, url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                 ocr_workers: Optional[int] = None, isolate: bool = True):
+                 ocr_workers: Optional[int] = None, isolate: bool = True, runner: Optional[Callable] = None):
         self.url, self.timeout, self.ocr_workers, self.isolate = url, timeout, ocr_workers, isolate
+        self.runner = runner or call    # flows.isolate.call, or a warm service's call (flows/service.py)
 
     def fingerprint(self, path: str):
         return retry_io(fingerprint, path)
@@ -214,13 +248,14 @@ class Steps:
         return retry_io(find_duplicate, sha256, url=self.url)
 
     def read(self, path: str, timeout: Optional[float]):
-        return retry_io(read, path, timeout=timeout, ocr_workers=self.ocr_workers, isolate=self.isolate)
+        return retry_io(read, path, timeout=timeout, ocr_workers=self.ocr_workers, isolate=self.isolate,
+                        runner=self.runner)
 
     def structure(self, document, timeout: Optional[float]):
-        return structure(document, timeout=timeout, isolate=self.isolate)
+        return structure(document, timeout=timeout, isolate=self.isolate, runner=self.runner)
 
     def obligations(self, directive, timeout: Optional[float]):
-        return obligations(directive, timeout=timeout, isolate=self.isolate)
+        return obligations(directive, timeout=timeout, isolate=self.isolate, runner=self.runner)
 
     def store(self, document, directive, extraction, source_path: str):
         return retry_io(store, document, directive, extraction, source_path=source_path, url=self.url)
@@ -328,21 +363,23 @@ def plan_workers(n_files: int, cores: Optional[int] = None) -> tuple[int, int]:
 
 
 def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                 jobs: Optional[int] = None, isolate: bool = True,
+                 jobs: Optional[int] = None, isolate: bool = True, runner: Optional[Callable] = None,
                  on_result: Optional[Callable[[FileResult], None]] = None) -> list[FileResult]:
     """Many files in parallel, plain (no Prefect).  Threads drive the files; the CPU work runs
-    in child processes, so `jobs` files use `jobs` cores at once."""
+    in child processes, so `jobs` files use `jobs` cores at once.  `runner`: where the extractor
+    calls run (default: this process's forkserver; a warm service's call, flows/service.py)."""
     from concurrent.futures import ThreadPoolExecutor
 
     files = [str(p) for p in paths]
-    if isolate:
+    prepare_register(url)
+    if isolate and runner is None:
         from flows.isolate import warm
 
         warm()
     n_jobs, ocr_workers = plan_workers(len(files))
     if jobs:
         n_jobs, ocr_workers = max(1, jobs), max(1, available_cores() // max(1, jobs))
-    steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate)
+    steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate, runner=runner)
     if n_jobs == 1 or len(files) <= 1:
         results = []
         for f in files:

@@ -20,6 +20,9 @@ from typing import Iterator
 import pytest
 
 PG_ENV = "CHIDAO_TEST_PG_URL"
+# A `chidao warm` service left running on a developer's machine must not do the tests' extractor
+# calls (tests/flows/test_service.py turns it on for itself, in a directory of its own).
+os.environ["CHIDAO_SERVICE"] = "off"
 
 
 def _pg_admin_url() -> str | None:

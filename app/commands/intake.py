@@ -23,6 +23,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("warm")(warm)
     app.command("watch")(watch)
     app.command("failed")(failed)
     app.command("retry")(retry)
@@ -44,10 +45,16 @@ def ingest(
 ) -> None:
     """Read, structure and extract FILES and store them in the register.  One line per file."""
     use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
+    service = None
     if not use_prefect:
-        from flows.isolate import warm
+        from flows.service import connect
 
-        warm()  # first thing: the extractor processes load spaCy and underthesea while we parse and hash
+        service = connect()     # `chidao warm` running: the extractors are loaded already
+        if service is None:
+            from flows.isolate import warm
+
+            warm()  # first thing: the extractor processes load spaCy and underthesea while we parse and hash
+    runner = service.call if service else None
     from flows.steps import DEFAULT_TIMEOUT, FileResult, expand, ingest_paths
 
     timeout = timeout or DEFAULT_TIMEOUT
@@ -83,9 +90,9 @@ def ingest(
                 bar.console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
                 bar.update(task, advance=1, description=Path(r.path).name)
 
-            results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, on_result=on_result)
+            results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=on_result)
     else:
-        results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, on_result=emit)
+        results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=emit)
 
     counts: dict[str, int] = {}
     for r in results:
@@ -172,3 +179,24 @@ def retry(
         typer.echo(f"{p.relative_to(folders.intake).as_posix()}: back in {folders.intake}")
     if not moved:
         typer.echo(f"nothing in {folders.failed}")
+
+
+def warm(
+    service_dir: Optional[Path] = typer.Option(None, "--dir", help="Where the socket and its key live "
+                                               "(default $CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID)."),
+) -> None:
+    """Keep the extractors loaded (spaCy, underthesea) so that `chidao ingest` on this machine
+    skips their ~3 s load: it hands its extractor calls to this process.  Runs until Ctrl-C."""
+    import signal
+    import threading
+
+    from flows.service import serve
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        serve(service_dir, stop=stop, log=lambda line: typer.echo(line, err=True),
+              ready=lambda sock: typer.echo(f"extractors loaded; `chidao ingest` uses them through {sock}", err=True))
+    except KeyboardInterrupt:
+        pass
+

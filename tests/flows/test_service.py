@@ -1,0 +1,79 @@
+"""The warm extractor service (`chidao warm`, flows/service.py): `chidao ingest` hands it its
+extractor calls when it runs, and runs them itself when it does not, is another version, or
+does not know the key."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from flows import service as svc
+from flows.isolate import StepError
+from tests.flows.conftest import CLI, ROOT, register_rows
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def running(tmp_path, monkeypatch):
+    """A service in this process (a thread), in a directory of its own."""
+    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
+    d = tmp_path / "svc"
+    stop, up, lines = threading.Event(), threading.Event(), []
+    t = threading.Thread(target=svc.serve, args=(d,), kwargs=dict(stop=stop, ready=lambda _: up.set(), log=lines.append),
+                         daemon=True)
+    t.start()
+    assert up.wait(300), "the service did not come up"
+    yield d, lines
+    stop.set()
+    t.join(30)
+    assert not (d / "extractors.sock").exists() and not (d / "extractors.key").exists()
+
+
+def test_calls_run_in_the_service_and_errors_come_back_typed(running):
+    d, lines = running
+    service = svc.connect(d)
+    assert service is not None
+    from flows.steps import _noop, _parse_directive
+
+    assert service.call(_noop, timeout=60) is None
+    with pytest.raises(StepError) as err:
+        service.call(_parse_directive, None, timeout=60)    # a defect in a step: raised where it happened
+    assert err.value.kind == "ValidationError" and not err.value.is_io    # Directive(document=None)
+    assert [l.split(":")[0] for l in lines] == ["_noop", "_parse_directive"]
+    assert lines[1].startswith("_parse_directive: error in ")
+
+
+def test_no_service_other_code_or_wrong_key_means_run_locally(running, tmp_path, monkeypatch):
+    d, _ = running
+    assert svc.connect(tmp_path / "nowhere") is None
+    monkeypatch.setattr(svc, "code_fingerprint", lambda: "an-older-version")
+    assert svc.connect(d) is None                            # the service runs other code: not used
+    monkeypatch.undo()
+    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
+    (d / "extractors.key").write_bytes(b"x" * 32)            # not the key the service holds
+    assert svc.connect(d) is None
+    monkeypatch.setenv("CHIDAO_SERVICE", "off")
+    assert svc.connect(d) is None
+
+
+def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
+    d = tmp_path / "svc"
+    env = {**os.environ, "CHIDAO_SERVICE": "auto", "CHIDAO_SERVICE_DIR": str(d), "CHIDAO_DB": f"sqlite:///{tmp_path}/r.db"}
+    warm = subprocess.Popen([*CLI, "warm"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "extractors loaded" in warm.stderr.readline()
+        pdf = directive_pdf("ct.pdf", 41)
+        out = subprocess.run([*CLI, "ingest", str(pdf)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0 and "new document" in out.stdout, out.stdout + out.stderr
+        served = [warm.stderr.readline().split(":")[0] for _ in range(3)]
+        assert served == ["_read_document", "_parse_directive", "_extract_obligations"]
+    finally:
+        warm.terminate()
+        warm.wait(30)
+    assert warm.returncode == 0
+    assert not (d / "extractors.sock").exists()
+    assert len(register_rows(env["CHIDAO_DB"])) == 1
