@@ -68,9 +68,16 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
         unit_sql = f" AND ou.unit_id IN ({ids})"
         if role in ("lead", "support"):
             unit_sql += f" AND ou.role = {f.param(role)}"
-    sql = (f"SELECT {_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
-           f"JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id "
-           f"WHERE {f.sql()}{unit_sql}")
+    if unit and f.dialect != "sqlite":
+        # PostgreSQL: from the unit's rows (covering index) to each obligation by primary key;
+        # the planner otherwise hash-joins a parallel scan of every obligation (~90 ms at 100k)
+        src = ("obligation_units ou CROSS JOIN LATERAL "
+               "(SELECT * FROM obligations o0 WHERE o0.id = ou.obligation_id OFFSET 0) AS o "
+               "JOIN documents d ON d.id = o.document_id JOIN units u ON u.id = ou.unit_id")
+    else:
+        src = ("obligations o JOIN documents d ON d.id = o.document_id "
+               "JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id")
+    sql = f"SELECT {_COLUMNS} FROM {src} WHERE {f.sql()}{unit_sql}"
     rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
     rows = [m for m in rows if all(p(m) for p in f.post)]
 
