@@ -124,7 +124,8 @@ class Section(BaseModel):
     """A node of the section tree.  `path` is the number path: "III.2.a", "Điều 2", "PL.7"."""
     path: str = ""
     label: str = ""                # the marker as printed: "III.", "2.", "a)", "-", "Điều 2."
-    kind: Literal["root", "part", "roman", "arabic", "letter", "bullet", "article", "appendix", "table_row", "plan"] = "root"
+    kind: Literal["root", "part", "roman", "arabic", "letter", "paren", "bullet", "article", "appendix", "table_row",
+                  "plan"] = "root"       # paren: "(1)", "(2)" items
     heading: str = ""              # text on the marker's line up to the first full stop / colon
     text: str = ""                 # the node's own text (heading line + its paragraphs), joined
     page: int = 1

@@ -53,6 +53,57 @@ def _strip_marker(text: str, label: str) -> str:
     return t
 
 
+# "- Đơn vị chủ trì thực hiện: Sở Tài chính." / "- Thời gian hoàn thành: Trong tháng 8/2025." under an
+# item: fields of that item (the list form of a task table's columns), not obligations of their own.
+_FIELD = re.compile(
+    r"^(?P<label>(?:đơn\s+vị|cơ\s+quan)(?:\s+(?:chủ\s+trì|thực\s+hiện|phối\s+hợp|chính))+|"
+    r"thời\s+(?:gian|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện))?|tiến\s+độ(?:\s+thực\s+hiện)?|"
+    r"(?:sản\s+phẩm|kết\s+quả)(?:\s+đầu\s+ra)?)\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
+_FIELD_SPLIT = re.compile(r"(?<=[.;])\s*[-–+]\s*(?=\S)")
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """[(lead|support|deadline|output, value)] when every part of text is a labelled field, else []."""
+    out = []
+    for part in _FIELD_SPLIT.split(re.sub(r"^[-–+•*]\s*", "", text.strip())):
+        m = _FIELD.match(part.strip())
+        if not m:
+            return []
+        label, value = m.group("label").lower(), m.group("value").strip().rstrip(".;").strip()
+        if re.search(r"\.\s+\S", value):
+            return []       # a sentence follows the value: the line says more than a field
+        kind = ("support" if "phối hợp" in label else "lead" if label.startswith(("đơn vị", "cơ quan"))
+                else "output" if label.startswith(("sản phẩm", "kết quả")) else "deadline")
+        if value:
+            out.append((kind, value))
+    return out
+
+
+def _is_title(body: str, section: Section) -> bool:
+    """The item is only a title over numbered sub-items: a short line without a full stop or
+    a colon, no unit, no deadline, and items of its own below."""
+    if not any(c.kind in ("arabic", "letter", "paren") for c in section.children):
+        return False
+    if re.search(r"[.:;!?]\s*$", body) or len(body.split()) > 14 or re.search(r"\d", body):
+        return False
+    from extractors.obligations.nlp import unit_mentions
+
+    return not unit_mentions(body)
+
+
+def _apply_fields(pieces: list, fields: list[tuple[str, str]]) -> None:
+    for piece in pieces:
+        for kind, value in fields:
+            if kind == "lead":
+                piece.leads, piece.inherited = [value], False
+            elif kind == "support":
+                piece.supports = [value]
+            elif kind == "deadline":
+                piece.deadline_text = value
+            else:
+                piece.output = value
+
+
 def _heading_scope(section: Section) -> tuple[list[str], bool]:
     """Units a heading puts over its items, and whether the heading is only that scope.
     "2. Công an tỉnh" / "2. Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh:" / "1. Các sở, ...;
@@ -143,6 +194,14 @@ class _Walker:
         if section.kind in ("part", "roman", "plan") and not hs:
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
+        # labelled fields: bullets under the item, or the item's own later paragraphs
+        field_children = [c for c in section.children
+                          if c.kind == "bullet" and not c.children and _fields(collapse_ws(c.text or c.heading))]
+        fields = [f for c in field_children for f in _fields(collapse_ws(c.text or c.heading))]
+        field_texts = [(t, p) for i, (t, p) in enumerate(texts) if i > 0 and _fields(t)]
+        fields += [f for t, _ in field_texts for f in _fields(t)]
+        texts = [x for x in texts if x not in field_texts]
+        first_piece = len(self.pieces)
         item_scope: list[str] = []
         for i, (t, page) in enumerate(texts):
             body = _strip_marker(t, section.label) if i == 0 else t
@@ -156,6 +215,8 @@ class _Walker:
                     continue
             if section.kind in ("part", "roman") and i == 0 and re.fullmatch(r"[^a-zà-ỹđ]*", body):
                 continue       # an upper-case title line
+            if i == 0 and len(texts) == 1 and _is_title(body, section):
+                continue       # "1. Hoàn thiện hạ tầng công nghệ thông tin" over its items "(1) ...", "(2) ..."
             require = role not in _TASK_ROLES and not own_scope
             got = split_unit_text(body, ref=ref, page=page, scope=item_scope or own_scope or self.addressees, role=role,
                                   prose=False, require_unit=require and not self.addressees)
@@ -163,11 +224,14 @@ class _Walker:
                 # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
                 item_scope = list(got[0].leads)
             self.pieces.extend(got)
+        if fields:
+            _apply_fields(self.pieces[first_piece:], fields)
         from extractors.obligations.split import POINTER_RE
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         for c in section.children:
-            self.walk(c, own_scope, role, depth + 1)
+            if c not in field_children:
+                self.walk(c, own_scope, role, depth + 1)
 
     # ---------------------------------------------------------------- task tables
     def tables(self):

@@ -22,6 +22,7 @@ _ARABIC = re.compile(r"^(?P<label>(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)])\s*(
 _ARABIC_NODOT = re.compile(r"^(?P<label>(?P<num>\d{1,2}(?:\.\d{1,2}){1,3}))\s+(?P<rest>[^\d\s].*)$")
 _LETTER = re.compile(rf"^(?P<label>(?P<num>[a-zđ])\s*\))\s*(?P<rest>\S.*)$")
 _LETTER_DOT = re.compile(rf"^(?P<label>(?P<num>[a-hđ])\.)\s+(?P<rest>[{UPPER}].*)$")
+_PAREN = re.compile(rf"^(?P<label>\((?P<num>\d{{1,2}})\))\s*(?P<rest>[{UPPER}].*)$")
 _BULLET = re.compile(r"^(?P<label>[-–—+•●▪◦·*])\s*(?P<rest>\S.*)$")
 _ARTICLE = re.compile(r"^(?P<label>(?:Điều|ĐIỀU|Dieu|Ðiều)\s+(?P<num>\d{1,3}|[lI])\s*[.:]?)\s*(?P<rest>.*)$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
@@ -71,6 +72,9 @@ def match_marker(text: str) -> Optional[Marker]:
     m = _LETTER.match(t) or _LETTER_DOT.match(t)
     if m:
         return Marker("letter", m.group("label"), m.group("num"), m.group("rest"))
+    m = _PAREN.match(t)
+    if m:   # "(1) Tiếp tục phối hợp ...": numbered items under an arabic item (Kế hoạch drafts)
+        return Marker("paren", m.group("label"), m.group("num"), m.group("rest"))
     m = _BULLET.match(t)
     if m:
         rest = m.group("rest")
@@ -179,6 +183,8 @@ class _Builder:
             return 2 + m.num.count(".")
         if m.kind == "letter":
             return 6
+        if m.kind == "paren":
+            return 7
         sym = {"–": "-", "—": "-", "●": "•", "▪": "•", "◦": "•", "·": "•", "*": "•"}.get(m.label, m.label)
         if sym not in self.bullet_symbols:
             self.bullet_symbols.append(sym)
@@ -209,6 +215,8 @@ class _Builder:
             return m.num
         if m.kind == "bullet":
             return ppath
+        if m.kind == "paren":
+            return f"{ppath}.({m.num})" if ppath else f"({m.num})"
         if m.kind == "arabic" and "." in m.num and parent is not None and parent.kind == "arabic":
             # `2.1.` under `2.`: the label already carries the parent's number
             base = _strip_arabic(ppath, parent)

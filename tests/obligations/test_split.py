@@ -166,3 +166,44 @@ def test_heading_joined_to_the_assigning_sentence(heading, lead):
                         children=[item("5.a", "Thường xuyên theo dõi, kiểm tra, báo cáo lãnh đạo UBND tỉnh.", kind="letter")])])
     obs = extract_obligations(d).obligations
     assert obs and obs[-1].lead_units == [lead]
+
+
+@pytest.mark.parametrize("text,fields", [
+    ("- Đơn vị chủ trì thực hiện: Văn phòng UBND tỉnh.", [("lead", "Văn phòng UBND tỉnh")]),
+    ("Đơn vị phối hợp: Các sở, ban, ngành; UBND các xã, phường, đặc khu.- Thời gian hoàn thành: Trong tháng 8/2025.",
+     [("support", "Các sở, ban, ngành; UBND các xã, phường, đặc khu"), ("deadline", "Trong tháng 8/2025")]),
+    ("- Đơn vị thực hiện: Công an tỉnh.", [("lead", "Công an tỉnh")]),
+    ("Cơ quan chủ trì: Sở Nội vụ", [("lead", "Sở Nội vụ")]),
+    ("- Thời hạn: Quý III/2025", [("deadline", "Quý III/2025")]),
+    ("- Sản phẩm: Kế hoạch của UBND tỉnh.", [("output", "Kế hoạch của UBND tỉnh")]),
+    # not fields: a sentence that only mentions them, or one field with a task after it
+    ("- Đơn vị chủ trì báo cáo kết quả trước ngày 15/12/2025.", []),
+    ("Thời gian hoàn thành: Trong tháng 8/2025. Sở Tư pháp rà soát văn bản.", []),
+])
+def test_labelled_fields(text, fields):
+    from extractors.obligations import _fields
+
+    assert _fields(text) == fields
+
+
+def test_items_with_labelled_fields_and_a_title_over_them():
+    """A Kế hoạch draft's list form: "1. <title>", "(1) <task>" with "- Đơn vị chủ trì: ...",
+    "- Đơn vị phối hợp: ...", "- Thời gian hoàn thành: ..." bullets under each task."""
+    def paren(n, text, *fields):
+        return Section(kind="paren", path=f"1.({n})", label=f"({n})", heading=text.rstrip("."), text=text,
+                       paragraphs=[Paragraph(text=text, page=1)], page=1,
+                       children=[bullet("1", f) for f in fields])
+
+    d = directive([item("1", "Hoàn thiện hạ tầng công nghệ thông tin", heading="Hoàn thiện hạ tầng công nghệ thông tin",
+                        role="tasks", children=[
+        paren(1, "Sao lưu, duy trì các cơ sở dữ liệu trong hệ thống cũ.", "Đơn vị chủ trì thực hiện: Văn phòng UBND tỉnh.",
+              "Đơn vị phối hợp: Các sở, ban, ngành; UBND các huyện.", "Thời gian hoàn thành: Trong tháng 8/2025."),
+        paren(2, "Rà soát, đăng ký cấp chứng thư chữ ký số cho cán bộ, công chức.", "Đơn vị thực hiện: Công an tỉnh.",
+              "Thời gian hoàn thành: Thực hiện thường xuyên."),
+    ])])
+    obs = extract_obligations(d).obligations
+    assert [o.ref for o in obs] == ["1.(1)", "1.(2)"]          # the title is no obligation, the fields none either
+    assert obs[0].lead_units == ["Văn phòng Ủy ban nhân dân tỉnh"]
+    assert obs[0].support_units == ["Các sở, ban, ngành", "Ủy ban nhân dân các huyện"]
+    assert obs[0].deadline.due == dt.date(2025, 8, 31)
+    assert obs[1].lead_units == ["Công an tỉnh"] and obs[1].deadline.recurrence == "ongoing"

@@ -390,3 +390,22 @@ def test_programmes_from_the_register_and_what_a_decision_approves():
     assert d2.programme == "77/QĐ-UBND"
     c = d2.citations[0]
     assert (c.number, c.relation, c.printed, str(c.issued_on)) == ("77/QĐ-UBND", "implements", False, "2024-03-05")
+
+
+def test_parenthesised_items_under_an_arabic_item_with_field_bullets():
+    text = HEAD + """\
+     II. NHIỆM VỤ
+     1. Hoàn thiện hạ tầng công nghệ thông tin
+     (1) Tiếp tục phối hợp với các doanh nghiệp rà soát hạ tầng kỹ thuật.
+     - Đơn vị chủ trì thực hiện: Sở Khoa học và Công nghệ.
+     - Thời gian hoàn thành: Thực hiện thường xuyên.
+     (2) Sao lưu, duy trì các cơ sở dữ liệu trong hệ thống cũ.
+     - Đơn vị chủ trì thực hiện: Văn phòng UBND tỉnh.
+     2. Hoàn thiện cơ cấu tổ chức
+"""
+    d = parse_directive(document_from_text(text))
+    nodes = {s.path: s for s in d.root.walk() if s.kind not in ("root", "bullet")}
+    assert nodes["II.1.(1)"].kind == "paren" and nodes["II.1.(2)"].label == "(2)"
+    assert [c.kind for c in nodes["II.1.(1)"].children] == ["bullet", "bullet"]
+    assert nodes["II.1.(2)"].paragraphs[0].text.startswith("Sao lưu")
+    assert nodes["II.2"].heading == "Hoàn thiện cơ cấu tổ chức"
