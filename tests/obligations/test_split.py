@@ -207,3 +207,22 @@ def test_items_with_labelled_fields_and_a_title_over_them():
     assert obs[0].support_units == ["Các sở, ban, ngành", "Ủy ban nhân dân các huyện"]
     assert obs[0].deadline.due == dt.date(2025, 8, 31)
     assert obs[1].lead_units == ["Công an tỉnh"] and obs[1].deadline.recurrence == "ongoing"
+
+
+def test_a_body_task_without_unit_repeated_in_the_assignment_table_is_written_down_once():
+    header = ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+    rows = [["1", "Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia.",
+             "Sở Tư pháp", "Các sở, ngành", "Thường xuyên"],
+            ["2", "Rà soát thủ tục hành chính nội bộ.", "Văn phòng UBND tỉnh", "", "Quý II/2026"]]
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in rows])
+    body = [item("1", "Nhiệm vụ", heading="Nhiệm vụ", role="tasks", children=[
+        bullet("1", "Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia."),
+        bullet("1", "Rà soát thủ tục hành chính nội bộ, công khai kết quả trên Cổng thông tin điện tử."),  # says more
+        bullet("1", "Sở Tư pháp rà soát thủ tục hành chính nội bộ.")])]                                   # has a unit
+    obs = extract_obligations(directive(body, tables=[t])).obligations
+    texts = [o.text for o in obs]
+    assert texts.count("Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia.") == 1
+    assert [o.ref for o in obs if o.text.startswith("Thực hiện việc đăng tải")] == ["PL.1"]
+    assert obs[[o.ref for o in obs].index("PL.1")].lead_units == ["Sở Tư pháp"]
+    assert sum(o.text.startswith("Rà soát thủ tục hành chính nội bộ") for o in obs) == 2   # the fuller body item stays
+    assert any(o.text.startswith("Sở Tư pháp rà soát") for o in obs)
