@@ -4,6 +4,8 @@ PostgreSQL, figures side by side.
 
     .venv/bin/python bench/bench_search.py                    # 5,000 documents x 20, both backends
     .venv/bin/python bench/bench_search.py --docs 500 --backends sqlite
+    .venv/bin/python bench/bench_search.py --sqlite-path /tmp/r.db --pg-db chidao_bench_keep   # keep and reuse
+    .venv/bin/python bench/bench_search.py --cli sqlite:////tmp/eval.db   # chidao search/owes start-up
 PostgreSQL: $CHIDAO_BENCH_PG_URL (default: the dev server); a database of its own is created
 and dropped.  Targets: search p95 <= 50 ms; owes report for one unit <= 1 s.  Not a test.
 """
