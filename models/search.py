@@ -407,7 +407,9 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             return when is not None and (lo is None or when >= lo) and (hi is None or when <= hi)
         f.post.append(in_range)
     if overdue:
-        f.where.append(overdue_sql(f, today))
+        # as before: not finished (open / in progress) and overdue by models.dates.is_overdue
+        # (which also calls a recurring task marked done in an earlier period overdue)
+        f.where.append(f"COALESCE(o.status, 'open') IN ('open', 'in_progress') AND {overdue_sql(f, today)}")
     return f, resolved
 
 
