@@ -14,12 +14,14 @@ class Processed:
     extraction: Extraction
 
 
-def process_file(path: str | Path, **read_options) -> Processed:
+def process_file(path: str | Path, programmes: list[dict] | None = None, **read_options) -> Processed:
+    """PROGRAMMES: programmes known from elsewhere (the register's learned_programmes) for
+    parse_directive."""
     from extractors.obligations import extract_obligations
     from extractors.reading import read_document
     from extractors.structure import parse_directive
 
     document = read_document(path, **read_options)
-    directive = parse_directive(document)
+    directive = parse_directive(document, programmes=programmes)
     extraction = extract_obligations(directive)
     return Processed(document, directive, extraction)

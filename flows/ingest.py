@@ -59,9 +59,14 @@ def read_task(path: str, timeout: Optional[float], ocr_workers: Optional[int], i
     return S.read(path, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate)
 
 
+@task(name="known-programmes", **_io)
+def programmes_task(url: Optional[str]):
+    return S.known_programmes(url=url)
+
+
 @task(name="parse_directive", cache_policy=NO_CACHE)
-def structure_task(document, timeout: Optional[float], isolate: bool):
-    return S.structure(document, timeout=timeout, isolate=isolate)
+def structure_task(document, timeout: Optional[float], isolate: bool, programmes=None):
+    return S.structure(document, timeout=timeout, isolate=isolate, programmes=programmes)
 
 
 @task(name="extract_obligations", cache_policy=NO_CACHE)
@@ -87,8 +92,11 @@ class TaskSteps(Steps):
     def read(self, path, timeout):
         return read_task(path, timeout, self.ocr_workers, self.isolate)
 
-    def structure(self, document, timeout):
-        return structure_task(quote(document), timeout, self.isolate)
+    def programmes(self):
+        return programmes_task(self.url)
+
+    def structure(self, document, timeout, programmes=None):
+        return structure_task(quote(document), timeout, self.isolate, quote(programmes))
 
     def obligations(self, directive, timeout):
         return obligations_task(quote(directive), timeout, self.isolate)

@@ -112,10 +112,29 @@ def _read_document(path: str, ocr_workers: Optional[int] = None):
     return read_document(path, **options)
 
 
-def _parse_directive(document):
+def _parse_directive(document, programmes: Optional[list[dict]] = None):
     from extractors.structure import parse_directive
 
-    return parse_directive(document)
+    return parse_directive(document, programmes=programmes)
+
+
+def known_programmes(*, url: Optional[str] = None) -> list[dict]:
+    """Programmes the register learned from approving decisions (models.register.learned_programmes)."""
+    from models.db import database_url, light_session
+
+    db = database_url(url)
+    if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists():
+        return []
+    light = light_session(url)
+    from models.register import learned_programmes
+
+    if light is not None:
+        with light:
+            return learned_programmes(light)
+    from models.register import open_session
+
+    with open_session(url) as session:
+        return learned_programmes(session)
 
 
 def _extract_obligations(directive):
@@ -135,10 +154,11 @@ def read(path: str, *, timeout: Optional[float], ocr_workers: Optional[int] = No
     return runner(_read_document, path, ocr_workers, timeout=timeout)
 
 
-def structure(document, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call):
+def structure(document, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call,
+              programmes: Optional[list[dict]] = None):
     if not isolate:
-        return _parse_directive(document)
-    return runner(_parse_directive, document, timeout=timeout)
+        return _parse_directive(document, programmes)
+    return runner(_parse_directive, document, programmes, timeout=timeout)
 
 
 def obligations(directive, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call):
@@ -251,8 +271,11 @@ class Steps:
         return retry_io(read, path, timeout=timeout, ocr_workers=self.ocr_workers, isolate=self.isolate,
                         runner=self.runner)
 
-    def structure(self, document, timeout: Optional[float]):
-        return structure(document, timeout=timeout, isolate=self.isolate, runner=self.runner)
+    def programmes(self) -> list[dict]:
+        return retry_io(known_programmes, url=self.url)
+
+    def structure(self, document, timeout: Optional[float], programmes: Optional[list[dict]] = None):
+        return structure(document, timeout=timeout, isolate=self.isolate, runner=self.runner, programmes=programmes)
 
     def obligations(self, directive, timeout: Optional[float]):
         return obligations(directive, timeout=timeout, isolate=self.isolate, runner=self.runner)
@@ -301,7 +324,8 @@ def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path:
 
             directive, extraction = Directive(document=document), Extraction()
         else:
-            directive = timed("structure", steps.structure, document, left())
+            programmes = timed("programmes", steps.programmes)
+            directive = timed("structure", steps.structure, document, left(), programmes)
             extraction = timed("obligations", steps.obligations, directive, left())
         outcome = timed("store", steps.store, document, directive, extraction, source_path or path)
         result.status = str(getattr(outcome, "status", "new"))

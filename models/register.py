@@ -216,11 +216,34 @@ def _header_fields(processed: "Processed") -> dict:
         meta["reader"] = dict(d.metadata)
     if processed.directive.aliases:
         meta["aliases"] = dict(processed.directive.aliases)
+    if processed.directive.approves:
+        meta["approves"] = processed.directive.approves   # learned_programmes() hands it to later documents
     return {
         "type": h.type, "number": h.number, "number_key": symbol_key(h.number), "issuer": h.issuer,
         "issued_on": h.issued_on, "place": h.place, "title": collapse_ws(h.title) if h.title else None,
         "signer": h.signer, "programme": processed.directive.programme, "meta": meta,
     }
+
+
+def learned_programmes(session) -> list[dict]:
+    """Programmes the register learned from decisions that approve them ("Phê duyệt Đề án …"),
+    shaped like corpora/programmes.jsonl, for parse_directive(programmes=...): a later plan that
+    carries out "Đề án …" by name is linked to the decision that approved it.  Works on a
+    SQLAlchemy session and on a LightSession (the same SQL)."""
+    import json
+
+    from models.db import execute
+
+    rows = execute(session, "SELECT number, type, issuer, issued_on, meta FROM documents "
+                            "WHERE type IN ('Quyết định', 'Nghị quyết') AND number IS NOT NULL AND status != 'failed' "
+                            "AND version_of IS NULL ORDER BY ingested_at").all()
+    out = []
+    for number, type_, issuer, issued_on, meta in rows:
+        meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
+        if meta.get("approves"):
+            out.append({"symbol": number, "title": meta["approves"], "type": type_, "issuer": issuer,
+                        "issued_on": str(issued_on) if issued_on else None, "aliases": []})
+    return out
 
 
 def _errors(processed: "Processed") -> list[dict]:

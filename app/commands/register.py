@@ -250,7 +250,9 @@ def reextract(
             else:
                 docs = [resolve_document_id(session, id=i) for i in ids]
             from extractors.pipeline import process_file
+            from models.register import learned_programmes
 
+            programmes = learned_programmes(session)
             for did in docs:
                 doc = session.get(__import__("models.tables", fromlist=["Document"]).Document, did)
                 path = P(doc.source_path or "")
@@ -260,7 +262,7 @@ def reextract(
                     failures += 1
                     continue
                 try:
-                    processed = process_file(path)
+                    processed = process_file(path, programmes=programmes)
                 except Exception as exc:  # a defect in an extractor: report it and go on with the batch
                     typer.echo(f"{doc.source_file}: re-extraction failed: {type(exc).__name__}: {exc}", err=True)
                     failures += 1

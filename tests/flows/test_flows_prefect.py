@@ -42,7 +42,7 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
     assert result["status"] == "new" and result["obligations"] >= 1, result
     tasks = _task_runs(state.state_details.flow_run_id)
     assert tasks == {"fingerprint": "COMPLETED", "find-duplicate": "COMPLETED", "read_document": "COMPLETED",
-                     "parse_directive": "COMPLETED", "extract_obligations": "COMPLETED",
+                     "known-programmes": "COMPLETED", "parse_directive": "COMPLETED", "extract_obligations": "COMPLETED",
                      "ingest_processed": "COMPLETED"}, tasks
     assert [r[1] for r in register_rows(url)] == ["ct-5.pdf"]
 

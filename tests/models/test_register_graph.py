@@ -103,3 +103,38 @@ def test_graph_export_formats(tree, tmp_path):
     oid = data["nodes"][0]["id"]
     r = runner.invoke(app, ["graph", "--root", "nothing/here"])
     assert r.exit_code == 1 and r.output.startswith("error: ")
+
+
+def test_a_programme_learned_from_its_approving_decision_links_later_plans(db_url, make_processed):
+    """QĐ 77/QĐ-UBND "Phê duyệt Đề án phát triển du lịch cộng đồng ..." is stored with what it
+    approves; a later plan that carries out the Đề án by name (no number printed) is linked to it."""
+    from extractors.structure import parse_directive
+    from flows.steps import known_programmes
+    from models.register import learned_programmes
+    from tests.structure.structure_helpers import document_from_text
+
+    title = "Đề án phát triển du lịch cộng đồng bền vững vùng miền núi"
+    approving = make_processed(name="qd-77.pdf", number="77/QĐ-UBND", type="Quyết định", issuer="UBND tỉnh Lâm Đồng",
+                               issued_on=dt.date(2024, 3, 5), title="Phê duyệt " + title)
+    approving.directive.approves = title
+    other = make_processed(name="qd-78.pdf", number="78/QĐ-UBND", type="Quyết định", title="Về việc kiện toàn Tổ công tác")
+    with open_session(db_url) as s:
+        ingest_processed(s, approving)
+        ingest_processed(s, other)
+        learned = learned_programmes(s)
+    assert learned == [{"symbol": "77/QĐ-UBND", "title": title, "type": "Quyết định", "issuer": "UBND tỉnh Lâm Đồng",
+                        "issued_on": "2024-03-05", "aliases": []}]
+    assert known_programmes(url=db_url) == learned          # the ingest step's read (SQLite: without SQLAlchemy)
+
+    plan = """\
+     ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+      TỈNH LÂM ĐỒNG                   Độc lập - Tự do - Hạnh phúc
+      Số: 12/KH-UBND              Lâm Đồng, ngày 05 tháng 6 năm 2024
+
+                               KẾ HOẠCH
+      Triển khai Đề án phát triển du lịch cộng đồng bền vững vùng miền núi năm 2024
+     1. Sở Văn hóa, Thể thao và Du lịch chủ trì xây dựng sản phẩm du lịch.
+"""
+    d = parse_directive(document_from_text(plan), programmes=learned)
+    assert d.programme == "77/QĐ-UBND"
+    assert [(c.number, c.relation) for c in d.citations] == [("77/QĐ-UBND", "implements")]
