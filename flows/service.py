@@ -57,6 +57,23 @@ def _paths(directory: Optional[Path] = None) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------- the service
 
+class ServiceRunning(RuntimeError):
+    """Another service owns the socket: a second one would cut it off from its clients."""
+
+
+def _answers(sock: Path) -> bool:
+    """Something listens on the socket (a live service), whatever its key: not a stale file."""
+    import socket
+
+    if not sock.exists():
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(str(sock))
+            return True
+        except OSError:
+            return False
+
 def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], None]] = None,
           stop: Optional[threading.Event] = None, log: Optional[Callable[[str], None]] = None) -> None:
     """Listen until `stop` is set (or the process is interrupted).  One thread per connection;
@@ -70,6 +87,8 @@ def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], N
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     sock, keyfile = _paths(d)
+    if _answers(sock):
+        raise ServiceRunning(f"a chidao warm service already answers at {sock}")
     key = secrets.token_bytes(32)
     fd = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -110,21 +129,22 @@ def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], N
             except (EOFError, OSError):
                 pass    # the client went away (Ctrl-C): its child has answered or been killed
 
+    stop = stop or threading.Event()
+
     def accept_loop() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 conn = listener.accept()
-            except OSError:
-                return      # listener closed
-            except Exception:  # noqa: BLE001 - a client with the wrong key: refuse it, keep serving
-                continue
+            except Exception:  # noqa: BLE001 - a client with the wrong key or one that hung up: refuse it, go on
+                continue    # (once stop is set the listener is closed and the loop ends)
             threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
     acceptor = threading.Thread(target=accept_loop, daemon=True)
     acceptor.start()
     try:
-        (stop or threading.Event()).wait()
+        stop.wait()
     finally:
+        stop.set()          # also on Ctrl-C: the accept loop ends with the listener
         listener.close()
         for p in (sock, keyfile):
             try:

@@ -190,13 +190,16 @@ def warm(
     import signal
     import threading
 
-    from flows.service import serve
+    from flows.service import ServiceRunning, serve
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         serve(service_dir, stop=stop, log=lambda line: typer.echo(line, err=True),
               ready=lambda sock: typer.echo(f"extractors loaded; `chidao ingest` uses them through {sock}", err=True))
+    except ServiceRunning as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
     except KeyboardInterrupt:
         pass
 

@@ -77,3 +77,19 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
     assert warm.returncode == 0
     assert not (d / "extractors.sock").exists()
     assert len(register_rows(env["CHIDAO_DB"])) == 1
+
+
+def test_a_second_service_refuses_to_cut_off_the_first_and_a_stale_socket_is_replaced(running, tmp_path):
+    d, _ = running
+    with pytest.raises(svc.ServiceRunning, match="already answers"):
+        svc.serve(d, stop=threading.Event())
+    assert svc.connect(d) is not None                       # the first one still serves
+
+    import socket
+
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(stale / "extractors.sock"))                   # a socket file nobody listens on (a killed service)
+    s.close()
+    assert not svc._answers(stale / "extractors.sock")
