@@ -1,7 +1,7 @@
 """Scale-out on one machine: a Prefect server, a PostgreSQL register, a process work pool with a
 deployment of ingest_document, two `prefect worker` processes (two flow runs each) and the
 dispatcher (`chidao watch --deployment`).  Documents dropped: 12 in the suite, 50 with
-CHIDAO_SCALE_DOCS=50 (passed in 14 min at load ~5; each flow run is a fresh interpreter that
+CHIDAO_SCALE_DOCS=50 (passed in 10 min alone, 14 min at load ~5; each flow run is a fresh interpreter that
 starts Prefect's engine and loads spaCy and underthesea, ~8-10 s of CPU a document, so 50 would
 take most of the suite's time budget).  One worker is killed (with its flow runs) mid-run; every
 document must end in the register exactly once and in done/.
