@@ -55,10 +55,83 @@ class _Styles:
         return v
 
 
-def _para_block(paragraph, number: int, styles: "_Styles", *, in_table: bool = False) -> Block | None:
+_TYPED_MARKER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(\d{1,2}\)|[a-zđ]\)|[IVX]{1,5}\.|[-–+•*])\s")
+
+
+class _Numbering:
+    """Word's automatic list numbers ("1.", "a)", "-"), which are not in a paragraph's text: the
+    structure stage finds sections by these markers, so a heading numbered by Word must carry its
+    number like a typed one.  Counters per list, deeper levels restart when a level moves on."""
+
+    _ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}   # numId -> ilvl -> (fmt, text, start)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # noqa: BLE001 - no numbering part: nothing is numbered
+            return
+        abstract = {}
+        for an in root.iter(f"{_W}abstractNum"):
+            lv = {}
+            for lvl in an.iter(f"{_W}lvl"):
+                get = lambda tag: (lvl.find(f"{_W}{tag}").get(f"{_W}val") if lvl.find(f"{_W}{tag}") is not None else None)  # noqa: E731
+                try:
+                    start = int(get("start") or 1)
+                    lv[int(lvl.get(f"{_W}ilvl"))] = (get("numFmt") or "decimal", get("lvlText") or "", start)
+                except ValueError:
+                    continue
+            abstract[an.get(f"{_W}abstractNumId")] = lv
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is not None:
+                self.levels[num.get(f"{_W}numId")] = abstract.get(ref.get(f"{_W}val"), {})
+
+    def _fmt(self, fmt: str, n: int) -> str:
+        if fmt in ("lowerLetter", "upperLetter"):
+            s = chr(ord("a") + (n - 1) % 26)
+            return s.upper() if fmt == "upperLetter" else s
+        if fmt in ("lowerRoman", "upperRoman"):
+            out, left = "", n
+            for v, r in self._ROMAN:
+                while left >= v:
+                    out, left = out + r, left - v
+            return out.lower() if fmt == "lowerRoman" else out
+        return str(n)
+
+    def label(self, p_el) -> str:
+        """The marker Word shows before this paragraph, or ""."""
+        ppr = p_el.find(f"{_W}pPr")
+        npr = ppr.find(f"{_W}numPr") if ppr is not None else None
+        if npr is None:
+            return ""
+        nid, il = npr.find(f"{_W}numId"), npr.find(f"{_W}ilvl")
+        num_id = nid.get(f"{_W}val") if nid is not None else None
+        ilvl = int(il.get(f"{_W}val") or 0) if il is not None else 0
+        levels = self.levels.get(num_id or "0")
+        if not levels or ilvl not in levels:
+            return ""
+        fmt, text, start = levels[ilvl]
+        if fmt == "bullet" or fmt == "none":
+            return "-" if fmt == "bullet" else ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        label = text
+        for k in range(ilvl + 1):
+            kfmt, _, kstart = levels.get(k, ("decimal", "", 1))
+            label = label.replace(f"%{k + 1}", self._fmt(kfmt, counters.get(k, kstart)))
+        return label.strip()
+
+
+def _para_block(paragraph, number: int, styles: "_Styles", *, in_table: bool = False, label: str = "") -> Block | None:
     text = normalize_text(paragraph.text).strip()
     if not text:
         return None
+    if label and not _TYPED_MARKER.match(text):
+        text = f"{label} {text}"    # unless the author typed a number as well
     counts = {"bold": 0, "italic": 0}
     total = 0
     sizes: list[float] = []
@@ -213,6 +286,7 @@ def read_docx(path: Path, doc: Document) -> None:
         doc.errors.append(ReadError(code="corrupt-docx", message=f"corrupt DOCX ({type(exc).__name__}: {exc})"))
         return
     styles = _Styles(d)
+    numbering = _Numbering(d)
     pager = _Pager()
     blocks: list[Block] = []
     tables: list[Table] = []
@@ -221,7 +295,7 @@ def read_docx(path: Path, doc: Document) -> None:
             where = _paragraph_break(child)
             if where == "before":
                 pager.turn()
-            b = _para_block(Paragraph(child, d), pager.number, styles)
+            b = _para_block(Paragraph(child, d), pager.number, styles, label=numbering.label(child))
             if b:
                 blocks.append(b)
                 pager.fresh = False

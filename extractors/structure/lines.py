@@ -66,6 +66,7 @@ def document_lines(document: Document) -> list[Line]:
             if b.in_table and (not document.tables or any(_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
                                or not any(x.strip() for x in b.text.split("\n"))):
                 continue
+            first = True
             for raw in b.text.split("\n"):
                 raw = raw.replace("\t", "    ")
                 text = normalize_text(raw).rstrip()
@@ -85,6 +86,9 @@ def document_lines(document: Document) -> list[Line]:
                 out.append(Line(text=text, page=b.page or page.number, x0=x0, x1=x1, top=top, bottom=bottom,
                                 size=b.size, bold=b.bold, page_width=page.width, page_height=page.height,
                                 source=b.source, confidence=b.confidence))
+                if first and b.source == "docx":
+                    out[-1].tags.add("paragraph-start")  # the author's own Word paragraph begins here
+                first = False
     for i, ln in enumerate(out):
         ln.idx = i
     return out

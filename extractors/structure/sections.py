@@ -140,8 +140,8 @@ def starts_paragraph(ln: Line, prev: Optional[Line], geo: _Geometry) -> bool:
 
 
 def marker_allowed(ln: Line, prev: Optional[Line], geo: _Geometry, m: Marker) -> bool:
-    if prev is None:
-        return True
+    if prev is None or "paragraph-start" in ln.tags:
+        return True     # a Word paragraph that starts with "a)" is an item, whatever the line before it
     if m.kind in ("article", "roman") and (ends_sentence(prev.text) or geo.short(prev) or is_upper_line(prev.text)):
         return True
     if ends_sentence(prev.text) or is_upper_line(prev.text):

@@ -40,3 +40,43 @@ def test_docx_pages_follow_page_breaks(tmp_path):
     assert doc.page_count == 2
     assert [pg.text() for pg in doc.pages] == ["Trang một: Ủy ban nhân dân tỉnh", "Trang hai: Nơi nhận"]
     assert doc.text() == "Trang một: Ủy ban nhân dân tỉnh\fTrang hai: Nơi nhận"
+
+
+NUMBERING = """<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%2)"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="\uf0b7"/></w:lvl>
+</w:abstractNum>"""
+
+
+def test_docx_word_list_numbers_become_text(tmp_path):
+    """Word's automatic numbers are not in a paragraph's text; the structure stage needs them."""
+    import docx
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(NUMBERING))
+    numbering.append(parse_xml('<w:num xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                               'w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def para(text, level=None):
+        p = d.add_paragraph(text)
+        if level is not None:
+            p._p.get_or_add_pPr().append(parse_xml(
+                '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    para("I. MỤC TIÊU, NHIỆM VỤ")
+    para("Cải cách thể chế", 0)
+    para("Mục tiêu", 1)
+    para("100% văn bản được kiểm tra.", 2)
+    para("Nhiệm vụ", 1)
+    para("Cải cách thủ tục hành chính", 0)
+    para("Mục tiêu", 1)
+    para("1. Đã đánh số tay", 0)           # typed by hand as well: not numbered twice
+    path = tmp_path / "numbered.docx"
+    d.save(str(path))
+    assert read_document(path).text().split("\n") == [
+        "I. MỤC TIÊU, NHIỆM VỤ", "1. Cải cách thể chế", "a) Mục tiêu", "- 100% văn bản được kiểm tra.", "b) Nhiệm vụ",
+        "2. Cải cách thủ tục hành chính", "a) Mục tiêu", "1. Đã đánh số tay"]

@@ -409,3 +409,21 @@ def test_parenthesised_items_under_an_arabic_item_with_field_bullets():
     assert [c.kind for c in nodes["II.1.(1)"].children] == ["bullet", "bullet"]
     assert nodes["II.1.(2)"].paragraphs[0].text.startswith("Sao lưu")
     assert nodes["II.2"].heading == "Hoàn thiện cơ cấu tổ chức"
+
+
+def test_a_word_paragraph_that_starts_with_a_marker_is_an_item():
+    """In a DOCX every Word paragraph is the author's own: "a) Mục tiêu" after a heading that has
+    no full stop is its item, not the heading's second line (there is no geometry to tell)."""
+    from extractors.types import Block, Document, Page
+
+    paras = ["ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG", "Số: 12/KH-UBND", "KẾ HOẠCH", "Cải cách hành chính năm 2026",
+             "I. MỤC TIÊU, NHIỆM VỤ",
+             "6. Xây dựng và phát triển chính quyền điện tử, chính quyền số, thúc đẩy chuyển đổi số trong các cơ quan",
+             "a) Mục tiêu", "- 100% văn bản được ký số.", "b) Nhiệm vụ", "- Sở Khoa học và Công nghệ triển khai nền tảng số."]
+    doc = Document(path="kh.docx", source_file="kh.docx", kind="docx",
+                   pages=[Page(number=1, source="docx", blocks=[Block(text=t, page=1, source="docx") for t in paras])])
+    d = parse_directive(doc)
+    nodes = {s.path: s for s in d.root.walk() if s.kind not in ("root", "bullet")}
+    assert nodes["I.6"].heading.endswith("trong các cơ quan")
+    assert nodes["I.6.a"].heading == "Mục tiêu" and nodes["I.6.a"].role == "targets"
+    assert nodes["I.6.b"].role == "tasks" and nodes["I"].role == "tasks"   # a heading naming goals and tasks holds tasks
