@@ -73,13 +73,20 @@ def fingerprint(path: str | Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
+def _not_created(url: Optional[str]) -> bool:
+    """A SQLite register whose file does not exist yet (the first ingest creates it)."""
+    from models.db import database_url
+
+    db = database_url(url)
+    return db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists()
+
+
 def find_duplicate(sha256: str, *, url: Optional[str] = None):
     """Id of a document already stored with these bytes, or None.  A document recorded as
     failed does not count: those bytes are read again (a better reader may succeed)."""
-    from models.db import database_url, light_session
+    from models.db import light_session
 
-    db = database_url(url)
-    if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists():
+    if _not_created(url):
         return None                 # a register not created yet holds no duplicate
     light = light_session(url)      # a SQLite register at the newest schema: no SQLAlchemy needed to ask
     if light is not None:
@@ -120,10 +127,9 @@ def _parse_directive(document, programmes: Optional[list[dict]] = None):
 
 def known_programmes(*, url: Optional[str] = None) -> list[dict]:
     """Programmes the register learned from approving decisions (models.register.learned_programmes)."""
-    from models.db import database_url, light_session
+    from models.db import light_session
 
-    db = database_url(url)
-    if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists():
+    if _not_created(url):
         return []
     light = light_session(url)
     from models.register import learned_programmes
