@@ -301,25 +301,21 @@ def _units(phrases: Iterable[str], province: Optional[str]) -> list[str]:
     return out
 
 
-def _task_key(text: str) -> str:
-    from extractors.text import fold_diacritics
-
-    return re.sub(r"[^a-z0-9]+", " ", fold_diacritics(text).lower()).strip()
-
-
 def _without_unassigned_copies(pieces: list) -> list:
     """A plan that lists its tasks in the body and again, with their units, in an appendix table
     ("PHỤ LỤC PHÂN CÔNG THỰC HIỆN NHIỆM VỤ"): the body copy with no unit of its own is the same
     task, and the table row is where it is assigned; a clerk writes it down once.  Body items
     that have a unit, or say more than the row, stay."""
-    rows = [_task_key(p.text) for p in pieces if p.table]
+    from extractors.obligations.flags import text_key
+
+    rows = [text_key(p.text) for p in pieces if p.table]
     if not rows:
         return pieces
 
     def copied(p) -> bool:
         if p.table or (p.leads and not p.inherited):
             return False
-        k = _task_key(p.text)
+        k = text_key(p.text)
         return len(k) >= 20 and any(k == r or (r.startswith(k) and len(k) >= 0.8 * len(r)) for r in rows)
 
     return [p for p in pieces if not copied(p)]

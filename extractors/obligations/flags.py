@@ -16,9 +16,13 @@ DUPLICATE = "duplicate"
 UNKNOWN_UNIT = "unknown-unit"
 
 
+def text_key(text: str) -> str:
+    """A task's text for comparing: no diacritics, no case, no punctuation."""
+    return re.sub(r"\W+", " ", fold_diacritics(text).casefold()).strip()
+
+
 def _task_key(o: Obligation) -> str:
-    t = fold_diacritics(o.text).casefold()
-    return re.sub(r"\W+", " ", t).strip()
+    return text_key(o.text)
 
 
 def add_flags(obligations: list[Obligation], *, document_date: Optional[dt.date] = None) -> list[Obligation]:
