@@ -77,10 +77,10 @@ def _clause_start(text: str, pos: int) -> str:
 
 def find_citations(text: str, page: Optional[int] = None, exclude: Iterable[str] = ()) -> list[Citation]:
     """Every document reference in TEXT, in order (repeated mentions included)."""
-    return [m.citation for m in _mentions(text, page, set(number_key(e) for e in exclude if e))]
+    return [m.citation for m in find_mentions(text, page, set(number_key(e) for e in exclude if e))]
 
 
-def _mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 0) -> list[Mention]:
+def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 0) -> list[Mention]:
     text = fix_ocr_number(collapse_ws(text), anywhere=True)   # same length: offsets stay valid
     ftext = _fold_same_len(text)
     out: list[Mention] = []

@@ -55,7 +55,7 @@ _GENERIC_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "doan
                    "uy ban mat tran to quoc viet nam", "ban chap hanh dang bo")
 
 
-def _is_type_line(ln: Line) -> Optional[dict]:
+def is_type_line(ln: Line) -> Optional[dict]:
     """A line that is only a type word in capitals (`CHỈ THỊ`, `QUYẾT ĐỊNH`, `KẾ HOẠCH`)."""
     text = ln.text.strip().rstrip(":").strip()
     if not is_upper_line(text) or len(text.split()) > 6:
@@ -354,7 +354,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         ln = lines[i]
         if ln.page != first_page and type_idx is None and i > start + 3:
             break
-        tr = _is_type_line(ln)
+        tr = is_type_line(ln)
         if tr and i > start:
             type_rec, type_idx = tr, i
             break
@@ -446,7 +446,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         type_bold = lines[type_idx].bold
         while j < len(lines) and j < type_idx + 12:
             ln = lines[j]
-            if not _title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
+            if not title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
                 break
             title_parts.append(ln.text)
             title_idx.append(j)
@@ -514,7 +514,7 @@ def parse_date_line(text: str) -> tuple[Optional[str], Optional["dt.date"]]:
     return place, parse_date(rest)
 
 
-def _title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:
+def title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:
     text = ln.text.strip()
     f = ln.f
     if _SEPARATOR.match(text):
