@@ -5,8 +5,6 @@ inherited by every forked child, instead of being loaded again for every documen
 call costs seconds; measured 20 s on a loaded machine against 0.2 s for the next ones)."""
 from __future__ import annotations
 
-import os
-
 
 def _warm() -> None:
     from extractors.obligations import extract_obligations
@@ -25,7 +23,14 @@ def _warm() -> None:
     extract_obligations(parse_directive(doc))
 
 
-if os.environ.get("CHIDAO_NO_WARM") != "1":
+def _wanted() -> bool:
+    # The forkserver is an entry point of its own (a fresh interpreter): it reads the settings.
+    from flows.settings import load_settings
+
+    return not load_settings().no_warm
+
+
+if _wanted():
     try:
         import extractors.reading  # noqa: F401
         _warm()
