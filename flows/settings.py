@@ -5,8 +5,8 @@
 
 `Settings` (pydantic-settings) is built once at each entry point (the CLI's main callback,
 `create_app`, the flows, the watcher, the warm service and its forkserver) and passed down;
-extractors/ and models/ take plain parameters (a register URL, a tessdata folder) and read no
-environment.  A bad value is a `SettingsError` whose message, in Vietnamese, names the
+extractors/ and models/ take plain parameters (a register URL) and read no environment
+(Tesseract reads its own TESSDATA_PREFIX).  A bad value is a `SettingsError` whose message, in Vietnamese, names the
 variable and says how to fix it: never a traceback.
 
 Why in flows/: it is the lowest layer that builds the settings (the flows, the watcher and
@@ -19,8 +19,10 @@ So `quick_settings()` gives the quick commands the one value they need, the regi
 read without it (tests/core/test_settings.py checks it agrees with `Settings`); importing
 this module stays cheap, and `Settings` is defined on first use.
 
-Child processes that need a variable get it in an explicit environment built by
-`child_env()`; nothing in chidao writes `os.environ`.
+Nothing in chidao writes `os.environ`: a value given on the command line (`--db`) reaches the
+code that needs it as an argument, also across processes (a flow's `db_url`); the processes
+chidao starts (the extractors' forkserver, OCR workers, Tesseract) inherit the environment
+unchanged, and Tesseract's one-thread limit is set for it alone (extractors/reading/ocr.py).
 """
 from __future__ import annotations
 
@@ -95,9 +97,6 @@ def _define_settings() -> type:
         prefect_api_url: Optional[str] = Field(None, **theirs("PREFECT_API_URL", "http://127.0.0.1:4200/api"),
                                                description="A Prefect server: `chidao ingest` and `chidao watch` then "
                                                            "run each file as a flow run recorded there.")
-        tessdata_prefix: Optional[Path] = Field(None, **theirs("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata"),
-                                                description="Tesseract's language data folder, when not the installed "
-                                                            "one; must hold `vie.traineddata`.")
 
         def given(self, name: str) -> bool:
             """The value came from the environment or an override, not from the default."""
@@ -161,7 +160,7 @@ _WHAT = {
     "float_parsing": "phải là một số",
     "greater_than": "phải lớn hơn 0",
     "literal_error": "chỉ nhận một trong các giá trị cho phép",
-    "bool_parsing": "chỉ nhận 1 hoặc 0 (true/false)",
+    "bool_parsing": "chỉ nhận 1 hoặc 0",
     "string_too_short": "không được để trống",
     "path_type": "phải là một đường dẫn thư mục",
 }
@@ -177,18 +176,6 @@ class QuickSettings:
 
 def quick_settings(*, db: Optional[str] = None) -> QuickSettings:
     return QuickSettings(db=db or os.environ.get(PREFIX + "DB") or DEFAULT_DB)
-
-
-def child_env(settings: "Settings", **extra: str) -> dict[str, str]:
-    """The environment for a child process: this one's, with the settings' own variables as
-    this process has them (overrides included) and `extra` on top."""
-    env = dict(os.environ)
-    for field in settings.model_fields:
-        value = getattr(settings, field)
-        if settings.given(field) and value is not None:
-            env[env_name(field)] = str(value)
-    env.update(extra)
-    return env
 
 
 def variables_table() -> str:

@@ -1,10 +1,11 @@
 """Where the register lives and how to open it.
 
 Every function takes the register's URL from its caller (the entry points read it from
-`CHIDAO_DB` or `--db` through flows/settings.py); this module reads no environment.  SQLite runs in WAL mode with foreign keys on
-and a busy timeout, so a watcher and a clerk's CLI can share one file; PostgreSQL is used
-through `postgresql+psycopg://`.  Opening a register upgrades its schema to the newest
-Alembic revision (`init_db`), so an older province register survives an upgrade.
+`CHIDAO_DB` or `--db` through flows/settings.py); this module reads no environment.  SQLite
+runs in WAL mode with foreign keys on and a busy timeout, so a watcher and a clerk's CLI can
+share one file; PostgreSQL is used through `postgresql+psycopg://`.  Opening a register
+upgrades its schema to the newest Alembic revision (`init_db`), so an older province register
+survives an upgrade.
 """
 from __future__ import annotations
 
