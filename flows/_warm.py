@@ -23,16 +23,8 @@ def _warm() -> None:
     extract_obligations(parse_directive(doc))
 
 
-def _wanted() -> bool:
-    # The forkserver is an entry point of its own (a fresh interpreter): it reads the settings.
-    from flows.settings import load_settings
-
-    return not load_settings().no_warm
-
-
-if _wanted():
-    try:
-        import extractors.reading  # noqa: F401
-        _warm()
-    except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
-        pass
+try:
+    import extractors.reading  # noqa: F401
+    _warm()
+except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
+    pass

@@ -4,14 +4,14 @@
     open_session(settings.db)                                 # then passed down as plain values
 
 `Settings` (pydantic-settings) is built once at each entry point (the CLI's main callback,
-`create_app`, the flows, the watcher, the warm service and its forkserver) and passed down;
+`create_app`, the flows, the watcher, the warm service) and passed down;
 extractors/ and models/ take plain parameters (a register URL) and read no environment
 (Tesseract reads its own TESSDATA_PREFIX).  A bad value is a `SettingsError` whose message, in Vietnamese, names the
 variable and says how to fix it: never a traceback.
 
 Why in flows/: it is the lowest layer that builds the settings (the flows, the watcher and
-the warm service are entry points of their own: Prefect workers and the forkserver start
-there), and app/ sits above it; models/ and extractors/ must not read the environment at all.
+the warm service are entry points of their own: a Prefect worker starts in flows/ingest.py),
+and app/ sits above it; models/ and extractors/ must not read the environment at all.
 
 Why two ways in: pydantic-settings costs ~1 s to import cold on the development machine,
 twice `chidao search`'s whole answer, and nothing else on the quick path imports pydantic.
@@ -78,9 +78,6 @@ def _define_settings() -> type:
         service_dir: Optional[Path] = Field(None, **ours("/run/chidao"),
                                             description="Where `chidao warm` keeps its socket and key (default "
                                                         "`$XDG_RUNTIME_DIR/chidao`, else `/tmp/chidao-UID`).")
-        no_warm: bool = Field(False, **ours("1"),
-                              description="`1`: the extractor processes do not run the extractors once at start "
-                                          "(faster start, slower first document).")
         token: Optional[str] = Field(None, **ours("mot-chuoi-bi-mat"),
                                      description="The shared token staff log in with on the web page; required when "
                                                  "`chidao serve` binds to an address other than loopback.")
@@ -160,7 +157,6 @@ _WHAT = {
     "float_parsing": "phải là một số",
     "greater_than": "phải lớn hơn 0",
     "literal_error": "chỉ nhận một trong các giá trị cho phép",
-    "bool_parsing": "chỉ nhận 1 hoặc 0",
     "string_too_short": "không được để trống",
     "path_type": "phải là một đường dẫn thư mục",
 }

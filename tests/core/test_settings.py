@@ -61,9 +61,9 @@ def test_defaults_and_names(monkeypatch):
     assert not s.given("db")
     monkeypatch.setenv("CHIDAO_DOC_TIMEOUT", "30")
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")    # another program's name, read as is
-    monkeypatch.setenv("CHIDAO_NO_WARM", "1")
+    monkeypatch.setenv("CHIDAO_SERVICE", "off")
     s = load_settings(db="sqlite:///x.db")                                  # an override wins
-    assert (s.db, s.doc_timeout, s.prefect_api_url, s.no_warm) == ("sqlite:///x.db", 30.0, "http://127.0.0.1:4200/api", True)
+    assert (s.db, s.doc_timeout, s.prefect_api_url, s.service) == ("sqlite:///x.db", 30.0, "http://127.0.0.1:4200/api", "off")
     assert s.given("db") and s.given("doc_timeout") and not s.given("token")
 
 
@@ -82,7 +82,6 @@ def test_quick_settings_agree_with_the_settings(monkeypatch, value):
     ("CHIDAO_DOC_TIMEOUT", "0", "phải lớn hơn 0"),
     ("CHIDAO_UPLOAD_MAX_MB", "-5", "phải lớn hơn 0"),
     ("CHIDAO_SERVICE", "tat", "chỉ nhận một trong các giá trị cho phép"),
-    ("CHIDAO_NO_WARM", "co", "chỉ nhận 1 hoặc 0"),
 ])
 def test_a_bad_value_names_the_variable_in_vietnamese(monkeypatch, name, value, what):
     monkeypatch.setenv(name, value)
