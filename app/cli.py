@@ -22,7 +22,8 @@ app = typer.Typer(
 )
 
 
-QUICK_COMMANDS = {"search", "owes", "summary"}
+# Commands that need at most the register URL: their settings are read without pydantic.
+QUICK_COMMANDS = {"search", "owes", "summary", "failed", "retry"}
 
 
 @app.callback()

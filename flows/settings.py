@@ -56,7 +56,7 @@ def _define_settings() -> type:
         return {"json_schema_extra": {"example": example}}
 
     def theirs(name: str, example: str) -> dict:
-        # a variable other programs define too (Prefect, Tesseract, systemd): read under its own name
+        # a variable another program defines (Prefect, the login session): read under its own name
         return {"validation_alias": name, "json_schema_extra": {"example": example}}
 
     class Settings(BaseSettings):
