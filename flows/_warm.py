@@ -5,8 +5,6 @@ inherited by every forked child, instead of being loaded again for every documen
 call costs seconds; measured 20 s on a loaded machine against 0.2 s for the next ones)."""
 from __future__ import annotations
 
-import os
-
 
 def _warm() -> None:
     from extractors.obligations import extract_obligations
@@ -25,9 +23,8 @@ def _warm() -> None:
     extract_obligations(parse_directive(doc))
 
 
-if os.environ.get("CHIDAO_NO_WARM") != "1":
-    try:
-        import extractors.reading  # noqa: F401
-        _warm()
-    except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
-        pass
+try:
+    import extractors.reading  # noqa: F401
+    _warm()
+except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
+    pass

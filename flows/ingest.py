@@ -14,7 +14,6 @@ without PREFECT_API_URL) uses flows/steps.py directly and never comes here.
 from __future__ import annotations
 
 import contextvars
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
@@ -24,7 +23,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows import steps as S
-from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, is_io_error, plan_workers
+from flows.settings import load_settings
+from flows.steps import FileResult, Steps, ingest_path, is_io_error, plan_workers
+
+# A flow is an entry point (a worker imports this module to run it): its settings are read here.
+# The flow's own time limit, a backstop behind the per-document deadline, needs a number when
+# the module is imported.
+_FLOW_TIMEOUT = 4 * load_settings().doc_timeout
 
 
 class IngestFailed(Exception):
@@ -105,13 +110,17 @@ class TaskSteps(Steps):
         return store_task(quote(document), quote(directive), quote(extraction), source_path, self.url)
 
 
-@flow(name="ingest-document", validate_parameters=False, timeout_seconds=4 * DEFAULT_TIMEOUT,
+@flow(name="ingest-document", validate_parameters=False, timeout_seconds=_FLOW_TIMEOUT,
       flow_run_name="ingest {path}")
 def ingest_document(path: str, source_path: Optional[str] = None, db_url: Optional[str] = None,
-                    timeout: Optional[float] = DEFAULT_TIMEOUT, ocr_workers: Optional[int] = None,
+                    timeout: Optional[float] = None, ocr_workers: Optional[int] = None,
                     isolate: bool = True, raise_on_failure: bool = False) -> dict:
     """One file into the register.  Returns the FileResult as a dict; a bad or unprocessable
-    file is a result (status failed / error), or a Failed flow run with raise_on_failure."""
+    file is a result (status failed / error), or a Failed flow run with raise_on_failure.
+    db_url, timeout: None takes them from the settings (CHIDAO_DB, CHIDAO_DOC_TIMEOUT)."""
+    if db_url is None or timeout is None:
+        settings = load_settings()
+        db_url, timeout = db_url or settings.db, timeout or settings.doc_timeout
     logger = get_run_logger()
     if isolate:
         from flows.isolate import warm
@@ -126,9 +135,13 @@ def ingest_document(path: str, source_path: Optional[str] = None, db_url: Option
 
 
 @flow(name="ingest-folder", validate_parameters=False)
-def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
+def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[float] = None,
                   jobs: Optional[int] = None, isolate: bool = True) -> list[dict]:
-    """Every document below `folder` (or a list of files), documents in parallel."""
+    """Every document below `folder` (or a list of files), documents in parallel.  db_url,
+    timeout: None takes them from the settings."""
+    if db_url is None or timeout is None:
+        settings = load_settings()
+        db_url, timeout = db_url or settings.db, timeout or settings.doc_timeout
     paths = folder if isinstance(folder, (list, tuple)) else [folder]
     files = [str(p) for p in S.expand(paths)]
     n_jobs, ocr_workers = plan_workers(len(files))
@@ -168,5 +181,5 @@ def deploy(*, pool: str, name: str = "chidao", source: Optional[str] = None, con
 if __name__ == "__main__":  # python -m flows.ingest FOLDER: one ingest_folder run
     import sys
 
-    for r in ingest_folder(sys.argv[1], db_url=os.environ.get("CHIDAO_DB")):
+    for r in ingest_folder(sys.argv[1]):
         print(result_of(r).line())

@@ -22,20 +22,22 @@ import secrets
 import threading
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from flows.isolate import StepCrashed, StepError, StepTimeout
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def service_dir() -> Path:
-    """$CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID (mode 0700)."""
-    env = os.environ.get("CHIDAO_SERVICE_DIR")
-    if env:
-        return Path(env)
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    return Path(runtime) / "chidao" if runtime else Path(f"/tmp/chidao-{os.getuid()}")
+def service_dir(settings: "Settings") -> Path:
+    """CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID (mode 0700)."""
+    if settings.service_dir:
+        return settings.service_dir
+    runtime = settings.xdg_runtime_dir
+    return runtime / "chidao" if runtime else Path(f"/tmp/chidao-{os.getuid()}")
 
 
 def code_fingerprint() -> str:
@@ -50,9 +52,8 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def _paths(directory: Optional[Path] = None) -> tuple[Path, Path]:
-    d = directory or service_dir()
-    return d / "extractors.sock", d / "extractors.key"
+def _paths(directory: Path) -> tuple[Path, Path]:
+    return directory / "extractors.sock", directory / "extractors.key"
 
 
 # ---------------------------------------------------------------- the service
@@ -74,7 +75,7 @@ def _answers(sock: Path) -> bool:
         except OSError:
             return False
 
-def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], None]] = None,
+def serve(directory: Path, *, ready: Optional[Callable[[str], None]] = None,
           stop: Optional[threading.Event] = None, log: Optional[Callable[[str], None]] = None) -> None:
     """Listen until `stop` is set (or the process is interrupted).  One thread per connection;
     each call runs in a forked child of the warm forkserver; `log` gets one line per call."""
@@ -83,7 +84,7 @@ def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], N
     from flows.isolate import call, warm
 
     warm()
-    d = directory or service_dir()
+    d = directory
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     sock, keyfile = _paths(d)
@@ -186,11 +187,16 @@ class Service:
         raise StepError(*payload)
 
 
-def connect(directory: Optional[Path] = None) -> Optional[Service]:
+def connect_for(settings: "Settings") -> Optional[Service]:
+    """The service these settings point at, or None (also when CHIDAO_SERVICE=off)."""
+    if settings.service == "off":
+        return None
+    return connect(service_dir(settings))
+
+
+def connect(directory: Path) -> Optional[Service]:
     """The running service, or None (none running, another user's, a stale socket, older code).
     Costs a stat and one round trip; never raises."""
-    if os.environ.get("CHIDAO_SERVICE", "auto") == "off":
-        return None
     sock, keyfile = _paths(directory)
     try:
         if not sock.exists():

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from flows.isolate import StepCrashed, StepError, StepTimeout, call
+from flows.settings import DEFAULT_DOC_TIMEOUT
 
-DEFAULT_TIMEOUT = float(os.environ.get("CHIDAO_DOC_TIMEOUT", 900))  # seconds per document
+DEFAULT_TIMEOUT = DEFAULT_DOC_TIMEOUT  # seconds per document; CHIDAO_DOC_TIMEOUT comes in through the callers' settings
 IO_TRIES = 3
 
 

@@ -19,7 +19,6 @@ One log line per file: "taken", then "done in N s ..." / "duplicate ..." / "fail
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import sys
 import threading
@@ -27,10 +26,13 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from flows import intake as I
 from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, plan_workers
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 
 def _stamp() -> str:
@@ -324,19 +326,25 @@ class Watcher:
         return self.counts
 
 
-def make_runner(cfg: WatchConfig, *, deployment: Optional[str] = None, prefect: Optional[bool] = None):
+def make_runner(cfg: WatchConfig, *, deployment: Optional[str] = None, prefect: bool = False):
     if deployment:
         return DeploymentRunner(cfg, deployment)
-    if prefect is None:
-        prefect = bool(os.environ.get("PREFECT_API_URL"))
     return LocalRunner(cfg, use_prefect=prefect)
 
 
 def watch(intake: str | Path, *, state_dir: str | Path | None = None, cfg: Optional[WatchConfig] = None,
           deployment: Optional[str] = None, prefect: Optional[bool] = None, once: bool = False,
-          log: Callable[[str], None] = default_log) -> dict:
-    """Run the intake service (blocks).  SIGTERM / SIGINT stop it cleanly."""
-    cfg = cfg or WatchConfig()
+          log: Callable[[str], None] = default_log, settings: Optional["Settings"] = None) -> dict:
+    """Run the intake service (blocks).  SIGTERM / SIGINT stop it cleanly.  `settings`: the
+    caller's (flows/settings.py), else read here; they give `cfg`'s defaults and whether a
+    Prefect server is there (`prefect` None: when PREFECT_API_URL is set)."""
+    if settings is None:
+        from flows.settings import load_settings
+
+        settings = load_settings()
+    cfg = cfg or WatchConfig(timeout=settings.doc_timeout, db_url=settings.db)
+    if prefect is None:
+        prefect = bool(settings.prefect_api_url)
     w = Watcher(I.IntakeFolders.at(intake, state_dir), cfg, make_runner(cfg, deployment=deployment, prefect=prefect), log)
 
     def _stop(signum, _frame):

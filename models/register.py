@@ -1,7 +1,7 @@
 """Writing into the register: ingest (idempotent), re-scans as versions, re-extraction that
 never touches staff data.  Flows and `chidao ingest` call these; they know nothing of Prefect.
 
-    with open_session() as session:
+    with open_session(url) as session:
         outcome = ingest_processed(session, processed, source_path=path)
         print(outcome.message)            # "seed-002.pdf: new, 71 obligations"
 
@@ -57,8 +57,8 @@ _FIELD_GROUPS = {
 
 
 @contextmanager
-def open_session(url: str | None = None) -> Iterator[Session]:
-    """A session on the register at URL (default $CHIDAO_DB), schema upgraded; commits on exit."""
+def open_session(url: str) -> Iterator[Session]:
+    """A session on the register at URL (from the caller's settings), schema upgraded; commits on exit."""
     engine = init_db(url)
     with Session(engine, expire_on_commit=False) as session:
         try:

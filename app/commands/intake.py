@@ -13,12 +13,13 @@ Exit codes of `chidao ingest`:
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from app.commands import settings as _settings
 
 
 def register(app: typer.Typer) -> None:
@@ -29,11 +30,8 @@ def register(app: typer.Typer) -> None:
     app.command("retry")(retry)
 
 
-def _db() -> Optional[str]:
-    return os.environ.get("CHIDAO_DB") or None
-
-
 def ingest(
+    ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="PDF, image or DOCX files, or folders (taken recursively)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document before it is given up "
@@ -44,20 +42,21 @@ def ingest(
     json_out: bool = typer.Option(False, "--json", help="One JSON object per file on stdout instead of text."),
 ) -> None:
     """Read, structure and extract FILES and store them in the register.  One line per file."""
-    use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
+    settings = _settings(ctx)
+    use_prefect = bool(settings.prefect_api_url) if prefect is None else prefect
     service = None
     if not use_prefect:
-        from flows.service import connect
+        from flows.service import connect_for
 
-        service = connect()     # `chidao warm` running: the extractors are loaded already
+        service = connect_for(settings)     # `chidao warm` running: the extractors are loaded already
         if service is None:
             from flows.isolate import warm
 
             warm()  # first thing: the extractor processes load spaCy and underthesea while we parse and hash
     runner = service.call if service else None
-    from flows.steps import DEFAULT_TIMEOUT, FileResult, expand, ingest_paths
+    from flows.steps import FileResult, expand, ingest_paths
 
-    timeout = timeout or DEFAULT_TIMEOUT
+    timeout = timeout or settings.doc_timeout
     paths = expand(files)
     if not paths:
         typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
@@ -74,7 +73,7 @@ def ingest(
     if use_prefect:
         from flows.ingest import ingest_folder, result_of
 
-        results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=_db(), timeout=timeout, jobs=jobs)]
+        results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=settings.db, timeout=timeout, jobs=jobs)]
         for r in results:
             emit(r)
     elif len(paths) > 1 and sys.stdout.isatty() and not json_out:
@@ -90,9 +89,10 @@ def ingest(
                 bar.console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
                 bar.update(task, advance=1, description=Path(r.path).name)
 
-            results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=on_result)
+            results = ingest_paths(paths, url=settings.db, timeout=timeout, jobs=jobs, runner=runner,
+                                       on_result=on_result)
     else:
-        results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=emit)
+        results = ingest_paths(paths, url=settings.db, timeout=timeout, jobs=jobs, runner=runner, on_result=emit)
 
     counts: dict[str, int] = {}
     for r in results:
@@ -108,6 +108,7 @@ def ingest(
 
 
 def watch(
+    ctx: typer.Context,
     intake: Path = typer.Argument(..., help="The intake folder clerks drop files into (local or a mounted share)."),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where processing/, done/ and failed/ live "
                                              "(default: inside INTAKE; keep it on the same file system)."),
@@ -127,16 +128,20 @@ def watch(
 ) -> None:
     """Watch INTAKE: take each file once it is completely written, ingest it, and move it to
     done/ or failed/ (with NAME.error.txt).  Stop with Ctrl-C or SIGTERM."""
-    from flows.steps import DEFAULT_TIMEOUT
     from flows.watch import WatchConfig, watch as run_watch
 
+    settings = _settings(ctx)
     if not intake.is_dir():  # a typo must not start a service on a new empty folder
         typer.echo(f"{intake}: no such folder (create it first, or check the share is mounted)", err=True)
         raise typer.Exit(2)
 
+    # To a deployment's workers only a register URL given here is passed: otherwise each worker
+    # uses its own CHIDAO_DB, as before the settings were one object.
+    db_url = settings.db if not deployment or settings.given("db") else None
     cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
-                      timeout=timeout or DEFAULT_TIMEOUT, db_url=_db(), lease=lease)
-    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once)
+                      timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
+    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
+                       settings=settings)
     typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
 
 
@@ -182,6 +187,7 @@ def retry(
 
 
 def warm(
+    ctx: typer.Context,
     service_dir: Optional[Path] = typer.Option(None, "--dir", help="Where the socket and its key live "
                                                "(default $CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID)."),
 ) -> None:
@@ -190,12 +196,12 @@ def warm(
     import signal
     import threading
 
-    from flows.service import ServiceRunning, serve
+    from flows.service import ServiceRunning, serve, service_dir as default_dir
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        serve(service_dir, stop=stop, log=lambda line: typer.echo(line, err=True),
+        serve(service_dir or default_dir(_settings(ctx)), stop=stop, log=lambda line: typer.echo(line, err=True),
               ready=lambda sock: typer.echo(f"extractors loaded; `chidao ingest` uses them through {sock}", err=True))
     except ServiceRunning as exc:
         typer.echo(str(exc), err=True)

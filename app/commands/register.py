@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from app.commands import fail as _fail
+from app.commands import fail as _fail, settings as _settings
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def export(
+    ctx: typer.Context,
     format: str = typer.Option("json", "--format", "-f", help="json (register-export/1), csv or xlsx."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout; outputs/register.xlsx for xlsx)."),
     include_versions: bool = typer.Option(False, "--include-versions", help="Also list re-scans stored as versions."),
@@ -39,7 +40,7 @@ def export(
     if fmt not in ("json", "csv", "xlsx"):
         _fail(f"unknown format {format!r}: use json, csv or xlsx", 2)
     try:
-        with open_session() as session:
+        with open_session(_settings(ctx).db) as session:
             path = export_to(session, fmt=fmt, output=output, include_versions=include_versions,
                              include_failed=include_failed)
     except (RegisterError, OSError) as exc:
@@ -48,25 +49,24 @@ def export(
         typer.echo(f"wrote {path}", err=True)
 
 
-def _who(who: Optional[str]) -> Optional[str]:
+def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
     import getpass
-    import os
 
     if who:
         return who
     try:
-        return os.environ.get("CHIDAO_USER") or getpass.getuser()
+        return _settings(ctx).user or getpass.getuser()
     except Exception:  # no login name in some containers
         return None
 
 
-def _run(fn):
-    """Run FN(session); a RegisterError becomes one line on stderr and exit 1."""
+def _run(ctx: typer.Context, fn):
+    """Run FN(session) on the register; a RegisterError becomes one line on stderr and exit 1."""
     from models.db import RegisterError
     from models.register import open_session
 
     try:
-        with open_session() as session:
+        with open_session(_settings(ctx).db) as session:
             return fn(session)
     except RegisterError as exc:
         _fail(str(exc))
@@ -93,6 +93,7 @@ def _deadline_text(o) -> str:
 
 
 def status(
+    ctx: typer.Context,
     id: str = typer.Argument(..., help="Obligation id (or a unique prefix of at least 4 characters)."),
     new_status: str = typer.Argument(..., metavar="STATUS", help="open, in_progress, done or cancelled."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="Why, what was done."),
@@ -102,13 +103,14 @@ def status(
     from models.queries import set_status
 
     def go(session):
-        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(who))
+        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(ctx, who))
         typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
 
-    _run(go)
+    _run(ctx, go)
 
 
 def edit(
+    ctx: typer.Context,
     id: str = typer.Argument(..., help="Obligation id (or a unique prefix)."),
     lead: Optional[list[str]] = typer.Option(None, "--lead", help="Lead unit (chủ trì); repeat for several. Replaces the list."),
     support: Optional[list[str]] = typer.Option(None, "--support", help="Support unit (phối hợp); repeat for several. Replaces the list."),
@@ -128,13 +130,13 @@ def edit(
     def go(session):
         ob = edit_obligation(session, obligation_id=id, lead_units=lead or None, support_units=support or None,
                              deadline_due=due, deadline_raw=deadline, deadline_recurrence=recurrence, deadline_day=day,
-                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(who))
+                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(ctx, who))
         typer.echo(f"{ob.id}: corrected {', '.join(ob.corrected_fields) or 'nothing'}")
 
-    _run(go)
+    _run(ctx, go)
 
 
-def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
+def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
     """The status changes and edits of an obligation, oldest first."""
     import json
 
@@ -154,10 +156,10 @@ def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefi
             t.add_row(h.at.strftime("%Y-%m-%d %H:%M"), h.kind, h.who or "", h.status or "", h.note or "", ch)
         _console().print(t)
 
-    _run(go)
+    _run(ctx, go)
 
 
-def show(id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
+def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
     import datetime as dt
 
@@ -205,10 +207,11 @@ def show(id: str = typer.Argument(..., help="Obligation or document id (or uniqu
         for o in obls:
             con.print(f"  {o.id}  {o.ref or '':<10} {o.status:<11} {o.text[:90]}", emoji=False, markup=False)
 
-    _run(go)
+    _run(ctx, go)
 
 
 def documents(
+    ctx: typer.Context,
     status_filter: Optional[str] = typer.Option(None, "--status", help="ok, partial or failed."),
 ) -> None:
     """The documents in the register, with their obligation counts."""
@@ -225,10 +228,11 @@ def documents(
                       d.status, str(counts.get(d.id, 0)), note)
         _console().print(t)
 
-    _run(go)
+    _run(ctx, go)
 
 
 def reextract(
+    ctx: typer.Context,
     ids: Optional[list[str]] = typer.Argument(None, help="Document ids (or numbers); none with --all."),
     all_: bool = typer.Option(False, "--all", help="Every document in the register (versions excepted)."),
 ) -> None:
@@ -244,7 +248,7 @@ def reextract(
         _fail("give document ids or --all", 2)
     failures = 0
     try:
-        with open_session() as session:
+        with open_session(_settings(ctx).db) as session:
             if all_:
                 docs = [d.id for d in list_documents(session, include_versions=False)]
             else:
@@ -276,6 +280,7 @@ def reextract(
 
 
 def graph(
+    ctx: typer.Context,
     root: Optional[str] = typer.Option(None, "--root", help="A directive or programme (06/QĐ-TTg, 'Đề án 06'): every task carrying it out."),
     chain_of: Optional[str] = typer.Option(None, "--chain", help="An obligation id: its chain up to the top directive."),
     missing: bool = typer.Option(False, "--missing", help="Documents cited but not in the register."),
@@ -339,7 +344,7 @@ def graph(
             kinds[k] = kinds.get(k, 0) + 1
         typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
 
-    _run(go)
+    _run(ctx, go)
 
 
 def _label(g, n: str) -> str:

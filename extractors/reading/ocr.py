@@ -2,8 +2,10 @@
 
 Pages are rendered *inside* worker processes (the parent sends a path and a page number,
 never an image), so memory stays flat whatever the page count; each Tesseract runs with
-OMP_THREAD_LIMIT=1 and the pages are spread over the cores instead, which is faster than
-Tesseract's own threads on page-sized work.  Each page has a time budget: a page that runs
+OMP_THREAD_LIMIT=1 (set for that child alone, through `env`) and the pages are spread over the
+cores instead, which is faster than Tesseract's own threads on page-sized work.  Tesseract
+finds its language data itself (its installed folder, or TESSDATA_PREFIX): this module reads
+no environment.  Each page has a time budget: a page that runs
 out becomes a ReadError and the other pages are kept.
 
 Scanner pages are rendered at the scan's own resolution (usually 200 dpi: upsampling to 300
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +40,8 @@ INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 # psm 3: full automatic layout (keeps the two-column header as two blocks, left first);
 # oem 1: the LSTM recogniser (the only model in the packaged vie data).
 TESS_CONFIG = "--psm 3 --oem 1"
+# One OpenMP thread for each Tesseract child, and nothing else changed in its environment.
+TESSERACT = ("env", "OMP_THREAD_LIMIT=1", "tesseract")
 
 
 @dataclass
@@ -65,8 +71,8 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
     langs = {ln.strip() for ln in (out.stdout + "\n" + out.stderr).splitlines()[1:] if ln.strip()}
     # The first line names the tessdata folder; error output (no folder) lists nothing.
     if lang not in langs:
-        where = os.environ.get("TESSDATA_PREFIX")
-        extra = f" (TESSDATA_PREFIX={where} has no {lang}.traineddata)" if where else ""
+        folder = re.search(r'languages in "([^"]*)"', out.stdout + out.stderr)
+        extra = f" ({folder.group(1)} has no {lang}.traineddata)" if folder else ""
         return ReadError(code="ocr-language-missing",
                          message=f"Tesseract has no '{lang}' language data{extra}; install it with: {INSTALL_HINT}")
     return None
@@ -76,26 +82,28 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
 
 def _run_tesseract(grey: np.ndarray, dpi: int, deadline: float, config: str = TESS_CONFIG,
                    lang: str = LANG) -> dict:
-    """image_to_data on a uint8 grey image, within the deadline (OcrTimeout otherwise)."""
+    """Tesseract's word table (pytesseract's image_to_data dict, same command line) for a uint8
+    grey image, within the deadline (OcrTimeout otherwise)."""
     import cv2
-    import pytesseract
+    from pytesseract.pytesseract import file_to_dict
 
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise OcrTimeout()
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     # A lossless, uncompressed temporary file: PNG encoding of a 300 dpi page costs more
     # than Tesseract's start-up.
     with tempfile.TemporaryDirectory(prefix="chidao-ocr-") as tmp:
-        path = os.path.join(tmp, "page.bmp")
+        path, out = os.path.join(tmp, "page.bmp"), os.path.join(tmp, "page")
         cv2.imwrite(path, grey)
+        cmd = [*TESSERACT, path, out, "-l", lang, "-c", "tessedit_create_tsv=1", *shlex.split(config), "--dpi", str(dpi)]
         try:
-            return pytesseract.image_to_data(path, lang=lang, config=f"{config} --dpi {dpi}",
-                                             output_type=pytesseract.Output.DICT, timeout=remaining)
-        except RuntimeError as exc:
-            if "timeout" in str(exc).lower():
-                raise OcrTimeout() from exc
-            raise
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=remaining)
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeout() from exc
+        if done.returncode:
+            raise RuntimeError(f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace').strip()[:300]}")
+        with open(out + ".tsv", encoding="utf-8") as fh:
+            return file_to_dict(fh.read(), "\t", -1)
 
 
 @dataclass
@@ -298,10 +306,6 @@ def _mark_table_blocks(page: Page, lines: list[Line]) -> None:
 
 # ---------------------------------------------------------------- workers
 
-def _init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def scan_dpi(page) -> Optional[float]:
     """The resolution of the scan when the page is one big image (a scanner PDF), else None."""
     import pypdfium2.raw as raw
@@ -402,13 +406,12 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
     # A worker of someone else's pool (a batch reading files in parallel) is daemonic and
     # may not start processes of its own: it reads its pages one after the other.
     if n == 1 or mp.current_process().daemon:
-        _init_worker()
         return [func(*job) for job in jobs]
     # spawn: workers start clean and small (no copy of a big parent), and no fork of a
     # threaded parent (Prefect, uvicorn).
     ctx = mp.get_context("spawn")
     results: list[OcrPageResult] = []
-    pool = ctx.Pool(n, initializer=_init_worker, maxtasksperchild=25)
+    pool = ctx.Pool(n, maxtasksperchild=25)
     try:
         pending = [pool.apply_async(func, job) for job in jobs]
         # The worker enforces the page budget on Tesseract; this is the backstop for a worker

@@ -485,18 +485,11 @@ def normalise_table_text(t: Table, source: str) -> Table:
     return t.model_copy(update={"rows": rows, "header": [normalize_text(h) for h in t.header], "source": source})
 
 
-_OCR_CHECKS: dict[tuple, object] = {}
-
-
 def ocr_problem(ocr):
-    """ensure_ocr_available(), asked once per process and Tesseract setting (it runs
-    `tesseract --list-langs`); the answer is a ReadError or None."""
-    import os
-
-    key = (os.environ.get("TESSDATA_PREFIX"), os.environ.get("PATH"))
-    if key not in _OCR_CHECKS:
-        _OCR_CHECKS[key] = ocr.ensure_ocr_available()
-    return _OCR_CHECKS[key]
+    """ensure_ocr_available() (a ReadError or None), asked for each document that needs OCR:
+    `tesseract --list-langs` costs ~0.1 s against seconds per OCR'd page, and asking again
+    follows a change of Tesseract's installation without reading its environment here."""
+    return ocr.ensure_ocr_available()
 
 
 def _ranges(numbers: list[int]) -> str:

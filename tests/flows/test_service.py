@@ -20,7 +20,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def running(tmp_path, monkeypatch):
     """A service in this process (a thread), in a directory of its own."""
-    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
     d = tmp_path / "svc"
     stop, up, lines = threading.Event(), threading.Event(), []
     t = threading.Thread(target=svc.serve, args=(d,), kwargs=dict(stop=stop, ready=lambda _: up.set(), log=lines.append),
@@ -53,10 +52,11 @@ def test_no_service_other_code_or_wrong_key_means_run_locally(running, tmp_path,
     monkeypatch.setattr(svc, "code_fingerprint", lambda: "an-older-version")
     assert svc.connect(d) is None                            # the service runs other code: not used
     monkeypatch.undo()
-    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
+    from flows.settings import load_settings
+
+    assert svc.connect_for(load_settings(service="auto", service_dir=d)) is not None
+    assert svc.connect_for(load_settings(service="off", service_dir=d)) is None    # CHIDAO_SERVICE=off
     (d / "extractors.key").write_bytes(b"x" * 32)            # not the key the service holds
-    assert svc.connect(d) is None
-    monkeypatch.setenv("CHIDAO_SERVICE", "off")
     assert svc.connect(d) is None
 
 

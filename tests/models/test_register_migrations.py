@@ -56,13 +56,12 @@ def test_sqlite_pragmas(tmp_path):
         dispose_engine(url)
 
 
-def test_open_is_idempotent_and_default_url(tmp_path, monkeypatch):
+def test_open_is_idempotent_and_url_required(tmp_path):
     from models.db import database_url
 
-    monkeypatch.delenv("CHIDAO_DB", raising=False)
-    assert database_url() == "sqlite:///chidao.db"
-    monkeypatch.setenv("CHIDAO_DB", "postgresql://u@h/db")
-    assert database_url() == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(TypeError, match="no register URL"):   # never a silent ./chidao.db
+        database_url(None)
     url = f"sqlite:///{tmp_path / 'twice.db'}"
     init_db(url)
     dispose_engine(url)

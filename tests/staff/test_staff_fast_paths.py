@@ -163,8 +163,9 @@ def test_light_session_only_for_a_current_sqlite_file(tmp_path):
     assert light_session(f"sqlite:///{old}") is None
 
 
-def test_quick_commands_skip_sqlalchemy(tmp_path):
-    """On a current SQLite register `chidao search` and `owes` read through sqlite3."""
+def test_quick_commands_skip_sqlalchemy_and_pydantic(tmp_path):
+    """On a current SQLite register `chidao search` and `owes` read through sqlite3, and their
+    settings (the register URL) without pydantic."""
     url = f"sqlite:///{tmp_path / 'r.db'}"
     sr.build(tmp_path / "files", url)
     code = textwrap.dedent(f"""
@@ -176,12 +177,12 @@ def test_quick_commands_skip_sqlalchemy(tmp_path):
             r = CliRunner().invoke(app, args)
             assert r.exit_code == 0, r.output
             assert "định danh" in r.output.lower() or "dinh danh" in r.output.lower(), r.output
-        print("SQLALCHEMY", "sqlalchemy" in sys.modules, "sqlmodel" in sys.modules)
+        print("SQLALCHEMY", "sqlalchemy" in sys.modules, "sqlmodel" in sys.modules, "pydantic" in sys.modules)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "SQLALCHEMY False False" in out.stdout, out.stdout
+    assert "SQLALCHEMY False False False" in out.stdout, out.stdout     # nor pydantic (flows/settings.py)
 
 
 @pytest.mark.parametrize("query", ["", "dinh danh", "bao cao"])
