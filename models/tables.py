@@ -15,7 +15,15 @@ from typing import Any, Literal, Optional
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-DocStatus = Literal["ok", "partial", "failed"]
+# A document's status is its outcome (extractors/pipeline.py): "ok" and "partial" are done
+# (partial: the reader reported pages or steps to review), "failed" is bad input (the name
+# predates the three outcomes; kept so older registers and register-export/1 read the same),
+# "error" is a defect of ours, stored with its traceback and retried when the code changes.
+DocStatus = Literal["ok", "partial", "failed", "error"]
+DONE_STATUSES: tuple[str, ...] = ("ok", "partial")
+BAD_INPUT_STATUS = "failed"
+ERROR_STATUS = "error"
+OUTCOME_OF_STATUS = {"ok": "done", "partial": "done", BAD_INPUT_STATUS: "bad-input", ERROR_STATUS: "error"}
 ObligationStatus = Literal["open", "in_progress", "done", "cancelled"]
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
@@ -53,10 +61,13 @@ class DocumentBase(SQLModel):
     place: Optional[str] = None
     title: Optional[str] = None
     signer: Optional[str] = None
-    status: str = Field(default="ok", max_length=16)
+    status: str = Field(default="ok", max_length=16)   # DocStatus
     errors: list[dict] = Field(default_factory=list, sa_type=JSON)
     programme: Optional[str] = None  # symbol of the programme implemented
     meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
+    traceback: Optional[str] = None  # status error: where our code failed
+    # extractors/pipeline.py's fingerprint of the code that produced this row (null before 0004)
+    code_fingerprint: Optional[str] = Field(default=None, max_length=64)
 
 
 class Document(DocumentBase, table=True):
@@ -249,5 +260,5 @@ class StatusHistoryPublic(StatusHistoryBase):
 __all__ = [
     "Citation", "CitationPublic", "Document", "DocumentPublic", "DocumentTarget", "Obligation",
     "ObligationPublic", "ObligationUnit", "ObligationUpdate", "StatusHistory", "StatusHistoryPublic",
-    "Unit", "UnitPublic", "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
+    "Unit", "UnitPublic", "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS", "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]
