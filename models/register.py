@@ -8,7 +8,7 @@ never touches staff data.  Flows and `chidao ingest` call these; they know nothi
 Rules
 - Same bytes again (sha256) -> "duplicate", nothing written.  Exception: a stored copy that is
   not done (bad input or an error) is replaced when the caller processed the bytes again
-  (flows/steps.py decides when: an error row made by other code; see `find_known`).
+  (flows/steps.py decides when: an error row made by other code; see models.lookup.find_known).
 - Other bytes but the same directive (same number, issuer and date, all three known) ->
   "version": a document row linked to the first copy (`version_of`), with no second copy of
   the obligations.
@@ -34,10 +34,11 @@ from sqlmodel import Session, func
 
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
+from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
 from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
 from models.tables import (
-    BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, Citation, Document, DocumentTarget, Obligation,
-    ObligationUnit, StatusHistory, Unit, utcnow,
+    BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
+    StatusHistory, Unit, utcnow,
 )
 
 if TYPE_CHECKING:
@@ -112,35 +113,6 @@ def _first(session: Session, stmt):
 
 def find_document_by_sha256(session: Session, *, sha256: str) -> Document | None:
     return _first(session, select(Document).where(Document.sha256 == sha256.lower()))
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the register holds for some bytes: enough to decide whether to process them again."""
-    id: str
-    status: str
-    code_fingerprint: Optional[str]
-    errors: list[dict]
-    source_file: str
-
-    @property
-    def outcome(self) -> str:
-        return OUTCOME_OF_STATUS.get(self.status, "done")
-
-
-def find_known(session, *, sha256: str) -> Known | None:
-    """The stored row for these bytes, or None.  Works on a SQLAlchemy session and on a
-    LightSession (the same SQL)."""
-    import json
-
-    from models.db import execute
-
-    row = execute(session, "SELECT id, status, code_fingerprint, errors, source_file FROM documents "
-                           "WHERE sha256 = :sha LIMIT 1", {"sha": sha256.lower()}).first()
-    if row is None:
-        return None
-    errors = json.loads(row[3]) if isinstance(row[3], str) else (row[3] or [])
-    return Known(str(row[0]), str(row[1]), row[2], errors, str(row[4] or ""))
 
 
 def find_original(session: Session, *, number: str | None, issuer: str | None,
@@ -255,27 +227,6 @@ def _header_fields(processed: "Processed") -> dict:
         "issued_on": h.issued_on, "place": h.place, "title": collapse_ws(h.title) if h.title else None,
         "signer": h.signer, "programme": processed.directive.programme, "meta": meta,
     }
-
-
-def learned_programmes(session) -> list[dict]:
-    """Programmes the register learned from decisions that approve them ("Phê duyệt Đề án …"),
-    shaped like corpora/programmes.jsonl, for parse_directive(programmes=...): a later plan that
-    carries out "Đề án …" by name is linked to the decision that approved it.  Works on a
-    SQLAlchemy session and on a LightSession (the same SQL)."""
-    import json
-
-    from models.db import execute
-
-    rows = execute(session, "SELECT number, type, issuer, issued_on, meta FROM documents "
-                            "WHERE type IN ('Quyết định', 'Nghị quyết') AND number IS NOT NULL AND status IN ('ok', 'partial') "
-                            "AND version_of IS NULL ORDER BY ingested_at").all()
-    out = []
-    for number, type_, issuer, issued_on, meta in rows:
-        meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
-        if meta.get("approves"):
-            out.append({"symbol": number, "title": meta["approves"], "type": type_, "issuer": issuer,
-                        "issued_on": str(issued_on) if issued_on else None, "aliases": []})
-    return out
 
 
 def _errors(processed: "Processed") -> list[dict]:

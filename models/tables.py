@@ -15,15 +15,8 @@ from typing import Any, Literal, Optional
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# A document's status is its outcome (extractors/pipeline.py): "ok" and "partial" are done
-# (partial: the reader reported pages or steps to review), "failed" is bad input (the name
-# predates the three outcomes; kept so older registers and register-export/1 read the same),
-# "error" is a defect of ours, stored with its traceback and retried when the code changes.
-DocStatus = Literal["ok", "partial", "failed", "error"]
-DONE_STATUSES: tuple[str, ...] = ("ok", "partial")
-BAD_INPUT_STATUS = "failed"
-ERROR_STATUS = "error"
-OUTCOME_OF_STATUS = {"ok": "done", "partial": "done", BAD_INPUT_STATUS: "bad-input", ERROR_STATUS: "error"}
+from models.statuses import BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, DocStatus  # noqa: F401
+
 ObligationStatus = Literal["open", "in_progress", "done", "cancelled"]
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
@@ -61,7 +54,7 @@ class DocumentBase(SQLModel):
     place: Optional[str] = None
     title: Optional[str] = None
     signer: Optional[str] = None
-    status: str = Field(default="ok", max_length=16)   # DocStatus
+    status: str = Field(default="ok", max_length=16)   # DocStatus (models/statuses.py)
     errors: list[dict] = Field(default_factory=list, sa_type=JSON)
     programme: Optional[str] = None  # symbol of the programme implemented
     meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
