@@ -28,7 +28,7 @@ def export(
     format: str = typer.Option("json", "--format", "-f", help="json (register-export/1), csv or xlsx."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout; outputs/register.xlsx for xlsx)."),
     include_versions: bool = typer.Option(False, "--include-versions", help="Also list re-scans stored as versions."),
-    include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that failed to read."),
+    include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that are bad input or errors."),
 ) -> None:
     """Export the register: JSON in the register-export/1 format, or a flat table of obligations."""
     from models.db import RegisterError

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from extractors.pipeline import PIPELINE, Options
-from extractors.types import Directive, Document
+from extractors.types import Directive, Document, Extraction
 from flows.isolate import StepError, StepTimeout
 from flows.retry import IO, RetryPolicy, is_retryable
 from flows.steps import expand, ingest_paths
@@ -17,6 +17,10 @@ from tests.flows.conftest import register_rows
 def slow_structure(document: Document, options: Options) -> Directive:
     time.sleep(600)
     raise AssertionError("unreachable")
+
+
+def broken_obligations(directive: Directive, options: Options) -> Extraction:
+    return Extraction(obligations=directive.root.children[99].text)   # an IndexError: a defect of ours
 
 
 def test_only_io_and_the_registers_connection_are_retryable():
@@ -77,6 +81,15 @@ def test_a_stage_stops_at_its_own_time_limit(tmp_path, sqlite_url, directive_pdf
     assert time.monotonic() - t0 < 60
     assert (r.status, r.stage) == ("error", "structure")
     assert r.reason.startswith("bước structure chạy quá thời gian cho phép (2 giây) và đã bị dừng")
+    assert [row[2] for row in register_rows(sqlite_url)] == ["error"]
+
+
+@pytest.mark.slow
+def test_a_defect_in_obligations_is_an_error_too_not_bad_input(sqlite_url, directive_pdf):
+    pdf = directive_pdf("ct-nv.pdf", 72)
+    [r] = ingest_paths([pdf], url=sqlite_url, pipeline=PIPELINE.replace("obligations", broken_obligations))
+    assert (r.status, r.stage, r.retryable) == ("error", "obligations", False)
+    assert r.reason.startswith("lỗi của chương trình (không phải của tệp) ở bước obligations: IndexError: ")
     assert [row[2] for row in register_rows(sqlite_url)] == ["error"]
 
 
