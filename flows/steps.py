@@ -27,7 +27,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from extractors.pipeline import PIPELINE, Options, Pipeline, Processed, Stage, bad_input_reason, processed_from
+from extractors.pipeline import (
+    PIPELINE, NotInstalled, Options, Pipeline, Processed, Stage, bad_input_reason, processed_from,
+)
 from flows.isolate import StepCrashed, StepError, StepTimeout, call
 from flows.retry import IO, is_retryable
 
@@ -203,7 +205,7 @@ class StageFailed(Exception):
             return "crashed"
         if is_retryable(c):
             return "io"
-        if type(c).__name__ == "NotInstalled" or (isinstance(c, StepError) and c.kind == "NotInstalled"):
+        if isinstance(c, NotInstalled) or (isinstance(c, StepError) and c.kind == NotInstalled.__name__):
             return "not-installed"
         return "exception"
 
