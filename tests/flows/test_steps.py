@@ -99,6 +99,9 @@ def test_a_missing_tool_is_an_error_that_records_nothing(tmp_path, sqlite_url, m
     scan = tmp_path / "scan.png"
     Image.new("RGB", (200, 100), "white").save(scan)
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path / "no-tessdata"))   # Tesseract finds no Vietnamese data
+    from models.db import init_db
+
+    init_db(sqlite_url)
     [r] = ingest_paths([scan], url=sqlite_url, isolate=False)
     assert (r.status, r.stage, r.retryable) == ("error", "read", False)
     assert r.reason.startswith("máy này chưa cài đủ công cụ để đọc tệp (Tesseract has no 'vie' language data")
