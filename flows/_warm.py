@@ -7,8 +7,7 @@ from __future__ import annotations
 
 
 def _warm() -> None:
-    from extractors.obligations import extract_obligations
-    from extractors.structure import parse_directive
+    from extractors.pipeline import PIPELINE, Options
     from extractors.types import Block, Document, Page
 
     lines = [
@@ -19,8 +18,9 @@ def _warm() -> None:
         "2. Ủy ban nhân dân các huyện báo cáo kết quả hằng quý.",
     ]
     page = Page(number=1, blocks=[Block(text=t, page=1) for t in lines])
-    doc = Document(path="warm-up", source_file="warm-up", pages=[page])
-    extract_obligations(parse_directive(doc))
+    value = Document(path="warm-up", source_file="warm-up", pages=[page])
+    for stage in PIPELINE.stages[1:]:   # every stage after reading, as a document goes through them
+        value = stage.run(value, Options())
 
 
 try:

@@ -8,11 +8,11 @@ service running (`chidao warm`, or beside `chidao watch` as a system service) th
 only pays for its own start, the register and the work itself.
 
 Nothing changes in what is computed: the service runs the very same module-level step
-functions through flows.isolate.call (a forked child per call, killed on timeout), and sends
-back the result or the error as isolate.call would have raised it.  The client uses the service
-only when its socket answers, authenticates (a key file readable by this user only) and runs
-the same code (a fingerprint of extractors/, corpora/ and the steps); otherwise the caller runs
-its extractor calls locally as before.
+functions (the pipeline's stages) through flows.isolate.call (a forked child per call, killed on
+timeout), and sends back the result or the error as isolate.call would have raised it.  The
+client uses the service only when its socket answers, authenticates (a key file readable by this
+user only) and runs the same code (a content fingerprint of extractors/, corpora/ and the steps);
+otherwise the caller runs its stages locally as before.
 """
 from __future__ import annotations
 
@@ -41,14 +41,13 @@ def service_dir(settings: "Settings") -> Path:
 
 
 def code_fingerprint() -> str:
-    """Changes when the extractors, their data or the steps change: a service started before an
-    upgrade must not answer for the new code."""
-    h = hashlib.sha256()
-    files = sorted([*ROOT.joinpath("extractors").rglob("*.py"), *ROOT.joinpath("corpora").glob("*.jsonl"),
-                    *ROOT.joinpath("corpora").glob("*.csv"), ROOT / "flows" / "steps.py", ROOT / "flows" / "isolate.py"])
-    for f in files:
-        st = f.stat()
-        h.update(f"{f.relative_to(ROOT)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    """Changes when the code the service would run changes (the pipeline's code and data, and the
+    steps that call it): a service started before an upgrade must not answer for the new code."""
+    from extractors.pipeline import code_fingerprint as pipeline_code
+
+    h = hashlib.sha256(pipeline_code().encode())
+    for f in (ROOT / "flows" / "steps.py", ROOT / "flows" / "isolate.py", ROOT / "flows" / "retry.py"):
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -18,7 +18,8 @@ from typing import Any, Literal, Optional
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-DocStatus = Literal["ok", "partial", "failed"]
+from models.statuses import BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, DocStatus  # noqa: F401
+
 ObligationStatus = Literal["open", "in_progress", "done", "cancelled"]
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
@@ -61,10 +62,13 @@ class Document(SQLModel, table=True):
     place: Optional[str] = None
     title: Optional[str] = None
     signer: Optional[str] = None
-    status: str = Field(default="ok", max_length=16)
+    status: str = Field(default="ok", max_length=16)   # DocStatus (models/statuses.py)
     errors: list[dict] = Field(default_factory=list, sa_type=JSON)
     programme: Optional[str] = None  # symbol of the programme implemented
     meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
+    traceback: Optional[str] = None  # status error: where our code failed
+    # extractors/pipeline.py's fingerprint of the code that produced this row (null before 0004)
+    code_fingerprint: Optional[str] = Field(default=None, max_length=64)
     id: str = Field(primary_key=True, max_length=32)
     number_key: Optional[str] = None
     version_of: Optional[str] = Field(
@@ -187,5 +191,6 @@ class StatusHistory(SQLModel, table=True):
 
 __all__ = [
     "Citation", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]

@@ -5,11 +5,12 @@ temporary server, so one born-digital file takes about a second.  With PREFECT_A
 runs the `ingest-folder` flow against that server instead (every file a visible flow run).
 
 Exit codes of `chidao ingest`:
-  0  every file went through: stored, a duplicate, or a bad file recorded as failed
-     (each failure printed as "FILE: reason")
-  1  some file could not be processed at all (I/O error, register unreachable, timeout,
-     crashed reader): nothing was recorded for it; run the command again for those files
-     With --strict, bad files also give 1.
+  0  every file went through: done (stored or a duplicate), or bad input recorded with its
+     reason (each printed as "FILE: reason")
+  1  some file ended in error: a defect of ours (an exception, a timeout, a crash; recorded
+     with its traceback, processed again once the code changed) or something that may pass
+     (I/O, the register unreachable: nothing recorded, run the command again).
+     With --strict, bad input also gives 1.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def ingest(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document before it is given up "
                                                             "(default $CHIDAO_DOC_TIMEOUT or 900)."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file is bad, not only when one could not be processed."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file is bad input too, not only on an error."),
     prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
                                            help="Run as a Prefect flow (default: only when PREFECT_API_URL is set)."),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per file on stdout instead of text."),
@@ -98,9 +99,9 @@ def ingest(
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     if len(results) > 1:
-        order = ["new", "version", "duplicate", "failed", "error"]
+        order = ["new", "version", "duplicate", "bad-input", "error"]
         typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
-    bad = counts.get("error", 0) + (counts.get("failed", 0) if strict else 0)
+    bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
     import gc
 
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
@@ -115,7 +116,8 @@ def watch(
     settle: float = typer.Option(5.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
     poll: float = typer.Option(2.0, "--poll", help="Seconds between two scans of the folder."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
-    max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for a transient failure before failed/."),
+    max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for an error that may pass (I/O, register "
+                                     "unreachable) before failed/."),
     retry_backoff: float = typer.Option(30.0, "--retry-backoff", help="Seconds before the first retry (then doubled)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document (default $CHIDAO_DOC_TIMEOUT or 900)."),
     deployment: Optional[str] = typer.Option(None, "--deployment", help="Dispatch each file to this Prefect "

@@ -1,6 +1,7 @@
 """PNG/JPEG/TIFF scans: checked with Pillow, then OCR'd page by page (TIFF frames)."""
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Optional
 
@@ -8,6 +9,13 @@ from extractors.types import Document, ReadError
 
 # Decompression-bomb guard: a 600 dpi A3 scan is ~70 Mpx; refuse far beyond that.
 MAX_PIXELS = 200_000_000
+
+
+def pillow_errors() -> tuple[type[BaseException], ...]:
+    """What Pillow raises for a broken or hostile image file (bad input, not our defect)."""
+    from PIL import Image
+
+    return (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Image.DecompressionBombError)
 
 
 def check_image(path: Path) -> Optional[ReadError]:
@@ -25,14 +33,14 @@ def check_image(path: Path) -> Optional[ReadError]:
                 im.load()
     except Image.DecompressionBombError:
         return ReadError(code="image-too-large", message="image too large (decompression bomb guard)")
-    except Exception as exc:  # Pillow raises OSError/SyntaxError/ValueError for broken files
+    except pillow_errors() as exc:
         return ReadError(code="unreadable-image", message=f"unreadable image ({type(exc).__name__}: {exc})")
     return None
 
 
 def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120, tables: bool = True) -> None:
-    from extractors.reading import ocr_module
-    from extractors.reading.pdf import normalise_table_text
+    from extractors.reading import ocr
+    from extractors.reading.pdf import normalise_table_text, ocr_problem
     from extractors.reading.tables import merge_tables
     from extractors.text import normalize_text
 
@@ -41,13 +49,7 @@ def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120,
         doc.status = "failed"
         doc.errors.append(problem)
         return
-    ocr = ocr_module()
-    if ocr is None:
-        problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
-    else:
-        from extractors.reading.pdf import ocr_problem
-
-        problem = ocr_problem(ocr)
+    problem = ocr_problem(ocr)
     if problem is not None:
         doc.status = "failed"
         doc.errors.append(problem)

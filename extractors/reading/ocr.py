@@ -230,6 +230,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     budget in seconds; `budget`, when given, is what is left of it (rendering came first).
     `hires`, when given, returns (image, dpi) of the same page at 300 dpi: used instead when
     the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs."""
+    import pytesseract
+
     from extractors.reading.preprocess import prepare_page
 
     deadline = time.monotonic() + (timeout if budget is None else budget)
@@ -274,6 +276,11 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
                                 message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
         found = []
         lines = []
+    except pytesseract.TesseractError as exc:   # Tesseract gave up on this image: the page is lost, not the file
+        errors.append(ReadError(code="ocr-failed", page=number,
+                                message=f"page {number}: Tesseract failed ({exc.status}: {str(exc.message).strip()[:200]})"))
+        found = []
+        lines = []
     page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt, to_points=to_points)
     if tables:
         _mark_table_blocks(page, lines)
@@ -308,6 +315,7 @@ def _mark_table_blocks(page: Page, lines: list[Line]) -> None:
 
 def scan_dpi(page) -> Optional[float]:
     """The resolution of the scan when the page is one big image (a scanner PDF), else None."""
+    import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     try:
@@ -323,7 +331,7 @@ def scan_dpi(page) -> Optional[float]:
             d = float(meta.horizontal_dpi or 0)
             best = max(best or 0.0, d)
         return best or None
-    except Exception:
+    except pdfium.PdfiumError:   # an image pdfium cannot describe: render at the default resolution
         return None
 
 
@@ -358,10 +366,12 @@ def _render(pdf_path: str, number: int, dpi: Optional[int]) -> tuple[np.ndarray,
 
 def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool) -> OcrPageResult:
     """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
+    import pypdfium2 as pdfium
+
     start = time.monotonic()
     try:
         image, dpi = _render(pdf_path, number, dpi)
-    except Exception as exc:  # a page pdfium cannot render is bad input, not a defect
+    except pdfium.PdfiumError as exc:  # a page pdfium cannot render is bad input, not a defect
         return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
     remaining = timeout - (time.monotonic() - start)
     return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables,
@@ -371,6 +381,8 @@ def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float
 def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:
     from PIL import Image, ImageOps
 
+    from extractors.reading.images import pillow_errors
+
     try:
         with Image.open(path) as im:
             im.seek(index)
@@ -378,7 +390,7 @@ def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, defaul
             frame = ImageOps.exif_transpose(im) if index == 0 else im
             frame = frame.convert("RGB")
             image = np.asarray(frame)
-    except Exception as exc:
+    except pillow_errors() as exc:
         return _failed_page(index + 1, "unreadable-image", f"page {index + 1}: cannot read the image ({exc})")
     return ocr_image(image, number=index + 1, dpi=dpi, timeout=timeout, tables=tables)
 
@@ -426,8 +438,7 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
             except mp.TimeoutError:
                 results.append(_failed_page(number, "ocr-timeout",
                                             f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
-            except Exception as exc:  # a crash of one page must not lose the others
-                results.append(_failed_page(number, "ocr-failed", f"page {number}: OCR failed ({type(exc).__name__}: {exc})"))
+            # Anything else a worker raised is a defect (bad pages are results): it ends the read.
     finally:
         pool.terminate()
         pool.join()
@@ -449,10 +460,12 @@ def ocr_image_file(path: Path, *, workers: Optional[int] = None, timeout: float 
     """OCR a PNG/JPEG/TIFF scan (every frame of a multi-page TIFF), one result per page."""
     from PIL import Image
 
+    from extractors.reading.images import pillow_errors
+
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1
-    except Exception as exc:
+    except pillow_errors() as exc:
         return [_failed_page(1, "unreadable-image", f"{Path(path).name}: cannot read the image ({exc})")]
     jobs = [(str(path), i, timeout, tables, default_dpi) for i in range(frames)]
     return _run_jobs(_ocr_image_frame, jobs, [i + 1 for i in range(frames)], workers=workers, timeout=timeout)

@@ -167,6 +167,7 @@ IMAGE_PAGE_LETTERS = 400    # ... under fewer letters than this (a full text pag
 
 def _image_share(page, width: float, height: float) -> float:
     """Share of the page covered by its largest image (0..1)."""
+    import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     best = 0.0
@@ -174,7 +175,7 @@ def _image_share(page, width: float, height: float) -> float:
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         try:
             x0, y0, x1, y1 = obj.get_bounds()
-        except Exception:
+        except pdfium.PdfiumError:   # an image object without bounds: it covers nothing
             continue
         w = max(0.0, min(x1, width) - max(x0, 0.0))
         h = max(0.0, min(y1, height) - max(y0, 0.0))
@@ -357,7 +358,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
 
     try:
         pdf = pdfium.PdfDocument(str(path))
-    except Exception as exc:  # pdfium raises PdfiumError for every unreadable file
+    except pdfium.PdfiumError as exc:  # what pdfium raises for every unreadable file
         code, message = _open_error(path, exc)
         doc.status = "failed"
         doc.errors.append(ReadError(code=code, message=message))
@@ -371,7 +372,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
         doc.metadata["pages"] = str(n)
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
-        except Exception:
+        except (pdfium.PdfiumError, ValueError):   # broken metadata (bad encoding): the text still counts
             meta = {}
         for k in ("Title", "Author", "Creator", "Producer", "CreationDate"):
             if meta.get(k):
@@ -430,16 +431,10 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
 
 
 def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, workers, timeout, tables) -> None:
-    from extractors.reading import ocr_module
-    from extractors.types import ReadError
+    from extractors.reading import ocr
 
     by_number = {r.page.number: r for r in results}
-    ocr = ocr_module()
-    problem = None
-    if ocr is None:
-        problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
-    else:
-        problem = ocr_problem(ocr)
+    problem = ocr_problem(ocr)
     if problem is not None:
         doc.errors.append(problem.model_copy(update={"message": f"{problem.message} ({len(numbers)} page(s) need OCR: "
                                                                 f"{_ranges(numbers)})"}))

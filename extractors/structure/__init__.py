@@ -103,10 +103,7 @@ def parse_directive(document: Document, programmes: Optional[list[dict]] = None)
     corpora/programmes.jsonl: symbol, title, aliases, type, issued_on, issuer), e.g. the ones the
     register learned from earlier documents' `Directive.approves`."""
     d = Directive(document=document)
-    try:
-        _parse(document, d, programmes or [])
-    except Exception as exc:  # a defect, but one document must not stop a batch: record and go on
-        d.errors.append(ReadError(code="structure-failed", message=f"{document.source_file}: structure stage failed: {exc!r}"))
+    _parse(document, d, programmes or [])   # a defect raises: the pipeline records it as an error
     return d
 
 

@@ -30,7 +30,7 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
     assert "new document" in by_name[str(a)] and "new document" in by_name[str(b)]
     assert by_name[str(bad)].startswith(f"{bad}: ") and "new" not in by_name[str(bad)]
     assert by_name[str(empty)].startswith(f"{empty}: ")
-    assert by_name[str(missing)] == f"{missing}: no such file"
+    assert by_name[str(missing)] == f"{missing}: không tìm thấy tệp; hãy kiểm tra lại đường dẫn"
     assert bad.read_bytes() == b"this is not a PDF at all"     # originals untouched
     statuses = sorted(r[2] for r in register_rows(sqlite_url))
     assert statuses.count("failed") == 2 and len(statuses) == 4

@@ -36,14 +36,16 @@ def test_calls_run_in_the_service_and_errors_come_back_typed(running):
     d, lines = running
     service = svc.connect(d)
     assert service is not None
-    from flows.steps import _noop, _parse_directive
+    from extractors.pipeline import PIPELINE, Options
+    from flows.steps import _noop
 
     assert service.call(_noop, timeout=60) is None
     with pytest.raises(StepError) as err:
-        service.call(_parse_directive, None, timeout=60)    # a defect in a step: raised where it happened
+        service.call(PIPELINE["structure"].run, None, Options(), timeout=60)   # a defect in a stage: raised where it happened
     assert err.value.kind == "ValidationError" and not err.value.is_io    # Directive(document=None)
-    assert [l.split(":")[0] for l in lines] == ["_noop", "_parse_directive"]
-    assert lines[1].startswith("_parse_directive: error in ")
+    assert "in structure" in err.value.detail and "ValidationError" in err.value.detail   # the child's traceback comes back
+    assert [l.split(":")[0] for l in lines] == ["_noop", "structure"]
+    assert lines[1].startswith("structure: error in ")
 
 
 def test_no_service_other_code_or_wrong_key_means_run_locally(running, tmp_path, monkeypatch):
@@ -70,7 +72,7 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
         out = subprocess.run([*CLI, "ingest", str(pdf)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out.returncode == 0 and "new document" in out.stdout, out.stdout + out.stderr
         served = [warm.stderr.readline().split(":")[0] for _ in range(3)]
-        assert served == ["_read_document", "_parse_directive", "_extract_obligations"]
+        assert served == ["read", "structure", "obligations"]     # the pipeline's stages, in order
     finally:
         warm.terminate()
         warm.wait(30)
