@@ -32,10 +32,16 @@ def load_document(session: Session, doc_id: str):
 def documents_page(request: Request, session: SessionDep):
     from models.queries import document_obligation_counts, list_documents
 
+    from models.statuses import OUTCOME_OF_STATUS
+
     docs = [d for d in list_documents(session) if d.version_of is None]
-    docs.sort(key=lambda d: (d.issued_on or dt.date.min), reverse=True)
-    return render(request, "documents.html", nav="documents", docs=docs,
-                  counts=document_obligation_counts(session))
+    # files that could not be read, or that met a defect of ours, first: they need someone
+    docs = [d for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") != "done"] + sorted(
+        (d for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") == "done"),
+        key=lambda d: d.issued_on or dt.date.min, reverse=True)
+    outcomes = {k: sum(1 for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") == k) for k in ("done", "bad-input", "error")}
+    return render(request, "documents.html", nav="documents", docs=docs, outcomes=outcomes,
+                  outcome_of=OUTCOME_OF_STATUS, counts=document_obligation_counts(session))
 
 
 @router.get("/{doc_id}", response_class=HTMLResponse)

@@ -16,9 +16,9 @@ from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.web.deps import SiteDep, WriteCheck, render
+from extractors.reading import accepts
 
 router = APIRouter(prefix="/upload")
-ALLOWED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx"}
 CHUNK = 1024 * 1024
 
 
@@ -54,7 +54,7 @@ def upload_page(request: Request, site: SiteDep):
 @router.post("", dependencies=[WriteCheck])
 async def upload(request: Request, site: SiteDep, file: UploadFile = File(...)):
     name = safe_filename(file.filename or "")
-    if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
+    if not accepts(name):
         return render(request, "upload.html", 400, nav="upload", max_mb=site.max_mb,
                       flash=f"{name}: loại tệp không nhận (chỉ nhận PDF, ảnh, DOCX).", flash_kind="err")
     site.intake.mkdir(parents=True, exist_ok=True)
