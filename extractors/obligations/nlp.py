@@ -17,8 +17,9 @@ import re
 from functools import lru_cache
 
 from extractors import gazetteer
+from extractors.text import fold_diacritics
 
-__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase"]
+__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +80,9 @@ _STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "th�
          "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu",
          "căn cứ", "tổ chức", "rà soát", "hướng dẫn", "báo cáo", "tổng hợp", "nâng cao", "đẩy mạnh", "đẩy nhanh", "phát huy",
          "kiểm tra", "yêu cầu", "đề nghị", "giao", "nếu", "thông báo"}
+STOP_WORDS = frozenset(_STOP)
+# The assignment verbs as OCR mangles their tone marks ("chú trì"): a unit's name never holds them.
+_ASSIGN_FOLDED = re.compile(r"^(?:chu\s+tri|phoi\s+hop)\b")
 # Verbs that open an assignment; capitalised mid-phrase they start a new sentence, never a name.
 _ASSIGNING = {"giao", "yêu cầu", "đề nghị", "chủ trì", "phối hợp", "có trách nhiệm"}
 _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
@@ -143,6 +147,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             continue
         low = word.lower()
         nxt = tags[i + 1][0] if i + 1 < n else ""
+        if end and _ASSIGN_FOLDED.match(fold_diacritics(rest[off:off + 12]).lower()):
+            break          # "Sở Văn hóa, Thể thao và Du lịch | chú trì, …" (OCR)
         if word in {";", ",", "-", "–"} or low == "và":
             if not seen_noun:
                 break

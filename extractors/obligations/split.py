@@ -119,6 +119,7 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
         p2, e2 = _phrase(s, end + rv.end())
         if p2:
             phrase, end = p2, e2
+    phrase, end = _whole_name(s, phrase, end)
     leads = [phrase]
     rest = s[end:]
     lv = LEAD_VERB_RE.match(rest)
@@ -128,6 +129,43 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
             leads.append(p2)         # "Đảng ủy CA tỉnh lãnh đạo, chỉ đạo Công an tỉnh chủ trì": both lead
         return leads, end
     return leads, end
+
+
+# The verbs that assign a task to the unit before them ("Giao Ban Quản lý dự án đầu tư xây dựng số 1
+# chủ trì, …", "Trung tâm xúc tiến Đầu tư, Thương mại và Du lịch tỉnh:").
+_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b|\s*:",
+                       re.IGNORECASE)
+# Verbs that may sit inside a body's name ("Ban Quản lý dự án đầu tư xây dựng", "Trung tâm Xúc tiến Đầu
+# tư, Thương mại và Du lịch", "Cục Cảnh sát điều tra tội phạm về ma túy"); any other verb is a predicate.
+_NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến", "du lịch", "phát triển", "giám sát", "chuyển đổi",
+                         "bảo vệ", "điều tra", "hỗ trợ", "xóa", "xoá", "thi", "liên quan", "khám", "chữa bệnh", "đào tạo"})
+
+
+# Adverbs of manner that open a predicate ("Sở Thông tin và Truyền thông | chủ động phối hợp …")
+_MANNER = frozenset({"chủ động", "tích cực", "khẩn trương", "kịp thời", "nghiêm túc", "thường xuyên", "trực tiếp", "tiếp tục",
+                     "sớm", "tập trung"})
+
+
+def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
+    """A body's name that the phrase reader cut at a word it took for a verb: when the words after
+    the phrase run, with no predicate of their own, to the verb that assigns the task ("chủ trì",
+    "phối hợp", "có trách nhiệm", a colon), they are the rest of the name."""
+    from extractors.obligations.nlp import pos_tags
+
+    rest = sentence[end:]
+    m = _ASSIGNED.search(rest)
+    if not m or m.start() == 0:
+        return phrase, end
+    tail = rest[:m.start()]
+    words = tail.strip(" ,")
+    if not words or len(words.split()) > 10 or re.search(r"[.;()]", words) or not re.match(r"\s", tail):
+        return phrase, end
+    for word, tag, _ in pos_tags(words):
+        low = word.lower()
+        if (tag == "V" and low not in _NAME_VERBS) or (tag == "C" and low != "và") or tag == "R" or \
+                (tag == "E" and low not in ("của", "thuộc", "về", "tại")) or low in _MANNER:
+            return phrase, end
+    return (phrase + tail).rstrip(" ,"), end + len(tail.rstrip(" ,"))
 
 
 def supports_of(text: str) -> list[str]:
@@ -197,7 +235,8 @@ def addressees_of(sentence: str) -> list[str]:
     tail = sentence[start:]
     # the list runs to the verb phrase "(tập trung) thực hiện (tốt) ..."
     cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+)?(?:thực\s+hiện|triển\s+khai|"
-                    r"quán\s+triệt|làm\s+tốt)\b", tail, re.IGNORECASE)
+                    r"quán\s+triệt|làm\s+tốt)\b|\s+theo\s+chức\s+năng|,?\s+(?:cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ)\b",
+                    tail, re.IGNORECASE)
     phrase = _phrase(sentence, start)[0]
     lst = tail[:cut.start()] if cut else phrase
     if phrase and len(phrase) < len(lst) and re.match(r"\s*(?:tập\s+trung|tăng\s+cường|lãnh\s+đạo|chỉ\s+đạo|chủ\s+động)\b",
@@ -219,6 +258,7 @@ class Piece:
     role: Optional[str] = None
     inherited: bool = False                 # leads came from a scope, not the text
     table: bool = False
+    scope_deadline: Optional[str] = None    # the words of a time-frame heading above it
 
 
 def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[str], prose: bool = False,
