@@ -94,7 +94,10 @@ _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
                             r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
-                            r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
+                            r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy|"
+                            # the parties a task letter names by their role: investors, project owners, companies
+                            r"chủ\s+(?:đầu\s+tư|dự\s+án|chương\s+trình|mỏ|cơ\s+sở|công\s+trình)|nhà\s+(?:đầu\s+tư|thầu)|"
+                            r"công\s+ty|tổng\s+công\s+ty|tập\s+đoàn|đại\s+học|viễn\s+thông|điện\s+lực)\b", re.IGNORECASE)
 
 
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")

@@ -72,11 +72,13 @@ _OWNER = re.compile(r"^(?:(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cụ\s+thể)
 _TOPIC_THEN_ASSIGN = re.compile(r"^(?:Về|Đối\s+với)\s+[^:;]{2,160}?\s(?=(?:Giao|Yêu\s+cầu|Đề\s+nghị)\s)")
 
 
-def read_lead_in(text: str) -> LeadIn:
-    """The units a heading or lead-in names, its supports, and whether it says nothing else."""
+def read_lead_in(text: str, closed: bool = False) -> LeadIn:
+    """The units a heading or lead-in names, its supports, and whether it says nothing else.
+    CLOSED: the text is a whole heading (cut at its colon), so a name may run to its end."""
     from extractors.obligations.nlp import read_unit_phrase
     from extractors.obligations.split import subject_of, supports_of
 
+    closed = closed or collapse_ws(text).rstrip().endswith(":")
     t = collapse_ws(text).rstrip(" :.;")
     if not t or len(t.split()) > 60:
         return LeadIn()
@@ -93,7 +95,7 @@ def read_lead_in(text: str) -> LeadIn:
             if named[:1].isupper() and not re.search(r"[.;]|\b(?:phải|cần|thực hiện|triển khai)\b", named):
                 return LeadIn([named], [], True)
             return LeadIn()
-    leads, end = subject_of(t)
+    leads, end = subject_of(t + ":" if closed else t)
     if not leads:
         return LeadIn()
     rest = t[end:]
@@ -146,7 +148,7 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
     has_items = bool(section.children)
     head, whole = _head_text(section, first)
     if head:
-        got = read_lead_in(head)
+        got = read_lead_in(head, closed=True)
         if got.leads and (got.only or has_items):
             return Scope(tuple(got.leads), tuple(got.supports), None, "heading"), head if got.only else ""
         if has_items and whole and is_deadline_only(re.sub(r"(?i)^(?:triển\s+khai|thực\s+hiện)(?:\s+ngay)?\s+", "", head)):

@@ -143,7 +143,7 @@ _NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến
 
 # Adverbs of manner that open a predicate ("Sở Thông tin và Truyền thông | chủ động phối hợp …")
 _MANNER = frozenset({"chủ động", "tích cực", "khẩn trương", "kịp thời", "nghiêm túc", "thường xuyên", "trực tiếp", "tiếp tục",
-                     "sớm", "tập trung"})
+                     "sớm", "tập trung", "lãnh đạo", "chỉ đạo", "giao", "yêu cầu", "đề nghị"})
 
 
 def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
