@@ -226,6 +226,11 @@ def _without_unassigned_copies(pieces: list) -> list:
     return [p for p in pieces if not copied(p)]
 
 
+def _title_year(title: Optional[str]) -> Optional[int]:
+    years = {int(y) for y in re.findall(r"\bnăm\s+((?:19|20)\d{2})\b", title or "", re.IGNORECASE)}
+    return years.pop() if len(years) == 1 else None
+
+
 def extract_obligations(directive: Directive) -> Extraction:
     """Every obligation the directive assigns, in the order of its section tree."""
     from extractors.obligations.deadlines import find_deadline, parse_deadline
@@ -236,6 +241,9 @@ def extract_obligations(directive: Directive) -> Extraction:
     header = directive.header
     province = header.province
     doc_date = header.issued_on
+    # a draft has no date: the year its title plans for ("Kế hoạch tuyên truyền … năm 2026") dates
+    # the day-and-month deadlines of its table
+    plan_year = doc_date.year if doc_date else _title_year(header.title)
     w = _Walker(directive)
     w.walk(directive.root, Scope(), None)
 
@@ -250,13 +258,13 @@ def extract_obligations(directive: Directive) -> Extraction:
             supports_raw += supports_of(text)        # "Phối hợp với X ..." in the task text adds X
         supports = [u for u in _units(supports_raw, province) if u.casefold() not in {x.casefold() for x in leads}]
         if p.deadline_text:
-            deadline = parse_deadline(p.deadline_text, document_date=doc_date)
+            deadline = parse_deadline(p.deadline_text, document_date=doc_date, year=plan_year)
         elif p.table:
             deadline = None
         else:
             deadline = find_deadline(text, document_date=doc_date)
         if deadline is None and p.scope_deadline:
-            deadline = parse_deadline(p.scope_deadline, document_date=doc_date)   # "TRIỂN KHAI NGAY TRONG THÁNG 12/2025"
+            deadline = parse_deadline(p.scope_deadline, document_date=doc_date, year=plan_year)   # "TRIỂN KHAI NGAY TRONG THÁNG 12/2025"
         targets = find_figures(text, context="task", document_year=doc_date.year if doc_date else None)
         obligations.append(Obligation(
             ref=p.ref, page=p.page, text=text, lead_units=leads, support_units=supports, deadline=deadline,

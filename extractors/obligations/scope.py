@@ -143,6 +143,7 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
     stripped — that is only that scope and is no task).  LATER: its other paragraphs, where a
     lead-in just before the items may name the doer.  (None, "") when its text names no doer and
     no time frame."""
+    from extractors.obligations.deadlines import find_deadline
     from extractors.obligations.split import is_deadline_only
 
     has_items = bool(section.children)
@@ -151,8 +152,12 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
         got = read_lead_in(head, closed=True)
         if got.leads and (got.only or has_items):
             return Scope(tuple(got.leads), tuple(got.supports), None, "heading"), head if got.only else ""
-        if has_items and whole and is_deadline_only(re.sub(r"(?i)^(?:triển\s+khai|thực\s+hiện)(?:\s+ngay)?\s+", "", head)):
-            return Scope(deadline=head, source="heading"), head
+        if has_items and whole:
+            # "NHỮNG NHIỆM VỤ CẦN TRIỂN KHAI NGAY TRONG THÁNG 12/2025", "TRONG NĂM 2026": a time frame
+            # over the items ("… CÁC CHỈ SỐ NĂM 2026" names a year, no time frame: no lead-in word)
+            frame = find_deadline(head)
+            if frame is not None and frame.due is not None:
+                return Scope(deadline=frame.raw, source="heading"), head if is_deadline_only(head) else ""
     # a lead-in paragraph just before the items: "Giao Sở Nội vụ chủ trì, phối hợp với …:"
     if has_items and later and later[-1].rstrip().endswith(":"):
         got = read_lead_in(later[-1])
