@@ -123,19 +123,21 @@ def _only_scope_words(text: str) -> bool:
     return True
 
 
-def _head_text(section: Section, first: str) -> tuple[str, bool]:
-    """The heading part of the section's first paragraph, and whether it is the whole paragraph:
-    its bold title when it has one, the text up to a colon, or a first paragraph without a full
-    stop (a heading line)."""
+def _head_texts(section: Section, first: str) -> list[tuple[str, bool]]:
+    """Where the heading of the section's first paragraph may end, most specific first, each with
+    whether it is the whole paragraph: its bold title, the text up to a colon, a first paragraph
+    without a full stop (a heading line).  A bold title may be a topic run into the lead-in that
+    names the doer ("Về cải cách thể chế" + "Giao Sở Tư pháp chủ trì, …:")."""
+    out: list[tuple[str, bool]] = []
     if section.title and first.startswith(section.title.rstrip(" :")):
         head = section.title.rstrip(" :")
-        return head, len(head) >= len(first.rstrip(" :."))
+        out.append((head, len(head) >= len(first.rstrip(" :."))))
     colon = first.find(":")
     if 0 < colon <= 300 and not re.search(r"\.\s", first[:colon]):
-        return first[:colon], not first[colon + 1:].strip()
-    if not re.search(r"[.;!?]\s*$", first) and len(first.split()) <= 40:
-        return first, True
-    return "", False
+        out.append((first[:colon], not first[colon + 1:].strip()))
+    elif not re.search(r"[.;!?]\s*$", first) and len(first.split()) <= 40:
+        out.append((first, True))
+    return out
 
 
 def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[Scope], str]:
@@ -147,8 +149,7 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
     from extractors.obligations.split import is_deadline_only
 
     has_items = bool(section.children)
-    head, whole = _head_text(section, first)
-    if head:
+    for head, whole in _head_texts(section, first):
         got = read_lead_in(head, closed=True)
         if got.leads and (got.only or has_items):
             return Scope(tuple(got.leads), tuple(got.supports), None, "heading"), head if got.only else ""
