@@ -69,7 +69,9 @@ def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
 
 
 # Lower-case words that may sit inside a unit phrase although tagged as verbs.
-_INNER = {"liên quan", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
+# what may follow "liên quan" inside a unit phrase ("các cơ quan liên quan của tỉnh", "… trên địa bàn")
+_AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
+_INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
           "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
@@ -161,7 +163,7 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
-                                                               "ngành", "huyện"}):
+                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}):
                 i += 1
                 continue
             break
@@ -169,6 +171,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue
+        if end and re.search(r"\bliên\s+quan$", rest[:end]) and low not in _AFTER_RELATED:
+            break          # "các sở, ngành liên quan | giải đáp …": nothing but a place or an owner follows it
         if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
             break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
         if word[:1].isupper() and end and low in _ASSIGNING:

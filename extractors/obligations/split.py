@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.text import collapse_ws
+from extractors.text import collapse_ws, fold_diacritics
 
 # ------------------------------------------------------------------ sentence tools
 
@@ -133,8 +133,8 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
 
 # The verbs that assign a task to the unit before them ("Giao Ban Quản lý dự án đầu tư xây dựng số 1
 # chủ trì, …", "Trung tâm xúc tiến Đầu tư, Thương mại và Du lịch tỉnh:").
-_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b|\s*:",
-                       re.IGNORECASE)
+# Matched on the text with its diacritics folded (same length), so an OCR'd "chú trì" is one too.
+_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chu\s+tri|phoi\s+hop|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|lam\s+dau\s+moi)\b|\s*:")
 # Verbs that may sit inside a body's name ("Ban Quản lý dự án đầu tư xây dựng", "Trung tâm Xúc tiến Đầu
 # tư, Thương mại và Du lịch", "Cục Cảnh sát điều tra tội phạm về ma túy"); any other verb is a predicate.
 _NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến", "du lịch", "phát triển", "giám sát", "chuyển đổi",
@@ -153,7 +153,7 @@ def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
     from extractors.obligations.nlp import pos_tags
 
     rest = sentence[end:]
-    m = _ASSIGNED.search(rest)
+    m = _ASSIGNED.search(fold_diacritics(rest).lower())
     if not m or m.start() == 0:
         return phrase, end
     tail = rest[:m.start()]
