@@ -105,7 +105,7 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|to�
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
 _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
                          r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
-                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa))", re.IGNORECASE)
+                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa)|trường\s+hợp)", re.IGNORECASE)
 # After "các/những" an organisation noun must follow ("các sở", not "các file", "những khó khăn")
 _PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
                          r"thành|thị|xã|phường|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"

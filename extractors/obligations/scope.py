@@ -68,6 +68,7 @@ _SCOPE_WORDS = re.compile(
     re.IGNORECASE)
 # "Trách nhiệm của …", "Nhiệm vụ của …", "Đối với …" before the units a heading names
 _OWNER = re.compile(r"^(?:(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cụ\s+thể)?\s+của|đối\s+với|giao\s+cho)\s+", re.IGNORECASE)
+_TOPIC = re.compile(r"^(?:Về|Đối\s+với)\s", re.IGNORECASE)
 # a topic heading run into its lead-in: "Về cải cách thể chế Giao Sở Tư pháp chủ trì …"
 _TOPIC_THEN_ASSIGN = re.compile(r"^(?:Về|Đối\s+với)\s+[^:;]{2,160}?\s(?=(?:Giao|Yêu\s+cầu|Đề\s+nghị)\s)")
 
@@ -159,6 +160,8 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
             frame = find_deadline(head)
             if frame is not None and frame.due is not None:
                 return Scope(deadline=frame.raw, source="heading"), head if is_deadline_only(head) else ""
+        if has_items and whole and _TOPIC.match(head):
+            return None, head        # "Đối với việc lập hồ sơ …:", "Về cải cách thể chế": a topic over its items
     # a lead-in paragraph just before the items: "Giao Sở Nội vụ chủ trì, phối hợp với …:"
     if has_items and later and later[-1].rstrip().endswith(":"):
         got = read_lead_in(later[-1])

@@ -68,7 +68,11 @@ ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+du
 # A sentence opening with its own time frame
 TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ngày|Chậm\s+nhất|Trong\s+(?:tháng|quý|năm)\s+\d|Từ\s+(?:tháng|năm|quý))",
                           re.IGNORECASE)
-CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
+CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nhất\s+là|Đặc\s+biệt\s+là|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))",
+                         re.IGNORECASE)
+# A sentence that completes the task before it: its deadline or its report ("Hoàn thành và báo cáo UBND
+# tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
+COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Thời\s+hạn|Thời\s+gian\s+hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm))\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
@@ -289,6 +293,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif TIME_OPEN_RE.match(s):
                 new = True
+            elif COMPLETES_RE.match(s):
+                new = False         # "Hoàn thành … trước ngày …": the same task, now dated
             elif re.match(r"^(?:Chủ\s+trì|(?:Tổng\s+hợp,\s*)?[Bb]áo\s+cáo)\b", s):
                 new = True          # a separate lead or reporting duty
             elif dl and dl.due and not cur_dated and not cur.deadline_text and find_deadline(cur.text) is None:
