@@ -153,7 +153,7 @@ class _Walker:
                 continue       # an upper-case title line
             if i == 0 and _is_title(body, section, len(texts) > 1):
                 continue       # "1. Hoàn thiện hạ tầng công nghệ thông tin" over its items "(1) ...", "(2) ..."
-            if not section.children and read_lead_in(body).only:
+            if not section.children and read_lead_in(body).bare:
                 continue       # names a unit or a person and asks nothing ("Bộ trưởng Bộ Y tế Đào Hồng Lan;")
             applied = own or inner
             require = role not in _TASK_ROLES and not applied.leads

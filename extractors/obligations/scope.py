@@ -55,6 +55,7 @@ class LeadIn:
     leads: list[str] = field(default_factory=list)
     supports: list[str] = field(default_factory=list)
     only: bool = False          # the text is nothing but the scope (not a task of its own)
+    bare: bool = False          # nothing but names: no word after the units at all
 
 
 # Words that say who does what and nothing more ("chủ trì, phối hợp thực hiện", "chịu trách nhiệm",
@@ -88,22 +89,23 @@ def read_lead_in(text: str, closed: bool = False) -> LeadIn:
     if owner:
         phrase, end = read_unit_phrase(t, owner.end())
         if phrase and not t[end:].strip(" ,;:."):
-            return LeadIn([phrase], [], True)
+            return LeadIn([phrase], [], True, True)
         named = t[owner.end():]
         if owner.group(0).lower().startswith("đối"):
             # "Đối với Nhà đầu tư Dự án cao tốc …", "Đối với Chủ dự án thành phần": a party named by
             # its capitalised title; "Đối với việc lập hồ sơ …", "Đối với công tác …": a topic
             if named[:1].isupper() and not re.search(r"[.;]|\b(?:phải|cần|thực hiện|triển khai)\b", named):
-                return LeadIn([named], [], True)
+                return LeadIn([named], [], True, True)
             return LeadIn()
     leads, end = subject_of(t + ":" if closed else t)
     if not leads:
         return LeadIn()
     rest = t[end:]
     supports = supports_of(rest)
+    bare = not re.sub(r"[\s,;:.\-–]|\bvà\b", "", rest)
     for s in supports:
         rest = rest.replace(s, " ")
-    return LeadIn(list(leads), supports, _only_scope_words(rest))
+    return LeadIn(list(leads), supports, _only_scope_words(rest), bare)
 
 
 def _only_scope_words(text: str) -> bool:
