@@ -364,10 +364,10 @@ def edit_obligation(
     ob.updated_at = utcnow()
     session.add(ob)
     if "lead_units" in changes or "support_units" in changes:
-        from models.register import _set_unit_links
+        from models.register import set_unit_links
 
         session.flush()
-        _set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
+        set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
     session.add(StatusHistory(obligation_id=ob.id, kind="edit", status=ob.status, previous_status=ob.status,
                               who=who, note=note, changes=changes))
     session.commit()
