@@ -57,6 +57,11 @@ def _paths(directory: Optional[Path] = None) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------- the service
 
+def ready_probe() -> None:
+    """A call that only proves the worker processes are up (a module-level function, so the
+    forkserver can run it)."""
+
+
 class ServiceRunning(RuntimeError):
     """Another service owns the socket: a second one would cut it off from its clients."""
 
@@ -99,9 +104,7 @@ def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], N
     listener = Listener(str(sock), family="AF_UNIX", authkey=key)
     os.chmod(sock, 0o600)
     # First call through the forkserver now: the service says "ready" once it really is warm.
-    from flows.steps import _noop
-
-    call(_noop)
+    call(ready_probe)
     if ready:
         ready(str(sock))
 

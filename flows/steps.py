@@ -149,10 +149,6 @@ def _extract_obligations(directive):
     return extract_obligations(directive)
 
 
-def _noop() -> None:
-    """A call that only proves the worker processes are up (flows/service.py)."""
-
-
 def read(path: str, *, timeout: Optional[float], ocr_workers: Optional[int] = None, isolate: bool = True,
          runner: Callable = call):
     if not isolate:

@@ -37,13 +37,13 @@ def test_calls_run_in_the_service_and_errors_come_back_typed(running):
     d, lines = running
     service = svc.connect(d)
     assert service is not None
-    from flows.steps import _noop, _parse_directive
+    from flows import steps
 
-    assert service.call(_noop, timeout=60) is None
+    assert service.call(svc.ready_probe, timeout=60) is None
     with pytest.raises(StepError) as err:
-        service.call(_parse_directive, None, timeout=60)    # a defect in a step: raised where it happened
+        steps.structure(None, timeout=60, runner=service.call)    # a defect in a step: raised where it happened
     assert err.value.kind == "ValidationError" and not err.value.is_io    # Directive(document=None)
-    assert [l.split(":")[0] for l in lines] == ["_noop", "_parse_directive"]
+    assert [l.split(":")[0] for l in lines] == ["ready_probe", "_parse_directive"]
     assert lines[1].startswith("_parse_directive: error in ")
 
 
