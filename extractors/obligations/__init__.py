@@ -62,7 +62,7 @@ _FIELD = re.compile(
 _FIELD_SPLIT = re.compile(r"(?<=[.;])\s*[-–+]\s*(?=\S)")
 
 
-def _fields(text: str) -> list[tuple[str, str]]:
+def labelled_fields(text: str) -> list[tuple[str, str]]:
     """[(lead|support|deadline|output, value)] when every part of text is a labelled field, else []."""
     out = []
     for part in _FIELD_SPLIT.split(re.sub(r"^[-–+•*]\s*", "", text.strip())):
@@ -196,10 +196,10 @@ class _Walker:
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
         # labelled fields: bullets under the item, or the item's own later paragraphs
         field_children = [c for c in section.children
-                          if c.kind == "bullet" and not c.children and _fields(collapse_ws(c.text or c.heading))]
-        fields = [f for c in field_children for f in _fields(collapse_ws(c.text or c.heading))]
-        field_texts = [(t, p) for i, (t, p) in enumerate(texts) if i > 0 and _fields(t)]
-        fields += [f for t, _ in field_texts for f in _fields(t)]
+                          if c.kind == "bullet" and not c.children and labelled_fields(collapse_ws(c.text or c.heading))]
+        fields = [f for c in field_children for f in labelled_fields(collapse_ws(c.text or c.heading))]
+        field_texts = [(t, p) for i, (t, p) in enumerate(texts) if i > 0 and labelled_fields(t)]
+        fields += [f for t, _ in field_texts for f in labelled_fields(t)]
         texts = [x for x in texts if x not in field_texts]
         first_piece = len(self.pieces)
         item_scope: list[str] = []

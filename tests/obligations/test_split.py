@@ -181,9 +181,9 @@ def test_heading_joined_to_the_assigning_sentence(heading, lead):
     ("Thời gian hoàn thành: Trong tháng 8/2025. Sở Tư pháp rà soát văn bản.", []),
 ])
 def test_labelled_fields(text, fields):
-    from extractors.obligations import _fields
+    from extractors.obligations import labelled_fields
 
-    assert _fields(text) == fields
+    assert labelled_fields(text) == fields
 
 
 def test_items_with_labelled_fields_and_a_title_over_them():
