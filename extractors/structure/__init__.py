@@ -21,14 +21,17 @@ import re
 from typing import Optional
 
 from extractors.structure.citations import (
-    Programme, TextUnit, _mentions, find_aliases, known_programmes, learn_programmes, match_programme,
+    Programme, TextUnit, find_aliases, known_programmes, learn_programmes, match_programme,
     merge_mentions, number_key,
 )
-from extractors.structure.common import fold, is_upper_line, normalize_symbol, parse_date, symbol_type, type_for_word
+# Old local names, until the calls below are renamed (this module is being rewritten).
+from extractors.structure.citations import find_mentions as _mentions
+from extractors.structure.common import fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word
 from extractors.structure.header import (
-    FooterResult, _is_type_line, merge_header_rows, _title_continues, is_footer_start, is_news, parse_footer, parse_header, parse_news,
+    FooterResult, merge_header_rows, is_footer_start, is_news, parse_footer, parse_header, parse_news,
 )
-from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
+from extractors.structure.header import title_continues as _title_continues, type_line_record as _is_type_line
+from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws

@@ -12,11 +12,10 @@ from typing import Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    LOWER, UPPER, canonical_code, find_province, fold, is_upper_line, normalize_symbol, parse_date, province_level,
-    provinces,
-    symbol_type, type_for_code, type_words,
+    LOWER, UPPER, canonical_code, ends_sentence, find_province, fold, is_upper_line, join_text, normalize_symbol,
+    parse_date, province_level, provinces, starts_lower, symbol_type, type_for_code, type_words,
 )
-from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.structure.lines import Line
 from extractors.text import fold_diacritics
 from extractors.types import Header
 
@@ -55,8 +54,9 @@ _GENERIC_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "doan
                    "uy ban mat tran to quoc viet nam", "ban chap hanh dang bo")
 
 
-def _is_type_line(ln: Line) -> Optional[dict]:
-    """A line that is only a type word in capitals (`CHỈ THỊ`, `QUYẾT ĐỊNH`, `KẾ HOẠCH`)."""
+def type_line_record(ln: Line) -> Optional[dict]:
+    """The document type's record when the line is only a type word in capitals (`CHỈ THỊ`,
+    `QUYẾT ĐỊNH`, `KẾ HOẠCH`), else None."""
     text = ln.text.strip().rstrip(":").strip()
     if not is_upper_line(text) or len(text.split()) > 6:
         return None
@@ -354,7 +354,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         ln = lines[i]
         if ln.page != first_page and type_idx is None and i > start + 3:
             break
-        tr = _is_type_line(ln)
+        tr = type_line_record(ln)
         if tr and i > start:
             type_rec, type_idx = tr, i
             break
@@ -446,7 +446,7 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         type_bold = lines[type_idx].bold
         while j < len(lines) and j < type_idx + 12:
             ln = lines[j]
-            if not _title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
+            if not title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
                 break
             title_parts.append(ln.text)
             title_idx.append(j)
@@ -514,7 +514,7 @@ def parse_date_line(text: str) -> tuple[Optional[str], Optional["dt.date"]]:
     return place, parse_date(rest)
 
 
-def _title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:
+def title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:
     text = ln.text.strip()
     f = ln.f
     if _SEPARATOR.match(text):

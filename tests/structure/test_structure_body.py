@@ -366,7 +366,7 @@ def test_task_table_column_roles(header, roles):
     (["giai đoạn 2022 -", "2025"], "giai đoạn 2022 - 2025"),
 ])
 def test_join_text(parts, joined):
-    from extractors.structure.lines import join_text
+    from extractors.structure.common import join_text
     assert join_text(parts) == joined
 
 
