@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from extractors.reading import ocr
+from extractors.reading import ocr, tesseract
 from extractors.reading.preprocess import estimate_skew, prepare_page, remove_colour_ink
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -139,14 +139,14 @@ def test_two_column_header_reads_left_block_first():
         ("Đồng", 700, 250, 70, 30, 1, 4), ("Nai,", 780, 250, 60, 30, 1, 4),
         ("Căn", 100, 350, 60, 30, 2, 1), ("cứ", 170, 350, 40, 30, 2, 1), ("Luật", 220, 350, 700, 30, 2, 1),
     ]
-    lines = ocr.order_columns(ocr.data_to_lines(_data(words)))
+    lines = ocr.order_columns(tesseract.data_to_lines(_data(words)))
     assert [ln.text for ln in lines] == ["ỦY BAN", "TỈNH", "Số: 12/TB", "CỘNG HÒA", "ĐỘC LẬP", "Đồng Nai,",
                                          "Căn cứ Luật"]
 
 
 def test_body_lines_keep_their_order():
     words = [("Một", 100, 100, 800, 30, 1, 1), ("hai", 100, 150, 300, 30, 1, 2), ("ba", 100, 200, 800, 30, 1, 3)]
-    assert [ln.text for ln in ocr.order_columns(ocr.data_to_lines(_data(words)))] == ["Một", "hai", "ba"]
+    assert [ln.text for ln in ocr.order_columns(tesseract.data_to_lines(_data(words)))] == ["Một", "hai", "ba"]
 
 
 # ---------------------------------------------------------------- availability
