@@ -160,7 +160,7 @@ class DeploymentRunner:
             elif kind in ("FAILED", "CRASHED", "CANCELLED"):
                 self.running.pop(rid)
                 msg = (st.message or kind.lower()) if st else kind.lower()
-                status, reason = _parse_failure(msg, kind)
+                status, reason = parse_failure(msg, kind)
                 out.append((item, FileResult(item.name, status, seconds=secs, reason=reason,
                                              retryable=(status == "error"))))
             elif kind in ("RUNNING", "PENDING") and st.timestamp and (wall - st.timestamp).total_seconds() > self.lease:
@@ -183,7 +183,7 @@ class DeploymentRunner:
             pass
 
 
-def _parse_failure(message: str, kind: str) -> tuple[str, str]:
+def parse_failure(message: str, kind: str) -> tuple[str, str]:
     """Flow run state message -> (status, reason)."""
     marker = "IngestFailed: "
     if marker in message:

@@ -94,7 +94,7 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
     if rows is None:
         rows = []
         for uid, uname, aliases in execute(session, "SELECT id, name, aliases FROM units").all():
-            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(_json(aliases) or [])))
+            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(json_column(aliases) or [])))
             rows.append((uid, uname, keys))
         _UNIT_INDEX.clear()
         _UNIT_INDEX[key] = rows
@@ -220,7 +220,8 @@ class DocumentHit:
     obligations: int = 0
 
 
-def _json(v):
+def json_column(v):
+    """A JSON column's value: SQLite hands back the text, PostgreSQL the parsed value."""
     if isinstance(v, str):
         try:
             return json.loads(v)
@@ -237,7 +238,7 @@ def _date(v) -> Optional[dt.date]:
     return dt.date.fromisoformat(str(v)[:10])
 
 
-class _Row:
+class DeadlineRow:
     """Duck type for models/dates.py: what is_overdue / next_occurrence read."""
     __slots__ = ("deadline_due", "deadline_recurrence", "deadline_day", "deadline_start", "status", "last_done_on")
 
@@ -253,7 +254,7 @@ class _Row:
 def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
     """The date that counts for ordering and ranges: the due date; for a recurring task the
     next occurrence, or this period's day when it was missed (overdue)."""
-    row = _Row(m)
+    row = DeadlineRow(m)
     if row.deadline_recurrence in RECURRING:
         if is_overdue(row, today):
             # missed this period: the date that counts is the one missed, not next period's
@@ -445,13 +446,13 @@ def overdue_sql(f: Filters, today: dt.date) -> str:
 
 
 def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> SearchHit:
-    row = _Row(m)
+    row = DeadlineRow(m)
     return SearchHit(
         obligation_id=m["id"], document_id=m["document_id"], text=m["text"], ref=m.get("ref"), page=m.get("page"),
-        lead_units=list(_json(m.get("lead_units")) or []), support_units=list(_json(m.get("support_units")) or []),
+        lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         deadline_raw=m.get("deadline_raw"), due=row.deadline_due, recurrence=row.deadline_recurrence,
         day=row.deadline_day, next_due=effective_due(m, today), status=row.status,
-        overdue=is_overdue(row, today), flags=list(_json(m.get("flags")) or []),
+        overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),
     )
@@ -503,7 +504,7 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
 
     def due_key(m):
         nd = effective_due(m, today)
-        return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
+        return (not is_overdue(DeadlineRow(m), today), nd is None, nd or dt.date.max, m["document_id"],
                 natural_key(m.get("ref")))
     rows.sort(key=due_key)
     page = rows[offset:offset + limit]

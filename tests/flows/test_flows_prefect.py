@@ -57,7 +57,7 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
 
 def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
     from flows.ingest import ingest_document
-    from flows.watch import _parse_failure
+    from flows.watch import parse_failure
 
     url = f"sqlite:///{tmp_path / 'register.db'}"
     bad = tmp_path / "hong.pdf"
@@ -65,7 +65,7 @@ def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
     assert ingest_document(str(bad), db_url=url)["status"] == "failed"   # a result by default
     state = ingest_document(str(bad), db_url=url, raise_on_failure=True, return_state=True)
     assert state.is_failed()
-    status, reason = _parse_failure(state.message, "FAILED")
+    status, reason = parse_failure(state.message, "FAILED")
     assert status == "failed" and "PDF" in reason, state.message
     assert bad.read_bytes() == b"garbage, not a PDF"
 

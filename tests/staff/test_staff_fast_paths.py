@@ -73,7 +73,7 @@ def test_overdue_sql_is_is_overdue(scratch, data):
     from sqlalchemy import text
 
     from models.dates import is_overdue
-    from models.search import Filters, _Row, overdue_sql
+    from models.search import DeadlineRow, Filters, overdue_sql
 
     today = data.draw(TODAYS)
     rows = data.draw(_rows(today))
@@ -91,7 +91,7 @@ def test_overdue_sql_is_is_overdue(scratch, data):
     for i, (status, rec, day, due, start, done) in enumerate(rows):
         m = {"status": status, "deadline_recurrence": rec, "deadline_day": day, "deadline_due": due,
              "deadline_start": start, "last_done_on": done}
-        if is_overdue(_Row(m), today):
+        if is_overdue(DeadlineRow(m), today):
             want.add(i)
     assert got == want
 
