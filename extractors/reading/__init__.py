@@ -143,12 +143,3 @@ def finish(doc: Document) -> Document:
     else:
         doc.status = "ok"
     return doc
-
-
-def ocr_module():
-    """A2's OCR module, or None while it is missing/broken (pages then record an error)."""
-    try:
-        from extractors.reading import ocr  # noqa: F401
-    except Exception:  # pragma: no cover - only while OCR is not installed/importable
-        return None
-    return ocr

@@ -4,6 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from PIL import Image
+
+from extractors.reading import ocr
+from extractors.reading.pdf import normalise_table_text
+from extractors.reading.tables import merge_tables
+from extractors.text import normalize_text
 from extractors.types import Document, ReadError
 
 # Decompression-bomb guard: a 600 dpi A3 scan is ~70 Mpx; refuse far beyond that.
@@ -12,8 +18,6 @@ MAX_PIXELS = 200_000_000
 
 def check_image(path: Path) -> Optional[ReadError]:
     """None when Pillow can decode every frame; else the reason."""
-    from PIL import Image
-
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1
@@ -31,23 +35,12 @@ def check_image(path: Path) -> Optional[ReadError]:
 
 
 def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120, tables: bool = True) -> None:
-    from extractors.reading import ocr_module
-    from extractors.reading.pdf import normalise_table_text
-    from extractors.reading.tables import merge_tables
-    from extractors.text import normalize_text
-
     problem = check_image(path)
     if problem is not None:
         doc.status = "failed"
         doc.errors.append(problem)
         return
-    ocr = ocr_module()
-    if ocr is None:
-        problem = ReadError(code="ocr-unavailable", message="OCR is not available in this installation (extractors.reading.ocr)")
-    else:
-        from extractors.reading.pdf import ocr_problem
-
-        problem = ocr_problem(ocr)
+    problem = ocr.ocr_problem()
     if problem is not None:
         doc.status = "failed"
         doc.errors.append(problem)

@@ -11,7 +11,7 @@ costs Tesseract 2.25x the pixels for the same CER), except pages holding a ruled
 are re-rendered at 300 dpi because lone STT numbers in cells need the pixels.
 
 Public:
-    OcrPageResult, ensure_ocr_available(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
+    OcrPageResult, ensure_ocr_available(), ocr_problem(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
 """
 from __future__ import annotations
 
@@ -68,6 +68,18 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
         return ReadError(code="ocr-language-missing",
                          message=f"Tesseract has no '{lang}' language data{extra}; install it with: {INSTALL_HINT}")
     return None
+
+
+_OCR_CHECKS: dict[tuple, Optional[ReadError]] = {}
+
+
+def ocr_problem() -> Optional[ReadError]:
+    """ensure_ocr_available(), asked once per process and Tesseract setting (it runs
+    `tesseract --list-langs`); the answer is a ReadError or None."""
+    key = (os.environ.get("TESSDATA_PREFIX"), os.environ.get("PATH"))
+    if key not in _OCR_CHECKS:
+        _OCR_CHECKS[key] = ensure_ocr_available()
+    return _OCR_CHECKS[key]
 
 
 # ---------------------------------------------------------------- one image -> lines
