@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corpora import check_gold
-from corpora.render import SAMPLES, SRC_DIR, parse_source, plain_text
+from scripts import check_gold
+from scripts.render_samples import SAMPLES, SRC_DIR, parse_source, plain_text
 
 GOLD = sorted((SAMPLES / "gold").glob("*.json"))
 SOURCES = sorted(SRC_DIR.glob("*.md"))

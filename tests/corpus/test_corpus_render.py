@@ -11,9 +11,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from corpora import render
-from corpora.render import SAMPLES, SRC_DIR, body_paragraphs, parse_source, plain_text
 from extractors.text import collapse_ws
+from scripts import render_samples
+from scripts.render_samples import SAMPLES, SRC_DIR, body_paragraphs, parse_source, plain_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CT = SRC_DIR / "ct-12-tu-quang-ngai.md"
@@ -50,12 +50,12 @@ def words(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def qd_pdf(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("render") / "qd.pdf"
-    return render.render_digital(QD, out)
+    return render_samples.render_digital(QD, out)
 
 
 @pytest.mark.parametrize("src", [CT, QD, CV, SRC_DIR / "tb-87-thai-binh.md"], ids=lambda p: p.stem)
 def test_text_layer_holds_every_body_paragraph(src, tmp_path):
-    out = render.render_digital(src, tmp_path / f"{src.stem}.pdf")
+    out = render_samples.render_digital(src, tmp_path / f"{src.stem}.pdf")
     text = pdf_text(out)
     for para in body_paragraphs(src):
         assert collapse_ws(para) in text, para[:80]
@@ -72,7 +72,7 @@ def test_text_layer_holds_every_word_of_the_table(qd_pdf):
 
 
 def test_header_follows_nghi_dinh_30(tmp_path):
-    out = render.render_digital(CT, tmp_path / "ct.pdf")
+    out = render_samples.render_digital(CT, tmp_path / "ct.pdf")
     pdf = pdfium.PdfDocument(str(out))
     page = pdf[0]
     tp = page.get_textpage()
@@ -113,8 +113,8 @@ def test_appendix_pages_are_landscape(qd_pdf):
 
 
 def test_digital_rendering_is_deterministic(tmp_path):
-    a = render.render_digital(CV, tmp_path / "a.pdf").read_bytes()
-    b = render.render_digital(CV, tmp_path / "b.pdf").read_bytes()
+    a = render_samples.render_digital(CV, tmp_path / "a.pdf").read_bytes()
+    b = render_samples.render_digital(CV, tmp_path / "b.pdf").read_bytes()
     assert a == b
 
 
@@ -123,7 +123,7 @@ def test_digital_rendering_is_deterministic(tmp_path):
 def test_committed_pdfs_are_up_to_date(src, tmp_path):
     """corpora/samples/pdf was rendered from the current sources (compared by text, so a
     different reportlab version does not matter)."""
-    fresh = render.render_digital(src, tmp_path / f"{src.stem}.pdf")
+    fresh = render_samples.render_digital(src, tmp_path / f"{src.stem}.pdf")
     assert pdf_text(SAMPLES / "pdf" / f"{src.stem}.pdf") == pdf_text(fresh)
 
 
@@ -131,7 +131,7 @@ def test_docx_has_body_and_task_table(tmp_path):
     import docx
     from docx.oxml.ns import qn
 
-    out = render.render_docx(KH, tmp_path / "kh.docx")
+    out = render_samples.render_docx(KH, tmp_path / "kh.docx")
     d = docx.Document(str(out))
     body = collapse_ws("\n".join(p.text for p in d.paragraphs))
     for para in body_paragraphs(KH):
@@ -145,14 +145,14 @@ def test_docx_has_body_and_task_table(tmp_path):
     assert "HUYỆN HÀM THUẬN BẮC" in header[0].text and "Số: 58/KH-UBND" in header[0].text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text
     # reproducible bytes (fixed zip timestamps)
-    assert render.render_docx(KH, tmp_path / "again.docx").read_bytes() == out.read_bytes()
+    assert render_samples.render_docx(KH, tmp_path / "again.docx").read_bytes() == out.read_bytes()
 
 
 # ---------------------------------------------------------------- scanned copies
 
 @pytest.fixture(scope="module")
 def cv_pdf(tmp_path_factory) -> Path:
-    return render.render_digital(CV, tmp_path_factory.mktemp("scan") / "cv.pdf")
+    return render_samples.render_digital(CV, tmp_path_factory.mktemp("scan") / "cv.pdf")
 
 
 def _page_images(path: Path) -> list[int]:
@@ -169,15 +169,15 @@ def _page_images(path: Path) -> list[int]:
 
 
 def test_scan_is_image_only(cv_pdf, tmp_path):
-    out = render.render_scan(cv_pdf, tmp_path / "cv-scan.pdf", seed=7, dpi=100)
+    out = render_samples.render_scan(cv_pdf, tmp_path / "cv-scan.pdf", seed=7, dpi=100)
     assert pdf_text(out) == ""
     assert _page_images(out) == [1, 1]
 
 
 def test_scan_is_deterministic_for_a_seed(cv_pdf, tmp_path):
-    a = render.render_scan(cv_pdf, tmp_path / "a.pdf", seed=3, dpi=100).read_bytes()
-    b = render.render_scan(cv_pdf, tmp_path / "b.pdf", seed=3, dpi=100).read_bytes()
-    c = render.render_scan(cv_pdf, tmp_path / "c.pdf", seed=4, dpi=100).read_bytes()
+    a = render_samples.render_scan(cv_pdf, tmp_path / "a.pdf", seed=3, dpi=100).read_bytes()
+    b = render_samples.render_scan(cv_pdf, tmp_path / "b.pdf", seed=3, dpi=100).read_bytes()
+    c = render_samples.render_scan(cv_pdf, tmp_path / "c.pdf", seed=4, dpi=100).read_bytes()
     assert a == b
     assert a != c
 
@@ -185,7 +185,7 @@ def test_scan_is_deterministic_for_a_seed(cv_pdf, tmp_path):
 def test_scan_has_red_seal_and_blue_stamp(cv_pdf, tmp_path):
     import numpy as np
 
-    out = render.render_scan(cv_pdf, tmp_path / "s.pdf", seed=1, dpi=100)
+    out = render_samples.render_scan(cv_pdf, tmp_path / "s.pdf", seed=1, dpi=100)
     pdf = pdfium.PdfDocument(str(out))
     try:
         imgs = [np.asarray(p.render(scale=100 / 72).to_pil().convert("RGB"), dtype=np.int16) for p in pdf]
@@ -228,7 +228,7 @@ def test_table_rows_parse(tmp_path):
     table = next(b for b in src.blocks if b.kind == "table")
     assert table.rows[0][0] == "STT" and len(table.rows[0]) == 6
     assert sum(1 for r in table.rows[1:] if r[0].isdigit()) == 26
-    assert sum(1 for r in table.rows[1:] if render._is_section_row(r)) == 5
+    assert sum(1 for r in table.rows[1:] if render_samples._is_section_row(r)) == 5
 
 
 @pytest.mark.parametrize("content, reason", [
@@ -240,14 +240,14 @@ def test_table_rows_parse(tmp_path):
 def test_bad_source_is_one_clear_error(tmp_path, content, reason):
     bad = tmp_path / "bad.md"
     bad.write_text(content, encoding="utf-8")
-    with pytest.raises(render.SourceError, match=re.escape(reason)):
+    with pytest.raises(render_samples.SourceError, match=re.escape(reason)):
         parse_source(bad)
 
 
 def test_cli_reports_bad_source_and_renders_the_rest(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text("no front matter at all\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "corpora.render", "--out", str(tmp_path / "out"), str(bad), str(CV)],
+    r = subprocess.run([sys.executable, "-m", "scripts.render_samples", "--out", str(tmp_path / "out"), str(bad), str(CV)],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
@@ -258,8 +258,8 @@ def test_cli_reports_bad_source_and_renders_the_rest(tmp_path):
 def test_scan_notes_go_in_the_top_margin(cv_pdf, tmp_path):
     import numpy as np
 
-    plain = render.render_scan(cv_pdf, tmp_path / "plain.pdf", seed=5, dpi=100)
-    noted = render.render_scan(cv_pdf, tmp_path / "noted.pdf", seed=5, dpi=100, notes=["Đ/c Sơn xem", "chỉ đạo"])
+    plain = render_samples.render_scan(cv_pdf, tmp_path / "plain.pdf", seed=5, dpi=100)
+    noted = render_samples.render_scan(cv_pdf, tmp_path / "noted.pdf", seed=5, dpi=100, notes=["Đ/c Sơn xem", "chỉ đạo"])
 
     def top_ink(path):
         pdf = pdfium.PdfDocument(str(path))
