@@ -136,15 +136,15 @@ def _count(url: str, sql: str) -> int:
 @pytest.fixture
 def prefect_pg_url(pg_empty_url):
     """A second empty database for the Prefect server itself (SQLite locks up under load)."""
-    from tests.conftest import _admin_exec, _pg_admin_url, _with_db
+    from tests.tools import admin_exec, require_postgres, with_database
 
     name = f"prefect_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_url()
-    _admin_exec(admin, f'CREATE DATABASE "{name}"')
+    admin = require_postgres()
+    admin_exec(admin, f'CREATE DATABASE "{name}"')
     try:
-        yield _with_db(admin, name).replace("postgresql+psycopg://", "postgresql+asyncpg://")
+        yield with_database(admin, name).replace("postgresql+psycopg://", "postgresql+asyncpg://")
     finally:
-        _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_pg_url):

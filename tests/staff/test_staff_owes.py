@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
 
 import staff_register as sr
+from tests.tools import require_program
 
 
 def test_owes_one_unit_overdue_first_then_due(register):
@@ -125,12 +125,11 @@ def test_pdf_renders_vietnamese(register, tmp_path):
     session, _ = register
     path = write(_groups(session), "pdf", tmp_path / "o.pdf", title="DANH MỤC NHIỆM VỤ")
     assert path.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext"):
-        txt = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-        assert "Nội dung nhiệm vụ" in txt and "Công an tỉnh" in txt and "Quá hạn" in txt
-    if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
-        assert list(tmp_path.glob("p*.png"))
+    pdftotext, pdftoppm = require_program("pdftotext"), require_program("pdftoppm")
+    txt = subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Nội dung nhiệm vụ" in txt and "Công an tỉnh" in txt and "Quá hạn" in txt
+    subprocess.run([pdftoppm, "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    assert [p.name for p in tmp_path.glob("p*.png")] == ["p-1.png"]
 
 
 def test_html_report_escapes(register):
