@@ -1050,7 +1050,10 @@ def main(argv: list[str] | None = None) -> int:
                 out = scan_source(s, (args.out if args.scan and not args.all else None) or SAMPLES / "scan",
                                   seed=args.seed)
                 print(out)
-        except (OSError, SourceError) as exc:
+        except SourceError as exc:
+            print(exc, file=sys.stderr)            # it names the file and line already
+            failed += 1
+        except OSError as exc:
             print(f"{s}: {exc}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
