@@ -20,7 +20,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.tools import admin_exec, require_postgres, with_database
+from tests.tools import admin_exec, require_postgres, require_tesseract_vie, with_database
 
 # A `chidao warm` service left running on a developer's machine must not do the tests' extractor
 # calls (tests/flows/test_service.py turns it on for itself, in a directory of its own).
@@ -181,3 +181,10 @@ def default_obligations() -> list[dict]:
 @pytest.fixture
 def make_processed():
     return build_processed
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> str:
+    """Tesseract with its Vietnamese data, for tests that OCR (tests/tools.py: a failure in CI
+    when missing, a skip elsewhere)."""
+    return require_tesseract_vie()

@@ -14,7 +14,7 @@ def _page(text: str) -> Image.Image:
 
 
 @pytest.mark.slow
-def test_multipage_tiff_is_one_page_per_frame(tmp_path):
+def test_multipage_tiff_is_one_page_per_frame(tesseract, tmp_path):
     p = tmp_path / "scan.tif"
     first, second = _page("Ủy ban nhân dân tỉnh Lâm Đồng"), _page("Giao Sở Tư pháp chủ trì thực hiện")
     first.save(p, save_all=True, append_images=[second], dpi=(300, 300))
@@ -26,7 +26,7 @@ def test_multipage_tiff_is_one_page_per_frame(tmp_path):
 
 
 @pytest.mark.slow
-def test_png_named_jpg_is_still_read(tmp_path):
+def test_png_named_jpg_is_still_read(tesseract, tmp_path):
     p = tmp_path / "photo.jpg"
     _page("Thông báo kết luận của Chủ tịch").save(p, format="PNG", dpi=(300, 300))
     doc = read_document(p, workers=1)

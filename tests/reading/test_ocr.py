@@ -17,7 +17,6 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from extractors.reading import ocr, tesseract
 from extractors.reading.preprocess import estimate_skew, prepare_page, remove_colour_ink
-from tests.tools import require_tesseract_vie
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [
@@ -152,7 +151,7 @@ def test_body_lines_keep_their_order():
 
 # ---------------------------------------------------------------- availability
 
-def test_missing_language_data_says_how_to_install(tmp_path, monkeypatch):
+def test_missing_language_data_says_how_to_install(tesseract, tmp_path, monkeypatch):
     empty = tmp_path / "tessdata"
     empty.mkdir()
     monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
@@ -170,8 +169,7 @@ def test_missing_tesseract_says_how_to_install(tmp_path, monkeypatch):
         "tesseract-ocr-vie")
 
 
-def test_installed_here():
-    require_tesseract_vie()
+def test_installed_here(tesseract):
     assert ocr.ensure_ocr_available() is None
 
 
@@ -186,7 +184,7 @@ def test_unreadable_image_is_an_error_not_an_exception(tmp_path):
 # ---------------------------------------------------------------- real Tesseract
 
 @pytest.mark.slow
-def test_crooked_sealed_jpeg_reads_well(tmp_path):
+def test_crooked_sealed_jpeg_reads_well(tesseract, tmp_path):
     path = tmp_path / "scan.jpg"
     scan_like(render_lines(LINES), angle=2.0).save(path, dpi=(200, 200))
     (res,) = ocr.ocr_image_file(path, tables=False)
@@ -206,7 +204,7 @@ def test_crooked_sealed_jpeg_reads_well(tmp_path):
 
 
 @pytest.mark.slow
-def test_seal_removal_helps_over_plain_tesseract(tmp_path):
+def test_seal_removal_helps_over_plain_tesseract(tesseract, tmp_path):
     im = scan_like(render_lines(LINES), angle=2.0)
     plain = ocr.ocr_image(np.asarray(im), dpi=200, tables=False, preprocess=False).page.text()
     cleaned = ocr.ocr_image(np.asarray(im), dpi=200, tables=False).page.text()
@@ -220,7 +218,7 @@ def _pdf(pages: list[Image.Image], path: Path, dpi: int = 150) -> Path:
 
 
 @pytest.mark.slow
-def test_a_page_that_times_out_is_an_error_and_the_others_survive(tmp_path):
+def test_a_page_that_times_out_is_an_error_and_the_others_survive(tesseract, tmp_path):
     # Page 1: a crowded page (well over the budget); page 2: two short words.
     dense = render_lines([LINES[i % len(LINES)] for i in range(110)], size=13, width=1240, spacing=1.2, margin=20)
     small = render_lines(["Thông báo"], size=30, width=400, margin=30)
@@ -237,7 +235,7 @@ def test_a_page_that_times_out_is_an_error_and_the_others_survive(tmp_path):
 
 
 @pytest.mark.slow
-def test_multi_page_tiff_gives_one_result_per_page(tmp_path):
+def test_multi_page_tiff_gives_one_result_per_page(tesseract, tmp_path):
     pages = [render_lines(["Chỉ thị số 08"], size=30, width=500), render_lines(["Kế hoạch năm 2024"], size=30, width=500)]
     path = tmp_path / "scan.tif"
     pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(200, 200))

@@ -89,7 +89,7 @@ def test_image_only_page_with_signature_stamp_needs_ocr(tmp_path):
     assert page.text_layer_issue == "junk-layer"
 
 
-def test_missing_vie_data_says_how_to_install(files, monkeypatch, tmp_path):
+def test_missing_vie_data_says_how_to_install(tesseract, files, monkeypatch, tmp_path):
     # Real tesseract, pointed at an empty language folder.
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     doc = read_document(files["image_only"], ocr="auto")
@@ -127,7 +127,7 @@ def test_ocr_off_names_the_pages_that_need_it(tmp_path):
 
 
 @pytest.mark.slow
-def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path):
+def test_mixed_pdf_ocrs_only_the_scanned_page(tesseract, tmp_path):
     import make_files
 
     p = make_files.mixed_pdf(tmp_path / "mixed.pdf")
