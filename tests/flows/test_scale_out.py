@@ -147,7 +147,7 @@ def prefect_pg_url(pg_empty_url):
         admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_pg_url):
+def test_two_workers_one_killed_mid_run_each_document_stored_once(tmp_path, pg_empty_url, prefect_pg_url):
     import httpx
 
     from models.db import init_db
@@ -214,5 +214,9 @@ def test_two_workers_fifty_documents_one_killed(tmp_path, pg_empty_url, prefect_
     eng.dispose()
     assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in done.glob("*.pdf")} == hashes
     assert not list((intake / "failed").rglob("*.pdf")) and not list((intake / "processing").rglob("*.pdf"))
-    assert log.count("taken batch/") >= N_DOCS
-    assert "no answer from its worker" in log      # the killed worker's run was given up and redone
+    # The killed worker's runs in flight (one or two: its --limit) were given up and redone; every
+    # other document was taken once.
+    given_up = sum(1 for line in log.splitlines() if " error batch/" in line and "no answer from its worker" in line)
+    retried = sum(1 for line in log.splitlines() if " error batch/" in line and "; trying again in " in line)
+    assert 1 <= given_up <= 2, log
+    assert log.count("taken batch/") == N_DOCS + retried, log
