@@ -165,7 +165,8 @@ def test_kill_mid_ingest_then_restart(tmp_path, sample_pdf):
         svc2.wait_for("resuming ct-12.pdf")
         svc2.wait_for("done ct-12.pdf")
     finally:
-        assert svc2.stop() == 0
+        code = svc2.stop()      # asserted below: an assert here would hide a failed wait's message
+    assert code == 0, svc2.text()
     assert (intake / "done" / "ct-12.pdf").read_bytes() == good
     assert not list((intake / "processing").rglob("*.pdf"))
     assert register_rows(url) == [(sha(good), "ct-12.pdf", "ok")]
