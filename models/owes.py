@@ -20,7 +20,7 @@ from typing import Iterable, Optional
 from models.dates import is_overdue
 from models.db import execute
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
-from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column
+from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column, resolve_units
 from models.search_query import fold_key
 
 DUE_SOON_DAYS = 30
@@ -60,8 +60,6 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
     unit_sql = ""
     groups_by_id: dict[int, Optional[str]] = {}
     if unit:
-        from models.search import resolve_units
-
         groups_by_id = resolve_units(session, unit)
         names = dict(execute(session, "SELECT id, name FROM units").all()) if groups_by_id else {}
         ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"

@@ -38,7 +38,8 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
 
-from models.dates import is_overdue, next_occurrence, period_deadline
+from extractors.gazetteer import load
+from models.dates import PERIOD_MONTHS, is_overdue, next_occurrence, period_bounds, period_deadline
 from models.db import execute
 from models.keys import symbol_key
 from models.owes_rows import natural_key
@@ -54,8 +55,6 @@ MAX_LIMIT = 1000
 @lru_cache(maxsize=1)
 def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
     """One alternation of every unit abbreviation (longest first) and its expansions."""
-    from extractors.gazetteer import load
-
     try:
         rows = load("abbreviations.jsonl")
     except Exception:   # a clone without the data file still searches
@@ -104,8 +103,6 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
 @lru_cache(maxsize=1)
 def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
     """((group name, ((folded pattern prefix, has_wildcard), ...)), ...)."""
-    from extractors.gazetteer import load
-
     try:
         rows = load("unit_groups.jsonl")
     except Exception:
@@ -417,8 +414,6 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
 def overdue_sql(f: Filters, today: dt.date) -> str:
     """models.dates.is_overdue as one SQL condition over `o` (today is a constant, so each
     period's deadline and start are constants too).  Tested row for row against is_overdue."""
-    from models.dates import PERIOD_MONTHS, period_bounds
-
     t = f.date(today)
     st = "COALESCE(o.status, 'open')"
     opened = f"{st} IN ('open', 'in_progress')"
