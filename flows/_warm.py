@@ -9,6 +9,7 @@ import os
 
 
 def _warm() -> None:
+    # Imported here, not at the top: with CHIDAO_NO_WARM=1 importing this module loads nothing.
     from extractors.obligations import extract_obligations
     from extractors.structure import parse_directive
     from extractors.types import Block, Document, Page

@@ -19,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import socket
 import threading
+import time
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from flows.isolate import StepCrashed, StepError, StepTimeout
+from flows.isolate import StepCrashed, StepError, StepTimeout, call, warm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,8 +70,6 @@ class ServiceRunning(RuntimeError):
 
 def _answers(sock: Path) -> bool:
     """Something listens on the socket (a live service), whatever its key: not a stale file."""
-    import socket
-
     if not sock.exists():
         return False
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
@@ -83,10 +83,6 @@ def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], N
           stop: Optional[threading.Event] = None, log: Optional[Callable[[str], None]] = None) -> None:
     """Listen until `stop` is set (or the process is interrupted).  One thread per connection;
     each call runs in a forked child of the warm forkserver; `log` gets one line per call."""
-    import time
-
-    from flows.isolate import call, warm
-
     warm()
     d = directory or service_dir()
     d.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,9 @@ from typing import Callable, Optional
 from flows import intake as I
 from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, plan_workers
 
+# Prefect (and flows.ingest, which imports it) load only for the runners that use it: importing
+# it costs seconds, and the plain watcher, `chidao failed` and `chidao retry` do without.
+
 
 def _stamp() -> str:
     return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")

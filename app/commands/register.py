@@ -1,10 +1,15 @@
 """Register commands: export, status, edit, history, reextract, graph, show, documents.
 
 Quick path: nothing heavy at import time (no Prefect, spaCy, OCR); models are imported inside
-each command.
+each command, because app/cli.py imports every command module whatever the command run.
 """
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
+import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -49,9 +54,6 @@ def export(
 
 
 def _who(who: Optional[str]) -> Optional[str]:
-    import getpass
-    import os
-
     if who:
         return who
     try:
@@ -73,8 +75,6 @@ def _run(fn):
 
 
 def _console():
-    import sys
-
     from rich.console import Console
 
     # Piped or redirected: do not squeeze tables into 80 columns.
@@ -136,8 +136,6 @@ def edit(
 
 def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
     """The status changes and edits of an obligation, oldest first."""
-    import json
-
     from rich.table import Table
 
     from models.queries import history as get_history
@@ -159,8 +157,6 @@ def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefi
 
 def show(id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
-    import datetime as dt
-
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
     from models.queries import get_document, get_obligation, list_citations, list_obligations
@@ -233,8 +229,6 @@ def reextract(
     all_: bool = typer.Option(False, "--all", help="Every document in the register (versions excepted)."),
 ) -> None:
     """Run the extractors again on the stored files; staff status, notes and corrections are kept."""
-    from pathlib import Path as P
-
     from models.db import RegisterError
     from models.queries import list_documents, resolve_document_id
     from models.register import open_session
@@ -255,7 +249,7 @@ def reextract(
             programmes = learned_programmes(session)
             for did in docs:
                 doc = session.get(__import__("models.tables", fromlist=["Document"]).Document, did)
-                path = P(doc.source_path or "")
+                path = Path(doc.source_path or "")
                 if not doc.source_path or not path.is_file():
                     typer.echo(f"{doc.source_file}: cannot re-extract: stored file {doc.source_path or '(none)'} is gone",
                                err=True)
@@ -283,8 +277,6 @@ def graph(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
 ) -> None:
     """The directive graph: descendants of a directive, an obligation's chain, missing documents, or export."""
-    import json
-
     from models import graph as G
 
     fmt = format.lower() if format else None

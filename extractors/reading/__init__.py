@@ -16,6 +16,9 @@ from typing import Literal, Optional
 
 from extractors.types import Document, Page, ReadError, Table
 
+# Each reader is imported when a file of its kind comes: pdf.py brings pypdfium2 and pdfplumber,
+# images.py Pillow and the OCR (OpenCV, pytesseract), docx.py python-docx.
+
 __all__ = ["read_document", "sniff", "OcrMode"]
 
 OcrMode = Literal["auto", "always", "never"]
