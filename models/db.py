@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -259,6 +258,8 @@ def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
         if not path or path == ":memory:":
             yield
             return
+
+        import tempfile     # only when a register is created or upgraded (~3 ms otherwise paid by every command)
 
         # In the temp dir, not beside the register: no clutter in the user's folder.
         digest = hashlib.sha1(str(Path(path).expanduser().resolve()).encode()).hexdigest()[:16]

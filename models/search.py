@@ -38,7 +38,6 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
 
-from extractors.gazetteer import load
 from models.dates import PERIOD_MONTHS, is_overdue, next_occurrence, period_bounds, period_deadline
 from models.db import execute
 from models.keys import symbol_key
@@ -55,6 +54,8 @@ MAX_LIMIT = 1000
 @lru_cache(maxsize=1)
 def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
     """One alternation of every unit abbreviation (longest first) and its expansions."""
+    from extractors.gazetteer import load    # ~25 ms: only a search with a unit needs the gazetteers
+
     try:
         rows = load("abbreviations.jsonl")
     except Exception:   # a clone without the data file still searches
@@ -103,6 +104,8 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
 @lru_cache(maxsize=1)
 def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
     """((group name, ((folded pattern prefix, has_wildcard), ...)), ...)."""
+    from extractors.gazetteer import load    # as above
+
     try:
         rows = load("unit_groups.jsonl")
     except Exception:

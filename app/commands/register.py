@@ -6,7 +6,6 @@ each command, because app/cli.py imports every command module whatever the comma
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -56,6 +55,8 @@ def export(
 def _who(who: Optional[str]) -> Optional[str]:
     if who:
         return who
+    import getpass    # with termios: only the commands that record who changed something
+
     try:
         return os.environ.get("CHIDAO_USER") or getpass.getuser()
     except Exception:  # no login name in some containers
