@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ LONG_FUNCTIONS_ALLOWED_IN = (
 )
 
 
-def python_files() -> list[Path]:
+@lru_cache(maxsize=1)
+def python_files() -> tuple[Path, ...]:
     """Every .py of the repository (tests included), not virtualenvs, caches or build output."""
     skip = {"build", "dist", "outputs", "__pycache__", "node_modules"}
     out = []
@@ -32,7 +34,12 @@ def python_files() -> list[Path]:
         if any(p.startswith(".") or p in skip or p.endswith(".egg-info") for p in parts[:-1]):
             continue
         out.append(path)
-    return sorted(out)
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=None)
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
 def rel(path: Path) -> str:
@@ -76,10 +83,10 @@ def test_corpora_holds_data_only():
 
 # ---------------------------------------------------------------- private names
 
-def private_imports(source: str) -> list[str]:
-    """`line N: from x import _y` for every private name imported in the source."""
+def private_imports(tree: ast.Module) -> list[str]:
+    """`line N: from x import _y` for every private name imported in the module."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom):
             continue
         for alias in node.names:
@@ -91,14 +98,14 @@ def private_imports(source: str) -> list[str]:
 
 def test_the_private_import_scan_finds_one():
     source = "from __future__ import annotations\nfrom x.y import public, _private as ok\nfrom . import _z\n"
-    assert private_imports(source) == ["line 2: from x.y import _private", "line 3: from . import _z"]
+    assert private_imports(ast.parse(source)) == ["line 2: from x.y import _private", "line 3: from . import _z"]
 
 
 def test_no_module_imports_another_modules_private_name():
     """A leading underscore means "only this module uses it": a name another module needs is
     made public by the module that owns it (or the function moves to where it belongs)."""
     found = [f"{rel(path)} {line}" for path in python_files()
-             for line in private_imports(path.read_text(encoding="utf-8"))]
+             for line in private_imports(parsed(path))]
     assert found == []
 
 
@@ -111,7 +118,7 @@ def import_graph(mods: dict[str, Path]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for name, path in mods.items():
         is_package = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -178,6 +185,7 @@ def test_no_import_circles_between_modules():
     assert circles(graph) == []
 
 
+@pytest.mark.slow      # three interpreters importing Prefect, FastAPI and OpenCV: 10-40 s on 2 cores
 def test_every_module_imports_in_any_order():
     """Each order in a fresh interpreter, so a module is really imported first: alphabetical,
     reversed, and a shuffled one (a fixed seed, so a failure repeats)."""
@@ -213,7 +221,7 @@ def test_an_import_circle_fails_the_import_check(tmp_path):
 # ---------------------------------------------------------------- long functions
 
 def long_functions(path: Path) -> list[tuple[str, int]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parsed(path)
     return [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
