@@ -2,10 +2,13 @@
 
 Quick commands (search, owes, export) must stay light: import heavy modules (Prefect, spaCy,
 OCR) inside the command that needs them, never at the top of a module imported here.
+
+The settings (flows/settings.py) are read once, here, and handed to the command as its
+context's `obj`; `--db` is one of their overrides.  The quick commands get only the register
+URL, read without pydantic (see flows/settings.py).
 """
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import typer
@@ -19,14 +22,27 @@ app = typer.Typer(
 )
 
 
+# Commands that need at most the register URL: their settings are read without pydantic.
+QUICK_COMMANDS = {"search", "owes", "summary", "failed", "retry"}
+
+
 @app.callback()
 def _main(
+    ctx: typer.Context,
     db: Optional[str] = typer.Option(
         None, "--db", help="Register location as a SQLAlchemy URL (default: $CHIDAO_DB, else sqlite:///chidao.db)."
     ),
 ) -> None:
-    if db:
-        os.environ["CHIDAO_DB"] = db
+    from flows.settings import SettingsError, load_settings, quick_settings
+
+    if ctx.invoked_subcommand in QUICK_COMMANDS:
+        ctx.obj = quick_settings(db=db)
+        return
+    try:
+        ctx.obj = load_settings(db=db)
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
 
 
 def _register_commands() -> None:

@@ -153,7 +153,11 @@ def directive_from_md(md_path: Path):
             continue
         target.paragraphs.append(Paragraph(text=line, page=page))
     doc = Document(path=str(md_path), source_file=md_path.stem + ".pdf")
-    return Directive(document=doc, header=Header(province=province), root=root, task_tables=tables)
+    from extractors.structure.tables import table_columns, task_rows
+
+    for t in tables:     # task rows as the structure stage makes them (cells mapped to column roles)
+        root.children.extend(task_rows(t, table_columns(t)))
+    return Directive(document=doc, header=Header(province=province), root=root)
 
 
 def fast_score(export: Path, gold: Path) -> str:
@@ -168,14 +172,14 @@ def fast_score(export: Path, gold: Path) -> str:
     spec.loader.exec_module(score)
     slow = score.contains
 
-    def contains(snippet, text):
+    def contains(snippet, text, floor=0.0):
         a, b = score.text_norm(snippet), score.text_norm(text)
         if a and a in b:
             return 1.0
         aw = set(a.split())
         if not aw or len(aw & set(b.split())) < 0.6 * len(aw):
             return 0.0
-        return slow(snippet, text)
+        return slow(snippet, text, floor=floor)
 
     score.contains = contains
     buf = io.StringIO()

@@ -1,7 +1,7 @@
 """Snapshot what the extractors say about a set of documents, and diff two snapshots.
 
     .venv/bin/python bench/snapshot.py take SET [SET ...] -o FILE.jsonl [--no-cache]
-    .venv/bin/python bench/snapshot.py diff BEFORE.jsonl AFTER.jsonl [--by-doc]
+    .venv/bin/python bench/snapshot.py diff BEFORE.jsonl AFTER.jsonl [--no-refs]
 
 SETs: eval (the five born-digital evaluation PDFs), eval-scan, samples (corpora/samples/pdf),
 real-text (corpus-real files with a text layer, MANIFEST has_text_layer=yes), real-scan (the
@@ -70,8 +70,8 @@ def read_cached(path: Path, use_cache: bool = True):
     key = CACHE / f"{digest}-{_code_fingerprint(ROOT / 'extractors' / 'reading')}.json"
     if use_cache and key.exists():
         return Document.model_validate_json(key.read_text(encoding="utf-8"))
-    doc = read_document(path)
-    if use_cache:
+    doc = read_document(path, timeout=900)   # a loaded machine must not turn into OCR timeouts
+    if use_cache and not any("timeout" in e.code for e in doc.errors):
         CACHE.mkdir(parents=True, exist_ok=True)
         key.write_text(doc.model_dump_json(), encoding="utf-8")
     return doc
@@ -109,23 +109,26 @@ def take(sets: list[str], out: Path, use_cache: bool) -> None:
             print(f"{f.name}: {len(row.get('obligations', []))} obligations", file=sys.stderr)
 
 
-def _short(o: dict) -> str:
+def _short(o: dict, refs: bool = True) -> str:
     dl = o.get("deadline") or {}
     when = dl.get("due") or dl.get("recurrence") or ("raw:" + dl["raw"] if dl.get("raw") else "-")
-    return (f"[{o.get('ref')}] lead={o.get('lead')} sup={o.get('support')} due={when} "
+    return (f"[{o.get('ref') if refs else ''}] lead={o.get('lead')} sup={o.get('support')} due={when} "
             f"flags={o.get('flags')} :: {o.get('text', '')[:110]}")
 
 
-def diff(before: Path, after: Path) -> int:
+def diff(before: Path, after: Path, refs: bool = True) -> int:
     load = lambda p: {r["file"]: r for r in map(json.loads, open(p, encoding="utf-8"))}  # noqa: E731
     a, b = load(before), load(after)
     changed = 0
-    for name in sorted(set(a) | set(b)):
-        ra, rb = a.get(name, {}), b.get(name, {})
+    only = sorted(set(a) ^ set(b))
+    if only:
+        print(f"(in one snapshot only, not compared: {', '.join(only)})")
+    for name in sorted(set(a) & set(b)):
+        ra, rb = a[name], b[name]
         head = [k for k in ("type", "number", "issuer", "issued_on", "signer", "citations", "targets")
                 if ra.get(k) != rb.get(k)]
-        oa = [_short(o) for o in ra.get("obligations", [])]
-        ob = [_short(o) for o in rb.get("obligations", [])]
+        oa = [_short(o, refs) for o in ra.get("obligations", [])]
+        ob = [_short(o, refs) for o in rb.get("obligations", [])]
         gone = [x for x in oa if x not in ob]
         new = [x for x in ob if x not in oa]
         if not head and not gone and not new:
@@ -138,7 +141,7 @@ def diff(before: Path, after: Path) -> int:
             print(f"   - {x}")
         for x in new:
             print(f"   + {x}")
-    print(f"{changed} of {len(set(a) | set(b))} documents differ")
+    print(f"{changed} of {len(set(a) & set(b))} documents differ")
     return 0
 
 
@@ -152,11 +155,12 @@ def main(argv: list[str]) -> int:
     d = sub.add_parser("diff")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
+    d.add_argument("--no-refs", action="store_true", help="compare obligations without their refs (paths renumbered)")
     args = ap.parse_args(argv)
     if args.cmd == "take":
         take(args.sets, args.out, not args.no_cache)
         return 0
-    return diff(args.before, args.after)
+    return diff(args.before, args.after, refs=not args.no_refs)
 
 
 if __name__ == "__main__":

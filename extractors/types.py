@@ -63,7 +63,6 @@ class Table(BaseModel):
     page_end: int = 1
     bbox: Optional[BBox] = None      # on page_start
     source: Source = "text"
-    columns: dict[str, int] = Field(default_factory=dict)  # set by structure for task tables: role -> column index
 
 
 class Page(BaseModel):
@@ -127,6 +126,7 @@ class Section(BaseModel):
     kind: Literal["root", "part", "roman", "arabic", "letter", "paren", "bullet", "article", "appendix", "table_row",
                   "plan"] = "root"       # paren: "(1)", "(2)" items
     heading: str = ""              # text on the marker's line up to the first full stop / colon
+    title: str = ""                # the bold lines that open the node, when it has a printed title
     text: str = ""                 # the node's own text (heading line + its paragraphs), joined
     page: int = 1
     role: SectionRole = "other"
@@ -134,6 +134,8 @@ class Section(BaseModel):
     children: list["Section"] = Field(default_factory=list)
     cells: dict[str, str] = Field(default_factory=dict)  # table_row: column role -> cell text ("task", "lead", "support", "output", "deadline", ...)
     group: Optional[str] = None    # table_row: the group row above it ("I. VỀ CÔNG TÁC CHỈ ĐẠO ...")
+    table: Optional[int] = None    # table_row: index of its table in Document.tables (provenance)
+    row: Optional[int] = None      # table_row: index of its first row in that table
 
     def walk(self):
         yield self
@@ -174,6 +176,17 @@ class Header(BaseModel):
     addressees: list[str] = Field(default_factory=list)  # "Kính gửi:" list of a Công văn / Tờ trình
 
 
+class TaskTable(BaseModel):
+    """Structure's reading of one table of Document.tables that assigns tasks: which column plays
+    which role (corpora/table_columns.jsonl).  Its rows are Sections of kind "table_row" in the
+    tree; the reading stage's Table is left as read."""
+    table: int                     # index in Document.tables
+    columns: dict[str, int] = Field(default_factory=dict)   # role -> column index: task, lead, support, deadline, ...
+    prefix: str = "PL"             # path prefix of its rows ("PL", "PL2" when a second table restarts the numbering)
+    page_start: int = 1
+    page_end: int = 1
+
+
 class Directive(BaseModel):
     document: Document
     header: Header = Field(default_factory=Header)
@@ -181,7 +194,7 @@ class Directive(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     aliases: dict[str, str] = Field(default_factory=dict)   # "Đề án 06" -> "06/QĐ-TTg"
     programme: Optional[str] = None                          # symbol of the programme implemented
-    task_tables: list[Table] = Field(default_factory=list)   # tables whose columns assign tasks
+    task_tables: list[TaskTable] = Field(default_factory=list)   # tables whose columns assign tasks
     approves: Optional[str] = None   # programme this document approves ("Đề án Xác định Chỉ số …" of "Phê duyệt Đề án …")
     errors: list[ReadError] = Field(default_factory=list)
 

@@ -5,13 +5,9 @@ inherited by every forked child, instead of being loaded again for every documen
 call costs seconds; measured 20 s on a loaded machine against 0.2 s for the next ones)."""
 from __future__ import annotations
 
-import os
-
 
 def _warm() -> None:
-    # Imported here, not at the top: with CHIDAO_NO_WARM=1 importing this module loads nothing.
-    from extractors.obligations import extract_obligations
-    from extractors.structure import parse_directive
+    from extractors.pipeline import PIPELINE, Options
     from extractors.types import Block, Document, Page
 
     lines = [
@@ -22,13 +18,13 @@ def _warm() -> None:
         "2. Ủy ban nhân dân các huyện báo cáo kết quả hằng quý.",
     ]
     page = Page(number=1, blocks=[Block(text=t, page=1) for t in lines])
-    doc = Document(path="warm-up", source_file="warm-up", pages=[page])
-    extract_obligations(parse_directive(doc))
+    value = Document(path="warm-up", source_file="warm-up", pages=[page])
+    for stage in PIPELINE.stages[1:]:   # every stage after reading, as a document goes through them
+        value = stage.run(value, Options())
 
 
-if os.environ.get("CHIDAO_NO_WARM") != "1":
-    try:
-        import extractors.reading  # noqa: F401
-        _warm()
-    except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
-        pass
+try:
+    import extractors.reading  # noqa: F401
+    _warm()
+except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
+    pass

@@ -1,9 +1,10 @@
-"""Prefect 3 flows over the plain steps of flows/steps.py.
+"""Prefect 3 flows over flows/steps.py: the same steps and the same pipeline, each a task.
 
-    ingest_document(path)   one file: fingerprint -> find-duplicate -> read_document ->
-                            parse_directive -> extract_obligations -> ingest_processed,
-                            each a task; retries only on I/O errors; one per-document deadline
-                            (the extractor calls run in a killable child, flows/isolate.py).
+    ingest_document(path)   one file: fingerprint -> lookup -> known-programmes -> one task per
+                            stage of the pipeline (read, structure, obligations: generated from
+                            extractors/pipeline.py's list) -> store (or record-error); retries
+                            only on I/O errors (flows/retry.py); one per-document deadline (the
+                            stages run in a killable child, flows/isolate.py).
     ingest_folder(folder)   every document below a folder, `jobs` at a time as subflows; the
                             cores are shared out between documents and their OCR pages
                             (steps.plan_workers) so that no more processes are busy than cores.
@@ -14,34 +15,32 @@ without PREFECT_API_URL) uses flows/steps.py directly and never comes here.
 from __future__ import annotations
 
 import contextvars
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows import steps as S
-from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, is_io_error, plan_workers
+from flows.retry import IO
+from flows.settings import load_settings
+from flows.steps import FileResult, Steps, ingest_path, plan_workers
+
+# A flow is an entry point (a worker imports this module to run it): its settings are read here.
+# The flow's own time limit, a backstop behind the per-document deadline, needs a number when
+# the module is imported.
+_FLOW_TIMEOUT = 4 * load_settings().doc_timeout
 
 
 class IngestFailed(Exception):
     """Raised by ingest_document(raise_on_failure=True) so the flow run ends Failed.  The
-    message starts with the FileResult status ('failed: ...' or 'error: ...')."""
+    message is "STATUS: reason", STATUS being bad-input, error, or error-retryable (nothing was
+    recorded and trying again later may help: flows/watch.py's DeploymentRunner does)."""
 
 
-def _io_only(task, task_run, state) -> bool:
-    """Retry condition: only I/O errors (disk, share, register connection) are retried."""
-    try:
-        state.result()
-    except Exception as exc:  # noqa: BLE001
-        return is_io_error(exc)
-    return False
-
-
-_io = dict(retries=2, retry_delay_seconds=[1, 3], retry_condition_fn=_io_only, cache_policy=NO_CACHE)
+_io = dict(cache_policy=NO_CACHE, **IO.prefect_options())
 
 
 @task(name="fingerprint", **_io)
@@ -49,14 +48,9 @@ def fingerprint_task(path: str):
     return S.fingerprint(path)
 
 
-@task(name="find-duplicate", **_io)
-def find_duplicate_task(sha256: str, url: Optional[str]):
-    return S.find_duplicate(sha256, url=url)
-
-
-@task(name="read_document", **_io)
-def read_task(path: str, timeout: Optional[float], ocr_workers: Optional[int], isolate: bool):
-    return S.read(path, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate)
+@task(name="lookup", **_io)
+def find_known_task(sha256: str, url: Optional[str]):
+    return S.find_known(sha256, url=url)
 
 
 @task(name="known-programmes", **_io)
@@ -64,54 +58,65 @@ def programmes_task(url: Optional[str]):
     return S.known_programmes(url=url)
 
 
-@task(name="parse_directive", cache_policy=NO_CACHE)
-def structure_task(document, timeout: Optional[float], isolate: bool, programmes=None):
-    return S.structure(document, timeout=timeout, isolate=isolate, programmes=programmes)
+@task(name="store", **_io)
+def store_task(processed, source_path: str, code_fingerprint: str, url: Optional[str]):
+    return S.store(processed, source_path=source_path, code_fingerprint=code_fingerprint, url=url)
 
 
-@task(name="extract_obligations", cache_policy=NO_CACHE)
-def obligations_task(directive, timeout: Optional[float], isolate: bool):
-    return S.obligations(directive, timeout=timeout, isolate=isolate)
+@task(name="record-error", **_io)
+def record_error_task(row: dict, url: Optional[str]):
+    return S.record_error(url=url, **row)
 
 
-@task(name="ingest_processed", **_io)
-def store_task(document, directive, extraction, source_path: str, url: Optional[str]):
-    return S.store(document, directive, extraction, source_path=source_path, url=url)
+def _run_stage(run: Callable, value: Any, options, timeout: Optional[float], isolate: bool) -> Any:
+    return S.run_stage(run, value, options, timeout=timeout, isolate=isolate)
+
+
+_stage_tasks: dict[str, Task] = {}
+
+
+def stage_task(name: str) -> Task:
+    """The task of the pipeline's stage NAME (made once per name; the stage's function is its
+    argument, so a pipeline with a replaced stage runs through the same task)."""
+    if name not in _stage_tasks:
+        _stage_tasks[name] = task(name=name, **_io)(_run_stage)
+    return _stage_tasks[name]
 
 
 class TaskSteps(Steps):
-    """Each step as a Prefect task (Prefect does the I/O retries).  Big objects are quoted so
-    Prefect does not walk them looking for futures."""
+    """Each step and each stage as a Prefect task (Prefect does the I/O retries, flows/retry.py's
+    policy).  Big objects are quoted so Prefect does not walk them looking for futures."""
 
     def fingerprint(self, path):
         return fingerprint_task(path)
 
-    def find_duplicate(self, sha256):
-        return find_duplicate_task(sha256, self.url)
-
-    def read(self, path, timeout):
-        return read_task(path, timeout, self.ocr_workers, self.isolate)
+    def find_known(self, sha256):
+        return find_known_task(sha256, self.url)
 
     def programmes(self):
         return programmes_task(self.url)
 
-    def structure(self, document, timeout, programmes=None):
-        return structure_task(quote(document), timeout, self.isolate, quote(programmes))
+    def stage(self, stage, value, options, timeout):
+        return stage_task(stage.name)(stage.run, quote(value), quote(options), timeout, self.isolate)
 
-    def obligations(self, directive, timeout):
-        return obligations_task(quote(directive), timeout, self.isolate)
+    def store(self, processed, source_path):
+        return store_task(quote(processed), source_path, self.pipeline.fingerprint(), self.url)
 
-    def store(self, document, directive, extraction, source_path):
-        return store_task(quote(document), quote(directive), quote(extraction), source_path, self.url)
+    def record_error(self, **row):
+        return record_error_task(quote(row), self.url)
 
 
-@flow(name="ingest-document", validate_parameters=False, timeout_seconds=4 * DEFAULT_TIMEOUT,
+@flow(name="ingest-document", validate_parameters=False, timeout_seconds=_FLOW_TIMEOUT,
       flow_run_name="ingest {path}")
 def ingest_document(path: str, source_path: Optional[str] = None, db_url: Optional[str] = None,
-                    timeout: Optional[float] = DEFAULT_TIMEOUT, ocr_workers: Optional[int] = None,
+                    timeout: Optional[float] = None, ocr_workers: Optional[int] = None,
                     isolate: bool = True, raise_on_failure: bool = False) -> dict:
     """One file into the register.  Returns the FileResult as a dict; a bad or unprocessable
-    file is a result (status failed / error), or a Failed flow run with raise_on_failure."""
+    file is a result (status bad-input / error), or a Failed flow run with raise_on_failure.
+    db_url, timeout: None takes them from the settings (CHIDAO_DB, CHIDAO_DOC_TIMEOUT)."""
+    if db_url is None or timeout is None:
+        settings = load_settings()
+        db_url, timeout = db_url or settings.db, timeout or settings.doc_timeout
     logger = get_run_logger()
     if isolate:
         from flows.isolate import warm
@@ -121,14 +126,19 @@ def ingest_document(path: str, source_path: Optional[str] = None, db_url: Option
     result = ingest_path(str(path), steps, source_path=source_path)
     (logger.info if result.ok else logger.warning)(result.line())
     if raise_on_failure and not result.ok:
-        raise IngestFailed(f"{result.status}: {result.reason}")
+        status = "error-retryable" if result.retryable else result.status
+        raise IngestFailed(f"{status}: {result.reason}")
     return result.to_dict()
 
 
 @flow(name="ingest-folder", validate_parameters=False)
-def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
+def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[float] = None,
                   jobs: Optional[int] = None, isolate: bool = True) -> list[dict]:
-    """Every document below `folder` (or a list of files), documents in parallel."""
+    """Every document below `folder` (or a list of files), documents in parallel.  db_url,
+    timeout: None takes them from the settings."""
+    if db_url is None or timeout is None:
+        settings = load_settings()
+        db_url, timeout = db_url or settings.db, timeout or settings.doc_timeout
     paths = folder if isinstance(folder, (list, tuple)) else [folder]
     files = [str(p) for p in S.expand(paths)]
     n_jobs, ocr_workers = plan_workers(len(files))
@@ -150,7 +160,7 @@ def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[f
 
 
 def result_of(d: dict) -> FileResult:
-    return FileResult(**d)
+    return FileResult.from_dict(d)
 
 
 def deploy(*, pool: str, name: str = "chidao", source: Optional[str] = None, concurrency: Optional[int] = None) -> str:
@@ -168,5 +178,5 @@ def deploy(*, pool: str, name: str = "chidao", source: Optional[str] = None, con
 if __name__ == "__main__":  # python -m flows.ingest FOLDER: one ingest_folder run
     import sys
 
-    for r in ingest_folder(sys.argv[1], db_url=os.environ.get("CHIDAO_DB")):
+    for r in ingest_folder(sys.argv[1]):
         print(result_of(r).line())

@@ -4,8 +4,9 @@
                                                      `---->  failed/a.pdf + failed/a.pdf.error.txt
     failed/a.pdf  --chidao retry-->  INTAKE/a.pdf
 
-A transient error (I/O, timeout, crashed worker) keeps the file in processing/ and it is tried
-again after a back-off, up to max_attempts; only then, or at once for a bad file, failed/.
+An error that may pass (I/O, the register or a worker unreachable) keeps the file in processing/
+and it is tried again after a back-off (flows/watch.py), up to max_attempts; only then, or at
+once for bad input and for an error of our code (recorded in the register), failed/.
 
 Layout.  By default the three state folders live INSIDE the intake folder:
 INTAKE/processing, INTAKE/done, INTAKE/failed.  On a network share the clerk then sees where
@@ -289,19 +290,39 @@ def finish_done(folders: IntakeFolders, item: Item) -> Path:
     return dest
 
 
+def retry_command(folders: IntakeFolders, rel: Path | str) -> str:
+    """`chidao retry` for one file of failed/, as it works when pasted."""
+    import shlex
+
+    state = folders.processing.parent
+    extra = f" --state-dir {shlex.quote(str(state))}" if state != folders.intake else ""
+    return f"chidao retry {shlex.quote(str(folders.intake))} {shlex.quote(Path(rel).as_posix())}{extra}"
+
+
 def finish_failed(folders: IntakeFolders, item: Item, reason: str, *, retryable: bool,
-                  max_attempts: int) -> Path:
+                  max_attempts: int, outcome: str = "bad-input") -> Path:
+    """processing/rel -> failed/rel with failed/rel.error.txt: why (for the clerk), the outcome
+    (bad-input: the file's fault; error: ours or the machine's) and the next step."""
     dest = unique_destination(folders.failed / item.rel)
     reason_line = " ".join((reason or "unknown error").split())
     will_retry = retryable and item.attempts < max_attempts
+    command = retry_command(folders, dest.relative_to(folders.failed))
+    if will_retry:
+        next_step = "sẽ tự thử lại"
+    elif outcome == "bad-input":
+        next_step = f"sửa hoặc thay tệp trong thư mục failed/, rồi chạy: {command}"
+    elif retryable:
+        next_step = f"khi máy chủ và sổ đăng ký hoạt động lại, chạy: {command}"
+    else:
+        next_step = f"lỗi của chương trình, không phải của tệp: sau khi cập nhật chidao, chạy: {command}"
     text = (
         f"file: {item.rel.as_posix()}\n"
+        f"outcome: {outcome}\n"
         f"reason: {reason_line}\n"
         f"attempts: {item.attempts}\n"
         f"retryable: {'yes' if retryable else 'no'}\n"
         f"failed_at: {_now()}\n"
-        f"next: {'retried automatically' if will_retry else 'waiting for you: fix or replace the file, then run'} "
-        f"`chidao retry \"{item.rel.as_posix()}\"`\n"
+        f"next: {next_step}\n"
     )
     dest = move(item.path, dest)
     error_path(dest).write_text(text, encoding="utf-8")

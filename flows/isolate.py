@@ -22,7 +22,8 @@ import traceback
 from multiprocessing import forkserver
 from typing import Any, Callable
 
-PRELOAD = ["extractors.types", "extractors.reading", "extractors.structure", "extractors.obligations", "flows._warm"]
+PRELOAD = ["extractors.types", "extractors.pipeline", "extractors.reading", "extractors.structure",
+           "extractors.obligations", "flows._warm"]
 
 
 class StepTimeout(Exception):
@@ -35,7 +36,8 @@ class StepCrashed(Exception):
 
 class StepError(Exception):
     """The call raised in the child.  `kind` is the exception's class name; `is_io` marks
-    OSError and its kin (the only errors worth retrying)."""
+    OSError and its kin (the only errors worth retrying, flows/retry.py); `detail` is the
+    child's traceback."""
 
     def __init__(self, kind: str, message: str, is_io: bool, detail: str = ""):
         super().__init__(f"{kind}: {message}" if message else kind)
@@ -81,8 +83,8 @@ def _child(conn, fn: Callable, args: tuple, kwargs: dict) -> None:
         result = fn(*args, **kwargs)
         conn.send(("ok", result))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-        conn.send(("error", (type(exc).__name__, str(exc), isinstance(exc, OSError),
-                             traceback.format_exc(limit=8))))
+        # The whole traceback: it is what the register keeps for an error (the innermost frames matter).
+        conn.send(("error", (type(exc).__name__, str(exc), isinstance(exc, OSError), traceback.format_exc())))
     finally:
         conn.close()
 

@@ -8,11 +8,11 @@ service running (`chidao warm`, or beside `chidao watch` as a system service) th
 only pays for its own start, the register and the work itself.
 
 Nothing changes in what is computed: the service runs the very same module-level step
-functions through flows.isolate.call (a forked child per call, killed on timeout), and sends
-back the result or the error as isolate.call would have raised it.  The client uses the service
-only when its socket answers, authenticates (a key file readable by this user only) and runs
-the same code (a fingerprint of extractors/, corpora/ and the steps); otherwise the caller runs
-its extractor calls locally as before.
+functions (the pipeline's stages) through flows.isolate.call (a forked child per call, killed on
+timeout), and sends back the result or the error as isolate.call would have raised it.  The
+client uses the service only when its socket answers, authenticates (a key file readable by this
+user only) and runs the same code (a content fingerprint of extractors/, corpora/ and the steps);
+otherwise the caller runs its stages locally as before.
 """
 from __future__ import annotations
 
@@ -24,37 +24,37 @@ import threading
 import time
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from flows.isolate import StepCrashed, StepError, StepTimeout, call, warm
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def service_dir() -> Path:
-    """$CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID (mode 0700)."""
-    env = os.environ.get("CHIDAO_SERVICE_DIR")
-    if env:
-        return Path(env)
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    return Path(runtime) / "chidao" if runtime else Path(f"/tmp/chidao-{os.getuid()}")
+def service_dir(settings: "Settings") -> Path:
+    """CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID (mode 0700)."""
+    if settings.service_dir:
+        return settings.service_dir
+    runtime = settings.xdg_runtime_dir
+    return runtime / "chidao" if runtime else Path(f"/tmp/chidao-{os.getuid()}")
 
 
 def code_fingerprint() -> str:
-    """Changes when the extractors, their data or the steps change: a service started before an
-    upgrade must not answer for the new code."""
-    h = hashlib.sha256()
-    files = sorted([*ROOT.joinpath("extractors").rglob("*.py"), *ROOT.joinpath("corpora").glob("*.jsonl"),
-                    *ROOT.joinpath("corpora").glob("*.csv"), ROOT / "flows" / "steps.py", ROOT / "flows" / "isolate.py"])
-    for f in files:
-        st = f.stat()
-        h.update(f"{f.relative_to(ROOT)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    """Changes when the code the service would run changes (the pipeline's code and data, and the
+    steps that call it): a service started before an upgrade must not answer for the new code."""
+    from extractors.pipeline import code_fingerprint as pipeline_code
+
+    h = hashlib.sha256(pipeline_code().encode())
+    for f in (ROOT / "flows" / "steps.py", ROOT / "flows" / "isolate.py", ROOT / "flows" / "retry.py"):
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
-def _paths(directory: Optional[Path] = None) -> tuple[Path, Path]:
-    d = directory or service_dir()
-    return d / "extractors.sock", d / "extractors.key"
+def _paths(directory: Path) -> tuple[Path, Path]:
+    return directory / "extractors.sock", directory / "extractors.key"
 
 
 # ---------------------------------------------------------------- the service
@@ -79,12 +79,12 @@ def _answers(sock: Path) -> bool:
         except OSError:
             return False
 
-def serve(directory: Optional[Path] = None, *, ready: Optional[Callable[[str], None]] = None,
+def serve(directory: Path, *, ready: Optional[Callable[[str], None]] = None,
           stop: Optional[threading.Event] = None, log: Optional[Callable[[str], None]] = None) -> None:
     """Listen until `stop` is set (or the process is interrupted).  One thread per connection;
     each call runs in a forked child of the warm forkserver; `log` gets one line per call."""
     warm()
-    d = directory or service_dir()
+    d = directory
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     sock, keyfile = _paths(d)
@@ -185,11 +185,16 @@ class Service:
         raise StepError(*payload)
 
 
-def connect(directory: Optional[Path] = None) -> Optional[Service]:
+def connect_for(settings: "Settings") -> Optional[Service]:
+    """The service these settings point at, or None (also when CHIDAO_SERVICE=off)."""
+    if settings.service == "off":
+        return None
+    return connect(service_dir(settings))
+
+
+def connect(directory: Path) -> Optional[Service]:
     """The running service, or None (none running, another user's, a stale socket, older code).
     Costs a stat and one round trip; never raises."""
-    if os.environ.get("CHIDAO_SERVICE", "auto") == "off":
-        return None
     sock, keyfile = _paths(directory)
     try:
         if not sock.exists():

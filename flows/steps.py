@@ -1,50 +1,69 @@
-"""The ingest of one file as plain steps, shared by `chidao ingest` (in-process, no Prefect)
-and the Prefect flows (each step a task).  No Prefect import here: the CLI path must start fast.
+"""The ingest of one file: the pipeline's stages (extractors/pipeline.py) in order, between the
+register's steps.  Shared by `chidao ingest` (plain, no Prefect), `chidao reextract`
+(flows/reextract.py), the watcher and the Prefect flows (flows/ingest.py makes each step and
+each stage a task).  No Prefect import here: the CLI's plain path must start fast.
 
-One file:  fingerprint (sha256) -> already in the register? (then stop: a duplicate costs one
-hash) -> read_document -> parse_directive -> extract_obligations -> ingest_processed.
-The three extractor calls run in a child process (flows/isolate.py) under one per-document
-deadline.  The register calls run here (one writer per process).
+One file:  sha256 -> what the register knows of these bytes -> its known programmes -> every
+stage of the pipeline, each in a child process (flows/isolate.py) that is killed when the
+document's deadline (or the stage's own limit) passes -> store.  The register calls run here
+(one writer per process), retried on I/O errors (flows/retry.py).
 
-Outcomes (FileResult.status):
-  new / version / duplicate  stored (or already there)
-  failed   the file itself is bad (not a PDF, encrypted, empty, an extractor rejected it):
-           recorded, never retried automatically (the same bytes give the same answer)
-  error    the file could not be processed now (I/O, register unreachable, timeout, crashed
-           worker): nothing recorded, worth a bounded number of retries
+Outcomes (FileResult.status; extractors/pipeline.py defines the three kinds):
+  new / version / duplicate   done: stored, or already in the register
+  bad-input   the file's fault: recorded with its reason (Vietnamese, for the clerk); the same
+              bytes give the same answer, so the register answers again without reading them
+  error       our fault: a stage raised, timed out or crashed.  Recorded with its traceback and
+              the code fingerprint; the same bytes are processed again only by other code.
+              Also (not recorded, `retryable` when trying later may help) what could not be
+              done now: I/O or the register failing after their retries, a missing tool.
 """
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 import time
-from dataclasses import asdict, dataclass, field
+import traceback
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from extractors.pipeline import (
+    PIPELINE, NotInstalled, Options, Pipeline, Processed, Stage, bad_input_reason, processed_from,
+)
 from flows.isolate import StepCrashed, StepError, StepTimeout, call
+from flows.retry import IO, is_retryable
+from flows.settings import DEFAULT_DOC_TIMEOUT
 
-DEFAULT_TIMEOUT = float(os.environ.get("CHIDAO_DOC_TIMEOUT", 900))  # seconds per document
-IO_TRIES = 3
+if TYPE_CHECKING:
+    from models.lookup import Known
+    from models.register import IngestOutcome
+
+DEFAULT_TIMEOUT = DEFAULT_DOC_TIMEOUT  # seconds per document; CHIDAO_DOC_TIMEOUT comes in through the callers' settings
+DONE = ("new", "version", "duplicate")
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str                     # new | version | duplicate | failed | error
+    status: str                     # new | version | duplicate | bad-input | error
     document_id: Any = None
     obligations: int = 0
     pages: int = 0
     seconds: float = 0.0
-    reason: str = ""
-    retryable: bool = False
+    reason: str = ""                # bad-input, error: one line for the clerk (Vietnamese)
+    retryable: bool = False         # error, nothing recorded: trying again later may help
     sha256: str = ""
+    stage: str = ""                 # error: the stage (or step) that failed
     steps: dict[str, float] = field(default_factory=dict)   # seconds per step
 
     @property
+    def outcome(self) -> str:
+        """done | bad-input | error"""
+        return "done" if self.status in DONE else self.status
+
+    @property
     def ok(self) -> bool:
-        return self.status in ("new", "version", "duplicate")
+        return self.outcome == "done"
 
     def line(self) -> str:
         """One line for the user: 'FILE: what happened'."""
@@ -58,10 +77,15 @@ class FileResult:
         return f"{name}: {self.reason or self.status}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "outcome": self.outcome}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FileResult":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
 
 
-# ---------------------------------------------------------------- the steps
+# ---------------------------------------------------------------- the register's steps
 
 def fingerprint(path: str | Path) -> tuple[str, int]:
     h = hashlib.sha256()
@@ -81,58 +105,31 @@ def _not_created(url: Optional[str]) -> bool:
     return db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):].split("?", 1)[0]).expanduser().exists()
 
 
-def find_duplicate(sha256: str, *, url: Optional[str] = None):
-    """Id of a document already stored with these bytes, or None.  A document recorded as
-    failed does not count: those bytes are read again (a better reader may succeed)."""
+def find_known(sha256: str, *, url: Optional[str] = None) -> "Optional[Known]":
+    """What the register holds for these bytes (models.register.Known), or None."""
     from models.db import light_session
+    from models.lookup import find_known as _find
 
     if _not_created(url):
-        return None                 # a register not created yet holds no duplicate
+        return None                 # a register not created yet knows nothing
     light = light_session(url)      # a SQLite register at the newest schema: no SQLAlchemy needed to ask
     if light is not None:
         with light:
-            row = light.execute("SELECT id, status FROM documents WHERE sha256 = :sha LIMIT 1",
-                                {"sha": sha256.lower()}).first()
-        return None if row is None or str(row[1]) == "failed" else row[0]
-    from models.register import find_document_by_sha256, open_session
+            return _find(light, sha256=sha256)
+    from models.register import open_session
 
     with open_session(url) as session:
-        row = find_document_by_sha256(session, sha256=sha256)
-        if row is None:
-            return None
-        status = getattr(row, "status", None) or getattr(row, "ingest_status", None)
-        if str(status) == "failed":
-            return None
-        return getattr(row, "id", row)
-
-
-def _read_document(path: str, ocr_workers: Optional[int] = None):
-    from extractors.reading import read_document
-
-    options = {}
-    if ocr_workers:
-        params = inspect.signature(read_document).parameters
-        for name in ("ocr_workers", "workers"):
-            if name in params:
-                options[name] = ocr_workers
-                break
-    return read_document(path, **options)
-
-
-def _parse_directive(document, programmes: Optional[list[dict]] = None):
-    from extractors.structure import parse_directive
-
-    return parse_directive(document, programmes=programmes)
+        return _find(session, sha256=sha256)
 
 
 def known_programmes(*, url: Optional[str] = None) -> list[dict]:
-    """Programmes the register learned from approving decisions (models.register.learned_programmes)."""
+    """Programmes the register learned from approving decisions (models.lookup.learned_programmes)."""
     from models.db import light_session
+    from models.lookup import learned_programmes
 
     if _not_created(url):
         return []
     light = light_session(url)
-    from models.register import learned_programmes
 
     if light is not None:
         with light:
@@ -141,32 +138,6 @@ def known_programmes(*, url: Optional[str] = None) -> list[dict]:
 
     with open_session(url) as session:
         return learned_programmes(session)
-
-
-def _extract_obligations(directive):
-    from extractors.obligations import extract_obligations
-
-    return extract_obligations(directive)
-
-
-def read(path: str, *, timeout: Optional[float], ocr_workers: Optional[int] = None, isolate: bool = True,
-         runner: Callable = call):
-    if not isolate:
-        return _read_document(path, ocr_workers)
-    return runner(_read_document, path, ocr_workers, timeout=timeout)
-
-
-def structure(document, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call,
-              programmes: Optional[list[dict]] = None):
-    if not isolate:
-        return _parse_directive(document, programmes)
-    return runner(_parse_directive, document, programmes, timeout=timeout)
-
-
-def obligations(directive, *, timeout: Optional[float], isolate: bool = True, runner: Callable = call):
-    if not isolate:
-        return _extract_obligations(directive)
-    return runner(_extract_obligations, directive, timeout=timeout)
 
 
 def prepare_register(url: Optional[str] = None) -> None:
@@ -180,125 +151,203 @@ def prepare_register(url: Optional[str] = None) -> None:
             from models.db import init_db
 
             init_db(url)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - only an optimisation: the store step meets the same error
             pass
 
     threading.Thread(target=load, name="chidao-register", daemon=True).start()
 
 
-def store(document, directive, extraction, *, source_path: str, url: Optional[str] = None):
-    from extractors.pipeline import Processed
+def store(processed: Processed, *, source_path: str, code_fingerprint: str, url: Optional[str] = None) -> "IngestOutcome":
     from models.register import ingest_processed, open_session
 
     with open_session(url) as session:
-        return ingest_processed(session, Processed(document, directive, extraction), source_path=source_path)
+        return ingest_processed(session, processed, source_path=source_path, code_fingerprint=code_fingerprint)
 
 
-def record_failure(source_path: str, code: str, message: str, sha256: str, *, url: Optional[str] = None):
-    from models.register import open_session, record_failure as _record
+def record_error(*, url: Optional[str] = None, **row: Any) -> "IngestOutcome":
+    """models.register.record_error in a session of its own."""
+    from models.register import open_session, record_error as _record
 
     with open_session(url) as session:
-        return _record(session, source_path=source_path, code=code, message=message, sha256=sha256 or None)
+        return _record(session, **row)
 
 
-# ---------------------------------------------------------------- errors
+# ---------------------------------------------------------------- the stages
 
-def is_io_error(exc: BaseException) -> bool:
-    """Worth retrying: the disk, the share or the register's server hiccupped."""
-    if isinstance(exc, StepError):
-        return exc.is_io
-    if isinstance(exc, (OSError, TimeoutError, ConnectionError)):
-        return True
-    try:
-        from sqlalchemy.exc import DBAPIError, OperationalError
-    except ImportError:  # pragma: no cover
-        return False
-    if isinstance(exc, OperationalError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(getattr(exc, "connection_invalidated", False))
+def run_stage(run: Callable[[Any, Options], Any], value: Any, options: Options, *, timeout: Optional[float],
+              isolate: bool = True, runner: Callable = call) -> Any:
+    """One stage's function on its input: in a killable child (`runner`: flows.isolate.call or a
+    warm service's call), or in this process with isolate=False (no timeout then)."""
+    if not isolate:
+        return run(value, options)
+    return runner(run, value, options, timeout=timeout)
 
 
-def retry_io(fn: Callable, *args, tries: int = IO_TRIES, delay: float = 0.5, **kwargs):
-    """The plain path's version of a task's `retries` with an I/O-only retry condition."""
-    for attempt in range(1, tries + 1):
+class StageFailed(Exception):
+    """A stage gave no output.  `cause`: StepTimeout, StepCrashed, StepError (raised in the
+    child), or the exception itself when the stage ran in this process."""
+
+    def __init__(self, stage: str, cause: BaseException, timeout: Optional[float] = None):
+        super().__init__(f"{stage}: {cause}")
+        self.stage, self.cause = stage, cause
+        self.timeout = timeout      # the limit that ran out: the document's, or the stage's own
+
+    @property
+    def kind(self) -> str:
+        """timeout | crashed | io | not-installed | exception"""
+        c = self.cause
+        if isinstance(c, StepTimeout):
+            return "timeout"
+        if isinstance(c, StepCrashed):
+            return "crashed"
+        if is_retryable(c):
+            return "io"
+        if isinstance(c, NotInstalled) or (isinstance(c, StepError) and c.kind == NotInstalled.__name__):
+            return "not-installed"
+        return "exception"
+
+    @property
+    def message(self) -> str:
+        """One line, in English, for the register's errors."""
+        c = self.cause
+        if isinstance(c, StepError):
+            return f"{c.kind}: {_first_line(c.message)}".rstrip(": ")
+        if isinstance(c, StepTimeout):
+            return f"no result within {self.timeout or 0:g} s; the process and everything it started were killed"
+        return f"{type(c).__name__}: {_first_line(str(c))}".rstrip(": ")
+
+    def traceback(self) -> str:
+        c = self.cause
+        if isinstance(c, StepError) and c.detail:
+            return c.detail
+        if isinstance(c, (StepTimeout, StepCrashed)):
+            return f"{type(c).__name__} in stage {self.stage!r}: {self.message if isinstance(c, StepTimeout) else c}"
+        return "".join(traceback.format_exception(c))
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    lines = [ln for ln in str(text).strip().splitlines() if ln.strip()]
+    return lines[0][:limit] if lines else ""
+
+
+def _budget(deadline: Optional[float], stage: Stage, document_limit: Optional[float]) -> tuple[Optional[float], Optional[float]]:
+    """(seconds the stage may take: what is left of the document's time, within the stage's
+    own limit; the limit that decides it, in seconds, to name it if it runs out)."""
+    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+    if stage.timeout is not None and (left is None or stage.timeout < left):
+        return stage.timeout, stage.timeout
+    return left, document_limit
+
+
+def run_pipeline(path: str, steps: "Steps", options: Options, *, deadline: Optional[float],
+                 timed: Callable = lambda name, fn, *args: fn(*args)) -> Processed:
+    """Every stage of steps.pipeline on the file, in order; stops at a verdict of bad input
+    (Processed.bad_input).  Raises StageFailed."""
+    value: Any = Path(path)
+    outputs: list[Any] = []
+    for stage in steps.pipeline.stages:
+        budget, limit = _budget(deadline, stage, steps.timeout)
         try:
-            return fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
-            if attempt == tries or not is_io_error(exc):
-                raise
-            time.sleep(delay * attempt)
+            if budget is not None and budget <= 0:
+                raise StepTimeout("the document's time was used up before this stage")
+            value = timed(stage.name, steps.stage, stage, value, options, budget)
+            verdict = stage.rejects(value) if stage.rejects else None
+        except Exception as exc:  # noqa: BLE001 - typed below: every way a stage can fail is an outcome
+            raise StageFailed(stage.name, exc, limit) from exc
+        outputs.append(value)
+        if verdict is not None:
+            return processed_from(outputs, verdict)
+    return processed_from(outputs)
 
 
-def _reason(exc: BaseException) -> tuple[str, bool, bool]:
-    """(one-line reason, retryable, is the file's fault)."""
-    if isinstance(exc, StepTimeout):
-        return f"timed out: {exc}", True, False
-    if isinstance(exc, StepCrashed):
-        return f"crashed: {exc}", True, False
-    if isinstance(exc, StepError):
-        if exc.is_io:
-            return f"I/O error: {exc.message or exc.kind}", True, False
-        return f"extractor error ({exc.kind}): {exc.message}".rstrip(": "), False, True
-    if is_io_error(exc):
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"I/O error: {first[:300]}", True, False
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {first[:300]}".rstrip(": "), False, False
+# ---------------------------------------------------------------- what the clerk reads
+
+def show_command(document_id: Any, url: Optional[str]) -> str:
+    """`chidao show ID`, with --db when the register was named and its URL holds no password
+    (so that the line works when pasted, and never prints a secret)."""
+    import shlex
+    from urllib.parse import urlsplit
+
+    if url:
+        from models.db import database_url
+
+        db = database_url(url)
+        if not urlsplit(db).password:
+            return f"chidao --db {shlex.quote(db)} show {document_id}"
+    return f"chidao show {document_id}"
 
 
-def document_reason(document) -> str:
-    errors = getattr(document, "errors", None) or []
-    msgs = [e.message for e in errors if getattr(e, "message", "")]
-    return "; ".join(dict.fromkeys(msgs)) or "unreadable document"
+def error_reason(failed: StageFailed, document_id: Any, url: Optional[str]) -> str:
+    what = {
+        "timeout": f"bước {failed.stage} chạy quá thời gian cho phép ({failed.timeout or 0:g} giây) và đã bị dừng "
+                   "(do chương trình hoặc máy quá tải, không phải do tệp)",
+        "crashed": f"tiến trình xử lý bị dừng đột ngột ở bước {failed.stage} ({failed.cause}; không phải do tệp)",
+    }.get(failed.kind, f"lỗi của chương trình (không phải của tệp) ở bước {failed.stage}: {failed.message}")
+    return (f"{what}; đã ghi vào sổ (văn bản {document_id}), tệp sẽ được xử lý lại khi nộp lại sau khi chương trình "
+            f"được cập nhật; xem chi tiết: {show_command(document_id, url)}")
+
+
+def known_error_reason(known: "Known", url: Optional[str]) -> str:
+    stage = next((e.get("stage") for e in known.errors if e.get("stage")), "?")
+    return (f"đã lỗi với đúng phiên bản chương trình này ở bước {stage} (văn bản {known.id}); chưa xử lý lại, "
+            f"sẽ xử lý lại khi chương trình được cập nhật; xem chi tiết: {show_command(known.id, url)}")
+
+
+def transient_reason(exc: BaseException, where: str) -> str:
+    first = _first_line(str(exc)) or type(exc).__name__
+    return f"lỗi đọc/ghi tạm thời ở bước {where} ({first}); chưa ghi gì vào sổ, hãy chạy lại sau"
+
+
+def not_installed_reason(failed: StageFailed) -> str:
+    message = failed.cause.message if isinstance(failed.cause, StepError) else str(failed.cause)
+    return f"máy này chưa cài đủ công cụ để đọc tệp ({_first_line(message)}); hãy cài rồi nộp lại tệp"
 
 
 # ---------------------------------------------------------------- one file
 
 class Steps:
-    """How each step runs.  Plain: direct calls with I/O retries.  The flows subclass this and
-    run each step as a Prefect task."""
+    """How each step and stage runs.  Plain: direct calls, retried on I/O errors by flows/retry.py;
+    stages in a killable child.  flows/ingest.py subclasses this to run each as a Prefect task."""
 
     def __init__(self, *, url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                 ocr_workers: Optional[int] = None, isolate: bool = True, runner: Optional[Callable] = None):
+                 ocr_workers: Optional[int] = None, isolate: bool = True, runner: Optional[Callable] = None,
+                 pipeline: Pipeline = PIPELINE):
         self.url, self.timeout, self.ocr_workers, self.isolate = url, timeout, ocr_workers, isolate
         self.runner = runner or call    # flows.isolate.call, or a warm service's call (flows/service.py)
+        self.pipeline = pipeline
 
-    def fingerprint(self, path: str):
-        return retry_io(fingerprint, path)
+    def fingerprint(self, path: str) -> tuple[str, int]:
+        return IO.call(fingerprint, path)
 
-    def find_duplicate(self, sha256: str):
-        return retry_io(find_duplicate, sha256, url=self.url)
-
-    def read(self, path: str, timeout: Optional[float]):
-        return retry_io(read, path, timeout=timeout, ocr_workers=self.ocr_workers, isolate=self.isolate,
-                        runner=self.runner)
+    def find_known(self, sha256: str) -> "Optional[Known]":
+        return IO.call(find_known, sha256, url=self.url)
 
     def programmes(self) -> list[dict]:
-        return retry_io(known_programmes, url=self.url)
+        return IO.call(known_programmes, url=self.url)
 
-    def structure(self, document, timeout: Optional[float], programmes: Optional[list[dict]] = None):
-        return structure(document, timeout=timeout, isolate=self.isolate, runner=self.runner, programmes=programmes)
+    def stage(self, stage: Stage, value: Any, options: Options, timeout: Optional[float]) -> Any:
+        return IO.call(run_stage, stage.run, value, options, timeout=timeout, isolate=self.isolate,
+                       runner=self.runner)
 
-    def obligations(self, directive, timeout: Optional[float]):
-        return obligations(directive, timeout=timeout, isolate=self.isolate, runner=self.runner)
+    def store(self, processed: Processed, source_path: str) -> "IngestOutcome":
+        return IO.call(store, processed, source_path=source_path, code_fingerprint=self.pipeline.fingerprint(),
+                       url=self.url)
 
-    def store(self, document, directive, extraction, source_path: str):
-        return retry_io(store, document, directive, extraction, source_path=source_path, url=self.url)
+    def record_error(self, **row: Any) -> "IngestOutcome":
+        return IO.call(record_error, url=self.url, **row)
 
 
 def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path: Optional[str] = None,
                 display: Optional[str] = None) -> FileResult:
-    """Ingest one file; never raises for a bad file or a failed step (see FileResult.status).
+    """Ingest one file; never raises for a bad file or a failed stage (see FileResult.status).
     `source_path` is what the register records as the file's origin (the watcher passes the
     name the clerk dropped, not the processing/ path)."""
     steps = steps or Steps()
     path = str(path)
+    source = source_path or path
     result = FileResult(path=display or path, status="error")
     t0 = time.monotonic()
     deadline = None if steps.timeout is None else t0 + steps.timeout
-
-    def left() -> Optional[float]:
-        return None if deadline is None else max(0.0, deadline - time.monotonic())
 
     def timed(name: str, fn: Callable, *args):
         s = time.monotonic()
@@ -309,55 +358,101 @@ def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path:
 
     try:
         if not os.path.isfile(path):
-            result.status, result.reason = "failed", "not a file" if os.path.exists(path) else "no such file"
+            result.status = "bad-input"
+            result.reason = bad_input_reason("not-a-file" if os.path.exists(path) else "not-found")
             return result
-        sha, _size = timed("fingerprint", steps.fingerprint, path)
-        result.sha256 = sha
-        existing = timed("lookup", steps.find_duplicate, sha)
-        if existing is not None:
-            result.status, result.document_id = "duplicate", existing
+        result.sha256, _size = timed("fingerprint", steps.fingerprint, path)
+        known = timed("lookup", steps.find_known, result.sha256)
+        if known is not None and _answered(result, known, steps):
             return result
-        document = timed("read", steps.read, path, left())
-        if not getattr(document, "sha256", ""):
-            document.sha256 = sha  # the register keys on it; we hashed the bytes already
-        result.pages = len(getattr(document, "pages", []) or [])
-        if getattr(document, "status", "ok") == "failed":
-            from extractors.types import Directive, Extraction
-
-            directive, extraction = Directive(document=document), Extraction()
-        else:
-            programmes = timed("programmes", steps.programmes)
-            directive = timed("structure", steps.structure, document, left(), programmes)
-            extraction = timed("obligations", steps.obligations, directive, left())
-        outcome = timed("store", steps.store, document, directive, extraction, source_path or path)
-        result.status = str(getattr(outcome, "status", "new"))
-        result.document_id = getattr(outcome, "document_id", None)
-        obl = getattr(outcome, "obligations", None)
-        result.obligations = obl if isinstance(obl, int) else len(obl or extraction.obligations)
-        if result.status == "failed":
-            result.reason = document_reason(document)
+        options = Options(ocr_workers=steps.ocr_workers, programmes=tuple(timed("programmes", steps.programmes)))
+        try:
+            processed = run_pipeline(path, steps, options, deadline=deadline, timed=timed)
+        except StageFailed as failed:
+            _settle_failure(result, failed, steps, source)
+            return result
+        if not processed.document.sha256:
+            processed.document.sha256 = result.sha256  # the register keys on it; we hashed the bytes already
+        result.pages = processed.document.page_count
+        _settle_stored(result, timed("store", steps.store, processed, source), processed)
         return result
-    except Exception as exc:  # noqa: BLE001 - one file's trouble is a result, not a stopped batch
-        reason, retryable, files_fault = _reason(exc)
-        result.status, result.reason, result.retryable = ("failed" if files_fault else "error"), reason, retryable
-        if files_fault:  # an extractor rejected this file: record it, so it is not lost
-            try:
-                retry_io(record_failure, source_path or path, "extractor-error", reason, result.sha256, url=steps.url)
-            except Exception:  # noqa: BLE001 - the line to the user still says why
-                pass
+    except Exception as exc:  # noqa: BLE001 - the register failing, or a defect outside the stages: an outcome too
+        _settle_failure(result, StageFailed(next(reversed(result.steps), "start"), exc), steps, source)
         return result
     finally:
         result.seconds = round(time.monotonic() - t0, 3)
 
 
+def _answered(result: FileResult, known: "Known", steps: Steps) -> bool:
+    """Settle RESULT from what the register already holds for the bytes; False when they must
+    be processed (again): an error made by other code than this pipeline's."""
+    result.document_id = known.id
+    if known.outcome == "done":
+        result.status = "duplicate"
+        return True
+    if known.outcome == "bad-input":
+        first = known.errors[0] if known.errors else {}
+        result.status = "bad-input"
+        result.reason = bad_input_reason(str(first.get("code", "")), str(first.get("message", "")))
+        return True
+    if known.code_fingerprint == steps.pipeline.fingerprint():
+        result.status, result.reason = "error", known_error_reason(known, steps.url)
+        result.stage = next((e.get("stage") for e in known.errors if e.get("stage")), "")
+        return True
+    result.document_id = None
+    return False
+
+
+def _settle_stored(result: FileResult, outcome: "IngestOutcome", processed: Processed) -> None:
+    result.document_id = outcome.document_id
+    result.obligations = outcome.obligations
+    if outcome.status in DONE:
+        result.status = outcome.status
+        return
+    result.status = "bad-input"
+    verdict = processed.bad_input
+    first = processed.document.errors[0] if processed.document.errors else None
+    result.reason = verdict.reason if verdict else bad_input_reason(first.code if first else "", first.message if first else "")
+
+
+def _settle_failure(result: FileResult, failed: StageFailed, steps: Steps, source_path: str) -> None:
+    """An error: recorded with its traceback when it is a defect (an exception, a timeout, a
+    crash); not recorded when trying again later may help (I/O) or a tool is missing."""
+    result.status, result.stage = "error", failed.stage
+    if failed.kind == "io":
+        result.reason, result.retryable = transient_reason(failed.cause, failed.stage), True
+        return
+    if failed.kind == "not-installed":
+        result.reason = not_installed_reason(failed)
+        return
+    if not result.sha256:   # failed before the bytes were hashed: nothing to key a record on
+        result.reason = f"lỗi của chương trình ở bước {failed.stage}: {failed.message}; chưa ghi gì vào sổ"
+        return
+    try:
+        outcome = steps.record_error(
+            source_path=source_path, sha256=result.sha256, stage=failed.stage, kind=failed.kind,
+            message=failed.message, traceback=failed.traceback(), code_fingerprint=steps.pipeline.fingerprint(),
+            source_file=Path(source_path).name)
+    except Exception as exc:  # noqa: BLE001 - the register is down too: say so, nothing is recorded
+        result.reason = (f"lỗi ở bước {failed.stage} ({failed.message}); chưa ghi được vào sổ "
+                         f"({_first_line(str(exc)) or type(exc).__name__}), hãy chạy lại sau")
+        result.retryable = is_retryable(exc)
+        return
+    if outcome.status == "duplicate":   # another worker stored these bytes meanwhile
+        result.status, result.document_id, result.obligations = "duplicate", outcome.document_id, outcome.obligations
+        return
+    result.document_id = outcome.document_id
+    result.reason = error_reason(failed, outcome.document_id, steps.url)
+
+
 # ---------------------------------------------------------------- many files
 
-SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".docx"}
 
 
 def expand(paths: list[str | Path], *, skip: Callable[[Path], bool] | None = None) -> list[Path]:
-    """Files as given, folders recursively (known document suffixes only; hidden and
+    """Files as given, folders recursively (the kinds the reader reads, by name; hidden and
     temporary files skipped).  A missing path is kept: it becomes its own 'no such file' line."""
+    from extractors.reading import accepts
     from flows.intake import is_ignored
 
     skip = skip or is_ignored
@@ -366,7 +461,7 @@ def expand(paths: list[str | Path], *, skip: Callable[[Path], bool] | None = Non
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not any(skip(Path(part)) for part in rel.parts):
+                if f.is_file() and accepts(f) and not any(skip(Path(part)) for part in rel.parts):
                     out.append(f)
         else:
             out.append(p)
@@ -390,7 +485,8 @@ def plan_workers(n_files: int, cores: Optional[int] = None) -> tuple[int, int]:
 
 def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout: Optional[float] = DEFAULT_TIMEOUT,
                  jobs: Optional[int] = None, isolate: bool = True, runner: Optional[Callable] = None,
-                 on_result: Optional[Callable[[FileResult], None]] = None) -> list[FileResult]:
+                 on_result: Optional[Callable[[FileResult], None]] = None,
+                 pipeline: Pipeline = PIPELINE) -> list[FileResult]:
     """Many files in parallel, plain (no Prefect).  Threads drive the files; the CPU work runs
     in child processes, so `jobs` files use `jobs` cores at once.  `runner`: where the extractor
     calls run (default: this process's forkserver; a warm service's call, flows/service.py)."""
@@ -405,7 +501,7 @@ def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout:
     n_jobs, ocr_workers = plan_workers(len(files))
     if jobs:
         n_jobs, ocr_workers = max(1, jobs), max(1, available_cores() // max(1, jobs))
-    steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate, runner=runner)
+    steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate, runner=runner, pipeline=pipeline)
     if n_jobs == 1 or len(files) <= 1:
         results = []
         for f in files:

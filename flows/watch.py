@@ -4,8 +4,9 @@ A polling loop over the folder state machine (flows/intake.py).  Why a loop and 
 `flow.serve`: serve() waits for runs triggered through a Prefect API (schedules, the UI),
 it does not look at a folder, and it needs a server; a clerk's PC has none, and starting
 Prefect's temporary one costs ~15 s and a database per start.  So the loop decides WHAT to
-ingest and WHEN (stable files, crash recovery, bounded retries) and hands each file to one of
-three runners:
+ingest and WHEN (stable files, crash recovery, bounded retries of what may succeed later) and
+hands each file to one of three runners, which all run the one pipeline (extractors/pipeline.py)
+through flows/steps.py:
 
   local       (default) the plain steps in-process, `jobs` files at a time (no Prefect import)
   prefect     PREFECT_API_URL is set (or --prefect): each file is an `ingest-document` flow run
@@ -15,11 +16,15 @@ three runners:
               docs/scaling.md); the loop only dispatches, watches the runs and moves the files.
 
 One log line per file: "taken", then "done in N s ..." / "duplicate ..." / "failed: reason".
+Outcomes: done -> done/; bad input -> failed/ at once (the same bytes give the same answer); an
+error recorded in the register (a defect: exception, timeout, crash) -> failed/ at once (the same
+code gives the same answer; `chidao retry` after an upgrade processes it again); an error that
+may pass (I/O, the register or a worker unreachable) -> tried again after a back-off
+(flows/retry.py's policy, scheduled rather than slept), up to --max-attempts, then failed/.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import sys
 import threading
@@ -27,13 +32,16 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from flows import intake as I
+from flows.retry import RetryPolicy, is_retryable
 from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, plan_workers
 
 # Prefect (and flows.ingest, which imports it) load only for the runners that use it: importing
 # it costs seconds, and the plain watcher, `chidao failed` and `chidao retry` do without.
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 
 def _stamp() -> str:
@@ -49,8 +57,8 @@ class WatchConfig:
     settle: float = 5.0            # seconds a file's size and mtime must hold before it is taken
     poll: float = 2.0              # seconds between two walks of the intake tree
     jobs: Optional[int] = None     # files in flight at once (default: cores; deployment: 100)
-    max_attempts: int = 3          # transient failures are tried this many times in all
-    retry_backoff: float = 30.0    # seconds before a transient failure is tried again (doubles)
+    max_attempts: int = 3          # errors that may pass (I/O, unreachable register) are tried this many times in all
+    retry_backoff: float = 30.0    # seconds before such an error is tried again (doubles)
     timeout: Optional[float] = DEFAULT_TIMEOUT   # per document
     db_url: Optional[str] = None
     lease: Optional[float] = None  # deployment runner: a run silent this long is given up (default timeout + 60)
@@ -98,9 +106,10 @@ class LocalRunner:
             item = self.running.pop(fut)
             try:
                 out.append((item, fut.result()))
-            except Exception as exc:  # noqa: BLE001 - a defect in a runner: the file still gets a state
-                out.append((item, FileResult(item.name, "error", reason=f"{type(exc).__name__}: {exc}",
-                                             retryable=True)))
+            except Exception as exc:  # noqa: BLE001 - the runner itself failed (a flow run's API, a defect): the file still gets a state
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                out.append((item, FileResult(item.name, "error", reason=f"lỗi khi chạy tệp ({type(exc).__name__}: "
+                                             f"{first}); chưa ghi gì vào sổ", retryable=is_retryable(exc))))
         return out
 
     def close(self, wait: bool) -> None:
@@ -163,9 +172,8 @@ class DeploymentRunner:
             elif kind in ("FAILED", "CRASHED", "CANCELLED"):
                 self.running.pop(rid)
                 msg = (st.message or kind.lower()) if st else kind.lower()
-                status, reason = parse_failure(msg, kind)
-                out.append((item, FileResult(item.name, status, seconds=secs, reason=reason,
-                                             retryable=(status == "error"))))
+                status, reason, retryable = parse_failure(msg, kind)
+                out.append((item, FileResult(item.name, status, seconds=secs, reason=reason, retryable=retryable)))
             elif kind in ("RUNNING", "PENDING") and st.timestamp and (wall - st.timestamp).total_seconds() > self.lease:
                 # Picked up by a worker that then went silent (killed, machine gone): nobody
                 # will report this run.  Mark it crashed and try the file again.
@@ -176,7 +184,8 @@ class DeploymentRunner:
                 except Exception:  # noqa: BLE001 - the server may be the thing that is down
                     pass
                 out.append((item, FileResult(item.name, "error", seconds=secs, retryable=True,
-                                             reason=f"no answer from its worker within {self.lease:.0f} s")))
+                                             reason=f"máy xử lý không trả lời sau {self.lease:.0f} giây; "
+                                                    "chưa ghi gì vào sổ")))
         return out
 
     def close(self, wait: bool) -> None:
@@ -186,16 +195,20 @@ class DeploymentRunner:
             pass
 
 
-def parse_failure(message: str, kind: str) -> tuple[str, str]:
-    """Flow run state message -> (status, reason)."""
+def parse_failure(message: str, kind: str) -> tuple[str, str, bool]:
+    """Flow run state message -> (status, reason, retryable); see flows.ingest.IngestFailed.
+    A run that failed or crashed without saying why lost its worker or its API: retryable."""
     marker = "IngestFailed: "
     if marker in message:
         rest = message.split(marker, 1)[1].strip()
         status, _, reason = rest.partition(": ")
-        if status in ("failed", "error"):
-            return status, reason
-        return "error", rest
-    return "error", f"flow run {kind.lower()}: {message.splitlines()[0][:300] if message else ''}".rstrip(": ")
+        if status in ("bad-input", "error"):
+            return status, reason, False
+        if status == "error-retryable":
+            return "error", reason, True
+        return "error", rest, True
+    first = message.splitlines()[0][:300] if message else ""
+    return "error", f"lượt chạy Prefect {kind.lower()}: {first}; chưa ghi gì vào sổ".replace(": ;", ";"), True
 
 
 # ---------------------------------------------------------------- the loop
@@ -209,6 +222,7 @@ class Watcher:
 
     def __post_init__(self):
         self.folders.ensure()
+        self.backoff = RetryPolicy(attempts=self.cfg.max_attempts, first_wait=self.cfg.retry_backoff)
         self.stability = I.Stability(settle=self.cfg.settle)
         self.waiting: list[tuple[float, I.Item, bool]] = []   # (not before, item, counts as a new attempt)
         self.stop = threading.Event()
@@ -231,9 +245,9 @@ class Watcher:
         """Files left in processing/ by a crash or kill: taken again (bounded)."""
         for item in I.in_processing(self.folders):
             if item.attempts >= self.cfg.max_attempts:
-                I.finish_failed(self.folders, item, f"stopped {item.attempts} times while being processed "
-                                                    "(the service was killed or crashed on it)",
-                                retryable=True, max_attempts=self.cfg.max_attempts)
+                I.finish_failed(self.folders, item, f"dịch vụ bị dừng {item.attempts} lần khi đang xử lý tệp này "
+                                                    "(bị tắt hoặc sập); chưa ghi gì vào sổ",
+                                retryable=True, max_attempts=self.cfg.max_attempts, outcome="error")
                 self.counts["failed"] += 1
                 self.log(f"failed {item.name}: stopped {item.attempts} times while being processed")
                 continue
@@ -252,15 +266,15 @@ class Watcher:
             I.finish_done(self.folders, item)
             self.counts["duplicate"] += 1
             self.log(f"duplicate {item.name}: already in the register as document {r.document_id}; moved to done/")
-        elif r.retryable and item.attempts < self.cfg.max_attempts:
-            delay = self.cfg.retry_backoff * (2 ** (item.attempts - 1))
+        elif r.retryable and (delay := self.backoff.delay_before(item.attempts)) is not None:
             self.log(f"error {item.name}: {r.reason}; trying again in {delay:.0f} s "
                      f"(attempt {item.attempts} of {self.cfg.max_attempts})")
             self.waiting.append((time.monotonic() + delay, item, True))
-        else:
-            I.finish_failed(self.folders, item, r.reason, retryable=r.retryable, max_attempts=self.cfg.max_attempts)
+        else:   # bad input, a recorded error, or an error that did not pass in max_attempts
+            I.finish_failed(self.folders, item, r.reason, retryable=r.retryable, max_attempts=self.cfg.max_attempts,
+                            outcome=r.outcome)
             self.counts["failed"] += 1
-            self.log(f"failed {item.name}: {r.reason}")
+            self.log(f"failed {item.name}: {r.outcome}: {r.reason}")
 
     def step(self) -> None:
         """One pass: settle what finished, start what is due, take what is stable."""
@@ -327,19 +341,25 @@ class Watcher:
         return self.counts
 
 
-def make_runner(cfg: WatchConfig, *, deployment: Optional[str] = None, prefect: Optional[bool] = None):
+def make_runner(cfg: WatchConfig, *, deployment: Optional[str] = None, prefect: bool = False):
     if deployment:
         return DeploymentRunner(cfg, deployment)
-    if prefect is None:
-        prefect = bool(os.environ.get("PREFECT_API_URL"))
     return LocalRunner(cfg, use_prefect=prefect)
 
 
 def watch(intake: str | Path, *, state_dir: str | Path | None = None, cfg: Optional[WatchConfig] = None,
           deployment: Optional[str] = None, prefect: Optional[bool] = None, once: bool = False,
-          log: Callable[[str], None] = default_log) -> dict:
-    """Run the intake service (blocks).  SIGTERM / SIGINT stop it cleanly."""
-    cfg = cfg or WatchConfig()
+          log: Callable[[str], None] = default_log, settings: Optional["Settings"] = None) -> dict:
+    """Run the intake service (blocks).  SIGTERM / SIGINT stop it cleanly.  `settings`: the
+    caller's (flows/settings.py), else read here; they give `cfg`'s defaults and whether a
+    Prefect server is there (`prefect` None: when PREFECT_API_URL is set)."""
+    if settings is None:
+        from flows.settings import load_settings
+
+        settings = load_settings()
+    cfg = cfg or WatchConfig(timeout=settings.doc_timeout, db_url=settings.db)
+    if prefect is None:
+        prefect = bool(settings.prefect_api_url)
     w = Watcher(I.IntakeFolders.at(intake, state_dir), cfg, make_runner(cfg, deployment=deployment, prefect=prefect), log)
 
     def _stop(signum, _frame):

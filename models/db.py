@@ -1,17 +1,17 @@
 """Where the register lives and how to open it.
 
-The URL comes from (in order) the `url` argument, `$CHIDAO_DB` (the CLI's `--db` sets it), or
-`sqlite:///chidao.db` in the working directory.  SQLite runs in WAL mode with foreign keys on
-and a busy timeout, so a watcher and a clerk's CLI can share one file; PostgreSQL is used
-through `postgresql+psycopg://`.  Opening a register upgrades its schema to the newest
-Alembic revision (`init_db`), so an older province register survives an upgrade.
+Every function takes the register's URL from its caller (the entry points read it from
+`CHIDAO_DB` or `--db` through flows/settings.py); this module reads no environment.  SQLite
+runs in WAL mode with foreign keys on and a busy timeout, so a watcher and a clerk's CLI can
+share one file; PostgreSQL is used through `postgresql+psycopg://`.  Opening a register
+upgrades its schema to the newest Alembic revision (`init_db`), so an older province register
+survives an upgrade.
 """
 from __future__ import annotations
 
 import ast
 import fcntl
 import hashlib
-import os
 import re
 import sqlite3
 import threading
@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Iterator, Optional
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-DEFAULT_URL = "sqlite:///chidao.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
 
@@ -40,8 +39,11 @@ class RegisterError(ValueError):
     Its message is one line meant for the user; nothing has been written when it is raised."""
 
 
-def database_url(url: str | None = None) -> str:
-    url = url or os.environ.get("CHIDAO_DB") or DEFAULT_URL
+def database_url(url: str) -> str:
+    """URL with the driver we ship named.  A missing URL is a defect of the caller: falling back
+    to a file in the working directory would split a province's register silently."""
+    if not url:
+        raise TypeError("no register URL given: pass the one from the settings (flows.settings, CHIDAO_DB)")
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -139,7 +141,7 @@ class LightSession:
         self.close()
 
 
-def light_session(url: str | None = None) -> Optional[LightSession]:
+def light_session(url: str) -> Optional[LightSession]:
     """A LightSession on the register at URL when it is a SQLite file already at the newest
     schema; None otherwise (PostgreSQL, a new or older register: open it with init_db)."""
     url = database_url(url)
@@ -170,7 +172,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def get_engine(url: str | None = None) -> "Engine":
+def get_engine(url: str) -> "Engine":
     """One engine per URL per process (engines hold the connection pool)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
@@ -193,7 +195,7 @@ def get_engine(url: str | None = None) -> "Engine":
         return engine
 
 
-def dispose_engine(url: str | None = None) -> None:
+def dispose_engine(url: str) -> None:
     url = database_url(url)
     with _lock:
         engine = _engines.pop(url, None)
@@ -202,12 +204,14 @@ def dispose_engine(url: str | None = None) -> None:
         engine.dispose()
 
 
-def alembic_config(url: str | None = None):
+def alembic_config(url: Optional[str] = None):
+    """Alembic's configuration; without a URL it only finds the migration scripts."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
     return cfg
 
 
@@ -279,7 +283,7 @@ def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
                 conn.commit()
 
 
-def init_db(url: str | None = None) -> "Engine":
+def init_db(url: str) -> "Engine":
     """Open the register at URL, creating it or upgrading its schema to the newest revision."""
     url = database_url(url)
     engine = get_engine(url)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from models.dates import is_overdue
 from models.keys import no_gc
-from models.tables import Citation, Document, DocumentTarget, Obligation
+from models.tables import DONE_STATUSES, Citation, Document, DocumentTarget, Obligation
 
 # Imported where used: openpyxl (~0.35 s) only for an XLSX file, and the structure stage
 # (~0.3 s with its gazetteers) only for its type list in a JSON export.
@@ -70,8 +70,8 @@ def _documents(session: Session, document_ids: Optional[Iterable[str]], include_
         stmt = stmt.where(Document.id.in_(list(document_ids)))
     if not include_versions:
         stmt = stmt.where(Document.version_of.is_(None))
-    if not include_failed:
-        stmt = stmt.where(Document.status != "failed")
+    if not include_failed:   # bad input and errors: no extraction to export
+        stmt = stmt.where(Document.status.in_(DONE_STATUSES))
     return list(session.execute(stmt).scalars())
 
 
@@ -116,7 +116,7 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
             # Register additions.
             "status": d.status, "programme": d.programme, "version_of": d.version_of,
         }
-        if d.status == "failed":
+        if d.status not in DONE_STATUSES:
             entry["errors"] = d.errors
         out.append(entry)
     return {"format": FORMAT, "documents": out}

@@ -38,7 +38,7 @@ from sqlmodel import Session
 from models.db import RegisterError
 from models.keys import no_gc, symbol_key
 from models.queries import resolve_obligation_id
-from models.tables import Citation, Document, Obligation, ObligationUnit, Unit
+from models.tables import DONE_STATUSES, Citation, Document, Obligation, ObligationUnit, Unit
 
 CARRY_OUT = frozenset({"implements", "basis"})
 MAX_CHAINS = 20
@@ -60,7 +60,7 @@ def _document_layer(session: Session) -> nx.MultiDiGraph:
     docs = session.execute(
         select(Document.id, Document.number, Document.number_key, Document.type, Document.issuer, Document.issued_on,
                Document.title, Document.source_file, Document.programme)
-        .where(Document.version_of.is_(None), Document.status != "failed")).all()
+        .where(Document.version_of.is_(None), Document.status.in_(DONE_STATUSES))).all()
     by_key: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         g.add_node(doc_node(d.id), kind="document", db_id=d.id, number=d.number, symbol=d.number_key, type=d.type,
@@ -255,7 +255,7 @@ def missing_documents(session: Session) -> list[Missing]:
         select(Citation.number, Citation.number_key, Citation.type, Citation.issued_on, Citation.relation,
                Citation.from_document, Document.source_file)
         .join(Document, Document.id == Citation.from_document)
-        .where(Citation.to_document.is_(None), Document.version_of.is_(None), Document.status != "failed")
+        .where(Citation.to_document.is_(None), Document.version_of.is_(None), Document.status.in_(DONE_STATUSES))
         .order_by(Citation.number_key, Citation.from_document)).all()
     by: dict[str, Missing] = {}
     for r in rows:

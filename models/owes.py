@@ -1,6 +1,6 @@
 """Who owes what by when: per unit, the open obligations in due order; per unit counts.
 
-    with open_session() as session:
+    with open_session(url) as session:
         for group in owes(session, unit="Công an tỉnh"):
             for item in group.items: print(item.deadline_label, item.text)
 

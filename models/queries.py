@@ -18,8 +18,8 @@ from models.dates import is_overdue
 from models.keys import clean_unit, symbol_key, unit_key
 from models.register import set_unit_links
 from models.tables import (
-    EDITABLE_FIELDS, RECURRENCES, STATUSES, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
-    StatusHistory, Unit, utcnow,
+    BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
+    DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
 )
 
 _STATUS_ALIASES = {
@@ -229,9 +229,10 @@ def counts(session: Session) -> dict[str, int]:
         return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
     return {
-        "documents": n(Document, Document.version_of.is_(None), Document.status != "failed"),
+        "documents": n(Document, Document.version_of.is_(None), Document.status.in_(DONE_STATUSES)),
         "versions": n(Document, Document.version_of.is_not(None)),
-        "failed": n(Document, Document.status == "failed"),
+        "failed": n(Document, Document.status == BAD_INPUT_STATUS),
+        "error": n(Document, Document.status == ERROR_STATUS),
         "obligations": n(Obligation),
         "units": n(Unit),
         "citations": n(Citation),

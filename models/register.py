@@ -1,18 +1,20 @@
 """Writing into the register: ingest (idempotent), re-scans as versions, re-extraction that
 never touches staff data.  Flows and `chidao ingest` call these; they know nothing of Prefect.
 
-    with open_session() as session:
+    with open_session(url) as session:
         outcome = ingest_processed(session, processed, source_path=path)
         print(outcome.message)            # "seed-002.pdf: new, 71 obligations"
 
 Rules
-- Same bytes again (sha256) -> "duplicate", nothing written.  Exception: when the stored copy
-  had FAILED, the same bytes are processed again (that is how `chidao retry` works after an
-  extractor fix) and replace the failed record.
+- Same bytes again (sha256) -> "duplicate", nothing written.  Exception: a stored copy that is
+  not done (bad input or an error) is replaced when the caller processed the bytes again
+  (flows/steps.py decides when: an error row made by other code; see models.lookup.find_known).
 - Other bytes but the same directive (same number, issuer and date, all three known) ->
   "version": a document row linked to the first copy (`version_of`), with no second copy of
   the obligations.
-- A failed read -> a document row with status "failed" and its errors, so nothing is lost.
+- A failed read (bad input) -> a document row with status "failed" and its errors, so nothing
+  is lost; a defect of ours -> status "error" with the traceback (`record_error`).
+- Every row records the fingerprint of the code that produced it (`code_fingerprint`).
 - Each call commits its own transaction: one document is all-or-nothing, and a batch goes on.
 """
 from __future__ import annotations
@@ -32,9 +34,11 @@ from sqlmodel import Session, func
 
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
+from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
 from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
 from models.tables import (
-    Citation, Document, DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
+    BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
+    StatusHistory, Unit, utcnow,
 )
 
 if TYPE_CHECKING:
@@ -57,8 +61,8 @@ _FIELD_GROUPS = {
 
 
 @contextmanager
-def open_session(url: str | None = None) -> Iterator[Session]:
-    """A session on the register at URL (default $CHIDAO_DB), schema upgraded; commits on exit."""
+def open_session(url: str) -> Iterator[Session]:
+    """A session on the register at URL (from the caller's settings), schema upgraded; commits on exit."""
     engine = init_db(url)
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -71,7 +75,7 @@ def open_session(url: str | None = None) -> Iterator[Session]:
 
 @dataclass
 class IngestOutcome:
-    status: str                  # new | duplicate | version | failed
+    status: str                  # new | duplicate | version | failed (bad input) | error
     document_id: Optional[str]
     obligations: int = 0
     message: str = ""
@@ -82,7 +86,7 @@ class IngestOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status not in (BAD_INPUT_STATUS, ERROR_STATUS)
 
     def __str__(self) -> str:
         return self.message
@@ -121,7 +125,7 @@ def find_original(session: Session, *, number: str | None, issuer: str | None,
     if not issuer or not issued_on or not (key or title):
         return None
     stmt = (select(Document)
-            .where(Document.issued_on == issued_on, Document.status != "failed", Document.version_of.is_(None))
+            .where(Document.issued_on == issued_on, Document.status.in_(DONE_STATUSES), Document.version_of.is_(None))
             .order_by(Document.ingested_at))
     stmt = stmt.where(Document.number_key == key) if key else stmt.where(Document.number_key.is_(None))
     issuer_k = unit_key(issuer)
@@ -224,27 +228,6 @@ def header_fields(processed: "Processed") -> dict:
         "issued_on": h.issued_on, "place": h.place, "title": collapse_ws(h.title) if h.title else None,
         "signer": h.signer, "programme": processed.directive.programme, "meta": meta,
     }
-
-
-def learned_programmes(session) -> list[dict]:
-    """Programmes the register learned from decisions that approve them ("Phê duyệt Đề án …"),
-    shaped like corpora/programmes.jsonl, for parse_directive(programmes=...): a later plan that
-    carries out "Đề án …" by name is linked to the decision that approved it.  Works on a
-    SQLAlchemy session and on a LightSession (the same SQL)."""
-    import json
-
-    from models.db import execute
-
-    rows = execute(session, "SELECT number, type, issuer, issued_on, meta FROM documents "
-                            "WHERE type IN ('Quyết định', 'Nghị quyết') AND number IS NOT NULL AND status != 'failed' "
-                            "AND version_of IS NULL ORDER BY ingested_at").all()
-    out = []
-    for number, type_, issuer, issued_on, meta in rows:
-        meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
-        if meta.get("approves"):
-            out.append({"symbol": number, "title": meta["approves"], "type": type_, "issuer": issuer,
-                        "issued_on": str(issued_on) if issued_on else None, "aliases": []})
-    return out
 
 
 def _errors(processed: "Processed") -> list[dict]:
@@ -361,7 +344,7 @@ def _write_citations(session: Session, doc_id: str, processed: "Processed", *, f
         known: dict[str, list] = defaultdict(list)
         for k, i, on in session.execute(
                 select(Document.number_key, Document.id, Document.issued_on)
-                .where(Document.number_key.in_(keys), Document.status != "failed", Document.version_of.is_(None),
+                .where(Document.number_key.in_(keys), Document.status.in_(DONE_STATUSES), Document.version_of.is_(None),
                        Document.id != doc_id)
                 .order_by(Document.ingested_at)):
             known[k].append((i, on))
@@ -410,8 +393,8 @@ def _count_obligations(session: Session, doc_id: str) -> int:
 # ---------------------------------------------------------------- ingest
 
 def record_failure(session: Session, *, source_path: str | Path, code: str, message: str,
-                   sha256: str | None = None) -> IngestOutcome:
-    """Record a file that could not even be processed (no Processed object), so it is not lost."""
+                   sha256: str | None = None, code_fingerprint: str | None = None) -> IngestOutcome:
+    """Record a bad file that could not even be read (no Processed object), so it is not lost."""
     from extractors.types import Directive, Document as XDocument, Extraction, ReadError
     from extractors.pipeline import Processed
 
@@ -422,11 +405,61 @@ def record_failure(session: Session, *, source_path: str | Path, code: str, mess
         xdoc.size = p.stat().st_size
     except OSError:
         pass
-    return ingest_processed(session, Processed(xdoc, Directive(document=xdoc), Extraction()), source_path=p)
+    return ingest_processed(session, Processed(xdoc, Directive(document=xdoc), Extraction()), source_path=p,
+                            code_fingerprint=code_fingerprint)
 
 
-def ingest_processed(session: Session, processed: "Processed", *, source_path: str | Path | None = None) -> IngestOutcome:
-    """Store one processed file.  See the module docstring for the rules; commits."""
+def record_error(session: Session, *, source_path: str | Path, sha256: str, stage: str, kind: str, message: str,
+                 traceback: str, code_fingerprint: str | None, source_file: str | None = None,
+                 size: int = 0, pages: int = 0, file_kind: str = "unknown") -> IngestOutcome:
+    """Record that our code failed on these bytes (an exception, a timeout, a crash in STAGE):
+    status "error", the traceback and the code's fingerprint.  Replaces an earlier error or
+    bad-input row of the same bytes; a done row (another worker just stored them) is kept and
+    answered as a duplicate.  Commits."""
+    p = Path(source_path)
+    sha = sha256.lower()
+    source_file = source_file or p.name
+    existing = find_document_by_sha256(session, sha256=sha)
+    if existing is not None and existing.status in DONE_STATUSES:
+        return _duplicate(session, existing, source_file)
+    now = utcnow()
+    row = {
+        "id": make_document_id(sha), "source_file": source_file, "source_path": str(p), "sha256": sha,
+        "size": size, "pages": pages, "kind": file_kind, "status": ERROR_STATUS,
+        "errors": [{"code": kind, "stage": stage, "message": message}], "traceback": traceback,
+        "code_fingerprint": code_fingerprint, "type": None, "number": None, "number_key": None, "issuer": None,
+        "issued_on": None, "place": None, "title": None, "signer": None, "programme": None, "meta": {},
+        "ingested_at": now, "extracted_at": now, "version_of": None,
+    }
+    try:
+        if existing is not None:
+            session.execute(delete(Document).where(Document.id == existing.id))
+        insert_rows(session, Document, [row])
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        other = find_document_by_sha256(session, sha256=sha)
+        if other is None:
+            raise
+        return _duplicate(session, other, source_file)
+    except BaseException:
+        session.rollback()
+        raise
+    return IngestOutcome(ERROR_STATUS, row["id"], 0, f"{source_file}: error in {stage}: {message}",
+                         source_file=source_file, errors=row["errors"])
+
+
+def _duplicate(session: Session, existing: Document, source_file: str) -> IngestOutcome:
+    n = _count_obligations(session, existing.id)
+    what = f"duplicate of {existing.id}" + (f" ({existing.source_file})" if existing.source_file != source_file else "")
+    return IngestOutcome("duplicate", existing.id, n, f"{source_file}: {what}, {n} obligations",
+                         source_file=source_file, duplicate_of=existing.id)
+
+
+def ingest_processed(session: Session, processed: "Processed", *, source_path: str | Path | None = None,
+                     code_fingerprint: str | None = None) -> IngestOutcome:
+    """Store one processed file.  See the module docstring for the rules; commits.
+    CODE_FINGERPRINT: the pipeline's fingerprint (extractors/pipeline.py), kept on the row."""
     xdoc = processed.document
     path = str(source_path or xdoc.path or "")
     source_file = xdoc.source_file or Path(path).name
@@ -437,16 +470,14 @@ def ingest_processed(session: Session, processed: "Processed", *, source_path: s
     doc_id = make_document_id(sha)
 
     existing = find_document_by_sha256(session, sha256=sha)
-    if existing is not None and existing.status != "failed":
-        n = _count_obligations(session, existing.id)
-        what = f"duplicate of {existing.id}" + (f" ({existing.source_file})" if existing.source_file != source_file else "")
-        return IngestOutcome("duplicate", existing.id, n, f"{source_file}: {what}, {n} obligations",
-                             source_file=source_file, duplicate_of=existing.id)
+    if existing is not None and existing.status in DONE_STATUSES:
+        return _duplicate(session, existing, source_file)
     try:
-        if existing is not None:  # a failed copy of the same bytes: this is a retry
+        if existing is not None:  # a bad-input or error row of the same bytes: this is a retry
             session.execute(delete(Document).where(Document.id == existing.id))
             session.flush()
-        outcome = _insert(session, processed, doc_id=doc_id, sha=sha, path=path, source_file=source_file)
+        outcome = _insert(session, processed, doc_id=doc_id, sha=sha, path=path, source_file=source_file,
+                          code_fingerprint=code_fingerprint)
         session.commit()
         return outcome
     except IntegrityError:
@@ -455,15 +486,14 @@ def ingest_processed(session: Session, processed: "Processed", *, source_path: s
         other = find_document_by_sha256(session, sha256=sha)
         if other is None:
             raise
-        n = _count_obligations(session, other.id)
-        return IngestOutcome("duplicate", other.id, n, f"{source_file}: duplicate of {other.id}, {n} obligations",
-                             source_file=source_file, duplicate_of=other.id)
+        return _duplicate(session, other, source_file)
     except BaseException:
         session.rollback()
         raise
 
 
-def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, path: str, source_file: str) -> IngestOutcome:
+def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, path: str, source_file: str,
+            code_fingerprint: str | None) -> IngestOutcome:
     xdoc = processed.document
     now = utcnow()
     status = _doc_status(processed)
@@ -472,6 +502,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
         "id": doc_id, "source_file": source_file, "source_path": path or None, "sha256": sha,
         "size": xdoc.size or 0, "pages": xdoc.page_count, "kind": xdoc.kind, "status": status,
         "errors": errors, "ingested_at": now, "extracted_at": now, "version_of": None,
+        "traceback": None, "code_fingerprint": code_fingerprint,
     }
     if status == "failed":
         reason = errors[0]["message"] if errors else "unreadable"
@@ -525,7 +556,8 @@ def _jsonable(v):
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
 
-def reextract(session: Session, *, document_id: str, processed: "Processed", who: str | None = "reextract") -> ReextractOutcome:
+def reextract(session: Session, *, document_id: str, processed: "Processed", who: str | None = "reextract",
+              code_fingerprint: str | None = None) -> ReextractOutcome:
     """Replace a document's extracted data with a new extraction of the same file.
 
     Obligations are matched by stable id, then (same ref, text at least 85 % alike) so a better
@@ -542,7 +574,7 @@ def reextract(session: Session, *, document_id: str, processed: "Processed", who
         return ReextractOutcome(document_id, status="failed",
                                 message=f"{doc.source_file}: re-extraction failed: {reason}; register unchanged")
     try:
-        out = _reextract(session, doc, processed, who)
+        out = _reextract(session, doc, processed, who, code_fingerprint)
         session.commit()
         return out
     except BaseException:
@@ -550,7 +582,8 @@ def reextract(session: Session, *, document_id: str, processed: "Processed", who
         raise
 
 
-def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None) -> ReextractOutcome:
+def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None,
+               code_fingerprint: str | None) -> ReextractOutcome:
     now = utcnow()
     header = header_fields(processed)
     old_key = doc.number_key
@@ -558,6 +591,8 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
         setattr(doc, k, v)
     doc.status = _doc_status(processed)
     doc.errors = _errors(processed)
+    doc.traceback = None
+    doc.code_fingerprint = code_fingerprint
     doc.pages = processed.document.page_count or doc.pages
     doc.extracted_at = now
     session.add(doc)

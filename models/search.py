@@ -1,6 +1,6 @@
 """Full-text search over the register: one interface, SQLite FTS5 or PostgreSQL full-text.
 
-    with open_session() as session:
+    with open_session(url) as session:
         result = search(session, query="dinh danh dien tu", unit="Công an tỉnh", overdue=True)
         for hit in result.hits: ...
 

@@ -1,5 +1,8 @@
-"""The register's tables (SQLModel), FastAPI-template style: XBase (shared fields), X (table),
-XPublic (what an API returns), XCreate / XUpdate where something is created or edited.
+"""The register's tables (SQLModel), one class per table.
+
+No XPublic / XUpdate companions: the web page is rendered on the server and has no JSON API,
+the exports have their own format (register-export/1, models/export.py), and a staff edit is
+validated field by field by models.queries.edit_obligation, with one clear line per mistake.
 
 Schema changes go through Alembic (models/migrations); tests check that the migrated schema
 equals this metadata.  Lists and objects (units as listed, targets, flags, errors) are JSON
@@ -15,7 +18,8 @@ from typing import Any, Literal, Optional
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-DocStatus = Literal["ok", "partial", "failed"]
+from models.statuses import BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, DocStatus  # noqa: F401
+
 ObligationStatus = Literal["open", "in_progress", "done", "cancelled"]
 STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
@@ -39,7 +43,12 @@ def _fk(target: str, ondelete: str, index: bool = True, nullable: bool = False) 
 
 # ---------------------------------------------------------------- documents
 
-class DocumentBase(SQLModel):
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("sha256", name="uq_documents_sha256"),
+        Index("ix_documents_number_key", "number_key"),
+    )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
     sha256: str = Field(max_length=64)
@@ -53,18 +62,13 @@ class DocumentBase(SQLModel):
     place: Optional[str] = None
     title: Optional[str] = None
     signer: Optional[str] = None
-    status: str = Field(default="ok", max_length=16)
+    status: str = Field(default="ok", max_length=16)   # DocStatus (models/statuses.py)
     errors: list[dict] = Field(default_factory=list, sa_type=JSON)
     programme: Optional[str] = None  # symbol of the programme implemented
     meta: dict = Field(default_factory=dict, sa_type=JSON)  # header extras, reader metadata
-
-
-class Document(DocumentBase, table=True):
-    __tablename__ = "documents"
-    __table_args__ = (
-        UniqueConstraint("sha256", name="uq_documents_sha256"),
-        Index("ix_documents_number_key", "number_key"),
-    )
+    traceback: Optional[str] = None  # status error: where our code failed
+    # extractors/pipeline.py's fingerprint of the code that produced this row (null before 0004)
+    code_fingerprint: Optional[str] = Field(default=None, max_length=64)
     id: str = Field(primary_key=True, max_length=32)
     number_key: Optional[str] = None
     version_of: Optional[str] = Field(
@@ -73,37 +77,24 @@ class Document(DocumentBase, table=True):
     extracted_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class DocumentPublic(DocumentBase):
-    id: str
-    version_of: Optional[str] = None
-    ingested_at: dt.datetime
-    extracted_at: dt.datetime
-
-
 # ---------------------------------------------------------------- units
 
-class UnitBase(SQLModel):
-    name: str
-    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
-
-
-class Unit(UnitBase, table=True):
+class Unit(SQLModel, table=True):
     __tablename__ = "units"
     __table_args__ = (UniqueConstraint("key", name="uq_units_key"),)
+    name: str
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str
     parent_id: Optional[int] = Field(
         default=None, sa_column_args=[ForeignKey("units.id", ondelete="SET NULL")], index=True)
 
 
-class UnitPublic(UnitBase):
-    id: int
-    parent_id: Optional[int] = None
-
-
 # ---------------------------------------------------------------- obligations
 
-class ObligationBase(SQLModel):
+class Obligation(SQLModel, table=True):
+    __tablename__ = "obligations"
+    __table_args__ = (Index("ix_obligations_document_ordinal", "document_id", "ordinal"),)
     ref: Optional[str] = None
     page: Optional[int] = None
     text: str
@@ -123,11 +114,6 @@ class ObligationBase(SQLModel):
     status: str = Field(default="open", max_length=16, index=True)
     note: Optional[str] = None
     corrected_fields: list[str] = Field(default_factory=list, sa_type=JSON)
-
-
-class Obligation(ObligationBase, table=True):
-    __tablename__ = "obligations"
-    __table_args__ = (Index("ix_obligations_document_ordinal", "document_id", "ordinal"),)
     id: str = Field(primary_key=True, max_length=32)
     document_id: str = Field(sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], max_length=32)
     ordinal: int = 0                       # position in the document
@@ -136,28 +122,6 @@ class Obligation(ObligationBase, table=True):
     last_done_on: Optional[dt.date] = None  # closes the current period of a recurring task
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
-
-
-class ObligationPublic(ObligationBase):
-    id: str
-    document_id: str
-    ordinal: int
-    last_done_on: Optional[dt.date] = None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class ObligationUpdate(SQLModel):
-    """A staff edit: only the fields given change."""
-    text: Optional[str] = None
-    lead_units: Optional[list[str]] = None
-    support_units: Optional[list[str]] = None
-    deadline_raw: Optional[str] = None
-    deadline_due: Optional[dt.date] = None
-    deadline_recurrence: Optional[str] = None
-    deadline_day: Optional[int] = None
-    output: Optional[str] = None
-    note: Optional[str] = None
 
 
 class ObligationUnit(SQLModel, table=True):
@@ -173,7 +137,8 @@ class ObligationUnit(SQLModel, table=True):
 
 # ---------------------------------------------------------------- citations, targets
 
-class CitationBase(SQLModel):
+class Citation(SQLModel, table=True):
+    __tablename__ = "citations"
     number: str
     type: Optional[str] = None
     issued_on: Optional[dt.date] = None
@@ -184,10 +149,6 @@ class CitationBase(SQLModel):
     raw: Optional[str] = None
     page: Optional[int] = None
     printed: bool = True
-
-
-class Citation(CitationBase, table=True):
-    __tablename__ = "citations"
     id: Optional[int] = Field(default=None, primary_key=True)
     from_document: str = Field(
         sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
@@ -198,23 +159,14 @@ class Citation(CitationBase, table=True):
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
 
 
-class CitationPublic(CitationBase):
-    id: int
-    from_document: str
-    to_document: Optional[str] = None
-
-
-class DocumentTargetBase(SQLModel):
+class DocumentTarget(SQLModel, table=True):
+    """Figures that belong to no single task (a plan's Mục tiêu list, a report's figures)."""
+    __tablename__ = "document_targets"
     raw: str
     value: float
     unit: str
     kind: str = Field(default="target", max_length=16)
     subject: Optional[str] = None
-
-
-class DocumentTarget(DocumentTargetBase, table=True):
-    """Figures that belong to no single task (a plan's Mục tiêu list, a report's figures)."""
-    __tablename__ = "document_targets"
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: str = Field(
         sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
@@ -223,31 +175,22 @@ class DocumentTarget(DocumentTargetBase, table=True):
 
 # ---------------------------------------------------------------- history
 
-class StatusHistoryBase(SQLModel):
+class StatusHistory(SQLModel, table=True):
+    __tablename__ = "status_history"
     kind: str = Field(default="status", max_length=16)   # status | edit | reextract
     status: Optional[str] = Field(default=None, max_length=16)
     previous_status: Optional[str] = Field(default=None, max_length=16)
     who: Optional[str] = None
     note: Optional[str] = None
     changes: dict = Field(default_factory=dict, sa_type=JSON)  # {field: [old, new]}
-
-
-class StatusHistory(StatusHistoryBase, table=True):
-    __tablename__ = "status_history"
     id: Optional[int] = Field(default=None, primary_key=True)
     obligation_id: str = Field(
         sa_column_args=[ForeignKey("obligations.id", ondelete="CASCADE")], index=True, max_length=32)
     at: dt.datetime = Field(default_factory=utcnow)
 
 
-class StatusHistoryPublic(StatusHistoryBase):
-    id: int
-    obligation_id: str
-    at: dt.datetime
-
-
 __all__ = [
-    "Citation", "CitationPublic", "Document", "DocumentPublic", "DocumentTarget", "Obligation",
-    "ObligationPublic", "ObligationUnit", "ObligationUpdate", "StatusHistory", "StatusHistoryPublic",
-    "Unit", "UnitPublic", "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
+    "Citation", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
+    "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]

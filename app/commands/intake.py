@@ -5,11 +5,12 @@ temporary server, so one born-digital file takes about a second.  With PREFECT_A
 runs the `ingest-folder` flow against that server instead (every file a visible flow run).
 
 Exit codes of `chidao ingest`:
-  0  every file went through: stored, a duplicate, or a bad file recorded as failed
-     (each failure printed as "FILE: reason")
-  1  some file could not be processed at all (I/O error, register unreachable, timeout,
-     crashed reader): nothing was recorded for it; run the command again for those files
-     With --strict, bad files also give 1.
+  0  every file went through: done (stored or a duplicate), or bad input recorded with its
+     reason (each printed as "FILE: reason")
+  1  some file ended in error: a defect of ours (an exception, a timeout, a crash; recorded
+     with its traceback, processed again once the code changed) or something that may pass
+     (I/O, the register unreachable: nothing recorded, run the command again).
+     With --strict, bad input also gives 1.
 
 The flows, Prefect and rich are imported inside each command: app/cli.py imports every command
 module whatever the command run, and `chidao search` must not pay for them.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import signal
 import sys
 import threading
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from app.commands import settings as _settings
 
 
 def register(app: typer.Typer) -> None:
@@ -36,35 +38,33 @@ def register(app: typer.Typer) -> None:
     app.command("retry")(retry)
 
 
-def _db() -> Optional[str]:
-    return os.environ.get("CHIDAO_DB") or None
-
-
 def ingest(
+    ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="PDF, image or DOCX files, or folders (taken recursively)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document before it is given up "
                                                             "(default $CHIDAO_DOC_TIMEOUT or 900)."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file is bad, not only when one could not be processed."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file is bad input too, not only on an error."),
     prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
                                            help="Run as a Prefect flow (default: only when PREFECT_API_URL is set)."),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per file on stdout instead of text."),
 ) -> None:
     """Read, structure and extract FILES and store them in the register.  One line per file."""
-    use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
+    settings = _settings(ctx)
+    use_prefect = bool(settings.prefect_api_url) if prefect is None else prefect
     service = None
     if not use_prefect:
-        from flows.service import connect
+        from flows.service import connect_for
 
-        service = connect()     # `chidao warm` running: the extractors are loaded already
+        service = connect_for(settings)     # `chidao warm` running: the extractors are loaded already
         if service is None:
             from flows.isolate import warm
 
             warm()  # first thing: the extractor processes load spaCy and underthesea while we parse and hash
     runner = service.call if service else None
-    from flows.steps import DEFAULT_TIMEOUT, FileResult, expand, ingest_paths
+    from flows.steps import FileResult, expand, ingest_paths
 
-    timeout = timeout or DEFAULT_TIMEOUT
+    timeout = timeout or settings.doc_timeout
     paths = expand(files)
     if not paths:
         typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
@@ -79,7 +79,7 @@ def ingest(
     if use_prefect:
         from flows.ingest import ingest_folder, result_of
 
-        results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=_db(), timeout=timeout, jobs=jobs)]
+        results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=settings.db, timeout=timeout, jobs=jobs)]
         for r in results:
             emit(r)
     elif len(paths) > 1 and sys.stdout.isatty() and not json_out:
@@ -95,29 +95,32 @@ def ingest(
                 bar.console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
                 bar.update(task, advance=1, description=Path(r.path).name)
 
-            results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=on_result)
+            results = ingest_paths(paths, url=settings.db, timeout=timeout, jobs=jobs, runner=runner,
+                                       on_result=on_result)
     else:
-        results = ingest_paths(paths, url=_db(), timeout=timeout, jobs=jobs, runner=runner, on_result=emit)
+        results = ingest_paths(paths, url=settings.db, timeout=timeout, jobs=jobs, runner=runner, on_result=emit)
 
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     if len(results) > 1:
-        order = ["new", "version", "duplicate", "failed", "error"]
+        order = ["new", "version", "duplicate", "bad-input", "error"]
         typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
-    bad = counts.get("error", 0) + (counts.get("failed", 0) if strict else 0)
+    bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
     raise typer.Exit(1 if bad else 0)
 
 
 def watch(
+    ctx: typer.Context,
     intake: Path = typer.Argument(..., help="The intake folder clerks drop files into (local or a mounted share)."),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where processing/, done/ and failed/ live "
                                              "(default: inside INTAKE; keep it on the same file system)."),
     settle: float = typer.Option(5.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
     poll: float = typer.Option(2.0, "--poll", help="Seconds between two scans of the folder."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
-    max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for a transient failure before failed/."),
+    max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for an error that may pass (I/O, register "
+                                     "unreachable) before failed/."),
     retry_backoff: float = typer.Option(30.0, "--retry-backoff", help="Seconds before the first retry (then doubled)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document (default $CHIDAO_DOC_TIMEOUT or 900)."),
     deployment: Optional[str] = typer.Option(None, "--deployment", help="Dispatch each file to this Prefect "
@@ -130,16 +133,20 @@ def watch(
 ) -> None:
     """Watch INTAKE: take each file once it is completely written, ingest it, and move it to
     done/ or failed/ (with NAME.error.txt).  Stop with Ctrl-C or SIGTERM."""
-    from flows.steps import DEFAULT_TIMEOUT
     from flows.watch import WatchConfig, watch as run_watch
 
+    settings = _settings(ctx)
     if not intake.is_dir():  # a typo must not start a service on a new empty folder
         typer.echo(f"{intake}: no such folder (create it first, or check the share is mounted)", err=True)
         raise typer.Exit(2)
 
+    # To a deployment's workers only a register URL given here is passed: otherwise each worker
+    # uses its own CHIDAO_DB, as before the settings were one object.
+    db_url = settings.db if not deployment or settings.given("db") else None
     cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
-                      timeout=timeout or DEFAULT_TIMEOUT, db_url=_db(), lease=lease)
-    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once)
+                      timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
+    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
+                       settings=settings)
     typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
 
 
@@ -185,17 +192,18 @@ def retry(
 
 
 def warm(
+    ctx: typer.Context,
     service_dir: Optional[Path] = typer.Option(None, "--dir", help="Where the socket and its key live "
                                                "(default $CHIDAO_SERVICE_DIR, else $XDG_RUNTIME_DIR/chidao, else /tmp/chidao-UID)."),
 ) -> None:
     """Keep the extractors loaded (spaCy, underthesea) so that `chidao ingest` on this machine
     skips their ~3 s load: it hands its extractor calls to this process.  Runs until Ctrl-C."""
-    from flows.service import ServiceRunning, serve
+    from flows.service import ServiceRunning, serve, service_dir as default_dir
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        serve(service_dir, stop=stop, log=lambda line: typer.echo(line, err=True),
+        serve(service_dir or default_dir(_settings(ctx)), stop=stop, log=lambda line: typer.echo(line, err=True),
               ready=lambda sock: typer.echo(f"extractors loaded; `chidao ingest` uses them through {sock}", err=True))
     except ServiceRunning as exc:
         typer.echo(str(exc), err=True)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from app.commands import fail as _fail
+from app.commands import fail as _fail, settings as _settings
 
 
 def register(app: typer.Typer) -> None:
@@ -29,10 +28,11 @@ def register(app: typer.Typer) -> None:
 
 
 def export(
+    ctx: typer.Context,
     format: str = typer.Option("json", "--format", "-f", help="json (register-export/1), csv or xlsx."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout; outputs/register.xlsx for xlsx)."),
     include_versions: bool = typer.Option(False, "--include-versions", help="Also list re-scans stored as versions."),
-    include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that failed to read."),
+    include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that are bad input or errors."),
 ) -> None:
     """Export the register: JSON in the register-export/1 format, or a flat table of obligations."""
     from models.db import RegisterError
@@ -43,7 +43,7 @@ def export(
     if fmt not in ("json", "csv", "xlsx"):
         _fail(f"unknown format {format!r}: use json, csv or xlsx", 2)
     try:
-        with open_session() as session:
+        with open_session(_settings(ctx).db) as session:
             path = export_to(session, fmt=fmt, output=output, include_versions=include_versions,
                              include_failed=include_failed)
     except (RegisterError, OSError) as exc:
@@ -52,24 +52,24 @@ def export(
         typer.echo(f"wrote {path}", err=True)
 
 
-def _who(who: Optional[str]) -> Optional[str]:
-    if who:
-        return who
+def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
     import getpass    # with termios: only the commands that record who changed something
 
+    if who:
+        return who
     try:
-        return os.environ.get("CHIDAO_USER") or getpass.getuser()
+        return _settings(ctx).user or getpass.getuser()
     except Exception:  # no login name in some containers
         return None
 
 
-def _run(fn):
-    """Run FN(session); a RegisterError becomes one line on stderr and exit 1."""
+def _run(ctx: typer.Context, fn):
+    """Run FN(session) on the register; a RegisterError becomes one line on stderr and exit 1."""
     from models.db import RegisterError
     from models.register import open_session
 
     try:
-        with open_session() as session:
+        with open_session(_settings(ctx).db) as session:
             return fn(session)
     except RegisterError as exc:
         _fail(str(exc))
@@ -94,6 +94,7 @@ def _deadline_text(o) -> str:
 
 
 def status(
+    ctx: typer.Context,
     id: str = typer.Argument(..., help="Obligation id (or a unique prefix of at least 4 characters)."),
     new_status: str = typer.Argument(..., metavar="STATUS", help="open, in_progress, done or cancelled."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="Why, what was done."),
@@ -103,13 +104,14 @@ def status(
     from models.queries import set_status
 
     def go(session):
-        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(who))
+        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(ctx, who))
         typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
 
-    _run(go)
+    _run(ctx, go)
 
 
 def edit(
+    ctx: typer.Context,
     id: str = typer.Argument(..., help="Obligation id (or a unique prefix)."),
     lead: Optional[list[str]] = typer.Option(None, "--lead", help="Lead unit (chủ trì); repeat for several. Replaces the list."),
     support: Optional[list[str]] = typer.Option(None, "--support", help="Support unit (phối hợp); repeat for several. Replaces the list."),
@@ -129,13 +131,13 @@ def edit(
     def go(session):
         ob = edit_obligation(session, obligation_id=id, lead_units=lead or None, support_units=support or None,
                              deadline_due=due, deadline_raw=deadline, deadline_recurrence=recurrence, deadline_day=day,
-                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(who))
+                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(ctx, who))
         typer.echo(f"{ob.id}: corrected {', '.join(ob.corrected_fields) or 'nothing'}")
 
-    _run(go)
+    _run(ctx, go)
 
 
-def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
+def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
     """The status changes and edits of an obligation, oldest first."""
     from rich.table import Table
 
@@ -153,10 +155,10 @@ def history(id: str = typer.Argument(..., help="Obligation id (or a unique prefi
             t.add_row(h.at.strftime("%Y-%m-%d %H:%M"), h.kind, h.who or "", h.status or "", h.note or "", ch)
         _console().print(t)
 
-    _run(go)
+    _run(ctx, go)
 
 
-def show(id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
+def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
@@ -192,7 +194,13 @@ def show(id: str = typer.Argument(..., help="Obligation or document id (or uniqu
             if v not in (None, "", []):
                 con.print(f"[bold]{k:>11}[/bold]  {v}", emoji=False)
         for e in doc.errors or []:
-            con.print(f"[bold]{'error':>11}[/bold]  {e.get('code')}: {e.get('message')}", emoji=False)
+            where = f" (stage {e['stage']})" if e.get("stage") else ""
+            con.print(f"[bold]{'error':>11}[/bold]  {e.get('code')}{where}: {e.get('message')}", emoji=False, markup=False)
+        if doc.code_fingerprint:
+            con.print(f"[bold]{'code':>11}[/bold]  {doc.code_fingerprint[:12]}", emoji=False)
+        if doc.traceback:
+            con.print(f"[bold]{'traceback':>11}[/bold]", emoji=False)
+            con.print(doc.traceback.rstrip(), emoji=False, markup=False, highlight=False)
         for c in list_citations(session, document_id=doc.id):
             con.print(f"[bold]{'cites':>11}[/bold]  {c.relation:<10} {c.number}"
                       f"{' (' + c.issued_on.isoformat() + ')' if c.issued_on else ''}"
@@ -202,75 +210,72 @@ def show(id: str = typer.Argument(..., help="Obligation or document id (or uniqu
         for o in obls:
             con.print(f"  {o.id}  {o.ref or '':<10} {o.status:<11} {o.text[:90]}", emoji=False, markup=False)
 
-    _run(go)
+    _run(ctx, go)
 
 
 def documents(
-    status_filter: Optional[str] = typer.Option(None, "--status", help="ok, partial or failed."),
+    ctx: typer.Context,
+    status_filter: Optional[str] = typer.Option(None, "--status", help="ok, partial, failed (bad input) or error."),
 ) -> None:
-    """The documents in the register, with their obligation counts."""
+    """The documents in the register, with their status and obligation counts; a count line
+    per outcome (done, bad input, error) first."""
     from rich.table import Table
 
     from models.queries import document_obligation_counts, list_documents
+    from models.tables import OUTCOME_OF_STATUS
 
     def go(session):
         counts = document_obligation_counts(session)
+        docs = list_documents(session, status=status_filter)
+        per_outcome = {k: 0 for k in ("done", "bad-input", "error")}
+        for d in docs:
+            per_outcome[OUTCOME_OF_STATUS.get(d.status, "done")] += 1
+        typer.echo(f"{len(docs)} văn bản: {per_outcome['done']} xong (done), {per_outcome['bad-input']} tệp hỏng "
+                   f"(bad-input), {per_outcome['error']} lỗi chương trình (error)"
+                   + ("; xem lỗi: chidao show ID" if per_outcome["error"] else ""))
         t = Table("id", "file", "type", "number", "issued", "status", "obligations", "note")
-        for d in list_documents(session, status=status_filter):
+        for d in docs:
             note = f"version of {d.version_of}" if d.version_of else "; ".join(e.get("message", "") for e in d.errors or [])[:60]
             t.add_row(d.id, d.source_file, d.type or "", d.number or "", d.issued_on.isoformat() if d.issued_on else "",
                       d.status, str(counts.get(d.id, 0)), note)
         _console().print(t)
 
-    _run(go)
+    _run(ctx, go)
 
 
 def reextract(
+    ctx: typer.Context,
     ids: Optional[list[str]] = typer.Argument(None, help="Document ids (or numbers); none with --all."),
     all_: bool = typer.Option(False, "--all", help="Every document in the register (versions excepted)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per document before it is given up "
+                                            "(default $CHIDAO_DOC_TIMEOUT or 900)."),
 ) -> None:
-    """Run the extractors again on the stored files; staff status, notes and corrections are kept."""
+    """Run the extractors again on the stored files, as ingest runs them (same stages, same
+    isolation and timeouts); staff status, notes and corrections are kept."""
+    from flows.reextract import reextract_documents
+    from flows.service import connect_for
     from models.db import RegisterError
-    from models.queries import list_documents, resolve_document_id
-    from models.register import open_session
-    from models.register import reextract as do_reextract
 
     if not ids and not all_:
         _fail("give document ids or --all", 2)
-    failures = 0
-    try:
-        with open_session() as session:
-            if all_:
-                docs = [d.id for d in list_documents(session, include_versions=False)]
-            else:
-                docs = [resolve_document_id(session, id=i) for i in ids]
-            from extractors.pipeline import process_file
-            from models.register import learned_programmes
+    settings = _settings(ctx)
+    service = connect_for(settings)     # `chidao warm` running: the extractors are loaded already
 
-            programmes = learned_programmes(session)
-            for did in docs:
-                doc = session.get(__import__("models.tables", fromlist=["Document"]).Document, did)
-                path = Path(doc.source_path or "")
-                if not doc.source_path or not path.is_file():
-                    typer.echo(f"{doc.source_file}: cannot re-extract: stored file {doc.source_path or '(none)'} is gone",
-                               err=True)
-                    failures += 1
-                    continue
-                try:
-                    processed = process_file(path, programmes=programmes)
-                except Exception as exc:  # a defect in an extractor: report it and go on with the batch
-                    typer.echo(f"{doc.source_file}: re-extraction failed: {type(exc).__name__}: {exc}", err=True)
-                    failures += 1
-                    continue
-                out = do_reextract(session, document_id=did, processed=processed)
-                typer.echo(out.message)
-                failures += out.status == "failed"
+    def emit(r) -> None:
+        typer.echo(r.message, err=not r.ok)
+        if r.traceback:
+            sys.stderr.write("".join(f"    {line}\n" for line in r.traceback.rstrip().splitlines()))
+
+    try:
+        results = reextract_documents(None if all_ else list(ids), url=settings.db, timeout=timeout or settings.doc_timeout,
+                                      runner=service.call if service else None, on_result=emit)
     except RegisterError as exc:
         _fail(str(exc))
-    raise typer.Exit(1 if failures else 0)
+    raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 
 def graph(
+    ctx: typer.Context,
     root: Optional[str] = typer.Option(None, "--root", help="A directive or programme (06/QĐ-TTg, 'Đề án 06'): every task carrying it out."),
     chain_of: Optional[str] = typer.Option(None, "--chain", help="An obligation id: its chain up to the top directive."),
     missing: bool = typer.Option(False, "--missing", help="Documents cited but not in the register."),
@@ -332,7 +337,7 @@ def graph(
             kinds[k] = kinds.get(k, 0) + 1
         typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
 
-    _run(go)
+    _run(ctx, go)
 
 
 def _label(g, n: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from app.commands import fail as _fail
+from app.commands import fail as _fail, settings as _settings
 
 
 def register(app: typer.Typer) -> None:
@@ -44,14 +43,14 @@ STATUSES = ("open", "in_progress", "done", "cancelled")   # models.tables.STATUS
 
 
 @contextmanager
-def _session():
+def _session(url: str):
     """A read session on the register.  A SQLite register at the current schema is read
     through the standard sqlite3 module (models.db.LightSession: the same SQL, no SQLAlchemy
     import, ~0.3 s saved per command); anything else (PostgreSQL, a new or older register to
     create or upgrade) goes through SQLAlchemy.  SQLModel is never imported here."""
     from models.db import light_session
 
-    light = light_session()
+    light = light_session(url)
     if light is not None:
         with light:
             yield light
@@ -60,7 +59,7 @@ def _session():
 
     from models.db import init_db
 
-    with Session(init_db()) as session:
+    with Session(init_db(url)) as session:
         yield session
 
 
@@ -81,6 +80,7 @@ def _console():
 
 
 def search(
+    ctx: typer.Context,
     query: str = typer.Argument("", help="Words to find; diacritics optional (`dinh danh` finds `định danh`)."),
     unit: Optional[str] = typer.Option(None, "--unit", "-u", help="Lead or support unit (a district also matches its group)."),
     role: str = typer.Option("any", "--role", help="any, lead or support (with --unit)."),
@@ -101,7 +101,7 @@ def search(
     from models.search import search as do_search, search_documents
 
     try:
-        with _session() as session:
+        with _session(_settings(ctx).db) as session:
             if documents:
                 hits = search_documents(session, query=query, limit=limit)
                 if as_json:
@@ -165,6 +165,7 @@ def _print_hits(result) -> None:
 
 
 def owes(
+    ctx: typer.Context,
     unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One unit (default: every unit, one list each)."),
     date_from: Optional[str] = typer.Option(None, "--from", help="Due on or after (YYYY-MM-DD or dd/mm/yyyy)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Due on or before."),
@@ -185,7 +186,7 @@ def owes(
     if unit is not None and not unit.strip():
         _fail("--unit is empty", 2)
     try:
-        with _session() as session:
+        with _session(_settings(ctx).db) as session:
             groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),
                              date_to=parse_date(date_to, "--to"), status=_statuses(status), role=role,
                              programme=programme)
@@ -228,13 +229,14 @@ def _print_owes(groups) -> None:
 
 
 def summary(
+    ctx: typer.Context,
     days: int = typer.Option(30, "--days", help="'Due soon' window in days."),
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
 ) -> None:
     """Per unit: open, done, overdue, due in the next 30 days."""
     from models.owes import summary as do_summary
 
-    with _session() as session:
+    with _session(_settings(ctx).db) as session:
         rows = do_summary(session, days=days)
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
@@ -251,6 +253,7 @@ def summary(
 
 
 def serve(
+    ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (another address requires CHIDAO_TOKEN)."),
     port: int = typer.Option(8000, "--port", help="Port."),
     intake: Optional[Path] = typer.Option(None, "--intake", help="Folder uploads go to (default: $CHIDAO_INTAKE or ./intake)."),
@@ -260,10 +263,8 @@ def serve(
 
     from app.web.main import create_app
 
-    if intake:
-        os.environ["CHIDAO_INTAKE"] = str(intake)
     try:
-        web = create_app(host=host)
+        web = create_app(host=host, settings=_settings(ctx), intake=intake)
     except ValueError as exc:
         _fail(str(exc), 2)
     typer.echo(f"chidao: http://{host}:{port}/", err=True)

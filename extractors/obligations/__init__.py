@@ -1,7 +1,8 @@
 """Directive -> Extraction: obligations with units, deadlines, targets, flags, provenance.
 
-`extract_obligations(directive)` walks the section tree (extractors/structure) and the task
-tables, applies the splitting rules of split.py, and normalises units (units.py), deadlines
+`extract_obligations(directive)` walks the section tree of the structured directive (sections
+with the roles structure gave them, task-table rows with the cells structure mapped to roles) and
+nothing else of the document, applies the splitting rules of split.py, and normalises units (units.py), deadlines
 (deadlines.py) and figures (targets.py).  spaCy and underthesea are loaded lazily by nlp.py
 on the first call, never at import.
 """
@@ -11,31 +12,17 @@ import re
 from typing import Iterable, Optional
 
 from extractors.text import collapse_ws
-from extractors.types import Directive, Extraction, Obligation, Section, Table, Target
+from extractors.types import Directive, Extraction, Obligation, Section, Target
 
 __all__ = ["extract_obligations"]
 
-_ROLE_BY_HEADING = [
-    (re.compile(r"^(?:MỤC\s+ĐÍCH|MỤC\s+ĐÍCH,\s+YÊU\s+CẦU|YÊU\s+CẦU)\b", re.IGNORECASE), "purpose"),
-    (re.compile(r"^(?:MỤC\s+TIÊU|CHỈ\s+TIÊU)\b", re.IGNORECASE), "targets"),
-    (re.compile(r"^KINH\s+PHÍ", re.IGNORECASE), "funding"),
-    (re.compile(r"^TỔ\s+CHỨC\s+THỰC\s+HIỆN", re.IGNORECASE), "organisation"),
-    (re.compile(r"^(?:NHIỆM\s+VỤ|CÁC\s+NHIỆM\s+VỤ|GIẢI\s+PHÁP)", re.IGNORECASE), "tasks"),
-    (re.compile(r"^(?:KẾT\s+QUẢ|TÌNH\s+HÌNH|ĐÁNH\s+GIÁ|THỰC\s+TRẠNG)", re.IGNORECASE), "background"),
-]
 _SKIP_ROLES = {"purpose", "background", "preamble"}
 _TASK_ROLES = {"tasks", "organisation"}
 
 
 def _role(section: Section, inherited: Optional[str]) -> Optional[str]:
-    if section.role and section.role != "other":
-        return section.role
-    head = (section.heading or section.text or "").strip()
-    head = re.sub(r"^[IVXLC]+\.\s*|^\d+(?:\.\d+)*\.?\s*|^[a-zđ]\)\s*", "", head)
-    for rx, role in _ROLE_BY_HEADING:
-        if rx.match(head):
-            return role
-    return inherited
+    """The role structure gave the section ("other": none of its own, the parent's holds)."""
+    return section.role if section.role and section.role != "other" else inherited
 
 
 def _paragraph_texts(section: Section) -> list[tuple[str, int]]:
@@ -53,32 +40,6 @@ def _strip_marker(text: str, label: str) -> str:
     return t
 
 
-# "- Đơn vị chủ trì thực hiện: Sở Tài chính." / "- Thời gian hoàn thành: Trong tháng 8/2025." under an
-# item: fields of that item (the list form of a task table's columns), not obligations of their own.
-_FIELD = re.compile(
-    r"^(?P<label>(?:đơn\s+vị|cơ\s+quan)(?:\s+(?:chủ\s+trì|thực\s+hiện|phối\s+hợp|chính))+|"
-    r"thời\s+(?:gian|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện))?|tiến\s+độ(?:\s+thực\s+hiện)?|"
-    r"(?:sản\s+phẩm|kết\s+quả)(?:\s+đầu\s+ra)?)\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
-_FIELD_SPLIT = re.compile(r"(?<=[.;])\s*[-–+]\s*(?=\S)")
-
-
-def labelled_fields(text: str) -> list[tuple[str, str]]:
-    """[(lead|support|deadline|output, value)] when every part of text is a labelled field, else []."""
-    out = []
-    for part in _FIELD_SPLIT.split(re.sub(r"^[-–+•*]\s*", "", text.strip())):
-        m = _FIELD.match(part.strip())
-        if not m:
-            return []
-        label, value = m.group("label").lower(), m.group("value").strip().rstrip(".;").strip()
-        if re.search(r"\.\s+\S", value):
-            return []       # a sentence follows the value: the line says more than a field
-        kind = ("support" if "phối hợp" in label else "lead" if label.startswith(("đơn vị", "cơ quan"))
-                else "output" if label.startswith(("sản phẩm", "kết quả")) else "deadline")
-        if value:
-            out.append((kind, value))
-    return out
-
-
 def _is_title(body: str, section: Section) -> bool:
     """The item is only a title over numbered sub-items: a short line without a full stop or
     a colon, no unit, no deadline, and items of its own below."""
@@ -91,17 +52,20 @@ def _is_title(body: str, section: Section) -> bool:
     return not unit_mentions(body)
 
 
-def _apply_fields(pieces: list, fields: list[tuple[str, str]]) -> None:
+# A section's cells (labelled lines structure lifted out of its text, "Đơn vị chủ trì: …") fill its pieces.
+_CELL_FIELDS = ("lead", "support", "deadline", "output")
+
+
+def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
     for piece in pieces:
-        for kind, value in fields:
-            if kind == "lead":
-                piece.leads, piece.inherited = [value], False
-            elif kind == "support":
-                piece.supports = [value]
-            elif kind == "deadline":
-                piece.deadline_text = value
-            else:
-                piece.output = value
+        if cells.get("lead"):
+            piece.leads, piece.inherited = [cells["lead"]], False
+        if cells.get("support"):
+            piece.supports = [cells["support"]]
+        if cells.get("deadline"):
+            piece.deadline_text = cells["deadline"]
+        if cells.get("output"):
+            piece.output = cells["output"]
 
 
 def _heading_scope(section: Section) -> tuple[list[str], bool]:
@@ -167,7 +131,8 @@ class _Walker:
         from extractors.obligations.targets import find_figures
 
         if section.kind == "table_row":
-            return            # task tables are read column by column in _tables()
+            self.table_row(section)
+            return
         if section.kind == "root":
             self._root_prose(section)
             for c in section.children:
@@ -194,13 +159,6 @@ class _Walker:
         if section.kind in ("part", "roman", "plan") and not hs:
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
-        # labelled fields: bullets under the item, or the item's own later paragraphs
-        field_children = [c for c in section.children
-                          if c.kind == "bullet" and not c.children and labelled_fields(collapse_ws(c.text or c.heading))]
-        fields = [f for c in field_children for f in labelled_fields(collapse_ws(c.text or c.heading))]
-        field_texts = [(t, p) for i, (t, p) in enumerate(texts) if i > 0 and labelled_fields(t)]
-        fields += [f for t, _ in field_texts for f in labelled_fields(t)]
-        texts = [x for x in texts if x not in field_texts]
         first_piece = len(self.pieces)
         item_scope: list[str] = []
         for i, (t, page) in enumerate(texts):
@@ -224,70 +182,25 @@ class _Walker:
                 # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
                 item_scope = list(got[0].leads)
             self.pieces.extend(got)
-        if fields:
-            _apply_fields(self.pieces[first_piece:], fields)
+        if any(section.cells.get(k) for k in _CELL_FIELDS):
+            _apply_fields(self.pieces[first_piece:], section.cells)
         from extractors.obligations.split import POINTER_RE
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         for c in section.children:
-            if c not in field_children:
-                self.walk(c, own_scope, role, depth + 1)
+            self.walk(c, own_scope, role, depth + 1)
 
     # ---------------------------------------------------------------- task tables
-    def tables(self):
+    def table_row(self, row: Section):
+        """A task-table row as structure mapped its cells: task, lead, support, deadline, output."""
         from extractors.obligations.split import Piece
-        tables = list(self.d.task_tables) or [t for t in self.d.document.tables if _is_task_table(t)]
-        for table in tables:
-            cols = _columns(table)
-            if cols.get("text") is None:
-                continue
-            for row in table.rows:
-                cells = {c.col: collapse_ws(c.text) for c in row.cells}
-                get = lambda k: cells.get(cols[k], "") if cols.get(k) is not None else ""  # noqa: E731
-                text = get("text")
-                stt = get("stt")
-                if not text or _is_header_row(cells, table):
-                    continue
-                if not re.fullmatch(r"\d+[a-z]?\.?", stt or "") and not get("lead"):
-                    continue       # a group row ("I. VỀ CÔNG TÁC CHỈ ĐẠO ...") or a stray line
-                self.pieces.append(Piece(
-                    text=text, ref=f"PL.{stt.rstrip('.')}" if stt else "PL", page=row.page,
-                    leads=[get("lead")] if get("lead") else [], supports=[get("support")] if get("support") else [],
-                    deadline_text=get("deadline") or None, output=get("output") or None, role="appendix",
-                    table=True))
 
-
-_COL_KEYS = [
-    ("stt", re.compile(r"^(?:stt|tt|số\s+tt)$", re.IGNORECASE)),
-    ("deadline", re.compile(r"thời\s+gian|thời\s+hạn|tiến\s+độ|hoàn\s+thành", re.IGNORECASE)),
-    ("lead", re.compile(r"chủ\s+trì|trách\s+nhiệm|(?:đơn\s+vị|cơ\s+quan)\s+thực\s+hiện", re.IGNORECASE)),
-    ("support", re.compile(r"phối\s+hợp", re.IGNORECASE)),
-    ("output", re.compile(r"kết\s+quả|sản\s+phẩm", re.IGNORECASE)),
-    ("text", re.compile(r"nội\s+dung|nhiệm\s+vụ|công\s+việc", re.IGNORECASE)),
-]
-
-
-def _columns(table: Table) -> dict[str, int]:
-    header = table.header or (table.rows[0].texts() if table.rows else [])
-    out: dict[str, int] = {}
-    for i, h in enumerate(header):
-        h = collapse_ws(re.sub(r"<[^>]+>", "", h or ""))
-        for key, rx in _COL_KEYS:
-            if key not in out and rx.search(h):
-                out[key] = i
-                break
-    return out
-
-
-def _is_task_table(table: Table) -> bool:
-    cols = _columns(table)
-    return "text" in cols and ("lead" in cols or "deadline" in cols)
-
-
-def _is_header_row(cells: dict[int, str], table: Table) -> bool:
-    header = [collapse_ws(h).casefold() for h in table.header]
-    vals = [v.casefold() for v in cells.values() if v]
-    return bool(vals) and sum(v in header for v in vals) >= max(2, len(vals) // 2)
+        text = collapse_ws(row.cells.get("task", ""))
+        if not text:
+            return
+        piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True)
+        _apply_fields([piece], {k: collapse_ws(v) for k, v in row.cells.items()})
+        self.pieces.append(piece)
 
 
 def _units(phrases: Iterable[str], province: Optional[str]) -> list[str]:
@@ -322,7 +235,7 @@ def _without_unassigned_copies(pieces: list) -> list:
 
 
 def extract_obligations(directive: Directive) -> Extraction:
-    """Every obligation the directive assigns, in document order (sections, then task tables)."""
+    """Every obligation the directive assigns, in the order of its section tree."""
     from extractors.obligations.deadlines import find_deadline, parse_deadline
     from extractors.obligations.flags import add_flags
     from extractors.obligations.split import supports_of
@@ -333,7 +246,6 @@ def extract_obligations(directive: Directive) -> Extraction:
     doc_date = header.issued_on
     w = _Walker(directive)
     w.walk(directive.root, [], None)
-    w.tables()
 
     obligations: list[Obligation] = []
     for p in _without_unassigned_copies(w.pieces):

@@ -19,9 +19,26 @@ from extractors.types import Document, Page, ReadError, Table
 # Each reader is imported when a file of its kind comes: pdf.py brings pypdfium2 and pdfplumber,
 # images.py Pillow and the OCR (OpenCV, pytesseract), docx.py python-docx.
 
-__all__ = ["read_document", "sniff", "OcrMode"]
+__all__ = ["read_document", "sniff", "OcrMode", "ACCEPTED_SUFFIXES", "accepts"]
 
 OcrMode = Literal["auto", "always", "never"]
+
+# What read_document reads, by the kind sniffed from the first bytes, and the file names those
+# kinds go by.  The reader decides by content; the names are for picking documents out of a
+# folder (`chidao ingest FOLDER`) and for the web's upload form.
+READABLE_KINDS: dict[str, tuple[str, ...]] = {
+    "pdf": (".pdf",),
+    "docx": (".docx",),
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "tiff": (".tif", ".tiff"),
+}
+ACCEPTED_SUFFIXES: tuple[str, ...] = tuple(s for names in READABLE_KINDS.values() for s in names)
+
+
+def accepts(name: str | Path) -> bool:
+    """The file name is one of a kind the reader reads (.pdf, .docx, .png, .jpg/.jpeg, .tif/.tiff)."""
+    return Path(name).suffix.lower() in ACCEPTED_SUFFIXES
 
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -72,8 +89,7 @@ def _digest(path: Path) -> tuple[str, int, bytes]:
 
 
 def read_document(path: str | Path, *, ocr: OcrMode = "auto", tables: bool = True,
-                  workers: Optional[int] = None, timeout: float = 120, max_pages: Optional[int] = None,
-                  **_ignored) -> Document:
+                  workers: Optional[int] = None, timeout: float = 120, max_pages: Optional[int] = None) -> Document:
     """Read a PDF, DOCX or PNG/JPEG/TIFF scan into a Document.  Never raises on bad input.
 
     ocr: "auto" OCRs the pages whose text layer fails the quality test, "always" every PDF
@@ -117,7 +133,7 @@ def read_document(path: str | Path, *, ocr: OcrMode = "auto", tables: bool = Tru
         return _failed(doc, "unsupported-format", f"a {kind.upper()} image; scans must be PNG, JPEG or TIFF")
     else:
         said = p.suffix.lower().lstrip(".")
-        what = f"named .{said} but its content is not {said.upper()}" if said in ("pdf", "docx", "png", "jpg", "jpeg", "tif", "tiff") else "not a PDF, DOCX or PNG/JPEG/TIFF file"
+        what = f"named .{said} but its content is not {said.upper()}" if accepts(p) else "not a PDF, DOCX or PNG/JPEG/TIFF file"
         return _failed(doc, "not-a-pdf" if said == "pdf" else "unsupported-format", what)
     finish(doc)
     return doc

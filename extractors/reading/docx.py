@@ -17,6 +17,7 @@ from typing import Optional
 
 import docx
 from docx.blkcntnr import BlockItemContainer
+from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
@@ -35,7 +36,7 @@ class _Styles:
         for st in document.styles:
             try:
                 self._by_id[st.style_id] = st
-            except Exception:  # pragma: no cover - odd style parts
+            except (AttributeError, KeyError, ValueError):  # pragma: no cover - odd style parts of a broken file
                 continue
         self._cache: dict[tuple[str | None, str], object] = {}
         default = document.styles.default(1) if hasattr(document.styles, "default") else None  # paragraph
@@ -75,7 +76,7 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         try:
             root = document.part.numbering_part.element
-        except Exception:  # noqa: BLE001 - no numbering part: nothing is numbered
+        except NotImplementedError:  # python-docx cannot create the missing numbering part: nothing is numbered
             return
         abstract = {}
         for an in root.iter(f"{_W}abstractNum"):
@@ -280,7 +281,8 @@ def word_page_count(path: Path) -> str | None:
 def read_docx(path: Path, doc: Document) -> None:
     try:
         d = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises many kinds for a broken package
+    # What python-docx and lxml raise for a broken package (lxml's XMLSyntaxError is a SyntaxError).
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
         doc.status = "failed"
         doc.errors.append(ReadError(code="corrupt-docx", message=f"corrupt DOCX ({type(exc).__name__}: {exc})"))
         return

@@ -7,7 +7,8 @@ from typing import Optional
 from PIL import Image
 
 from extractors.reading import ocr
-from extractors.reading.pdf import normalise_table_text
+from extractors.reading.image_errors import pillow_errors
+from extractors.reading.pdf import normalise_table_text, ocr_problem
 from extractors.reading.tables import merge_tables
 from extractors.text import normalize_text
 from extractors.types import Document, ReadError
@@ -29,7 +30,7 @@ def check_image(path: Path) -> Optional[ReadError]:
                 im.load()
     except Image.DecompressionBombError:
         return ReadError(code="image-too-large", message="image too large (decompression bomb guard)")
-    except Exception as exc:  # Pillow raises OSError/SyntaxError/ValueError for broken files
+    except pillow_errors() as exc:
         return ReadError(code="unreadable-image", message=f"unreadable image ({type(exc).__name__}: {exc})")
     return None
 
@@ -40,7 +41,7 @@ def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120,
         doc.status = "failed"
         doc.errors.append(problem)
         return
-    problem = ocr.ocr_problem()
+    problem = ocr_problem(ocr)
     if problem is not None:
         doc.status = "failed"
         doc.errors.append(problem)

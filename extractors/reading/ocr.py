@@ -2,8 +2,10 @@
 
 Pages are rendered *inside* worker processes (the parent sends a path and a page number,
 never an image), so memory stays flat whatever the page count; each Tesseract runs with
-OMP_THREAD_LIMIT=1 and the pages are spread over the cores instead, which is faster than
-Tesseract's own threads on page-sized work.  Each page has a time budget: a page that runs
+OMP_THREAD_LIMIT=1 (set for that child alone, through `env`) and the pages are spread over the
+cores instead, which is faster than Tesseract's own threads on page-sized work.  Tesseract
+finds its language data itself (its installed folder, or TESSDATA_PREFIX): this module reads
+no environment.  Each page has a time budget: a page that runs
 out becomes a ReadError and the other pages are kept.
 
 Scanner pages are rendered at the scan's own resolution (usually 200 dpi: upsampling to 300
@@ -11,12 +13,13 @@ costs Tesseract 2.25x the pixels for the same CER), except pages holding a ruled
 are re-rendered at 300 dpi because lone STT numbers in cells need the pixels.
 
 Public:
-    OcrPageResult, ensure_ocr_available(), ocr_problem(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
+    OcrPageResult, ensure_ocr_available(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -28,8 +31,10 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+import pytesseract
 from PIL import Image, ImageOps
 
+from extractors.reading.image_errors import pillow_errors
 from extractors.reading.preprocess import Prepared, prepare_page, to_rgb
 from extractors.reading.scan_tables import find_grids, ocr_page_tables
 from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, run_tesseract
@@ -63,23 +68,11 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
     langs = {ln.strip() for ln in (out.stdout + "\n" + out.stderr).splitlines()[1:] if ln.strip()}
     # The first line names the tessdata folder; error output (no folder) lists nothing.
     if lang not in langs:
-        where = os.environ.get("TESSDATA_PREFIX")
-        extra = f" (TESSDATA_PREFIX={where} has no {lang}.traineddata)" if where else ""
+        folder = re.search(r'languages in "([^"]*)"', out.stdout + out.stderr)
+        extra = f" ({folder.group(1)} has no {lang}.traineddata)" if folder else ""
         return ReadError(code="ocr-language-missing",
                          message=f"Tesseract has no '{lang}' language data{extra}; install it with: {INSTALL_HINT}")
     return None
-
-
-_OCR_CHECKS: dict[tuple, Optional[ReadError]] = {}
-
-
-def ocr_problem() -> Optional[ReadError]:
-    """ensure_ocr_available(), asked once per process and Tesseract setting (it runs
-    `tesseract --list-langs`); the answer is a ReadError or None."""
-    key = (os.environ.get("TESSDATA_PREFIX"), os.environ.get("PATH"))
-    if key not in _OCR_CHECKS:
-        _OCR_CHECKS[key] = ensure_ocr_available()
-    return _OCR_CHECKS[key]
 
 
 # ---------------------------------------------------------------- one image -> lines
@@ -190,6 +183,11 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
                                 message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
         found = []
         lines = []
+    except pytesseract.TesseractError as exc:   # Tesseract gave up on this image: the page is lost, not the file
+        errors.append(ReadError(code="ocr-failed", page=number,
+                                message=f"page {number}: Tesseract failed ({exc.status}: {str(exc.message).strip()[:200]})"))
+        found = []
+        lines = []
     page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt, to_points=to_points)
     if tables:
         _mark_table_blocks(page, lines)
@@ -222,10 +220,6 @@ def _mark_table_blocks(page: Page, lines: list[Line]) -> None:
 
 # ---------------------------------------------------------------- workers
 
-def _init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def scan_dpi(page) -> Optional[float]:
     """The resolution of the scan when the page is one big image (a scanner PDF), else None."""
     try:
@@ -241,7 +235,7 @@ def scan_dpi(page) -> Optional[float]:
             d = float(meta.horizontal_dpi or 0)
             best = max(best or 0.0, d)
         return best or None
-    except Exception:
+    except pdfium.PdfiumError:   # an image pdfium cannot describe: render at the default resolution
         return None
 
 
@@ -274,10 +268,12 @@ def _render(pdf_path: str, number: int, dpi: Optional[int]) -> tuple[np.ndarray,
 
 def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool) -> OcrPageResult:
     """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
+    import pypdfium2 as pdfium
+
     start = time.monotonic()
     try:
         image, dpi = _render(pdf_path, number, dpi)
-    except Exception as exc:  # a page pdfium cannot render is bad input, not a defect
+    except pdfium.PdfiumError as exc:  # a page pdfium cannot render is bad input, not a defect
         return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
     remaining = timeout - (time.monotonic() - start)
     return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables,
@@ -292,7 +288,7 @@ def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, defaul
             frame = ImageOps.exif_transpose(im) if index == 0 else im
             frame = frame.convert("RGB")
             image = np.asarray(frame)
-    except Exception as exc:
+    except pillow_errors() as exc:
         return _failed_page(index + 1, "unreadable-image", f"page {index + 1}: cannot read the image ({exc})")
     return ocr_image(image, number=index + 1, dpi=dpi, timeout=timeout, tables=tables)
 
@@ -320,13 +316,12 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
     # A worker of someone else's pool (a batch reading files in parallel) is daemonic and
     # may not start processes of its own: it reads its pages one after the other.
     if n == 1 or mp.current_process().daemon:
-        _init_worker()
         return [func(*job) for job in jobs]
     # spawn: workers start clean and small (no copy of a big parent), and no fork of a
     # threaded parent (Prefect, uvicorn).
     ctx = mp.get_context("spawn")
     results: list[OcrPageResult] = []
-    pool = ctx.Pool(n, initializer=_init_worker, maxtasksperchild=25)
+    pool = ctx.Pool(n, maxtasksperchild=25)
     try:
         pending = [pool.apply_async(func, job) for job in jobs]
         # The worker enforces the page budget on Tesseract; this is the backstop for a worker
@@ -341,8 +336,7 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
             except mp.TimeoutError:
                 results.append(_failed_page(number, "ocr-timeout",
                                             f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
-            except Exception as exc:  # a crash of one page must not lose the others
-                results.append(_failed_page(number, "ocr-failed", f"page {number}: OCR failed ({type(exc).__name__}: {exc})"))
+            # Anything else a worker raised is a defect (bad pages are results): it ends the read.
     finally:
         pool.terminate()
         pool.join()
@@ -365,7 +359,7 @@ def ocr_image_file(path: Path, *, workers: Optional[int] = None, timeout: float 
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1
-    except Exception as exc:
+    except pillow_errors() as exc:
         return [_failed_page(1, "unreadable-image", f"{Path(path).name}: cannot read the image ({exc})")]
     jobs = [(str(path), i, timeout, tables, default_dpi) for i in range(frames)]
     return _run_jobs(_ocr_image_frame, jobs, [i + 1 for i in range(frames)], workers=workers, timeout=timeout)

@@ -174,7 +174,7 @@ def _image_share(page, width: float, height: float) -> float:
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         try:
             x0, y0, x1, y1 = obj.get_bounds()
-        except Exception:
+        except pdfium.PdfiumError:   # an image object without bounds: it covers nothing
             continue
         w = max(0.0, min(x1, width) - max(x0, 0.0))
         h = max(0.0, min(y1, height) - max(y0, 0.0))
@@ -349,7 +349,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
     """Fill `doc` (a Document) from a PDF: text layer page by page, OCR where it fails."""
     try:
         pdf = pdfium.PdfDocument(str(path))
-    except Exception as exc:  # pdfium raises PdfiumError for every unreadable file
+    except pdfium.PdfiumError as exc:  # what pdfium raises for every unreadable file
         code, message = _open_error(path, exc)
         doc.status = "failed"
         doc.errors.append(ReadError(code=code, message=message))
@@ -363,7 +363,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
         doc.metadata["pages"] = str(n)
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
-        except Exception:
+        except (pdfium.PdfiumError, ValueError):   # broken metadata (bad encoding): the text still counts
             meta = {}
         for k in ("Title", "Author", "Creator", "Producer", "CreationDate"):
             if meta.get(k):
@@ -425,7 +425,7 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
     from extractors.reading import ocr   # OpenCV and pytesseract load only when a page needs OCR
 
     by_number = {r.page.number: r for r in results}
-    problem = ocr.ocr_problem()
+    problem = ocr_problem(ocr)
     if problem is not None:
         doc.errors.append(problem.model_copy(update={"message": f"{problem.message} ({len(numbers)} page(s) need OCR: "
                                                                 f"{_ranges(numbers)})"}))
@@ -469,6 +469,13 @@ def normalise_table_text(t: Table, source: str) -> Table:
     rows = [r.model_copy(update={"cells": [c.model_copy(update={"text": normalize_text(c.text)}) for c in r.cells]})
             for r in t.rows]
     return t.model_copy(update={"rows": rows, "header": [normalize_text(h) for h in t.header], "source": source})
+
+
+def ocr_problem(ocr):
+    """ensure_ocr_available() (a ReadError or None), asked for each document that needs OCR:
+    `tesseract --list-langs` costs ~0.1 s against seconds per OCR'd page, and asking again
+    follows a change of Tesseract's installation without reading its environment here."""
+    return ocr.ensure_ocr_available()
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -5,18 +5,22 @@ Shared by the page OCR (ocr.py) and the table-cell OCR (scan_tables.py).
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
+from pytesseract.pytesseract import file_to_dict
 
 LANG = "vie"
 # psm 3: full automatic layout (keeps the two-column header as two blocks, left first);
 # oem 1: the LSTM recogniser (the only model in the packaged vie data).
 TESS_CONFIG = "--psm 3 --oem 1"
+# One OpenMP thread for each Tesseract child, and nothing else changed in its environment.
+TESSERACT = ("env", "OMP_THREAD_LIMIT=1", "tesseract")
 
 
 class OcrTimeout(Exception):
@@ -25,23 +29,25 @@ class OcrTimeout(Exception):
 
 def run_tesseract(grey: np.ndarray, dpi: int, deadline: float, config: str = TESS_CONFIG,
                   lang: str = LANG) -> dict:
-    """image_to_data on a uint8 grey image, within the deadline (OcrTimeout otherwise)."""
+    """Tesseract's word table (pytesseract's image_to_data dict, same command line) for a uint8
+    grey image, within the deadline (OcrTimeout otherwise)."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise OcrTimeout()
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     # A lossless, uncompressed temporary file: PNG encoding of a 300 dpi page costs more
     # than Tesseract's start-up.
     with tempfile.TemporaryDirectory(prefix="chidao-ocr-") as tmp:
-        path = os.path.join(tmp, "page.bmp")
+        path, out = os.path.join(tmp, "page.bmp"), os.path.join(tmp, "page")
         cv2.imwrite(path, grey)
+        cmd = [*TESSERACT, path, out, "-l", lang, "-c", "tessedit_create_tsv=1", *shlex.split(config), "--dpi", str(dpi)]
         try:
-            return pytesseract.image_to_data(path, lang=lang, config=f"{config} --dpi {dpi}",
-                                             output_type=pytesseract.Output.DICT, timeout=remaining)
-        except RuntimeError as exc:
-            if "timeout" in str(exc).lower():
-                raise OcrTimeout() from exc
-            raise
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=remaining)
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeout() from exc
+        if done.returncode:
+            raise RuntimeError(f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace').strip()[:300]}")
+        with open(out + ".tsv", encoding="utf-8") as fh:
+            return file_to_dict(fh.read(), "\t", -1)
 
 
 @dataclass

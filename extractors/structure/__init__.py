@@ -21,21 +21,21 @@ import re
 from typing import Optional
 
 from extractors.structure.citations import (
-    Programme, TextUnit, find_aliases, known_programmes, learn_programmes, match_programme,
+    Programme, TextUnit, find_aliases, find_mentions, known_programmes, learn_programmes, match_programme,
     merge_mentions, number_key,
 )
-# Old local names, until the calls below are renamed (this module is being rewritten).
-from extractors.structure.citations import find_mentions as _mentions
-from extractors.structure.common import fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word
-from extractors.structure.header import (
-    FooterResult, merge_header_rows, is_footer_start, is_news, parse_footer, parse_header, parse_news,
+from extractors.structure.common import (
+    fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word,
 )
-from extractors.structure.header import title_continues as _title_continues, type_line_record as _is_type_line
+from extractors.structure.fields import lift_fields
+from extractors.structure.header import (
+    FooterResult, is_footer_start, is_type_line, merge_header_rows, title_continues, is_news, parse_footer, parse_header, parse_news,
+)
 from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
-from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section
+from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section, TaskTable
 
 __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 
@@ -105,10 +105,7 @@ def parse_directive(document: Document, programmes: Optional[list[dict]] = None)
     corpora/programmes.jsonl: symbol, title, aliases, type, issued_on, issuer), e.g. the ones the
     register learned from earlier documents' `Directive.approves`."""
     d = Directive(document=document)
-    try:
-        _parse(document, d, programmes or [])
-    except Exception as exc:  # a defect, but one document must not stop a batch: record and go on
-        d.errors.append(ReadError(code="structure-failed", message=f"{document.source_file}: structure stage failed: {exc!r}"))
+    _parse(document, d, programmes or [])   # a defect raises: the pipeline records it as an error
     return d
 
 
@@ -125,11 +122,25 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
     hr = parse_news(lines) if news else parse_header(lines)
     h = hr.header
     d.header = h
+    parts, footers = _split_parts(lines, hr.body_start, h, news)
+    if footers:
+        f0 = footers[0]
+        h.signer = h.signer or f0.signer
+        h.signer_authority = h.signer_authority or f0.authority
+        h.signer_position = f0.position
+        h.recipients = f0.recipients or next((f.recipients for f in footers if f.recipients), h.recipients)
+    root, part_nodes = _section_trees(parts, h, lines[0].page)
+    d.task_tables = _attach_task_tables(document, part_nodes, root)
+    d.root = root
+    _citations_and_programme(d, part_nodes, news, extra_programmes)
 
-    # ---- split the rest into parts: main body, attached documents (Kế hoạch …), appendices
-    parts: list[_Part] = [_Part("main", page=lines[hr.body_start].page if hr.body_start < len(lines) else 1)]
+
+def _split_parts(lines: list[Line], body_start: int, h, news: bool) -> tuple[list[_Part], list[FooterResult]]:
+    """The body after the header cut into parts: the main body, attached documents (the Kế hoạch
+    of a Quyết định), appendices; and the signature footers met on the way."""
+    parts: list[_Part] = [_Part("main", page=lines[body_start].page if body_start < len(lines) else 1)]
     footers: list[FooterResult] = []
-    i = hr.body_start
+    i = body_start
     while i < len(lines):
         ln = lines[i]
         cur = parts[-1]
@@ -146,36 +157,14 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
             parts.append(_Part("appendix", heading=join_text([ln.text] + heading), label=label, page=ln.page))
             i = j
             continue
-        tr = _is_type_line(ln) if not news else None
+        tr = is_type_line(ln) if not news else None
         if tr and (footers or _attached_soon(lines, i)) and tr["name"] != "Quyết định" or \
                 tr and footers and _attached_soon(lines, i):
-            # an attached document after the signature (the Kế hoạch of a Quyết định)
-            title_parts = []
-            j = i + 1
-            prev = ln
-            while j < len(lines) and j < i + 10 and _title_continues(lines[j], prev, first=not title_parts,
-                                                                      type_bold=ln.bold):
-                if _ATTACHED.match(lines[j].f):
-                    break
-                title_parts.append(lines[j].text)
-                prev = lines[j]
-                j += 1
-            note, j = _read_part_heading(lines, j)
-            p = _Part("plan", heading=join_text([ln.text.strip()] + title_parts), label=ln.text.strip(), page=ln.page)
-            p.title = join_text(title_parts)
-            parts.append(p)
-            i = j
+            part, i = _attached_part(lines, i)
+            parts.append(part)
             continue
         if not news and _LUU_LINE.match(ln.f) and cur.lines:
-            # `- Lưu: VT, …` closes a Nơi nhận list whose title OCR lost: the bullets above it are recipients
-            rec: list[str] = []
-            while cur.lines and re.match(r"^[-+•]\s*\S", cur.lines[-1].text.strip()) and len(cur.lines[-1].text) <= 90 \
-                    and cur.lines[-1].text.rstrip().endswith((";", ",", ".")):
-                rec.insert(0, re.sub(r"^[-+•]\s*", "", cur.lines.pop().text.strip()).rstrip(";,.").strip())
-            while cur.lines and len(cur.lines[-1].text.strip()) <= 4:
-                cur.lines.pop()   # the garbled `Nơi nhận:` itself
-            if rec and not h.recipients:
-                h.recipients = rec
+            _take_recipients(cur, h)
             i += 1
             continue
         if _DECIDES.match(ln.f) and is_upper_line(ln.text):
@@ -183,48 +172,79 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
             continue   # `QUYẾT ĐỊNH:` between the preamble and the articles
         cur.lines.append(ln)
         i += 1
+    return parts, footers
 
-    if footers:
-        f0 = footers[0]
-        h.signer = h.signer or f0.signer
-        h.signer_authority = h.signer_authority or f0.authority
-        h.signer_position = f0.position
-        h.recipients = f0.recipients or next((f.recipients for f in footers if f.recipients), h.recipients)
 
-    # ---- section trees
-    root = Section(kind="root", path="", heading=h.title or "", page=lines[0].page, role="other")
+def _attached_part(lines: list[Line], i: int) -> tuple[_Part, int]:
+    """An attached document after the signature (the Kế hoạch of a Quyết định): its type line at
+    i, its title lines, its `(Ban hành kèm theo …)` note.  Returns the part and the next line."""
+    ln = lines[i]
+    title_parts = []
+    j = i + 1
+    prev = ln
+    while j < len(lines) and j < i + 10 and title_continues(lines[j], prev, first=not title_parts, type_bold=ln.bold):
+        if _ATTACHED.match(lines[j].f):
+            break
+        title_parts.append(lines[j].text)
+        prev = lines[j]
+        j += 1
+    _note, j = _read_part_heading(lines, j)
+    p = _Part("plan", heading=join_text([ln.text.strip()] + title_parts), label=ln.text.strip(), page=ln.page)
+    p.title = join_text(title_parts)
+    return p, j
+
+
+def _take_recipients(cur: _Part, h) -> None:
+    """`- Lưu: VT, …` closes a Nơi nhận list whose title OCR lost: the bullets above it are recipients."""
+    rec: list[str] = []
+    while cur.lines and re.match(r"^[-+•]\s*\S", cur.lines[-1].text.strip()) and len(cur.lines[-1].text) <= 90 \
+            and cur.lines[-1].text.rstrip().endswith((";", ",", ".")):
+        rec.insert(0, re.sub(r"^[-+•]\s*", "", cur.lines.pop().text.strip()).rstrip(";,.").strip())
+    while cur.lines and len(cur.lines[-1].text.strip()) <= 4:
+        cur.lines.pop()   # the garbled `Nơi nhận:` itself
+    if rec and not h.recipients:
+        h.recipients = rec
+
+
+def _section_trees(parts: list[_Part], h, first_page: int) -> tuple[Section, list[tuple[_Part, Section]]]:
+    """One section tree per part; the main part's sections are root's children, attached plans and
+    appendices are children of root of kind plan / appendix."""
+    root = Section(kind="root", path="", heading=h.title or "", page=first_page, role="other")
     part_nodes: list[tuple[_Part, Section]] = []
     for p in parts:
         body = build_body(p.lines)
         if p.kind == "main":
             node = root
             root.children.extend(body.sections)
-            root.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="preamble") for x in body.preamble)
-            root.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="closing") for x in body.closing)
         else:
             kind = "plan" if p.kind == "plan" else "appendix"
             path = "" if kind == "plan" else ("PL" + ("." + p.label if p.label else ""))
             node = Section(kind=kind, path=path, label=p.label, heading=p.heading, page=p.page,
                            role="appendix" if kind == "appendix" else "other")
             node.children.extend(body.sections)
-            node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="preamble") for x in body.preamble)
-            node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="closing") for x in body.closing)
-            node.text = "\n".join(x.text for x in node.paragraphs)
             root.children.append(node)
+        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="preamble") for x in body.preamble)
+        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="closing") for x in body.closing)
+        if node is not root:
+            node.text = "\n".join(x.text for x in node.paragraphs)
+        for section in body.sections:
+            lift_fields(section)
         part_nodes.append((p, node))
     root.text = "\n".join(x.text for x in root.paragraphs)
+    return root, part_nodes
 
-    # ---- task tables -> table_row sections under their appendix
-    task_tables = []
-    for t in document.tables:
-        roles = table_columns(t)
-        if is_task_table(roles):
-            t.columns = roles
-            task_tables.append(t)
+
+def _attach_task_tables(document: Document, part_nodes, root: Section) -> list[TaskTable]:
+    """Task tables -> one table_row Section per task row, under the appendix (or plan) of its page.
+    A table whose numbering restarts is another appendix table: its rows get paths PL2.<STT>, …"""
+    found: list[TaskTable] = []
     last_stt = None
     k = 0
-    for t in task_tables:
-        rows = task_rows(t, t.columns, prefix="PL")
+    for index, t in enumerate(document.tables):
+        roles = table_columns(t)
+        if not is_task_table(roles):
+            continue
+        rows = task_rows(t, roles, prefix="PL")
         if not rows:
             continue
         first = _num(rows[0].label)
@@ -232,102 +252,52 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
             k += 1   # numbering restarts: another appendix table (a gap means rows were lost, not a new table)
         prefix = f"PL{k}" if k > 1 else "PL"
         for r in rows:
-            r.path = f"{prefix}.{r.label.rstrip('.')}"
+            r.path = prefix + r.path[len("PL"):]
+            r.table = index
         last_stt = _num(rows[-1].label)
         host = _host_for_page(part_nodes, t.page_start) or root
         host.children.extend(rows)
-    d.task_tables = task_tables
-    d.root = root
+        found.append(TaskTable(table=index, columns=roles, prefix=prefix, page_start=t.page_start, page_end=t.page_end))
+    return found
 
-    # ---- citations, aliases, programme
+
+def _text_units(d: Directive, part_nodes) -> list[TextUnit]:
+    """Every piece of text citations are looked for in: titles, paragraphs, task-table cells."""
+    h = d.header
     units: list[TextUnit] = []
     if h.title:
         units.append(TextUnit(h.title, role="title"))
     for p, node in part_nodes:
         if p.title:
             units.append(TextUnit(p.title, page=p.page, role="title"))
-    for node in root.walk():
+    for node in d.root.walk():
         for para in node.paragraphs:
             units.append(TextUnit(para.text, page=para.page, role=para.role or node.role, path=node.path))
         if node.kind == "table_row":
             for role, text in node.cells.items():
                 if role != "task" and text:
                     units.append(TextUnit(text, page=node.page, role="tasks", path=node.path))
-    own = {h.number} if h.number else set()
+    return units
+
+
+def _citations_and_programme(d: Directive, part_nodes, news: bool, extra_programmes: list[dict]) -> None:
+    h = d.header
+    units = _text_units(d, part_nodes)
+    own_keys = {number_key(h.number)} if h.number else set()
     mentions = []
     for n, u in enumerate(units):
-        mentions.extend(_mentions(u.text, u.page, {number_key(x) for x in own}, text_id=n))
+        mentions.extend(find_mentions(u.text, u.page, own_keys, text_id=n))
     cits = merge_mentions([m.citation for m in mentions])
-
     programmes: list[Programme] = learn_programmes(cits) + [_programme(r) for r in extra_programmes] + known_programmes()
     am = _APPROVES_TITLE.match(h.title or "")
     if am and h.type in ("Quyết định", "Nghị quyết"):
         d.approves = am.group("what").strip()
-    for n, u in enumerate(units):
-        for alias, s, e in find_aliases(u.text):
-            ctx = collapse_ws(u.text[max(0, s - 400): s])
-            phrase = _defined_phrase(ctx)
-            sym = normalize_symbol(alias) if re.search(r"\d+\s*[/-]\s*[A-ZĐ]", alias) else None
-            prog = None
-            if sym is None:
-                # a citation printed in the defined phrase, else a programme the phrase or the alias names
-                near = [m for m in mentions if m.text_id == n and m.end <= s and s - m.end <= len(phrase) + 5]
-                prog = match_programme(alias, programmes) or match_programme(phrase, programmes)
-                if near:
-                    sym = near[-1].citation.number
-                elif prog is not None:
-                    sym = prog.symbol
-            if sym:
-                d.aliases[alias] = sym
-                p = prog or next((p for p in programmes if number_key(p.symbol) == number_key(sym)), None)
-                if p is not None and alias not in p.aliases and re.search(r"\d|đề án|chương trình|kế hoạch", alias.lower()):
-                    p.aliases.append(alias)
-                for c in cits:
-                    if number_key(c.number) == number_key(sym) and not c.alias:
-                        c.alias = alias
-            else:
-                d.aliases.setdefault(alias, phrase)
-
-    implemented: list[str] = []
-    sources = [u for u in units if u.role == "title"]
-    if news and h.title:
-        sources.append(TextUnit(h.title, role="title"))
-    opening = [x for x in root.paragraphs if x.role == "preamble"][:3]
-    for para in opening:
-        if re.match(r"^(de )?(tiep tuc )?(thuc hien|trien khai|nham trien khai)\b", fold(para.text)):
-            # the document's own purpose: its first clause (`Thực hiện Thông báo số …; để …`)
-            first_clause = re.split(r";|\.\s", para.text)[0]
-            sources.append(TextUnit(first_clause, page=para.page, role="opening"))
-    for src in sources:
-        text = src.text
-        if src.role == "title":
-            # a title implements what follows `thực hiện`, `triển khai` …; `Phê duyệt Đề án …` approves
-            # the programme itself and implements nothing
-            m = _IMPLEMENTING.search(fold(text))
-            if not m:
-                continue
-            text = text[m.start():] if len(fold(text)) == len(text) else text
-        for m in _mentions(text, src.page, {number_key(x) for x in own}):
-            implemented.append(m.citation.number)
-        prog = match_programme(text, programmes)
-        if prog is not None:
-            implemented.append(prog.symbol)
-    if not implemented:
-        # a document about one programme throughout, without naming it in its title
-        # (by its short name only: a learned title may be this document's own subject)
-        counts = {}
-        for u in units:
-            for p in programmes:
-                if any(re.search(rf"(?<!\w){re.escape(fold(a))}(?!\w)", fold(u.text)) for a in p.aliases):
-                    counts[p.symbol] = counts.get(p.symbol, 0) + 1
-        if counts:
-            sym, n = max(counts.items(), key=lambda x: x[1])
-            if n >= 3:
-                implemented.append(sym)
+    _read_aliases(d, units, mentions, cits, programmes)
+    implemented = _implemented(d, units, news, own_keys, programmes)
     seen = set()
     for sym in implemented:
         key = number_key(sym)
-        if key in seen or key in {number_key(x) for x in own}:
+        if key in seen or key in own_keys:
             continue
         seen.add(key)
         found = next((c for c in cits if number_key(c.number) == key), None)
@@ -344,6 +314,78 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
     prog_keys = {number_key(p.symbol) for p in programmes}
     impl.sort(key=lambda c: number_key(c.number) not in prog_keys)   # a programme before other implemented documents
     d.programme = impl[0].number if impl else None
+
+
+def _read_aliases(d: Directive, units: list[TextUnit], mentions, cits: list[Citation], programmes: list[Programme]) -> None:
+    """Short names the text defines (`(gọi tắt là Đề án 06)`) -> the symbol they stand for."""
+    for n, u in enumerate(units):
+        for alias, s, e in find_aliases(u.text):
+            ctx = collapse_ws(u.text[max(0, s - 400): s])
+            phrase = _defined_phrase(ctx)
+            sym = normalize_symbol(alias) if re.search(r"\d+\s*[/-]\s*[A-ZĐ]", alias) else None
+            prog = None
+            if sym is None:
+                # a citation printed in the defined phrase, else a programme the phrase or the alias names
+                near = [m for m in mentions if m.text_id == n and m.end <= s and s - m.end <= len(phrase) + 5]
+                prog = match_programme(alias, programmes) or match_programme(phrase, programmes)
+                if near:
+                    sym = near[-1].citation.number
+                elif prog is not None:
+                    sym = prog.symbol
+            if not sym:
+                d.aliases.setdefault(alias, phrase)
+                continue
+            d.aliases[alias] = sym
+            p = prog or next((p for p in programmes if number_key(p.symbol) == number_key(sym)), None)
+            if p is not None and alias not in p.aliases and re.search(r"\d|đề án|chương trình|kế hoạch", alias.lower()):
+                p.aliases.append(alias)
+            for c in cits:
+                if number_key(c.number) == number_key(sym) and not c.alias:
+                    c.alias = alias
+
+
+def _implemented(d: Directive, units: list[TextUnit], news: bool, own_keys: set[str],
+                 programmes: list[Programme]) -> list[str]:
+    """Symbols of what this document carries out: named in its title after `thực hiện`, `triển khai`
+    …, in the first clause of its opening paragraphs, or the one programme it is about throughout."""
+    h = d.header
+    implemented: list[str] = []
+    sources = [u for u in units if u.role == "title"]
+    if news and h.title:
+        sources.append(TextUnit(h.title, role="title"))
+    opening = [x for x in d.root.paragraphs if x.role == "preamble"][:3]
+    for para in opening:
+        if re.match(r"^(de )?(tiep tuc )?(thuc hien|trien khai|nham trien khai)\b", fold(para.text)):
+            # the document's own purpose: its first clause (`Thực hiện Thông báo số …; để …`)
+            first_clause = re.split(r";|\.\s", para.text)[0]
+            sources.append(TextUnit(first_clause, page=para.page, role="opening"))
+    for src in sources:
+        text = src.text
+        if src.role == "title":
+            # a title implements what follows `thực hiện`, `triển khai` …; `Phê duyệt Đề án …` approves
+            # the programme itself and implements nothing
+            m = _IMPLEMENTING.search(fold(text))
+            if not m:
+                continue
+            text = text[m.start():] if len(fold(text)) == len(text) else text
+        for m in find_mentions(text, src.page, own_keys):
+            implemented.append(m.citation.number)
+        prog = match_programme(text, programmes)
+        if prog is not None:
+            implemented.append(prog.symbol)
+    if not implemented:
+        # a document about one programme throughout, without naming it in its title
+        # (by its short name only: a learned title may be this document's own subject)
+        counts = {}
+        for u in units:
+            for p in programmes:
+                if any(re.search(rf"(?<!\w){re.escape(fold(a))}(?!\w)", fold(u.text)) for a in p.aliases):
+                    counts[p.symbol] = counts.get(p.symbol, 0) + 1
+        if counts:
+            sym, n = max(counts.items(), key=lambda x: x[1])
+            if n >= 3:
+                implemented.append(sym)
+    return implemented
 
 
 _APPROVES_TITLE = re.compile(r"^(?:Về việc\s+)?(?:phê duyệt|ban hành)\s+(?P<what>(?:Đề án|Chương trình|Chiến lược|Kế hoạch|Dự án)\b.*)$", re.I)

@@ -54,7 +54,7 @@ _GENERIC_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "doan
                    "uy ban mat tran to quoc viet nam", "ban chap hanh dang bo")
 
 
-def type_line_record(ln: Line) -> Optional[dict]:
+def is_type_line(ln: Line) -> Optional[dict]:
     """The document type's record when the line is only a type word in capitals (`CHỈ THỊ`,
     `QUYẾT ĐỊNH`, `KẾ HOẠCH`), else None."""
     text = ln.text.strip().rstrip(":").strip()
@@ -387,7 +387,7 @@ def _scan_header_zone(lines: list[Line], start: int, limit: int, zone: _HeaderZo
         ln = lines[i]
         if ln.page != first_page and zone.type_idx is None and i > start + 3:
             break
-        tr = type_line_record(ln)
+        tr = is_type_line(ln)
         if tr and i > start:
             zone.type_rec, zone.type_idx = tr, i
             break

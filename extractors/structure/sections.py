@@ -174,6 +174,7 @@ class _Builder:
         self.bullet_symbols: list[str] = []
         self.last_roman = 0
         self.cur: Optional[tuple[list[str], int, object]] = None   # (parts, page, target)
+        self.title_open: Optional[Section] = None    # a node whose bold title is still being read
 
     # ranks: article/roman 1, arabic 2+depth, letter 6, bullets 10+
     def rank(self, m: Marker) -> int:
@@ -248,6 +249,20 @@ class _Builder:
         (parent.children if parent else self.top).append(node)
         self.stack.append((r, node))
         self.cur = ([m.rest], ln.page, node)
+        self.title_open = node if ln.bold else None
+        if ln.bold:
+            node.title = m.rest.strip()
+
+    def continue_title(self, ln: Line) -> None:
+        """A bold marker line and the bold lines after it are the node's printed title; the first
+        plain line ends it."""
+        node = self.title_open
+        if node is None:
+            return
+        if ln.bold:
+            node.title = join_text([node.title, ln.text.strip()])
+        else:
+            self.title_open = None
 
     def closing_target(self):
         for r, node in reversed(self.stack):
@@ -308,7 +323,10 @@ def build_body(lines: list[Line]) -> BodyResult:
         m = _ocr_repair(b, match_marker(text), ln, text)
         if m and marker_allowed(ln, prev, b.geo, m):
             b.add(m, ln)
-        elif b.cur is None:
+            prev = ln
+            continue
+        b.continue_title(ln)
+        if b.cur is None:
             b.open_para(b.stack[-1][1] if b.stack else b.preamble, text, ln.page)
         elif starts_paragraph(ln, prev, b.geo):
             if b.stack and CLOSING.match(ln.f):
@@ -337,12 +355,15 @@ def finish(node: Section, inherited: str = "other") -> None:
     node.text = "\n".join(p.text for p in node.paragraphs)
     first = node.paragraphs[0].text if node.paragraphs else ""
     node.heading = heading_of(first)
+    # a bold title run into the text after it ("II. Nhiệm vụ, giải pháp trong thời gian tới" + "Để …")
+    # names the role; the joined first sentence may be too long to
+    named = (heading_role(node.title) if node.title and node.title != node.heading else None) or heading_role(node.heading)
     if node.kind == "article":
-        role = heading_role(node.heading) or "articles"
+        role = named or "articles"
     elif node.kind == "bullet":
         role = inherited
     else:
-        role = heading_role(node.heading) or inherited
+        role = named or inherited
     node.role = role
     for c in node.children:
         finish(c, role if role != "articles" else "articles")

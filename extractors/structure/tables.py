@@ -80,58 +80,118 @@ def table_columns(table: Table) -> dict[str, int]:
     return column_roles(rows)
 
 
+_ASSIGNING_ROLES = ("lead", "support", "deadline", "output")
+
+
 def task_rows(table: Table, roles: dict[str, int], prefix: str = "PL", page_default: int = 1) -> list[Section]:
-    """One Section per task row of TABLE.  Group rows (`I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (08 NHIỆM VỤ)`)
-    name the group of the rows below; repeated header rows are skipped; a row with an empty STT continues
-    the previous one."""
+    """One Section per task row of TABLE.  Group rows (`I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (08 NHIỆM VỤ)`,
+    `VII | Công tác chỉ đạo, điều hành`) name the group of the rows below; repeated header rows are
+    skipped; a row with an empty STT continues the previous one (a row split over a page break),
+    unless its task cell is empty and it names its own unit or time: then the task cell was merged
+    over two rows in the original, and the row is a second assignment of the same task (path "2b").
+    When the numbering restarts in each group, paths carry the group's label: PL.VII.2."""
     _, skip = _header_rows(table)
     header_keys = {fold(" ".join(t for _, t in _cells(r))) for r in table.rows[:skip]}
     out: list[Section] = []
     group: Optional[str] = None
+    group_label: Optional[str] = None
     stt_col = roles.get("stt", 0)
-    for row in table.rows[skip:]:
+    numbered = "stt" in roles
+    for index, row in enumerate(table.rows[skip:], start=skip):
         cells = _cells(row)
         by_col = dict(cells)
         nonempty = [t for _, t in cells if t]
-        if not nonempty:
+        if not nonempty or _repeated_header(cells, nonempty, header_keys):
             continue
-        key = fold(" ".join(t for _, t in cells))
-        if key in header_keys or (column_roles([cells]) and len(column_roles([cells])) >= 3 and not re.match(r"^\d", nonempty[0])):
-            continue   # a header repeated on a new page
-        if all(re.match(r"^\(?\d+\)?$", t) for t in nonempty) and len(nonempty) > 2:
-            continue   # `(1) (2) (3)` numbering row
-        stt = by_col.get(stt_col, "").strip()
-        if stt and not re.match(r"^\d", stt) and len(stt) <= 3:
-            # OCR reads 1 as | or l, 0 as O in the STT column; accept the reading that continues the count
-            fixed = stt.translate(_OCR_DIGIT)
-            expected = str(int(out[-1].label.rstrip(".").rstrip("abcd") or 0) + 1) if out and re.match(r"^\d+", out[-1].label) else "1"
-            if fixed.rstrip(".") == expected or (roles.get("task") is not None and by_col.get(roles["task"]) and len(nonempty) >= 3
-                                                 and not re.match(r"^[IVX]+\.?$", stt)):
-                stt = expected
-        if len(nonempty) == 1 and stt and not re.match(r"^\d+\.?$", stt):
-            group = nonempty[0]
-            continue
-        if re.match(r"^[IVX]+\.?$", stt) or (stt and is_upper_line(by_col.get(roles.get("task", 1), "")) and not re.match(r"^\d", stt)):
+        assigning = any(by_col.get(roles[r], "").strip() for r in _ASSIGNING_ROLES if r in roles)
+        stt = by_col.get(stt_col, "").strip() if numbered else _implicit_number(by_col, roles, out)
+        if stt and not re.match(r"^\d", stt) and len(stt) <= 3 and assigning:
+            stt = _ocr_number(stt, by_col, roles, out, nonempty)
+        task = by_col.get(roles.get("task", 1), "")
+        if (not assigning and stt and not re.match(r"^\d+\.?$", stt)) or re.match(r"^[IVX]+\.?$", stt) or \
+                (stt and is_upper_line(task) and not re.match(r"^\d", stt)) or \
+                (not numbered and not stt and len(nonempty) == 1 and is_upper_line(nonempty[0])):
             group = " ".join(nonempty)
+            group_label = stt.rstrip(".") if re.match(r"^[IVX]+\.?$", stt) else None
             continue
         if not re.match(r"^\d+[a-z]?\.?$", stt):
             if out and not stt:
-                # continuation of the previous row (split over a page break)
-                prev = out[-1]
-                for role, col in roles.items():
-                    extra = by_col.get(col, "")
-                    if extra and role != "stt":
-                        prev.cells[role] = join_text([prev.cells.get(role, ""), extra])
-                _fill(prev, roles)
+                _continue_row(out, by_col, roles, task, assigning, index, row.page or page_default)
             continue
-        label = stt.rstrip(".")
-        sec = Section(path=f"{prefix}.{label}", label=stt, kind="table_row", page=row.page or page_default,
-                      role="tasks")
+        sec = Section(path=f"{prefix}.{stt.rstrip('.')}", label=stt, kind="table_row", page=row.page or page_default,
+                      role="tasks", row=index)
         sec.cells = {role: by_col.get(col, "") for role, col in roles.items() if role != "stt"}
         sec.group = group
+        sec.path = group_label or ""      # the group's label, until the paths are known (below)
         _fill(sec, roles)
         out.append(sec)
+    _set_paths(out, prefix)
     return out
+
+
+def _repeated_header(cells, nonempty: list[str], header_keys: set[str]) -> bool:
+    """A header repeated on a new page, or a `(1) (2) (3)` column-numbering row."""
+    if fold(" ".join(t for _, t in cells)) in header_keys:
+        return True
+    roles = column_roles([cells])
+    if roles and len(roles) >= 3 and not re.match(r"^\d", nonempty[0]):
+        return True
+    return len(nonempty) > 2 and all(re.match(r"^\(?\d+\)?$", t) for t in nonempty)
+
+
+def _ocr_number(stt: str, by_col, roles, out: list[Section], nonempty: list[str]) -> str:
+    """OCR reads 1 as | or l, 0 as O in the STT column: accept the reading that continues the count."""
+    fixed = stt.translate(_OCR_DIGIT)
+    last = re.match(r"^\d+", out[-1].label) if out else None
+    expected = str(int(last.group(0)) + 1) if last else "1"
+    if fixed.rstrip(".") == expected or (roles.get("task") is not None and by_col.get(roles["task"]) and len(nonempty) >= 3
+                                         and not re.match(r"^[IVX]+\.?$", stt)):
+        return expected
+    return stt
+
+
+def _continue_row(out: list[Section], by_col, roles, task: str, assigning: bool, index: int, page: int) -> None:
+    prev = out[-1]
+    if not task.strip() and assigning and any(by_col.get(roles[r], "").strip() for r in ("lead", "deadline") if r in roles):
+        # the task cell spans this row too: a second assignment of the same task
+        base = re.match(r"^\d+", prev.label).group(0)
+        n = sum(1 for s in out if re.match(rf"^{base}[a-z]?\.?$", s.label))
+        sub = Section(label=f"{base}{'abcdefghijklmnopqrstuvwxyz'[min(n, 25)]}", kind="table_row", page=page,
+                      role="tasks", row=index, group=prev.group, path=prev.path)
+        sub.cells = {role: by_col.get(col, "") for role, col in roles.items() if role != "stt"}
+        sub.cells["task"] = prev.cells.get("task", "")
+        _fill(sub, roles)
+        out.append(sub)
+        return
+    # continuation of the previous row (split over a page break)
+    for role, col in roles.items():
+        extra = by_col.get(col, "")
+        if extra and role != "stt":
+            prev.cells[role] = join_text([prev.cells.get(role, ""), extra])
+    _fill(prev, roles)
+
+
+def _set_paths(rows: list[Section], prefix: str) -> None:
+    """PL.<STT>; PL.<group>.<STT> when the numbering restarts in each group (so paths stay unique)."""
+    seen, restarts = set(), False
+    for r in rows:
+        key = r.label.rstrip(".")
+        restarts = restarts or key in seen
+        seen.add(key)
+    for r in rows:
+        group = r.path
+        label = r.label.rstrip(".")
+        r.path = f"{prefix}.{group}.{label}" if restarts and group else f"{prefix}.{label}"
+
+
+def _implicit_number(by_col: dict[int, str], roles: dict[str, int], out: list[Section]) -> str:
+    """A table without an STT column ("Nội dung | Trách nhiệm thực hiện | Thời gian"): a row with a
+    task and a unit or a time is the next task row; anything else (a group title, a line carried
+    over from the page before) gets no number."""
+    task = by_col.get(roles["task"], "").strip()
+    if not task or not any(by_col.get(roles[r], "").strip() for r in ("lead", "deadline") if r in roles):
+        return ""
+    return str(len(out) + 1)
 
 
 def _fill(sec: Section, roles: dict[str, int]) -> None:

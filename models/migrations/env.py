@@ -1,6 +1,6 @@
 """Alembic environment for the register.  Run programmatically by models.db.init_db (which
-passes its connection in `config.attributes["connection"]`), or by hand:
-    CHIDAO_DB=... alembic -c models/migrations/alembic.ini upgrade head
+passes its connection in `config.attributes["connection"]`), or by hand with the register's URL:
+    alembic -c models/migrations/alembic.ini -x db=sqlite:///chidao.db upgrade head
 """
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _url() -> str:
+    """The URL init_db set, else `-x db=URL` on Alembic's command line."""
+    return database_url(config.get_main_option("sqlalchemy.url") or context.get_x_argument(as_dictionary=True).get("db"))
+
+
 def _configure(connection) -> None:
     context.configure(
         connection=connection,
@@ -25,7 +30,7 @@ def _configure(connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url") or database_url(),
+    context.configure(url=_url(),
                       target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -38,7 +43,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or database_url())
+    engine = create_engine(_url())
     with engine.begin() as conn:
         _configure(conn)
         with context.begin_transaction():

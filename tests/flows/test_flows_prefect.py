@@ -41,15 +41,16 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
     result = state.result()
     assert (result["status"], result["obligations"]) == ("new", 1), result
     tasks = _task_runs(state.state_details.flow_run_id)
-    assert tasks == {"fingerprint": "COMPLETED", "find-duplicate": "COMPLETED", "read_document": "COMPLETED",
-                     "known-programmes": "COMPLETED", "parse_directive": "COMPLETED", "extract_obligations": "COMPLETED",
-                     "ingest_processed": "COMPLETED"}, tasks
+    # one task per register step, and one per stage of the pipeline, named after it
+    assert tasks == {"fingerprint": "COMPLETED", "lookup": "COMPLETED", "known-programmes": "COMPLETED",
+                     "read": "COMPLETED", "structure": "COMPLETED", "obligations": "COMPLETED",
+                     "store": "COMPLETED"}, tasks
     assert [r[1] for r in register_rows(url)] == ["ct-5.pdf"]
 
     # The same bytes: a duplicate found by its sha256, nothing read.
     again = ingest_document(str(pdf), db_url=url, return_state=True)
     assert again.result()["status"] == "duplicate"
-    assert set(_task_runs(again.state_details.flow_run_id)) == {"fingerprint", "find-duplicate"}
+    assert set(_task_runs(again.state_details.flow_run_id)) == {"fingerprint", "lookup"}
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(again.state_details.flow_run_id)
     assert run.name == f"ingest {pdf}"
@@ -62,11 +63,13 @@ def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
     url = f"sqlite:///{tmp_path / 'register.db'}"
     bad = tmp_path / "hong.pdf"
     bad.write_bytes(b"garbage, not a PDF")
-    assert ingest_document(str(bad), db_url=url)["status"] == "failed"   # a result by default
+    assert ingest_document(str(bad), db_url=url)["status"] == "bad-input"   # a result by default
     state = ingest_document(str(bad), db_url=url, raise_on_failure=True, return_state=True)
     assert state.is_failed()
-    status, reason = parse_failure(state.message, "FAILED")
-    assert (status, reason) == ("failed", "named .pdf but its content is not PDF"), state.message
+    status, reason, retryable = parse_failure(state.message, "FAILED")
+    assert (status, retryable) == ("bad-input", False), state.message
+    assert reason == ("tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, lưu lại đúng dạng PDF rồi "
+                      "nộp lại"), state.message
     assert bad.read_bytes() == b"garbage, not a PDF"
 
 
@@ -84,7 +87,7 @@ def test_ingest_folder_runs_documents_as_subflows(prefect_server, tmp_path, dire
     (folder / ".hidden.pdf").write_bytes(b"skipped")
     state = ingest_folder(str(folder), db_url=url, jobs=2, return_state=True)
     results = state.result()
-    assert sorted(r["status"] for r in results) == ["failed", "new", "new", "new"]
+    assert sorted(r["status"] for r in results) == ["bad-input", "new", "new", "new"]
     with get_client(sync_client=True) as client:
         children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])))

@@ -32,10 +32,11 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
         doc_id = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
         assert re.fullmatch(rf"{re.escape(str(pdf))}: new document {doc_id}, 1 obligations, 1 pages, \d+\.\d s",
                             by_name[str(pdf)]), by_name[str(pdf)]
-    assert by_name[str(bad)] == f"{bad}: named .pdf but its content is not PDF"
-    assert by_name[str(empty)] == f"{empty}: empty file (0 bytes)"
-    assert by_name[str(missing)] == f"{missing}: no such file"
-    assert out.stderr == "2 new, 3 failed\n"
+    assert by_name[str(bad)] == (f"{bad}: tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, "
+                                 "lưu lại đúng dạng PDF rồi nộp lại")
+    assert by_name[str(empty)] == f"{empty}: tệp rỗng (0 byte); hãy lưu hoặc quét lại văn bản rồi nộp lại"
+    assert by_name[str(missing)] == f"{missing}: không tìm thấy tệp; hãy kiểm tra lại đường dẫn"
+    assert out.stderr == "2 new, 3 bad-input\n"
     assert bad.read_bytes() == b"this is not a PDF at all"     # originals untouched
     # the missing file has nothing to record; the two bad ones are recorded as failed
     assert sorted((r[1], r[2]) for r in register_rows(sqlite_url)) == [
@@ -54,7 +55,8 @@ def test_strict_makes_bad_files_an_error(tmp_path, sqlite_url):
     bad = tmp_path / "x.pdf"
     bad.write_bytes(b"nope")
     out = run_cli("ingest", "--strict", str(bad), env={"CHIDAO_DB": sqlite_url})
-    assert (out.returncode, out.stdout) == (1, f"{bad}: named .pdf but its content is not PDF\n")
+    assert (out.returncode, out.stdout) == (
+        1, f"{bad}: tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, lưu lại đúng dạng PDF rồi nộp lại\n")
 
 
 def test_unprocessable_file_exits_1(tmp_path):
@@ -65,7 +67,8 @@ def test_unprocessable_file_exits_1(tmp_path):
     pdf.write_bytes(b"%PDF-1.4 whatever")
     out = run_cli("ingest", str(pdf), env={"CHIDAO_DB": f"sqlite:///{blocker}/sub/register.db"})
     assert out.returncode == 1, out.stdout + out.stderr
-    assert out.stdout == f"{pdf}: I/O error: [Errno 20] Not a directory: '{blocker}/sub'\n"
+    assert out.stdout == (f"{pdf}: lỗi đọc/ghi tạm thời ở bước store ([Errno 20] Not a directory: '{blocker}/sub'); "
+                          "chưa ghi gì vào sổ, hãy chạy lại sau\n")
     assert out.stderr == ""
 
 

@@ -112,8 +112,9 @@ def test_failed_gets_reason_then_retry_moves_back(tmp_path):
     assert dest.read_bytes() == b"not a pdf"
     text = I.error_path(dest).read_text(encoding="utf-8")
     assert re.sub(r"failed_at: \S+", "failed_at: WHEN", text) == (
-        "file: bad.pdf\nreason: named .pdf but its content is not PDF\nattempts: 1\nretryable: no\n"
-        "failed_at: WHEN\nnext: waiting for you: fix or replace the file, then run `chidao retry \"bad.pdf\"`\n")
+        "file: bad.pdf\noutcome: bad-input\nreason: named .pdf but its content is not PDF\nattempts: 1\nretryable: no\n"
+        "failed_at: WHEN\nnext: sửa hoặc thay tệp trong thư mục failed/, rồi chạy: "
+        f"chidao retry {f.intake} bad.pdf\n")
     [listed] = I.list_failed(f)
     assert (listed.name, listed.reason, listed.attempts, listed.retryable) == (
         "bad.pdf", "named .pdf but its content is not PDF", 1, False)
@@ -138,3 +139,23 @@ def test_processing_leftovers_are_found_with_their_attempts(tmp_path):
     assert item.name == "x.pdf" and item.attempts == 1
     I.retake(item)
     assert I.in_processing(f)[0].attempts == 2
+
+
+def test_an_error_says_so_and_its_next_step_works_when_pasted(tmp_path):
+    import shlex
+
+    from tests.flows.conftest import run_cli
+
+    f = I.IntakeFolders.at(tmp_path / "Văn bản đến", state_dir=tmp_path / "trạng thái").ensure()
+    p = f.intake / "2024" / "ct 08.pdf"
+    p.parent.mkdir()
+    p.write_bytes(b"%PDF-1.4 fine bytes")
+    dest = I.finish_failed(f, I.claim(f, p), "lỗi của chương trình ở bước structure", retryable=False,
+                           max_attempts=3, outcome="error")
+    fields = dict(line.split(": ", 1) for line in I.error_path(dest).read_text(encoding="utf-8").splitlines())
+    assert (fields["outcome"], fields["retryable"]) == ("error", "no")
+    assert fields["next"].startswith("lỗi của chương trình, không phải của tệp: sau khi cập nhật chidao, chạy: chidao retry ")
+    command = fields["next"].split("chạy: ", 1)[1]
+    out = run_cli(*shlex.split(command)[1:], timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert (f.intake / "2024" / "ct 08.pdf").read_bytes() == b"%PDF-1.4 fine bytes" and not dest.exists()

@@ -21,7 +21,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def running(tmp_path, monkeypatch):
     """A service in this process (a thread), in a directory of its own."""
-    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
     d = tmp_path / "svc"
     stop, up, lines = threading.Event(), threading.Event(), []
     t = threading.Thread(target=svc.serve, args=(d,), kwargs=dict(stop=stop, ready=lambda _: up.set(), log=lines.append),
@@ -38,14 +37,15 @@ def test_calls_run_in_the_service_and_errors_come_back_typed(running):
     d, lines = running
     service = svc.connect(d)
     assert service is not None
-    from flows import steps
+    from extractors.pipeline import PIPELINE, Options
 
     assert service.call(svc.ready_probe, timeout=60) is None
     with pytest.raises(StepError) as err:
-        steps.structure(None, timeout=60, runner=service.call)    # a defect in a step: raised where it happened
+        service.call(PIPELINE["structure"].run, None, Options(), timeout=60)   # a defect in a stage: raised where it happened
     assert err.value.kind == "ValidationError" and not err.value.is_io    # Directive(document=None)
-    assert [l.split(":")[0] for l in lines] == ["ready_probe", "_parse_directive"]
-    assert lines[1].startswith("_parse_directive: error in ")
+    assert "in structure" in err.value.detail and "ValidationError" in err.value.detail   # the child's traceback comes back
+    assert [l.split(":")[0] for l in lines] == ["ready_probe", "structure"]
+    assert lines[1].startswith("structure: error in ")
 
 
 def test_no_service_other_code_or_wrong_key_means_run_locally(running, tmp_path, monkeypatch):
@@ -54,10 +54,11 @@ def test_no_service_other_code_or_wrong_key_means_run_locally(running, tmp_path,
     monkeypatch.setattr(svc, "code_fingerprint", lambda: "an-older-version")
     assert svc.connect(d) is None                            # the service runs other code: not used
     monkeypatch.undo()
-    monkeypatch.setenv("CHIDAO_SERVICE", "auto")
+    from flows.settings import load_settings
+
+    assert svc.connect_for(load_settings(service="auto", service_dir=d)) is not None
+    assert svc.connect_for(load_settings(service="off", service_dir=d)) is None    # CHIDAO_SERVICE=off
     (d / "extractors.key").write_bytes(b"x" * 32)            # not the key the service holds
-    assert svc.connect(d) is None
-    monkeypatch.setenv("CHIDAO_SERVICE", "off")
     assert svc.connect(d) is None
 
 
@@ -72,7 +73,7 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
         assert out.returncode == 0, out.stdout + out.stderr
         assert out.stdout.startswith(f"{pdf}: new document {sha256(pdf.read_bytes()).hexdigest()[:16]}, 1 obligations, ")
         served = [warm.stderr.readline().split(":")[0] for _ in range(3)]
-        assert served == ["_read_document", "_parse_directive", "_extract_obligations"]
+        assert served == ["read", "structure", "obligations"]     # the pipeline's stages, in order
     finally:
         warm.terminate()
         warm.wait(30)

@@ -17,6 +17,8 @@ from tests.flows.conftest import CLI, ROOT, register_rows, run_cli
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flows-watch")]
 
 SETTLE = 2.0
+CORRUPT_REASON = ("tệp PDF bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); hãy tải hoặc xuất lại PDF "
+                  "rồi nộp lại")
 
 
 def sha(b: bytes) -> str:
@@ -112,7 +114,7 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
         assert (done / "ban-sao.pdf").read_bytes() == good
         assert (failed / "hong.pdf").read_bytes() == corrupt
         reason = (failed / "hong.pdf.error.txt").read_text(encoding="utf-8")
-        assert reason.splitlines()[:4] == ["file: hong.pdf", "reason: corrupt or truncated PDF (cannot be parsed)",
+        assert reason.splitlines()[:5] == ["file: hong.pdf", "outcome: bad-input", f"reason: {CORRUPT_REASON}",
                                            "attempts: 1", "retryable: no"]
         # Nothing deleted, nothing rewritten; non-documents untouched.
         assert (intake / "~$notes.docx").read_bytes() == b"office lock"
@@ -126,7 +128,7 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
         # chidao failed / chidao retry: the clerk's view of failed/.
         out = run_cli("failed", str(intake), env={"CHIDAO_DB": url})
         assert out.returncode == 0
-        assert out.stdout.startswith("hong.pdf: corrupt or truncated PDF (cannot be parsed)  (attempts 1, "), out.stdout
+        assert out.stdout.startswith(f"hong.pdf: {CORRUPT_REASON}  (attempts 1, "), out.stdout
         assert len(out.stdout.splitlines()) == 1
         out = run_cli("retry", str(intake), "hong.pdf", env={"CHIDAO_DB": url})
         assert out.returncode == 0, out.stderr
@@ -135,7 +137,7 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
         while svc.text().count("failed hong.pdf:") < 2 and time.monotonic() < deadline:
             time.sleep(0.3)
         assert svc.text().count("taken hong.pdf") == 2
-        assert svc.text().count("failed hong.pdf: corrupt or truncated PDF (cannot be parsed)\n") == 2
+        assert svc.text().count(f"failed hong.pdf: bad-input: {CORRUPT_REASON}\n") == 2
         assert (failed / "hong.pdf").read_bytes() == corrupt
     finally:
         code = svc.stop()

@@ -158,3 +158,38 @@ def test_long_values_fit_on_every_backend(db_session, make_processed):
         obligations=[{"text": "Nhiệm vụ " * 500, "ref": "PL." + ".".join(["IV"] * 60), "lead_units": [long_unit],
                       "section_role": "tasks-" * 20}]))
     assert out.status == "new" and out.obligations == 1
+
+
+def test_error_row_keeps_traceback_is_left_out_and_replaced_by_a_retry(db_session, make_processed):
+    from models.register import find_known, record_error
+
+    p = make_processed(name="ct.pdf")
+    sha = p.document.sha256
+    out = record_error(db_session, source_path="/in/ct.pdf", sha256=sha, stage="structure", kind="exception",
+                       message="KeyError: 'lead'", traceback="Traceback ...\nKeyError: 'lead'", code_fingerprint="f1")
+    assert out.status == "error" and out.document_id == document_id(sha) and not out.ok
+    known = find_known(db_session, sha256=sha)
+    assert (known.status, known.outcome, known.code_fingerprint) == ("error", "error", "f1")
+    assert known.errors == [{"code": "exception", "stage": "structure", "message": "KeyError: 'lead'"}]
+    doc = db_session.get(Document, out.document_id)
+    assert doc.traceback.endswith("KeyError: 'lead'")
+    c = counts(db_session)
+    assert (c["documents"], c["failed"], c["error"]) == (0, 0, 1)
+    assert export_register(db_session)["documents"] == []
+    assert [d["status"] for d in export_register(db_session, include_failed=True)["documents"]] == ["error"]
+    # Other code fails again: the row is replaced, not doubled.
+    again = record_error(db_session, source_path="/in/ct.pdf", sha256=sha, stage="obligations", kind="timeout",
+                         message="no result within 5 s", traceback="StepTimeout", code_fingerprint="f2")
+    assert again.status == "error" and find_known(db_session, sha256=sha).code_fingerprint == "f2"
+    # Fixed code processes the bytes: the error row gives way to the document.
+    fixed = ingest_processed(db_session, p, code_fingerprint="f3")
+    assert fixed.status == "new" and fixed.obligations == 5
+    doc = db_session.get(Document, fixed.document_id)
+    db_session.refresh(doc)
+    assert (doc.status, doc.traceback, doc.code_fingerprint) == ("ok", None, "f3")
+    c = counts(db_session)
+    assert (c["documents"], c["error"]) == (1, 0)
+    # An error reported for bytes already stored (a late worker) does not overwrite them.
+    late = record_error(db_session, source_path="/in/ct.pdf", sha256=sha, stage="read", kind="crashed",
+                        message="killed", traceback="", code_fingerprint="f3")
+    assert late.status == "duplicate" and counts(db_session)["documents"] == 1

@@ -60,15 +60,81 @@ def test_sqlite_pragmas(tmp_path):
         dispose_engine(url)
 
 
-def test_open_is_idempotent_and_default_url(tmp_path, monkeypatch):
+def test_open_is_idempotent_and_url_required(tmp_path):
     from models.db import database_url
 
-    monkeypatch.delenv("CHIDAO_DB", raising=False)
-    assert database_url() == "sqlite:///chidao.db"
-    monkeypatch.setenv("CHIDAO_DB", "postgresql://u@h/db")
-    assert database_url() == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(TypeError, match="no register URL"):   # never a silent ./chidao.db
+        database_url(None)
     url = f"sqlite:///{tmp_path / 'twice.db'}"
     init_db(url)
     dispose_engine(url)
     init_db(url)  # second open on an up-to-date register: no migration, no error
     dispose_engine(url)
+
+
+def _register_at_0003(url: str) -> None:
+    """A register as the code before the three outcomes left it, with one row of each kind."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config
+
+    eng = get_engine(url)
+    with eng.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_search_order")
+    rows = [  # id, status, errors, with an obligation
+        ("d-ok", "ok", [], True),
+        ("d-bad", "failed", [{"code": "encrypted", "message": "encrypted PDF"}], False),
+        ("d-bug", "failed", [{"code": "extractor-error", "message": "extractor error (KeyError): 'lead'"}], False),
+        ("d-structure-bug", "partial", [{"code": "structure-failed", "message": "x.pdf: structure stage failed"}], False),
+        ("d-partial-kept", "partial", [{"code": "structure-failed", "message": "y.pdf: structure stage failed"}], True),
+    ]
+    with eng.begin() as conn:
+        for i, (doc_id, status, errors, with_obligation) in enumerate(rows):
+            conn.execute(text(
+                "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
+                "extracted_at) VALUES (:id, :f, :sha, 1, 1, 'pdf', :st, :err, '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"id": doc_id, "f": f"{doc_id}.pdf", "sha": f"{i:064d}", "st": status, "err": json.dumps(errors)})
+            if with_obligation:
+                conn.execute(text(
+                    "INSERT INTO obligations (id, document_id, ordinal, text, lead_units, support_units, targets, flags, "
+                    "status, corrected_fields, extracted_values, created_at, updated_at) VALUES (:id, :doc, 0, 'Làm A', "
+                    "'[]', '[]', '[]', '[]', 'done', '[]', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                    {"id": f"o-{doc_id}", "doc": doc_id})
+
+
+def _check_0003_register_upgrades(url: str) -> None:
+    from sqlalchemy import text
+
+    _register_at_0003(url)
+    dispose_engine(url)
+    init_db(url)
+    assert _diff(url) == []
+    with get_engine(url).connect() as conn:
+        got = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(text(
+            "SELECT id, status, traceback, code_fingerprint FROM documents"))}
+        kept = conn.execute(text("SELECT status FROM obligations WHERE document_id = 'd-partial-kept'")).scalar_one()
+    assert got["d-ok"] == ("ok", None, None)
+    assert got["d-bad"] == ("failed", None, None)                 # bad input stays bad input
+    assert got["d-bug"][0] == "error" and "KeyError" in got["d-bug"][1]   # old defects become errors: retried
+    assert got["d-structure-bug"][0] == "error"
+    assert got["d-partial-kept"][0] == "partial" and kept == "done"     # a clerk's work is never re-classified
+    assert {v[2] for v in got.values()} == {None}
+
+
+def test_sqlite_register_from_before_the_outcomes_upgrades(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    try:
+        _check_0003_register_upgrades(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_register_from_before_the_outcomes_upgrades(pg_empty_url):
+    _check_0003_register_upgrades(pg_empty_url)

@@ -5,13 +5,18 @@ import pytest
 
 from extractors.obligations import extract_obligations
 from extractors.obligations.split import sentences, split_unit_text
+from extractors.structure.fields import labelled_fields
+from extractors.structure.tables import table_columns, task_rows
 from extractors.types import Cell, Directive, Document, Header, Paragraph, Row, Section, Table
 
 
 def directive(children, *, root_paragraphs=(), tables=(), province="Bình Định", issued=dt.date(2024, 2, 6)):
-    root = Section(kind="root", children=list(children),
+    """A structured directive built by hand.  Task TABLES become table_row sections the way the
+    structure stage makes them (its column roles from corpora/table_columns.jsonl)."""
+    rows = [r for t in tables for r in task_rows(t, table_columns(t))]
+    root = Section(kind="root", children=list(children) + rows,
                    paragraphs=[Paragraph(text=t, page=1) for t in root_paragraphs])
-    return Directive(document=Document(path="x.pdf", source_file="x.pdf"), root=root, task_tables=list(tables),
+    return Directive(document=Document(path="x.pdf", source_file="x.pdf"), root=root,
                      header=Header(province=province, issued_on=issued))
 
 
@@ -82,8 +87,9 @@ def test_inherited_heading_scope_and_addressees():
 
 def test_not_obligations():
     d = directive([
-        item("I", "MỤC ĐÍCH, YÊU CẦU", kind="roman", heading="MỤC ĐÍCH, YÊU CẦU",
-             children=[item("I.1", "Nâng cao nhận thức của cán bộ về Đề án.")]),
+        # the role is structure's decision (tests/structure); obligations reads it and skips the section
+        item("I", "MỤC ĐÍCH, YÊU CẦU", kind="roman", heading="MỤC ĐÍCH, YÊU CẦU", role="purpose",
+             children=[item("I.1", "Nâng cao nhận thức của cán bộ về Đề án.", role="purpose")]),
         item("Điều 3", "Chánh Văn phòng UBND tỉnh, Giám đốc Công an tỉnh chịu trách nhiệm thi hành Quyết định này.",
              kind="article"),
         item("III.2", "Chi tiết 41 nhiệm vụ cụ thể thuộc 07 nhóm nhiệm vụ theo Phụ lục đính kèm.",
@@ -104,7 +110,7 @@ def test_task_table_rows_with_columns():
         ["3", "Rà soát triển khai tối thiểu 20 dịch vụ công không dùng giấy", "Văn phòng UBND tỉnh", "Các sở, ban, ngành",
          "Quyết định", "Tháng 6/2023"],
     ]
-    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in rows])
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in [header, *rows]])
     ex = extract_obligations(directive([], tables=[t]))
     obs = ex.obligations
     assert [o.ref for o in obs] == ["PL.1", "PL.2", "PL.3"]
@@ -168,31 +174,14 @@ def test_heading_joined_to_the_assigning_sentence(heading, lead, refs):
     assert obs[-1].lead_units == [lead]
 
 
-@pytest.mark.parametrize("text,fields", [
-    ("- Đơn vị chủ trì thực hiện: Văn phòng UBND tỉnh.", [("lead", "Văn phòng UBND tỉnh")]),
-    ("Đơn vị phối hợp: Các sở, ban, ngành; UBND các xã, phường, đặc khu.- Thời gian hoàn thành: Trong tháng 8/2025.",
-     [("support", "Các sở, ban, ngành; UBND các xã, phường, đặc khu"), ("deadline", "Trong tháng 8/2025")]),
-    ("- Đơn vị thực hiện: Công an tỉnh.", [("lead", "Công an tỉnh")]),
-    ("Cơ quan chủ trì: Sở Nội vụ", [("lead", "Sở Nội vụ")]),
-    ("- Thời hạn: Quý III/2025", [("deadline", "Quý III/2025")]),
-    ("- Sản phẩm: Kế hoạch của UBND tỉnh.", [("output", "Kế hoạch của UBND tỉnh")]),
-    # not fields: a sentence that only mentions them, or one field with a task after it
-    ("- Đơn vị chủ trì báo cáo kết quả trước ngày 15/12/2025.", []),
-    ("Thời gian hoàn thành: Trong tháng 8/2025. Sở Tư pháp rà soát văn bản.", []),
-])
-def test_labelled_fields(text, fields):
-    from extractors.obligations import labelled_fields
-
-    assert labelled_fields(text) == fields
-
-
 def test_items_with_labelled_fields_and_a_title_over_them():
     """A Kế hoạch draft's list form: "1. <title>", "(1) <task>" with "- Đơn vị chủ trì: ...",
-    "- Đơn vị phối hợp: ...", "- Thời gian hoàn thành: ..." bullets under each task."""
+    "- Đơn vị phối hợp: ...", "- Thời gian hoàn thành: ..." bullets under each task, which structure
+    lifts into the task's cells (tests/structure: test_labelled_lines_are_cells_of_their_item)."""
     def paren(n, text, *fields):
+        cells = dict(f for line in fields for f in labelled_fields(line))
         return Section(kind="paren", path=f"1.({n})", label=f"({n})", heading=text.rstrip("."), text=text,
-                       paragraphs=[Paragraph(text=text, page=1)], page=1,
-                       children=[bullet("1", f) for f in fields])
+                       paragraphs=[Paragraph(text=text, page=1)], page=1, cells=cells)
 
     d = directive([item("1", "Hoàn thiện hạ tầng công nghệ thông tin", heading="Hoàn thiện hạ tầng công nghệ thông tin",
                         role="tasks", children=[
@@ -214,7 +203,7 @@ def test_a_body_task_without_unit_repeated_in_the_assignment_table_is_written_do
     rows = [["1", "Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia.",
              "Sở Tư pháp", "Các sở, ngành", "Thường xuyên"],
             ["2", "Rà soát thủ tục hành chính nội bộ.", "Văn phòng UBND tỉnh", "", "Quý II/2026"]]
-    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in rows])
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in [header, *rows]])
     body = [item("1", "Nhiệm vụ", heading="Nhiệm vụ", role="tasks", children=[
         bullet("1", "Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia."),
         bullet("1", "Rà soát thủ tục hành chính nội bộ, công khai kết quả trên Cổng thông tin điện tử."),  # says more

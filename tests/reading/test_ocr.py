@@ -157,7 +157,7 @@ def test_missing_language_data_says_how_to_install(tesseract, tmp_path, monkeypa
     monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
     err = ocr.ensure_ocr_available()
     assert (err.code, err.message) == (
-        "ocr-language-missing", f"Tesseract has no 'vie' language data (TESSDATA_PREFIX={empty} has no "
+        "ocr-language-missing", f"Tesseract has no 'vie' language data ({empty}/ has no "
         "vie.traineddata); install it with: apt-get install tesseract-ocr tesseract-ocr-vie")
 
 

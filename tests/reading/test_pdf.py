@@ -97,7 +97,7 @@ def test_missing_vie_data_says_how_to_install(tesseract, files, monkeypatch, tmp
     assert doc.status == "partial"
     assert [(e.code, e.message) for e in doc.errors] == [(
         "ocr-language-missing",
-        f"Tesseract has no 'vie' language data (TESSDATA_PREFIX={tmp_path} has no vie.traineddata); install it with: "
+        f"Tesseract has no 'vie' language data ({tmp_path}/ has no vie.traineddata); install it with: "
         "apt-get install tesseract-ocr tesseract-ocr-vie (1 page(s) need OCR: 1)")]
 
 

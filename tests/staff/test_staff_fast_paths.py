@@ -167,8 +167,9 @@ def test_light_session_only_for_a_current_sqlite_file(tmp_path):
     assert light_session(f"sqlite:///{old}") is None
 
 
-def test_quick_commands_skip_sqlalchemy(tmp_path):
-    """On a current SQLite register `chidao search` and `owes` read through sqlite3."""
+def test_quick_commands_skip_sqlalchemy_and_pydantic(tmp_path):
+    """On a current SQLite register `chidao search` and `owes` read through sqlite3, and their
+    settings (the register URL) without pydantic."""
     url = f"sqlite:///{tmp_path / 'r.db'}"
     sr.build(tmp_path / "files", url)
     code = textwrap.dedent(f"""
@@ -181,12 +182,12 @@ def test_quick_commands_skip_sqlalchemy(tmp_path):
         assert r.exit_code == 0 and json.loads(r.output)["total"] == 3, r.output
         r = CliRunner().invoke(app, ["owes", "--unit", "Công an tỉnh"], env={{"COLUMNS": "250"}})
         assert r.exit_code == 0 and "Triển khai định danh và xác thực điện tử" in r.output, r.output
-        print("SQLALCHEMY", "sqlalchemy" in sys.modules, "sqlmodel" in sys.modules)
+        print("SQLALCHEMY", "sqlalchemy" in sys.modules, "sqlmodel" in sys.modules, "pydantic" in sys.modules)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.splitlines()[-1] == "SQLALCHEMY False False", out.stdout
+    assert out.stdout.splitlines()[-1] == "SQLALCHEMY False False False", out.stdout   # nor pydantic (flows/settings.py)
 
 
 @pytest.mark.parametrize("query, sizes", [("", [3, 2, 2]), ("dinh danh", [3, 2, 0]), ("bao cao", [0, 0, 1])])

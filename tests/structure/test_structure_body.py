@@ -123,6 +123,7 @@ def test_task_table_rows_become_sections():
     assert len(d.task_tables) == 1
     cols = d.task_tables[0].columns
     assert cols == {"stt": 0, "task": 1, "lead": 2, "support": 3, "output": 4, "deadline": 5}
+    assert d.task_tables[0].table == 0 and [s.table for s in d.root.walk() if s.kind == "table_row"] == [0, 0]
     pl = [s for s in d.root.walk() if s.kind == "table_row"]
     assert [s.path for s in pl] == ["PL.1", "PL.2"]
     assert pl[0].cells["lead"] == "Công an tỉnh" and pl[0].group == "I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (02 NHIỆM VỤ)"
@@ -377,7 +378,8 @@ def test_a_repeated_list_item_at_page_ends_is_content():
     item = "     - Thời gian hoàn thành: Quý I/2025."
     text = HEAD + "\f".join(f"     {k}. Nhiệm vụ {k}.\n{item}\n" for k in range(1, 5))
     d = parse_directive(document_from_text(text))
-    assert sum(1 for s in d.root.walk() if s.kind == "bullet" and "Quý I/2025" in s.text) == 4
+    # kept (not furniture), and read as each item's deadline field
+    assert [s.cells.get("deadline") for s in d.root.children] == ["Quý I/2025"] * 4
 
 
 def test_programmes_from_the_register_and_what_a_decision_approves():
@@ -409,7 +411,8 @@ def test_parenthesised_items_under_an_arabic_item_with_field_bullets():
     d = parse_directive(document_from_text(text))
     nodes = {s.path: s for s in d.root.walk() if s.kind not in ("root", "bullet")}
     assert nodes["II.1.(1)"].kind == "paren" and nodes["II.1.(2)"].label == "(2)"
-    assert [c.kind for c in nodes["II.1.(1)"].children] == ["bullet", "bullet"]
+    assert nodes["II.1.(1)"].children == []     # its field bullets are its cells
+    assert nodes["II.1.(1)"].cells == {"lead": "Sở Khoa học và Công nghệ", "deadline": "Thực hiện thường xuyên"}
     assert [p.text for p in nodes["II.1.(2)"].paragraphs] == ["Sao lưu, duy trì các cơ sở dữ liệu trong hệ thống cũ."]
     assert nodes["II.2"].heading == "Hoàn thiện cơ cấu tổ chức"
 
@@ -431,3 +434,114 @@ def test_a_word_paragraph_that_starts_with_a_marker_is_an_item():
                                     "trong các cơ quan")
     assert nodes["I.6.a"].heading == "Mục tiêu" and nodes["I.6.a"].role == "targets"
     assert nodes["I.6.b"].role == "tasks" and nodes["I"].role == "tasks"   # a heading naming goals and tasks holds tasks
+
+
+def test_structure_leaves_the_document_as_read():
+    rows = [["STT", "Nội dung", "Đơn vị chủ trì", "Thời gian hoàn thành"], ["1", "Rà soát hồ sơ", "Sở Tư pháp", "Quý I/2024"]]
+    doc = document_from_text(PLAN, tables=[table(rows, page=2)])
+    before = doc.model_dump_json()
+    parse_directive(doc)
+    assert doc.model_dump_json() == before
+
+
+def _rows(rows):
+    from extractors.structure.tables import table_columns, task_rows
+
+    t = table(rows)
+    return task_rows(t, table_columns(t))
+
+
+HEADER7 = ["STT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì thực hiện", "Phối hợp thực hiện",
+           "Theo dõi, kiểm tra, đôn đốc"]
+
+
+def test_task_rows_numbered_per_group_get_the_groups_label():
+    rows = _rows([HEADER7,
+                  ["I", "Cải cách thể chế", "", "", "", "", ""],
+                  ["1", "Đăng tải văn bản", "Văn bản", "Thường xuyên", "Sở Tư pháp", "", "Sở Tư pháp"],
+                  ["2", "Công bố danh mục", "Danh mục", "Trước ngày 31/01", "Sở Tư pháp", "", "Sở Tư pháp"],
+                  ["II", "Cải cách thủ tục hành chính", "", "", "", "", ""],
+                  ["1", "Kiểm soát thủ tục", "Báo cáo", "Thường xuyên", "Các sở, ban, ngành", "Sở Tư pháp", ""]])
+    assert [(r.path, r.group) for r in rows] == [("PL.I.1", "I Cải cách thể chế"), ("PL.I.2", "I Cải cách thể chế"),
+                                                 ("PL.II.1", "II Cải cách thủ tục hành chính")]
+    assert rows[0].cells["lead"] == "Sở Tư pháp" and rows[0].cells["monitor"] == "Sở Tư pháp"
+
+
+def test_task_row_with_a_merged_task_cell_is_a_second_assignment():
+    rows = _rows([HEADER7,
+                  ["2", "Tham mưu ban hành Kế hoạch kiểm tra", "Kế hoạch kiểm tra", "Tháng 01/2026", "Sở Nội vụ",
+                   "Các cơ quan, đơn vị, địa phương", "Sở Nội vụ"],
+                  ["", "", "Kế hoạch tự kiểm tra", "Tháng 01/2026", "Các cơ quan, đơn vị, địa phương", "", "Sở Nội vụ"]])
+    assert [r.label for r in rows] == ["2", "2b"]
+    assert rows[1].cells["task"] == "Tham mưu ban hành Kế hoạch kiểm tra"
+    assert rows[1].cells["lead"] == "Các cơ quan, đơn vị, địa phương" and rows[1].cells["output"] == "Kế hoạch tự kiểm tra"
+    assert rows[0].cells["lead"] == "Sở Nội vụ"
+
+
+def test_task_row_split_over_a_page_is_joined():
+    rows = _rows([HEADER7,
+                  ["1", "Xây dựng kế hoạch giải ngân", "Kế hoạch", "Quý I/2026", "Sở Kế hoạch và", "", ""],
+                  ["", "vốn đầu tư công", "", "", "Đầu tư", "", ""]])
+    assert len(rows) == 1
+    assert rows[0].cells["task"] == "Xây dựng kế hoạch giải ngân vốn đầu tư công"
+    assert rows[0].cells["lead"] == "Sở Kế hoạch và Đầu tư"
+
+
+def test_a_roman_group_row_is_not_read_as_task_one():
+    rows = _rows([HEADER7, ["I", "Cải cách thể chế", "", "", "", "", ""],
+                  ["1", "Đăng tải văn bản", "Văn bản", "Thường xuyên", "Sở Tư pháp", "", ""]])
+    assert [(r.label, r.cells["task"]) for r in rows] == [("1", "Đăng tải văn bản")]
+
+
+def test_task_table_without_a_number_column():
+    rows = _rows([["Nội dung", "Trách nhiệm thực hiện", "Thời gian"],
+                  ["TUYÊN TRUYỀN TRÊN BÁO CHÍ"],
+                  ["Xây dựng chuyên mục cải cách hành chính", "Báo Lâm Đồng", "Hằng tháng"],
+                  ["Tổ chức tọa đàm", "Đài Phát thanh tỉnh", "Quý II/2026"]])
+    assert [(r.path, r.cells["lead"], r.group) for r in rows] == [
+        ("PL.1", "Báo Lâm Đồng", "TUYÊN TRUYỀN TRÊN BÁO CHÍ"), ("PL.2", "Đài Phát thanh tỉnh", "TUYÊN TRUYỀN TRÊN BÁO CHÍ")]
+
+
+@pytest.mark.parametrize("line, fields", [
+    ("- Đơn vị chủ trì thực hiện: Sở Tài chính.", [("lead", "Sở Tài chính")]),
+    ("a) Đơn vị chủ trì: Sở GDĐT, UBND các quận, huyện.", [("lead", "Sở GDĐT, UBND các quận, huyện")]),
+    ("b) Đơn vị phối hợp: các sở, ban, ngành liên quan.", [("support", "các sở, ban, ngành liên quan")]),
+    ("- Thời gian hoàn thành: Trong tháng 8/2025.", [("deadline", "Trong tháng 8/2025")]),
+    ("- Cơ quan chủ trì: Công an tỉnh; - Thời hạn: Quý I/2026.", [("lead", "Công an tỉnh"), ("deadline", "Quý I/2026")]),
+    ("- Sản phẩm: Báo cáo sơ kết.", [("output", "Báo cáo sơ kết")]),
+    ("- Kinh phí: Ngân sách tỉnh.", [("budget", "Ngân sách tỉnh")]),
+    ("Đơn vị phối hợp: Các sở, ban, ngành; UBND các xã, phường, đặc khu.- Thời gian hoàn thành: Trong tháng 8/2025.",
+     [("support", "Các sở, ban, ngành; UBND các xã, phường, đặc khu"), ("deadline", "Trong tháng 8/2025")]),
+    ("- Đơn vị thực hiện: Công an tỉnh.", [("lead", "Công an tỉnh")]),
+    ("Cơ quan chủ trì: Sở Nội vụ", [("lead", "Sở Nội vụ")]),
+    ("- Thời hạn: Quý III/2025", [("deadline", "Quý III/2025")]),
+    # content, not fields: a sentence that only mentions them, one field with a task after it
+    ("- Đơn vị chủ trì báo cáo kết quả trước ngày 15/12/2025.", []),
+    ("Thời gian hoàn thành: Trong tháng 8/2025. Sở Tư pháp rà soát văn bản.", []),
+    ("- Nội dung: rà soát thủ tục hành chính.", []),
+    ("- Đơn vị chủ trì: Sở Nội vụ. Sở Nội vụ báo cáo kết quả trước ngày 15/12.", []),
+    ("- Các sở, ban, ngành: chủ động rà soát thủ tục hành chính thuộc lĩnh vực quản lý.", []),
+    ("- Trong năm 2026, hoàn thành việc số hóa hồ sơ.", []),
+])
+def test_labelled_fields(line, fields):
+    from extractors.structure.fields import labelled_fields
+
+    assert labelled_fields(line) == fields
+
+
+def test_labelled_lines_are_cells_of_their_item():
+    text = HEAD + """\
+     1. Tăng cường công tác xây dựng đảng trong trường học.
+     a) Đơn vị chủ trì: Sở Giáo dục và Đào tạo.
+     b) Đơn vị phối hợp: Các ban, ngành, đoàn thể liên quan.
+     2. Rà soát thủ tục hành chính nội bộ.
+     - Đơn vị chủ trì thực hiện: Văn phòng UBND tỉnh.
+     - Thời gian hoàn thành: Quý I/2024.
+     - Công bố kết quả rà soát trên Cổng thông tin điện tử tỉnh.
+"""
+    d = parse_directive(document_from_text(text))
+    one, two = d.root.children[:2]
+    assert one.cells == {"lead": "Sở Giáo dục và Đào tạo", "support": "Các ban, ngành, đoàn thể liên quan"}
+    assert one.children == []
+    assert two.cells == {"lead": "Văn phòng UBND tỉnh", "deadline": "Quý I/2024"}
+    assert [c.text for c in two.children] == ["Công bố kết quả rà soát trên Cổng thông tin điện tử tỉnh."]

@@ -173,3 +173,28 @@ def test_serve_refuses_open_address_without_token(monkeypatch, tmp_path):
     r = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
     assert (r.exit_code, r.output) == (
         2, "error: serving on 0.0.0.0 needs a shared token: set CHIDAO_TOKEN (staff log in with it)\n")
+
+
+def test_documents_page_marks_failed_and_error_files(tmp_path):
+    """A file that could not be read and one that met a defect of ours are listed first, marked,
+    and counted; an error document's page says what happens next."""
+    from fastapi.testclient import TestClient
+
+    from app.web.main import create_app
+    from models.db import init_db
+    from models.register import open_session, record_failure
+    from models.tables import Document
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    init_db(url)
+    with open_session(url) as session:
+        record_failure(session, source_path=str(tmp_path / "hong.pdf"), code="corrupt", message="tệp hỏng", sha256="a" * 64)
+        session.add(Document(id="e" * 16, source_file="loi.pdf", sha256="b" * 64, status="error",
+                             traceback="Traceback (most recent call last):\n  ValueError: boom"))
+        session.commit()
+    client = TestClient(create_app(db_url=url, intake=str(tmp_path / "intake")))
+    page = client.get("/documents").text
+    assert "1 tệp không đọc được" in page and "1 tệp gặp lỗi chương trình" in page
+    assert page.count('class="failed"') == 2
+    doc = client.get("/documents/" + "e" * 16).text
+    assert "chidao reextract " + "e" * 16 in doc and "ValueError: boom" in doc

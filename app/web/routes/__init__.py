@@ -1,0 +1,1 @@
+"""The web app's routers, one per concern; app/web/main.py includes them all."""

@@ -1,0 +1,97 @@
+"""The units: per-unit counts with a bar chart, one unit's list (who owes what by when), and
+that list exported as XLSX, PDF, ICS or HTML."""
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+from typing import Mapping
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.web.deps import SessionDep, TodayDep, parse_date, render
+
+router = APIRouter(prefix="/units")
+SOON_DAYS = 30
+EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "pdf": "application/pdf", "ics": "text/calendar; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+@router.get("", response_class=HTMLResponse)
+def units_page(request: Request, session: SessionDep, today: TodayDep):
+    from models.owes import summary
+
+    rows = summary(session, today=today, days=SOON_DAYS)
+    return render(request, "units.html", nav="units", rows=rows, days=SOON_DAYS, chart=bar_chart(rows))
+
+
+def owes_args(p: Mapping[str, str]) -> dict:
+    """models.owes.owes' filters from the query string; HTTP 400 on a bad date."""
+    status = p.get("status") or "open"
+    try:
+        date_from, date_to = parse_date(p.get("from")), parse_date(p.get("to"))
+    except ValueError:
+        raise HTTPException(400, "Ngày không hợp lệ.")
+    return {"unit": (p.get("name") or "").strip() or None, "date_from": date_from, "date_to": date_to,
+            "status": None if status == "all" else [status]}
+
+
+@router.get("/view", response_class=HTMLResponse)
+def unit_page(request: Request, session: SessionDep, today: TodayDep):
+    from models.owes import owes
+
+    p = request.query_params
+    name = (p.get("name") or "").strip()
+    if not name:
+        return RedirectResponse("/units", 303)
+    group = owes(session, today=today, **owes_args(p))[0]
+    qs = urllib.parse.urlencode({k: v for k, v in {"name": name, "status": p.get("status") or "open",
+                                                   "from": p.get("from") or "", "to": p.get("to") or ""}.items() if v})
+    return render(request, "unit.html", nav="units", group=group, name=name, status=p.get("status") or "open",
+                  dfrom=p.get("from") or "", dto=p.get("to") or "", export_qs=qs)
+
+
+@router.get("/export")
+def unit_export(request: Request, session: SessionDep, today: TodayDep):
+    import tempfile
+
+    from app.reports import default_path, write
+    from models.owes import owes
+
+    p = request.query_params
+    fmt = (p.get("format") or "xlsx").lower()
+    if fmt not in EXPORT_TYPES:
+        raise HTTPException(400, "Định dạng không hỗ trợ.")
+    args = owes_args(p)
+    groups = owes(session, today=today, **args)
+    title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
+    name = default_path(fmt, args["unit"], outdir=".").name
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write(groups, fmt, Path(tmp) / name, title=title, today=today).read_bytes()
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(data, media_type=EXPORT_TYPES[fmt],
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+def bar_chart(rows, *, width: int = 960, label_w: int = 330, bar_h: int = 20, gap: int = 8) -> dict:
+    """Stacked horizontal bars per unit (overdue, due soon, other open, done) as SVG geometry."""
+    rows = list(rows)[:40]
+    biggest = max([r.open + r.done for r in rows] or [1]) or 1
+    span = width - label_w - 50
+    bars = []
+    for i, r in enumerate(rows):
+        y = 10 + i * (bar_h + gap)
+        parts = [(r.overdue, "#d64550", "quá hạn"), (r.due_soon, "#e6a23c", "đến hạn 30 ngày tới"),
+                 (max(0, r.open - r.overdue - r.due_soon), "#7ea6d8", "chưa xong khác"), (r.done, "#5cae73", "đã xong")]
+        x = label_w
+        segs = []
+        for n, color, what in parts:
+            if n <= 0:
+                continue
+            w = max(2.0, span * n / biggest)
+            segs.append({"x": round(x, 1), "w": round(w, 1), "color": color, "title": f"{n} {what}"})
+            x += w
+        label = r.unit if len(r.unit) <= 46 else r.unit[:44] + "…"
+        bars.append({"y": y, "label": label, "unit": r.unit, "segments": segs, "end": round(x, 1),
+                     "total": r.open + r.done})
+    return {"width": width, "height": 20 + len(rows) * (bar_h + gap), "label_w": label_w, "bars": bars}
