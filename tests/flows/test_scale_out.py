@@ -99,12 +99,12 @@ def _in_flight(log: str) -> int:
 
 
 def _mid_run(log: str) -> bool:
-    """A flow run is in flight and has not reached its last task (storing): a kill now interrupts
-    work, so the dispatcher must give that run up and submit the file again."""
+    """A flow run is in flight and has not reached its last task (`store`, flows/ingest.py): a kill
+    now interrupts work, so the dispatcher must give that run up and submit the file again."""
     if _in_flight(log) <= 0:
         return False
     current = log.rsplit("Beginning flow run", 1)[-1]
-    return "Task run 'ingest_processed" not in current
+    return "Task run 'store" not in current
 
 
 def _run(env: dict, *cmd: str, timeout: float = 120) -> str:
