@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/snapshot.py take SET [SET ...] -o FILE.jsonl [--no-cache]
     .venv/bin/python bench/snapshot.py diff BEFORE.jsonl AFTER.jsonl [--no-refs]
+    .venv/bin/python bench/snapshot.py export SNAPSHOT.jsonl -o EXPORT.json   # then ../shared/eval/score.py EXPORT.json GOLD_DIR
 
 SETs: eval (the five born-digital evaluation PDFs), eval-scan, samples (corpora/samples/pdf),
 real-text (corpus-real files with a text layer, MANIFEST has_text_layer=yes), real-scan (the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import hashlib
 import json
 import sys
@@ -89,7 +91,10 @@ def snapshot_one(path: Path, use_cache: bool = True) -> dict:
     directive = parse_directive(doc)
     extraction = extract_obligations(directive)
     h = directive.header
-    row.update(type=h.type, number=h.number, issuer=h.issuer, issued_on=str(h.issued_on) if h.issued_on else None,
+    from extractors.structure import export_type
+
+    row.update(type=export_type(h.type), number=h.number, issuer=h.issuer,
+               issued_on=str(h.issued_on) if h.issued_on else None, place=h.place, title=h.title,
                signer=h.signer, citations=[c.number for c in directive.citations],
                targets=[t.raw for t in extraction.targets])
     row["obligations"] = [
@@ -114,6 +119,25 @@ def _short(o: dict, refs: bool = True) -> str:
     when = dl.get("due") or dl.get("recurrence") or ("raw:" + dl["raw"] if dl.get("raw") else "-")
     return (f"[{o.get('ref') if refs else ''}] lead={o.get('lead')} sup={o.get('support')} due={when} "
             f"flags={o.get('flags')} :: {o.get('text', '')[:110]}")
+
+
+def export(snapshot: Path, out: Path) -> None:
+    """The snapshot as a register-export/1 file, for the evaluation's score.py (the register's own
+    export adds ids and hashes; the fields score.py reads are the same)."""
+    docs = []
+    for r in map(json.loads, open(snapshot, encoding="utf-8")):
+        if r.get("status") == "failed":
+            continue
+        docs.append({
+            "source_file": r["file"], **{k: r.get(k) for k in ("type", "number", "issuer", "issued_on", "place", "title", "signer")},
+            "citations": [{"number": c} for c in r.get("citations", [])],
+            "targets": [],
+            "obligations": [{"ref": o["ref"], "page": o["page"], "text": o["text"], "lead_units": o["lead"],
+                             "support_units": o["support"], "deadline": o["deadline"], "output": o["output"],
+                             "targets": [{"kind": t.split(":")[0], "value": float(re.match(r"[\d.]+", t.split(":")[1]).group(0)),
+                                          "unit": "%" if t.endswith("%") else "count"} for t in o["targets"]]}
+                            for o in r.get("obligations", [])]})
+    out.write_text(json.dumps({"format": "register-export/1", "documents": docs}, ensure_ascii=False), encoding="utf-8")
 
 
 def diff(before: Path, after: Path, refs: bool = True) -> int:
@@ -156,9 +180,15 @@ def main(argv: list[str]) -> int:
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     d.add_argument("--no-refs", action="store_true", help="compare obligations without their refs (paths renumbered)")
+    e = sub.add_parser("export", help="the snapshot as register-export/1 JSON (score it with ../shared/eval/score.py)")
+    e.add_argument("snapshot", type=Path)
+    e.add_argument("-o", "--out", type=Path, required=True)
     args = ap.parse_args(argv)
     if args.cmd == "take":
         take(args.sets, args.out, not args.no_cache)
+        return 0
+    if args.cmd == "export":
+        export(args.snapshot, args.out)
         return 0
     return diff(args.before, args.after, refs=not args.no_refs)
 

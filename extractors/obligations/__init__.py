@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from extractors.obligations.scope import Scope, is_lead_in, read_lead_in, scope_of
 from extractors.text import collapse_ws
 from extractors.types import Directive, Extraction, Obligation, Section, Target
 
@@ -40,12 +41,14 @@ def _strip_marker(text: str, label: str) -> str:
     return t
 
 
-def _is_title(body: str, section: Section) -> bool:
-    """The item is only a title over numbered sub-items: a short line without a full stop or
-    a colon, no unit, no deadline, and items of its own below."""
-    if not any(c.kind in ("arabic", "letter", "paren") for c in section.children):
+def _is_title(body: str, section: Section, more_paragraphs: bool) -> bool:
+    """The item's first line is only a title over what follows it (numbered sub-items, or the
+    item's own paragraphs): a short line without a full stop, no unit.  "1. Hoàn thiện hạ tầng
+    công nghệ thông tin" over "(1) ...", "Tổ chức thực hiện" over its paragraphs, "Bước 3: Gửi kết quả"."""
+    items = any(c.kind in ("arabic", "letter", "paren") for c in section.children)
+    if not items and not more_paragraphs:
         return False
-    if re.search(r"[.:;!?]\s*$", body) or len(body.split()) > 14 or re.search(r"\d", body):
+    if re.search(r"[.:;!?]\s*$", body) or len(body.split()) > (14 if items else 10) or re.search(r"\d{2}", body):
         return False
     from extractors.obligations.nlp import unit_mentions
 
@@ -66,35 +69,6 @@ def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
             piece.deadline_text = cells["deadline"]
         if cells.get("output"):
             piece.output = cells["output"]
-
-
-def _heading_scope(section: Section) -> tuple[list[str], bool]:
-    """Units a heading puts over its items, and whether the heading is only that scope.
-    "2. Công an tỉnh" / "2. Ban cán sự đảng UBND tỉnh lãnh đạo UBND tỉnh:" / "1. Các sở, ...;
-    UBND các huyện ..." -> their units."""
-    from extractors.obligations.split import subject_of
-    from extractors.obligations.nlp import read_unit_phrase
-
-    head = collapse_ws(_strip_marker(section.heading or "", section.label)).rstrip(" .")
-    if not head or len(head.split()) > 60:
-        return [], False
-    # the structure stage may cut the heading before its colon: look at the text after it
-    body_text = collapse_ws(_strip_marker(section.text or "", section.label))
-    if not head.endswith(":") and body_text.startswith(head) and body_text[len(head):].lstrip().startswith(":"):
-        head += ":"
-    if head.endswith(":"):
-        body = head[:-1].strip()
-        leads, end = subject_of(body)
-        if leads:
-            rest = body[end:].strip()
-            only = not rest or bool(re.fullmatch(r"(?:,?\s*(?:lãnh\s+đạo|chỉ\s+đạo)[,\s]*)+[^.;]*", rest, re.IGNORECASE))
-            return leads[:1], only
-        return [], False
-    # a heading that is a list of units and nothing else
-    phrase, end = read_unit_phrase(head, 0)
-    if phrase and not head[end:].strip(" .;:"):
-        return [phrase], True
-    return [], False
 
 
 class _Walker:
@@ -126,73 +100,86 @@ class _Walker:
             rest = " ".join(s for s in kept if s not in used)
             self.doc_targets.extend(t for t in find_figures(rest, context="report") if t.kind == "achieved")
 
-    def walk(self, section: Section, scope: list[str], role: Optional[str], depth: int = 0):
-        from extractors.obligations.split import split_unit_text
+    def walk(self, section: Section, scope: Scope, role: Optional[str]):
+        from extractors.obligations.split import POINTER_RE, split_unit_text
         from extractors.obligations.targets import find_figures
 
         if section.kind == "table_row":
-            self.table_row(section)
+            self.table_row(section, scope)
             return
         if section.kind == "root":
             self._root_prose(section)
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role)
             return
         role = _role(section, role)
         if role in _SKIP_ROLES:
             return
         texts = _paragraph_texts(section)
-        ref = section.path or None
         if role == "targets":
             for t, _ in texts:
                 self.doc_targets.extend(find_figures(_strip_marker(t, section.label), context="goals",
                                                      document_year=self.year))
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role)
             return
         if section.kind == "appendix":
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role)
             return
-        hs, only_scope = _heading_scope(section)
-        own_scope = hs or scope
-        if section.kind in ("part", "roman", "plan") and not hs:
+        first = _strip_marker(texts[0][0], section.label) if texts else ""
+        here, head = scope_of(section, first, [t for t, _ in texts[1:]])
+        inner = scope.under(here)
+        if section.kind in ("part", "roman", "plan") and not (here and here.leads):
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
+        if section.kind in ("letter", "bullet", "paren") and not section.children and len(texts) > 1:
+            # a leaf item is one task however many paragraphs it runs to (NOTES: leaf items are
+            # obligations); a title line first ("Bước 3: Gửi kết quả") is no part of it
+            title = texts[:1] if _is_title(_strip_marker(texts[0][0], section.label), section, True) else []
+            rest = texts[len(title):]
+            texts = [(" ".join(t for t, _ in rest), rest[0][1])]
         first_piece = len(self.pieces)
-        item_scope: list[str] = []
+        own: Optional[Scope] = None
         for i, (t, page) in enumerate(texts):
             body = _strip_marker(t, section.label) if i == 0 else t
-            if i == 0 and only_scope:
-                head = collapse_ws(_strip_marker(section.heading, section.label)).rstrip(" :.")
-                if body.startswith(head):
-                    body = body[len(head):].strip(" :.")
-                else:
-                    continue
-                if not body:
-                    continue
+            if i == 0 and head and body.startswith(head):
+                body = body[len(head):].strip(" :.;")
+            elif i > 0 and section.children and is_lead_in(body):
+                continue       # "Giao Sở Nội vụ chủ trì, phối hợp với …:": the scope of the items below
+            if not body:
+                continue
             if section.kind in ("part", "roman") and i == 0 and re.fullmatch(r"[^a-zà-ỹđ]*", body):
                 continue       # an upper-case title line
-            if i == 0 and len(texts) == 1 and _is_title(body, section):
+            if i == 0 and _is_title(body, section, len(texts) > 1):
                 continue       # "1. Hoàn thiện hạ tầng công nghệ thông tin" over its items "(1) ...", "(2) ..."
-            require = role not in _TASK_ROLES and not own_scope
-            got = split_unit_text(body, ref=ref, page=page, scope=item_scope or own_scope or self.addressees, role=role,
-                                  prose=False, require_unit=require and not self.addressees)
-            if i == 0 and got and not got[0].inherited and not hs:
+            if not section.children and read_lead_in(body).only:
+                continue       # names a unit or a person and asks nothing ("Bộ trưởng Bộ Y tế Đào Hồng Lan;")
+            applied = own or inner
+            require = role not in _TASK_ROLES and not applied.leads
+            got = split_unit_text(body, ref=section.path or None, page=page,
+                                  scope=list(applied.leads) or self.addressees, role=role, prose=False,
+                                  require_unit=require and not self.addressees)
+            for piece in got:
+                if piece.inherited and not piece.supports:
+                    piece.supports = list(applied.supports)
+            if i == 0 and got and not got[0].inherited and not (here and here.leads):
                 # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
-                item_scope = list(got[0].leads)
+                own = Scope(tuple(got[0].leads), source="subject")
             self.pieces.extend(got)
+        for piece in self.pieces[first_piece:]:
+            piece.scope_deadline = inner.deadline
         if any(section.cells.get(k) for k in _CELL_FIELDS):
             _apply_fields(self.pieces[first_piece:], section.cells)
-        from extractors.obligations.split import POINTER_RE
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         for c in section.children:
-            self.walk(c, own_scope, role, depth + 1)
+            self.walk(c, inner, role)
 
     # ---------------------------------------------------------------- task tables
-    def table_row(self, row: Section):
-        """A task-table row as structure mapped its cells: task, lead, support, deadline, output."""
+    def table_row(self, row: Section, scope: Scope):
+        """A task-table row as structure mapped its cells: task, lead, support, deadline, output.
+        A row without a unit of its own takes the units its group row names ("II. SỞ NỘI VỤ")."""
         from extractors.obligations.split import Piece
 
         text = collapse_ws(row.cells.get("task", ""))
@@ -200,6 +187,11 @@ class _Walker:
             return
         piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True)
         _apply_fields([piece], {k: collapse_ws(v) for k, v in row.cells.items()})
+        if not piece.leads and row.group:
+            got = read_lead_in(re.sub(r"^[IVXLC]+\.?\s+|^\d+\.\s+", "", row.group))
+            if got.leads and got.only:
+                piece.leads, piece.inherited = list(got.leads), True
+                piece.supports = piece.supports or list(got.supports)
         self.pieces.append(piece)
 
 
@@ -234,6 +226,11 @@ def _without_unassigned_copies(pieces: list) -> list:
     return [p for p in pieces if not copied(p)]
 
 
+def _title_year(title: Optional[str]) -> Optional[int]:
+    years = {int(y) for y in re.findall(r"\bnăm\s+((?:19|20)\d{2})\b", title or "", re.IGNORECASE)}
+    return years.pop() if len(years) == 1 else None
+
+
 def extract_obligations(directive: Directive) -> Extraction:
     """Every obligation the directive assigns, in the order of its section tree."""
     from extractors.obligations.deadlines import find_deadline, parse_deadline
@@ -244,8 +241,11 @@ def extract_obligations(directive: Directive) -> Extraction:
     header = directive.header
     province = header.province
     doc_date = header.issued_on
+    # a draft has no date: the year its title plans for ("Kế hoạch tuyên truyền … năm 2026") dates
+    # the day-and-month deadlines of its table
+    plan_year = doc_date.year if doc_date else _title_year(header.title)
     w = _Walker(directive)
-    w.walk(directive.root, [], None)
+    w.walk(directive.root, Scope(), None)
 
     obligations: list[Obligation] = []
     for p in _without_unassigned_copies(w.pieces):
@@ -258,11 +258,13 @@ def extract_obligations(directive: Directive) -> Extraction:
             supports_raw += supports_of(text)        # "Phối hợp với X ..." in the task text adds X
         supports = [u for u in _units(supports_raw, province) if u.casefold() not in {x.casefold() for x in leads}]
         if p.deadline_text:
-            deadline = parse_deadline(p.deadline_text, document_date=doc_date)
+            deadline = parse_deadline(p.deadline_text, document_date=doc_date, year=plan_year)
         elif p.table:
             deadline = None
         else:
             deadline = find_deadline(text, document_date=doc_date)
+        if deadline is None and p.scope_deadline:
+            deadline = parse_deadline(p.scope_deadline, document_date=doc_date, year=plan_year)   # "TRIỂN KHAI NGAY TRONG THÁNG 12/2025"
         targets = find_figures(text, context="task", document_year=doc_date.year if doc_date else None)
         obligations.append(Obligation(
             ref=p.ref, page=p.page, text=text, lead_units=leads, support_units=supports, deadline=deadline,

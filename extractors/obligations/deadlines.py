@@ -141,8 +141,15 @@ def _recurring(text: str) -> Optional[Deadline]:
     return None
 
 
-def parse_deadline(text: str | None, *, document_date: dt.date | None = None) -> Optional[Deadline]:
+# A day and a month without a year ("ngày 23 tháng 1", "10/10"), in a deadline cell under a header
+# that names the year ("Thời gian (Năm 2026)") or in a plan for one year.
+_DM = re.compile(r"(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:/|\s+tháng\s+)(?P<m>\d{1,2})(?!\s*[/.\-]\s*\d|\d)", _FLAGS)
+
+
+def parse_deadline(text: str | None, *, document_date: dt.date | None = None,
+                   year: int | None = None) -> Optional[Deadline]:
     """Normalise a text that is a deadline as a whole (a table cell, "Thời hạn: ...").
+    YEAR: the year a date without one falls in (the document's, or the one its title plans for).
     Returns None for empty text or words that carry no time at all."""
     if not text:
         return None
@@ -177,6 +184,15 @@ def parse_deadline(text: str | None, *, document_date: dt.date | None = None) ->
     if dues:
         # "Tháng 6/2025 và tháng 12/2025": the last day the words allow
         return Deadline(raw=raw, due=max(dues))
+    year = year or (document_date.year if document_date else None)
+    if year:
+        for m in _DM.finditer(raw):
+            try:
+                dues.append(dt.date(year, int(m.group("m")), int(m.group("d"))))
+            except ValueError:
+                continue
+        if dues:
+            return Deadline(raw=raw, due=max(dues))
     rec = _recurring(raw)
     if rec:
         return rec

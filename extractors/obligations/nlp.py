@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from extractors import gazetteer
 from extractors.obligations.units import HEAD_RE, expand_abbreviations
+from extractors.text import fold_diacritics
 
-__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase"]
+__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +68,9 @@ def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
 
 
 # Lower-case words that may sit inside a unit phrase although tagged as verbs.
-_INNER = {"liên quan", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
+# what may follow "liên quan" inside a unit phrase ("các cơ quan liên quan của tỉnh", "… trên địa bàn")
+_AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
+_INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
           "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
@@ -78,6 +81,9 @@ _STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "th�
          "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu",
          "căn cứ", "tổ chức", "rà soát", "hướng dẫn", "báo cáo", "tổng hợp", "nâng cao", "đẩy mạnh", "đẩy nhanh", "phát huy",
          "kiểm tra", "yêu cầu", "đề nghị", "giao", "nếu", "thông báo"}
+STOP_WORDS = frozenset(_STOP)
+# The assignment verbs as OCR mangles their tone marks ("chú trì"): a unit's name never holds them.
+_ASSIGN_FOLDED = re.compile(r"^(?:chu\s+tri|phoi\s+hop)\b")
 # Verbs that open an assignment; capitalised mid-phrase they start a new sentence, never a name.
 _ASSIGNING = {"giao", "yêu cầu", "đề nghị", "chủ trì", "phối hợp", "có trách nhiệm"}
 _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+chức|viên\s+chức|đảng\s+viên|người\s+dân|nhân\s+dân|"
@@ -89,13 +95,16 @@ _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
                             r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
-                            r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy)\b", re.IGNORECASE)
+                            r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy|"
+                            # the parties a task letter names by their role: investors, project owners, companies
+                            r"chủ\s+(?:đầu\s+tư|dự\s+án|chương\s+trình|mỏ|cơ\s+sở|công\s+trình)|nhà\s+(?:đầu\s+tư|thầu)|"
+                            r"công\s+ty|tổng\s+công\s+ty|tập\s+đoàn|đại\s+học|viễn\s+thông|điện\s+lực)\b", re.IGNORECASE)
 
 
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
 _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
                          r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
-                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa))", re.IGNORECASE)
+                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa)|trường\s+hợp)", re.IGNORECASE)
 # After "các/những" an organisation noun must follow ("các sở", not "các file", "những khó khăn")
 _PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
                          r"thành|thị|xã|phường|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
@@ -141,6 +150,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             continue
         low = word.lower()
         nxt = tags[i + 1][0] if i + 1 < n else ""
+        if end and _ASSIGN_FOLDED.match(fold_diacritics(rest[off:off + 12]).lower()):
+            break          # "Sở Văn hóa, Thể thao và Du lịch | chú trì, …" (OCR)
         if word in {";", ",", "-", "–"} or low == "và":
             if not seen_noun:
                 break
@@ -150,7 +161,7 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
-                                                               "ngành", "huyện"}):
+                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}):
                 i += 1
                 continue
             break
@@ -158,6 +169,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue
+        if end and re.search(r"\bliên\s+quan$", rest[:end]) and low not in _AFTER_RELATED:
+            break          # "các sở, ngành liên quan | giải đáp …": nothing but a place or an owner follows it
         if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
             break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
         if word[:1].isupper() and end and low in _ASSIGNING:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.text import collapse_ws
+from extractors.text import collapse_ws, fold_diacritics
 
 # ------------------------------------------------------------------ sentence tools
 
@@ -68,7 +68,11 @@ ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+du
 # A sentence opening with its own time frame
 TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ngày|Chậm\s+nhất|Trong\s+(?:tháng|quý|năm)\s+\d|Từ\s+(?:tháng|năm|quý))",
                           re.IGNORECASE)
-CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
+CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nhất\s+là|Đặc\s+biệt\s+là|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))",
+                         re.IGNORECASE)
+# A sentence that completes the task before it: its deadline or its report ("Hoàn thành và báo cáo UBND
+# tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
+COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Thời\s+hạn|Thời\s+gian\s+hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm))\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
@@ -119,6 +123,7 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
         p2, e2 = _phrase(s, end + rv.end())
         if p2:
             phrase, end = p2, e2
+    phrase, end = _whole_name(s, phrase, end)
     leads = [phrase]
     rest = s[end:]
     lv = LEAD_VERB_RE.match(rest)
@@ -128,6 +133,43 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
             leads.append(p2)         # "Đảng ủy CA tỉnh lãnh đạo, chỉ đạo Công an tỉnh chủ trì": both lead
         return leads, end
     return leads, end
+
+
+# The verbs that assign a task to the unit before them ("Giao Ban Quản lý dự án đầu tư xây dựng số 1
+# chủ trì, …", "Trung tâm xúc tiến Đầu tư, Thương mại và Du lịch tỉnh:").
+# Matched on the text with its diacritics folded (same length), so an OCR'd "chú trì" is one too.
+_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chu\s+tri|phoi\s+hop|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|lam\s+dau\s+moi)\b|\s*:")
+# Verbs that may sit inside a body's name ("Ban Quản lý dự án đầu tư xây dựng", "Trung tâm Xúc tiến Đầu
+# tư, Thương mại và Du lịch", "Cục Cảnh sát điều tra tội phạm về ma túy"); any other verb is a predicate.
+_NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến", "du lịch", "phát triển", "giám sát", "chuyển đổi",
+                         "bảo vệ", "điều tra", "hỗ trợ", "xóa", "xoá", "thi", "liên quan", "khám", "chữa bệnh", "đào tạo"})
+
+
+# Adverbs of manner that open a predicate ("Sở Thông tin và Truyền thông | chủ động phối hợp …")
+_MANNER = frozenset({"chủ động", "tích cực", "khẩn trương", "kịp thời", "nghiêm túc", "thường xuyên", "trực tiếp", "tiếp tục",
+                     "sớm", "tập trung", "lãnh đạo", "chỉ đạo", "giao", "yêu cầu", "đề nghị"})
+
+
+def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
+    """A body's name that the phrase reader cut at a word it took for a verb: when the words after
+    the phrase run, with no predicate of their own, to the verb that assigns the task ("chủ trì",
+    "phối hợp", "có trách nhiệm", a colon), they are the rest of the name."""
+    from extractors.obligations.nlp import pos_tags
+
+    rest = sentence[end:]
+    m = _ASSIGNED.search(fold_diacritics(rest).lower())
+    if not m or m.start() == 0:
+        return phrase, end
+    tail = rest[:m.start()]
+    words = tail.strip(" ,")
+    if not words or len(words.split()) > 10 or re.search(r"[.;()]", words) or not re.match(r"\s", tail):
+        return phrase, end
+    for word, tag, _ in pos_tags(words):
+        low = word.lower()
+        if (tag == "V" and low not in _NAME_VERBS) or (tag == "C" and low != "và") or tag == "R" or \
+                (tag == "E" and low not in ("của", "thuộc", "về", "tại")) or low in _MANNER:
+            return phrase, end
+    return (phrase + tail).rstrip(" ,"), end + len(tail.rstrip(" ,"))
 
 
 def supports_of(text: str) -> list[str]:
@@ -197,7 +239,8 @@ def addressees_of(sentence: str) -> list[str]:
     tail = sentence[start:]
     # the list runs to the verb phrase "(tập trung) thực hiện (tốt) ..."
     cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+)?(?:thực\s+hiện|triển\s+khai|"
-                    r"quán\s+triệt|làm\s+tốt)\b", tail, re.IGNORECASE)
+                    r"quán\s+triệt|làm\s+tốt)\b|\s+theo\s+chức\s+năng|,?\s+(?:cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ)\b",
+                    tail, re.IGNORECASE)
     phrase = _phrase(sentence, start)[0]
     lst = tail[:cut.start()] if cut else phrase
     if phrase and len(phrase) < len(lst) and re.match(r"\s*(?:tập\s+trung|tăng\s+cường|lãnh\s+đạo|chỉ\s+đạo|chủ\s+động)\b",
@@ -219,6 +262,7 @@ class Piece:
     role: Optional[str] = None
     inherited: bool = False                 # leads came from a scope, not the text
     table: bool = False
+    scope_deadline: Optional[str] = None    # the words of a time-frame heading above it
 
 
 def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[str], prose: bool = False,
@@ -249,6 +293,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif TIME_OPEN_RE.match(s):
                 new = True
+            elif COMPLETES_RE.match(s):
+                new = False         # "Hoàn thành … trước ngày …": the same task, now dated
             elif re.match(r"^(?:Chủ\s+trì|(?:Tổng\s+hợp,\s*)?[Bb]áo\s+cáo)\b", s):
                 new = True          # a separate lead or reporting duty
             elif dl and dl.due and not cur_dated and not cur.deadline_text and find_deadline(cur.text) is None:

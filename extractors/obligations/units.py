@@ -26,6 +26,8 @@ HEAD_WORDS = (
     "Mặt trận", "Tổ", "Thủ trưởng", "Người đứng đầu", "Chủ tịch", "Giám đốc", "Lực lượng", "Kho bạc",
     "Thanh tra", "Phòng", "Đài", "Báo", "Viện", "Tòa án", "Cơ quan", "Đoàn", "Học viện", "Trường", "Bưu điện",
     "Hội đồng", "Cấp ủy", "Chánh", "Trưởng", "Cảnh sát", "Bệnh viện",
+    "Đại học", "Công ty", "Tổng công ty", "Tập đoàn", "Nhà đầu tư", "Chủ đầu tư", "Viễn thông", "Điện lực",
+    "Chủ dự án", "Chủ Chương trình",
 )
 HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
