@@ -172,10 +172,6 @@ def record_error(*, url: Optional[str] = None, **row: Any) -> "IngestOutcome":
         return _record(session, **row)
 
 
-def _noop() -> None:
-    """A call that only proves the worker processes are up (flows/service.py)."""
-
-
 # ---------------------------------------------------------------- the stages
 
 def run_stage(run: Callable[[Any, Options], Any], value: Any, options: Options, *, timeout: Optional[float],

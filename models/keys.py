@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from functools import lru_cache
@@ -66,15 +67,11 @@ class no_gc:
     and again over every live object and make the build quadratic."""
 
     def __enter__(self):
-        import gc
-
         self._was = gc.isenabled()
         gc.disable()
         return self
 
     def __exit__(self, *exc):
-        import gc
-
         if self._was:
             gc.enable()
         return False

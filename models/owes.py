@@ -20,7 +20,7 @@ from typing import Iterable, Optional
 from models.dates import is_overdue
 from models.db import execute
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
-from models.search import RECURRING, _Row, _json, build_filters, effective_due
+from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column, resolve_units
 from models.search_query import fold_key
 
 DUE_SOON_DAYS = 30
@@ -34,15 +34,15 @@ _COLUMNS = (
 
 
 def _item(m: dict, today: dt.date, unit: str, role: str, via_group: Optional[str]) -> OwesItem:
-    row = _Row(m)
+    row = DeadlineRow(m)
     return OwesItem(
         obligation_id=m["id"], text=m["text"], unit=unit, role=role, via_group=via_group,
-        lead_units=list(_json(m.get("lead_units")) or []), support_units=list(_json(m.get("support_units")) or []),
+        lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         due=row.deadline_due, next_due=effective_due(m, today), recurrence=row.deadline_recurrence,
         day=row.deadline_day, deadline_raw=m.get("deadline_raw"), status=row.status,
         overdue=is_overdue(row, today), document_id=m.get("document_id"), document_number=m.get("doc_number"),
         document_type=m.get("doc_type"), document_title=m.get("doc_title"), document_file=m.get("doc_file"),
-        ref=m.get("ref"), page=m.get("page"), flags=list(_json(m.get("flags")) or []),
+        ref=m.get("ref"), page=m.get("page"), flags=list(json_column(m.get("flags")) or []),
     )
 
 
@@ -60,8 +60,6 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
     unit_sql = ""
     groups_by_id: dict[int, Optional[str]] = {}
     if unit:
-        from models.search import resolve_units
-
         groups_by_id = resolve_units(session, unit)
         names = dict(execute(session, "SELECT id, name FROM units").all()) if groups_by_id else {}
         ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"
@@ -147,7 +145,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     for r in execute(session, rec_sql, params).mappings():
         m = dict(r)
         s = out.setdefault(r["name"], UnitSummary(unit=r["name"]))
-        row = _Row(m)
+        row = DeadlineRow(m)
         if is_overdue(row, today):
             s.overdue += 1
         else:

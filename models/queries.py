@@ -16,6 +16,7 @@ from extractors.text import collapse_ws
 from models.db import RegisterError
 from models.dates import is_overdue
 from models.keys import clean_unit, symbol_key, unit_key
+from models.register import set_unit_links
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
     DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
@@ -365,10 +366,8 @@ def edit_obligation(
     ob.updated_at = utcnow()
     session.add(ob)
     if "lead_units" in changes or "support_units" in changes:
-        from models.register import _set_unit_links
-
         session.flush()
-        _set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
+        set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
     session.add(StatusHistory(obligation_id=ob.id, kind="edit", status=ob.status, previous_status=ob.status,
                               who=who, note=note, changes=changes))
     session.commit()

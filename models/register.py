@@ -192,7 +192,7 @@ def _obligation_fields(o: Any) -> dict:
     }
 
 
-def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
+def obligations_with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
     """(id, fields) in document order; identical (ref, text) rows get ordinals 0, 1, ..."""
     seen: dict[tuple, int] = defaultdict(int)
     out = []
@@ -207,7 +207,8 @@ def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]
     return out
 
 
-def _header_fields(processed: "Processed") -> dict:
+def header_fields(processed: "Processed") -> dict:
+    """The documents row's header columns (type, number, issuer, ..., meta) of one extraction."""
     h = processed.directive.header
     d = processed.document
     meta: dict[str, Any] = {}
@@ -244,7 +245,7 @@ def _doc_status(processed: "Processed") -> str:
 
 # ---------------------------------------------------------------- writing helpers
 
-def _core_insert(session: Session, model, rows: list[dict]) -> None:
+def insert_rows(session: Session, model, rows: list[dict]) -> None:
     """executemany through Core: the ORM's bulk path costs ~3x more CPU per row."""
     if rows:
         session.connection().execute(model.__table__.insert(), rows)
@@ -310,7 +311,7 @@ def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str,
     return rows
 
 
-def _set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]], *, fresh: bool = False) -> None:
+def set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]], *, fresh: bool = False) -> None:
     """Replace the unit links of these obligations (`fresh`: they have none yet)."""
     if not items:
         return
@@ -319,7 +320,7 @@ def _set_unit_links(session: Session, items: list[tuple[str, list[str], list[str
         session.execute(delete(ObligationUnit).where(ObligationUnit.obligation_id.in_([i for i, _, _ in items])))
     rows = [r for oid, lead, sup in items for r in _unit_links(oid, lead, sup, ids)]
     if rows:
-        _core_insert(session, ObligationUnit, rows)
+        insert_rows(session, ObligationUnit, rows)
 
 
 def _write_citations(session: Session, doc_id: str, processed: "Processed", *, fresh: bool = False) -> None:
@@ -351,7 +352,7 @@ def _write_citations(session: Session, doc_id: str, processed: "Processed", *, f
             # Same symbol, and the same date when both are known ("08-CT/TU" recurs across provinces/years).
             r["to_document"] = next((i for i, on in known.get(r["number_key"], ())
                                      if on is None or r["issued_on"] is None or on == r["issued_on"]), None)
-        _core_insert(session, Citation, rows)
+        insert_rows(session, Citation, rows)
 
 
 def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None,
@@ -375,10 +376,11 @@ def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any], *,
         rows.append({"document_id": doc_id, "ordinal": n, "raw": d["raw"] or "", "value": float(d["value"]),
                      "unit": d["unit"] or "", "kind": d["kind"] or "target", "subject": d.get("subject")})
     if rows:
-        _core_insert(session, DocumentTarget, rows)
+        insert_rows(session, DocumentTarget, rows)
 
 
-def _obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
+def obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
+    """A new obligations row: the extracted fields `f`, open, no staff data yet."""
     return {"id": oid, "document_id": doc_id, "ordinal": ordinal, **f, "status": "open", "note": None,
             "corrected_fields": [], "extracted_values": {}, "last_done_on": None,
             "created_at": now, "updated_at": now}
@@ -432,7 +434,7 @@ def record_error(session: Session, *, source_path: str | Path, sha256: str, stag
     try:
         if existing is not None:
             session.execute(delete(Document).where(Document.id == existing.id))
-        _core_insert(session, Document, [row])
+        insert_rows(session, Document, [row])
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -504,30 +506,30 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
     }
     if status == "failed":
         reason = errors[0]["message"] if errors else "unreadable"
-        _core_insert(session, Document, [{**base, "type": None, "number": None, "number_key": None, "issuer": None,
+        insert_rows(session, Document, [{**base, "type": None, "number": None, "number_key": None, "issuer": None,
                                             "issued_on": None, "place": None, "title": None, "signer": None,
                                             "programme": None, "meta": {"reader": dict(xdoc.metadata)} if xdoc.metadata else {}}])
         return IngestOutcome("failed", doc_id, 0, f"{source_file}: failed: {reason}", source_file=source_file,
                              errors=errors)
 
-    header = _header_fields(processed)
+    header = header_fields(processed)
     original = find_original(session, number=header["number"], issuer=header["issuer"],
                              issued_on=header["issued_on"], exclude_sha256=sha, title=header["title"])
     if original is not None:
-        _core_insert(session, Document, [{**base, **header, "number_key": header["number_key"],
+        insert_rows(session, Document, [{**base, **header, "number_key": header["number_key"],
                                             "version_of": original.id}])
         n = _count_obligations(session, original.id)
         return IngestOutcome("version", doc_id, n,
                              f"{source_file}: version of {original.id} ({original.source_file}), {n} obligations kept",
                              source_file=source_file, version_of=original.id)
 
-    _core_insert(session, Document, [{**base, **header}])
+    insert_rows(session, Document, [{**base, **header}])
     _write_citations(session, doc_id, processed, fresh=True)
     _write_doc_targets(session, doc_id, processed.extraction.targets, fresh=True)
-    items = _with_ids(doc_id, processed.extraction.obligations)
+    items = obligations_with_ids(doc_id, processed.extraction.obligations)
     if items:
-        _core_insert(session, Obligation, [_obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
-        _set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items], fresh=True)
+        insert_rows(session, Obligation, [obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
+        set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items], fresh=True)
     _resolve_placeholders(session, doc_id, header["number_key"], header["issued_on"])
     extra = f" ({status})" if status != "ok" else ""
     return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
@@ -583,7 +585,7 @@ def reextract(session: Session, *, document_id: str, processed: "Processed", who
 def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None,
                code_fingerprint: str | None) -> ReextractOutcome:
     now = utcnow()
-    header = _header_fields(processed)
+    header = header_fields(processed)
     old_key = doc.number_key
     for k, v in header.items():
         setattr(doc, k, v)
@@ -602,7 +604,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
         _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
 
     existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)).scalars()}
-    items = _with_ids(doc.id, processed.extraction.obligations)
+    items = obligations_with_ids(doc.id, processed.extraction.obligations)
     new_ids = {oid for oid, _ in items}
     # Fuzzy second pass: same ref, similar text, neither side matched by id.
     unmatched_old = [o for oid, o in existing.items() if oid not in new_ids]
@@ -632,7 +634,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     for ordinal, (oid, f) in enumerate(items):
         ob = existing.get(mapping.get(oid, oid))
         if ob is None:
-            new_rows.append(_obligation_row(oid, doc.id, ordinal, f, now))
+            new_rows.append(obligation_row(oid, doc.id, ordinal, f, now))
             links.append((oid, f["lead_units"], f["support_units"]))
             out.added += 1
             continue
@@ -680,10 +682,10 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
             out.removed += 1
     session.flush()
     if new_rows:
-        _core_insert(session, Obligation, new_rows)
-    _set_unit_links(session, links)
+        insert_rows(session, Obligation, new_rows)
+    set_unit_links(session, links)
     if history:
-        _core_insert(session, StatusHistory, history)
+        insert_rows(session, StatusHistory, history)
     total = out.added + out.updated + out.unchanged
     out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
                    f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "

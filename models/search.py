@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
 
-from models.dates import is_overdue, next_occurrence, period_deadline
+from models.dates import PERIOD_MONTHS, is_overdue, next_occurrence, period_bounds, period_deadline
 from models.db import execute
 from models.keys import symbol_key
 from models.owes_rows import natural_key
@@ -54,7 +54,7 @@ MAX_LIMIT = 1000
 @lru_cache(maxsize=1)
 def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
     """One alternation of every unit abbreviation (longest first) and its expansions."""
-    from extractors.gazetteer import load
+    from extractors.gazetteer import load    # ~25 ms: only a search with a unit needs the gazetteers
 
     try:
         rows = load("abbreviations.jsonl")
@@ -94,7 +94,7 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
     if rows is None:
         rows = []
         for uid, uname, aliases in execute(session, "SELECT id, name, aliases FROM units").all():
-            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(_json(aliases) or [])))
+            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(json_column(aliases) or [])))
             rows.append((uid, uname, keys))
         _UNIT_INDEX.clear()
         _UNIT_INDEX[key] = rows
@@ -104,7 +104,7 @@ def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
 @lru_cache(maxsize=1)
 def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
     """((group name, ((folded pattern prefix, has_wildcard), ...)), ...)."""
-    from extractors.gazetteer import load
+    from extractors.gazetteer import load    # as above
 
     try:
         rows = load("unit_groups.jsonl")
@@ -220,7 +220,8 @@ class DocumentHit:
     obligations: int = 0
 
 
-def _json(v):
+def json_column(v):
+    """A JSON column's value: SQLite hands back the text, PostgreSQL the parsed value."""
     if isinstance(v, str):
         try:
             return json.loads(v)
@@ -237,7 +238,7 @@ def _date(v) -> Optional[dt.date]:
     return dt.date.fromisoformat(str(v)[:10])
 
 
-class _Row:
+class DeadlineRow:
     """Duck type for models/dates.py: what is_overdue / next_occurrence read."""
     __slots__ = ("deadline_due", "deadline_recurrence", "deadline_day", "deadline_start", "status", "last_done_on")
 
@@ -253,7 +254,7 @@ class _Row:
 def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
     """The date that counts for ordering and ranges: the due date; for a recurring task the
     next occurrence, or this period's day when it was missed (overdue)."""
-    row = _Row(m)
+    row = DeadlineRow(m)
     if row.deadline_recurrence in RECURRING:
         if is_overdue(row, today):
             # missed this period: the date that counts is the one missed, not next period's
@@ -416,8 +417,6 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
 def overdue_sql(f: Filters, today: dt.date) -> str:
     """models.dates.is_overdue as one SQL condition over `o` (today is a constant, so each
     period's deadline and start are constants too).  Tested row for row against is_overdue."""
-    from models.dates import PERIOD_MONTHS, period_bounds
-
     t = f.date(today)
     st = "COALESCE(o.status, 'open')"
     opened = f"{st} IN ('open', 'in_progress')"
@@ -445,13 +444,13 @@ def overdue_sql(f: Filters, today: dt.date) -> str:
 
 
 def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> SearchHit:
-    row = _Row(m)
+    row = DeadlineRow(m)
     return SearchHit(
         obligation_id=m["id"], document_id=m["document_id"], text=m["text"], ref=m.get("ref"), page=m.get("page"),
-        lead_units=list(_json(m.get("lead_units")) or []), support_units=list(_json(m.get("support_units")) or []),
+        lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         deadline_raw=m.get("deadline_raw"), due=row.deadline_due, recurrence=row.deadline_recurrence,
         day=row.deadline_day, next_due=effective_due(m, today), status=row.status,
-        overdue=is_overdue(row, today), flags=list(_json(m.get("flags")) or []),
+        overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),
     )
@@ -503,7 +502,7 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
 
     def due_key(m):
         nd = effective_due(m, today)
-        return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
+        return (not is_overdue(DeadlineRow(m), today), nd is None, nd or dt.date.max, m["document_id"],
                 natural_key(m.get("ref")))
     rows.sort(key=due_key)
     page = rows[offset:offset + limit]

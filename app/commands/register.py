@@ -1,10 +1,13 @@
 """Register commands: export, status, edit, history, reextract, graph, show, documents.
 
 Quick path: nothing heavy at import time (no Prefect, spaCy, OCR); models are imported inside
-each command.
+each command, because app/cli.py imports every command module whatever the command run.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -50,7 +53,7 @@ def export(
 
 
 def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
-    import getpass
+    import getpass    # with termios: only the commands that record who changed something
 
     if who:
         return who
@@ -73,8 +76,6 @@ def _run(ctx: typer.Context, fn):
 
 
 def _console():
-    import sys
-
     from rich.console import Console
 
     # Piped or redirected: do not squeeze tables into 80 columns.
@@ -138,8 +139,6 @@ def edit(
 
 def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
     """The status changes and edits of an obligation, oldest first."""
-    import json
-
     from rich.table import Table
 
     from models.queries import history as get_history
@@ -161,8 +160,6 @@ def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation i
 
 def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
-    import datetime as dt
-
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
     from models.queries import get_document, get_obligation, list_citations, list_obligations
@@ -255,8 +252,6 @@ def reextract(
 ) -> None:
     """Run the extractors again on the stored files, as ingest runs them (same stages, same
     isolation and timeouts); staff status, notes and corrections are kept."""
-    import sys
-
     from flows.reextract import reextract_documents
     from flows.service import connect_for
     from models.db import RegisterError
@@ -288,8 +283,6 @@ def graph(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
 ) -> None:
     """The directive graph: descendants of a directive, an obligation's chain, missing documents, or export."""
-    import json
-
     from models import graph as G
 
     fmt = format.lower() if format else None

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from extractors import gazetteer
+from extractors.obligations.units import HEAD_RE, expand_abbreviations
 from extractors.text import fold_diacritics
 
 __all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
@@ -25,8 +26,6 @@ __all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WOR
 @lru_cache(maxsize=1)
 def get_nlp():
     import spacy
-
-    from extractors.obligations.units import expand_abbreviations
 
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
@@ -114,12 +113,11 @@ _PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:s�
 
 
 def _starts_unit(s: str) -> bool:
-    from extractors.obligations.units import _HEAD_RE
     if _FALSE_HEAD.match(s):
         return False
     if re.match(r"(?:các|những|mọi)\s", s, re.IGNORECASE):
         return bool(_PLURAL_ORG.match(s))
-    return bool(_HEAD_RE.match(s) or _GENERIC_START.match(s))
+    return bool(HEAD_RE.match(s) or _GENERIC_START.match(s))
 
 
 def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:

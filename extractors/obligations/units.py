@@ -29,7 +29,7 @@ HEAD_WORDS = (
     "Đại học", "Công ty", "Tổng công ty", "Tập đoàn", "Nhà đầu tư", "Chủ đầu tư", "Viễn thông", "Điện lực",
     "Chủ dự án", "Chủ Chương trình",
 )
-_HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
+HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 # Office titles name their body: "Giám đốc Công an tỉnh" -> Công an tỉnh.
@@ -160,7 +160,7 @@ def _protect_re() -> Optional[re.Pattern]:
 
 
 def _starts_unit(seg: str) -> bool:
-    return bool(_HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
+    return bool(HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
 
 
 def split_units(text: str) -> list[str]:

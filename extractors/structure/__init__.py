@@ -24,12 +24,14 @@ from extractors.structure.citations import (
     Programme, TextUnit, find_aliases, find_mentions, known_programmes, learn_programmes, match_programme,
     merge_mentions, number_key,
 )
-from extractors.structure.common import fold, is_upper_line, normalize_symbol, parse_date, symbol_type, type_for_word
+from extractors.structure.common import (
+    fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word,
+)
 from extractors.structure.fields import lift_fields
 from extractors.structure.header import (
     FooterResult, is_footer_start, is_type_line, merge_header_rows, title_continues, is_news, parse_footer, parse_header, parse_news,
 )
-from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
+from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    SYMBOL_RE, _issuer_codes, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
+    SYMBOL_RE, issuer_codes, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
     type_for_code, type_for_word, type_words,
 )
 from extractors.text import collapse_ws, fold_diacritics
@@ -81,6 +81,7 @@ def find_citations(text: str, page: Optional[int] = None, exclude: Iterable[str]
 
 
 def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 0) -> list[Mention]:
+    """Every document reference in TEXT with its offsets (numbers whose key is in `exclude` left out)."""
     text = fix_ocr_number(collapse_ws(text), anywhere=True)   # same length: offsets stay valid
     ftext = _fold_same_len(text)
     out: list[Mention] = []
@@ -101,7 +102,7 @@ def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: in
                 type_for_word("Công văn") if tw.group("word") == "van ban" else None)
         code_rec, _ = symbol_type(sym)
         first = codes_nodigit[0]
-        known = type_for_code(first) or fold(first) in _issuer_codes()
+        known = type_for_code(first) or fold(first) in issuer_codes()
         if not tw and not (known or len(codes_nodigit) >= 2):
             continue
         if len(first) < 2 and not known:
@@ -134,7 +135,7 @@ def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: in
                 rest = rest[dm2.end():]
         if issuer is None:
             for c in codes_nodigit[1:]:
-                rec = _issuer_codes().get(fold(c))
+                rec = issuer_codes().get(fold(c))
                 if rec and not rec.get("level"):
                     issuer = rec["name"]
                     break

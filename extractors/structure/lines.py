@@ -1,4 +1,4 @@
-"""Lines of a document in reading order, furniture removed, and joining lines into paragraphs.
+"""Lines of a document in reading order, furniture removed (joining them: common.join_text).
 
 Furniture is what a page carries that is not the document's content: incoming-mail stamps
 (`ĐẾN Số: 1529 Ngày: 10/5/23 Chuyển: …`), digital-signature stamps (`Ký bởi: … Thời gian ký: …`),
@@ -12,7 +12,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.structure.common import LOWER, UPPER, fold
+from extractors.structure.common import fold
+from extractors.structure.tables import is_task_table, table_columns
 from extractors.text import normalize_text
 from extractors.types import Document
 
@@ -54,7 +55,6 @@ def document_lines(document: Document) -> list[Line]:
     out: list[Line] = []
     # Table text is read from Document.tables when the table assigns tasks; a layout table (the
     # header and signature grids of a Word file) is ordinary text.
-    from extractors.structure.tables import is_task_table, table_columns
     task_cell_lines = set()
     for t in document.tables:
         if is_task_table(table_columns(t)):
@@ -173,37 +173,3 @@ def mark_furniture(lines: list[Line]) -> list[Line]:
         if not ln.furniture and ln.confidence is not None and ln.confidence < 35 and len(ln.text) < 40:
             ln.furniture = "low-confidence"
     return [ln for ln in lines if not ln.furniture]
-
-
-# ---------------------------------------------------------------- joining lines
-
-_END_SENT = re.compile(r"[.:;!?…]['\"”’)]*$|\./\.$")
-_STARTS_LOWER = re.compile(rf"^[\"“(]?[{LOWER}0-9]")
-_HYPHEN_END = re.compile(rf"[{UPPER}{LOWER}]-$")
-
-
-def join_text(parts: list[str]) -> str:
-    """Join wrapped lines into one string: line breaks become spaces, a word broken with a hyphen
-    at the line end (`Inter-` / `net`) is rejoined."""
-    out = ""
-    for p in parts:
-        p = p.strip()
-        if not p:
-            continue
-        if not out:
-            out = p
-        elif _HYPHEN_END.search(out) and re.match(rf"[{LOWER}]", p):
-            out = out[:-1] + p
-        elif _HYPHEN_END.search(out):
-            out = out + p
-        else:
-            out = out + " " + p
-    return re.sub(r"\s+", " ", out).strip()
-
-
-def ends_sentence(text: str) -> bool:
-    return bool(_END_SENT.search(text.strip()))
-
-
-def starts_lower(text: str) -> bool:
-    return bool(_STARTS_LOWER.match(text.strip()))

@@ -12,8 +12,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.structure.common import UPPER, is_upper_line
-from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.structure.common import UPPER, ends_sentence, is_upper_line, join_text, starts_lower
+from extractors.structure.lines import Line
 from extractors.structure.roles import heading_role
 from extractors.types import Paragraph, Section
 
