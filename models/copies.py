@@ -16,8 +16,8 @@ folded to lower case without diacritics (OCR mostly loses or misplaces tone mark
 costs the three shingles around it, not the whole document.  It is estimated from a bottom-k
 sketch (the SKETCH_SIZE smallest 32-bit shingle hashes; standard error ~0.013 at 0.9), stored
 with each document, so checking a new file never reads another document's text: candidates come
-from `copy_anchors` (each document's ANCHORS smallest hashes, indexed), the header's number
-from its index.  Measured (bench/bench_copies.py): a scan and its born-digital copy 0.98, the
+from the index of the number, and from `copy_bands` (locality-sensitive band keys of each text:
+texts 0.9 alike share one with probability 0.99998, two directives of one province rarely).  Measured (bench/bench_copies.py): a scan and its born-digital copy 0.98, the
 corpus's two Lâm Đồng monthly reports 0.62, its plan for 2026 and its plan for 2026-2030 0.81.
 
 The best copy gives the obligations: a born-digital PDF before a DOCX before a scan or a photo;
@@ -34,7 +34,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from extractors.text import fold_diacritics
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
 SAME_TEXT = 0.9
 SHINGLE = 2            # syllables per shingle (most Vietnamese words are two syllables)
 SKETCH_SIZE = 512      # hashes kept per document
-ANCHORS = 8            # of which indexed, to find candidates
+BANDS, BAND_ROWS = 10, 4   # band keys indexed per document, bucket minima per band
 MIN_SHINGLES = 20      # below this a text says too little to call two files the same
 
 # How a copy's text was obtained, best first (documents.copy_kind).
@@ -85,62 +84,72 @@ def copy_rank(copy_kind: Optional[str], kind: Optional[str], has_number: bool) -
 # ---------------------------------------------------------------- text similarity
 
 _TERM_RE = re.compile(r"[^\W_]+")
-_COMBINING = re.compile("[\u0300-\u036f]")
-# Vietnamese letters folded by a table (the per-character NFD path is ~10x slower on 100 pages).
-_FOLD = {}
-for _cp in range(0x00C0, 0x1EFA):
-    _c = chr(_cp)
-    _f = fold_diacritics(_c)
-    if _f != _c and len(_f) == 1:
-        _FOLD[_cp] = _f
-_FOLD.update({ord("đ"): "d", ord("Đ"): "D"})
+_MARKS = re.compile("[\u0300-\u036f]+")
 
 
 def text_terms(text: str) -> list[str]:
     """The syllables of TEXT as compared: lower case, diacritics folded (so tone placement does
     not matter either), punctuation dropped."""
-    t = unicodedata.normalize("NFC", text or "").translate(_FOLD)
-    if _COMBINING.search(t):  # marks the table does not cover (rare letters)
-        t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
+    t = _MARKS.sub("", unicodedata.normalize("NFD", text or "")).replace("đ", "d").replace("Đ", "D")
     return _TERM_RE.findall(t.casefold())
 
 
-_M64 = (1 << 64) - 1
 _K1, _K2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9
 
 
-def shingle_hashes(text: str) -> set[int]:
-    """32-bit hashes of the text's SHINGLE-syllable shingles: each distinct syllable hashed once
-    (blake2b), a shingle's hash mixed from its syllables' (multiply-xor, top 32 bits): a third of
-    the time of hashing every shingle's string."""
+def _hash_array(text: str):
+    """Sorted distinct 32-bit hashes (numpy uint64) of the text's SHINGLE-syllable shingles: each
+    distinct syllable hashed once (blake2b), a shingle's hash mixed from its syllables' with
+    wrapping multiply-xor (top 32 bits), vectorised."""
+    import numpy as np
+
     terms = text_terms(text)
     if len(terms) < SHINGLE:
-        return set()
+        return np.zeros(0, dtype=np.uint64)
     b2 = hashlib.blake2b
     th = {w: int.from_bytes(b2(w.encode(), digest_size=8).digest(), "big") for w in set(terms)}
-    hs = [th[w] for w in terms]
-    out = set()
-    for i in range(len(hs) - SHINGLE + 1):
-        h = hs[i]
+    hs = np.fromiter((th[w] for w in terms), dtype=np.uint64, count=len(terms))
+    n = len(hs) - SHINGLE + 1
+    h = hs[:n].copy()
+    with np.errstate(over="ignore"):
         for j in range(1, SHINGLE):
-            h = ((h * _K1) & _M64) ^ hs[i + j]
-        out.add(((h * _K2) & _M64) >> 32)
-    return out
+            h = (h * np.uint64(_K1)) ^ hs[j:j + n]
+        h = (h * np.uint64(_K2)) >> np.uint64(32)
+    return np.unique(h)
+
+
+def shingle_hashes(text: str) -> set[int]:
+    return {int(x) for x in _hash_array(text)}
+
+
+def _bands(hashes) -> tuple[int, ...]:
+    """BANDS keys of BAND_ROWS bucket minima each (one-permutation MinHash: the hash space cut
+    into BANDS x BAND_ROWS buckets, the smallest hash of each; two texts share a bucket's minimum
+    with probability ~ their Jaccard index J, a whole band with ~ J ** BAND_ROWS): texts 0.9
+    alike share a band with probability 0.99998, two directives of one province (~0.25) 0.04."""
+    import numpy as np
+
+    buckets = BANDS * BAND_ROWS
+    mins = np.full(buckets, 1 << 32, dtype=np.uint64)
+    np.minimum.at(mins, (hashes % np.uint64(buckets)).astype(np.intp), hashes // np.uint64(buckets))
+    out = []
+    for b in range(BANDS):
+        rows = mins[b * BAND_ROWS:(b + 1) * BAND_ROWS].astype(">u8").tobytes()
+        out.append(int.from_bytes(hashlib.blake2b(bytes([b]) + rows, digest_size=8).digest(), "big") >> 1)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
 class Sketch:
-    """The SKETCH_SIZE smallest shingle hashes of a text (all of them for a short text)."""
+    """The SKETCH_SIZE smallest shingle hashes of a text (all of them for a short text) and its
+    band keys (indexed in `copy_bands`: the stored texts that may be alike)."""
     hashes: tuple[int, ...]      # sorted
     total: int                   # distinct shingles in the text
+    bands: tuple[int, ...] = ()
 
     @property
     def usable(self) -> bool:
         return self.total >= MIN_SHINGLES
-
-    @property
-    def anchors(self) -> tuple[int, ...]:
-        return self.hashes[:ANCHORS]
 
     def encode(self) -> Optional[str]:
         if not self.hashes:
@@ -157,8 +166,10 @@ class Sketch:
 
 
 def text_sketch(text: str) -> Sketch:
-    hashes = shingle_hashes(text)
-    return Sketch(tuple(heapq.nsmallest(SKETCH_SIZE, hashes)), len(hashes))
+    hashes = _hash_array(text)
+    if len(hashes) < MIN_SHINGLES:
+        return Sketch(tuple(int(x) for x in hashes), len(hashes))
+    return Sketch(tuple(int(x) for x in hashes[:SKETCH_SIZE]), len(hashes), _bands(hashes))
 
 
 def similarity(a: Sketch, b: Sketch) -> float:
@@ -260,28 +271,28 @@ def lock_copies(session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(7316240502)"))
     else:
         # A write, even of no row, takes SQLite's write lock for the transaction.
-        session.execute(text("UPDATE copy_anchors SET anchor = anchor WHERE 1 = 0"))
+        session.execute(text("UPDATE copy_bands SET band = band WHERE 1 = 0"))
 
 
-def write_anchors(session, document_id: str, sketch: Optional[Sketch], *, fresh: bool = False) -> None:
+def write_bands(session, document_id: str, sketch: Optional[Sketch], *, fresh: bool = False) -> None:
     from sqlalchemy import delete
 
-    from models.tables import CopyAnchor
+    from models.tables import CopyBand
 
     if not fresh:
-        session.execute(delete(CopyAnchor).where(CopyAnchor.document_id == document_id))
-    if sketch is not None and sketch.usable:
-        session.connection().execute(CopyAnchor.__table__.insert(),
-                                     [{"anchor": a, "document_id": document_id} for a in sketch.anchors])
+        session.execute(delete(CopyBand).where(CopyBand.document_id == document_id))
+    if sketch is not None and sketch.usable and sketch.bands:
+        session.connection().execute(CopyBand.__table__.insert(),
+                                     [{"band": b, "document_id": document_id} for b in set(sketch.bands)])
 
 
 def find_copy(session, *, identity: Identity, sketch: Optional[Sketch], exclude_id: str) -> Optional[Match]:
     """The stored directive (its head row) the new file is a copy of, or None.  Reads the rows
-    that share the number (index), the rows that share an anchor hash (index), and, for the rule
+    that share the number (index), the rows that share a band of the text's sketch (index), and, for the rule
     before sketches, the rows of the same date without a number (index)."""
     from sqlalchemy import select
 
-    from models.tables import DONE_STATUSES, CopyAnchor, Document
+    from models.tables import DONE_STATUSES, CopyBand, Document
 
     done = Document.status.in_(DONE_STATUSES)
     candidates: dict[str, Document] = {}
@@ -289,8 +300,8 @@ def find_copy(session, *, identity: Identity, sketch: Optional[Sketch], exclude_
         for d in session.execute(select(Document).where(Document.number_key == identity.number_key, done,
                                                         Document.id != exclude_id)).scalars():
             candidates[d.id] = d
-    if sketch is not None and sketch.usable:
-        ids = select(CopyAnchor.document_id).where(CopyAnchor.anchor.in_(list(sketch.anchors))).distinct()
+    if sketch is not None and sketch.usable and sketch.bands:
+        ids = select(CopyBand.document_id).where(CopyBand.band.in_(list(sketch.bands))).distinct()
         for d in session.execute(select(Document).where(Document.id.in_(ids), done,
                                                         Document.id != exclude_id)).scalars():
             candidates[d.id] = d
@@ -318,6 +329,37 @@ def find_copy(session, *, identity: Identity, sketch: Optional[Sketch], exclude_
         if best is None or found.strength > best.strength:   # the first stored wins a tie
             best = found
     return best
+
+
+@dataclass
+class CopyOf:
+    """A file stored as a copy of a directive already in the register (IngestOutcome.copy)."""
+    document_id: str             # the document (its head row) after this file was stored
+    label: str                   # the document as a clerk names it (describe)
+    source_file: str             # the copy the obligations come from
+    source_kind: str             # digital | docx | scan
+    promoted: bool = False       # this file became the source
+    previous_file: str = ""      # promoted: the copy that was the source before
+    previous_kind: str = ""
+    how: str = ""                # header | text | title
+    similarity: Optional[float] = None
+
+
+def copy_line(copy: CopyOf, *, obligations: int, show: str) -> str:
+    """What `chidao ingest` tells the clerk about a file that is a copy (Vietnamese, one line;
+    SHOW: the command that shows the document)."""
+    found = {"header": "cùng số, ngày và cơ quan ban hành",
+             "title": "cùng cơ quan ban hành, ngày và trích yếu"}.get(
+        copy.how, f"nội dung giống {copy.similarity:.0%}" if copy.similarity is not None else "nội dung giống")
+    head = f"bản sao của văn bản đã có: {copy.label} ({found})"
+    if not copy.promoted:
+        return (f"{head}; {obligations} nghĩa vụ vẫn lấy từ {COPY_KIND_VI[copy.source_kind]} {copy.source_file}, "
+                f"bản này chỉ được lưu kèm, không thêm nghĩa vụ; xem: {show}")
+    why = ("cùng loại, nhận sau" if copy.source_kind == copy.previous_kind
+           else f"tốt hơn {COPY_KIND_VI.get(copy.previous_kind, copy.previous_kind)} {copy.previous_file}")
+    return (f"{head}; bản này là {COPY_KIND_VI[copy.source_kind]} ({why}) nên từ nay {obligations} nghĩa vụ lấy từ "
+            f"{copy.source_file} (mã văn bản nay là {copy.document_id}); trạng thái, ghi chú và chỉnh sửa của cán bộ "
+            f"được giữ; xem: {show}")
 
 
 def family(session, head_id: str) -> list:

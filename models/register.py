@@ -38,9 +38,9 @@ from sqlmodel import Session, func
 
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
-from models.copies import (
-    COPY_KIND_VI, Identity, Match, Sketch, copy_kind_of, copy_rank, describe, find_copy, lock_copies, stored_copy_kind,
-    text_sketch, write_anchors,
+from models.copies import (  # noqa: F401 - CopyOf is part of the register's API
+    COPY_KIND_VI, CopyOf, Identity, Match, Sketch, copy_kind_of, copy_rank, describe, find_copy, lock_copies, stored_copy_kind,
+    text_sketch, write_bands,
 )
 from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
 from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
@@ -79,20 +79,6 @@ def open_session(url: str) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-@dataclass
-class CopyOf:
-    """A file stored as a copy of a directive already in the register."""
-    document_id: str             # the document (its head row) after this file was stored
-    label: str                   # the document as a clerk names it (models.copies.describe)
-    source_file: str             # the copy the obligations come from
-    source_kind: str             # digital | docx | scan
-    promoted: bool = False       # this file became the source
-    previous_file: str = ""      # promoted: the copy that was the source before
-    previous_kind: str = ""
-    how: str = ""                # header | text | title
-    similarity: Optional[float] = None
 
 
 @dataclass
@@ -522,7 +508,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
         if _rank(row) >= _rank(match.head):   # a better copy, or an equal one arriving later
             return _promote(session, processed, row, sketch, match, now)
         _core_insert(session, Document, [{**row, "version_of": match.head.id}])
-        write_anchors(session, doc_id, sketch, fresh=True)
+        write_bands(session, doc_id, sketch, fresh=True)
         head = match.head
         n = _count_obligations(session, head.id)
         return IngestOutcome("version", doc_id, n,
@@ -534,7 +520,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
                                          similarity=match.similarity))
 
     _core_insert(session, Document, [row])
-    write_anchors(session, doc_id, sketch, fresh=True)
+    write_bands(session, doc_id, sketch, fresh=True)
     _write_citations(session, doc_id, processed, fresh=True)
     _write_doc_targets(session, doc_id, processed.extraction.targets, fresh=True)
     items = _with_ids(doc_id, processed.extraction.obligations)
@@ -566,7 +552,7 @@ def _promote(session: Session, processed: "Processed", row: dict, sketch: Sketch
     head = match.head
     new_id = row["id"]
     _core_insert(session, Document, [{**row, "version_of": None}])
-    write_anchors(session, new_id, sketch, fresh=True)
+    write_bands(session, new_id, sketch, fresh=True)
     session.execute(update(Document).where(or_(Document.version_of == head.id, Document.id == head.id))
                     .values(version_of=new_id))
     session.execute(update(Citation).where(Citation.to_document == head.id).values(to_document=new_id))
@@ -656,7 +642,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     doc.extracted_at = now
     session.add(doc)
     session.flush()
-    write_anchors(session, doc.id, sketch)
+    write_bands(session, doc.id, sketch)
     if doc.version_of:
         # A copy: its own row re-read; the citations and obligations live on the document's row.
         head = session.get(Document, doc.version_of)

@@ -82,11 +82,11 @@ class Document(SQLModel, table=True):
     extracted_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class CopyAnchor(SQLModel, table=True):
-    """A few of each document's smallest shingle hashes (models/copies.py), indexed: the
-    documents a new file may be a copy of, without reading every stored sketch."""
-    __tablename__ = "copy_anchors"
-    anchor: int = Field(sa_type=BigInteger, primary_key=True)
+class CopyBand(SQLModel, table=True):
+    """The band keys of each document's text sketch (models/copies.py), indexed: the documents
+    a new file may be a copy of, without reading every stored sketch."""
+    __tablename__ = "copy_bands"
+    band: int = Field(sa_type=BigInteger, primary_key=True)
     document_id: str = Field(
         sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], primary_key=True, index=True, max_length=32)
 
@@ -204,7 +204,7 @@ class StatusHistory(SQLModel, table=True):
 
 
 __all__ = [
-    "Citation", "CopyAnchor", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "Citation", "CopyBand", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]
