@@ -11,14 +11,20 @@ Two files are the same directive when
 A different number, date, issuer or type always means a different directive, however alike the
 texts (a monthly report and next month's; a Party directive "08-CT/TU" of another term).
 
-Text similarity is the Jaccard index of the two texts' sets of 3-syllable shingles, on text
-folded to lower case without diacritics (OCR mostly loses or misplaces tone marks): an OCR slip
-costs the three shingles around it, not the whole document.  It is estimated from a bottom-k
-sketch (the SKETCH_SIZE smallest 32-bit shingle hashes; standard error ~0.013 at 0.9), stored
-with each document, so checking a new file never reads another document's text: candidates come
-from the index of the number, and from `copy_bands` (locality-sensitive band keys of each text:
-texts 0.9 alike share one with probability 0.99998, two directives of one province rarely).  Measured (bench/bench_copies.py): a scan and its born-digital copy 0.98, the
-corpus's two Lâm Đồng monthly reports 0.62, its plan for 2026 and its plan for 2026-2030 0.81.
+Text similarity is the Jaccard index of the two texts' sets of 2-syllable shingles (most
+Vietnamese words are two syllables), on text folded to lower case without diacritics (OCR mostly
+loses or misplaces tone marks): an OCR slip costs the two shingles around it, a block read in
+another order (the header's two columns, a table's repeated header row) the shingles at its
+edges.  Measured on whole texts: a scan and its born-digital copy 0.98-1.0 (the evaluation set),
+0.95 (a noisy, skewed sample scan and its DOCX), 0.965 (a sample Party directive and its scan), a
+DOCX and its PDF 0.975-0.98; different directives: the corpus's Lâm Đồng plan for 2026 and its
+plan for 2026-2030 0.84, its two monthly reports 0.66, two directives of one programme 0.15-0.3.
+(3-syllable shingles gave the scan 0.92 and the plans 0.81: less room on both sides of 0.9.)
+
+It is estimated from a bottom-k sketch (the SKETCH_SIZE smallest 32-bit shingle hashes;
+standard error ~0.013 at 0.9) stored with each document, so checking a new file never reads
+another document's text: candidates come from the index of the number, and from `copy_bands`
+(locality-sensitive band keys of each text: see `_bands`).  What it costs: bench/bench_copies.py.
 
 The best copy gives the obligations: a born-digital PDF before a DOCX before a scan or a photo;
 among equals, one with a number before a draft; then the later one.
@@ -43,7 +49,7 @@ if TYPE_CHECKING:
 SAME_TEXT = 0.9
 SHINGLE = 2            # syllables per shingle (most Vietnamese words are two syllables)
 SKETCH_SIZE = 512      # hashes kept per document
-BANDS, BAND_ROWS = 10, 4   # band keys indexed per document, bucket minima per band
+BANDS, BAND_ROWS = 12, 5   # band keys indexed per document, bucket minima per band
 MIN_SHINGLES = 20      # below this a text says too little to call two files the same
 
 # How a copy's text was obtained, best first (documents.copy_kind).
@@ -126,7 +132,8 @@ def _bands(hashes) -> tuple[int, ...]:
     """BANDS keys of BAND_ROWS bucket minima each (one-permutation MinHash: the hash space cut
     into BANDS x BAND_ROWS buckets, the smallest hash of each; two texts share a bucket's minimum
     with probability ~ their Jaccard index J, a whole band with ~ J ** BAND_ROWS): texts 0.9
-    alike share a band with probability 0.99998, two directives of one province (~0.25) 0.04."""
+    alike share a band with probability 0.99998, two directives of one province (~0.25 alike)
+    0.01, (~0.35 alike) 0.06."""
     import numpy as np
 
     buckets = BANDS * BAND_ROWS
@@ -240,9 +247,6 @@ class Match:
     how: str                     # header | text | title
     similarity: Optional[float] = None
 
-    @property
-    def strength(self) -> tuple[int, float]:
-        return {"header": 2, "text": 1}.get(self.how, 0), self.similarity or 0.0
 
 
 def same_directive(new: Identity, new_sketch: Optional[Sketch], old: Identity, old_sketch: Optional[Sketch]
@@ -288,47 +292,47 @@ def write_bands(session, document_id: str, sketch: Optional[Sketch], *, fresh: b
 
 def find_copy(session, *, identity: Identity, sketch: Optional[Sketch], exclude_id: str) -> Optional[Match]:
     """The stored directive (its head row) the new file is a copy of, or None.  Reads the rows
-    that share the number (index), the rows that share a band of the text's sketch (index), and, for the rule
-    before sketches, the rows of the same date without a number (index)."""
-    from sqlalchemy import select
+    that share the number (index), the rows that share a band of the text's sketch (index), and,
+    for the rule before sketches, the rows of the same date without a number (index): only the
+    columns compared, the head of the one that matches as a whole row."""
+    from sqlalchemy import or_, select
 
     from models.tables import DONE_STATUSES, CopyBand, Document
 
-    done = Document.status.in_(DONE_STATUSES)
-    candidates: dict[str, Document] = {}
+    which = []
     if identity.number_key:
-        for d in session.execute(select(Document).where(Document.number_key == identity.number_key, done,
-                                                        Document.id != exclude_id)).scalars():
-            candidates[d.id] = d
+        which.append(Document.number_key == identity.number_key)
     if sketch is not None and sketch.usable and sketch.bands:
-        ids = select(CopyBand.document_id).where(CopyBand.band.in_(list(sketch.bands))).distinct()
-        for d in session.execute(select(Document).where(Document.id.in_(ids), done,
-                                                        Document.id != exclude_id)).scalars():
-            candidates[d.id] = d
+        which.append(Document.id.in_(select(CopyBand.document_id).where(CopyBand.band.in_(list(sketch.bands)))))
     if identity.number_key is None and identity.issued_on is not None:
-        for d in session.execute(select(Document).where(Document.issued_on == identity.issued_on,
-                                                        Document.number_key.is_(None), done,
-                                                        Document.id != exclude_id)).scalars():
-            candidates[d.id] = d
-    if not candidates:
+        which.append((Document.issued_on == identity.issued_on) & Document.number_key.is_(None))
+    if not which:
         return None
-    heads: dict[str, Document] = {}
-    need = {d.version_of for d in candidates.values() if d.version_of and d.version_of not in candidates}
+    cols = (Document.id, Document.version_of, Document.number_key, Document.issued_on, Document.issuer, Document.type,
+            Document.title, Document.text_sketch, Document.ingested_at)
+    rows = session.execute(select(*cols).where(or_(*which), Document.status.in_(DONE_STATUSES),
+                                               Document.id != exclude_id)).all()
+    if not rows:
+        return None
+    known = {r.id: r for r in rows}
+    need = {r.version_of for r in rows if r.version_of and r.version_of not in known}
     if need:
-        heads.update({d.id: d for d in session.execute(select(Document).where(Document.id.in_(need))).scalars()})
-    heads.update({d.id: d for d in candidates.values() if d.version_of is None})
-    best: Optional[Match] = None
-    for d in sorted(candidates.values(), key=lambda d: d.ingested_at):
-        head = heads.get(d.version_of or d.id)
+        known.update({r.id: r for r in session.execute(select(*cols).where(Document.id.in_(need))).all()})
+    best: Optional[tuple[tuple, str]] = None
+    for r in sorted(rows, key=lambda r: r.ingested_at):
+        head = known.get(r.version_of or r.id)
         if head is None:
             continue
-        same, how, sim = same_directive(identity, sketch, Identity.of_row(d), Sketch.decode(d.text_sketch))
-        if not same or (head is not d and Identity.of_row(head).conflicts(identity)):
+        same, how, sim = same_directive(identity, sketch, Identity.of_row(r), Sketch.decode(r.text_sketch))
+        if not same or (head is not r and Identity.of_row(head).conflicts(identity)):
             continue
-        found = Match(head, how, sim)
-        if best is None or found.strength > best.strength:   # the first stored wins a tie
-            best = found
-    return best
+        strength = ({"header": 2, "text": 1}.get(how, 0), sim or 0.0)
+        if best is None or strength > best[0][:2]:   # the first stored wins a tie
+            best = ((*strength, how, sim), head.id)
+    if best is None:
+        return None
+    (_, _, how, sim), head_id = best
+    return Match(session.get(Document, head_id), how, sim)
 
 
 @dataclass

@@ -262,7 +262,7 @@ def documents(
         t = Table("id", "file", "type", "number", "issued", "status", "obligations", "note")
         for d in heads:
             if d.id in copies:
-                note = f"nghĩa vụ lấy từ tệp này ({kind_label(d)}); {len(copies[d.id])} bản sao"
+                note = f"nguồn nghĩa vụ: {kind_label(d)}; {len(copies[d.id])} bản sao"
             elif d.version_of:
                 note = f"bản sao của {d.version_of} ({kind_label(d)})"
             else:

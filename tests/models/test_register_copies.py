@@ -234,7 +234,7 @@ def test_citations_follow_the_document_to_its_better_copy(db_session, make_proce
 def test_bands_are_indexed_and_a_copy_is_found_without_its_number(db_session, make_processed):
     text = _text()
     a = ingest_processed(db_session, copy_of(make_processed, name="qd.pdf", text=text, number="415/QĐ-UBND"))
-    assert len(db_session.execute(select(CopyBand).where(CopyBand.document_id == a.document_id)).scalars().all()) == 10
+    assert len(db_session.execute(select(CopyBand).where(CopyBand.document_id == a.document_id)).scalars().all()) == 12
     # the scan's number unread (handwritten): found by its text
     b = ingest_processed(db_session, copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr",
                                              number=None))
