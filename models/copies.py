@@ -38,8 +38,7 @@ import re
 import struct
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
-
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -359,9 +358,9 @@ def copy_line(copy: CopyOf, *, obligations: int, show: str) -> str:
     if not copy.promoted:
         return (f"{head}; {obligations} nghĩa vụ vẫn lấy từ {COPY_KIND_VI[copy.source_kind]} {copy.source_file}, "
                 f"bản này chỉ được lưu kèm, không thêm nghĩa vụ; xem: {show}")
-    why = ("cùng loại, nhận sau" if copy.source_kind == copy.previous_kind
+    why = (f"cùng loại với {copy.previous_file} nhưng nhận sau" if copy.source_kind == copy.previous_kind
            else f"tốt hơn {COPY_KIND_VI.get(copy.previous_kind, copy.previous_kind)} {copy.previous_file}")
-    return (f"{head}; bản này là {COPY_KIND_VI[copy.source_kind]} ({why}) nên từ nay {obligations} nghĩa vụ lấy từ "
+    return (f"{head}; bản này là {COPY_KIND_VI[copy.source_kind]}, {why}, nên từ nay {obligations} nghĩa vụ lấy từ "
             f"{copy.source_file} (mã văn bản nay là {copy.document_id}); trạng thái, ghi chú và chỉnh sửa của cán bộ "
             f"được giữ; xem: {show}")
 
@@ -390,7 +389,3 @@ def describe(doc) -> str:
 
 def kind_label(doc) -> str:
     return COPY_KIND_VI[stored_copy_kind(getattr(doc, "copy_kind", None), getattr(doc, "kind", None))]
-
-
-def kinds_of(rows: Iterable) -> Sequence[str]:
-    return [kind_label(r) for r in rows]

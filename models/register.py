@@ -563,8 +563,9 @@ def _promote(session: Session, processed: "Processed", row: dict, sketch: Sketch
     _write_doc_targets(session, new_id, processed.extraction.targets, fresh=True)
     _resolve_placeholders(session, new_id, row["number_key"], row["issued_on"])
     doc = session.get(Document, new_id)
+    kind = stored_copy_kind(row["copy_kind"], row["kind"])
     applied = _apply_obligations(session, doc, processed, who="chidao",
-                                 note=f"nguồn mới: {row['source_file']} ({COPY_KIND_VI[stored_copy_kind(row['copy_kind'], row['kind'])]})")
+                                 note=f"nguồn mới: {COPY_KIND_VI[kind]} {row['source_file']}")
     total = applied.added + applied.updated + applied.unchanged
     old_kind = stored_copy_kind(head.copy_kind, head.kind)
     return IngestOutcome(
@@ -573,9 +574,8 @@ def _promote(session: Session, processed: "Processed", row: dict, sketch: Sketch
         f"{total} obligations ({applied.added} new, {applied.updated} updated, {applied.unchanged} unchanged, "
         f"{applied.removed} removed, {applied.kept_stale} kept with staff data)",
         source_file=row["source_file"], version_of=None,
-        copy=CopyOf(new_id, describe(doc), row["source_file"], stored_copy_kind(row["copy_kind"], row["kind"]),
-                    promoted=True, previous_file=head.source_file, previous_kind=old_kind, how=match.how,
-                    similarity=match.similarity))
+        copy=CopyOf(new_id, describe(doc), row["source_file"], kind, promoted=True, previous_file=head.source_file,
+                    previous_kind=old_kind, how=match.how, similarity=match.similarity))
 
 
 # ---------------------------------------------------------------- re-extraction

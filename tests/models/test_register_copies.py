@@ -336,7 +336,7 @@ def test_the_ingest_line_says_whose_copy_and_where_the_tasks_come_from(db_sessio
         _settle_stored(r, out, p, "sqlite:////tmp/r.db")
         lines.append(r.line())
     assert lines[0].startswith("qd.pdf: bản sao của văn bản đã có: Quyết định 415/QĐ-UBND (cùng số, ngày và cơ quan ban hành)")
-    assert "bản điện tử (PDF) (tốt hơn bản quét/ảnh qd-scan.pdf) nên từ nay 5 nghĩa vụ lấy từ qd.pdf" in lines[0]
+    assert "bản này là bản điện tử (PDF), tốt hơn bản quét/ảnh qd-scan.pdf, nên từ nay 5 nghĩa vụ lấy từ qd.pdf" in lines[0]
     assert f"mã văn bản nay là {digital.document_id}" in lines[0]
     assert lines[0].endswith(f"xem: chidao --db sqlite:////tmp/r.db show {digital.document_id} (0.0 s)")
     assert "5 nghĩa vụ vẫn lấy từ bản điện tử (PDF) qd.pdf, bản này chỉ được lưu kèm" in lines[1]
