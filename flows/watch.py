@@ -261,7 +261,8 @@ class Watcher:
             extra = f" with {r.obligations} obligations" if r.document_id is not None else f" ({r.reason})"
             self.log(f"done {item.name} in {r.seconds:.1f} s{extra}"
                      + (f", document {r.document_id}" if r.document_id is not None else "")
-                     + (" (new version of a known directive)" if r.status == "version" else ""))
+                     + (f": {r.copy_note}" if r.copy_note else
+                        " (new version of a known directive)" if r.status == "version" else ""))
         elif r.status == "duplicate":
             I.finish_done(self.folders, item)
             self.counts["duplicate"] += 1

@@ -1,8 +1,10 @@
 """The register as `register-export/1` JSON (the interchange format, see the spec), and as a
 flat table of obligations (CSV / XLSX) for staff.  Fast path: no Prefect, no spaCy.
 
-Versions (re-scans of a directive already in the register) are left out by default: their
-obligations live on the first copy, and listing the directive twice would double it.
+Copies of a directive already in the register (a scan and its born-digital copy, a draft and
+its signed copy; models/copies.py) are one document: its entry is the copy the obligations come
+from (`source_file`), with every copy listed in `copies`.  `include_versions` also lists each
+other copy as an entry of its own, without obligations (`version_of` names the document).
 """
 from __future__ import annotations
 
@@ -85,6 +87,12 @@ def export_register(session: Session, *, document_ids: Optional[Iterable[str]] =
 def _export(session: Session, document_ids, include_versions: bool, include_failed: bool) -> dict:
     docs = _documents(session, document_ids, include_versions, include_failed)
     ids = [d.id for d in docs]
+    copies: dict[str, list] = defaultdict(list)
+    heads = [d.id for d in docs if d.version_of is None]
+    for chunk in _chunks(heads, 500):
+        for c in session.execute(select(Document).where(Document.version_of.in_(chunk))
+                                 .order_by(Document.ingested_at, Document.id)).scalars():
+            copies[c.version_of].append(c)
     cites: dict[str, list] = defaultdict(list)
     targets: dict[str, list] = defaultdict(list)
     obls: dict[str, list] = defaultdict(list)
@@ -116,10 +124,19 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
             # Register additions.
             "status": d.status, "programme": d.programme, "version_of": d.version_of,
         }
+        if d.version_of is None:
+            entry["copies"] = [_copy(c) for c in [d, *copies[d.id]]]
         if d.status not in DONE_STATUSES:
             entry["errors"] = d.errors
         out.append(entry)
     return {"format": FORMAT, "documents": out}
+
+
+def _copy(d: Document) -> dict:
+    from models.copies import stored_copy_kind
+
+    return {"id": d.id, "source_file": d.source_file, "sha256": d.sha256,
+            "copy_kind": stored_copy_kind(d.copy_kind, d.kind), "obligations_from_here": d.version_of is None}
 
 
 def _chunks(seq: list, n: int):

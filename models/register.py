@@ -9,9 +9,13 @@ Rules
 - Same bytes again (sha256) -> "duplicate", nothing written.  Exception: a stored copy that is
   not done (bad input or an error) is replaced when the caller processed the bytes again
   (flows/steps.py decides when: an error row made by other code; see models.lookup.find_known).
-- Other bytes but the same directive (same number, issuer and date, all three known) ->
-  "version": a document row linked to the first copy (`version_of`), with no second copy of
-  the obligations.
+- Other bytes but the same directive (models/copies.py: the same number, date and issuer; or
+  nothing in the headers disagrees and the texts are >= 0.9 alike) -> "version": one document
+  with several copies.  The obligations are stored once, on the row of the best copy (born-digital
+  PDF > DOCX > scan; then a numbered copy before a draft; then the later one); every other copy
+  is a row with `version_of` = that row.  A worse copy changes nothing; a better one becomes the
+  document's row, the obligations move to it and are matched with the new copy's extraction by
+  re-extraction's rules (the staff's status, notes, corrections and history stay on their ids).
 - A failed read (bad input) -> a document row with status "failed" and its errors, so nothing
   is lost; a defect of ours -> status "error" with the traceback (`record_error`).
 - Every row records the fingerprint of the code that produced it (`code_fingerprint`).
@@ -34,6 +38,10 @@ from sqlmodel import Session, func
 
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
+from models.copies import (  # noqa: F401 - CopyOf is part of the register's API
+    COPY_KIND_VI, CopyOf, Identity, Match, Sketch, copy_kind_of, copy_rank, describe, find_copy, lock_copies, stored_copy_kind,
+    text_sketch, write_bands,
+)
 from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
 from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
 from models.tables import (
@@ -83,6 +91,7 @@ class IngestOutcome:
     version_of: Optional[str] = None
     duplicate_of: Optional[str] = None
     errors: list[dict] = field(default_factory=list)
+    copy: Optional[CopyOf] = None   # version: of which document, which copy gives the obligations
 
     @property
     def ok(self) -> bool:
@@ -113,29 +122,6 @@ def _first(session: Session, stmt):
 
 def find_document_by_sha256(session: Session, *, sha256: str) -> Document | None:
     return _first(session, select(Document).where(Document.sha256 == sha256.lower()))
-
-
-def find_original(session: Session, *, number: str | None, issuer: str | None,
-                  issued_on: dt.date | None, exclude_sha256: str | None = None,
-                  title: str | None = None) -> Document | None:
-    """The first stored copy of the directive with this number, issuer and date (all known).
-    A directive printed without a number (some QĐ/Kế hoạch pairs, news items) is matched on
-    issuer, date and title instead, all three known."""
-    key = symbol_key(number)
-    if not issuer or not issued_on or not (key or title):
-        return None
-    stmt = (select(Document)
-            .where(Document.issued_on == issued_on, Document.status.in_(DONE_STATUSES), Document.version_of.is_(None))
-            .order_by(Document.ingested_at))
-    stmt = stmt.where(Document.number_key == key) if key else stmt.where(Document.number_key.is_(None))
-    issuer_k = unit_key(issuer)
-    title_k = unit_key(title) if title else None
-    for doc in session.execute(stmt).scalars():
-        if not doc.issuer or unit_key(doc.issuer) != issuer_k or doc.sha256 == exclude_sha256:
-            continue
-        if key or (doc.title and unit_key(doc.title) == title_k):
-            return doc
-    return None
 
 
 # ---------------------------------------------------------------- mapping extractor -> rows
@@ -208,7 +194,6 @@ def obligations_with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[
 
 
 def header_fields(processed: "Processed") -> dict:
-    """The documents row's header columns (type, number, issuer, ..., meta) of one extraction."""
     h = processed.directive.header
     d = processed.document
     meta: dict[str, Any] = {}
@@ -380,7 +365,6 @@ def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any], *,
 
 
 def obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
-    """A new obligations row: the extracted fields `f`, open, no staff data yet."""
     return {"id": oid, "document_id": doc_id, "ordinal": ordinal, **f, "status": "open", "note": None,
             "corrected_fields": [], "extracted_values": {}, "last_done_on": None,
             "created_at": now, "updated_at": now}
@@ -450,10 +434,13 @@ def record_error(session: Session, *, source_path: str | Path, sha256: str, stag
 
 
 def _duplicate(session: Session, existing: Document, source_file: str) -> IngestOutcome:
-    n = _count_obligations(session, existing.id)
+    head = session.get(Document, existing.version_of) if existing.version_of else existing
+    n = _count_obligations(session, head.id)
     what = f"duplicate of {existing.id}" + (f" ({existing.source_file})" if existing.source_file != source_file else "")
+    if head is not existing:
+        what += f", a copy of document {head.id} ({head.source_file})"
     return IngestOutcome("duplicate", existing.id, n, f"{source_file}: {what}, {n} obligations",
-                         source_file=source_file, duplicate_of=existing.id)
+                         source_file=source_file, duplicate_of=existing.id, version_of=existing.version_of)
 
 
 def ingest_processed(session: Session, processed: "Processed", *, source_path: str | Path | None = None,
@@ -513,17 +500,27 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
                              errors=errors)
 
     header = header_fields(processed)
-    original = find_original(session, number=header["number"], issuer=header["issuer"],
-                             issued_on=header["issued_on"], exclude_sha256=sha, title=header["title"])
-    if original is not None:
-        insert_rows(session, Document, [{**base, **header, "number_key": header["number_key"],
-                                            "version_of": original.id}])
-        n = _count_obligations(session, original.id)
+    sketch = text_sketch(processed.document.text())
+    row = {**base, **header, "copy_kind": copy_kind_of(xdoc), "text_sketch": sketch.encode()}
+    lock_copies(session)   # until the commit: two copies stored at once must not both be new
+    match = find_copy(session, identity=_identity(row), sketch=sketch, exclude_id=doc_id)
+    if match is not None:
+        if _rank(row) >= _rank(match.head):   # a better copy, or an equal one arriving later
+            return _promote(session, processed, row, sketch, match, now)
+        insert_rows(session, Document, [{**row, "version_of": match.head.id}])
+        write_bands(session, doc_id, sketch, fresh=True)
+        head = match.head
+        n = _count_obligations(session, head.id)
         return IngestOutcome("version", doc_id, n,
-                             f"{source_file}: version of {original.id} ({original.source_file}), {n} obligations kept",
-                             source_file=source_file, version_of=original.id)
+                             f"{source_file}: copy of {head.id} ({head.source_file}, found by {match.how}), "
+                             f"{n} obligations kept from {head.source_file}",
+                             source_file=source_file, version_of=head.id,
+                             copy=CopyOf(head.id, describe(head), head.source_file,
+                                         stored_copy_kind(head.copy_kind, head.kind), how=match.how,
+                                         similarity=match.similarity))
 
-    insert_rows(session, Document, [{**base, **header}])
+    insert_rows(session, Document, [row])
+    write_bands(session, doc_id, sketch, fresh=True)
     _write_citations(session, doc_id, processed, fresh=True)
     _write_doc_targets(session, doc_id, processed.extraction.targets, fresh=True)
     items = obligations_with_ids(doc_id, processed.extraction.obligations)
@@ -534,6 +531,51 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
     extra = f" ({status})" if status != "ok" else ""
     return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
                          source_file=source_file)
+
+
+def _identity(row: dict | Document) -> Identity:
+    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    return Identity.of(number_key=get("number_key"), issued_on=get("issued_on"), issuer=get("issuer"),
+                       type=get("type"), title=get("title"))
+
+
+def _rank(row: dict | Document) -> tuple[int, int]:
+    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    return copy_rank(get("copy_kind"), get("kind"), bool(get("number_key")))
+
+
+def _promote(session: Session, processed: "Processed", row: dict, sketch: Sketch, match: Match,
+             now: dt.datetime) -> IngestOutcome:
+    """A better copy of a stored directive: its row becomes the document's (the old head and
+    every copy now point at it), the obligations, and the citations to the document, move to it,
+    and its extraction is applied to them as `reextract` applies a new extraction."""
+    head = match.head
+    new_id = row["id"]
+    insert_rows(session, Document, [{**row, "version_of": None}])
+    write_bands(session, new_id, sketch, fresh=True)
+    session.execute(update(Document).where(or_(Document.version_of == head.id, Document.id == head.id))
+                    .values(version_of=new_id))
+    session.execute(update(Citation).where(Citation.to_document == head.id).values(to_document=new_id))
+    session.execute(delete(Citation).where(Citation.from_document == head.id))
+    session.execute(delete(DocumentTarget).where(DocumentTarget.document_id == head.id))
+    session.execute(update(Obligation).where(Obligation.document_id == head.id).values(document_id=new_id))
+    _write_citations(session, new_id, processed, fresh=True)
+    _write_doc_targets(session, new_id, processed.extraction.targets, fresh=True)
+    _resolve_placeholders(session, new_id, row["number_key"], row["issued_on"])
+    doc = session.get(Document, new_id)
+    kind = stored_copy_kind(row["copy_kind"], row["kind"])
+    applied = _apply_obligations(session, doc, processed, who="chidao",
+                                 note=f"nguồn mới: {COPY_KIND_VI[kind]} {row['source_file']}")
+    total = applied.added + applied.updated + applied.unchanged
+    old_kind = stored_copy_kind(head.copy_kind, head.kind)
+    return IngestOutcome(
+        "version", new_id, total,
+        f"{row['source_file']}: better copy of {head.id} ({head.source_file}, found by {match.how}): now the source, "
+        f"{total} obligations ({applied.added} new, {applied.updated} updated, {applied.unchanged} unchanged, "
+        f"{applied.removed} removed, {applied.kept_stale} kept with staff data)",
+        source_file=row["source_file"], version_of=None,
+        copy=CopyOf(new_id, describe(doc), row["source_file"], kind, promoted=True, previous_file=head.source_file,
+                    previous_kind=old_kind, how=match.how, similarity=match.similarity))
 
 
 # ---------------------------------------------------------------- re-extraction
@@ -589,6 +631,9 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     old_key = doc.number_key
     for k, v in header.items():
         setattr(doc, k, v)
+    sketch = text_sketch(processed.document.text())
+    doc.copy_kind = copy_kind_of(processed.document) or doc.copy_kind
+    doc.text_sketch = sketch.encode()
     doc.status = _doc_status(processed)
     doc.errors = _errors(processed)
     doc.traceback = None
@@ -597,34 +642,75 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     doc.extracted_at = now
     session.add(doc)
     session.flush()
+    write_bands(session, doc.id, sketch)
+    if doc.version_of:
+        # A copy: its own row re-read; the citations and obligations live on the document's row.
+        head = session.get(Document, doc.version_of)
+        return ReextractOutcome(doc.id, message=f"{doc.source_file}: re-read; a copy of document {head.id} "
+                                                f"({head.source_file}), whose obligations are unchanged")
     _write_citations(session, doc.id, processed)
     _write_doc_targets(session, doc.id, processed.extraction.targets)
     if old_key != doc.number_key:
         session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
         _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
 
-    existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)).scalars()}
-    items = obligations_with_ids(doc.id, processed.extraction.obligations)
-    new_ids = {oid for oid, _ in items}
-    # Fuzzy second pass: same ref, similar text, neither side matched by id.
-    unmatched_old = [o for oid, o in existing.items() if oid not in new_ids]
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    out = _apply_obligations(session, doc, processed, who=who)
+    total = out.added + out.updated + out.unchanged
+    out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
+                   f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "
+                   f"{out.removed} removed, {out.kept_stale} kept with staff data)")
+    return out
+
+
+def _extracted_text(ob: Obligation) -> str:
+    """What the extractor last said an obligation's text was (the staff may have corrected it)."""
+    return ob.extracted_values.get("text", ob.text) if "text" in (ob.corrected_fields or []) else ob.text
+
+
+def _match_obligations(existing: dict[str, Obligation], items: list[tuple[str, dict]]) -> dict[str, str]:
+    """New id -> stored id: by stable id; then the same ref and text, in order (what the id
+    encodes, when the ids were made from another copy of the document); then the same ref and
+    text at least 85 % alike (a better OCR)."""
+    mapping = {oid: oid for oid, _ in items if oid in existing}
+    taken = set(mapping.values())
+    by_key: dict[tuple[str, str], list[Obligation]] = defaultdict(list)
+    for o in existing.values():
+        if o.id not in taken:
+            by_key[(o.ref or "", text_key(_extracted_text(o)))].append(o)
     for oid, f in items:
-        if oid in existing or not unmatched_old:
+        if oid in mapping:
+            continue
+        same = by_key.get((f["ref"] or "", text_key(f["text"])))
+        while same and same[0].id in taken:
+            same.pop(0)
+        if same:
+            mapping[oid] = same.pop(0).id
+            taken.add(mapping[oid])
+    unmatched_old = [o for o in existing.values() if o.id not in taken]
+    for oid, f in items:
+        if oid in mapping or not unmatched_old:
             continue
         best, best_r = None, 0.85
         for o in unmatched_old:
             if o.id in taken or (o.ref or "") != (f["ref"] or ""):
                 continue
-            r = difflib.SequenceMatcher(None, text_key(o.text if "text" not in o.corrected_fields
-                                                       else o.extracted_values.get("text", o.text)),
-                                        text_key(f["text"])).ratio()
+            r = difflib.SequenceMatcher(None, text_key(_extracted_text(o)), text_key(f["text"])).ratio()
             if r >= best_r:
                 best, best_r = o, r
         if best is not None:
             mapping[oid] = best.id
             taken.add(best.id)
+    return mapping
+
+
+def _apply_obligations(session: Session, doc: Document, processed: "Processed", *, who: str | None,
+                       note: str | None = None) -> ReextractOutcome:
+    """Apply an extraction to the obligations stored on DOC (see `reextract` for the rules)."""
+    now = utcnow()
+    existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)
+                                                 .order_by(Obligation.ordinal)).scalars()}
+    items = obligations_with_ids(doc.id, processed.extraction.obligations)
+    mapping = _match_obligations(existing, items)
 
     out = ReextractOutcome(doc.id)
     links: list[tuple[str, list[str], list[str]]] = []
@@ -632,7 +718,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     kept: set[str] = set()
     history = []
     for ordinal, (oid, f) in enumerate(items):
-        ob = existing.get(mapping.get(oid, oid))
+        ob = existing.get(mapping[oid]) if oid in mapping else None
         if ob is None:
             new_rows.append(obligation_row(oid, doc.id, ordinal, f, now))
             links.append((oid, f["lead_units"], f["support_units"]))
@@ -662,7 +748,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
             ob.updated_at = now
             out.updated += 1
             history.append({"obligation_id": ob.id, "kind": "reextract", "status": ob.status,
-                            "previous_status": ob.status, "who": who, "note": None, "changes": changes, "at": now})
+                            "previous_status": ob.status, "who": who, "note": note, "changes": changes, "at": now})
             if "lead_units" in changes or "support_units" in changes:
                 links.append((ob.id, ob.lead_units, ob.support_units))
         else:
@@ -686,8 +772,4 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     set_unit_links(session, links)
     if history:
         insert_rows(session, StatusHistory, history)
-    total = out.added + out.updated + out.unchanged
-    out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
-                   f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "
-                   f"{out.removed} removed, {out.kept_stale} kept with staff data)")
     return out

@@ -365,8 +365,10 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
-        docs = [r[0] for r in execute(session, "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
-            {"d": document, "k": symbol_key(document) or ""}).all()]
+        # a copy (models/copies.py) stands for its document, whose row holds the obligations
+        docs = list(dict.fromkeys(r[0] for r in execute(
+            session, "SELECT COALESCE(version_of, id) FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
+            {"d": document, "k": symbol_key(document) or ""}).all()))
         ids = ", ".join(f.param(d) for d in docs) or "NULL"
         f.id_sets.append(f"SELECT o2.id AS obligation_id FROM obligations o2 WHERE o2.document_id IN ({ids})")
         f.selective = True
@@ -671,20 +673,26 @@ def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHi
         return []
     dialect = session.get_bind().dialect.name
     limit = max(1, min(int(limit), MAX_LIMIT))
-    cols = ("d.id, d.source_file, d.number, d.type, d.title, d.issuer, d.issued_on, "
-            "(SELECT count(*) FROM obligations o WHERE o.document_id = d.id) AS n")
+    # A copy's words (its file name, its OCR'd title) find its document: each document once.
+    cols = ("h.id, h.source_file, h.number, h.type, h.title, h.issuer, h.issued_on, "
+            "(SELECT count(*) FROM obligations o WHERE o.document_id = h.id) AS n")
+    head = "JOIN documents h ON h.id = COALESCE(d.version_of, d.id)"
     if dialect == "sqlite":
         sql = (f"SELECT {cols} FROM search_documents_fts f JOIN search_documents s ON s.rid = f.rowid "
-               f"JOIN documents d ON d.id = s.item_id WHERE search_documents_fts MATCH :q ORDER BY f.rank LIMIT {limit}")
+               f"JOIN documents d ON d.id = s.item_id {head} WHERE search_documents_fts MATCH :q ORDER BY f.rank "
+               f"LIMIT {limit * 4}")
         params = {"q": q.fts5()}
     else:
-        sql = (f"SELECT {cols} FROM search_documents s JOIN documents d ON d.id = s.item_id "
+        sql = (f"SELECT {cols} FROM search_documents s JOIN documents d ON d.id = s.item_id {head} "
                f"WHERE s.folded @@ to_tsquery('simple', :q) "
-               f"ORDER BY ts_rank(s.folded, to_tsquery('simple', :q)) DESC LIMIT {limit}")
+               f"ORDER BY ts_rank(s.folded, to_tsquery('simple', :q)) DESC LIMIT {limit * 4}")
         params = {"q": q.tsquery()}
-    return [DocumentHit(id=r[0], source_file=r[1], number=r[2], type=r[3], title=r[4], issuer=r[5],
-                        issued_on=_date(r[6]), obligations=int(r[7] or 0))
-            for r in execute(session, sql, params).all()]
+    hits: dict[str, DocumentHit] = {}
+    for r in execute(session, sql, params).all():
+        if r[0] not in hits and len(hits) < limit:
+            hits[r[0]] = DocumentHit(id=r[0], source_file=r[1], number=r[2], type=r[3], title=r[4], issuer=r[5],
+                                     issued_on=_date(r[6]), obligations=int(r[7] or 0))
+    return list(hits.values())
 
 
 def facets(session) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.statuses import BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, DocStatus  # noqa: F401
@@ -48,6 +48,7 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("sha256", name="uq_documents_sha256"),
         Index("ix_documents_number_key", "number_key"),
+        Index("ix_documents_issued_on", "issued_on"),
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
@@ -71,10 +72,23 @@ class Document(SQLModel, table=True):
     code_fingerprint: Optional[str] = Field(default=None, max_length=64)
     id: str = Field(primary_key=True, max_length=32)
     number_key: Optional[str] = None
+    # Another copy of the same directive (models/copies.py): the document whose row gives the
+    # obligations (the best copy); null on that row itself.  Always the family's head, never a copy.
     version_of: Optional[str] = Field(
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
+    copy_kind: Optional[str] = Field(default=None, max_length=16)   # digital | docx | scan (null before 0006)
+    text_sketch: Optional[str] = None   # models.copies.Sketch.encode(): compares texts without reading them
     ingested_at: dt.datetime = Field(default_factory=utcnow)
     extracted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CopyBand(SQLModel, table=True):
+    """The band keys of each document's text sketch (models/copies.py), indexed: the documents
+    a new file may be a copy of, without reading every stored sketch."""
+    __tablename__ = "copy_bands"
+    band: int = Field(sa_type=BigInteger, primary_key=True)
+    document_id: str = Field(
+        sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], primary_key=True, index=True, max_length=32)
 
 
 # ---------------------------------------------------------------- units
@@ -190,7 +204,7 @@ class StatusHistory(SQLModel, table=True):
 
 
 __all__ = [
-    "Citation", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "Citation", "CopyBand", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]

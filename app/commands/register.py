@@ -189,10 +189,23 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
             return
         doc = get_document(session, id=id)
         for k in ("id", "source_file", "sha256", "type", "number", "issuer", "issued_on", "place", "title", "signer",
-                  "status", "programme", "version_of", "pages"):
+                  "status", "programme", "pages"):
             v = getattr(doc, k)
             if v not in (None, "", []):
                 con.print(f"[bold]{k:>11}[/bold]  {v}", emoji=False)
+        from models.copies import family, kind_label
+
+        if doc.version_of:
+            head = session.get(type(doc), doc.version_of)
+            con.print(f"[bold]{'copy of':>11}[/bold]  {head.id} ({head.source_file}): tệp này là bản sao "
+                      f"({kind_label(doc)}); nghĩa vụ lấy từ {head.source_file} ({kind_label(head)}); "
+                      f"xem: chidao show {head.id}", emoji=False, markup=True)
+            return
+        members = family(session, doc.id) if doc.status in ("ok", "partial") else [doc]
+        if len(members) > 1:
+            for c in members:
+                what = "nguồn nghĩa vụ" if c.id == doc.id else "bản sao"
+                con.print(f"[bold]{'copy':>11}[/bold]  {c.id}  {c.source_file}  {kind_label(c)}, {what}", emoji=False)
         for e in doc.errors or []:
             where = f" (stage {e['stage']})" if e.get("stage") else ""
             con.print(f"[bold]{'error':>11}[/bold]  {e.get('code')}{where}: {e.get('message')}", emoji=False, markup=False)
@@ -225,19 +238,38 @@ def documents(
     from models.tables import OUTCOME_OF_STATUS
 
     def go(session):
+        from models.copies import kind_label
+
         counts = document_obligation_counts(session)
         docs = list_documents(session, status=status_filter)
-        per_outcome = {k: 0 for k in ("done", "bad-input", "error")}
+        listed = {d.id for d in docs}
+        copies: dict[str, list] = {}
         for d in docs:
+            if d.version_of and d.version_of in listed:
+                copies.setdefault(d.version_of, []).append(d)
+        heads = [d for d in docs if not (d.version_of and d.version_of in listed)]
+        per_outcome = {k: 0 for k in ("done", "bad-input", "error")}
+        for d in heads:
             per_outcome[OUTCOME_OF_STATUS.get(d.status, "done")] += 1
-        typer.echo(f"{len(docs)} văn bản: {per_outcome['done']} xong (done), {per_outcome['bad-input']} tệp hỏng "
+        n_copies = sum(len(v) for v in copies.values())
+        typer.echo(f"{len(heads)} văn bản: {per_outcome['done']} xong (done), {per_outcome['bad-input']} tệp hỏng "
                    f"(bad-input), {per_outcome['error']} lỗi chương trình (error)"
+                   + (f"; {n_copies} bản sao lưu kèm văn bản của nó" if n_copies else "")
                    + ("; xem lỗi: chidao show ID" if per_outcome["error"] else ""))
         t = Table("id", "file", "type", "number", "issued", "status", "obligations", "note")
-        for d in docs:
-            note = f"version of {d.version_of}" if d.version_of else "; ".join(e.get("message", "") for e in d.errors or [])[:60]
+        for d in heads:
+            if d.id in copies:
+                note = f"nguồn nghĩa vụ: {kind_label(d)}; {len(copies[d.id])} bản sao"
+            elif d.version_of:
+                note = f"bản sao của {d.version_of} ({kind_label(d)})"
+            else:
+                note = "; ".join(e.get("message", "") for e in d.errors or [])[:60]
             t.add_row(d.id, d.source_file, d.type or "", d.number or "", d.issued_on.isoformat() if d.issued_on else "",
                       d.status, str(counts.get(d.id, 0)), note)
+            for c in copies.get(d.id, ()):
+                t.add_row(f"  └ {c.id}", c.source_file, c.type or "", c.number or "",
+                          c.issued_on.isoformat() if c.issued_on else "", c.status, "",
+                          f"bản sao ({kind_label(c)})")
         _console().print(t)
 
     _run(ctx, go)

@@ -198,3 +198,42 @@ def test_documents_page_marks_failed_and_error_files(tmp_path):
     assert page.count('class="failed"') == 2
     doc = client.get("/documents/" + "e" * 16).text
     assert "chidao reextract " + "e" * 16 in doc and "ValueError: boom" in doc
+
+
+def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_processed):
+    """Two files of one directive: the list shows the document once ("2 bản"), its page lists
+    both files with a link to each, says which one the tasks come from, and a copy's own address
+    leads to the document; the document search finds it once, by either file's name."""
+    from fastapi.testclient import TestClient
+
+    from app.web.main import create_app
+    from models.register import ingest_processed, open_session
+    from models.search import search_documents
+    from tests.models.test_register_copies import _text, copy_of, ocr_noise
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    files = []
+    for name in ("qd-415.pdf", "qd-415-scan.pdf"):
+        f = tmp_path / name
+        f.write_bytes(b"%PDF-1.4 " + name.encode())
+        files.append(f)
+    with open_session(url) as s:
+        digital = ingest_processed(s, copy_of(make_processed, name="qd-415.pdf", text=_text(), number="415/QĐ-UBND"),
+                                   source_path=files[0])
+        scan = ingest_processed(s, copy_of(make_processed, name="qd-415-scan.pdf", text=ocr_noise(_text()),
+                                           source="ocr", number="415/QĐ-UBND"), source_path=files[1])
+        assert scan.version_of == digital.document_id
+        hits = search_documents(s, query="qd 415 scan")
+        assert [h.id for h in hits] == [digital.document_id]
+        assert [h.id for h in search_documents(s, query="415")] == [digital.document_id]
+    client = TestClient(create_app(db_url=url, intake=str(tmp_path / "intake")))
+    listing = client.get("/documents").text
+    assert "Văn bản trong sổ (1)" in listing and "2 bản" in listing
+    page = client.get(f"/documents/{digital.document_id}").text
+    assert 'id="copies"' in page and "bản quét/ảnh" in page and "bản điện tử (PDF)" in page
+    assert f'/documents/{digital.document_id}/file' in page and f'/documents/{scan.document_id}/file' in page
+    assert page.count("nhiệm vụ lấy từ bản này") == 1
+    r = client.get(f"/documents/{scan.document_id}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/documents/{digital.document_id}")
+    f = client.get(f"/documents/{scan.document_id}/file")
+    assert f.status_code == 200 and f.content.endswith(b"qd-415-scan.pdf")
