@@ -48,7 +48,7 @@ LINES_PER_PAGE = 14     # ~30 syllables a line: ~420 syllables a page
 
 
 def _pool() -> list[str]:
-    from corpora.render import plain_text
+    from scripts.render_samples import plain_text
 
     lines = []
     for f in sorted(SRC.glob("*.md")):

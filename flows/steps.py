@@ -379,7 +379,7 @@ def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path:
         if not processed.document.sha256:
             processed.document.sha256 = result.sha256  # the register keys on it; we hashed the bytes already
         result.pages = processed.document.page_count
-        _settle_stored(result, timed("store", steps.store, processed, source), processed, steps.url)
+        settle_stored(result, timed("store", steps.store, processed, source), processed, steps.url)
         return result
     except Exception as exc:  # noqa: BLE001 - the register failing, or a defect outside the stages: an outcome too
         _settle_failure(result, StageFailed(next(reversed(result.steps), "start"), exc), steps, source)
@@ -408,7 +408,7 @@ def _answered(result: FileResult, known: "Known", steps: Steps) -> bool:
     return False
 
 
-def _settle_stored(result: FileResult, outcome: "IngestOutcome", processed: Processed, url: Optional[str] = None) -> None:
+def settle_stored(result: FileResult, outcome: "IngestOutcome", processed: Processed, url: Optional[str] = None) -> None:
     result.document_id = outcome.document_id
     result.obligations = outcome.obligations
     if outcome.status in DONE:

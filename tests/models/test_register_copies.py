@@ -22,8 +22,8 @@ from models.tables import Citation, CopyBand, Document
 SRC = Path(__file__).resolve().parents[2] / "corpora" / "samples" / "src"
 
 
-def _text(stem: str = "qd-415-kon-tum") -> str:
-    from corpora.render import plain_text
+def sample_text(stem: str = "qd-415-kon-tum") -> str:
+    from scripts.render_samples import plain_text
 
     return plain_text(SRC / f"{stem}.md")
 
@@ -73,7 +73,7 @@ DRAFT = dict(number=None, issued_on=None, title="Về tăng cường thực hi�
 # ---------------------------------------------------------------- the rules (pure)
 
 def test_similarity_tells_a_scan_from_another_directive():
-    text = _text()
+    text = sample_text()
     a, scan, other = text_sketch(text), text_sketch(ocr_noise(text)), text_sketch(rewrite(text, 0.2))
     exact = lambda x, y: len(x & y) / len(x | y)  # noqa: E731
     assert similarity(a, scan) >= SAME_TEXT > similarity(a, other)
@@ -88,14 +88,14 @@ def test_header_rules():
     ct = Identity.of(number_key="08-ct/tu", issued_on=d, issuer="Tỉnh ủy Tiền Giang", type="Chỉ thị")
     assert same_directive(ct, None, Identity.of(number_key="08-ct/tu", issued_on=d, issuer="TỈNH ỦY TIỀN GIANG",
                                                 type=None), None)[:2] == (True, "header")
-    s = text_sketch(_text())
+    s = text_sketch(sample_text())
     # a Party number restarts each term: another date is another directive, however alike the texts
     other_term = Identity.of(number_key="08-ct/tu", issued_on=dt.date(2021, 3, 1), issuer="Tỉnh ủy Tiền Giang", type=None)
     assert same_directive(ct, s, other_term, s)[0] is False
     # the date unread on one copy: the texts decide
     no_date = Identity.of(number_key="08-ct/tu", issued_on=None, issuer="Tỉnh ủy Tiền Giang", type="Chỉ thị")
     assert same_directive(ct, s, no_date, s)[:2] == (True, "text")
-    assert same_directive(ct, s, no_date, text_sketch(rewrite(_text(), 0.3)))[0] is False
+    assert same_directive(ct, s, no_date, text_sketch(rewrite(sample_text(), 0.3)))[0] is False
     # another issuer, another number: different, whatever the text
     assert same_directive(ct, s, Identity.of(number_key="08-ct/tu", issued_on=d, issuer="Tỉnh ủy Hà Tĩnh", type=None), s)[0] is False
     assert same_directive(ct, s, Identity.of(number_key="09-ct/tu", issued_on=None, issuer=None, type=None), s)[0] is False
@@ -117,7 +117,7 @@ def _docs(session):
 
 
 def test_scan_after_digital_is_a_version_and_changes_nothing(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     first = ingest_processed(db_session, copy_of(make_processed, name="qd.pdf", text=text))
     ids = [o.id for o in list_obligations(db_session)]
     scan = ingest_processed(db_session, copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr"))
@@ -132,7 +132,7 @@ def test_scan_after_digital_is_a_version_and_changes_nothing(db_session, make_pr
 
 
 def test_digital_after_scan_becomes_the_source_and_staff_work_survives(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     scan_obls = [{"text": "Công an tỉnh chủ trì triển khai cấp tài khoản định danh điện tử", "lead_units": ["Công an tỉnh"]},
                  {"text": "Sở Tư pháp báo cáo kết qủa thực hiện hằng tháng", "lead_units": ["Sở Tư pháp"]},
                  {"text": "Nhiệm vụ do OCR đọc sai hoàn toàn", "lead_units": []},
@@ -178,7 +178,7 @@ def test_digital_after_scan_becomes_the_source_and_staff_work_survives(db_sessio
 
 
 def test_among_equals_the_later_copy_gives_the_obligations(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     a = ingest_processed(db_session, copy_of(make_processed, name="scan-1.pdf", text=ocr_noise(text, seed=4), source="ocr"))
     oid = list_obligations(db_session)[0].id
     set_status(db_session, obligation_id=oid, status="done")
@@ -188,7 +188,7 @@ def test_among_equals_the_later_copy_gives_the_obligations(db_session, make_proc
 
 
 def test_draft_and_signed_copy_are_one_document(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     draft_text = text.replace("Số: 415/QĐ-UBND", "Số: /QĐ-UBND").replace("ngày 20 tháng 02", "ngày tháng 02")
     draft = ingest_processed(db_session, copy_of(make_processed, name="qd-draft.docx", text=draft_text, source="docx",
                                                  kind="docx", **DRAFT))
@@ -203,7 +203,7 @@ def test_draft_and_signed_copy_are_one_document(db_session, make_processed):
 
 
 def test_similar_directives_with_other_headers_stay_apart(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     ingest_processed(db_session, copy_of(make_processed, name="bc-10.docx", text=text, source="docx", kind="docx", **DRAFT))
     # next month's report: same issuer, no number, no date, much of the text alike
     nxt = ingest_processed(db_session, copy_of(make_processed, name="bc-11.docx", text=rewrite(text, 0.25),
@@ -211,7 +211,7 @@ def test_similar_directives_with_other_headers_stay_apart(db_session, make_proce
     assert nxt.status == "new"
     # the same text under another number, another date (a Party number of another term), another
     # issuer: another directive
-    ct = _text("ct-12-tu-quang-ngai")
+    ct = sample_text("ct-12-tu-quang-ngai")
     for name, kw in (("ct.pdf", {}), ("a.pdf", {"number": "09-CT/TU"}), ("b.pdf", {"issued_on": dt.date(2021, 1, 5)}),
                      ("c.pdf", {"issuer": "Tỉnh ủy Gia Lai"})):
         assert ingest_processed(db_session, copy_of(make_processed, name=name, text=ct, **kw)).status == "new"
@@ -219,7 +219,7 @@ def test_similar_directives_with_other_headers_stay_apart(db_session, make_proce
 
 
 def test_citations_follow_the_document_to_its_better_copy(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     scan = ingest_processed(db_session, copy_of(make_processed, name="ct-scan.pdf", text=ocr_noise(text), source="ocr"))
     plan = ingest_processed(db_session, make_processed(name="kh.pdf", number="12/KH-UBND", content="kh",
                                                        citations=[("08-CT/TU", "implements", "Chỉ thị", dt.date(2024, 3, 1))]))
@@ -232,7 +232,7 @@ def test_citations_follow_the_document_to_its_better_copy(db_session, make_proce
 
 
 def test_bands_are_indexed_and_a_copy_is_found_without_its_number(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     a = ingest_processed(db_session, copy_of(make_processed, name="qd.pdf", text=text, number="415/QĐ-UBND"))
     assert len(db_session.execute(select(CopyBand).where(CopyBand.document_id == a.document_id)).scalars().all()) == 12
     # the scan's number unread (handwritten): found by its text
@@ -242,7 +242,7 @@ def test_bands_are_indexed_and_a_copy_is_found_without_its_number(db_session, ma
 
 
 def test_reextracting_a_copy_leaves_the_obligations_alone(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     ingest_processed(db_session, copy_of(make_processed, name="qd.pdf", text=text))
     scan = ingest_processed(db_session, copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr"))
     before = [(o.id, o.text) for o in list_obligations(db_session)]
@@ -254,7 +254,7 @@ def test_reextracting_a_copy_leaves_the_obligations_alone(db_session, make_proce
 
 
 def test_same_bytes_as_a_copy_is_a_duplicate_of_it(db_session, make_processed):
-    text = _text()
+    text = sample_text()
     head = ingest_processed(db_session, copy_of(make_processed, name="qd.pdf", text=text))
     scan = copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr")
     ingest_processed(db_session, scan)
@@ -270,7 +270,7 @@ def test_two_copies_stored_at_once_make_one_document(db_url, make_processed, ord
 
     from models.register import open_session
 
-    text = _text()
+    text = sample_text()
     ps = [copy_of(make_processed, name="qd.pdf", text=text),
           copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr")]
     if order == "scan-first":
@@ -300,11 +300,11 @@ def test_documents_and_show_list_the_copies_under_their_document(db_url, make_pr
     from app.cli import app
     from models.register import open_session
 
-    text = _text()
+    text = sample_text()
     with open_session(db_url) as s:
         head = ingest_processed(s, copy_of(make_processed, name="qd.pdf", text=text))
         scan = ingest_processed(s, copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr"))
-        ingest_processed(s, copy_of(make_processed, name="other.pdf", text=_text("tb-87-thai-binh"), number="87/TB-UBND"))
+        ingest_processed(s, copy_of(make_processed, name="other.pdf", text=sample_text("tb-87-thai-binh"), number="87/TB-UBND"))
     run = CliRunner().invoke
     out = run(app, ["--db", db_url, "documents"]).output
     first, rows = out.splitlines()[0], out.splitlines()[4:]
@@ -319,9 +319,9 @@ def test_documents_and_show_list_the_copies_under_their_document(db_url, make_pr
 
 def test_the_ingest_line_says_whose_copy_and_where_the_tasks_come_from(db_session, make_processed):
     """`chidao ingest`'s line for a copy (flows.steps.FileResult), in Vietnamese, with a command to paste."""
-    from flows.steps import FileResult, _settle_stored
+    from flows.steps import FileResult, settle_stored
 
-    text = _text()
+    text = sample_text()
     scan_p = copy_of(make_processed, name="qd-scan.pdf", text=ocr_noise(text), source="ocr", number="415/QĐ-UBND",
                      type="Quyết định")
     scan = ingest_processed(db_session, scan_p)
@@ -333,7 +333,7 @@ def test_the_ingest_line_says_whose_copy_and_where_the_tasks_come_from(db_sessio
     lines = []
     for out, p in ((digital, digital_p), (again, again_p)):
         r = FileResult(path=p.document.source_file, status="error")
-        _settle_stored(r, out, p, "sqlite:////tmp/r.db")
+        settle_stored(r, out, p, "sqlite:////tmp/r.db")
         lines.append(r.line())
     assert lines[0].startswith("qd.pdf: bản sao của văn bản đã có: Quyết định 415/QĐ-UBND (cùng số, ngày và cơ quan ban hành)")
     assert "bản này là bản điện tử (PDF), tốt hơn bản quét/ảnh qd-scan.pdf, nên từ nay 5 nghĩa vụ lấy từ qd.pdf" in lines[0]

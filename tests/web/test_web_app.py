@@ -209,7 +209,7 @@ def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_
     from app.web.main import create_app
     from models.register import ingest_processed, open_session
     from models.search import search_documents
-    from tests.models.test_register_copies import _text, copy_of, ocr_noise
+    from tests.models.test_register_copies import sample_text, copy_of, ocr_noise
 
     url = f"sqlite:///{tmp_path / 'r.db'}"
     files = []
@@ -218,9 +218,9 @@ def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_
         f.write_bytes(b"%PDF-1.4 " + name.encode())
         files.append(f)
     with open_session(url) as s:
-        digital = ingest_processed(s, copy_of(make_processed, name="qd-415.pdf", text=_text(), number="415/QĐ-UBND"),
+        digital = ingest_processed(s, copy_of(make_processed, name="qd-415.pdf", text=sample_text(), number="415/QĐ-UBND"),
                                    source_path=files[0])
-        scan = ingest_processed(s, copy_of(make_processed, name="qd-415-scan.pdf", text=ocr_noise(_text()),
+        scan = ingest_processed(s, copy_of(make_processed, name="qd-415-scan.pdf", text=ocr_noise(sample_text()),
                                            source="ocr", number="415/QĐ-UBND"), source_path=files[1])
         assert scan.version_of == digital.document_id
         hits = search_documents(s, query="qd 415 scan")
