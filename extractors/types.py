@@ -117,6 +117,7 @@ class Paragraph(BaseModel):
     page: int
     bbox: Optional[BBox] = None
     role: Optional[str] = None     # on Directive.root paragraphs: "preamble" or "closing"
+    confidence: Optional[float] = None   # OCR mean word confidence 0..100 of its lines; None: no OCR line
 
 
 class Section(BaseModel):
@@ -136,6 +137,7 @@ class Section(BaseModel):
     group: Optional[str] = None    # table_row: the group row above it ("I. VỀ CÔNG TÁC CHỈ ĐẠO ...")
     table: Optional[int] = None    # table_row: index of its table in Document.tables (provenance)
     row: Optional[int] = None      # table_row: index of its first row in that table
+    confidence: Optional[float] = None   # table_row: OCR mean word confidence 0..100 of its cells' lines
 
     def walk(self):
         yield self
