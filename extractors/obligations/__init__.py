@@ -32,6 +32,30 @@ def _paragraph_texts(section: Section) -> list[tuple[str, int]]:
     return [(t, section.page)] if t else []
 
 
+def _paragraph_ocr(section: Section) -> dict[str, Optional[float]]:
+    """OCR confidence of each paragraph text of _paragraph_texts (None: not OCR'd)."""
+    if section.paragraphs:
+        return {collapse_ws(p.text): p.confidence for p in section.paragraphs}
+    return {}
+
+
+def _record(pieces: list, *, ocr: Optional[float], scope: list[str], origin: Optional[tuple[str, int]]) -> None:
+    """Note on each piece of one paragraph what its confidence needs: how its leads were found
+    (its own sentence, the sentence before, or SCOPE, which ORIGIN says came from a heading N
+    levels up, the item's lead-in or the addressees), the paragraph's OCR confidence, and
+    whether the paragraph gave several pieces."""
+    for p in pieces:
+        p.ocr, p.split = ocr, len(pieces) > 1
+        if not p.leads:
+            p.unit_source = None
+        elif not p.inherited:
+            p.unit_source = "sentence"
+        elif scope and origin and [x.casefold() for x in p.leads] == [x.casefold() for x in scope]:
+            p.unit_source, p.scope_depth = origin
+        else:
+            p.unit_source = "previous"
+
+
 def _strip_marker(text: str, label: str) -> str:
     t = text.strip()
     if label and t.startswith(label):
@@ -60,6 +84,7 @@ def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
     for piece in pieces:
         if cells.get("lead"):
             piece.leads, piece.inherited = [cells["lead"]], False
+            piece.unit_source, piece.scope_depth = ("table" if piece.table else "field"), 0
         if cells.get("support"):
             piece.supports = [cells["support"]]
         if cells.get("deadline"):
@@ -110,6 +135,7 @@ class _Walker:
         from extractors.obligations.split import (addressees_of, is_addressee_sentence, sentences,
                                                   split_unit_text)
         from extractors.obligations.targets import find_figures
+        ocr = _paragraph_ocr(section)
         for text, page in _paragraph_texts(section):
             kept = []
             for s in sentences(text):
@@ -121,12 +147,15 @@ class _Walker:
                 continue
             body = " ".join(kept)
             got = split_unit_text(body, ref=None, page=page, scope=[], role=None, prose=True, require_unit=True)
+            _record(got, ocr=ocr.get(text), scope=[], origin=None)
             self.pieces.extend(got)
             used = " ".join(p.text for p in got)
             rest = " ".join(s for s in kept if s not in used)
             self.doc_targets.extend(t for t in find_figures(rest, context="report") if t.kind == "achieved")
 
-    def walk(self, section: Section, scope: list[str], role: Optional[str], depth: int = 0):
+    def walk(self, section: Section, scope: list[str], role: Optional[str], depth: int = 0,
+             origin: Optional[tuple[str, int]] = None):
+        """ORIGIN: where SCOPE came from, ("heading", depth of that heading), for the confidence."""
         from extractors.obligations.split import split_unit_text
         from extractors.obligations.targets import find_figures
 
@@ -136,7 +165,7 @@ class _Walker:
         if section.kind == "root":
             self._root_prose(section)
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role, depth + 1, origin)
             return
         role = _role(section, role)
         if role in _SKIP_ROLES:
@@ -148,14 +177,16 @@ class _Walker:
                 self.doc_targets.extend(find_figures(_strip_marker(t, section.label), context="goals",
                                                      document_year=self.year))
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role, depth + 1, origin)
             return
         if section.kind == "appendix":
             for c in section.children:
-                self.walk(c, scope, role, depth + 1)
+                self.walk(c, scope, role, depth + 1, origin)
             return
         hs, only_scope = _heading_scope(section)
         own_scope = hs or scope
+        own_origin = ("heading", depth) if hs else origin
+        ocr = _paragraph_ocr(section)
         if section.kind in ("part", "roman", "plan") and not hs:
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
@@ -176,8 +207,13 @@ class _Walker:
             if i == 0 and len(texts) == 1 and _is_title(body, section):
                 continue       # "1. Hoàn thiện hạ tầng công nghệ thông tin" over its items "(1) ...", "(2) ..."
             require = role not in _TASK_ROLES and not own_scope
-            got = split_unit_text(body, ref=ref, page=page, scope=item_scope or own_scope or self.addressees, role=role,
+            scope_here = item_scope or own_scope or self.addressees
+            got = split_unit_text(body, ref=ref, page=page, scope=scope_here, role=role,
                                   prose=False, require_unit=require and not self.addressees)
+            where = (("lead-in", 0) if item_scope else
+                     (own_origin[0], depth - own_origin[1]) if own_scope and own_origin else
+                     ("addressees", 0) if not own_scope and self.addressees else None)
+            _record(got, ocr=ocr.get(t), scope=scope_here, origin=where)
             if i == 0 and got and not got[0].inherited and not hs:
                 # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
                 item_scope = list(got[0].leads)
@@ -188,7 +224,7 @@ class _Walker:
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         for c in section.children:
-            self.walk(c, own_scope, role, depth + 1)
+            self.walk(c, own_scope, role, depth + 1, own_origin)
 
     # ---------------------------------------------------------------- task tables
     def table_row(self, row: Section):
@@ -198,7 +234,8 @@ class _Walker:
         text = collapse_ws(row.cells.get("task", ""))
         if not text:
             return
-        piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True)
+        piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True,
+                      ocr=row.confidence)
         _apply_fields([piece], {k: collapse_ws(v) for k, v in row.cells.items()})
         self.pieces.append(piece)
 
@@ -237,6 +274,7 @@ def _without_unassigned_copies(pieces: list) -> list:
 def extract_obligations(directive: Directive) -> Extraction:
     """Every obligation the directive assigns, in the order of its section tree."""
     from extractors.obligations.deadlines import find_deadline, parse_deadline
+    from extractors.obligations.confidence import set_confidence
     from extractors.obligations.flags import add_flags
     from extractors.obligations.split import supports_of
     from extractors.obligations.targets import find_figures
@@ -248,6 +286,7 @@ def extract_obligations(directive: Directive) -> Extraction:
     w.walk(directive.root, [], None)
 
     obligations: list[Obligation] = []
+    pieces = []
     for p in _without_unassigned_copies(w.pieces):
         text = collapse_ws(p.text)
         if not text:
@@ -267,7 +306,9 @@ def extract_obligations(directive: Directive) -> Extraction:
         obligations.append(Obligation(
             ref=p.ref, page=p.page, text=text, lead_units=leads, support_units=supports, deadline=deadline,
             targets=targets, output=p.output, section_role=p.role))
+        pieces.append(p)
     add_flags(obligations, document_date=doc_date)
+    set_confidence(zip(obligations, pieces))
     # document-level figures: each number once (the same raw twice is one figure)
     seen, doc_targets = set(), []
     for t in w.doc_targets:
