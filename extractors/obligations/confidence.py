@@ -11,7 +11,7 @@ factor below 1, so:
 The inputs are what the walker recorded on each piece (extractors/obligations/__init__.py:
 how its lead units were found, how far up its scope was, the source lines' OCR confidence,
 whether it was cut from a paragraph holding several tasks) and what the obligation carries
-(units, deadline, flags).  The factors are the named constants below; bench/calibrate_confidence.py
+(units, deadline, flags, the shape of its text).  The factors are the named constants below; bench/calibrate_confidence.py
 checks on the real development set and the evaluation set that lower confidence does mean
 more often wrong.
 """
@@ -39,16 +39,20 @@ UNIT_SOURCES = ("sentence", "table", "field", "previous", "lead-in", "heading", 
 FACTORS = {
     "no-unit": 0.5,                 # no lead unit: the task reaches no one
     "unit-unknown": 0.6,            # a lead unit that is not a known body or group
-    "support-unknown": 0.85,        # a support unit that is not a known body or group
+    "support-unknown": 0.75,        # a support unit that is not a known body or group
     "unit-from-addressees": 0.7,    # the document's general addressees, far from the task
     "unit-from-heading": 0.85,      # the heading just above (one level, or the item's own)
     "unit-from-lead-in": 0.85,      # the item's opening sentence
-    "unit-from-previous": 0.9,      # the sentence before
+    "unit-from-previous": 0.8,      # the sentence before
     "deadline-before-document": 0.6,
     "deadline-no-date": 0.85,       # deadline words that gave no date and no recurrence
     "duplicate": 0.7,
-    "split-from-sentence": 0.9,     # one of several tasks cut from one paragraph
+    "split-from-sentence": 0.8,     # one of several tasks cut from one paragraph
+    # The shape of the text (the failures issue 12 lists: headings and fragments stored as tasks)
+    "heading-like": 0.6,            # ends with a colon: a heading or lead-in over items, not a task
+    "short-text": 0.6,              # fewer than SHORT_WORDS words, outside a table: a fragment of a task
 }
+SHORT_WORDS = 10
 HEADING_LEVEL_FACTOR = 0.9          # per heading level above the first
 OCR_GOOD = 90.0                     # OCR word confidence (0..100) at or above which nothing is doubted
 OCR_SLOPE = 1.5                     # factor lost per point below OCR_GOOD, / 100
@@ -67,6 +71,8 @@ _TEXT = {
     "deadline-no-date": "thời hạn không quy ra được ngày (“{raw}”)",
     "duplicate": "trùng với một nhiệm vụ khác của văn bản",
     "split-from-sentence": "tách từ một đoạn có nhiều nhiệm vụ",
+    "heading-like": "giống tiêu đề hoặc câu dẫn (kết thúc bằng dấu hai chấm)",
+    "short-text": "nội dung quá ngắn, có thể bị cắt",
     "ocr-low": "chữ quét mờ (độ tin cậy OCR {ocr:.0f}%)",
 }
 
@@ -82,6 +88,8 @@ class Evidence:
     deadline: Optional[Deadline] = None
     flags: list[str] = field(default_factory=list)
     split: bool = False
+    text: str = ""                          # the task as extracted ("": not looked at)
+    table: bool = False                     # a task-table row (a short cell is no fragment)
 
 
 def unit_kind(name: str) -> str:
@@ -137,6 +145,11 @@ def _reasons(e: Evidence) -> list[tuple[float, str, str]]:
             add(flag)
     if e.split:
         add("split-from-sentence")
+    text = e.text.strip()
+    if text.endswith(":"):
+        add("heading-like")
+    if text and not e.table and len(text.split()) < SHORT_WORDS:
+        add("short-text")
     f = ocr_factor(e.ocr)
     if f < 1.0:
         out.append((f, "ocr-low", _TEXT["ocr-low"].format(ocr=e.ocr)))
@@ -160,7 +173,8 @@ def set_confidence(pairs: Iterable[tuple[Obligation, object]]) -> None:
         o.confidence, o.confidence_reasons = score(Evidence(
             lead_units=o.lead_units, support_units=o.support_units,
             unit_source=getattr(piece, "unit_source", None), scope_depth=getattr(piece, "scope_depth", 0),
-            ocr=getattr(piece, "ocr", None), deadline=o.deadline, flags=o.flags, split=getattr(piece, "split", False)))
+            ocr=getattr(piece, "ocr", None), deadline=o.deadline, flags=o.flags, split=getattr(piece, "split", False),
+            text=o.text, table=getattr(piece, "table", False)))
 
 
 def summary(reasons: Iterable[ConfidenceReason | dict]) -> str:

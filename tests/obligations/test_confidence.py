@@ -12,13 +12,14 @@ from extractors.types import Deadline, Directive, Document, Header, Paragraph, S
 KNOWN = "Công an tỉnh"
 KNOWN_GROUP = "Các sở, ban, ngành"
 UNKNOWN = "Ban định kỳ 02 tuần"
+TASK = "Triển khai cấp căn cước cho công dân trên địa bàn tỉnh trong tháng 02/2024."
 PARSED = Deadline(raw="Tháng 02/2024", due=dt.date(2024, 2, 29))
 UNPARSED = Deadline(raw="Theo lộ trình của Chính phủ")
 
 
 def base(**kw) -> Evidence:
     """A sure obligation: a known body, its sentence's own subject, clean text, a dated deadline."""
-    e = Evidence(lead_units=[KNOWN], unit_source="sentence", deadline=PARSED)
+    e = Evidence(lead_units=[KNOWN], unit_source="sentence", deadline=PARSED, text=TASK)
     for k, v in kw.items():
         setattr(e, k, v)
     return e
@@ -37,7 +38,8 @@ def test_the_gazetteer_answers_what_a_unit_is():
     base(ocr=OCR_GOOD),
     base(ocr=97.5),
     base(support_units=["Sở Tư pháp"]),
-], ids=["sentence", "table", "field", "group", "no-deadline", "ocr-good", "ocr-high", "known-support"])
+    base(unit_source="table", table=True, text="Xây dựng kho dữ liệu dùng chung"),
+], ids=["sentence", "table", "field", "group", "no-deadline", "ocr-good", "ocr-high", "known-support", "short-cell"])
 def test_nothing_to_doubt_is_certain(evidence):
     assert score(evidence) == (1.0, [])
 
@@ -57,6 +59,8 @@ CHANGES = [
     ({"flags": ["duplicate"]}, "duplicate"),
     ({"split": True}, "split-from-sentence"),
     ({"ocr": 61.0}, "ocr-low"),
+    ({"text": "Giao Sở Nội vụ chủ trì, phối hợp với các cơ quan, đơn vị liên quan:"}, "heading-like"),
+    ({"text": "Sở Y tế chủ trì, phối hợp thực hiện"}, "short-text"),
 ]
 
 
@@ -83,8 +87,9 @@ def test_reasons_read_as_a_clerk_reads_them():
 def test_more_reasons_never_raise_it(k):
     """Every set of changes scores at most what any of its subsets scores."""
     # changes that can hold together (one unit source at a time)
-    compatible = [c for c, _ in CHANGES if "unit_source" not in c or c.get("unit_source") == "heading"
-                  and c.get("scope_depth") == 3]
+    compatible = [c for c, _ in CHANGES if ("unit_source" not in c or c.get("unit_source") == "heading"
+                  and c.get("scope_depth") == 3) and "text" not in c]
+    compatible.append({"text": "Sở Y tế chủ trì, phối hợp:"})     # short and heading-like
     for combo in itertools.combinations(compatible, k):
         merged = {}
         for ch in combo:
@@ -107,11 +112,12 @@ def test_the_farther_the_heading_and_the_worse_the_scan_the_lower_it_is():
 
 def test_bounds_with_every_reason_at_once():
     c, reasons = score(Evidence(lead_units=[], support_units=[UNKNOWN], deadline=UNPARSED, ocr=0.0, split=True,
-                                flags=["duplicate", "deadline-before-document"]))
+                                flags=["duplicate", "deadline-before-document"], text="Sở Y tế:"))
     assert 0.0 <= c < 0.01 + FACTORS["no-unit"] * OCR_FLOOR
     assert reasons[0].code == "ocr-low"        # worst first
     assert {r.code for r in reasons} == {"no-unit", "support-unknown", "deadline-no-date", "duplicate",
-                                         "deadline-before-document", "split-from-sentence", "ocr-low"}
+                                         "deadline-before-document", "split-from-sentence", "ocr-low",
+                                         "heading-like", "short-text"}
 
 
 # ---------------------------------------------------------------- what the walker records
@@ -155,7 +161,7 @@ def test_the_walker_says_how_each_unit_was_found():
 
 
 def test_a_table_row_is_sure_of_its_lead_column_and_reads_its_own_ocr():
-    row = Section(path="PL.1", label="1", kind="table_row", role="tasks", confidence=70.0,
+    row = Section(path="PL.1", label="1", kind="table_row", role="tasks", confidence=70.0,   # short: a cell, no fragment
                   cells={"task": "Xây dựng kho dữ liệu dùng chung", "lead": "Sở Tư pháp", "deadline": "Quý II/2024"})
     no_lead = Section(path="PL.2", label="2", kind="table_row", role="tasks",
                       cells={"task": "Số hóa hồ sơ thủ tục hành chính", "deadline": "Năm 2024"})
