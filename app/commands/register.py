@@ -163,8 +163,11 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
     """Everything the register holds on one obligation or one document."""
     import datetime as dt
 
+    from rich.markup import escape
+
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
+    from models.owes_rows import confidence_label
     from models.queries import get_document, get_obligation, list_citations, list_obligations
 
     def go(session):
@@ -185,6 +188,8 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
                 ("output", ob.output or ""), ("targets", "; ".join(t.get("raw") or "" for t in ob.targets)),
                 ("flags", ", ".join(ob.flags)), ("status", ob.status + ("  OVERDUE" if is_overdue(ob, today) else "")),
                 ("note", ob.note or ""), ("corrected", ", ".join(ob.corrected_fields)),
+                ("confidence", escape(confidence_label(ob.confidence, ob.confidence_reasons)
+                                      or "chưa tính (chạy chidao reextract để tính)")),
             ]
             for k, v in lines:
                 if v:
