@@ -4,11 +4,16 @@ obligations fall in it and the share that is right, and per reason how often an 
 carrying it is right.
 
 usage: .venv/bin/python bench/calibrate_confidence.py [SET ...] [--json] [--no-cache]
+       .venv/bin/python bench/calibrate_confidence.py --export EXPORT.json --gold DIR [--json]
 
 SETs (default: real eval eval-scan):
   real       the real development set: corpora/real-gold against ../shared/corpus-real
   eval       the evaluation set, born-digital (../shared/eval/pdf, gold ../shared/eval/gold)
   eval-scan  the evaluation set's scanned copies
+
+--export labels a register's own export (`chidao export --format json`, as ../shared/eval/run.sh
+makes it) instead: the confidence as the register stores it, documents matched to DIR's gold by
+file stem (a trailing -scan ignored), as score.py matches them.
 
 An extracted obligation is *right* when it is one of the gold's obligations (aligned as
 ../shared/eval/score.py aligns them: the gold snippet found in its text), with the same lead
@@ -106,6 +111,29 @@ def extract(path: Path, use_cache: bool) -> list[dict]:
                  "recurrence": o.deadline.recurrence, "day": o.deadline.day}} for o in ex.obligations]
 
 
+def from_export(export: Path, gold_dir: Path, sc) -> list[dict]:
+    """Labelled obligations of a register export (register-export/1 with the optional confidence)."""
+    data = json.loads(export.read_text(encoding="utf-8"))
+    golds = {g.stem: json.loads(g.read_text(encoding="utf-8")) for g in gold_dir.glob("*.json")}
+    rows: list[dict] = []
+    for d in data["documents"]:
+        stem = Path(d["source_file"]).stem.removesuffix("-scan")
+        if stem not in golds:
+            continue
+        g = golds[stem]
+        pred = [{"text": o["text"], "lead_units": o["lead_units"], "confidence": o.get("confidence"),
+                 "reasons": [r["code"] for r in o.get("confidence_reasons") or []], "deadline": o["deadline"]}
+                for o in d["obligations"]]
+        missing = [p for p in pred if p["confidence"] is None]
+        if missing:
+            raise SystemExit(f"{d['source_file']}: {len(missing)} obligations without a confidence in the export")
+        labelled = label(pred, g["documents"][0] if "documents" in g else g, sc)
+        for r in labelled:
+            r["file"] = d["source_file"]
+        rows.extend(labelled)
+    return rows
+
+
 def auc(rows: list[dict]) -> float | None:
     """Probability that a right obligation has a higher confidence than a wrong one (ties count half)."""
     right = [r["confidence"] for r in rows if r["right"]]
@@ -157,10 +185,16 @@ def main(argv: list[str]) -> int:
     ap.add_argument("sets", nargs="*", default=["real", "eval", "eval-scan"])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--export", type=Path, help="a register export to label instead of extracting")
+    ap.add_argument("--gold", type=Path, help="with --export: the gold folder")
     args = ap.parse_args(argv)
     sc = _score_module()
     per_set: dict[str, list[dict]] = {}
-    for name in args.sets:
+    if args.export:
+        if not args.gold:
+            ap.error("--export needs --gold")
+        per_set[args.export.name] = from_export(args.export, args.gold, sc)
+    for name in ([] if args.export else args.sets):
         rows: list[dict] = []
         for path, gold_path in documents(name):
             g = json.loads(gold_path.read_text(encoding="utf-8"))

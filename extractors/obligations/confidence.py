@@ -22,7 +22,7 @@ from typing import Iterable, Optional
 
 from extractors.types import ConfidenceReason, Deadline, Obligation
 
-__all__ = ["Evidence", "score", "unit_kind", "UNIT_SOURCES", "FACTORS"]
+__all__ = ["Evidence", "score", "set_confidence", "unit_kind", "ocr_factor", "UNIT_SOURCES", "FACTORS"]
 
 # How a piece's lead units were found (Piece.unit_source):
 #   sentence   the sentence's own subject, or the object of "Giao / Đề nghị / Yêu cầu X"
@@ -175,8 +175,3 @@ def set_confidence(pairs: Iterable[tuple[Obligation, object]]) -> None:
             unit_source=getattr(piece, "unit_source", None), scope_depth=getattr(piece, "scope_depth", 0),
             ocr=getattr(piece, "ocr", None), deadline=o.deadline, flags=o.flags, split=getattr(piece, "split", False),
             text=o.text, table=getattr(piece, "table", False)))
-
-
-def summary(reasons: Iterable[ConfidenceReason | dict]) -> str:
-    """The reasons as one line for a clerk: "đơn vị lấy từ tiêu đề mục; chữ quét mờ (...)"."""
-    return "; ".join(r["text"] if isinstance(r, dict) else r.text for r in reasons)
