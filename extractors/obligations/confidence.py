@@ -73,7 +73,7 @@ _TEXT = {
     "split-from-sentence": "tách từ một đoạn có nhiều nhiệm vụ",
     "heading-like": "giống tiêu đề hoặc câu dẫn (kết thúc bằng dấu hai chấm)",
     "short-text": "nội dung quá ngắn, có thể bị cắt",
-    "ocr-low": "chữ quét mờ (độ tin cậy OCR {ocr:.0f}%)",
+    "ocr-low": "chữ quét mờ (độ tin cậy OCR {ocr}%)",
 }
 
 
@@ -152,7 +152,8 @@ def _reasons(e: Evidence) -> list[tuple[float, str, str]]:
         add("short-text")
     f = ocr_factor(e.ocr)
     if f < 1.0:
-        out.append((f, "ocr-low", _TEXT["ocr-low"].format(ocr=e.ocr)))
+        # truncated, not rounded: 89.6 below the OCR_GOOD of 90 must not read "90%"
+        out.append((f, "ocr-low", _TEXT["ocr-low"].format(ocr=int(e.ocr))))
     return out
 
 

@@ -33,7 +33,7 @@ from extractors.structure.lines import Line, document_lines, join_text, mark_fur
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
-from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section, TaskTable
+from extractors.types import Citation, Directive, Document, ReadError, Section, TaskTable
 
 __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 

@@ -76,6 +76,7 @@ def test_reasons_read_as_a_clerk_reads_them():
     c, reasons = score(base(unit_source="heading", scope_depth=1, ocr=61.0))
     assert [r.text for r in reasons] == ["chữ quét mờ (độ tin cậy OCR 61%)", "đơn vị lấy từ tiêu đề mục"]
     assert c == round(ocr_factor(61.0) * FACTORS["unit-from-heading"], 2)
+    assert score(base(ocr=89.6))[1][0].text == "chữ quét mờ (độ tin cậy OCR 89%)"
     _, reasons = score(base(unit_source="heading", scope_depth=3))
     assert reasons[0].text == "đơn vị lấy từ tiêu đề mục cách 3 cấp"
     _, reasons = score(base(lead_units=[KNOWN, UNKNOWN], deadline=UNPARSED))
