@@ -31,7 +31,7 @@ FORMAT = "register-export/1"
 CSV_COLUMNS = [
     "id", "document_id", "source_file", "document_number", "document_type", "ref", "page", "text",
     "lead_units", "support_units", "deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day",
-    "targets", "output", "flags", "status", "note", "corrected_fields", "overdue",
+    "targets", "output", "flags", "status", "note", "corrected_fields", "overdue", "confidence", "confidence_reasons",
 ]
 
 
@@ -55,7 +55,7 @@ def obligation_export(o: Obligation) -> dict:
     if o.deadline_raw is not None or o.deadline_due is not None or o.deadline_recurrence is not None:
         deadline = {"raw": o.deadline_raw, "due": _d(o.deadline_due), "recurrence": o.deadline_recurrence,
                     "day": o.deadline_day}
-    return {
+    out = {
         "id": o.id, "ref": o.ref, "page": o.page, "text": o.text,
         "lead_units": list(o.lead_units or []), "support_units": list(o.support_units or []),
         "deadline": deadline, "targets": [_target(t) for t in (o.targets or [])], "output": o.output,
@@ -63,6 +63,11 @@ def obligation_export(o: Obligation) -> dict:
         "flags": list(o.flags or []), "status": o.status, "note": o.note,
         "corrected_fields": list(o.corrected_fields or []),
     }
+    if o.confidence is not None:
+        # optional (issue 12): how sure the extraction is, 0..1, and what lowered it
+        out["confidence"] = o.confidence
+        out["confidence_reasons"] = [{"code": r.get("code"), "text": r.get("text")} for r in (o.confidence_reasons or [])]
+    return out
 
 
 def _documents(session: Session, document_ids: Optional[Iterable[str]], include_versions: bool,
@@ -166,7 +171,8 @@ def flat_rows(data: dict, today=None) -> list[dict]:
                 "deadline_day": dl.get("day"), "targets": "; ".join(t["raw"] for t in o["targets"] if t.get("raw")),
                 "output": o["output"], "flags": "; ".join(o.get("flags") or []), "status": o.get("status"),
                 "note": o.get("note"), "corrected_fields": "; ".join(o.get("corrected_fields") or []),
-                "overdue": is_overdue(probe, today),
+                "overdue": is_overdue(probe, today), "confidence": o.get("confidence"),
+                "confidence_reasons": "; ".join(r["text"] for r in o.get("confidence_reasons") or [] if r.get("text")),
             })
     return rows
 

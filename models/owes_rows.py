@@ -44,6 +44,14 @@ def recurrence_label(recurrence: Optional[str], day: Optional[int]) -> str:
     return ""
 
 
+def confidence_label(confidence: Optional[float], reasons: Optional[list] = None) -> str:
+    """"62% — đơn vị lấy từ tiêu đề mục; chữ quét mờ (độ tin cậy OCR 61%)"; "" when never computed."""
+    if confidence is None:
+        return ""
+    why = "; ".join(r.get("text", "") if isinstance(r, dict) else str(r) for r in reasons or [])
+    return f"{round(confidence * 100)}%" + (f" — {why}" if why else "")
+
+
 @dataclass
 class OwesItem:
     """One obligation as one unit owes it."""

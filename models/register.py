@@ -59,6 +59,9 @@ EXTRACTED_FIELDS = (
     "deadline_recurrence", "deadline_day", "deadline_start", "targets", "output", "flags",
     "section_role", "bbox",
 )
+# The extractor's certainty: rewritten by every re-extraction, staff corrections or not, and not
+# a change of the task (no history row, not counted as updated).
+CONFIDENCE_FIELDS = ("confidence", "confidence_reasons")
 # A staff correction of one deadline part pins the whole deadline.
 _FIELD_GROUPS = {
     "deadline_raw": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
@@ -175,7 +178,14 @@ def _obligation_fields(o: Any) -> dict:
         "flags": list(dict.fromkeys(o.flags or [])),
         "section_role": o.section_role,
         "bbox": list(o.bbox) if o.bbox else None,
+        "confidence": getattr(o, "confidence", None),
+        "confidence_reasons": [_reason_dict(r) for r in (getattr(o, "confidence_reasons", None) or [])],
     }
+
+
+def _reason_dict(r: Any) -> dict:
+    d = r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r)
+    return {"code": d.get("code"), "text": d.get("text")}
 
 
 def obligations_with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
@@ -739,6 +749,8 @@ def _apply_obligations(session: Session, doc: Document, processed: "Processed", 
             if old != new:
                 changes[name] = [_jsonable(old), _jsonable(new)]
                 setattr(ob, name, new)
+        for name in CONFIDENCE_FIELDS:
+            setattr(ob, name, f[name])
         if (ob.flags or []) and STALE_FLAG in ob.flags:
             ob.flags = [x for x in ob.flags if x != STALE_FLAG]
             changes.setdefault("flags", [[STALE_FLAG], ob.flags])

@@ -45,6 +45,7 @@ from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
 
 RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
+SORTS = ("auto", "confidence")   # auto: words by rank, no words by due date; confidence: least certain first
 OPEN = ("open", "in_progress")
 MAX_LIMIT = 1000
 
@@ -184,6 +185,8 @@ class SearchHit:
     document_file: Optional[str] = None
     exact: bool = False          # every query word with the diacritics as typed
     score: float = 0.0
+    confidence: Optional[float] = None      # how sure the extraction is, 0..1 (null: not computed)
+    confidence_reasons: list[dict] = field(default_factory=list)   # [{code, text}], what lowered it
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -270,7 +273,7 @@ def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
 OBLIGATION_COLUMNS = (
     "o.id, o.document_id, o.text, o.ref, o.page, o.lead_units, o.support_units, o.deadline_raw, "
     "o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, o.last_done_on, "
-    "o.flags, o.bbox, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file"
+    "o.flags, o.bbox, o.confidence, o.confidence_reasons, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file"
 )
 
 
@@ -455,6 +458,7 @@ def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> Se
         overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),
+        confidence=m.get("confidence"), confidence_reasons=list(_json(m.get("confidence_reasons")) or []),
     )
 
 
@@ -465,10 +469,14 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
            due_from: Optional[dt.date] = None, due_to: Optional[dt.date] = None,
            status: Optional[Iterable[str] | str] = None, overdue: bool = False,
            flags: Optional[Iterable[str] | str] = None, limit: int = 50, offset: int = 0,
-           today: Optional[dt.date] = None, count: bool = True) -> SearchResult:
+           today: Optional[dt.date] = None, count: bool = True, sort: str = "auto") -> SearchResult:
     """Obligations matching `query` (all words, diacritics folded) and the filters, best first.
 
-    With no query words: the filtered obligations in due order (overdue first)."""
+    With no query words: the filtered obligations in due order (overdue first).
+    sort="confidence": the least certain extraction first (for review), whatever the words;
+    obligations whose confidence was never computed come last."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: use {' or '.join(SORTS)}")
     started = time.perf_counter()
     today = today or dt.date.today()
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -477,7 +485,9 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
     f, resolved = build_filters(session, unit=unit, role=role, document=document, type=type, programme=programme,
                                 due_from=due_from, due_to=due_to, status=status, overdue=overdue, flags=flags,
                                 today=today)
-    if q.empty:
+    if sort == "confidence":
+        hits, total, more = _confidence_order(session, q, f, limit, offset, today)
+    elif q.empty:
         hits, total, more = _due_order(session, f, limit, offset, today)
     else:
         hits, total, more = _ranked(session, q, f, limit, offset, today, count)
@@ -510,6 +520,30 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     page = rows[offset:offset + limit]
     full = _rows_by(session, "o.id", [m["k"] for m in page])
     return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
+
+
+def _confidence_order(session, q: SearchQuery, f: Filters, limit: int, offset: int, today: dt.date):
+    """Every match (words and filters), least certain first: the review list.  Ties (and rows
+    without a confidence, last) keep document order."""
+    if q.empty:
+        join = " JOIN documents d ON d.id = o.document_id" if "d." in f.sql() else ""
+        source, where = f"obligations o{join}", f.sql()
+    else:
+        frm, words_where, rid = _words_from(q, f)
+        source = "obligations o"
+        where = (f"o.id IN (SELECT s9.item_id FROM search_obligations s9 WHERE s9.rid IN "
+                 f"(SELECT {rid} FROM {frm} WHERE {words_where}))")
+    order = "o.confidence ASC NULLS LAST, o.document_id, o.ordinal"
+    if not f.post:
+        sql = f"SELECT o.id AS k FROM {source} WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        keys = [r[0] for r in execute(session, sql, f.params).all()]
+        total, more = _count(session, f"SELECT 1 FROM {source} WHERE {where}", f.params, offset + limit)
+    else:   # a due-date range: a recurring task's next occurrence is computed in Python
+        sql = f"SELECT o.id AS k, {DEADLINE_COLUMNS} FROM {source} WHERE {where} ORDER BY {order}"
+        rows = [m for m in (dict(r) for r in execute(session, sql, f.params).mappings()) if all(p(m) for p in f.post)]
+        keys, total, more = [m["k"] for m in rows[offset:offset + limit]], len(rows), False
+    full = _rows_by(session, "o.id", keys)
+    return [_hit(full[k], today) for k in keys if k in full], total, more
 
 
 def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, str, str]:

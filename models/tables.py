@@ -124,6 +124,10 @@ class Obligation(SQLModel, table=True):
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
     section_role: Optional[str] = None
     bbox: Optional[list[float]] = Field(default=None, sa_type=JSON)       # provenance on `page`
+    # How sure the extraction is, 0..1 (extractors/obligations/confidence.py), and what lowered it
+    # ([{code, text}]); null for rows stored before 0007 until `chidao reextract`.
+    confidence: Optional[float] = Field(default=None, index=True)
+    confidence_reasons: list[dict] = Field(default_factory=list, sa_type=JSON)
     # staff fields: never written by (re-)extraction
     status: str = Field(default="open", max_length=16, index=True)
     note: Optional[str] = None

@@ -160,8 +160,11 @@ def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation i
 
 def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
+    from rich.markup import escape
+
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
+    from models.owes_rows import confidence_label
     from models.queries import get_document, get_obligation, list_citations, list_obligations
 
     def go(session):
@@ -182,6 +185,8 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
                 ("output", ob.output or ""), ("targets", "; ".join(t.get("raw") or "" for t in ob.targets)),
                 ("flags", ", ".join(ob.flags)), ("status", ob.status + ("  OVERDUE" if is_overdue(ob, today) else "")),
                 ("note", ob.note or ""), ("corrected", ", ".join(ob.corrected_fields)),
+                ("confidence", escape(confidence_label(ob.confidence, ob.confidence_reasons)
+                                      or "chưa tính (chạy chidao reextract để tính)")),
             ]
             for k, v in lines:
                 if v:

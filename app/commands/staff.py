@@ -93,13 +93,17 @@ def search(
     overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
     flag: list[str] = typer.Option([], "--flag", help="Only tasks with this extraction flag (repeatable)."),
     limit: int = typer.Option(50, "--limit", "-n", help="At most this many results."),
+    sort: str = typer.Option("auto", "--sort", help="auto (best match; without words, by due date) or "
+                             "confidence (least certain extraction first, to review)."),
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
     documents: bool = typer.Option(False, "--documents", help="Search documents (number, title, issuer) instead."),
 ) -> None:
     """Search the register's obligations (or documents) with filters."""
     from models.db import RegisterError
-    from models.search import search as do_search, search_documents
+    from models.search import SORTS, search as do_search, search_documents
 
+    if sort not in SORTS:
+        _fail(f"unknown --sort {sort!r}: use {' or '.join(SORTS)}", 2)
     try:
         with _session(_settings(ctx).db) as session:
             if documents:
@@ -113,13 +117,13 @@ def search(
             result = do_search(session, query=query, unit=unit, role=role, document=document, type=type_,
                                programme=programme, due_from=parse_date(due_from, "--from"),
                                due_to=parse_date(due_to, "--to"), status=_statuses(status), overdue=overdue,
-                               flags=flag or None, limit=limit)
+                               flags=flag or None, limit=limit, sort=sort)
     except RegisterError as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return
-    _print_hits(result)
+    _print_hits(result, confidence=sort == "confidence")
 
 
 def _print_documents(hits) -> None:
@@ -134,11 +138,12 @@ def _print_documents(hits) -> None:
     _console().print(t)
 
 
-def _print_hits(result) -> None:
+def _print_hits(result, confidence: bool = False) -> None:
+    """The hits as a table; CONFIDENCE: with a column of each one's confidence and reasons."""
     from rich.markup import escape
     from rich.table import Table
 
-    from models.owes_rows import STATUS_LABELS, recurrence_label, vn_date
+    from models.owes_rows import STATUS_LABELS, confidence_label, recurrence_label, vn_date
 
     shown = len(result.hits)
     total = f"hơn {result.total}" if result.more else str(result.total)
@@ -146,8 +151,11 @@ def _print_hits(result) -> None:
     if result.units:
         title += " — đơn vị: " + "; ".join(result.units)
     t = Table(title=escape(title), show_lines=True)
-    for c, kw in (("#", {"justify": "right"}), ("Nhiệm vụ", {"ratio": 5}), ("Chủ trì / phối hợp", {"ratio": 2}),
-                  ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản", {}), ("id", {})):
+    columns = [("#", {"justify": "right"}), ("Nhiệm vụ", {"ratio": 5}), ("Chủ trì / phối hợp", {"ratio": 2}),
+               ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản", {}), ("id", {})]
+    if confidence:
+        columns.insert(1, ("Độ tin cậy", {"ratio": 2}))
+    for c, kw in columns:
         t.add_column(c, **kw)
     for n, h in enumerate(result.hits, 1):
         units = "; ".join(h.lead_units) + (f"\n[dim]phối hợp: {escape('; '.join(h.support_units))}[/dim]" if h.support_units else "")
@@ -159,8 +167,11 @@ def _print_hits(result) -> None:
             status = f"[bold red]Quá hạn[/bold red]\n{status}"
         src = " ".join(x for x in (h.document_number or h.document_file, f"mục {h.ref}" if h.ref else "",
                                     f"tr. {h.page}" if h.page else "") if x)
-        t.add_row(str(n), escape(h.text), escape(units) if not h.support_units else units, escape(when), status,
-                  escape(src), h.obligation_id)
+        cells = [str(n), escape(h.text), escape(units) if not h.support_units else units, escape(when), status,
+                 escape(src), h.obligation_id]
+        if confidence:
+            cells.insert(1, escape(confidence_label(h.confidence, h.confidence_reasons) or "chưa tính"))
+        t.add_row(*cells)
     _console().print(t)
 
 

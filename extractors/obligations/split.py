@@ -281,6 +281,13 @@ class Piece:
     inherited: bool = False                 # leads came from a scope, not the text
     table: bool = False
     scope_deadline: Optional[str] = None    # the words of a time-frame heading above it
+    # For the confidence (confidence.py), recorded by the walker: how the leads were found
+    # (confidence.UNIT_SOURCES), how many levels up a heading scope was, the OCR confidence
+    # (0..100) of the source lines, and whether the piece is one of several cut from one paragraph.
+    unit_source: Optional[str] = None
+    scope_depth: int = 0
+    ocr: Optional[float] = None
+    split: bool = False
 
 
 def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[str], prose: bool = False,

@@ -35,7 +35,7 @@ from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
-from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section, TaskTable
+from extractors.types import Citation, Directive, Document, ReadError, Section, TaskTable
 
 __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 
@@ -223,8 +223,8 @@ def _section_trees(parts: list[_Part], h, first_page: int) -> tuple[Section, lis
                            role="appendix" if kind == "appendix" else "other")
             node.children.extend(body.sections)
             root.children.append(node)
-        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="preamble") for x in body.preamble)
-        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="closing") for x in body.closing)
+        node.paragraphs.extend(x.model_copy(update={"role": "preamble"}) for x in body.preamble)
+        node.paragraphs.extend(x.model_copy(update={"role": "closing"}) for x in body.closing)
         if node is not root:
             node.text = "\n".join(x.text for x in node.paragraphs)
         for section in body.sections:
@@ -254,11 +254,31 @@ def _attach_task_tables(document: Document, part_nodes, root: Section) -> list[T
         for r in rows:
             r.path = prefix + r.path[len("PL"):]
             r.table = index
+            if t.source == "ocr" and r.row is not None:
+                r.confidence = _row_confidence(document, t.rows[r.row])
         last_stt = _num(rows[-1].label)
         host = _host_for_page(part_nodes, t.page_start) or root
         host.children.extend(rows)
         found.append(TaskTable(table=index, columns=roles, prefix=prefix, page_start=t.page_start, page_end=t.page_end))
     return found
+
+
+def _row_confidence(document: Document, row) -> Optional[float]:
+    """OCR confidence (0..100) of a scanned table row: its cells' lines, which the reader also
+    keeps as page blocks (in_table) with their confidence, weighted by length."""
+    got: list[tuple[float, int]] = []
+    pages = {p.number: p for p in document.pages}
+    for cell in row.cells:
+        if cell.bbox is None or not cell.text.strip() or cell.page not in pages:
+            continue
+        x0, y0, x1, y1 = cell.bbox
+        for b in pages[cell.page].blocks:
+            if b.in_table and b.confidence is not None and b.bbox is not None:
+                cx, cy = (b.bbox[0] + b.bbox[2]) / 2, (b.bbox[1] + b.bbox[3]) / 2
+                if x0 <= cx <= x1 and y0 <= cy <= y1:
+                    got.append((b.confidence, len(b.text)))
+    chars = sum(n for _, n in got)
+    return round(sum(c * n for c, n in got) / chars, 2) if chars else None
 
 
 def _text_units(d: Directive, part_nodes) -> list[TextUnit]:

@@ -138,3 +138,78 @@ def test_sqlite_register_from_before_the_outcomes_upgrades(tmp_path):
 @pytest.mark.postgres
 def test_postgres_register_from_before_the_outcomes_upgrades(pg_empty_url):
     _check_0003_register_upgrades(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0006_confidence
+
+def _obligation_sql(oid: str, text_: str) -> str:
+    return ("INSERT INTO obligations (id, document_id, ordinal, text, lead_units, support_units, targets, flags, "
+            "status, corrected_fields, extracted_values, created_at, updated_at) VALUES "
+            f"('{oid}', 'd-ok', 0, '{text_}', '[]', '[]', '[]', '[]', 'open', '[]', '{{}}', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)")
+
+
+def _columns(url: str) -> set[str]:
+    return {c["name"] for c in inspect(get_engine(url)).get_columns("obligations")}
+
+
+def _check_confidence_migration(url: str) -> None:
+    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
+    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config
+    from models.search import search
+
+    def migrate(target: str, down: bool = False) -> None:
+        dispose_engine(url)
+        with get_engine(url).begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    migrate("0004_outcomes")
+    with get_engine(url).begin() as conn:
+        conn.execute(text(
+            "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
+            f"extracted_at) VALUES ('d-ok', 'a.pdf', '{0:064d}', 1, 1, 'pdf', 'ok', '[]', '{{}}', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"))
+        conn.execute(text(_obligation_sql("o-old", "Rà soát thủ tục hành chính")))
+    assert "confidence" not in _columns(url)
+    dispose_engine(url)
+    init_db(url)
+    assert _diff(url) == []
+    with get_engine(url).begin() as conn:
+        conn.execute(text(_obligation_sql("o-new", "Số hóa hồ sơ lưu trữ")))
+        rows = {r[0]: (r[1], r[2]) for r in conn.execute(text("SELECT id, confidence, confidence_reasons FROM obligations"))}
+    assert {k: (c, json.loads(r) if isinstance(r, str) else r) for k, (c, r) in rows.items()} == \
+        {"o-old": (None, []), "o-new": (None, [])}
+    from models.register import open_session
+
+    with open_session(url) as session:     # both rows reach the search index: its triggers survived
+        assert [h.obligation_id for h in search(session, query="ra soat thu tuc").hits] == ["o-old"]
+        assert [h.obligation_id for h in search(session, query="so hoa ho so").hits] == ["o-new"]
+    migrate("0004_outcomes", down=True)
+    assert not {"confidence", "confidence_reasons"} & _columns(url)
+    with get_engine(url).begin() as conn:
+        conn.execute(text(_obligation_sql("o-after", "Cập nhật dữ liệu dân cư")))
+    dispose_engine(url)
+    with open_session(url) as session:     # opening upgrades again, the search still follows
+        assert [h.obligation_id for h in search(session, query="cap nhat du lieu").hits] == ["o-after"]
+    assert {"confidence", "confidence_reasons"} <= _columns(url)
+
+
+def test_sqlite_confidence_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    try:
+        _check_confidence_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_confidence_migration_up_and_down(pg_empty_url):
+    _check_confidence_migration(pg_empty_url)

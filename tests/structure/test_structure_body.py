@@ -545,3 +545,53 @@ def test_labelled_lines_are_cells_of_their_item():
     assert one.children == []
     assert two.cells == {"lead": "Văn phòng UBND tỉnh", "deadline": "Quý I/2024"}
     assert [c.text for c in two.children] == ["Công bố kết quả rà soát trên Cổng thông tin điện tử tỉnh."]
+
+
+# ---------------------------------------------------------------- OCR confidence carried to paragraphs
+
+def _ocr(doc, confidences: dict[str, float]):
+    """Mark the blocks whose text starts with a key as OCR'd with that word confidence."""
+    for page in doc.pages:
+        for b in page.blocks:
+            for start, conf in confidences.items():
+                if b.text.startswith(start):
+                    b.source, b.confidence = "ocr", conf
+    return doc
+
+
+def test_paragraphs_carry_the_ocr_confidence_of_their_lines():
+    doc = _ocr(document_from_text(PLAN), {"a) Tập trung": 90.0, "Đề án": 40.0, "06 trong": 80.0, "b) Đẩy": 55.0})
+    d = parse_directive(doc)
+    paras = {p.text[:12]: p for s in d.root.walk() for p in s.paragraphs}
+    a = paras["Tập trung lã"]
+    # weighted by the characters of each line: a long clear line and two short poor ones
+    lines = [("a) Tập trung lãnh đạo, chỉ đạo việc thực hiện các nhiệm vụ trọng tâm của", 90.0), ("Đề án", 40.0),
+             ("06 trong giai đoạn 2022 - 2025.", 80.0)]
+    expected = sum(len(t) * c for t, c in lines) / sum(len(t) for t, _ in lines)
+    assert a.confidence == pytest.approx(expected, abs=0.01)
+    assert paras["Đẩy mạnh côn"].confidence == 55.0
+    assert paras["Nâng cao nhậ"].confidence is None          # not OCR'd: nothing to say
+
+
+def test_a_scanned_task_table_row_carries_the_confidence_of_its_cells():
+    from extractors.types import Block
+
+    text = PLAN + "\f" + "PHỤ LỤC\nNHIỆM VỤ CỤ THỂ"
+    last = text.count("\f") + 1
+    t = table([["STT", "Nội dung", "Đơn vị chủ trì", "Thời hạn"],
+               ["1", "Xây dựng kho dữ liệu", "Sở Tư pháp", "Quý II/2024"],
+               ["2", "Số hóa hồ sơ", "Sở Nội vụ", "Năm 2024"]], page=last)
+    t.source = "ocr"
+    doc = document_from_text(text, tables=[t])
+    page2 = doc.pages[-1]
+    for r, (y, confs) in enumerate([(100, (95.0, 95.0)), (130, (60.0, 80.0))], start=1):
+        for col, conf in zip((1, 2), confs):
+            cell = t.rows[r].cells[col]
+            cell.bbox = (100.0 * col, y, 100.0 * col + 90, y + 20)
+            page2.blocks.append(Block(text=cell.text, page=page2.number, bbox=(100.0 * col + 2, y + 2, 100.0 * col + 80, y + 18),
+                                      source="ocr", confidence=conf, in_table=True))
+    rows = [s for s in parse_directive(doc).root.walk() if s.kind == "table_row"]
+    assert [r.path for r in rows] == ["PL.1", "PL.2"]
+    assert rows[0].confidence == 95.0
+    assert rows[1].confidence == pytest.approx((60.0 * len("Số hóa hồ sơ") + 80.0 * len("Sở Nội vụ"))
+                                               / (len("Số hóa hồ sơ") + len("Sở Nội vụ")), abs=0.01)
