@@ -458,7 +458,7 @@ def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> Se
         overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),
-        confidence=m.get("confidence"), confidence_reasons=list(_json(m.get("confidence_reasons")) or []),
+        confidence=m.get("confidence"), confidence_reasons=list(json_column(m.get("confidence_reasons")) or []),
     )
 
 

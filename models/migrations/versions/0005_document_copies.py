@@ -41,7 +41,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_copy_bands_document_id"), table_name="copy_bands")
     op.drop_table("copy_bands")
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_index("ix_documents_issued_on")
-        batch_op.drop_column("text_sketch")
-        batch_op.drop_column("copy_kind")
+    # plain DROP COLUMN (SQLite >= 3.35), not a batch copy of the table: a copy would drop the
+    # search triggers and, inside one downgrade transaction, meets "database table is locked"
+    op.drop_index("ix_documents_issued_on", table_name="documents")
+    op.drop_column("documents", "text_sketch")
+    op.drop_column("documents", "copy_kind")
