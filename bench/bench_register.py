@@ -113,7 +113,8 @@ def bulk_fill(session, processed_iter, batch: int = 250) -> int:
     from models.register import (
         _core_insert, _header_fields, _obligation_row, _set_unit_links, _with_ids,
     )
-    from models.keys import document_id, symbol_key
+    from extractors.keys import symbol_key
+    from models.keys import document_id
     from models.tables import Citation, Document, Obligation, utcnow
 
     n = 0

@@ -15,7 +15,8 @@ from sqlmodel import Session, func
 from extractors.text import collapse_ws
 from models.db import RegisterError
 from models.dates import is_overdue
-from models.keys import clean_unit, symbol_key, unit_key
+from extractors.keys import symbol_key
+from models.keys import clean_unit, unit_key
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
     DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,

@@ -35,7 +35,8 @@ from sqlmodel import Session, func
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
 from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
-from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
+from extractors.keys import symbol_key, text_key
+from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, unit_key
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
     StatusHistory, Unit, utcnow,
@@ -129,11 +130,11 @@ def find_original(session: Session, *, number: str | None, issuer: str | None,
             .order_by(Document.ingested_at))
     stmt = stmt.where(Document.number_key == key) if key else stmt.where(Document.number_key.is_(None))
     issuer_k = unit_key(issuer)
-    title_k = unit_key(title) if title else None
+    title_k = text_key(title) if title else None
     for doc in session.execute(stmt).scalars():
         if not doc.issuer or unit_key(doc.issuer) != issuer_k or doc.sha256 == exclude_sha256:
             continue
-        if key or (doc.title and unit_key(doc.title) == title_k):
+        if key or (doc.title and text_key(doc.title) == title_k):
             return doc
     return None
 
@@ -200,7 +201,7 @@ def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]
         f = _obligation_fields(o)
         if not f["text"]:
             continue
-        k = (f["ref"] or "", f["text"].casefold())  # == text_key(): the text is already collapsed
+        k = (f["ref"] or "", text_key(f["text"]))
         n = seen[k]
         seen[k] += 1
         out.append((obligation_id_for_key(doc_id, f["ref"], k[1], n), f))

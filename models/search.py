@@ -40,7 +40,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from models.dates import is_overdue, next_occurrence, period_deadline
 from models.db import execute
-from models.keys import symbol_key
+from extractors.keys import symbol_key
 from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
 

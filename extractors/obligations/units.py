@@ -8,11 +8,11 @@ normalised and known misprints of official names mapped to the official name.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Optional
 
 from extractors import gazetteer
+from extractors.keys import expand_abbreviations, unit_key
 from extractors.text import collapse_ws, fold_diacritics
 
 __all__ = ["expand_abbreviations", "canonical_unit", "split_units", "lookup", "is_known",
@@ -36,34 +36,6 @@ _OFFICE_RE = re.compile(r"^(?:đồng\s+chí\s+|các\s+đồng\s+chí\s+)?(?:Gi�
                         r"Bảo\s+hiểm|Ngân\s+hàng|Cục|Kho\s+bạc|Đảng\s+ủy|Tỉnh\s+đoàn|Ủy\s+ban|UBND|Bộ)\b)",
                         re.IGNORECASE)
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _abbreviations() -> list[tuple[re.Pattern, str]]:
-    out = []
-    recs = sorted(gazetteer.load("abbreviations.jsonl"), key=lambda r: len(r["abbreviation"]), reverse=True)
-    for r in recs:
-        if r.get("kind", "unit") != "unit":
-            continue
-        ab = re.escape(r["abbreviation"]).replace(r"\ ", r"\s+")
-        out.append((re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
-    return out
-
-
-def expand_abbreviations(text: str) -> str:
-    """UBND -> Ủy ban nhân dân, Sở TT&TT -> Sở Thông tin và Truyền thông, ... (case-sensitive:
-    abbreviations are printed in capitals; "Ca" or "tu" in a word never match)."""
-    for rx, rep in _abbreviations():
-        text = rx.sub(rep, text)
-    return text
-
-
-def unit_key(name: str) -> str:
-    """Matching key: expanded, casefolded, punctuation and "và"/dash variants ignored."""
-    s = expand_abbreviations(collapse_ws(name))
-    s = unicodedata.normalize("NFC", s).casefold()
-    s = re.sub(r"[.,;:&\-–—()\"“”']", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
 
 
 @lru_cache(maxsize=1)
