@@ -6,7 +6,7 @@ from typing import Optional
 
 from extractors.obligations.deadlines import is_before_document
 from extractors.keys import unit_key, words_key
-from extractors.obligations.units import is_known
+from extractors.units import resolve_unit
 from extractors.types import Obligation
 
 NO_UNIT = "no-unit"
@@ -34,7 +34,7 @@ def add_flags(obligations: list[Obligation], *, document_date: Optional[dt.date]
             flags.append(DUPLICATE)
         else:
             seen[key] = i
-        if any(not is_known(u) for u in [*o.lead_units, *o.support_units]):
+        if any(not resolve_unit(u).is_unit for u in [*o.lead_units, *o.support_units]):
             flags.append(UNKNOWN_UNIT)
         o.flags = list(dict.fromkeys(flags))
     return obligations
