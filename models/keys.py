@@ -29,11 +29,6 @@ def obligation_id_for_key(doc_id: str, ref: str | None, key: str, ordinal: int =
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
-def unit_key(name: str) -> str:
-    """The register's unit key until units are re-keyed with extractors.keys.unit_key."""
-    return collapse_ws(name or "").casefold()
-
-
 def clean_unit(name: str | None) -> str:
     return collapse_ws(name or "")
 

@@ -225,3 +225,13 @@ def test_any_text_resolves_to_a_kind(text):
     r = resolve_unit(text)
     assert r.kind in ("body", "group", "position", "unknown")
     assert (r.body is None) == (r.kind == "unknown")
+
+
+def test_unit_groups_are_named_by_their_department():
+    """corpora/unit_groups.jsonl: every group is a group department of the gazetteer, so the
+    tasks it was given are found by the department lists' own name."""
+    from extractors import gazetteer
+
+    for r in gazetteer.load("unit_groups.jsonl"):
+        got = resolve_unit(r["group"])
+        assert (got.kind, got.body) == ("group", r["group"]), r["group"]
