@@ -24,7 +24,7 @@ from typing import Iterable, Optional
 from models.dates import is_overdue
 from models.db import execute
 from models.departments import (
-    UNASSIGNED, UNASSIGNED_KIND, department_links_sql, departments_with_obligations, resolve_query, unassigned_sql,
+    UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql,
 )
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
 from models.search import RECURRING, _Row, _json, build_filters, effective_due
@@ -194,8 +194,3 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
                 s.due_soon += 1
     rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
     return rows + ([apart] if apart.open or apart.done else [])
-
-
-def units_with_obligations(session) -> list[str]:
-    """The departments that owe at least one task (models.departments)."""
-    return departments_with_obligations(session)
