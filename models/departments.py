@@ -174,7 +174,7 @@ def _add_via(q: UnitQuery, rows, by_key, dep_id: Optional[int], dep_name: str) -
     for g in groups_of(dep_name):
         grow = by_key.get(unit_key(g))
         if grow is not None and grow[4] is not None:
-            via[grow[4]] = rows_name(rows, grow[4])
+            via[grow[4]] = _row_name(rows, grow[4])
     for x in rows:
         if x[4] == x[0] and x[0] != dep_id and x[5] is not None and unit_key(x[5]) == unit_key(dep_name):
             via[x[0]] = f"{x[1]} (nay là {dep_name})"
@@ -183,7 +183,7 @@ def _add_via(q: UnitQuery, rows, by_key, dep_id: Optional[int], dep_name: str) -
             q.unit_ids[x[0]] = via[x[4]]
 
 
-def rows_name(rows, uid: int) -> str:
+def _row_name(rows, uid: int) -> str:
     return next(x[1] for x in rows if x[0] == uid)
 
 
