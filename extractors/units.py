@@ -268,12 +268,25 @@ def _as_department(s: str) -> Optional[UnitResolution]:
     if rec is not None:
         cur, note = _current(rec, rec["name"])
         return UnitResolution(_kind_of(rec), _cap(s), rec["name"], _kind_of(rec), cur, note)
-    level = _by_head_noun(words)
+    level = _by_head_noun(words) if _one_name(s) else None
     if level is not None:
         name = _cap(s)
         cur, note = _current(None, name, _level_of(words) if level == "" else level)
         return UnitResolution("body", name, name, "body", cur, note)
     return None
+
+
+def _one_name(s: str) -> bool:
+    """S is one name, not two run together: no colon ("Đại học Đà Nẵng: các trường"), and no
+    part after a comma that begins a body of its own ("Đoàn TNCS …, Đại học Đà Nẵng")."""
+    if ":" in s:
+        return False
+    heads = _words()[0]
+    for part in s.split(",")[1:]:
+        w = unit_key_words(part)
+        if w and w[0][:1].isupper() and any(_starts_with([x.casefold() for x in w], h) for h in heads):
+            return False
+    return True
 
 
 def _level_of(words: list[str]) -> Optional[str]:

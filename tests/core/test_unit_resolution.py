@@ -135,6 +135,8 @@ TABLE = [
     ("Theo phân công tại Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch UBND tỉnh", "unknown", None),
     ("Các sở, ban, ngành, địa phương và Nhà đầu tư", "unknown", None),
     ("Các thành viên", "unknown", None),
+    ("Đoàn TNCS Hồ Chí Minh thành phố, Đại học Đà Nẵng", "unknown", None),     # two bodies run together
+    ("Đại học Đà Nẵng: các trường đại học", "unknown", None),
     ("", "unknown", None),
 ]
 
