@@ -1,6 +1,7 @@
 """Report writers over plain rows (models/owes_rows.py): XLSX, PDF, ICS and HTML.
 
-Each writer takes a list of `UnitOwes` (one group per department) and writes one file.  The
+Each writer takes a list of `UnitOwes` (one group per department, as models.owes lists them,
+the tasks no department owes last, as "Chưa rõ đơn vị") and writes one file.  The
 heavy libraries (openpyxl, reportlab, icalendar, and Jinja through app.web.templating) are
 imported inside the writer that needs them: `chidao owes` imports this module for every format.
 """
@@ -98,7 +99,7 @@ def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
         groups = [UnitOwes(unit="Không có nhiệm vụ")]
     for group, name in zip(groups, sheet_names(g.unit for g in groups)):
         ws = wb.create_sheet(title=name)
-        ws.append([f"DANH MỤC NHIỆM VỤ — {group.unit}"])
+        ws.append([f"DANH MỤC NHIỆM VỤ — {group.label}"])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([])
         ws.append(XLSX_COLUMNS)
@@ -189,7 +190,7 @@ def write_pdf(groups: list[UnitOwes], path: str | Path, *, title: str = "", toda
         story.append(Paragraph(_esc(title or "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"), h1))
         story.append(Paragraph(f"Lập ngày {vn_date(today)} — {len(group.items)} nhiệm vụ, "
                                f"{group.overdue} quá hạn", small))
-        story.append(Paragraph(_esc(f"Đơn vị: {group.unit}"), h2))
+        story.append(Paragraph(_esc(f"Đơn vị: {group.label}"), h2))
         rows = [[Paragraph(_esc(c), head) for c in XLSX_COLUMNS]]
         for n, item in enumerate(group.items, 1):
             cells = xlsx_row(n, item)

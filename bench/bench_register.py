@@ -113,7 +113,8 @@ def bulk_fill(session, processed_iter, batch: int = 250) -> int:
     from models.register import (
         header_fields, insert_rows, obligation_row, obligations_with_ids, set_unit_links,
     )
-    from models.keys import document_id, symbol_key
+    from extractors.keys import symbol_key
+    from models.keys import document_id
     from models.tables import Citation, Document, Obligation, utcnow
 
     n = 0

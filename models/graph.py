@@ -20,7 +20,7 @@ directly or through any number of such documents.  Plain `cites` ("theo Công v�
 does not: mentioning a document is not carrying it out.  The obligations that descend from
 a root are those of the root itself and of every document that carries it out.
 
-Symbols are matched through models.keys.symbol_key (Đ/D, case, spaces and dashes ignored).
+Symbols are matched through extractors.keys.symbol_key (Đ/D, case, spaces and dashes ignored).
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.db import RegisterError
-from models.keys import no_gc, symbol_key
+from extractors.keys import symbol_key
+from models.keys import no_gc
 from models.queries import resolve_obligation_id
 from models.tables import DONE_STATUSES, Citation, Document, Obligation, ObligationUnit, Unit
 

@@ -36,17 +36,19 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func
 
+from extractors.keys import symbol_key, text_key, unit_key
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
 from models.copies import (  # noqa: F401 - CopyOf is part of the register's API
     COPY_KIND_VI, CopyOf, Identity, Match, Sketch, copy_kind_of, copy_rank, describe, find_copy, lock_copies, stored_copy_kind,
     text_sketch, write_bands,
 )
+from models.departments import ensure_units
 from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
-from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
+from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
-    StatusHistory, Unit, utcnow,
+    StatusHistory, utcnow,
 )
 
 if TYPE_CHECKING:
@@ -148,7 +150,7 @@ def _clean_units(names: Iterable[str] | None) -> list[str]:
     for n in names or ():
         n = clean_unit(n)
         k = unit_key(n)
-        if n and k not in seen:
+        if n and k and k not in seen:      # a name of punctuation only is no name
             seen.add(k)
             out.append(n)
     return out
@@ -196,7 +198,7 @@ def obligations_with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[
         f = _obligation_fields(o)
         if not f["text"]:
             continue
-        k = (f["ref"] or "", f["text"].casefold())  # == text_key(): the text is already collapsed
+        k = (f["ref"] or "", text_key(f["text"]))
         n = seen[k]
         seen[k] += 1
         out.append((obligation_id_for_key(doc_id, f["ref"], k[1], n), f))
@@ -245,59 +247,6 @@ def insert_rows(session: Session, model, rows: list[dict]) -> None:
     if rows:
         session.connection().execute(model.__table__.insert(), rows)
 
-def _upsert_units(session: Session, names: Iterable[str], *, _depth: int = 0) -> dict[str, int]:
-    """unit key -> id, creating the units not yet known (safe against concurrent writers)."""
-    by_key = {}
-    for n in names:
-        by_key.setdefault(unit_key(n), n)
-    if not by_key:
-        return {}
-    keys = list(by_key)
-    have = {k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(keys)))}
-    missing = [k for k in keys if k not in have]
-    if missing:
-        gaz = _unit_gazetteer()
-        rows = [{"key": k, "name": by_key[k], "aliases": list(gaz.get(k, {}).get("aliases", []))} for k in missing]
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dinsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dinsert
-        session.connection().execute(dinsert(Unit.__table__).on_conflict_do_nothing(index_elements=["key"]), rows)
-        have.update({k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(missing)))})
-        # Parents from the gazetteer (Văn phòng UBND tỉnh -> Ủy ban nhân dân tỉnh), created if needed.
-        parents = {k: gaz[k]["parent"] for k in missing if gaz.get(k, {}).get("parent") and _depth < 4}
-        if parents:
-            pids = _upsert_units(session, parents.values(), _depth=_depth + 1)
-            for k, pname in parents.items():
-                pid = pids.get(unit_key(pname))
-                if pid is not None and pid != have[k]:
-                    session.execute(update(Unit).where(Unit.id == have[k], Unit.parent_id.is_(None)).values(parent_id=pid))
-    return have
-
-
-_UNIT_GAZ: dict[str, dict] | None = None
-
-
-def _unit_gazetteer() -> dict[str, dict]:
-    """corpora/units.jsonl by unit key (name and aliases): aliases and parent for new units."""
-    global _UNIT_GAZ
-    if _UNIT_GAZ is None:
-        table: dict[str, dict] = {}
-        try:
-            from extractors.gazetteer import load
-
-            for r in load("units.jsonl"):
-                name = r.get("name")
-                if name:
-                    entry = {"aliases": [a for a in r.get("aliases", []) if a], "parent": r.get("parent")}
-                    table.setdefault(unit_key(name), entry)
-        except Exception:  # a broken or missing gazetteer must not stop an ingest
-            table = {}
-        _UNIT_GAZ = table
-    return _UNIT_GAZ
-
-
 def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str, int]) -> list[dict]:
     rows = []
     for role, names in (("lead", lead), ("support", support)):
@@ -307,10 +256,11 @@ def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str,
 
 
 def set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]], *, fresh: bool = False) -> None:
-    """Replace the unit links of these obligations (`fresh`: they have none yet)."""
+    """Replace the unit links of these obligations (`fresh`: they have none yet): one link per
+    printed unit and role; the printed unit's row knows its department (models/departments.py)."""
     if not items:
         return
-    ids = _upsert_units(session, [n for _, lead, sup in items for n in (*lead, *sup)])
+    ids = ensure_units(session, [n for _, lead, sup in items for n in (*lead, *sup)])
     if not fresh:
         session.execute(delete(ObligationUnit).where(ObligationUnit.obligation_id.in_([i for i, _, _ in items])))
     rows = [r for oid, lead, sup in items for r in _unit_links(oid, lead, sup, ids)]

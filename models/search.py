@@ -34,13 +34,11 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
-
+from extractors.keys import symbol_key
 from models.dates import PERIOD_MONTHS, is_overdue, next_occurrence, period_bounds, period_deadline
 from models.db import execute
-from models.keys import symbol_key
 from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
 
@@ -50,114 +48,12 @@ OPEN = ("open", "in_progress")
 MAX_LIMIT = 1000
 
 
-# ------------------------------------------------------------------ units and groups
-
-@lru_cache(maxsize=1)
-def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
-    """One alternation of every unit abbreviation (longest first) and its expansions."""
-    from extractors.gazetteer import load    # ~25 ms: only a search with a unit needs the gazetteers
-
-    try:
-        rows = load("abbreviations.jsonl")
-    except Exception:   # a clone without the data file still searches
-        return None, {}
-    table = {r["abbreviation"]: r["expansion"] for r in rows
-             if r.get("kind") == "unit" and r.get("abbreviation") and r.get("expansion")}
-    if not table:
-        return None, {}
-    alt = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True))
-    return re.compile(r"(?<![^\W_])(?:" + alt + r")(?![^\W_])"), table
-
-
-@lru_cache(maxsize=4096)
-def expand_unit(name: str) -> str:
-    """`UBND huyện Tuy Phước` -> `Ủy ban nhân dân huyện Tuy Phước` (unit abbreviations, as in corpora)."""
-    out = " ".join((name or "").split())
-    rx, table = _unit_abbreviations()
-    return rx.sub(lambda m: table[m.group(0)], out) if rx else out
-
-
-@lru_cache(maxsize=8192)
-def unit_fold(name: str) -> str:
-    return fold_key(expand_unit(name))
-
-
-_UNIT_INDEX: dict = {}
-
-
-def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(id, name, folded keys of name and aliases) of every unit; cached per register until the
-    units table changes (new units only ever get new ids)."""
-    bind = session.get_bind()
-    stamp = execute(session, "SELECT count(*), max(id) FROM units").one()
-    key = (str(bind.url), tuple(stamp))
-    rows = _UNIT_INDEX.get(key)
-    if rows is None:
-        rows = []
-        for uid, uname, aliases in execute(session, "SELECT id, name, aliases FROM units").all():
-            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(json_column(aliases) or [])))
-            rows.append((uid, uname, keys))
-        _UNIT_INDEX.clear()
-        _UNIT_INDEX[key] = rows
-    return rows
-
-
-@lru_cache(maxsize=1)
-def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
-    """((group name, ((folded pattern prefix, has_wildcard), ...)), ...)."""
-    from extractors.gazetteer import load    # as above
-
-    try:
-        rows = load("unit_groups.jsonl")
-    except Exception:
-        return ()
-    rules = []
-    for r in rows:
-        pats = []
-        for p in r.get("members", []):
-            wild = p.rstrip().endswith("*")
-            pats.append((fold_key(p.rstrip().rstrip("*")), wild))
-        rules.append((r["group"], tuple(pats)))
-    return tuple(rules)
-
-
-@lru_cache(maxsize=4096)
-def _groups_of(key: str) -> tuple[str, ...]:
-    out = []
-    for group, pats in _group_rules():
-        for prefix, wild in pats:
-            if (wild and key.startswith(prefix + " ") and len(key) > len(prefix) + 1) or (not wild and key == prefix):
-                out.append(group)
-                break
-    return tuple(out)
-
-
-def groups_of(unit: str) -> list[str]:
-    """The group units whose tasks also fall to `unit` (by the rules in corpora/unit_groups.jsonl)."""
-    return list(_groups_of(unit_fold(unit)))
-
-
 def resolve_units(session, name: str, *, include_groups: bool = True) -> dict[int, Optional[str]]:
-    """Unit ids in the register that a unit filter `name` means: {unit id: group name or None}.
+    """Printed-unit ids in the register that a unit filter `name` means: {unit id: the group or
+    former body it owes through, or None for its own} (models.departments.resolve_query)."""
+    from models.departments import resolve_query
 
-    Exact (folded) match on the name or an alias first; failing that, units whose folded name
-    contains the query's words in order (`cong an` -> every Công an ...).  Then the groups
-    that include the unit (whether or not the unit itself is in the register)."""
-    if not name or not name.strip():
-        return {}
-    wanted = unit_fold(name)
-    rows = _unit_rows(session)
-    hits: dict[int, Optional[str]] = {uid: None for uid, _, keys in rows if wanted in keys}
-    if not hits:
-        rx = re.compile(r"(?:^| )" + re.escape(wanted) + r"(?: |$)")
-        hits = {uid: None for uid, _, keys in rows if rx.search(keys[0])}
-    if include_groups:
-        groups = {fold_key(g): g for g in groups_of(name)}
-        for uid, _, keys in rows:
-            g = groups.get(keys[0])
-            if g and uid not in hits:
-                hits[uid] = g
-    return hits
+    return resolve_query(session, name, include_groups=include_groups).unit_ids
 
 
 # ------------------------------------------------------------------ results
@@ -356,15 +252,19 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
     f = Filters(dialect)
     resolved: list[str] = []
     if unit:
-        units = resolve_units(session, unit)
-        if units:
-            names = dict(execute(session, f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(u)) for u in units)})").all())
-            resolved = [names[u] for u in units]
+        from models.departments import resolve_query, unassigned_sql
+
+        uq = resolve_query(session, unit)
+        units = uq.unit_ids
+        resolved = list(uq.departments) or ([uq.title] if uq.found else [])
         role_sql = ""
         if role in ("lead", "support"):
             role_sql = f" AND ou.role = {f.param(role)}"
-        ids = ", ".join(str(int(u)) for u in units) or "NULL"
-        f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
+        if uq.unassigned:          # "Chưa rõ đơn vị": the tasks no department owes
+            f.id_sets.append(f"SELECT o3.id AS obligation_id FROM obligations o3 WHERE {unassigned_sql(role, alias='o3')}")
+        else:
+            ids = ", ".join(str(int(u)) for u in units) or "NULL"
+            f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
@@ -730,8 +630,9 @@ def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHi
 
 
 def facets(session) -> dict[str, list[str]]:
-    """Values for the filter drop-downs: units, document types, flags."""
-    units = [r[0] for r in execute(session, "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
-        "ORDER BY u.name").all()]
+    """Values for the filter drop-downs: departments (models/departments.py), document types."""
+    from models.departments import departments_with_obligations
+
+    units = departments_with_obligations(session)
     types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL ORDER BY type").all()]
     return {"units": units, "types": types}

@@ -94,6 +94,10 @@ class CopyBand(SQLModel, table=True):
 # ---------------------------------------------------------------- units
 
 class Unit(SQLModel, table=True):
+    """A unit as printed (one row per extractors.keys.unit_key), and what it resolves to
+    (models/departments.py): `kind` body | group | position | unknown; `department_id` the
+    row of the department that owes its tasks (itself for a department; NULL for unknown);
+    `current` the department's name after the 2025 reorganisation (NULL: it ended)."""
     __tablename__ = "units"
     __table_args__ = (UniqueConstraint("key", name="uq_units_key"),)
     name: str
@@ -102,6 +106,10 @@ class Unit(SQLModel, table=True):
     key: str
     parent_id: Optional[int] = Field(
         default=None, sa_column_args=[ForeignKey("units.id", ondelete="SET NULL")], index=True)
+    kind: str = Field(default="unknown", max_length=16)
+    # no ON DELETE: units rows are never deleted (SQLite cannot reflect it on an added column)
+    department_id: Optional[int] = Field(default=None, sa_column_args=[ForeignKey("units.id")], index=True)
+    current: Optional[str] = None
 
 
 # ---------------------------------------------------------------- obligations

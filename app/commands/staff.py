@@ -177,7 +177,8 @@ def _print_hits(result, confidence: bool = False) -> None:
 
 def owes(
     ctx: typer.Context,
-    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One unit (default: every unit, one list each)."),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One department, as printed, abbreviated (UBND các huyện), "
+                                       "by a position (Giám đốc Công an tỉnh) or an old name; default: every department, one list each."),
     date_from: Optional[str] = typer.Option(None, "--from", help="Due on or after (YYYY-MM-DD or dd/mm/yyyy)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Due on or before."),
     status: str = typer.Option("open", "--status", "-s", help="open (not finished), in_progress, done, cancelled or all."),
@@ -186,7 +187,8 @@ def owes(
     fmt: str = typer.Option("table", "--format", "-f", help="table, html, xlsx, pdf, ics or json."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: outputs/nhiem-vu-...)."),
 ) -> None:
-    """Who owes what by when: per unit, open tasks in due order, overdue first."""
+    """Who owes what by when: per department, open tasks in due order, overdue first; tasks that
+    name no department are listed apart as "Chưa rõ đơn vị"."""
     from app.reports import FORMATS, default_path, write
     from models.db import RegisterError
     from models.owes import owes as do_owes
@@ -203,18 +205,33 @@ def owes(
                              programme=programme)
     except RegisterError as exc:
         _fail(str(exc))
-    if unit and not groups[0].items:
-        typer.echo(f"{unit}: no tasks found for this unit" + (" with these filters" if date_from or date_to else ""), err=True)
+    if unit:
+        _say_which(unit, groups[0], filtered=bool(date_from or date_to or programme))
     if fmt == "table":
         _print_owes(groups)
         return
     path = output or default_path(fmt, unit)
-    title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
+    title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     try:
         write(groups, fmt, path, title=title)
     except OSError as exc:
         _fail(f"{path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path} ({sum(len(g.items) for g in groups)} tasks, {len(groups)} units)", err=True)
+
+
+def _say_which(asked: str, group, *, filtered: bool) -> None:
+    """On stderr, in Vietnamese: which department --unit means, or what to type instead."""
+    if group.note:
+        typer.echo(group.note, err=True)
+    if group.items:
+        return
+    if group.suggestions:
+        typer.echo(f"Không tìm thấy đơn vị «{asked}» trong sổ. Có phải: "
+                   + "; ".join(f'chidao owes --unit "{s}"' for s in group.suggestions), err=True)
+    elif filtered:
+        typer.echo(f"{group.label}: không có nhiệm vụ nào với các điều kiện lọc này", err=True)
+    else:
+        typer.echo(f"{group.label}: không có nhiệm vụ nào. Xem các đơn vị có nhiệm vụ: chidao summary", err=True)
 
 
 def _print_owes(groups) -> None:
@@ -225,7 +242,7 @@ def _print_owes(groups) -> None:
     if not groups:
         console.print("Không có nhiệm vụ nào.")
     for g in groups:
-        t = Table(title=escape(f"{g.unit} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
+        t = Table(title=escape(f"{g.label} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
                   title_justify="left")
         for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
                       ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
@@ -244,7 +261,7 @@ def summary(
     days: int = typer.Option(30, "--days", help="'Due soon' window in days."),
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
 ) -> None:
-    """Per unit: open, done, overdue, due in the next 30 days."""
+    """Per department: open, done, overdue, due in the next 30 days; then the tasks no department owes."""
     from models.owes import summary as do_summary
 
     with _session(_settings(ctx).db) as session:
@@ -259,7 +276,7 @@ def summary(
     for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới"):
         t.add_column(c, justify="left" if c == "Đơn vị" else "right")
     for r in rows:
-        t.add_row(escape(r.unit), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
+        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
     _console().print(t)
 
 

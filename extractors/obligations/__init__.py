@@ -249,16 +249,16 @@ def _without_unassigned_copies(pieces: list) -> list:
     ("PHỤ LỤC PHÂN CÔNG THỰC HIỆN NHIỆM VỤ"): the body copy with no unit of its own is the same
     task, and the table row is where it is assigned; a clerk writes it down once.  Body items
     that have a unit, or say more than the row, stay."""
-    from extractors.obligations.flags import text_key
+    from extractors.keys import words_key
 
-    rows = [text_key(p.text) for p in pieces if p.table]
+    rows = [words_key(p.text) for p in pieces if p.table]
     if not rows:
         return pieces
 
     def copied(p) -> bool:
         if p.table or (p.leads and not p.inherited):
             return False
-        k = text_key(p.text)
+        k = words_key(p.text)
         return len(k) >= 20 and any(k == r or (r.startswith(k) and len(k) >= 0.8 * len(r)) for r in rows)
 
     return [p for p in pieces if not copied(p)]

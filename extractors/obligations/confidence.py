@@ -93,15 +93,11 @@ class Evidence:
 
 
 def unit_kind(name: str) -> str:
-    """What a printed unit is: "body", "group" or "unknown".  The one place the confidence asks;
-    it reads the gazetteer as the `unknown-unit` flag does (units.lookup) until the unit
-    resolution of units.py says more (a body by its head noun, a position holder)."""
-    from extractors.obligations.units import lookup
+    """What a printed unit is: "body", "group", "position" or "unknown" (extractors.units.resolve_unit,
+    as the `unknown-unit` flag reads it).  The one place the confidence asks."""
+    from extractors.units import resolve_unit
 
-    rec = lookup(name)
-    if rec is None:
-        return "unknown"
-    return "group" if rec.get("kind") == "group" else "body"
+    return resolve_unit(name).kind
 
 
 def ocr_factor(ocr: Optional[float]) -> float:

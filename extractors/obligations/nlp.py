@@ -31,7 +31,7 @@ def get_nlp():
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     patterns, seen = [], set()
     for r in gazetteer.load("units.jsonl"):
-        for n in [r["name"], *r.get("aliases", [])]:
+        for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]:
             for form in {n, expand_abbreviations(n)}:
                 if form.casefold() in seen:
                     continue

@@ -22,8 +22,9 @@ from typing import Optional
 
 from extractors.structure.citations import (
     Programme, TextUnit, find_aliases, find_mentions, known_programmes, learn_programmes, match_programme,
-    merge_mentions, number_key,
+    merge_mentions,
 )
+from extractors.keys import symbol_key
 from extractors.structure.common import (
     fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word,
 )
@@ -303,7 +304,7 @@ def _text_units(d: Directive, part_nodes) -> list[TextUnit]:
 def _citations_and_programme(d: Directive, part_nodes, news: bool, extra_programmes: list[dict]) -> None:
     h = d.header
     units = _text_units(d, part_nodes)
-    own_keys = {number_key(h.number)} if h.number else set()
+    own_keys = {symbol_key(h.number)} if h.number else set()
     mentions = []
     for n, u in enumerate(units):
         mentions.extend(find_mentions(u.text, u.page, own_keys, text_id=n))
@@ -316,23 +317,23 @@ def _citations_and_programme(d: Directive, part_nodes, news: bool, extra_program
     implemented = _implemented(d, units, news, own_keys, programmes)
     seen = set()
     for sym in implemented:
-        key = number_key(sym)
+        key = symbol_key(sym)
         if key in seen or key in own_keys:
             continue
         seen.add(key)
-        found = next((c for c in cits if number_key(c.number) == key), None)
+        found = next((c for c in cits if symbol_key(c.number) == key), None)
         if found is not None:
             found.relation = "implements"
         else:
-            prog = next((p for p in programmes if number_key(p.symbol) == key), None)
+            prog = next((p for p in programmes if symbol_key(p.symbol) == key), None)
             cits.append(Citation(number=sym, type=prog.type if prog else symbol_type(sym)[0]["name"] if symbol_type(sym)[0] else None,
                                  issued_on=prog.issued_on if prog else None, issuer=prog.issuer if prog else None,
                                  relation="implements", title=prog.title if prog else None,
                                  alias=(prog.aliases[0] if prog and prog.aliases else None), printed=False))
     d.citations = cits
     impl = [c for c in cits if c.relation == "implements"]
-    prog_keys = {number_key(p.symbol) for p in programmes}
-    impl.sort(key=lambda c: number_key(c.number) not in prog_keys)   # a programme before other implemented documents
+    prog_keys = {symbol_key(p.symbol) for p in programmes}
+    impl.sort(key=lambda c: symbol_key(c.number) not in prog_keys)   # a programme before other implemented documents
     d.programme = impl[0].number if impl else None
 
 
@@ -356,11 +357,11 @@ def _read_aliases(d: Directive, units: list[TextUnit], mentions, cits: list[Cita
                 d.aliases.setdefault(alias, phrase)
                 continue
             d.aliases[alias] = sym
-            p = prog or next((p for p in programmes if number_key(p.symbol) == number_key(sym)), None)
+            p = prog or next((p for p in programmes if symbol_key(p.symbol) == symbol_key(sym)), None)
             if p is not None and alias not in p.aliases and re.search(r"\d|đề án|chương trình|kế hoạch", alias.lower()):
                 p.aliases.append(alias)
             for c in cits:
-                if number_key(c.number) == number_key(sym) and not c.alias:
+                if symbol_key(c.number) == symbol_key(sym) and not c.alias:
                     c.alias = alias
 
 

@@ -12,6 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
+from extractors.keys import text_key
 from extractors.structure.common import fold
 from extractors.structure.tables import is_task_table, table_columns
 from extractors.text import normalize_text
@@ -44,10 +45,6 @@ class Line:
 _GAP_RE = re.compile(r"\s{3,}")
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize_text(text)).strip().casefold()
-
-
 def document_lines(document: Document) -> list[Line]:
     """One Line per text line of the document's blocks (table text excluded: tables are read from
     Document.tables).  Runs of 3+ spaces inside a line (two columns printed side by side, as the
@@ -60,10 +57,10 @@ def document_lines(document: Document) -> list[Line]:
         if is_task_table(table_columns(t)):
             for r in t.rows:
                 for c in r.cells:
-                    task_cell_lines.update(_key(x) for x in c.text.split("\n") if x.strip())
+                    task_cell_lines.update(text_key(x) for x in c.text.split("\n") if x.strip())
     for page in document.pages:
         for b in page.blocks:
-            if b.in_table and (not document.tables or any(_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
+            if b.in_table and (not document.tables or any(text_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
                                or not any(x.strip() for x in b.text.split("\n"))):
                 continue
             first = True

@@ -30,7 +30,7 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
     by_name = {l.split(":", 1)[0]: l for l in lines}
     for pdf in (a, b):
         doc_id = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
-        assert re.fullmatch(rf"{re.escape(str(pdf))}: new document {doc_id}, 1 obligations, 1 pages, \d+\.\d s",
+        assert re.fullmatch(rf"{re.escape(str(pdf))}: new document {doc_id}, 2 obligations, 1 pages, \d+\.\d s",
                             by_name[str(pdf)]), by_name[str(pdf)]
     assert by_name[str(bad)] == (f"{bad}: tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, "
                                  "lưu lại đúng dạng PDF rồi nộp lại")

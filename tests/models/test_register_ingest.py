@@ -7,7 +7,8 @@ import hashlib
 from sqlalchemy import select
 
 from models.export import export_register
-from models.keys import document_id, obligation_id, symbol_key
+from extractors.keys import symbol_key
+from models.keys import document_id, obligation_id
 from models.queries import counts, list_obligations
 from models.register import find_document_by_sha256, ingest_processed, open_session, record_failure
 from models.tables import Citation, Document, ObligationUnit, Unit

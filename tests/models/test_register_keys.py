@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from models.keys import document_id, obligation_id, symbol_key, text_key
+from extractors.keys import symbol_key, text_key
+from models.keys import document_id, obligation_id
 
 
 @pytest.mark.parametrize("a, b", [

@@ -128,11 +128,16 @@ def test_flags_no_unit_duplicate_unknown():
         item("III.1", "Nhiệm vụ chung", kind="arabic", heading="Nhiệm vụ chung", role="tasks",
              children=[item("III.1.a", "Tập trung lãnh đạo, chỉ đạo việc thực hiện các nhiệm vụ trọng tâm.", kind="letter",
                             role="tasks")]),
-        item("2", "Ban Quản lý dự án đầu tư xây dựng tỉnh rà soát hồ sơ dự án."),
-        item("3", "Ban Quản lý dự án đầu tư xây dựng tỉnh rà soát hồ sơ dự án."),
+        item("2", "Các chủ mỏ rà soát hồ sơ dự án."),
+        item("3", "Các chủ mỏ rà soát hồ sơ dự án."),
+        item("4", "Ban Quản lý dự án đầu tư xây dựng tỉnh rà soát hồ sơ dự án."),
     ])
     obs = extract_obligations(d).obligations
-    assert [o.flags for o in obs] == [["no-unit"], ["unknown-unit"], ["duplicate", "unknown-unit"]]
+    assert "no-unit" in obs[0].flags
+    assert obs[1].lead_units == ["Các chủ mỏ"] and "unknown-unit" in obs[1].flags      # not a body, a group or a position
+    assert "duplicate" in obs[2].flags and "duplicate" not in obs[1].flags
+    # a body by its head noun (Ban + a capitalised name) is a unit, though not in the gazetteer
+    assert obs[3].lead_units == ["Ban Quản lý dự án"] and "unknown-unit" not in obs[3].flags
 
 
 def test_news_prose_each_request_once_and_results_are_achieved():

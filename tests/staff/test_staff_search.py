@@ -178,17 +178,17 @@ def test_search_documents(register):
 
 
 def test_groups_of_district():
-    from models.search import groups_of
+    """Groups a unit's tasks also fall to; "Thủ trưởng các sở, ..." is a position (its heads), not a group."""
+    from models.departments import groups_of
 
     assert groups_of("UBND huyện Tuy Phước") == [
         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân các huyện, thành phố",
-        "Ủy ban nhân dân các địa phương", "Các sở, ban, ngành, địa phương", "Thủ trưởng các sở, ban, ngành, địa phương"]
+        "Ủy ban nhân dân các địa phương", "Ủy ban nhân dân các quận, huyện", "Các sở, ban, ngành, địa phương"]
     assert groups_of("Ủy ban nhân dân thị xã An Nhơn") == [
         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân các địa phương",
-        "Các sở, ban, ngành, địa phương", "Thủ trưởng các sở, ban, ngành, địa phương"]
+        "Các sở, ban, ngành, địa phương"]
     assert groups_of("Ủy ban nhân dân tỉnh") == []
-    assert groups_of("Sở Tư pháp") == ["Các sở, ban, ngành", "Thủ trưởng các sở, ban, ngành",
-                                       "Các sở, ban, ngành, địa phương", "Thủ trưởng các sở, ban, ngành, địa phương"]
+    assert groups_of("Sở Tư pháp") == ["Các sở, ban, ngành", "Các sở, ban, ngành, địa phương"]
 
 
 def test_quick_commands_stay_light(tmp_path):
