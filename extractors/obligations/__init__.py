@@ -83,10 +83,25 @@ def _is_title(body: str, section: Section, more_paragraphs: bool) -> bool:
 _CELL_FIELDS = ("lead", "support", "deadline", "output")
 
 
+# A lead cell that states both roles: "Văn phòng UBND tỉnh chủ trì, phối hợp với Sở KH&CN"
+_BOTH_ROLES = re.compile(r"\b(?:chủ\s+trì|phối\s+hợp)\b", re.IGNORECASE)
+
+
+def _lead_cell(text: str) -> tuple[list[str], list[str]]:
+    """(leads, supports) of a task table's or labelled line's lead cell."""
+    if _BOTH_ROLES.search(text):
+        got = read_lead_in(text, closed=True)
+        if got.leads:
+            return list(got.leads), list(got.supports)
+    return [text], []
+
+
 def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
     for piece in pieces:
         if cells.get("lead"):
-            piece.leads, piece.inherited = [cells["lead"]], False
+            leads, supports = _lead_cell(cells["lead"])
+            piece.leads, piece.inherited = leads, False
+            piece.supports = [*supports, *(x for x in piece.supports if x not in supports)]
             piece.unit_source, piece.scope_depth = ("table" if piece.table else "field"), 0
         if cells.get("support"):
             piece.supports = [cells["support"]]

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from extractors import gazetteer
-from extractors.obligations.units import HEAD_RE, expand_abbreviations
+from extractors.obligations.units import HEAD_RE, PLURAL_ORG_RE, expand_abbreviations
 from extractors.text import fold_diacritics
 
 __all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
@@ -105,18 +105,11 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|to�
 _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
                          r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
                          r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa)|trường\s+hợp)", re.IGNORECASE)
-# After "các/những" an organisation noun must follow ("các sở", not "các file", "những khó khăn")
-_PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
-                         r"thành|thị|xã|phường|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
-                         r"trung\s+tâm|đảng|trưởng|thủ\s+trưởng|đài|báo|bệnh\s+viện|cơ\s+sở|chủ|doanh\s+nghiệp|ngân\s+hàng|"
-                         r"tập\s+đoàn|công\s+ty|viện|Bộ|Sở|Ban|Tổ)\b", re.IGNORECASE)
-
-
 def _starts_unit(s: str) -> bool:
     if _FALSE_HEAD.match(s):
         return False
     if re.match(r"(?:các|những|mọi)\s", s, re.IGNORECASE):
-        return bool(_PLURAL_ORG.match(s))
+        return bool(PLURAL_ORG_RE.match(s))
     return bool(HEAD_RE.match(s) or _GENERIC_START.match(s))
 
 

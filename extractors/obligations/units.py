@@ -36,6 +36,17 @@ HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS,
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
+# After "các/những/mọi" an organisation noun must follow for a unit ("các sở", "các Khu công
+# nghiệp" is a place a body manages, "những khó khăn" nothing)
+PLURAL_ORG_RE = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
+                           r"thành|thị|xã|phường|quận|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
+                           r"trung\s+tâm|đảng|trưởng|phó|thủ\s+trưởng|đài|báo|bệnh\s+viện|cơ\s+sở|chủ|doanh\s+nghiệp|ngân\s+hàng|"
+                           r"tập\s+đoàn|công\s+ty|viện|Bộ|Sở|Ban|Tổ)\b", re.IGNORECASE)
+# A lower-case piece of a list that is a unit of its own ("…, đoàn thể tỉnh"); any other
+# lower-case piece goes on the name before it ("Ban Chỉ đạo xóa nhà tạm, nhà dột nát huyện X")
+_LOWER_UNIT_RE = re.compile(r"^(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|đoàn\s+thể|ủy\s+ban|tổ\s+chức|cấp\s+ủy|"
+                            r"chính\s+quyền|hội|đảng\s+ủy|đảng\s+đoàn|công\s+an|phòng|trường|lực\s+lượng|doanh\s+nghiệp|"
+                            r"mặt\s+trận|người\s+đứng\s+đầu|thủ\s+trưởng|lãnh\s+đạo|chủ\s+tịch|giám\s+đốc)\b")
 
 
 def is_known(name: str) -> bool:
@@ -107,6 +118,7 @@ def _protect_re() -> Optional[re.Pattern]:
 
 
 def _starts_unit(seg: str) -> bool:
+    # a comma list's "các …" piece is a unit even when OCR mangled its noun ("các tô chức")
     return bool(HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
 
 
@@ -147,7 +159,7 @@ def split_units(text: str) -> list[str]:
             pieces = [y for x in joined for y in re.split(r"(?<=\u2063)\s+(?=Ⓤ)", x)]
             for piece in pieces:
                 # "X và Y" where Y begins a body
-                sub = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r"|các\s|Ⓤ))", piece)
+                sub = _split_and(piece)
                 for k, p in enumerate(sub):
                     p = p.strip()
                     if not p:
@@ -159,7 +171,8 @@ def split_units(text: str) -> list[str]:
                         elif p[:1].isupper() and _is_collective(_restore(" ".join(cur), protected)):
                             new = True       # "UBND các xã, thị trấn, Huyện đoàn": a name after a group
                         elif p[:1].islower() and not _is_collective(_restore(" ".join(cur), protected)):
-                            new = not (_LEVEL_RE.fullmatch(p) and _LEVEL_END_RE.search(_restore(cur[-1], protected)))
+                            new = bool(_LOWER_UNIT_RE.match(p)) and not (
+                                _LEVEL_RE.fullmatch(p) and _LEVEL_END_RE.search(_restore(cur[-1], protected)))
                     if new and cur and k == 0 and re.match(r"các\s", _restore(p, protected)) and re.match(
                             r"(?:Người\s+đứng\s+đầu|Thủ\s+trưởng|Lãnh\s+đạo)\b", _restore(cur[0], protected), re.IGNORECASE):
                         new = False          # "Người đứng đầu cấp ủy, ..., các cơ quan, đơn vị": still whose head
@@ -173,13 +186,48 @@ def split_units(text: str) -> list[str]:
     for u in units:
         u = clean_unit_phrase(_restore(u, protected))
         if u and not re.fullmatch(r"[\W\d]+", u):
-            out.append(u)
+            out.extend(_distribute_places(u))
     return out
 
 
+def _split_and(piece: str) -> list[str]:
+    """"X và Y" where Y begins a body: two units; "Ban Quản lý Khu kinh tế và các Khu công
+    nghiệp" (the places one body manages) stays one."""
+    parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r")\b|Ⓤ)", piece)
+    out: list[str] = []
+    for part in parts:
+        sub = re.split(r"\s+và\s+(?=(?:các|những)\s)", part)
+        out.append(sub[0])
+        for x in sub[1:]:
+            if PLURAL_ORG_RE.match(x):
+                out.append(x)
+            else:
+                out[-1] = f"{out[-1]} và {x}"
+    return out
+
+
+# "Ủy ban nhân dân tỉnh Điện Biên, Nghệ An và Tây Ninh": one body at one level for each place
+_PLACE_LIST_RE = re.compile(r"^(?P<head>.+?\b(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn))\s+"
+                            r"(?P<places>[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^,;()]*?"
+                            r"(?:\s*,\s*[^,;()]+?)*\s+và\s+[^,;()]+)$")
+_PLACE_NAME_RE = re.compile(r"(?:[A-ZĐ\u00c0-\u1ef9][\w\u00c0-\u1ef9]*)(?:\s+[A-ZĐ\u00c0-\u1ef9][\w\u00c0-\u1ef9]*){0,3}")
+
+
+def _distribute_places(unit: str) -> list[str]:
+    m = _PLACE_LIST_RE.match(unit)
+    if not m:
+        return [unit]
+    places = [x.strip() for x in re.split(r"\s*,\s*|\s+và\s+", m.group("places"))]
+    if len(places) < 2 or not all(_PLACE_NAME_RE.fullmatch(x) and x[:1].isupper() for x in places):
+        return [unit]
+    if any(HEAD_RE.match(x) for x in places):
+        return [unit]
+    return [f"{m.group('head')} {x}" for x in places]
+
+
 # "Tổ chuyển đổi số cộng đồng thôn, tổ dân phố": a list of levels inside one name
-_LEVEL_RE = re.compile(r"(?:tổ\s+dân\s+phố|khu\s+phố|thôn|ấp|bản|làng|xã|phường|thị\s+trấn|huyện|thị\s+xã|thành\s+phố|đặc\s+khu)")
-_LEVEL_END_RE = re.compile(r"\b(?:thôn|ấp|bản|xã|phường|thị\s+trấn|huyện|thị\s+xã|thành\s+phố|tổ\s+dân\s+phố)$")
+_LEVEL_RE = re.compile(r"(?:tổ\s+dân\s+phố|khu\s+phố|thôn|ấp|bản|làng|xã|phường|thị\s+trấn|quận|huyện|thị\s+xã|thành\s+phố|đặc\s+khu)")
+_LEVEL_END_RE = re.compile(r"\b(?:thôn|ấp|bản|xã|phường|thị\s+trấn|quận|huyện|thị\s+xã|thành\s+phố|đặc\s+khu|tổ\s+dân\s+phố)$")
 
 
 def _restore(s: str, protected: dict[str, str]) -> str:

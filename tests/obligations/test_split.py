@@ -123,6 +123,21 @@ def test_task_table_rows_with_columns():
     assert [o.flags for o in obs] == [[], [], ["deadline-before-document"]]
 
 
+@pytest.mark.parametrize("cell, lead, support", [
+    ("Văn phòng UBND tỉnh chủ trì, phối hợp với Sở KH&CN, các sở, ngành liên quan",
+     ["Văn phòng Ủy ban nhân dân tỉnh"], ["Sở Khoa học và Công nghệ", "Các sở, ngành liên quan"]),
+    ("Sở Y tế chủ trì", ["Sở Y tế"], []),
+    ("Công an tỉnh", ["Công an tỉnh"], []),
+])
+def test_a_lead_cell_that_states_both_roles(cell, lead, support):
+    """A single "Đơn vị thực hiện" column holding "X chủ trì, phối hợp với Y": X leads, Y supports."""
+    header = ["STT", "Nhiệm vụ", "Đơn vị thực hiện", "Thời gian hoàn thành"]
+    rows = [header, ["1", "Ban hành quy trình điện tử các thủ tục hành chính mới", cell, "Tháng 8/2025"]]
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in rows])
+    obs = extract_obligations(directive([], tables=[t])).obligations
+    assert [(o.lead_units, o.support_units) for o in obs] == [(lead, support)]
+
+
 def test_flags_no_unit_duplicate_unknown():
     d = directive([
         item("III.1", "Nhiệm vụ chung", kind="arabic", heading="Nhiệm vụ chung", role="tasks",

@@ -59,6 +59,19 @@ SPLITS = [
     ("Thủ trưởng các sở, ban, ngành, địa phương", ["Thủ trưởng các sở, ban, ngành, địa phương"]),
     ("Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)", ["Sở Nội vụ"]),
     ("Tổ chuyển đổi số cộng đồng thôn, tổ dân phố", ["Tổ chuyển đổi số cộng đồng thôn, tổ dân phố"]),
+    # one body at one level, several places: one unit each
+    ("UBND tỉnh Điện Biên, Nghệ An và Tây Ninh",
+     ["Ủy ban nhân dân tỉnh Điện Biên", "Ủy ban nhân dân tỉnh Nghệ An", "Ủy ban nhân dân tỉnh Tây Ninh"]),
+    ("Công an huyện Ba Tơ, Sơn Hà và Minh Long", ["Công an huyện Ba Tơ", "Công an huyện Sơn Hà", "Công an huyện Minh Long"]),
+    # levels listed after a position, and a lower-case piece that is no unit, stay in the name
+    ("Chủ tịch UBND quận, huyện", ["Chủ tịch Ủy ban nhân dân quận, huyện"]),
+    ("Ban Chỉ đạo xóa nhà tạm, nhà dột nát huyện Bình Sơn", ["Ban Chỉ đạo xóa nhà tạm, nhà dột nát huyện Bình Sơn"]),
+    ("Ủy ban Mặt trận Tổ quốc, đoàn thể tỉnh", ["Ủy ban Mặt trận Tổ quốc", "Đoàn thể tỉnh"]),
+    # "và các" + an organisation noun starts a unit; + the places a body manages does not
+    ("Sở Y tế và các cơ quan liên quan", ["Sở Y tế", "Các cơ quan liên quan"]),
+    ("Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
+     ["Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi"]),
+    ("Trưởng Ban Chỉ đạo, các Phó Trưởng Ban Chỉ đạo", ["Trưởng Ban Chỉ đạo", "Các Phó Trưởng Ban Chỉ đạo"]),
 ]
 
 
