@@ -52,6 +52,8 @@ _RECURRING: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?:định\s+kỳ|{_HANG}|mỗi)\s+(?:0?6|sáu)\s+tháng(?!\s+(?:đầu|cuối))|06\s+tháng\s+một\s+lần|6\s+tháng\s+một\s+lần", _FLAGS), "halfyearly"),
     (re.compile(rf"{_HANG}\s+năm|mỗi\s+năm|định\s+kỳ\s+(?:{_HANG}\s+)?năm(?!\s+\d)", _FLAGS), "yearly"),
     (re.compile(r"thường\s+xuyên|liên\s+tục", _FLAGS), "ongoing"),
+    # "định kỳ 02 tuần/lần": a cadence the spec has no word for, so ongoing
+    (re.compile(r"(?:định\s+kỳ\s+)?\d{1,2}\s+(?:ngày|tuần)\s*/\s*(?:01\s+|1\s+|một\s+)?lần", _FLAGS), "ongoing"),
 ]
 _WEEKDAY_RE = re.compile(r"(?:thứ\s+(?P<wd>hai|ba|tư|bốn|năm|sáu|bảy|[2-7]))|(?P<sun>chủ\s+nhật)", _FLAGS)
 _ROADMAP_RE = re.compile(r"theo\s+(?:lộ\s+trình|kế\s+hoạch|tiến\s+độ|hướng\s+dẫn|yêu\s+cầu|chỉ\s+đạo)\b.*", _FLAGS)
@@ -255,7 +257,8 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
             if not free(m.start(), m.end()):
                 continue
             explicit = (rec == "monthly" and m.groupdict().get("day")) or (
-                rec == "weekly" and re.search(r"trước\s+\d{1,2}\s*(?:giờ|h)|thứ\s+\w+", text[max(0, m.start() - 40):m.end() + 40], _FLAGS))
+                rec == "weekly" and re.search(r"trước\s+\d{1,2}\s*(?:giờ|h)|thứ\s+\w+", text[max(0, m.start() - 40):m.end() + 40], _FLAGS)) \
+                or _said_as_cadence(text, m)
             if m.start() > first_end and not explicit:
                 continue            # a repeat word in a later clause governs that clause only
             head = text[:m.start()]
@@ -288,6 +291,17 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
             out.append((raw_start, d))
     out.sort(key=lambda x: x[0])
     return out
+
+
+def _said_as_cadence(text: str, m: re.Match) -> bool:
+    """A repeat the text states as the task's cadence, wherever it stands: "định kỳ hằng tháng
+    báo cáo …" (a bare "định kỳ" or "chế độ báo cáo định kỳ" names no period and never matches),
+    or a closing note "(Thực hiện thường xuyên)" that governs the whole item."""
+    if re.match(r"định\s+kỳ\s+\S", m.group(0), _FLAGS) or re.search(r"định\s+kỳ\s+$", text[:m.start()], _FLAGS):
+        return True
+    opened = text.rfind("(", 0, m.start())
+    return opened >= 0 and ")" not in text[opened:m.start()] and re.fullmatch(
+        r"[^()]{0,30}\)[\s.;]*", text[m.end():]) is not None and len(text[opened:m.start()]) <= 30
 
 
 # Words that may stand before the main verb without it being "said" yet: the subject, the

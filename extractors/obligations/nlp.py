@@ -75,7 +75,7 @@ _INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "c
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
 # Words that always end a unit phrase.
-_STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "thường xuyên", "tiếp tục", "kịp thời", "khẩn trương",
+_STOP = {"để", "nhằm", "trong", "theo", "về", "đối với", "khi", "thường xuyên", "định kỳ", "hằng", "tiếp tục", "kịp thời", "khẩn trương",
          "chủ động", "tích cực", "sớm", "cần", "phải", "nghiêm túc", "chịu", "có trách nhiệm", "tập trung", "tăng cường",
          "chủ trì", "phối hợp", "lãnh đạo", "chỉ đạo", "được", "đã", "đang", "sẽ", "cùng", "nhất là", "trên cơ sở", "bảo đảm",
          "đảm bảo", "thực hiện", "triển khai", "tổ chức thực hiện", "tiến hành", "xây dựng", "theo dõi", "tham mưu",

@@ -75,6 +75,8 @@ CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nh�
 # tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
 # (a labelled "Thời gian hoàn thành: …" line is a field: structure has made it the item's cell)
 COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm))\b", re.IGNORECASE)
+# A branch of the task before it ("Trường hợp đảm bảo điều kiện thì …", "Nếu vượt thẩm quyền, …")
+CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
@@ -320,8 +322,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif TIME_OPEN_RE.match(s):
                 new = True
-            elif COMPLETES_RE.match(s):
-                new = False         # "Hoàn thành … trước ngày …": the same task, now dated
+            elif COMPLETES_RE.match(s) or CONDITION_RE.match(s):
+                new = False         # "Hoàn thành … trước ngày …": the same task, now dated; a branch of it
             elif re.match(r"^(?:Chủ\s+trì|(?:Tổng\s+hợp,\s*)?[Bb]áo\s+cáo)\b", s):
                 new = True          # a separate lead or reporting duty
             elif dl and dl.due and not cur_dated and not cur.deadline_text and find_deadline(cur.text) is None:
@@ -346,6 +348,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
             cur.text += " " + s
             if only_deadline:
                 cur.deadline_text = s.strip(" .;*")
+            elif COMPLETES_RE.match(s) and dl and (dl.due or dl.recurrence):
+                cur.deadline_text = dl.raw      # the completing sentence's date is the task's
             cur_dated = cur_dated or bool(dl and dl.due)
     # an item that names no one and only describes ("Bộ tiêu chí ... được cấu trúc thành 7 lĩnh vực",
     # "Cải cách thể chế: 12 tiêu chí và 13 tiêu chí thành phần;") is content of a rule, not a task

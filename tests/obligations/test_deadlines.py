@@ -82,6 +82,14 @@ SENTENCES = [
     ("báo cáo kết quả cho Chủ tịch UBND tỉnh (lồng ghép trong báo cáo định kỳ tháng 02/2024)", (D(2024, 2, 29), None, None)),
     ("Các cơ quan ban hành Kế hoạch. Hoàn thành trong tháng 02/2024.", (D(2024, 2, 29), None, None)),
     ("Báo cáo kết quả về Sở Nội vụ chậm nhất là ngày 23 tháng 01 năm 2026.", (D(2026, 1, 23), None, None)),
+    # a cadence stated with its period ("định kỳ hằng tháng") holds in any clause; a bare "định kỳ" names none
+    ("Theo dõi sát tình hình thực hiện; định kỳ hàng tháng báo cáo UBND tỉnh kết quả thực hiện", (None, "monthly", None)),
+    ("Tiếp nhận, xử lý phản ánh của người dân; định kỳ hằng tuần báo cáo kết quả xử lý", (None, "weekly", None)),
+    ("Rà soát hồ sơ tồn đọng; định kỳ tổng hợp, báo cáo Ủy ban nhân dân tỉnh", None),
+    ("Duy trì chế độ họp giao ban định kỳ 02 tuần/lần với các đơn vị liên quan", (None, "ongoing", None)),
+    # a closing note in brackets governs the whole item
+    ("Tăng cường kiểm tra, giám sát. Tổ chức sơ kết, tổng kết theo quy định (Thực hiện thường xuyên).", (None, "ongoing", None)),
+    ("Tổ chức sơ kết, tổng kết (thực hiện thường xuyên theo chỉ đạo của Chính phủ về việc kiểm tra định kỳ).", None),
 ]
 
 

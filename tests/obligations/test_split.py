@@ -138,6 +138,18 @@ def test_a_lead_cell_that_states_both_roles(cell, lead, support):
     assert [(o.lead_units, o.support_units) for o in obs] == [(lead, support)]
 
 
+def test_a_branch_of_the_task_and_its_completion_stay_one_obligation():
+    """"Trường hợp …" / "Nếu …" sentences are branches of the task before them, and the date of its
+    "Hoàn thành … trước ngày …" sentence is the task's, not a date inside a branch."""
+    text = ("Công ty Cổ phần Cấp thoát nước tỉnh khẩn trương rà soát toàn bộ quá trình cổ phần hóa. "
+            "Trường hợp đủ điều kiện thì đề xuất kế hoạch cổ phần hóa trong năm 2025. "
+            "Nếu không đủ điều kiện thì đề xuất cấp có thẩm quyền hướng xử lý. "
+            "Hoàn thành và báo cáo UBND tỉnh trước ngày 08/02/2025.")
+    obs = extract_obligations(directive([item("1", text)])).obligations
+    assert [(o.lead_units, o.deadline.due if o.deadline else None) for o in obs] == [
+        (["Công ty Cổ phần Cấp thoát nước tỉnh"], dt.date(2025, 2, 8))]
+
+
 def test_flags_no_unit_duplicate_unknown():
     d = directive([
         item("III.1", "Nhiệm vụ chung", kind="arabic", heading="Nhiệm vụ chung", role="tasks",
