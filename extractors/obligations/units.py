@@ -131,6 +131,7 @@ def split_units(text: str) -> list[str]:
         return []
     s = expand_abbreviations(collapse_ws(text))
     s = re.sub(r"\s*\([^)]*\)", "", s)
+    s = re.sub(r"\s*\([^)]*$", "", s)      # a bracket the span cut open: "Bộ Nội vụ (Cơ quan"
     protected: dict[str, str] = {}
     rx = _protect_re()
     if rx:
@@ -185,9 +186,13 @@ def split_units(text: str) -> list[str]:
     out = []
     for u in units:
         u = clean_unit_phrase(_restore(u, protected))
-        if u and not re.fullmatch(r"[\W\d]+", u):
+        if u and not re.fullmatch(r"[\W\d]+", u) and not _BARE_NOUN_RE.fullmatch(u):
             out.extend(_distribute_places(u))
     return out
+
+
+# A generic noun alone is an apposition cut short ("Bộ Nội vụ, cơ quan chủ trì …"), never a unit
+_BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IGNORECASE)
 
 
 def _split_and(piece: str) -> list[str]:

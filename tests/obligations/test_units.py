@@ -58,6 +58,8 @@ SPLITS = [
     ("Sở Văn hóa, Thể thao và Du lịch, Sở Y tế", ["Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"]),
     ("Thủ trưởng các sở, ban, ngành, địa phương", ["Thủ trưởng các sở, ban, ngành, địa phương"]),
     ("Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)", ["Sở Nội vụ"]),
+    ("Bộ Nội vụ (Cơ quan", ["Bộ Nội vụ"]),             # a bracket the span cut open is no second unit
+    ("Bộ Nội vụ, cơ quan", ["Bộ Nội vụ"]),             # nor a generic noun alone (an apposition cut short)
     ("Tổ chuyển đổi số cộng đồng thôn, tổ dân phố", ["Tổ chuyển đổi số cộng đồng thôn, tổ dân phố"]),
     # one body at one level, several places: one unit each
     ("UBND tỉnh Điện Biên, Nghệ An và Tây Ninh",
