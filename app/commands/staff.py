@@ -242,7 +242,7 @@ def _print_owes(groups) -> None:
     if not groups:
         console.print("Không có nhiệm vụ nào.")
     for g in groups:
-        t = Table(title=escape(f"{g.label} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
+        t = Table(title=escape(f"{g.label} — {g.count_label}"), show_lines=True,
                   title_justify="left")
         for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
                       ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
@@ -273,11 +273,14 @@ def summary(
     from rich.table import Table
 
     t = Table(title="Tổng hợp theo đơn vị")
-    for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới"):
+    for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới", "Thêm, qua nhóm"):
         t.add_column(c, justify="left" if c == "Đơn vị" else "right")
     for r in rows:
-        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
+        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0",
+                  str(r.due_soon), str(r.via_groups) if r.via_groups else "")
     _console().print(t)
+    typer.echo("Chưa xong, Quá hạn: nhiệm vụ giao trực tiếp cho đơn vị. Thêm, qua nhóm: nhiệm vụ chưa xong giao cho "
+               "nhóm có đơn vị (như «Các sở, ban, ngành»); danh sách đủ: chidao owes --unit \"TÊN ĐƠN VỊ\"")
 
 
 def serve(

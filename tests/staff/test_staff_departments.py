@@ -227,3 +227,54 @@ def test_link_departments_brings_units_to_the_mapping(dept_register):
     session.commit()
     assert {r.unit: r.open for r in summary(session, today=TODAY)} == before
     assert link_departments(session) == 0                     # nothing left to change
+
+
+def test_summary_counts_own_and_through_groups_as_owes_unit_lists_them(dept_register, tmp_path):
+    """A task reaches Sở Tư pháp through "Các sở, ban, ngành": summary counts it apart (via_groups),
+    `owes --unit` lists it marked "qua …", and the all-units XLSX lists it on the group's sheet:
+    every list agrees, department by department."""
+    from openpyxl import load_workbook
+
+    from app.reports import write
+    from models.owes import owes, summary
+
+    session, _ = dept_register
+    rows = summary(session, today=TODAY)
+    via = {r.unit: r.via_groups for r in rows if r.via_groups}
+    assert via == {"Sở Tư pháp": 2, LDTBXH: 1, "Sở Kế hoạch và Đầu tư": 2, "Sở Tài chính": 3}
+    for r in rows:
+        [g] = owes(session, unit=r.unit, today=TODAY)
+        assert (len(g.own), len(g.through_groups), g.overdue) == (r.open, r.via_groups, r.overdue), r.unit
+    [g] = owes(session, unit="Sở Tư pháp", today=TODAY)
+    assert {(i.text.split()[0], i.via_group) for i in g.through_groups} == {("T05", SBN), ("T06", SBN)}
+    assert g.count_label == "4 nhiệm vụ (2 giao trực tiếp, 2 qua nhóm), 0 quá hạn"
+    wb = load_workbook(write(owes(session, today=TODAY), "xlsx", tmp_path / "all.xlsx"))
+    counted = {}
+    for ws in wb.worksheets:
+        if ws["A1"].value and " — " in ws["A1"].value:
+            counted[ws["A1"].value.split(" — ", 1)[1].split(" (nay là")[0]] = ws.max_row - 3
+    assert counted == {r.unit: r.open for r in rows}
+
+
+def test_one_department_however_the_districts_are_spelt(dept_register):
+    from extractors.units import resolve_unit
+
+    assert {resolve_unit(s).body for s in ("Ủy ban nhân dân các huyện, thành phố", "UBND các huyện, thành phố",
+                                           "UBND các huyện", "Ủy ban nhân dân các huyện, thị xã, thành phố")} == {CAP_HUYEN}
+
+
+def test_cli_names_nothing_found_in_vietnamese_with_the_next_step(dept_register):
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    _, url = dept_register
+    r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Kho bạc Nhà nước"])
+    assert r.exit_code == 0
+    assert r.stderr.splitlines()[-1] == ("Kho bạc Nhà nước tỉnh (đã kết thúc hoạt động): không có nhiệm vụ nào. "
+                                         "Xem các đơn vị có nhiệm vụ: chidao summary")
+    r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Công an tỉn"])
+    assert r.stderr.splitlines() == ['Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: chidao owes --unit "Công an tỉnh"']
+    r = CliRunner().invoke(app, ["--db", url, "summary"])
+    assert r.exit_code == 0
+    assert "Thêm, qua nhóm" in r.stdout and 'chidao owes --unit "TÊN ĐƠN VỊ"' in r.stdout
