@@ -16,9 +16,6 @@ from typing import Iterable, Optional
 from models.owes_rows import OwesItem, UnitOwes, vn_date
 from models.search_query import fold_key
 
-XLSX_COLUMNS = [
-    "STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Văn bản giao",
-]
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 FORMATS = ("table", "html", "xlsx", "pdf", "ics", "json")
 
@@ -36,7 +33,7 @@ def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = ""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        write_xlsx(groups, path)
+        write_xlsx(groups, path, today=today)
     elif fmt == "pdf":
         write_pdf(groups, path, title=title, today=today)
     elif fmt == "ics":
@@ -54,81 +51,207 @@ def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = ""
 # ------------------------------------------------------------------ XLSX
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+SHEET_MAX = 31
+INDEX_SHEET = "Tổng hợp"
+UNASSIGNED_SHEET = "Chưa rõ đơn vị"
+
+
+def _short_forms() -> tuple[tuple[re.Pattern, str], ...]:
+    """(expansion as a whole-words pattern, its abbreviation) from corpora/abbreviations.jsonl,
+    the first abbreviation listed for each expansion, shortest expansion first (the least
+    shortened name that fits: "Văn phòng UBND tỉnh" rather than "VPUBND tỉnh")."""
+    from extractors.gazetteer import load
+
+    first: dict[str, str] = {}
+    for r in load("abbreviations.jsonl"):
+        if r.get("kind") == "unit" and len(r["abbreviation"]) >= 3:    # not VP, CA, TU: too bare to read
+            first.setdefault(r["expansion"], r["abbreviation"])
+    return tuple((re.compile(r"(?<!\w)" + re.escape(e) + r"(?!\w)", re.IGNORECASE), a)
+                 for e, a in sorted(first.items(), key=lambda kv: len(kv[0])))
+
+
+def short_unit_name(name: str, room: int = SHEET_MAX) -> str:
+    """A department's name in at most ROOM characters: as it is when it fits, else with the
+    abbreviations of corpora/abbreviations.jsonl ("Ủy ban nhân dân" → "UBND"), else cut at a
+    word with "…"."""
+    name = " ".join(_SHEET_BAD.sub(" ", name or "").split()).strip("'")
+    if len(name) <= room:
+        return name
+    for rx, abbr in _short_forms():
+        name = rx.sub(abbr, name)
+        if len(name) <= room:
+            return name
+    cut = name[: room - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;-") + "…"
 
 
 def sheet_names(units: Iterable[str]) -> list[str]:
-    """Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique case-insensitively."""
+    """Excel sheet names, in order: "01 Công an tỉnh", "02 UBND các huyện, thị xã, thành phố"
+    (≤ 31 characters, none of []:*?/\\; the number is the row of the index sheet, so names are
+    unique); the tasks no department owes on "Chưa rõ đơn vị"."""
+    from models.departments import UNASSIGNED
+
     out: list[str] = []
-    seen: set[str] = set()
+    n = 0
     for unit in units:
-        base = _SHEET_BAD.sub(" ", unit or "Không rõ đơn vị")
-        base = " ".join(base.split()).strip("'") or "Đơn vị"
-        name = base[:31].rstrip()
-        n = 2
-        while name.casefold() in seen:
-            suffix = f" ({n})"
-            name = base[: 31 - len(suffix)].rstrip() + suffix
-            n += 1
-        seen.add(name.casefold())
-        out.append(name)
+        if unit == UNASSIGNED:
+            out.append(UNASSIGNED_SHEET)
+            continue
+        n += 1
+        prefix = f"{n:02d} "
+        out.append(prefix + (short_unit_name(unit, SHEET_MAX - len(prefix)) or "Đơn vị"))
     return out
 
 
+# What a department's sheet holds; the last two columns are for the department to fill in.
+XLSX_COLUMNS = [
+    "STT", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Vai trò", "Đơn vị chủ trì", "Đơn vị phối hợp", "Hạn",
+    "Thời hạn ghi trong văn bản", "Tình trạng", "Văn bản giao", "Kết quả thực hiện", "Tình trạng (đơn vị cập nhật)",
+]
+_XLSX_WIDTHS = [6, 18, 60, 14, 26, 26, 12, 24, 18, 30, 40, 18]
+DATE_COLUMN = XLSX_COLUMNS.index("Hạn") + 1
+STATUS_COLUMN = XLSX_COLUMNS.index("Tình trạng") + 1
+# The columns the PDF and HTML lists show.
+TABLE_COLUMNS = [
+    "STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Văn bản giao",
+]
+
+
+def table_row(n: int, item: OwesItem) -> list:
+    """A row of TABLE_COLUMNS."""
+    return [n, item.text, "; ".join(item.lead_units), "; ".join(item.support_units), item.deadline_label,
+            item.status_label, item.source_label]
+
+
+def role_label(item: OwesItem) -> str:
+    from models.owes_rows import ROLE_LABELS
+
+    role = ROLE_LABELS.get(item.role, item.role)
+    return f"{role} (qua {item.via_group})" if item.via_group else role
+
+
 def xlsx_row(n: int, item: OwesItem) -> list:
-    return [
-        n,
-        item.text,
-        "; ".join(item.lead_units),
-        "; ".join(item.support_units),
-        item.deadline_label,
-        item.status_label,
-        item.source_label,
-    ]
+    """A row of XLSX_COLUMNS: the due date (a recurring task's date that counts) as a date cell."""
+    return [n, item.obligation_id, item.text, role_label(item), "; ".join(item.lead_units),
+            "; ".join(item.support_units), item.next_due or item.due, item.deadline_label, item.status_label,
+            item.source_label, "", ""]
 
 
-def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
+def write_xlsx(groups: list[UnitOwes], path: str | Path, *, today: Optional[dt.date] = None) -> Path:
+    """One sheet per department (and "Chưa rõ đơn vị"), after an index sheet that links to each:
+    real date cells, an autofilter, a frozen header, the task id, and the columns the department
+    fills in ("Kết quả thực hiện", "Tình trạng (đơn vị cập nhật)")."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     wb = Workbook()
-    wb.remove(wb.active)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    widths = [6, 70, 28, 28, 20, 18, 32]
-    if not groups:
-        groups = [UnitOwes(unit="Không có nhiệm vụ")]
-    for group, name in zip(groups, sheet_names(g.unit for g in groups)):
-        ws = wb.create_sheet(title=name)
-        ws.append([f"DANH MỤC NHIỆM VỤ — {group.label}"])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([])
-        ws.append(XLSX_COLUMNS)
-        for cell in ws[3]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE6F0")
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = border
-        top = Alignment(vertical="top", wrap_text=True)
-        for n, item in enumerate(group.items, 1):
-            ws.append(xlsx_row(n, item))
-            row = 3 + n   # not ws.max_row / ws[row]: each scans every cell, quadratic on a 1,000-task list
-            for col in range(1, len(XLSX_COLUMNS) + 1):
-                cell = ws.cell(row=row, column=col)
-                cell.alignment = top
-                cell.border = border
-            if item.overdue:
-                ws.cell(row=row, column=6).font = Font(bold=True, color="B00020")
-        for i, w in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = w
-        ws.freeze_panes = "A4"
-        ws.print_title_rows = "3:3"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    index = wb.active
+    index.title = INDEX_SHEET
+    groups = groups or [UnitOwes(unit="Không có nhiệm vụ")]
+    names = sheet_names(g.unit for g in groups)
+    for group, name in zip(groups, names):
+        _unit_sheet(wb.create_sheet(title=name), group)
+    _index_sheet(index, groups, names, today or dt.date.today())
     wb.save(path)
     return Path(path)
+
+
+def _xlsx_styles():
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="999999")
+    return {"border": Border(left=thin, right=thin, top=thin, bottom=thin), "bold": Font(bold=True),
+            "fill": PatternFill("solid", fgColor="DDE6F0"), "title": Font(bold=True, size=13),
+            "head": Alignment(horizontal="center", vertical="center", wrap_text=True),
+            "top": Alignment(vertical="top", wrap_text=True), "red": Font(bold=True, color="B00020"),
+            "link": Font(color="0563C1", underline="single"), "fill_in": PatternFill("solid", fgColor="FFF8DC")}
+
+
+def _link(cell, sheet: str, st: dict) -> None:
+    """A link to another sheet of the workbook (a location, not an external address)."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
+    cell.font = st["link"]
+
+
+def _header(ws, row: int, columns: list[str], st: dict) -> None:
+    for col, title in enumerate(columns, 1):
+        cell = ws.cell(row=row, column=col, value=title)
+        cell.font, cell.fill, cell.alignment, cell.border = st["bold"], st["fill"], st["head"], st["border"]
+
+
+def _unit_sheet(ws, group: UnitOwes, header_row: int = 3) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from models.owes_rows import STATUS_LABELS
+
+    st = _xlsx_styles()
+    ws.cell(row=1, column=1, value=f"DANH MỤC NHIỆM VỤ — {group.label}").font = st["title"]
+    back = ws.cell(row=2, column=1, value=f"← {INDEX_SHEET}")
+    _link(back, INDEX_SHEET, st)
+    ws.cell(row=2, column=3, value=group.count_label)
+    _header(ws, header_row, XLSX_COLUMNS, st)
+    fill_in = (len(XLSX_COLUMNS) - 1, len(XLSX_COLUMNS))
+    for n, item in enumerate(group.items, 1):
+        row = header_row + n   # not ws.max_row / ws[row]: each scans every cell, quadratic on a 1,000-task list
+        for col, value in enumerate(xlsx_row(n, item), 1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.alignment, cell.border = st["top"], st["border"]
+            if col in fill_in:
+                cell.fill = st["fill_in"]
+        ws.cell(row=row, column=DATE_COLUMN).number_format = "DD/MM/YYYY"
+        if item.overdue:
+            ws.cell(row=row, column=STATUS_COLUMN).font = st["red"]
+    last = header_row + max(len(group.items), 1)
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(XLSX_COLUMNS))}{last}"
+    choices = DataValidation(type="list", formula1='"' + ",".join(STATUS_LABELS.values()) + '"', allow_blank=True)
+    ws.add_data_validation(choices)
+    choices.add(f"{get_column_letter(fill_in[1])}{header_row + 1}:{get_column_letter(fill_in[1])}{last}")
+    for i, w in enumerate(_XLSX_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = f"D{header_row + 1}"
+    _print_setup(ws, f"{header_row}:{header_row}")
+
+
+def _print_setup(ws, title_rows: str) -> None:
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+INDEX_COLUMNS = ["STT", "Đơn vị", "Trang tính", "Số nhiệm vụ", "Giao trực tiếp", "Qua nhóm", "Quá hạn", "Hạn gần nhất"]
+
+
+def _index_sheet(ws, groups: list[UnitOwes], names: list[str], today: dt.date) -> None:
+    """The first sheet: per department its counts and a link to its sheet."""
+    from openpyxl.utils import get_column_letter
+
+    st = _xlsx_styles()
+    ws.cell(row=1, column=1, value="TỔNG HỢP NHIỆM VỤ THEO ĐƠN VỊ").font = st["title"]
+    total = sum(len(g.items) for g in groups)
+    ws.cell(row=2, column=1, value=f"Lập ngày {vn_date(today)}: {len(groups)} danh sách, {total} dòng nhiệm vụ")
+    _header(ws, 3, INDEX_COLUMNS, st)
+    for n, (g, name) in enumerate(zip(groups, names), 1):
+        dates = [i.next_due or i.due for i in g.items if not i.overdue and (i.next_due or i.due)]
+        values = [n, g.label, name, len(g.items), len(g.own), len(g.through_groups), g.overdue,
+                  min(dates) if dates else None]
+        for col, value in enumerate(values, 1):
+            cell = ws.cell(row=3 + n, column=col, value=value)
+            cell.border, cell.alignment = st["border"], st["top"]
+        link = ws.cell(row=3 + n, column=3)
+        _link(link, name, st)
+        ws.cell(row=3 + n, column=8).number_format = "DD/MM/YYYY"
+    ws.auto_filter.ref = f"A3:{get_column_letter(len(INDEX_COLUMNS))}{3 + max(len(groups), 1)}"
+    for i, w in enumerate([6, 50, 32, 12, 12, 10, 10, 14], 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A4"
+    _print_setup(ws, "3:3")
 
 
 # ------------------------------------------------------------------ PDF
@@ -191,9 +314,9 @@ def write_pdf(groups: list[UnitOwes], path: str | Path, *, title: str = "", toda
         story.append(Paragraph(f"Lập ngày {vn_date(today)} — {len(group.items)} nhiệm vụ, "
                                f"{group.overdue} quá hạn", small))
         story.append(Paragraph(_esc(f"Đơn vị: {group.label}"), h2))
-        rows = [[Paragraph(_esc(c), head) for c in XLSX_COLUMNS]]
+        rows = [[Paragraph(_esc(c), head) for c in TABLE_COLUMNS]]
         for n, item in enumerate(group.items, 1):
-            cells = xlsx_row(n, item)
+            cells = table_row(n, item)
             row = [Paragraph(_esc(str(c)), body) for c in cells]
             if item.overdue:
                 row[5] = Paragraph(_esc(item.status_label), red)
@@ -291,5 +414,5 @@ def render_html(groups: list[UnitOwes], *, title: str = "", today: Optional[dt.d
 
     return environment().get_template("report.html").render(
         groups=groups, title=title or "Danh mục nhiệm vụ được giao", today=today or dt.date.today(),
-        columns=XLSX_COLUMNS, vn_date=vn_date,
+        columns=TABLE_COLUMNS, vn_date=vn_date,
     )

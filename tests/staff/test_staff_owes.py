@@ -77,29 +77,71 @@ def _groups(session):
 
 
 def test_xlsx_one_sheet_per_unit(register, tmp_path):
+    """Read back with openpyxl: an index sheet linking to one sheet per department, short unique
+    names, the task id, real date cells, an autofilter, a frozen header, the columns to fill in."""
     from openpyxl import load_workbook
     from app.reports import XLSX_COLUMNS, write
 
     session, _ = register
     groups = _groups(session)
-    path = write(groups, "xlsx", tmp_path / "o.xlsx")
+    path = write(groups, "xlsx", tmp_path / "o.xlsx", today=sr.TODAY)
     wb = load_workbook(path)
-    # one sheet per unit, in the list's order; Excel's 31-character limit cuts the group's name
-    assert wb.sheetnames == ["Công an tỉnh", "Sở Tư pháp", "Sở Y tế", "Ủy ban nhân dân huyện Tuy Phước",
-                             "Sở Văn hóa và Thể thao", "Ủy ban nhân dân các huyện, thị", "Văn phòng Ủy ban nhân dân tỉnh"]
-    ws = wb[wb.sheetnames[0]]
-    assert [c.value for c in ws[3]] == XLSX_COLUMNS == [
-        "STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Văn bản giao"]
-    assert ws.cell(4, 1).value == 1
+    # numbered as on the index sheet; a long name shortened with corpora/abbreviations.jsonl
+    assert wb.sheetnames == ["Tổng hợp", "01 Công an tỉnh", "02 Sở Tư pháp", "03 Sở Y tế",
+                             "04 UBND huyện Tuy Phước", "05 Sở Văn hóa và Thể thao",
+                             "06 UBND các huyện, thị xã…", "07 Văn phòng UBND tỉnh"]
+    assert all(len(n) <= 31 for n in wb.sheetnames)
+
+    index = wb["Tổng hợp"]
+    assert [c.value for c in index[3]][:4] == ["STT", "Đơn vị", "Trang tính", "Số nhiệm vụ"]
+    assert index.cell(4, 2).value == "Công an tỉnh" and index.cell(4, 4).value == 3 and index.cell(4, 7).value == 1
+    assert index.cell(4, 3).hyperlink.location == "'01 Công an tỉnh'!A1"
+    assert index.freeze_panes == "A4" and index.auto_filter.ref.startswith("A3:")
+
+    ws = wb["01 Công an tỉnh"]
+    assert [c.value for c in ws[3]] == XLSX_COLUMNS
+    assert {"Mã nhiệm vụ", "Hạn", "Kết quả thực hiện", "Tình trạng (đơn vị cập nhật)"} <= set(XLSX_COLUMNS)
+    assert ws.auto_filter.ref == f"A3:L{3 + len(groups[0].items)}" and ws.freeze_panes == "D4"
+    due = XLSX_COLUMNS.index("Hạn") + 1
+    first = groups[0].items[0]
+    assert ws.cell(4, 1).value == 1 and ws.cell(4, 2).value == first.obligation_id
+    assert isinstance(ws.cell(4, due).value, dt.datetime) and ws.cell(4, due).value.date() == first.due
+    assert ws.cell(4, due).number_format == "DD/MM/YYYY"
+    dates = [ws.cell(r, due).value for r in range(4, ws.max_row + 1) if ws.cell(r, due).value]
+    assert dates == sorted(dates)              # overdue first, then by date: the column sorts as dates
+    assert ws.cell(2, 1).hyperlink.location == "'Tổng hợp'!A1"
+    assert ws.data_validations.dataValidation[0].formula1.startswith('"Chưa hoàn thành,')
+    # a recurring task's date that counts is a date too
+    huyen = wb[wb.sheetnames[6]]
+    monthly = next(r for r in range(4, huyen.max_row + 1) if "hằng tháng" in (huyen.cell(r, due + 1).value or ""))
+    assert huyen.cell(monthly, due).value.date() == dt.date(2025, 1, 22)
+
+
+def test_xlsx_unassigned_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    from app.reports import write
+    from models.owes_rows import OwesItem, UnitOwes
+
+    groups = [UnitOwes(unit="Sở Tư pháp", items=[OwesItem("a1", "Rà soát văn bản", due=dt.date(2025, 3, 1))]),
+              UnitOwes(unit="Chưa rõ đơn vị", kind="unassigned", items=[OwesItem("b2", "Tổng hợp số liệu")])]
+    wb = load_workbook(write(groups, "xlsx", tmp_path / "u.xlsx", today=sr.TODAY))
+    assert wb.sheetnames == ["Tổng hợp", "01 Sở Tư pháp", "Chưa rõ đơn vị"]
+    assert wb["Chưa rõ đơn vị"].cell(4, 2).value == "b2" and wb["Chưa rõ đơn vị"].cell(4, 7).value is None
+    assert wb["Tổng hợp"].cell(5, 3).hyperlink.location == "'Chưa rõ đơn vị'!A1"
 
 
 def test_sheet_names_are_unique_and_short():
-    from app.reports import sheet_names
+    from app.reports import sheet_names, short_unit_name
 
-    names = sheet_names(["Ủy ban nhân dân các huyện, thị xã, thành phố"] * 3 + ["Sở A/B [x]", ""])
-    assert names == ["Ủy ban nhân dân các huyện, thị", "Ủy ban nhân dân các huyện, (2)", "Ủy ban nhân dân các huyện, (3)",
-                     "Sở A B x", "Không rõ đơn vị"]
-    assert max(len(n) for n in names) == 30
+    names = sheet_names(["Ủy ban nhân dân các huyện, thị xã, thành phố"] * 3 + ["Sở A/B [x]", "",
+                         "Sở Lao động - Thương binh và Xã hội", "Chưa rõ đơn vị"])
+    assert names == ["01 UBND các huyện, thị xã…", "02 UBND các huyện, thị xã…",
+                     "03 UBND các huyện, thị xã…", "04 Sở A B x", "05 Đơn vị", "06 Sở LĐ-TB&XH",
+                     "Chưa rõ đơn vị"]
+    assert max(len(n) for n in names) <= 31
+    assert short_unit_name("Công an tỉnh") == "Công an tỉnh"          # a name that fits stays as it is
+    assert short_unit_name("Sở Văn hóa, Thể thao và Du lịch tỉnh", 20) == "Sở VH,TT&DL tỉnh"
 
 
 def test_ics_events_and_rrule(register, tmp_path):
