@@ -37,7 +37,7 @@ def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = ""
     elif fmt == "pdf":
         write_pdf(groups, path, title=title, today=today)
     elif fmt == "ics":
-        write_ics(groups, path)
+        write_ics(groups, path, today=today)
     elif fmt == "html":
         path.write_text(render_html(groups, title=title, today=today), encoding="utf-8")
     elif fmt == "json":
@@ -347,31 +347,58 @@ def write_pdf(groups: list[UnitOwes], path: str | Path, *, title: str = "", toda
 
 # ------------------------------------------------------------------ ICS
 
-_RRULES = {
-    "weekly": {"freq": "weekly"},
-    "monthly": {"freq": "monthly"},
-    "quarterly": {"freq": "monthly", "interval": 3},
-    "halfyearly": {"freq": "monthly", "interval": 6},
-    "yearly": {"freq": "yearly"},
-}
+# The months a period's deadline falls in (models/dates.py: the period's last month).
+_PERIOD_MONTHS = {"quarterly": [3, 6, 9, 12], "halfyearly": [6, 12], "yearly": [12]}
 _BYDAY = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+ALARM_DAYS = (7, 1)
+
+
+def _month_day(day: Optional[int]) -> dict:
+    """BYMONTHDAY for "day DAY of the month, or its last day when shorter" (models/dates.py
+    clamps the same way): the last day is -1; the 29th/30th the last of 28..DAY that exists."""
+    if not day or day >= 31:
+        return {"bymonthday": [-1]}
+    if day >= 29:
+        return {"bymonthday": list(range(28, day + 1)), "bysetpos": [-1]}
+    return {"bymonthday": [day]}
 
 
 def rrule_for(item: OwesItem) -> Optional[dict]:
-    rule = _RRULES.get(item.recurrence or "")
-    if rule is None:
+    """The RRULE of a recurring task, with the register's periods (models/dates.py): weekly on
+    `day` (Sunday when not stated); monthly on `day` or the month's last day; quarterly, half-yearly
+    and yearly in the period's last month; ending on the task's end date, if any."""
+    rec = item.recurrence or ""
+    if rec == "weekly":
+        rule: dict = {"freq": "weekly", "byday": [_BYDAY.get(item.day or 7, "SU")]}
+    elif rec == "monthly":
+        rule = {"freq": "monthly", **_month_day(item.day)}
+    elif rec in _PERIOD_MONTHS:
+        rule = {"freq": "yearly" if rec == "yearly" else "monthly", "bymonth": _PERIOD_MONTHS[rec], **_month_day(item.day)}
+    else:
         return None
-    rule = dict(rule)
-    if item.recurrence == "weekly" and item.day in _BYDAY:
-        rule["byday"] = _BYDAY[item.day]
-    elif item.recurrence in ("monthly", "quarterly") and item.day:
-        rule["bymonthday"] = item.day
+    if item.due and item.next_due and item.due >= item.next_due:
+        rule["until"] = item.due
     return rule
 
 
-def write_ics(groups: list[UnitOwes], path: str | Path) -> Path:
-    from icalendar import Calendar, Event
+def calendar_counts(groups: list[UnitOwes]) -> tuple[int, int]:
+    """(tasks with a date to put in a calendar, tasks without: "Thường xuyên", a deadline not
+    read as a date, none), each task once."""
+    dated: set[str] = set()
+    undated: set[str] = set()
+    for g in groups:
+        for i in g.items:
+            (dated if (i.next_due or i.due) else undated).add(i.obligation_id)
+    return len(dated), len(undated - dated)
 
+
+def write_ics(groups: list[UnitOwes], path: str | Path, *, today: Optional[dt.date] = None) -> Path:
+    """Every task with a date: an all-day event on it (a recurring task from its date that counts,
+    with its RRULE), reminders 7 days and 1 day before; an overdue task also an event today,
+    "[Quá hạn] …", so that it is seen."""
+    from icalendar import Calendar
+
+    today = today or dt.date.today()
     cal = Calendar()
     cal.add("prodid", "-//chidao//so theo doi nhiem vu//VI")
     cal.add("version", "2.0")
@@ -384,26 +411,63 @@ def write_ics(groups: list[UnitOwes], path: str | Path) -> Path:
             if when is None or item.obligation_id in seen:
                 continue   # "Thường xuyên" and "theo lộ trình" have no date to put in a calendar
             seen.add(item.obligation_id)
-            ev = Event()
-            ev.add("uid", f"{item.obligation_id}@chidao")
-            ev.add("dtstamp", stamp)
-            ev.add("dtstart", when)
-            ev.add("dtend", when + dt.timedelta(days=1))
-            summary = item.text if len(item.text) <= 120 else item.text[:117].rstrip() + "…"
-            ev.add("summary", summary)
-            desc = [item.text, "",
-                    f"Đơn vị chủ trì: {'; '.join(item.lead_units) or '—'}",
-                    f"Đơn vị phối hợp: {'; '.join(item.support_units) or '—'}",
-                    f"Thời hạn: {item.deadline_label}",
-                    f"Văn bản giao: {item.source_label}"]
-            ev.add("description", "\n".join(desc))
-            ev.add("categories", [group.unit])
-            rule = rrule_for(item)
-            if rule:
-                ev.add("rrule", rule)
-            cal.add_component(ev)
+            cal.add_component(_event(item, group.unit, when, stamp, today))
+            if item.overdue:
+                cal.add_component(_overdue_event(item, group.unit, when, stamp, today))
     Path(path).write_bytes(cal.to_ical())
     return Path(path)
+
+
+def _summary(text: str, prefix: str = "") -> str:
+    room = 120 - len(prefix)
+    return prefix + (text if len(text) <= room else text[: room - 3].rstrip() + "…")
+
+
+def _description(item: OwesItem) -> str:
+    return "\n".join([item.text, "",
+                      f"Đơn vị chủ trì: {'; '.join(item.lead_units) or '—'}",
+                      f"Đơn vị phối hợp: {'; '.join(item.support_units) or '—'}",
+                      f"Thời hạn: {item.deadline_label}",
+                      f"Tình trạng: {item.status_label}",
+                      f"Văn bản giao: {item.source_label}",
+                      f"Mã nhiệm vụ: {item.obligation_id} (xem: chidao show {item.obligation_id})"])
+
+
+def _event(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date):
+    from icalendar import Alarm, Event
+
+    ev = Event()
+    ev.add("uid", f"{item.obligation_id}@chidao")
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", when)
+    ev.add("dtend", when + dt.timedelta(days=1))
+    ev.add("summary", _summary(item.text, "[Quá hạn] " if item.overdue else ""))
+    ev.add("description", _description(item))
+    ev.add("categories", [unit])
+    rule = rrule_for(item)
+    if rule:
+        ev.add("rrule", rule)
+    for days in ALARM_DAYS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", dt.timedelta(days=-days))
+        alarm.add("description", f"Còn {days} ngày đến hạn: {_summary(item.text)}")
+        ev.add_component(alarm)
+    return ev
+
+
+def _overdue_event(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date):
+    from icalendar import Event
+
+    ev = Event()
+    ev.add("uid", f"{item.obligation_id}-qua-han@chidao")
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", today)
+    ev.add("dtend", today + dt.timedelta(days=1))
+    ev.add("summary", _summary(item.text, f"[Quá hạn từ {vn_date(when)}] "))
+    ev.add("description", _description(item))
+    ev.add("categories", [unit])
+    return ev
 
 
 # ------------------------------------------------------------------ HTML

@@ -216,7 +216,14 @@ def owes(
         write(groups, fmt, path, title=title)
     except OSError as exc:
         _fail(f"{path}: {exc.strerror or exc}")
-    typer.echo(f"wrote {path} ({sum(len(g.items) for g in groups)} tasks, {len(groups)} units)", err=True)
+    typer.echo(f"đã ghi {path} ({sum(len(g.items) for g in groups)} nhiệm vụ, {len(groups)} danh sách)", err=True)
+    if fmt == "ics":
+        from app.reports import calendar_counts
+
+        dated, undated = calendar_counts(groups)
+        typer.echo(f"lịch: {dated} nhiệm vụ có ngày (mỗi nhiệm vụ một sự kiện, nhắc trước 7 ngày và 1 ngày)"
+                   + (f"; {undated} nhiệm vụ không có ngày (thường xuyên, hoặc thời hạn không quy ra ngày), "
+                      "không đưa vào lịch" if undated else ""), err=True)
 
 
 def _say_which(asked: str, group, *, filtered: bool) -> None:

@@ -163,6 +163,68 @@ def test_ics_events_and_rrule(register, tmp_path):
     assert not any("hòa nhập" in str(e["summary"]) for e in events)
 
 
+def _occurrences(event, year: int) -> list[dt.date]:
+    """The event's dates in YEAR, its RRULE expanded by dateutil."""
+    from dateutil.rrule import rrulestr
+
+    start = event.decoded("dtstart")
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time()))
+    return [d.date() for d in rule.between(dt.datetime(year, 1, 1), dt.datetime(year, 12, 31, 23, 59), inc=True)]
+
+
+def test_ics_every_dated_task_recurring_rules_that_hit_every_period_alarms_and_overdue(tmp_path):
+    from icalendar import Calendar
+
+    from app.reports import calendar_counts, write
+    from models.owes_rows import OwesItem, UnitOwes
+
+    today = dt.date(2025, 1, 15)
+    items = [
+        OwesItem("m31", "Báo cáo ngày 31 hằng tháng", recurrence="monthly", day=31, next_due=dt.date(2025, 1, 31)),
+        OwesItem("m30", "Báo cáo ngày 30 hằng tháng", recurrence="monthly", day=30, next_due=dt.date(2025, 1, 30)),
+        OwesItem("mlast", "Báo cáo cuối tháng", recurrence="monthly", next_due=dt.date(2025, 1, 31)),
+        OwesItem("q", "Báo cáo quý", recurrence="quarterly", next_due=dt.date(2025, 3, 31)),
+        OwesItem("y", "Báo cáo năm", recurrence="yearly", day=15, next_due=dt.date(2025, 12, 15)),
+        OwesItem("w", "Giao ban thứ hai", recurrence="weekly", day=1, next_due=dt.date(2025, 1, 20)),
+        OwesItem("end", "Báo cáo tháng đến hết tháng 6", recurrence="monthly", day=5, due=dt.date(2025, 6, 30),
+                 next_due=dt.date(2025, 2, 5)),
+        OwesItem("late", "Rà soát hồ sơ tồn đọng", due=dt.date(2025, 1, 5), next_due=dt.date(2025, 1, 5), overdue=True),
+        OwesItem("soon", "Cấp tài khoản định danh", due=dt.date(2025, 2, 1), next_due=dt.date(2025, 2, 1)),
+        OwesItem("ongoing", "Tuyên truyền thường xuyên", recurrence="ongoing"),
+        OwesItem("road", "Thực hiện theo lộ trình", deadline_raw="Theo lộ trình"),
+    ]
+    groups = [UnitOwes(unit="Sở Tư pháp", items=items),
+              UnitOwes(unit="Công an tỉnh", items=[items[-3]])]      # a task in two lists: one event
+    cal = Calendar.from_ical(write(groups, "ics", tmp_path / "l.ics", today=today).read_bytes())
+    events = {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    # every task with a date, once; the overdue one also today
+    assert set(events) == {"m31", "m30", "mlast", "q", "y", "w", "end", "late", "late-qua-han", "soon"}
+    assert calendar_counts(groups) == (9, 2)
+
+    def months(uid):
+        return [d.month for d in _occurrences(events[uid], 2025)]
+
+    assert months("m31") == list(range(1, 13))                         # no month skipped
+    assert _occurrences(events["m31"], 2025)[1] == dt.date(2025, 2, 28)
+    assert events["m31"]["rrule"].to_ical() == b"FREQ=MONTHLY;BYMONTHDAY=-1"
+    assert [d.day for d in _occurrences(events["m30"], 2025)][:3] == [30, 28, 30]
+    assert months("mlast") == list(range(1, 13))
+    assert _occurrences(events["q"], 2025) == [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 9, 30),
+                                                 dt.date(2025, 12, 31)]
+    assert _occurrences(events["y"], 2025) == [dt.date(2025, 12, 15)]
+    assert len(_occurrences(events["w"], 2025)) == 50 and {d.isoweekday() for d in _occurrences(events["w"], 2025)} == {1}
+    assert _occurrences(events["end"], 2025) == [dt.date(2025, m, 5) for m in range(2, 7)]
+    # reminders 7 days and 1 day before
+    alarms = events["soon"].walk("VALARM")
+    assert sorted(a.decoded("trigger") for a in alarms) == [dt.timedelta(days=-7), dt.timedelta(days=-1)]
+    assert str(alarms[0]["description"]).startswith("Còn 7 ngày đến hạn: Cấp tài khoản")
+    # overdue: on its date, marked, and again today, where it is seen
+    assert str(events["late"]["summary"]) == "[Quá hạn] Rà soát hồ sơ tồn đọng"
+    assert events["late-qua-han"].decoded("dtstart") == today
+    assert str(events["late-qua-han"]["summary"]) == "[Quá hạn từ 05/01/2025] Rà soát hồ sơ tồn đọng"
+    assert "chidao show late" in str(events["late"]["description"])
+
+
 @pytest.mark.slow
 def test_pdf_renders_vietnamese(register, tmp_path):
     from app.reports import write
@@ -194,7 +256,12 @@ def test_cli_owes_writes_files(register, tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     [written] = (tmp_path / "outputs").iterdir()
     assert re.fullmatch(r"nhiem-vu-cong-an-tinh-\d{4}-\d\d-\d\d\.xlsx", written.name)
-    assert r.output == f"wrote outputs/{written.name} (3 tasks, 1 units)\n"
+    assert r.output == f"đã ghi outputs/{written.name} (3 nhiệm vụ, 1 danh sách)\n"
+    r = CliRunner().invoke(app, ["owes", "--unit", "Công an tỉnh", "--format", "ics", "-o", "ca.ics"])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == [
+        "đã ghi ca.ics (3 nhiệm vụ, 1 danh sách)",
+        "lịch: 3 nhiệm vụ có ngày (mỗi nhiệm vụ một sự kiện, nhắc trước 7 ngày và 1 ngày)"]
     r = CliRunner().invoke(app, ["owes", "--from", "32/13/2024"])
     assert (r.exit_code, r.output) == (2, "error: --from '32/13/2024' is not a date (use YYYY-MM-DD or dd/mm/yyyy)\n")
     r = CliRunner().invoke(app, ["owes", "--format", "doc"])
