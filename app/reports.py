@@ -16,7 +16,6 @@ from typing import Iterable, Optional
 from models.owes_rows import OwesItem, UnitOwes, vn_date
 from models.search_query import fold_key
 
-_FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 FORMATS = ("table", "html", "xlsx", "pdf", "ics", "json")
 
 
@@ -29,13 +28,18 @@ def default_path(fmt: str, unit: Optional[str] = None, outdir: str | Path = "out
     return Path(outdir) / f"{stem}.{fmt}"
 
 
-def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = "", today: Optional[dt.date] = None) -> Path:
+def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = "", today: Optional[dt.date] = None,
+          settings=None) -> Path:
+    """GROUPS in FORMAT at PATH.  `settings` (flows/settings.py, or the quick commands' subset):
+    the office, place and signer the PDF prints."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         write_xlsx(groups, path, today=today)
     elif fmt == "pdf":
-        write_pdf(groups, path, title=title, today=today)
+        from app.reports_pdf import Heading, write_pdf
+
+        write_pdf(groups, path, title=title, today=today, heading=Heading.from_settings(settings))
     elif fmt == "ics":
         write_ics(groups, path, today=today)
     elif fmt == "html":
@@ -252,97 +256,6 @@ def _index_sheet(ws, groups: list[UnitOwes], names: list[str], today: dt.date) -
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A4"
     _print_setup(ws, "3:3")
-
-
-# ------------------------------------------------------------------ PDF
-
-def _font_file(name: str) -> Path:
-    for d in _FONT_DIRS:
-        if (d / name).exists():
-            return d / name
-    raise FileNotFoundError(f"{name}: font not found (apt-get install fonts-dejavu-core)")
-
-
-def _register_fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from reportlab.pdfbase.pdfmetrics import registerFontFamily
-
-    names = pdfmetrics.getRegisteredFontNames()
-    if "DejaVuSans" not in names:
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(_font_file("DejaVuSans.ttf"))))
-    if "DejaVuSans-Bold" not in names:
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(_font_file("DejaVuSans-Bold.ttf"))))
-        registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
-                           italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape    # it pulls in urllib.request, http and email: ~25 ms
-
-    return escape(text or "")
-
-
-def write_pdf(groups: list[UnitOwes], path: str | Path, *, title: str = "", today: Optional[dt.date] = None) -> Path:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    regular, bold = _register_fonts()
-    today = today or dt.date.today()
-    body = ParagraphStyle("body", fontName=regular, fontSize=8.5, leading=10.5)
-    head = ParagraphStyle("head", fontName=bold, fontSize=8.5, leading=10.5, alignment=1)
-    h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, alignment=1, spaceAfter=4)
-    h2 = ParagraphStyle("h2", fontName=bold, fontSize=11.5, leading=15, spaceBefore=6, spaceAfter=4)
-    small = ParagraphStyle("small", fontName=regular, fontSize=9, leading=12, alignment=1)
-    red = ParagraphStyle("red", parent=body, fontName=bold, textColor=colors.HexColor("#B00020"))
-
-    page = landscape(A4)
-    doc = SimpleDocTemplate(str(path), pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=14 * mm,
-                            title=title or "Danh mục nhiệm vụ", author="chidao")
-    widths = [10 * mm, 98 * mm, 36 * mm, 36 * mm, 30 * mm, 26 * mm, 37 * mm]
-    story = []
-    for gi, group in enumerate(groups or [UnitOwes(unit="Không có nhiệm vụ")]):
-        if gi:
-            story.append(PageBreak())
-        story.append(Paragraph(_esc(title or "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"), h1))
-        story.append(Paragraph(f"Lập ngày {vn_date(today)} — {len(group.items)} nhiệm vụ, "
-                               f"{group.overdue} quá hạn", small))
-        story.append(Paragraph(_esc(f"Đơn vị: {group.label}"), h2))
-        rows = [[Paragraph(_esc(c), head) for c in TABLE_COLUMNS]]
-        for n, item in enumerate(group.items, 1):
-            cells = table_row(n, item)
-            row = [Paragraph(_esc(str(c)), body) for c in cells]
-            if item.overdue:
-                row[5] = Paragraph(_esc(item.status_label), red)
-            rows.append(row)
-        if len(rows) == 1:
-            rows.append([Paragraph("", body), Paragraph("Không có nhiệm vụ.", body)] + [Paragraph("", body)] * 5)
-        table = Table(rows, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE6F0")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]))
-        story.append(table)
-        story.append(Spacer(1, 4 * mm))
-
-    def footer(canvas, doc_):
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.drawRightString(page[0] - 12 * mm, 7 * mm, f"Trang {doc_.page}")
-        canvas.drawString(12 * mm, 7 * mm, "chidao — sổ theo dõi nhiệm vụ")
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return Path(path)
 
 
 # ------------------------------------------------------------------ ICS

@@ -213,7 +213,7 @@ def owes(
     path = output or default_path(fmt, unit)
     title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     try:
-        write(groups, fmt, path, title=title)
+        write(groups, fmt, path, title=title, settings=_settings(ctx))
     except OSError as exc:
         _fail(f"{path}: {exc.strerror or exc}")
     typer.echo(f"đã ghi {path} ({sum(len(g.items) for g in groups)} nhiệm vụ, {len(groups)} danh sách)", err=True)

@@ -269,3 +269,69 @@ def test_cli_owes_writes_files(register, tmp_path, monkeypatch):
     r = CliRunner().invoke(app, ["search", "dinh danh", "--json"])
     assert r.exit_code == 0
     assert json.loads(r.output)["total"] == 3
+
+
+class _Office:
+    """What flows/settings.py gives the PDF (CHIDAO_OFFICE, CHIDAO_PLACE, CHIDAO_SIGNER)."""
+    office = "UBND TỈNH BÌNH ĐỊNH/VĂN PHÒNG"
+    place = "Bình Định"
+    signer = "KT. CHÁNH VĂN PHÒNG/PHÓ CHÁNH VĂN PHÒNG/Nguyễn Văn A"
+
+
+def _pdf_pages(path) -> list[str]:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [p.extract_text() or "" for p in pdf.pages]
+
+
+def test_pdf_per_unit_is_an_administrative_document(register, tmp_path):
+    """Nghị định 30/2020 form: office and number (left), Quốc hiệu, Tiêu ngữ, place and date
+    (right), title, Chủ trì and Phối hợp apart, grouped by directive, Nơi nhận, signature."""
+    from models.owes import owes
+    from app.reports import write
+
+    session, _ = register
+    groups = owes(session, unit="Công an tỉnh", today=sr.TODAY)
+    pages = _pdf_pages(write(groups, "pdf", tmp_path / "ca.pdf", today=sr.TODAY, settings=_Office))
+    text = "\n".join(pages)
+    lines = text.splitlines()
+    assert lines[:3] == ["UBND TỈNH BÌNH ĐỊNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                         "VĂN PHÒNG Độc lập - Tự do - Hạnh phúc",
+                         f"Số: ........ /DM-........ Bình Định, ngày {sr.TODAY.day:02d} tháng {sr.TODAY.month:02d} "
+                         f"năm {sr.TODAY.year}"]
+    assert lines[3:5] == ["DANH MỤC NHIỆM VỤ", "giao Công an tỉnh"]
+    lead, support = text.index("I. NHIỆM VỤ CHỦ TRÌ THỰC HIỆN (2 nhiệm vụ)"), text.index("II. NHIỆM VỤ PHỐI HỢP THỰC HIỆN (1 nhiệm vụ)")
+    assert lead < text.index("1. Theo Kế hoạch số 45/KH-UBND") < support
+    assert text.index("Triển khai định danh") < support < text.index("Tổ chức hòa giải")
+    assert "Quá hạn" in text
+    assert text.index("Nơi nhận:") > support
+    assert "- Công an tỉnh;" in text and "- Lưu: VT." in text
+    assert "KT. CHÁNH VĂN PHÒNG" in text and "PHÓ CHÁNH VĂN PHÒNG" in text and lines[-2] == "Nguyễn Văn A"
+
+
+def test_pdf_without_settings_leaves_blanks_to_fill_in(register, tmp_path):
+    from models.owes import owes
+    from app.reports import write
+
+    session, _ = register
+    groups = owes(session, unit="Sở Y tế", today=sr.TODAY)
+    text = "\n".join(_pdf_pages(write(groups, "pdf", tmp_path / "yt.pdf", today=sr.TODAY)))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "........, ngày" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" in text and "(Ký, ghi rõ họ tên)" in text
+
+
+def test_pdf_all_units_has_an_index_with_the_right_pages(register, tmp_path):
+    from app.reports import write
+
+    session, _ = register
+    groups = _groups(session)
+    pages = _pdf_pages(write(groups, "pdf", tmp_path / "all.pdf", today=sr.TODAY, settings=_Office))
+    assert "MỤC LỤC" in pages[0] and "DANH MỤC NHIỆM VỤ GIAO CÁC ĐƠN VỊ" in pages[0]
+    rows = [l for l in pages[0].splitlines() if re.match(r"\d+ \S", l)]
+    assert len(rows) == len(groups)
+    for g, row in zip(groups, rows):
+        start = int(row.rsplit(" ", 1)[1])                  # the index's page number ...
+        assert f"giao {g.unit}" in pages[start - 1], (g.unit, start)   # ... is where its list begins
+        assert row.startswith(f"{groups.index(g) + 1} {g.unit}") and row.split()[-3:-1] == [str(len(g.items)), str(g.overdue)]
+    assert all(p.rstrip().endswith(f"Trang {n}") for n, p in enumerate(pages, 1))
