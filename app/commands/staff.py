@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
     app.command("owes")(owes)
     app.command("summary")(summary)
+    app.command("report")(report)
     app.command("serve")(serve)
 
 
@@ -288,6 +289,55 @@ def summary(
     _console().print(t)
     typer.echo("Chưa xong, Quá hạn: nhiệm vụ giao trực tiếp cho đơn vị. Thêm, qua nhóm: nhiệm vụ chưa xong giao cho "
                "nhóm có đơn vị (như «Các sở, ban, ngành»); danh sách đủ: chidao owes --unit \"TÊN ĐƠN VỊ\"")
+
+
+def report(
+    ctx: typer.Context,
+    outdir: Path = typer.Option(Path("outputs"), "--outdir", help="Folder the XLSX and PDF lists go to."),
+    top: int = typer.Option(15, "--top", help="Departments shown on screen (most overdue first); the files hold all."),
+) -> None:
+    """The main job's end: a short summary on screen (per department: open, overdue, next due)
+    and every department's full list written to OUTDIR as XLSX and PDF, saying where."""
+    from app.reports import default_path, write
+    from models.db import RegisterError
+    from models.owes import owes as do_owes
+
+    try:
+        with _session(_settings(ctx).db) as session:
+            groups = do_owes(session)
+    except RegisterError as exc:
+        _fail(str(exc))
+    _print_brief(groups, top)
+    paths = []
+    for fmt in ("xlsx", "pdf"):
+        path = default_path(fmt, None, outdir=outdir)
+        try:
+            paths.append(write(groups, fmt, path, title="DANH MỤC NHIỆM VỤ ĐƯỢC GIAO", settings=_settings(ctx)))
+        except OSError as exc:
+            _fail(f"{path}: {exc.strerror or exc}")
+    typer.echo(f"Danh sách đầy đủ của từng đơn vị: {paths[0]} (Excel, mỗi đơn vị một trang tính) và {paths[1]} (PDF, "
+               "có mục lục). Một đơn vị: chidao owes --unit \"TÊN ĐƠN VỊ\"")
+
+
+def _print_brief(groups, top: int) -> None:
+    """One row per department: open, overdue, next due; the first TOP, then how many more."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from models.owes_rows import vn_date
+
+    total = sum(len(g.items) for g in groups)
+    late = sum(g.overdue for g in groups)
+    t = Table(title=f"Nhiệm vụ chưa xong: {total} ({late} quá hạn), {len(groups)} danh sách", title_justify="left")
+    for c in ("Đơn vị", "Chưa xong", "Quá hạn", "Hạn gần nhất"):
+        t.add_column(c, justify="left" if c == "Đơn vị" else "right")
+    for g in groups[:top]:
+        upcoming = [i.next_due or i.due for i in g.items if not i.overdue and (i.next_due or i.due)]
+        t.add_row(escape(g.label), str(len(g.items)), f"[red]{g.overdue}[/red]" if g.overdue else "0",
+                  vn_date(min(upcoming)) if upcoming else "")
+    _console().print(t)
+    if len(groups) > top:
+        typer.echo(f"… và {len(groups) - top} danh sách khác (trong các tệp dưới đây; tổng hợp: chidao summary)")
 
 
 def serve(

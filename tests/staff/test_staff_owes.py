@@ -335,3 +335,24 @@ def test_pdf_all_units_has_an_index_with_the_right_pages(register, tmp_path):
         assert f"giao {g.unit}" in pages[start - 1], (g.unit, start)   # ... is where its list begins
         assert row.startswith(f"{groups.index(g) + 1} {g.unit}") and row.split()[-3:-1] == [str(len(g.items)), str(g.overdue)]
     assert all(p.rstrip().endswith(f"Trang {n}") for n, p in enumerate(pages, 1))
+
+
+def test_report_is_short_and_says_where_the_lists_are(register, tmp_path, monkeypatch):
+    """The README's main job: a few lines on screen, the full lists in outputs/."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["report", "--top", "3"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(r"Nhiệm vụ chưa xong: 10 \(\d quá hạn\), 7 danh sách", lines[0].strip())   # today's date decides overdue
+    assert sum(1 for l in lines if "Công an tỉnh" in l) == 1 and len(lines) < 15
+    assert "… và 4 danh sách khác (trong các tệp dưới đây; tổng hợp: chidao summary)" in lines
+    xlsx, pdf = sorted((tmp_path / "outputs").iterdir())[::-1]
+    assert (xlsx.suffix, pdf.suffix) == (".xlsx", ".pdf")
+    assert lines[-1] == (f"Danh sách đầy đủ của từng đơn vị: outputs/{xlsx.name} (Excel, mỗi đơn vị một trang tính) "
+                         f"và outputs/{pdf.name} (PDF, có mục lục). Một đơn vị: chidao owes --unit \"TÊN ĐƠN VỊ\"")
+    assert len(load_workbook(xlsx).sheetnames) == 8
