@@ -324,9 +324,8 @@ def write_ics(groups: list[UnitOwes], path: str | Path, *, today: Optional[dt.da
             if when is None or item.obligation_id in seen:
                 continue   # "Thường xuyên" and "theo lộ trình" have no date to put in a calendar
             seen.add(item.obligation_id)
-            cal.add_component(_event(item, group.unit, when, stamp, today))
-            if item.overdue:
-                cal.add_component(_overdue_event(item, group.unit, when, stamp, today))
+            for ev in _task_events(item, group.unit, when, stamp, today):
+                cal.add_component(ev)
     Path(path).write_bytes(cal.to_ical())
     return Path(path)
 
@@ -346,17 +345,27 @@ def _description(item: OwesItem) -> str:
                       f"Mã nhiệm vụ: {item.obligation_id} (xem: chidao show {item.obligation_id})"])
 
 
-def _event(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date):
-    from icalendar import Alarm, Event
+def _event(item: OwesItem, unit: str, on: dt.date, stamp, *, uid: str, summary: str):
+    """An all-day event ON, describing ITEM."""
+    from icalendar import Event
 
     ev = Event()
-    ev.add("uid", f"{item.obligation_id}@chidao")
+    ev.add("uid", f"{uid}@chidao")
     ev.add("dtstamp", stamp)
-    ev.add("dtstart", when)
-    ev.add("dtend", when + dt.timedelta(days=1))
-    ev.add("summary", _summary(item.text, "[Quá hạn] " if item.overdue else ""))
+    ev.add("dtstart", on)
+    ev.add("dtend", on + dt.timedelta(days=1))
+    ev.add("summary", summary)
     ev.add("description", _description(item))
     ev.add("categories", [unit])
+    return ev
+
+
+def _task_events(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date) -> list:
+    """The task's event on its date (its RRULE, its reminders); an overdue task's event today."""
+    from icalendar import Alarm
+
+    ev = _event(item, unit, when, stamp, uid=item.obligation_id,
+                summary=_summary(item.text, "[Quá hạn] " if item.overdue else ""))
     rule = rrule_for(item)
     if rule:
         ev.add("rrule", rule)
@@ -366,21 +375,10 @@ def _event(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date):
         alarm.add("trigger", dt.timedelta(days=-days))
         alarm.add("description", f"Còn {days} ngày đến hạn: {_summary(item.text)}")
         ev.add_component(alarm)
-    return ev
-
-
-def _overdue_event(item: OwesItem, unit: str, when: dt.date, stamp, today: dt.date):
-    from icalendar import Event
-
-    ev = Event()
-    ev.add("uid", f"{item.obligation_id}-qua-han@chidao")
-    ev.add("dtstamp", stamp)
-    ev.add("dtstart", today)
-    ev.add("dtend", today + dt.timedelta(days=1))
-    ev.add("summary", _summary(item.text, f"[Quá hạn từ {vn_date(when)}] "))
-    ev.add("description", _description(item))
-    ev.add("categories", [unit])
-    return ev
+    if not item.overdue:
+        return [ev]
+    return [ev, _event(item, unit, today, stamp, uid=f"{item.obligation_id}-qua-han",
+                       summary=_summary(item.text, f"[Quá hạn từ {vn_date(when)}] "))]
 
 
 # ------------------------------------------------------------------ HTML
