@@ -238,7 +238,7 @@ def test_summary_counts_own_and_through_groups_as_owes_unit_lists_them(dept_regi
     from app.reports import write
     from models.owes import owes, summary
 
-    session, _ = dept_register
+    session, url = dept_register
     rows = summary(session, today=TODAY)
     via = {r.unit: r.via_groups for r in rows if r.via_groups}
     assert via == {"Sở Tư pháp": 2, LDTBXH: 1, "Sở Kế hoạch và Đầu tư": 2, "Sở Tài chính": 3}
@@ -254,6 +254,17 @@ def test_summary_counts_own_and_through_groups_as_owes_unit_lists_them(dept_regi
         if ws["A1"].value and " — " in ws["A1"].value:
             counted[ws["A1"].value.split(" — ", 1)[1].split(" (nay là")[0]] = ws.max_row - 3
     assert counted == {r.unit: r.open for r in rows}
+    # the web's summary and unit page: the same split
+    from fastapi.testclient import TestClient
+
+    from app.web.main import create_app
+
+    client = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY))
+    table = client.get("/units").text.split('id="summary"', 1)[1]
+    row = re.search(r'>Sở Tư pháp</a></td>((?:<td class="num">[^<]*(?:<strong[^>]*>\d+</strong>)?[^<]*</td>\s*)+)', table)
+    assert re.findall(r'<td class="num">([^<]*)', row.group(1)) == ["2", "0", "0", "2", "2"]   # open, done, overdue, due soon, through groups
+    page = client.get("/units/view", params={"name": "Sở Tư pháp"}).text
+    assert "4 nhiệm vụ (2 giao trực tiếp, 2 qua nhóm), 0 quá hạn" in page
 
 
 def test_one_department_however_the_districts_are_spelt(dept_register):
