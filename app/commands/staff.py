@@ -37,7 +37,7 @@ def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return dt.date.fromisoformat(v)
     except ValueError:
-        _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)", 2)
+        _fail(f"{option} {value!r} không phải một ngày: hãy ghi dạng 31/12/2025 hoặc 2025-12-31", 2)
 
 
 STATUSES = ("open", "in_progress", "done", "cancelled")   # models.tables.STATUSES, without importing SQLModel
@@ -70,7 +70,7 @@ def _statuses(value: Optional[str]) -> Optional[list[str]]:
     out = [s.strip() for s in value.split(",") if s.strip()]
     bad = [s for s in out if s not in STATUSES]
     if bad:
-        _fail(f"unknown status {bad[0]!r}: use {', '.join(STATUSES)} or all", 2)
+        _fail(f"không có tình trạng {bad[0]!r}: hãy dùng {', '.join(STATUSES)} hoặc all", 2)
     return out
 
 
@@ -104,7 +104,7 @@ def search(
     from models.search import SORTS, search as do_search, search_documents
 
     if sort not in SORTS:
-        _fail(f"unknown --sort {sort!r}: use {' or '.join(SORTS)}", 2)
+        _fail(f"không có cách xếp --sort {sort!r}: hãy dùng {' hoặc '.join(SORTS)}", 2)
     try:
         with _session(_settings(ctx).db) as session:
             if documents:
@@ -196,9 +196,9 @@ def owes(
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        _fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
+        _fail(f"không có định dạng {fmt!r}: hãy dùng {', '.join(FORMATS)}", 2)
     if unit is not None and not unit.strip():
-        _fail("--unit is empty", 2)
+        _fail("--unit để trống: hãy ghi tên đơn vị, ví dụ --unit \"Công an tỉnh\"", 2)
     try:
         with _session(_settings(ctx).db) as session:
             groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),

@@ -263,9 +263,9 @@ def test_cli_owes_writes_files(register, tmp_path, monkeypatch):
         "đã ghi ca.ics (3 nhiệm vụ, 1 danh sách)",
         "lịch: 3 nhiệm vụ có ngày (mỗi nhiệm vụ một sự kiện, nhắc trước 7 ngày và 1 ngày)"]
     r = CliRunner().invoke(app, ["owes", "--from", "32/13/2024"])
-    assert (r.exit_code, r.output) == (2, "error: --from '32/13/2024' is not a date (use YYYY-MM-DD or dd/mm/yyyy)\n")
+    assert (r.exit_code, r.output) == (2, "error: --from '32/13/2024' không phải một ngày: hãy ghi dạng 31/12/2025 hoặc 2025-12-31\n")
     r = CliRunner().invoke(app, ["owes", "--format", "doc"])
-    assert (r.exit_code, r.output) == (2, "error: unknown format 'doc': use table, html, xlsx, pdf, ics, json\n")
+    assert (r.exit_code, r.output) == (2, "error: không có định dạng 'doc': hãy dùng table, html, xlsx, pdf, ics, json\n")
     r = CliRunner().invoke(app, ["search", "dinh danh", "--json"])
     assert r.exit_code == 0
     assert json.loads(r.output)["total"] == 3
