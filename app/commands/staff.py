@@ -119,12 +119,29 @@ def search(
                                programme=programme, due_from=parse_date(due_from, "--from"),
                                due_to=parse_date(due_to, "--to"), status=_statuses(status), overdue=overdue,
                                flags=flag or None, limit=limit, sort=sort)
+            unknown_unit = _unknown_unit_line(session, unit, query) if unit and not result.units else ""
     except RegisterError as exc:
         _fail(str(exc))
+    if unknown_unit:
+        typer.echo(unknown_unit, err=True)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return
     _print_hits(result, confidence=sort == "confidence")
+
+
+def _unknown_unit_line(session, unit: str, query: str) -> str:
+    """In Vietnamese: --unit matched no department of the register, and what to type instead."""
+    import shlex
+
+    from models.departments import suggest
+
+    names = suggest(session, unit)
+    words = f"{shlex.quote(query)} " if query else ""
+    if names:
+        return (f"Không tìm thấy đơn vị «{unit}» trong sổ. Có phải: "
+                + "; ".join(f'chidao search {words}--unit "{n}"' for n in names))
+    return f"Không tìm thấy đơn vị «{unit}» trong sổ. Xem các đơn vị có nhiệm vụ: chidao summary"
 
 
 def _print_documents(hits) -> None:

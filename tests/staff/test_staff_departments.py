@@ -286,6 +286,12 @@ def test_cli_names_nothing_found_in_vietnamese_with_the_next_step(dept_register)
                                          "Xem các đơn vị có nhiệm vụ: chidao summary")
     r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Công an tỉn"])
     assert r.stderr.splitlines() == ['Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: chidao owes --unit "Công an tỉnh"']
+    r = CliRunner().invoke(app, ["--db", url, "search", "rà soát", "--unit", "Công an tỉn"])
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == ["Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: "
+                                     "chidao search 'rà soát' --unit \"Công an tỉnh\""]
+    r = CliRunner().invoke(app, ["--db", url, "search", "--unit", "Kho bạc xyz"])
+    assert r.stderr.splitlines() == ["Không tìm thấy đơn vị «Kho bạc xyz» trong sổ. Xem các đơn vị có nhiệm vụ: chidao summary"]
     r = CliRunner().invoke(app, ["--db", url, "summary"])
     assert r.exit_code == 0
     assert "Thêm, qua nhóm" in r.stdout and 'chidao owes --unit "TÊN ĐƠN VỊ"' in r.stdout
