@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import shlex
 import shutil
 import socket
 import time
@@ -147,8 +149,27 @@ def _unlink_quiet(p: Path) -> None:
         pass
 
 
+# The lines of failed/NAME.error.txt, in Vietnamese for the clerk who opens it; read_error gives
+# them back under these English keys (and still reads the English labels of older files).
+ERROR_LABELS = {
+    "file": "tệp",
+    "outcome": "kết quả",
+    "reason": "lý do",
+    "attempts": "số lần thử",
+    "retryable": "tự thử lại được",
+    "failed_at": "lúc",
+    "next": "việc cần làm",
+}
+OUTCOME_LABELS = {
+    "bad-input": "tệp không dùng được (bad-input)",
+    "error": "lỗi của chương trình hoặc máy chủ (error)",
+}
+_KEY_OF_LABEL = {v: k for k, v in ERROR_LABELS.items()}
+
+
 def read_error(path: Path) -> dict:
-    """The key: value lines of failed/NAME.error.txt."""
+    """The lines of failed/NAME.error.txt, under ERROR_LABELS' English keys; `outcome` is the
+    code (bad-input, error), `retryable` yes/no."""
     out: dict = {}
     try:
         text = error_path(path).read_text(encoding="utf-8")
@@ -157,7 +178,12 @@ def read_error(path: Path) -> dict:
     for line in text.splitlines():
         if ":" in line and not line.startswith(" "):
             k, v = line.split(":", 1)
-            out.setdefault(k.strip().lower(), v.strip())
+            k = k.strip().lower()
+            out.setdefault(_KEY_OF_LABEL.get(k, k), v.strip())
+    if "outcome" in out:
+        m = re.search(r"\(([a-z-]+)\)$", out["outcome"])
+        out["outcome"] = m.group(1) if m else out["outcome"]
+    out["retryable"] = {"có": "yes", "không": "no"}.get(out.get("retryable", ""), out.get("retryable", "no"))
     return out
 
 
@@ -184,6 +210,8 @@ class FailedItem:
     attempts: int
     failed_at: str
     retryable: bool
+    outcome: str = ""          # bad-input | error
+    next_step: str = ""        # what the clerk does, in Vietnamese, with the command to paste
 
     @property
     def name(self) -> str:
@@ -292,38 +320,35 @@ def finish_done(folders: IntakeFolders, item: Item) -> Path:
 
 def retry_command(folders: IntakeFolders, rel: Path | str) -> str:
     """`chidao retry` for one file of failed/, as it works when pasted."""
-    import shlex
-
     state = folders.processing.parent
     extra = f" --state-dir {shlex.quote(str(state))}" if state != folders.intake else ""
     return f"chidao retry {shlex.quote(str(folders.intake))} {shlex.quote(Path(rel).as_posix())}{extra}"
 
 
+def next_step(folders: IntakeFolders, rel: Path | str, *, outcome: str, retryable: bool, will_retry: bool) -> str:
+    """What the clerk does about a file in failed/ (Vietnamese), with a command that works when pasted."""
+    command = retry_command(folders, rel)
+    if will_retry:
+        return "sẽ tự thử lại"
+    if outcome == "bad-input":
+        return f"sửa hoặc thay tệp trong thư mục failed/, rồi chạy: {command}"
+    if retryable:
+        return f"khi máy chủ và sổ đăng ký hoạt động lại, chạy: {command}"
+    return f"lỗi của chương trình, không phải của tệp: sau khi cập nhật chidao, chạy: {command}"
+
+
 def finish_failed(folders: IntakeFolders, item: Item, reason: str, *, retryable: bool,
                   max_attempts: int, outcome: str = "bad-input") -> Path:
-    """processing/rel -> failed/rel with failed/rel.error.txt: why (for the clerk), the outcome
+    """processing/rel -> failed/rel with failed/rel.error.txt (in Vietnamese): why, the outcome
     (bad-input: the file's fault; error: ours or the machine's) and the next step."""
     dest = unique_destination(folders.failed / item.rel)
-    reason_line = " ".join((reason or "unknown error").split())
-    will_retry = retryable and item.attempts < max_attempts
-    command = retry_command(folders, dest.relative_to(folders.failed))
-    if will_retry:
-        next_step = "sẽ tự thử lại"
-    elif outcome == "bad-input":
-        next_step = f"sửa hoặc thay tệp trong thư mục failed/, rồi chạy: {command}"
-    elif retryable:
-        next_step = f"khi máy chủ và sổ đăng ký hoạt động lại, chạy: {command}"
-    else:
-        next_step = f"lỗi của chương trình, không phải của tệp: sau khi cập nhật chidao, chạy: {command}"
-    text = (
-        f"file: {item.rel.as_posix()}\n"
-        f"outcome: {outcome}\n"
-        f"reason: {reason_line}\n"
-        f"attempts: {item.attempts}\n"
-        f"retryable: {'yes' if retryable else 'no'}\n"
-        f"failed_at: {_now()}\n"
-        f"next: {next_step}\n"
-    )
+    reason_line = " ".join((reason or "lỗi không rõ").split())
+    step = next_step(folders, dest.relative_to(folders.failed), outcome=outcome, retryable=retryable,
+                     will_retry=retryable and item.attempts < max_attempts)
+    values = {"file": item.rel.as_posix(), "outcome": OUTCOME_LABELS.get(outcome, outcome), "reason": reason_line,
+              "attempts": str(item.attempts), "retryable": "có" if retryable else "không", "failed_at": _now(),
+              "next": step}
+    text = "".join(f"{ERROR_LABELS[k]}: {v}\n" for k, v in values.items())
     dest = move(item.path, dest)
     error_path(dest).write_text(text, encoding="utf-8")
     _unlink_quiet(marker_path(item.path))
@@ -336,10 +361,11 @@ def list_failed(folders: IntakeFolders) -> list[FailedItem]:
         e = read_error(p)
         out.append(FailedItem(
             path=p, rel=p.relative_to(folders.failed),
-            reason=e.get("reason", "(no reason recorded)"),
+            reason=e.get("reason", "(không ghi lý do)"),
             attempts=int(e.get("attempts", "0") or 0),
             failed_at=e.get("failed_at", ""),
             retryable=e.get("retryable", "no") == "yes",
+            outcome=e.get("outcome", ""), next_step=e.get("next", ""),
         ))
     return out
 
@@ -352,9 +378,10 @@ def retry(folders: IntakeFolders, name: Optional[str] = None) -> list[Path]:
     if name is not None:
         wanted = [f for f in failed if f.name == name] or [f for f in failed if f.path.name == name]
         if not wanted:
-            raise LookupError(f"{name}: not in {folders.failed}")
+            raise LookupError(f"{name}: không có trong {folders.failed}; xem các tệp lỗi: "
+                              f"chidao failed {shlex.quote(str(folders.intake))}")
         if len(wanted) > 1:
-            raise LookupError(f"{name}: several failed files have this name; give the path shown by `chidao failed`")
+            raise LookupError(f"{name}: có nhiều tệp lỗi cùng tên; hãy ghi đường dẫn như `chidao failed` in ra")
         failed = wanted
     out = []
     for f in failed:

@@ -88,6 +88,16 @@ def _define_settings() -> type:
         user: Optional[str] = Field(None, **ours("nguyen.van.a"),
                                     description="Who `chidao status` and `chidao edit` record as making the change "
                                                 "(default: the login name; `--who` overrides it).")
+        office: str = Field("", **ours("UBND TỈNH BÌNH ĐỊNH/VĂN PHÒNG"),
+                            description="The issuing office at the top left of a department's PDF list, its lines "
+                                        "separated by `/`: the superior body, then the office (default: a blank "
+                                        "line to fill in by hand).")
+        place: str = Field("", **ours("Bình Định"),
+                           description="The place of the PDF list's date line (`Bình Định, ngày 05 tháng 01 năm "
+                                       "2026`).")
+        signer: str = Field("", **ours("KT. CHÁNH VĂN PHÒNG/PHÓ CHÁNH VĂN PHÒNG/Nguyễn Văn A"),
+                            description="The PDF list's signature block, its lines separated by `/`, the signer's "
+                                        "name last (default: a blank block to sign by hand).")
         xdg_runtime_dir: Optional[Path] = Field(None, **theirs("XDG_RUNTIME_DIR", "/run/user/1000"),
                                                 description="Set by the login session: `chidao warm`'s socket goes in "
                                                             "its `chidao/` folder.")
@@ -168,10 +178,15 @@ class QuickSettings:
     pydantic (see the module docstring).  Same answer as `Settings.db`."""
 
     db: str
+    office: str = ""      # what the PDF lists print: Settings' fields of the same names
+    place: str = ""
+    signer: str = ""
 
 
 def quick_settings(*, db: Optional[str] = None) -> QuickSettings:
-    return QuickSettings(db=db or os.environ.get(PREFIX + "DB") or DEFAULT_DB)
+    env = os.environ
+    return QuickSettings(db=db or env.get(PREFIX + "DB") or DEFAULT_DB, office=env.get(PREFIX + "OFFICE", ""),
+                         place=env.get(PREFIX + "PLACE", ""), signer=env.get(PREFIX + "SIGNER", ""))
 
 
 def variables_table() -> str:

@@ -233,49 +233,53 @@ class Watcher:
         return str(self.folders.done / item.rel)
 
     def _start(self, item: I.Item) -> None:
-        self.log(f"taken {item.name}" + (f" (attempt {item.attempts})" if item.attempts > 1 else ""))
+        self.log(f"nhận {item.name}" + (f" (lần thử {item.attempts})" if item.attempts > 1 else ""))
         try:
             self.runner.start(item, self._source_path(item))
         except Exception as exc:  # noqa: BLE001 - e.g. the Prefect server is busy or down
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            self.log(f"error {item.name}: could not start it ({first}); it waits in processing/")
+            self.log(f"lỗi {item.name}: chưa bắt đầu xử lý được ({first}); tệp chờ trong processing/, sẽ thử lại")
             self.waiting.append((time.monotonic() + max(2.0, self.cfg.poll), item, False))
 
     def recover(self) -> None:
         """Files left in processing/ by a crash or kill: taken again (bounded)."""
         for item in I.in_processing(self.folders):
             if item.attempts >= self.cfg.max_attempts:
-                I.finish_failed(self.folders, item, f"dịch vụ bị dừng {item.attempts} lần khi đang xử lý tệp này "
-                                                    "(bị tắt hoặc sập); chưa ghi gì vào sổ",
-                                retryable=True, max_attempts=self.cfg.max_attempts, outcome="error")
+                dest = I.finish_failed(self.folders, item, f"dịch vụ bị dừng {item.attempts} lần khi đang xử lý "
+                                                           "tệp này (bị tắt hoặc sập); chưa ghi gì vào sổ",
+                                       retryable=True, max_attempts=self.cfg.max_attempts, outcome="error")
                 self.counts["failed"] += 1
-                self.log(f"failed {item.name}: stopped {item.attempts} times while being processed")
+                self.log(f"thất bại {item.name}: dịch vụ bị dừng {item.attempts} lần khi đang xử lý tệp này; "
+                         + I.next_step(self.folders, dest.relative_to(self.folders.failed), outcome="error",
+                                       retryable=True, will_retry=False))
                 continue
-            self.log(f"resuming {item.name} left in processing/")
+            self.log(f"xử lý tiếp {item.name} còn dở trong processing/")
             self.waiting.append((0.0, I.retake(item), False))
 
     def _settle(self, item: I.Item, r: FileResult) -> None:
         if r.status in ("new", "version"):
             I.finish_done(self.folders, item)
             self.counts["done"] += 1
-            extra = f" with {r.obligations} obligations" if r.document_id is not None else f" ({r.reason})"
-            self.log(f"done {item.name} in {r.seconds:.1f} s{extra}"
-                     + (f", document {r.document_id}" if r.document_id is not None else "")
+            extra = f": {r.obligations} nhiệm vụ" if r.document_id is not None else f" ({r.reason})"
+            self.log(f"xong {item.name} trong {r.seconds:.1f} giây{extra}"
+                     + (f", văn bản {r.document_id}" if r.document_id is not None else "")
                      + (f": {r.copy_note}" if r.copy_note else
-                        " (new version of a known directive)" if r.status == "version" else ""))
+                        " (phiên bản mới của văn bản đã có)" if r.status == "version" else ""))
         elif r.status == "duplicate":
             I.finish_done(self.folders, item)
             self.counts["duplicate"] += 1
-            self.log(f"duplicate {item.name}: already in the register as document {r.document_id}; moved to done/")
+            self.log(f"trùng {item.name}: đã có trong sổ là văn bản {r.document_id}; đã chuyển vào done/")
         elif r.retryable and (delay := self.backoff.delay_before(item.attempts)) is not None:
-            self.log(f"error {item.name}: {r.reason}; trying again in {delay:.0f} s "
-                     f"(attempt {item.attempts} of {self.cfg.max_attempts})")
+            self.log(f"lỗi {item.name}: {r.reason}; sẽ thử lại sau {delay:.0f} giây "
+                     f"(lần {item.attempts}/{self.cfg.max_attempts})")
             self.waiting.append((time.monotonic() + delay, item, True))
         else:   # bad input, a recorded error, or an error that did not pass in max_attempts
-            I.finish_failed(self.folders, item, r.reason, retryable=r.retryable, max_attempts=self.cfg.max_attempts,
-                            outcome=r.outcome)
+            dest = I.finish_failed(self.folders, item, r.reason, retryable=r.retryable,
+                                   max_attempts=self.cfg.max_attempts, outcome=r.outcome)
             self.counts["failed"] += 1
-            self.log(f"failed {item.name}: {r.outcome}: {r.reason}")
+            self.log(f"thất bại {item.name}: {r.reason}; "
+                     + I.next_step(self.folders, dest.relative_to(self.folders.failed), outcome=r.outcome,
+                                   retryable=r.retryable, will_retry=False))
 
     def step(self) -> None:
         """One pass: settle what finished, start what is due, take what is stable."""
@@ -283,13 +287,13 @@ class Watcher:
             finished = self.runner.finished()
         except Exception as exc:  # noqa: BLE001 - the orchestrator is busy or down: ask again later
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            self.log(f"warning: cannot read the state of running files ({first})")
+            self.log(f"cảnh báo: chưa đọc được tình trạng các tệp đang xử lý ({first}); sẽ hỏi lại")
             finished = []
         for item, r in finished:
             try:
                 self._settle(item, r)
             except OSError as exc:  # the share went away under us: the file stays in processing/
-                self.log(f"error {item.name}: could not move it ({exc}); it stays in processing/")
+                self.log(f"lỗi {item.name}: không chuyển được tệp ({exc}); tệp vẫn ở processing/")
         now = time.monotonic()
         due = [w for w in self.waiting if w[0] <= now]
         for w in due:
@@ -311,7 +315,7 @@ class Watcher:
             except FileNotFoundError:
                 continue  # someone else (another watcher) took it
             except OSError as exc:
-                self.log(f"skipped {p.name}: cannot move it to processing/ ({exc})")
+                self.log(f"bỏ qua {p.name}: không chuyển được vào processing/ ({exc})")
                 continue
             self.stability.forget(p)
             self._start(item)
@@ -323,8 +327,8 @@ class Watcher:
         """Until stop is set (SIGTERM/SIGINT) or, with once=True, until the folder is empty and
         nothing is in flight.  On stop, in-flight files get `grace` s; what is left stays in
         processing/ and is taken again at the next start."""
-        self.log(f"watching {self.folders.intake} (settle {self.cfg.settle:g} s, poll {self.cfg.poll:g} s); "
-                 f"state folders: {self.folders.processing.parent}")
+        self.log(f"đang theo dõi {self.folders.intake} (tệp phải đứng yên {self.cfg.settle:g} giây, quét mỗi "
+                 f"{self.cfg.poll:g} giây); thư mục trạng thái: {self.folders.processing.parent}")
         self.recover()
         try:
             while not self.stop.is_set():
@@ -364,7 +368,7 @@ def watch(intake: str | Path, *, state_dir: str | Path | None = None, cfg: Optio
     w = Watcher(I.IntakeFolders.at(intake, state_dir), cfg, make_runner(cfg, deployment=deployment, prefect=prefect), log)
 
     def _stop(signum, _frame):
-        w.log(f"stopping ({signal.Signals(signum).name}); files in flight get a moment to finish")
+        w.log(f"đang dừng ({signal.Signals(signum).name}); các tệp đang xử lý được chờ xong thêm một lúc")
         w.stop.set()
 
     if threading.current_thread() is threading.main_thread():

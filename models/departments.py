@@ -223,6 +223,27 @@ def _add_via(q: UnitQuery, rows, by_key, dep_id: Optional[int], dep_name: str) -
             q.unit_ids[x[0]] = via[x[4]]
 
 
+def via_departments(session) -> dict[int, set[int]]:
+    """Department id -> the departments whose tasks it also owes (the groups it belongs to, the
+    bodies merged into it): the `via` of resolve_query, for every department at once."""
+    rows = _rows(session)
+    by_key = {r[2]: r for r in rows}
+    out: dict[int, set[int]] = {}
+    for x in rows:
+        if x[4] != x[0]:
+            continue
+        via: set[int] = set()
+        for g in groups_of(x[1]):
+            grow = by_key.get(unit_key(g))
+            if grow is not None and grow[4] is not None and grow[4] != x[0]:
+                via.add(grow[4])
+        via |= {y[0] for y in rows if y[4] == y[0] and y[0] != x[0] and y[5] is not None
+                and unit_key(y[5]) == unit_key(x[1])}
+        if via:
+            out[x[0]] = via
+    return out
+
+
 def _row_name(rows, uid: int) -> str:
     return next(x[1] for x in rows if x[0] == uid)
 

@@ -24,7 +24,7 @@ from typing import Iterable, Optional
 from models.dates import is_overdue
 from models.db import execute
 from models.departments import (
-    UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql,
+    UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql, via_departments,
 )
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
 from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column
@@ -192,5 +192,21 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
             nxt = effective_due(m, today)
             if nxt is not None and today <= nxt <= soon:
                 s.due_soon += 1
+    _count_via(session, out, links, join, opened)
     rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
     return rows + ([apart] if apart.open or apart.done else [])
+
+
+def _count_via(session, out: dict, links: str, join: str, opened: str) -> None:
+    """Each department's open tasks through groups and merged bodies, not counted as its own:
+    what `owes --unit` lists besides its own (one row per task, its own first)."""
+    via = via_departments(session)
+    if not via:
+        return
+    open_of: dict[object, set[str]] = defaultdict(set)
+    for oid, dep in execute(session, f"SELECT l.oid, l.dep FROM ({links}) l {join} obligations o ON o.id = l.oid "
+                                     f"WHERE {opened}").all():
+        open_of[dep].add(oid)
+    for dep, s in out.items():
+        through = set().union(*(open_of.get(v, set()) for v in via.get(dep, ())))
+        s.via_groups = len(through - open_of.get(dep, set()))

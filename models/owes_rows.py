@@ -140,6 +140,24 @@ class UnitOwes:
         return sum(1 for i in self.items if i.overdue)
 
     @property
+    def own(self) -> list[OwesItem]:
+        """The tasks given to the department itself (what summary counts as its own)."""
+        return [i for i in self.items if i.via_group is None]
+
+    @property
+    def through_groups(self) -> list[OwesItem]:
+        """The tasks it owes because a group it belongs to (or a body merged into it) was given them."""
+        return [i for i in self.items if i.via_group is not None]
+
+    @property
+    def count_label(self) -> str:
+        """"12 nhiệm vụ, 3 quá hạn" or, with tasks through groups, "54 nhiệm vụ (13 giao trực tiếp,
+        41 qua nhóm), 23 quá hạn": the same split as summary's columns."""
+        n, via = len(self.items), len(self.through_groups)
+        split = f" ({n - via} giao trực tiếp, {via} qua nhóm)" if via else ""
+        return f"{n} nhiệm vụ{split}, {self.overdue} quá hạn"
+
+    @property
     def label(self) -> str:
         """The name as lists show it: "Sở Kế hoạch và Đầu tư (nay là Sở Tài chính)"."""
         return f"{self.unit} {self.current_label}".strip()
@@ -156,6 +174,7 @@ class UnitSummary:
     done: int = 0
     overdue: int = 0
     due_soon: int = 0    # open, not overdue, due within the window (30 days)
+    via_groups: int = 0  # open tasks it also owes through a group it belongs to or a body merged into it
     kind: str = "body"   # body | group | unassigned ("Chưa rõ đơn vị")
     current: Optional[str] = None   # today's name after the 2025 reorganisation (None: ended)
 

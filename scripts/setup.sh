@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up, from the repository root, as root on Debian 12: system packages, the Python
-# environment in .venv, then the main job on the bundled sample corpus (ingest it and print
-# who owes what by when).  Safe to run again.
+# environment in .venv, then the main job on the bundled sample corpus (ingest it, print a
+# short summary of who owes what by when, write the full lists to outputs/).  Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +20,8 @@ command -v "$PY" >/dev/null || PY=python3
 
 [ "${CHIDAO_SETUP_ONLY:-0}" = 1 ] && exit 0
 
-# The main job: the bundled sample directives into a fresh demo register, then the list.
+# The main job: the bundled sample directives into a fresh demo register, then the lists.
 export CHIDAO_DB=${CHIDAO_DB:-sqlite:///$PWD/outputs/demo.db}
 rm -f outputs/demo.db outputs/demo.db-wal outputs/demo.db-shm
 .venv/bin/chidao ingest corpora/samples/pdf
-.venv/bin/chidao owes
+.venv/bin/chidao report     # a short summary on screen; the full lists in outputs/ (XLSX, PDF)

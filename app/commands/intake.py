@@ -137,7 +137,7 @@ def watch(
 
     settings = _settings(ctx)
     if not intake.is_dir():  # a typo must not start a service on a new empty folder
-        typer.echo(f"{intake}: no such folder (create it first, or check the share is mounted)", err=True)
+        typer.echo(f"{intake}: không có thư mục này (hãy tạo thư mục trước, hoặc kiểm tra ổ mạng đã được gắn)", err=True)
         raise typer.Exit(2)
 
     # To a deployment's workers only a register URL given here is passed: otherwise each worker
@@ -147,7 +147,7 @@ def watch(
                       timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
     counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
                        settings=settings)
-    typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
+    typer.echo(f"đã dừng: {counts['done']} xong, {counts['duplicate']} trùng, {counts['failed']} thất bại", err=True)
 
 
 def failed(
@@ -155,16 +155,17 @@ def failed(
     state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
 ) -> None:
     """List the files in failed/ with their reason, and how to retry them."""
-    from flows.intake import IntakeFolders, list_failed
+    from flows.intake import IntakeFolders, list_failed, retry_command
 
     folders = IntakeFolders.at(intake, state_dir)
     items = list_failed(folders)
     if not items:
-        typer.echo(f"nothing in {folders.failed}")
+        typer.echo(f"không có tệp nào trong {folders.failed}")
         return
     for f in items:
-        typer.echo(f"{f.name}: {f.reason}  (attempts {f.attempts}, {f.failed_at or 'time unknown'})")
-    typer.echo(f"\n{len(items)} failed.  Fix or replace a file, then: chidao retry {intake} NAME   (or --all)", err=True)
+        typer.echo(f"{f.name}: {f.reason}  (đã thử {f.attempts} lần, lúc {f.failed_at or 'không rõ'})")
+    typer.echo(f"\n{len(items)} tệp lỗi.  Sửa hoặc thay tệp trong {folders.failed}, rồi chạy: "
+               f"{retry_command(folders, items[0].name)}   (hoặc --all thay cho tên tệp để thử lại tất cả)", err=True)
 
 
 def retry(
@@ -177,7 +178,7 @@ def retry(
     from flows.intake import IntakeFolders, retry as do_retry
 
     if bool(name) == all_:
-        typer.echo("give one NAME or --all", err=True)
+        typer.echo("hãy ghi một tên tệp (như `chidao failed` in ra) hoặc --all", err=True)
         raise typer.Exit(2)
     folders = IntakeFolders.at(intake, state_dir)
     try:
@@ -186,9 +187,9 @@ def retry(
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
     for p in moved:
-        typer.echo(f"{p.relative_to(folders.intake).as_posix()}: back in {folders.intake}")
+        typer.echo(f"{p.relative_to(folders.intake).as_posix()}: đã trả lại {folders.intake}, sẽ được đọc lại")
     if not moved:
-        typer.echo(f"nothing in {folders.failed}")
+        typer.echo(f"không có tệp nào trong {folders.failed}")
 
 
 def warm(

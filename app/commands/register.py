@@ -318,8 +318,10 @@ def graph(
     missing: bool = typer.Option(False, "--missing", help="Documents cited but not in the register."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="graphml or json (node-link) instead of a listing."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+    obligations: bool = typer.Option(False, "--obligations", help="With --root: list each document's tasks under it."),
 ) -> None:
-    """The directive graph: descendants of a directive, an obligation's chain, missing documents, or export."""
+    """The directive graph: the tree of documents carrying out a directive (--root), an
+    obligation's chain, missing documents, or export."""
     from models import graph as G
 
     fmt = format.lower() if format else None
@@ -356,14 +358,10 @@ def graph(
             if fmt:
                 G.write_graph(G.subgraph_for_root(session, root=root), fmt, output)
                 return
-            res = G.descendants(session, root=root)
-            from models.queries import list_obligations
+            from models.graph_tree import directive_tree
 
-            obls = list_obligations(session, document_ids=res.documents)
-            con.print(f"{root}: {len(obls)} obligations in {len(res.documents)} documents", emoji=False, markup=False)
-            for o in obls:
-                con.print(f"  {o.id}  {o.ref or '':<10} {'; '.join(o.lead_units)[:40]:<40} {o.text[:80]}",
-                          emoji=False, markup=False)
+            for line in tree_lines(directive_tree(session, root=root), root, obligations=obligations):
+                typer.echo(line)
             return
         g = G.build_graph(session)
         if fmt:
@@ -375,6 +373,41 @@ def graph(
         typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
 
     _run(ctx, go)
+
+
+def _counts(total: int, n_open: int, overdue: int) -> str:
+    return f"{total} nhiệm vụ ({n_open} chưa xong, {overdue} quá hạn)"
+
+
+def tree_lines(top, root: str, *, obligations: bool = False) -> list[str]:
+    """The tree as text: a first line with the totals, then one line per document naming it,
+    with its own tasks' counts; --obligations: each task under its document."""
+    from models.owes_rows import STATUS_LABELS, vn_date
+
+    docs, total, n_open, overdue = top.subtree_counts()
+    lines = [f"{root}: {docs} văn bản, {_counts(total, n_open, overdue)}"]
+
+    def visit(node, prefix: str, branch: str, below: str) -> None:
+        if node.repeated:
+            lines.append(f"{prefix}{branch}{node.label} (đã nêu ở trên)")
+            return
+        counts = f" — {_counts(node.total, node.open, node.overdue)}" if node.kind == "document" else ""
+        lines.append(f"{prefix}{branch}{node.label}{counts}" + (f"  [{node.document_id}]" if node.document_id else ""))
+        inner = prefix + below
+        if obligations:
+            bar = "│   " if node.children else "    "
+            for o in node.obligations:
+                when = f", hạn {vn_date(o.next_due)}" if o.next_due else ""
+                state = "QUÁ HẠN" if o.overdue else STATUS_LABELS.get(o.status, o.status)
+                lead = "; ".join(o.lead_units) or "chưa rõ đơn vị"
+                text = o.text if len(o.text) <= 100 else o.text[:99].rstrip() + "…"
+                lines.append(f"{inner}{bar}· {o.ref or '-'} {text} — {lead} — {state}{when}  [{o.id}]")
+        for i, c in enumerate(node.children):
+            last = i == len(node.children) - 1
+            visit(c, inner, "└── " if last else "├── ", "    " if last else "│   ")
+
+    visit(top, "", "", "")
+    return lines
 
 
 def _label(g, n: str) -> str:

@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
     app.command("owes")(owes)
     app.command("summary")(summary)
+    app.command("report")(report)
     app.command("serve")(serve)
 
 
@@ -36,7 +37,7 @@ def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return dt.date.fromisoformat(v)
     except ValueError:
-        _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)", 2)
+        _fail(f"{option} {value!r} không phải một ngày: hãy ghi dạng 31/12/2025 hoặc 2025-12-31", 2)
 
 
 STATUSES = ("open", "in_progress", "done", "cancelled")   # models.tables.STATUSES, without importing SQLModel
@@ -69,7 +70,7 @@ def _statuses(value: Optional[str]) -> Optional[list[str]]:
     out = [s.strip() for s in value.split(",") if s.strip()]
     bad = [s for s in out if s not in STATUSES]
     if bad:
-        _fail(f"unknown status {bad[0]!r}: use {', '.join(STATUSES)} or all", 2)
+        _fail(f"không có tình trạng {bad[0]!r}: hãy dùng {', '.join(STATUSES)} hoặc all", 2)
     return out
 
 
@@ -103,7 +104,7 @@ def search(
     from models.search import SORTS, search as do_search, search_documents
 
     if sort not in SORTS:
-        _fail(f"unknown --sort {sort!r}: use {' or '.join(SORTS)}", 2)
+        _fail(f"không có cách xếp --sort {sort!r}: hãy dùng {' hoặc '.join(SORTS)}", 2)
     try:
         with _session(_settings(ctx).db) as session:
             if documents:
@@ -118,12 +119,29 @@ def search(
                                programme=programme, due_from=parse_date(due_from, "--from"),
                                due_to=parse_date(due_to, "--to"), status=_statuses(status), overdue=overdue,
                                flags=flag or None, limit=limit, sort=sort)
+            unknown_unit = _unknown_unit_line(session, unit, query) if unit and not result.units else ""
     except RegisterError as exc:
         _fail(str(exc))
+    if unknown_unit:
+        typer.echo(unknown_unit, err=True)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return
     _print_hits(result, confidence=sort == "confidence")
+
+
+def _unknown_unit_line(session, unit: str, query: str) -> str:
+    """In Vietnamese: --unit matched no department of the register, and what to type instead."""
+    import shlex
+
+    from models.departments import suggest
+
+    names = suggest(session, unit)
+    words = f"{shlex.quote(query)} " if query else ""
+    if names:
+        return (f"Không tìm thấy đơn vị «{unit}» trong sổ. Có phải: "
+                + "; ".join(f'chidao search {words}--unit "{n}"' for n in names))
+    return f"Không tìm thấy đơn vị «{unit}» trong sổ. Xem các đơn vị có nhiệm vụ: chidao summary"
 
 
 def _print_documents(hits) -> None:
@@ -195,9 +213,9 @@ def owes(
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        _fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
+        _fail(f"không có định dạng {fmt!r}: hãy dùng {', '.join(FORMATS)}", 2)
     if unit is not None and not unit.strip():
-        _fail("--unit is empty", 2)
+        _fail("--unit để trống: hãy ghi tên đơn vị, ví dụ --unit \"Công an tỉnh\"", 2)
     try:
         with _session(_settings(ctx).db) as session:
             groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),
@@ -213,10 +231,17 @@ def owes(
     path = output or default_path(fmt, unit)
     title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     try:
-        write(groups, fmt, path, title=title)
+        write(groups, fmt, path, title=title, settings=_settings(ctx))
     except OSError as exc:
         _fail(f"{path}: {exc.strerror or exc}")
-    typer.echo(f"wrote {path} ({sum(len(g.items) for g in groups)} tasks, {len(groups)} units)", err=True)
+    typer.echo(f"đã ghi {path} ({sum(len(g.items) for g in groups)} nhiệm vụ, {len(groups)} danh sách)", err=True)
+    if fmt == "ics":
+        from app.reports import calendar_counts
+
+        dated, undated = calendar_counts(groups)
+        typer.echo(f"lịch: {dated} nhiệm vụ có ngày (mỗi nhiệm vụ một sự kiện, nhắc trước 7 ngày và 1 ngày)"
+                   + (f"; {undated} nhiệm vụ không có ngày (thường xuyên, hoặc thời hạn không quy ra ngày), "
+                      "không đưa vào lịch" if undated else ""), err=True)
 
 
 def _say_which(asked: str, group, *, filtered: bool) -> None:
@@ -242,7 +267,7 @@ def _print_owes(groups) -> None:
     if not groups:
         console.print("Không có nhiệm vụ nào.")
     for g in groups:
-        t = Table(title=escape(f"{g.label} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
+        t = Table(title=escape(f"{g.label} — {g.count_label}"), show_lines=True,
                   title_justify="left")
         for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
                       ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
@@ -273,11 +298,63 @@ def summary(
     from rich.table import Table
 
     t = Table(title="Tổng hợp theo đơn vị")
-    for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới"):
+    for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới", "Thêm, qua nhóm"):
         t.add_column(c, justify="left" if c == "Đơn vị" else "right")
     for r in rows:
-        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
+        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0",
+                  str(r.due_soon), str(r.via_groups) if r.via_groups else "")
     _console().print(t)
+    typer.echo("Chưa xong, Quá hạn: nhiệm vụ giao trực tiếp cho đơn vị. Thêm, qua nhóm: nhiệm vụ chưa xong giao cho "
+               "nhóm có đơn vị (như «Các sở, ban, ngành»); danh sách đủ: chidao owes --unit \"TÊN ĐƠN VỊ\"")
+
+
+def report(
+    ctx: typer.Context,
+    outdir: Path = typer.Option(Path("outputs"), "--outdir", help="Folder the XLSX and PDF lists go to."),
+    top: int = typer.Option(15, "--top", help="Departments shown on screen (most overdue first); the files hold all."),
+) -> None:
+    """The main job's end: a short summary on screen (per department: open, overdue, next due)
+    and every department's full list written to OUTDIR as XLSX and PDF, saying where."""
+    from app.reports import default_path, write
+    from models.db import RegisterError
+    from models.owes import owes as do_owes
+
+    try:
+        with _session(_settings(ctx).db) as session:
+            groups = do_owes(session)
+    except RegisterError as exc:
+        _fail(str(exc))
+    _print_brief(groups, top)
+    paths = []
+    for fmt in ("xlsx", "pdf"):
+        path = default_path(fmt, None, outdir=outdir)
+        try:
+            paths.append(write(groups, fmt, path, title="DANH MỤC NHIỆM VỤ ĐƯỢC GIAO", settings=_settings(ctx)))
+        except OSError as exc:
+            _fail(f"{path}: {exc.strerror or exc}")
+    typer.echo(f"Danh sách đầy đủ của từng đơn vị: {paths[0]} (Excel, mỗi đơn vị một trang tính) và {paths[1]} (PDF, "
+               "có mục lục). Một đơn vị: chidao owes --unit \"TÊN ĐƠN VỊ\"")
+
+
+def _print_brief(groups, top: int) -> None:
+    """One row per department: open, overdue, next due; the first TOP, then how many more."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from models.owes_rows import vn_date
+
+    total = sum(len(g.items) for g in groups)
+    late = sum(g.overdue for g in groups)
+    t = Table(title=f"Nhiệm vụ chưa xong: {total} ({late} quá hạn), {len(groups)} danh sách", title_justify="left")
+    for c in ("Đơn vị", "Chưa xong", "Quá hạn", "Hạn gần nhất"):
+        t.add_column(c, justify="left" if c == "Đơn vị" else "right")
+    for g in groups[:top]:
+        upcoming = [i.next_due or i.due for i in g.items if not i.overdue and (i.next_due or i.due)]
+        t.add_row(escape(g.label), str(len(g.items)), f"[red]{g.overdue}[/red]" if g.overdue else "0",
+                  vn_date(min(upcoming)) if upcoming else "")
+    _console().print(t)
+    if len(groups) > top:
+        typer.echo(f"… và {len(groups) - top} danh sách khác (trong các tệp dưới đây; tổng hợp: chidao summary)")
 
 
 def serve(

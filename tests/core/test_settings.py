@@ -77,6 +77,14 @@ def test_quick_settings_agree_with_the_settings(monkeypatch, value):
     assert quick_settings(db="sqlite:///o.db").db == load_settings(db="sqlite:///o.db").db == "sqlite:///o.db"
 
 
+def test_quick_settings_carry_what_the_pdf_lists_print(monkeypatch):
+    monkeypatch.setenv("CHIDAO_OFFICE", "UBND TỈNH BÌNH ĐỊNH/VĂN PHÒNG")
+    monkeypatch.setenv("CHIDAO_PLACE", "Bình Định")
+    monkeypatch.delenv("CHIDAO_SIGNER", raising=False)
+    q, s = quick_settings(), load_settings()
+    assert (q.office, q.place, q.signer) == (s.office, s.place, s.signer) == ("UBND TỈNH BÌNH ĐỊNH/VĂN PHÒNG", "Bình Định", "")
+
+
 @pytest.mark.parametrize("name, value, what", [
     ("CHIDAO_DOC_TIMEOUT", "mười phút", "phải là một số"),
     ("CHIDAO_DOC_TIMEOUT", "0", "phải lớn hơn 0"),

@@ -87,7 +87,8 @@ TABLE = [
     ("Chủ tịch UBND cấp huyện", "position", GROUP_CAP),
     ("Chủ tịch UBND các huyện, thị xã, thành phố", "position", GROUP_CAP),
     ("Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố theo chức năng, nhiệm vụ cần", "position", GROUP_CAP),
-    ("Chủ tịch Ủy ban nhân dân các huyện, thành phô", "position", "Ủy ban nhân dân các huyện, thành phố"),
+    ("Chủ tịch Ủy ban nhân dân các huyện, thành phô", "position", GROUP_CAP),   # one department, however spelt
+    ("UBND các huyện, thành phố", "group", GROUP_CAP),
     ("Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu", "position", "Ủy ban nhân dân các xã, phường, đặc khu"),
     ("Thủ trưởng các sở, ban ngành tỉnh", "position", SBN),
     ("Thủ trưởng các Sở, ban, ngành của tỉnh", "position", SBN),

@@ -127,7 +127,8 @@ def test_plain_ingest_does_not_import_prefect(tmp_path, sqlite_url, directive_pd
 def test_watch_refuses_a_missing_folder(tmp_path, sqlite_url):
     out = run_cli("watch", str(tmp_path / "not-mounted"), env={"CHIDAO_DB": sqlite_url}, timeout=60)
     assert out.returncode == 2
-    assert out.stderr == f"{tmp_path / 'not-mounted'}: no such folder (create it first, or check the share is mounted)\n"
+    assert out.stderr == (f"{tmp_path / 'not-mounted'}: không có thư mục này (hãy tạo thư mục trước, "
+                          "hoặc kiểm tra ổ mạng đã được gắn)\n")
     assert not (tmp_path / "not-mounted").exists()
 
 
@@ -143,13 +144,17 @@ def test_failed_and_retry_from_the_cli(tmp_path):
     out = run_cli("failed", str(folders.intake), timeout=60)
     assert out.returncode == 0
     assert [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", "WHEN", l) for l in out.stdout.splitlines()] == [
-        "a.pdf: named .pdf but its content is not PDF  (attempts 1, WHEN)",
-        "b.pdf: named .pdf but its content is not PDF  (attempts 1, WHEN)"]
+        "a.pdf: named .pdf but its content is not PDF  (đã thử 1 lần, lúc WHEN)",
+        "b.pdf: named .pdf but its content is not PDF  (đã thử 1 lần, lúc WHEN)"]
+    assert out.stderr == (f"\n2 tệp lỗi.  Sửa hoặc thay tệp trong {folders.failed}, rồi chạy: "
+                          f"chidao retry {folders.intake} a.pdf   (hoặc --all thay cho tên tệp để thử lại tất cả)\n")
     out = run_cli("retry", str(folders.intake), timeout=60)
-    assert (out.returncode, out.stderr) == (2, "give one NAME or --all\n")
+    assert (out.returncode, out.stderr) == (2, "hãy ghi một tên tệp (như `chidao failed` in ra) hoặc --all\n")
     out = run_cli("retry", str(folders.intake), "zzz.pdf", timeout=60)
-    assert (out.returncode, out.stderr) == (1, f"zzz.pdf: not in {folders.intake / 'failed'}\n")
+    assert (out.returncode, out.stderr) == (1, f"zzz.pdf: không có trong {folders.intake / 'failed'}; "
+                                               f"xem các tệp lỗi: chidao failed {folders.intake}\n")
     out = run_cli("retry", str(folders.intake), "--all", timeout=60)
-    assert (out.returncode, out.stdout) == (0, f"a.pdf: back in {folders.intake}\nb.pdf: back in {folders.intake}\n")
+    assert (out.returncode, out.stdout) == (0, f"a.pdf: đã trả lại {folders.intake}, sẽ được đọc lại\n"
+                                               f"b.pdf: đã trả lại {folders.intake}, sẽ được đọc lại\n")
     assert (folders.intake / "a.pdf").read_bytes() == b"junk a.pdf"
-    assert run_cli("failed", str(folders.intake), timeout=60).stdout == f"nothing in {folders.intake / 'failed'}\n"
+    assert run_cli("failed", str(folders.intake), timeout=60).stdout == f"không có tệp nào trong {folders.intake / 'failed'}\n"

@@ -111,13 +111,14 @@ def test_failed_gets_reason_then_retry_moves_back(tmp_path):
     dest = I.finish_failed(f, item, "named .pdf but its content is not PDF", retryable=False, max_attempts=3)
     assert dest.read_bytes() == b"not a pdf"
     text = I.error_path(dest).read_text(encoding="utf-8")
-    assert re.sub(r"failed_at: \S+", "failed_at: WHEN", text) == (
-        "file: bad.pdf\noutcome: bad-input\nreason: named .pdf but its content is not PDF\nattempts: 1\nretryable: no\n"
-        "failed_at: WHEN\nnext: sửa hoặc thay tệp trong thư mục failed/, rồi chạy: "
-        f"chidao retry {f.intake} bad.pdf\n")
+    assert re.sub(r"lúc: \S+", "lúc: WHEN", text) == (
+        "tệp: bad.pdf\nkết quả: tệp không dùng được (bad-input)\nlý do: named .pdf but its content is not PDF\n"
+        "số lần thử: 1\ntự thử lại được: không\nlúc: WHEN\nviệc cần làm: sửa hoặc thay tệp trong thư mục failed/, "
+        f"rồi chạy: chidao retry {f.intake} bad.pdf\n")
     [listed] = I.list_failed(f)
-    assert (listed.name, listed.reason, listed.attempts, listed.retryable) == (
-        "bad.pdf", "named .pdf but its content is not PDF", 1, False)
+    assert (listed.name, listed.reason, listed.attempts, listed.retryable, listed.outcome) == (
+        "bad.pdf", "named .pdf but its content is not PDF", 1, False, "bad-input")
+    assert listed.next_step == f"sửa hoặc thay tệp trong thư mục failed/, rồi chạy: chidao retry {f.intake} bad.pdf"
     moved = I.retry(f, "bad.pdf")
     assert moved == [f.intake / "bad.pdf"] and moved[0].read_bytes() == b"not a pdf"
     assert I.list_failed(f) == [] and not I.error_path(dest).exists()
@@ -127,7 +128,7 @@ def test_retry_unknown_name_is_a_clear_error(tmp_path):
     f = _folders(tmp_path)
     with pytest.raises(LookupError) as err:
         I.retry(f, "nope.pdf")
-    assert str(err.value) == f"nope.pdf: not in {f.failed}"
+    assert str(err.value) == f"nope.pdf: không có trong {f.failed}; xem các tệp lỗi: chidao failed {f.intake}"
 
 
 def test_processing_leftovers_are_found_with_their_attempts(tmp_path):
@@ -153,9 +154,21 @@ def test_an_error_says_so_and_its_next_step_works_when_pasted(tmp_path):
     dest = I.finish_failed(f, I.claim(f, p), "lỗi của chương trình ở bước structure", retryable=False,
                            max_attempts=3, outcome="error")
     fields = dict(line.split(": ", 1) for line in I.error_path(dest).read_text(encoding="utf-8").splitlines())
-    assert (fields["outcome"], fields["retryable"]) == ("error", "no")
+    assert (fields["kết quả"], fields["tự thử lại được"]) == ("lỗi của chương trình hoặc máy chủ (error)", "không")
+    assert (I.read_error(dest)["outcome"], I.read_error(dest)["retryable"]) == ("error", "no")
+    fields["next"] = fields["việc cần làm"]
     assert fields["next"].startswith("lỗi của chương trình, không phải của tệp: sau khi cập nhật chidao, chạy: chidao retry ")
     command = fields["next"].split("chạy: ", 1)[1]
     out = run_cli(*shlex.split(command)[1:], timeout=60)
     assert out.returncode == 0, out.stderr
     assert (f.intake / "2024" / "ct 08.pdf").read_bytes() == b"%PDF-1.4 fine bytes" and not dest.exists()
+
+
+def test_an_older_english_error_file_is_still_read(tmp_path):
+    f = _folders(tmp_path)
+    (f.failed / "old.pdf").write_bytes(b"x")
+    I.error_path(f.failed / "old.pdf").write_text(
+        "file: old.pdf\noutcome: bad-input\nreason: empty file\nattempts: 2\nretryable: yes\nfailed_at: T\n",
+        encoding="utf-8")
+    [item] = I.list_failed(f)
+    assert (item.reason, item.attempts, item.retryable, item.outcome) == ("empty file", 2, True, "bad-input")

@@ -185,7 +185,7 @@ def test_two_workers_one_killed_mid_run_each_document_stored_once(tmp_path, pg_e
         procs.start("dispatcher", *CLI, "watch", str(intake), "--deployment", f"ingest-document/{name}",
                     "--settle", "1", "--poll", "0.5", "--timeout", "100", "--lease", "160", "--retry-backoff", "2",
                     "--max-attempts", "4")
-        _wait(lambda: "watching" in procs.log("dispatcher"), 120, "the dispatcher", lambda: procs.log("dispatcher"))
+        _wait(lambda: "đang theo dõi" in procs.log("dispatcher"), 120, "the dispatcher", lambda: procs.log("dispatcher"))
         intake.joinpath("batch").mkdir(parents=True, exist_ok=True)
         for p in pdfs:
             (intake / "batch" / p.name).write_bytes(p.read_bytes())
@@ -219,4 +219,4 @@ def test_two_workers_one_killed_mid_run_each_document_stored_once(tmp_path, pg_e
     given_up = sum(1 for line in log.splitlines() if " error batch/" in line and "máy xử lý không trả lời sau" in line)
     retried = sum(1 for line in log.splitlines() if " error batch/" in line and "; trying again in " in line)
     assert 1 <= given_up <= 2, log
-    assert log.count("taken batch/") == N_DOCS + retried, log
+    assert log.count("nhận batch/") == N_DOCS + retried, log

@@ -87,7 +87,7 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
     (intake / "upload.pdf.part").write_bytes(b"%PDF half")
     svc = Service(intake, url, tmp_path / "watch.log")
     try:
-        svc.wait_for("watching")
+        svc.wait_for("đang theo dõi")
         # The scanner writes the file slowly: chunks with pauses shorter than the settle time.
         target = intake / "2024" / "chi-thi-12.pdf"
         target.parent.mkdir()
@@ -98,24 +98,27 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
                 fh.flush()
                 time.sleep(SETTLE * 0.6)
                 assert target.exists(), "taken while still being written"
-                assert "taken 2024/chi-thi-12.pdf" not in svc.text()
+                assert "nhận 2024/chi-thi-12.pdf" not in svc.text()
         (intake / "hong.pdf").write_bytes(corrupt)
-        svc.wait_for("done 2024/chi-thi-12.pdf")
-        svc.wait_for("failed hong.pdf:")
+        svc.wait_for("xong 2024/chi-thi-12.pdf")
+        svc.wait_for("thất bại hong.pdf:")
         # Same bytes again, under another name: a duplicate, reported and moved to done/.
         (intake / "ban-sao.pdf").write_bytes(good)
-        log = svc.wait_for("duplicate ban-sao.pdf")
+        log = svc.wait_for("trùng ban-sao.pdf")
         doc_id = sha(good)[:16]
-        assert re.search(rf"done 2024/chi-thi-12\.pdf in \d+\.\d s with 14 obligations, document {doc_id}\n", log), log
-        assert f"duplicate ban-sao.pdf: already in the register as document {doc_id}; moved to done/\n" in log
+        assert re.search(rf"xong 2024/chi-thi-12\.pdf trong \d+\.\d giây: 14 nhiệm vụ, văn bản {doc_id}\n", log), log
+        assert f"trùng ban-sao.pdf: đã có trong sổ là văn bản {doc_id}; đã chuyển vào done/\n" in log
+        retry_hint = f"sửa hoặc thay tệp trong thư mục failed/, rồi chạy: chidao retry {intake} hong.pdf\n"
+        assert f"thất bại hong.pdf: {CORRUPT_REASON}; {retry_hint}" in log
 
         done, failed = intake / "done", intake / "failed"
         assert (done / "2024" / "chi-thi-12.pdf").read_bytes() == good
         assert (done / "ban-sao.pdf").read_bytes() == good
         assert (failed / "hong.pdf").read_bytes() == corrupt
         reason = (failed / "hong.pdf.error.txt").read_text(encoding="utf-8")
-        assert reason.splitlines()[:5] == ["file: hong.pdf", "outcome: bad-input", f"reason: {CORRUPT_REASON}",
-                                           "attempts: 1", "retryable: no"]
+        assert reason.splitlines()[:5] == ["tệp: hong.pdf", "kết quả: tệp không dùng được (bad-input)",
+                                           f"lý do: {CORRUPT_REASON}", "số lần thử: 1", "tự thử lại được: không"]
+        assert reason.splitlines()[6] == f"việc cần làm: {retry_hint.strip()}"
         # Nothing deleted, nothing rewritten; non-documents untouched.
         assert (intake / "~$notes.docx").read_bytes() == b"office lock"
         assert (intake / "upload.pdf.part").read_bytes() == b"%PDF half"
@@ -128,21 +131,21 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
         # chidao failed / chidao retry: the clerk's view of failed/.
         out = run_cli("failed", str(intake), env={"CHIDAO_DB": url})
         assert out.returncode == 0
-        assert out.stdout.startswith(f"hong.pdf: {CORRUPT_REASON}  (attempts 1, "), out.stdout
+        assert out.stdout.startswith(f"hong.pdf: {CORRUPT_REASON}  (đã thử 1 lần, lúc "), out.stdout
         assert len(out.stdout.splitlines()) == 1
         out = run_cli("retry", str(intake), "hong.pdf", env={"CHIDAO_DB": url})
         assert out.returncode == 0, out.stderr
         # taken and failed a second time
         deadline = time.monotonic() + 120
-        while svc.text().count("failed hong.pdf:") < 2 and time.monotonic() < deadline:
+        while svc.text().count("thất bại hong.pdf:") < 2 and time.monotonic() < deadline:
             time.sleep(0.3)
-        assert svc.text().count("taken hong.pdf") == 2
-        assert svc.text().count(f"failed hong.pdf: bad-input: {CORRUPT_REASON}\n") == 2
+        assert svc.text().count("nhận hong.pdf") == 2
+        assert svc.text().count(f"thất bại hong.pdf: {CORRUPT_REASON}; {retry_hint}") == 2
         assert (failed / "hong.pdf").read_bytes() == corrupt
     finally:
         code = svc.stop()
     assert code == 0, svc.text()
-    assert svc.text().splitlines()[-1] == "stopped: 1 done, 1 duplicates, 2 failed"
+    assert svc.text().splitlines()[-1] == "đã dừng: 1 xong, 1 trùng, 2 thất bại"
 
 
 def test_kill_mid_ingest_then_restart(tmp_path, sample_pdf):
@@ -152,9 +155,9 @@ def test_kill_mid_ingest_then_restart(tmp_path, sample_pdf):
     good = sample_pdf.read_bytes()
     svc = Service(intake, url, tmp_path / "watch-1.log")
     try:
-        svc.wait_for("watching")
+        svc.wait_for("đang theo dõi")
         (intake / "ct-12.pdf").write_bytes(good)
-        svc.wait_for("taken ct-12.pdf")
+        svc.wait_for("nhận ct-12.pdf")
         # Power cut: the service and everything it started die at once.
     finally:
         svc.kill()
@@ -164,8 +167,8 @@ def test_kill_mid_ingest_then_restart(tmp_path, sample_pdf):
 
     svc2 = Service(intake, url, tmp_path / "watch-2.log")
     try:
-        svc2.wait_for("resuming ct-12.pdf")
-        svc2.wait_for("done ct-12.pdf")
+        svc2.wait_for("xử lý tiếp ct-12.pdf")
+        svc2.wait_for("xong ct-12.pdf")
     finally:
         code = svc2.stop()      # asserted below: an assert here would hide a failed wait's message
     assert code == 0, svc2.text()

@@ -105,7 +105,44 @@ def test_graph_export_formats(tree, tmp_path):
         "77/QĐ-UBND cited by other.pdf (basis)",
         "1552/BTTTT-THH cited by kh-tinh.pdf (cites)"]
     r = runner.invoke(app, ["graph", "--root", "nothing/here"])
-    assert (r.exit_code, r.output) == (1, "error: 'nothing/here' is neither in the register nor cited by any document in it\n")
+    assert (r.exit_code, r.output) == (1, "error: «nothing/here» không có trong sổ và không văn bản nào trong sổ dẫn chiếu "
+                                          "đến: xem các văn bản được dẫn chiếu mà chưa có: chidao graph --missing\n")
+
+
+def test_graph_root_prints_the_hierarchy_as_a_tree(tree, make_processed):
+    """Document -> the documents carrying it out -> ..., each line naming its document with its
+    own tasks' counts; --obligations lists them under it."""
+    import re
+
+    from app.cli import app
+    from models.graph_tree import directive_tree
+
+    url, ids = tree
+    with open_session(url) as s:
+        top = directive_tree(s, root="06/QĐ-TTg", today=dt.date(2026, 1, 1))
+        assert top.subtree_counts() == (4, 8, 8, 0)
+        assert [(d, n.label.split(" ngày")[0].split(":")[0], n.total) for d, n in top.walk()] == [
+            (0, "Quyết định 06/QĐ-TTg", 0), (1, "Chỉ thị 10/KH-UBND", 2), (2, "Chỉ thị 20/KH-UBND", 2),
+            (3, "Chỉ thị 30/CV-UBND", 1), (1, "Chỉ thị 08-CT/TU", 3)]
+    r = CliRunner().invoke(app, ["--db", url, "graph", "--root", "06/QĐ-TTg"])
+    assert r.exit_code == 0, r.output
+    lines = [re.sub(r"  \[\w+\]$", "", line) for line in r.stdout.splitlines()]
+    assert lines == [
+        "06/QĐ-TTg: 4 văn bản, 8 nhiệm vụ (8 chưa xong, 0 quá hạn)",
+        "Quyết định 06/QĐ-TTg ngày 06/01/2022 (chưa có trong sổ)",
+        "├── Chỉ thị 10/KH-UBND ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 2 nhiệm vụ (2 chưa xong, 0 quá hạn)",
+        "│   └── Chỉ thị 20/KH-UBND ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 2 nhiệm vụ (2 chưa xong, 0 quá hạn)",
+        "│       └── Chỉ thị 30/CV-UBND ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 1 nhiệm vụ (1 chưa xong, 0 quá hạn)",
+        "└── Chỉ thị 08-CT/TU ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 3 nhiệm vụ (3 chưa xong, 0 quá hạn)"]
+    assert r.stdout.splitlines()[2].endswith(f"[{ids['tinh']}]")
+    r = CliRunner().invoke(app, ["--db", url, "graph", "--root", "20/KH-UBND", "--obligations"])
+    assert r.exit_code == 0, r.output
+    lines = [re.sub(r"  \[\w+\]$", "", line) for line in r.stdout.splitlines()]
+    assert lines[0] == "20/KH-UBND: 2 văn bản, 3 nhiệm vụ (3 chưa xong, 0 quá hạn)"
+    assert lines[1] == "Chỉ thị 20/KH-UBND ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 2 nhiệm vụ (2 chưa xong, 0 quá hạn)"
+    assert lines[2].startswith("│   · ") and "Nhiệm vụ 0 của kh-huyen.pdf — Công an tỉnh — Chưa hoàn thành" in lines[2]
+    assert lines[4] == "└── Chỉ thị 30/CV-UBND ngày 01/03/2024: Về tăng cường thực hiện Đề án 06 — 1 nhiệm vụ (1 chưa xong, 0 quá hạn)"
+    assert lines[5].startswith("        · ") and "Nhiệm vụ 0 của cv-xa.pdf" in lines[5]
 
 
 def test_a_programme_learned_from_its_approving_decision_links_later_plans(db_url, make_processed):

@@ -60,7 +60,7 @@ def test_search_sort_confidence_lists_the_least_certain_first(ids, monkeypatch):
 
 def test_search_refuses_an_unknown_sort(ids):
     r = CliRunner().invoke(app, ["search", "--sort", "random"])
-    assert r.exit_code == 2 and "unknown --sort 'random': use auto or confidence" in r.output
+    assert r.exit_code == 2 and "không có cách xếp --sort 'random': hãy dùng auto hoặc confidence" in r.output
 
 
 def test_web_shows_the_confidence_and_sorts_by_it(db_url, ids, tmp_path):

@@ -115,7 +115,7 @@ def test_summary_owes_web_and_xlsx_count_the_same_departments(dept_register, tmp
     assert {re.sub(r" \((?:nay là|đã kết thúc).*\)$", "", name): int(n) for name, n in cells} == got
 
     wb = load_workbook(write(groups, "xlsx", tmp_path / "all.xlsx"))
-    per_sheet = {wb[name]["A1"].value.split(" — ", 1)[1]: wb[name].max_row - 3 for name in wb.sheetnames}
+    per_sheet = {wb[name]["A1"].value.split(" — ", 1)[1]: wb[name].max_row - 3 for name in wb.sheetnames[1:]}
     assert {re.sub(r" \((?:nay là|đã kết thúc).*\)$", "", k): v for k, v in per_sheet.items()} == got
 
 
@@ -227,3 +227,71 @@ def test_link_departments_brings_units_to_the_mapping(dept_register):
     session.commit()
     assert {r.unit: r.open for r in summary(session, today=TODAY)} == before
     assert link_departments(session) == 0                     # nothing left to change
+
+
+def test_summary_counts_own_and_through_groups_as_owes_unit_lists_them(dept_register, tmp_path):
+    """A task reaches Sở Tư pháp through "Các sở, ban, ngành": summary counts it apart (via_groups),
+    `owes --unit` lists it marked "qua …", and the all-units XLSX lists it on the group's sheet:
+    every list agrees, department by department."""
+    from openpyxl import load_workbook
+
+    from app.reports import write
+    from models.owes import owes, summary
+
+    session, url = dept_register
+    rows = summary(session, today=TODAY)
+    via = {r.unit: r.via_groups for r in rows if r.via_groups}
+    assert via == {"Sở Tư pháp": 2, LDTBXH: 1, "Sở Kế hoạch và Đầu tư": 2, "Sở Tài chính": 3}
+    for r in rows:
+        [g] = owes(session, unit=r.unit, today=TODAY)
+        assert (len(g.own), len(g.through_groups), g.overdue) == (r.open, r.via_groups, r.overdue), r.unit
+    [g] = owes(session, unit="Sở Tư pháp", today=TODAY)
+    assert {(i.text.split()[0], i.via_group) for i in g.through_groups} == {("T05", SBN), ("T06", SBN)}
+    assert g.count_label == "4 nhiệm vụ (2 giao trực tiếp, 2 qua nhóm), 0 quá hạn"
+    wb = load_workbook(write(owes(session, today=TODAY), "xlsx", tmp_path / "all.xlsx"))
+    counted = {}
+    for ws in wb.worksheets:
+        if ws["A1"].value and " — " in ws["A1"].value:
+            counted[ws["A1"].value.split(" — ", 1)[1].split(" (nay là")[0]] = ws.max_row - 3
+    assert counted == {r.unit: r.open for r in rows}
+    # the web's summary and unit page: the same split
+    from fastapi.testclient import TestClient
+
+    from app.web.main import create_app
+
+    client = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY))
+    table = client.get("/units").text.split('id="summary"', 1)[1]
+    row = re.search(r'>Sở Tư pháp</a></td>((?:<td class="num">[^<]*(?:<strong[^>]*>\d+</strong>)?[^<]*</td>\s*)+)', table)
+    assert re.findall(r'<td class="num">([^<]*)', row.group(1)) == ["2", "0", "0", "2", "2"]   # open, done, overdue, due soon, through groups
+    page = client.get("/units/view", params={"name": "Sở Tư pháp"}).text
+    assert "4 nhiệm vụ (2 giao trực tiếp, 2 qua nhóm), 0 quá hạn" in page
+
+
+def test_one_department_however_the_districts_are_spelt(dept_register):
+    from extractors.units import resolve_unit
+
+    assert {resolve_unit(s).body for s in ("Ủy ban nhân dân các huyện, thành phố", "UBND các huyện, thành phố",
+                                           "UBND các huyện", "Ủy ban nhân dân các huyện, thị xã, thành phố")} == {CAP_HUYEN}
+
+
+def test_cli_names_nothing_found_in_vietnamese_with_the_next_step(dept_register):
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    _, url = dept_register
+    r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Kho bạc Nhà nước"])
+    assert r.exit_code == 0
+    assert r.stderr.splitlines()[-1] == ("Kho bạc Nhà nước tỉnh (đã kết thúc hoạt động): không có nhiệm vụ nào. "
+                                         "Xem các đơn vị có nhiệm vụ: chidao summary")
+    r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Công an tỉn"])
+    assert r.stderr.splitlines() == ['Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: chidao owes --unit "Công an tỉnh"']
+    r = CliRunner().invoke(app, ["--db", url, "search", "rà soát", "--unit", "Công an tỉn"])
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == ["Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: "
+                                     "chidao search 'rà soát' --unit \"Công an tỉnh\""]
+    r = CliRunner().invoke(app, ["--db", url, "search", "--unit", "Kho bạc xyz"])
+    assert r.stderr.splitlines() == ["Không tìm thấy đơn vị «Kho bạc xyz» trong sổ. Xem các đơn vị có nhiệm vụ: chidao summary"]
+    r = CliRunner().invoke(app, ["--db", url, "summary"])
+    assert r.exit_code == 0
+    assert "Thêm, qua nhóm" in r.stdout and 'chidao owes --unit "TÊN ĐƠN VỊ"' in r.stdout

@@ -182,7 +182,7 @@ def test_groups_of_district():
     from models.departments import groups_of
 
     assert groups_of("UBND huyện Tuy Phước") == [
-        "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân các huyện, thành phố",
+        "Ủy ban nhân dân các huyện, thị xã, thành phố",
         "Ủy ban nhân dân các địa phương", "Ủy ban nhân dân các quận, huyện", "Các sở, ban, ngành, địa phương"]
     assert groups_of("Ủy ban nhân dân thị xã An Nhơn") == [
         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân các địa phương",

@@ -101,6 +101,6 @@ def test_clerk_flow(chromium, server, tmp_path):
             browser.close()
     assert target.suffix == ".xlsx"
     wb = load_workbook(target)
-    ws = wb[wb.sheetnames[0]]
-    assert ws.cell(3, 2).value == "Nội dung nhiệm vụ"
-    assert [ws.cell(r, 2).value[:13] for r in (4, 5)] == ["Cấp tài khoản", "Tổ chức hòa g"]
+    ws = wb[wb.sheetnames[1]]           # after the index sheet
+    assert ws.cell(3, 3).value == "Nội dung nhiệm vụ"
+    assert [ws.cell(r, 3).value[:13] for r in (4, 5)] == ["Cấp tài khoản", "Tổ chức hòa g"]

@@ -68,7 +68,8 @@ def unit_export(request: Request, session: SessionDep, today: TodayDep):
     title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     name = default_path(fmt, args["unit"], outdir=".").name
     with tempfile.TemporaryDirectory() as tmp:
-        data = write(groups, fmt, Path(tmp) / name, title=title, today=today).read_bytes()
+        data = write(groups, fmt, Path(tmp) / name, title=title, today=today,
+                     settings=request.app.state.site.settings).read_bytes()
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(data, media_type=EXPORT_TYPES[fmt],
                     headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
