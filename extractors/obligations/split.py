@@ -220,8 +220,13 @@ def is_title(sentence: str) -> bool:
     return False
 
 
+# Courtesy, not work: "Bộ Công an trân trọng cảm ơn sự phối hợp của …", "Xin cảm ơn …"
+COURTESY_RE = re.compile(r"\b(?:(?:trân\s+trọng|xin|chân\s+thành)\s+cảm\s+ơn|trân\s+trọng\s+(?:kính\s+)?(?:báo|thông\s+báo)\s+để)\b",
+                         re.IGNORECASE)
+
+
 def is_background(sentence: str) -> bool:
-    if BACKGROUND_RE.match(sentence):
+    if BACKGROUND_RE.match(sentence) or COURTESY_RE.search(sentence):
         return True
     # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report
     plain = re.sub(r"\([^()]*\)", " ", sentence)
