@@ -17,10 +17,10 @@ from models.db import RegisterError
 from models.dates import is_overdue
 from extractors.keys import symbol_key, unit_key
 from models.keys import clean_unit
-from models.register import set_unit_links
+from models.register import relink_document, set_unit_links
 from models.tables import (
-    BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
-    DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
+    BAD_INPUT_STATUS, DOCUMENT_EDITABLE_FIELDS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES,
+    Citation, Document, DocumentHistory, DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
 )
 
 _STATUS_ALIASES = {
@@ -290,6 +290,7 @@ def edit_obligation(
     deadline_recurrence: Optional[str] = None,
     deadline_day: Optional[int] = None,
     output: Optional[str] = None,
+    targets: Optional[Sequence[dict]] = None,
     clear: Sequence[str] = (),
     note: Optional[str] = None,
     who: Optional[str] = None,
@@ -334,6 +335,8 @@ def edit_obligation(
         new["deadline_day"] = day
     if output is not None:
         new["output"] = collapse_ws(output) or None
+    if targets is not None:
+        new["targets"] = [_target(t) for t in targets]
     for name in clear:
         if name not in EDITABLE_FIELDS or name == "text":
             raise RegisterError(f"cannot clear {name!r}: clearable fields are "
@@ -373,3 +376,86 @@ def edit_obligation(
                               who=who, note=note, changes=changes))
     session.commit()
     return ob
+
+
+def _target(t: dict) -> dict:
+    """A target as staff gave it: {raw, value, unit, kind, subject}; raw and value required."""
+    raw = collapse_ws(str(t.get("raw") or ""))
+    if not raw:
+        raise RegisterError("empty target: a target needs the words as printed")
+    try:
+        value = float(t["value"])
+    except (KeyError, TypeError, ValueError):
+        raise RegisterError(f"invalid target {raw!r}: its value must be a number") from None
+    kind = t.get("kind") or "target"
+    if kind not in ("target", "achieved"):
+        raise RegisterError(f"invalid target kind {kind!r}: use target or achieved")
+    return {"raw": raw, "value": value, "unit": collapse_ws(str(t.get("unit") or "")) or "count", "kind": kind,
+            "subject": t.get("subject")}
+
+
+def accept_obligation(session: Session, *, obligation_id: str, who: Optional[str] = None,
+                      note: Optional[str] = None) -> Obligation:
+    """A reviewer found the extraction right: the obligation leaves the review queue (until a
+    re-extraction changes it).  Recorded in the history (kind "accept").  Commits."""
+    ob = get_obligation(session, id=obligation_id)
+    now = utcnow()
+    ob.accepted_at = now
+    session.add(ob)
+    session.add(StatusHistory(obligation_id=ob.id, kind="accept", status=ob.status, previous_status=ob.status,
+                              who=who, note=collapse_ws(note) if note else None,
+                              changes={"accepted_at": [None, now.isoformat()]}, at=now))
+    session.commit()
+    return ob
+
+
+def edit_document(session: Session, *, document_id: str, number: Optional[str] = None,
+                  issued_on: Optional[dt.date | str] = None, issuer: Optional[str] = None,
+                  clear: Sequence[str] = (), note: Optional[str] = None, who: Optional[str] = None) -> Document:
+    """Correct a document's header (number, issued_on, issuer).  Only the fields given change;
+    each changed one is added to the document's `corrected_fields`, so re-extraction keeps the
+    staff's value; recorded in document_history.  Validates before writing; commits."""
+    doc = get_document(session, id=document_id)
+    new: dict[str, Any] = {}
+    if number is not None:
+        n = collapse_ws(number)
+        if not symbol_key(n):
+            raise RegisterError(f"invalid document number {number!r}: e.g. 45/KH-UBND")
+        new["number"] = n
+    if issued_on is not None:
+        new["issued_on"] = parse_date(issued_on, what="document date")
+    if issuer is not None:
+        i = collapse_ws(issuer)
+        if not i:
+            raise RegisterError("empty issuer: give the issuing body, e.g. Ủy ban nhân dân tỉnh")
+        new["issuer"] = i
+    for name in clear:
+        if name not in DOCUMENT_EDITABLE_FIELDS:
+            raise RegisterError(f"cannot clear {name!r}: clearable fields are {', '.join(DOCUMENT_EDITABLE_FIELDS)}")
+        new[name] = None
+    if not new:
+        raise RegisterError("nothing to change: give the number, the date or the issuer")
+    changes = {}
+    for name, value in new.items():
+        old = getattr(doc, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(doc, name, value)
+    if not changes:
+        return doc
+    doc.corrected_fields = [*(doc.corrected_fields or []), *(n for n in changes if n not in (doc.corrected_fields or []))]
+    session.add(doc)
+    if "number" in changes:
+        doc.number_key = symbol_key(doc.number) if doc.number else None
+        session.flush()
+        relink_document(session, doc)
+    session.add(DocumentHistory(document_id=doc.id, who=who, note=collapse_ws(note) if note else None,
+                                changes=changes))
+    session.commit()
+    return doc
+
+
+def document_history(session: Session, *, document_id: str) -> list[DocumentHistory]:
+    did = resolve_document_id(session, id=document_id)
+    return list(session.execute(select(DocumentHistory).where(DocumentHistory.document_id == did)
+                                .order_by(DocumentHistory.at, DocumentHistory.id)).scalars())

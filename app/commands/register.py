@@ -52,7 +52,7 @@ def export(
         typer.echo(f"wrote {path}", err=True)
 
 
-def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
+def who_changes(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
     import getpass    # with termios: only the commands that record who changed something
 
     if who:
@@ -63,7 +63,7 @@ def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
         return None
 
 
-def _run(ctx: typer.Context, fn):
+def run_on_register(ctx: typer.Context, fn):
     """Run FN(session) on the register; a RegisterError becomes one line on stderr and exit 1."""
     from models.db import RegisterError
     from models.register import open_session
@@ -104,10 +104,10 @@ def status(
     from models.queries import set_status
 
     def go(session):
-        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(ctx, who))
+        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=who_changes(ctx, who))
         typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def edit(
@@ -131,10 +131,10 @@ def edit(
     def go(session):
         ob = edit_obligation(session, obligation_id=id, lead_units=lead or None, support_units=support or None,
                              deadline_due=due, deadline_raw=deadline, deadline_recurrence=recurrence, deadline_day=day,
-                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(ctx, who))
+                             text=text, output=output, clear=tuple(clear or ()), note=note, who=who_changes(ctx, who))
         typer.echo(f"{ob.id}: corrected {', '.join(ob.corrected_fields) or 'nothing'}")
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
@@ -155,7 +155,7 @@ def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation i
             t.add_row(h.at.strftime("%Y-%m-%d %H:%M"), h.kind, h.who or "", h.status or "", h.note or "", ch)
         _console().print(t)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
@@ -228,7 +228,7 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
         for o in obls:
             con.print(f"  {o.id}  {o.ref or '':<10} {o.status:<11} {o.text[:90]}", emoji=False, markup=False)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def documents(
@@ -277,7 +277,7 @@ def documents(
                           f"bản sao ({kind_label(c)})")
         _console().print(t)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def reextract(
@@ -374,7 +374,7 @@ def graph(
             kinds[k] = kinds.get(k, 0) + 1
         typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def _label(g, n: str) -> str:

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.web.deps import Site
-from app.web.routes import auth, documents, obligations, search, units, upload
+from app.web.routes import auth, corrections, documents, obligations, review, search, units, upload
 from app.web.routes.upload import safe_filename  # noqa: F401 - part of this module's interface (tests use it)
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
-ROUTERS = (search.router, obligations.router, documents.router, units.router, upload.router, auth.router)
+ROUTERS = (search.router, review.router, corrections.router, obligations.router, documents.router, units.router,
+           upload.router, auth.router)
 
 
 def is_loopback(host: str) -> bool:

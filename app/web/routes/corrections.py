@@ -1,0 +1,194 @@
+"""Corrections from the obligation page: its units, deadline, text, targets and output, and its
+document's header (number, date, issuer).
+
+Each goes through the register's one path for staff corrections (models.queries.edit_obligation
+and edit_document, as `chidao edit` does): only what changed is written, the field is marked
+corrected so re-extraction keeps it, and the history records who changed what.  A deadline is
+read with the extraction's own parser (extractors.obligations.deadlines.parse_deadline), a
+target with its figure finder; what they cannot read is answered in Vietnamese, nothing saved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from app.web.deps import SessionDep, WriteCheck, parse_date
+from app.web.routes.obligations import load_obligation
+from app.web.routes.review import back_to, with_message
+from app.web.templating import FIELD_LABELS
+from extractors.text import collapse_ws
+
+router = APIRouter()
+DEADLINE_HELP = "ghi như trong văn bản, ví dụ: 30/6/2025, trước ngày 15/7/2025, Quý III/2025, hằng tháng, thường xuyên"
+
+
+class CorrectionError(ValueError):
+    """A value the clerk typed that cannot be read: the message says so, in Vietnamese."""
+
+
+def _units(values: list[str]) -> list[str]:
+    return [collapse_ws(v) for v in values if collapse_ws(v)]
+
+
+def deadline_changes(raw: str, ob, document_date: Optional[dt.date]) -> dict[str, Any]:
+    """edit_obligation's deadline arguments for the words RAW (empty: no deadline)."""
+    from extractors.obligations.deadlines import parse_deadline
+
+    raw = collapse_ws(raw)
+    if raw == collapse_ws(ob.deadline_raw or ""):
+        return {}
+    if not raw:
+        return {"clear": ["deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day"]}
+    d = parse_deadline(raw, document_date=document_date, year=document_date.year if document_date else None)
+    if d is None or (d.due is None and d.recurrence is None):
+        raise CorrectionError(f"Không hiểu thời hạn «{raw}»: {DEADLINE_HELP}.")
+    out: dict[str, Any] = {"deadline_raw": raw, "clear": []}
+    for name, value in (("deadline_due", d.due), ("deadline_recurrence", d.recurrence), ("deadline_day", d.day)):
+        if value is None:
+            out["clear"].append(name)
+        else:
+            out[name] = value
+    return out
+
+
+def target_list(lines: str, ob, document_date: Optional[dt.date]) -> Optional[list[dict]]:
+    """The targets for the textarea LINES (one figure a line); None when they are the stored ones."""
+    from extractors.obligations.targets import find_figures
+
+    wanted = [collapse_ws(x) for x in (lines or "").splitlines() if collapse_ws(x)]
+    stored = {t.get("raw"): t for t in (ob.targets or [])}
+    if wanted == list(stored):
+        return None
+    out = []
+    for line in wanted:
+        if line in stored:
+            out.append(stored[line])
+            continue
+        found = find_figures(line, document_year=document_date.year if document_date else None)
+        if not found:
+            raise CorrectionError(f"Không đọc được chỉ tiêu «{line}»: ghi con số và đơn vị, ví dụ: đạt 90%, "
+                                  "100% hồ sơ, 25 xã; mỗi chỉ tiêu một dòng.")
+        t = found[0]
+        out.append({"raw": line, "value": t.value, "unit": t.unit, "kind": t.kind, "subject": t.subject})
+    return out
+
+
+def obligation_changes(form, ob, document_date: Optional[dt.date]) -> dict[str, Any]:
+    """edit_obligation's arguments for what the form changed (empty: nothing)."""
+    args: dict[str, Any] = {"clear": []}
+    for name, field in (("lead_units", "lead"), ("support_units", "support")):
+        units = _units(form.getlist(field))
+        if units != list(getattr(ob, name) or []):
+            if units:
+                args[name] = units
+            else:
+                args["clear"].append(name)
+    text = collapse_ws(form.get("text", ob.text))
+    if not text:
+        raise CorrectionError("Nội dung nhiệm vụ không được để trống.")
+    if text != ob.text:
+        args["text"] = text
+    output = collapse_ws(form.get("output", ob.output or ""))
+    if output != (ob.output or ""):
+        if output:
+            args["output"] = output
+        else:
+            args["clear"].append("output")
+    dl = deadline_changes(form.get("deadline", ob.deadline_raw or ""), ob, document_date)
+    args["clear"] += dl.pop("clear", [])
+    args.update(dl)
+    targets = target_list(form.get("targets", "\n".join(t.get("raw") or "" for t in ob.targets or [])), ob,
+                          document_date)
+    if targets is not None:
+        if targets:
+            args["targets"] = targets
+        else:
+            args["clear"].append("targets")
+    if not args["clear"]:
+        del args["clear"]
+    return args
+
+
+@router.post("/obligations/{oid}/edit", dependencies=[WriteCheck])
+async def correct_obligation(request: Request, oid: str, session: SessionDep):
+    from models.db import RegisterError
+    from models.queries import edit_obligation
+
+    ob, doc = load_obligation(session, oid)
+    form = await request.form()
+    here = back_to(str(form.get("next") or ""), f"/obligations/{ob.id}")
+    try:
+        args = obligation_changes(form, ob, doc.issued_on)
+    except CorrectionError as exc:
+        return RedirectResponse(with_message(here, str(exc), "err") + "#sua", 303)
+    note = collapse_ws(str(form.get("note") or "")) or None
+    if not args and note is None:
+        return RedirectResponse(with_message(here, "Không có gì thay đổi.") + "#sua", 303)
+    who = collapse_ws(str(form.get("who") or ""))[:128] or "web"
+    try:
+        edit_obligation(session, obligation_id=ob.id, note=note, who=who, **args)
+    except RegisterError as exc:
+        return RedirectResponse(with_message(here, f"Không lưu được: {exc}", "err") + "#sua", 303)
+    fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k != "clear") or "xóa trường"
+    return RedirectResponse(with_message(here, f"Đã lưu sửa đổi ({fields}); lần đọc lại văn bản sau sẽ giữ "
+                                               "nguyên các giá trị đã sửa."), 303)
+
+
+def header_changes(form, doc) -> dict[str, Any]:
+    """edit_document's arguments for what the header form changed (empty: nothing)."""
+    args: dict[str, Any] = {"clear": []}
+    number = collapse_ws(str(form.get("number") or ""))
+    if number != (doc.number or ""):
+        if number:
+            args["number"] = number
+        else:
+            args["clear"].append("number")
+    issuer = collapse_ws(str(form.get("issuer") or ""))
+    if issuer != (doc.issuer or ""):
+        if issuer:
+            args["issuer"] = issuer
+        else:
+            args["clear"].append("issuer")
+    raw_date = collapse_ws(str(form.get("issued_on") or ""))
+    try:
+        issued_on = parse_date(raw_date)
+    except ValueError:
+        raise CorrectionError(f"Ngày ban hành «{raw_date}» không hợp lệ: ghi ngày/tháng/năm, ví dụ 20/02/2024.")
+    if issued_on != doc.issued_on:
+        if issued_on:
+            args["issued_on"] = issued_on
+        else:
+            args["clear"].append("issued_on")
+    if not args["clear"]:
+        del args["clear"]
+    return args
+
+
+@router.post("/documents/{doc_id}/edit", dependencies=[WriteCheck])
+async def correct_document(request: Request, doc_id: str, session: SessionDep):
+    from models.db import RegisterError
+    from models.queries import edit_document, get_document
+
+    try:
+        doc = get_document(session, id=doc_id)
+    except RegisterError:
+        raise HTTPException(404, "Không tìm thấy văn bản này.")
+    form = await request.form()
+    here = back_to(str(form.get("next") or ""), f"/documents/{doc.id}")
+    try:
+        args = header_changes(form, doc)
+    except CorrectionError as exc:
+        return RedirectResponse(with_message(here, str(exc), "err") + "#sua-van-ban", 303)
+    if not args:
+        return RedirectResponse(with_message(here, "Không có gì thay đổi.") + "#sua-van-ban", 303)
+    who = collapse_ws(str(form.get("who") or ""))[:128] or "web"
+    try:
+        edit_document(session, document_id=doc.id, who=who, note=collapse_ws(str(form.get("note") or "")) or None,
+                      **args)
+    except RegisterError as exc:
+        return RedirectResponse(with_message(here, f"Không lưu được: {exc}", "err") + "#sua-van-ban", 303)
+    return RedirectResponse(with_message(here, "Đã lưu số, ngày, cơ quan ban hành của văn bản; lần đọc lại sau "
+                                               "sẽ giữ nguyên các giá trị đã sửa."), 303)

@@ -1,0 +1,132 @@
+"""The review queue and the correction forms through FastAPI's TestClient: the queue beside the
+source passage, accept, correct units / deadline / text / targets and the document's header,
+Vietnamese answers to what cannot be read, nothing changed by a refused form."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+import staff_register as sr
+
+
+@pytest.fixture
+def site(tmp_path):
+    from app.web.main import create_app
+
+    url = f"sqlite:///{tmp_path}/r.db"
+    ids = sr.build(tmp_path / "files", url)
+    app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY)
+    return TestClient(app, base_url="http://127.0.0.1:8000"), url, ids
+
+
+def _row(url, oid):
+    from sqlalchemy import create_engine, text
+
+    with create_engine(url).connect() as c:
+        row = dict(c.execute(text("SELECT * FROM obligations WHERE id = :i"), {"i": oid}).mappings().one())
+    for k in ("lead_units", "support_units", "targets", "corrected_fields"):
+        row[k] = json.loads(row[k])
+    return row
+
+
+def _flash(page) -> str:
+    m = re.search(r'class="flash[^"]*"[^>]*>(.*?)</div>', page.text, re.S)
+    return m.group(1) if m else ""
+
+
+def _queue_ids(page) -> list[str]:
+    return re.findall(r'class="card review-item" id="r-\w+" data-id="(\w+)"', page.text)
+
+
+def test_review_queue_accept_leaves_it(site):
+    c, url, ids = site
+    page = c.get("/review")
+    assert page.status_code == 200 and "Rà soát kết quả đọc" in page.text
+    queue = _queue_ids(page)
+    assert len(queue) == 9
+    first = queue[0]
+    assert f"/obligations/{first}/page.png?crop=1" in page.text        # beside its highlighted passage
+    assert "Hạn trước ngày văn bản" in page.text
+    assert c.get("/review", params={"flag": "deadline-before-document"}).text.count("review-item") == 1
+    assert c.get("/review", params={"flag": "nope"}).status_code == 400
+    r = c.post(f"/review/{first}/accept", data={"next": "/review?flag="}, follow_redirects=True)
+    assert "ra khỏi danh sách cần rà soát" in _flash(r) and first not in _queue_ids(r)
+    assert _row(url, first)["accepted_at"] is not None
+    # `next` never leads off the site
+    r = c.post(f"/review/{queue[1]}/accept", data={"next": "https://evil.example/"}, follow_redirects=False)
+    assert r.headers["location"].startswith("/review?")
+
+
+def test_correction_form_edits_through_the_register(site):
+    c, url, ids = site
+    oid = _row_id(url, "Cấp tài khoản%")
+    page = c.get(f"/obligations/{oid}")
+    assert 'id="correct-form"' in page.text and '<datalist id="unit-names">' in page.text
+    assert '<option value="Sở Tư pháp">' in page.text                 # canonical units to pick from
+    r = c.post(f"/obligations/{oid}/edit", data={
+        "lead": ["Sở Nội vụ", ""], "support": ["Công an tỉnh", ""], "deadline": "trước ngày 30/6/2025",
+        "text": "Cấp tài khoản định danh điện tử mức độ 2 cho cán bộ", "targets": "đạt 100% cán bộ", "output": "",
+        "note": "sai đơn vị", "who": "Chị Lan"}, follow_redirects=True)
+    assert "Đã lưu sửa đổi" in _flash(r)
+    row = _row(url, oid)
+    assert row["lead_units"] == ["Sở Nội vụ"] and row["support_units"] == ["Công an tỉnh"]
+    assert str(row["deadline_due"]) == "2025-06-30" and row["deadline_raw"] == "trước ngày 30/6/2025"
+    assert row["targets"][0]["value"] == 100 and row["text"].endswith("cho cán bộ")
+    assert set(row["corrected_fields"]) >= {"lead_units", "support_units", "deadline_raw", "text", "targets"}
+    assert "Sửa: " in r.text and "Chị Lan" in r.text                    # in the history
+    # a recurring deadline, read by the extraction's parser
+    c.post(f"/obligations/{oid}/edit", data={"lead": ["Sở Nội vụ"], "support": ["Công an tỉnh"],
+                                             "deadline": "Ngày 25 hằng tháng", "text": row["text"],
+                                             "targets": "đạt 100% cán bộ"})
+    row = _row(url, oid)
+    assert (row["deadline_recurrence"], row["deadline_day"], row["deadline_due"]) == ("monthly", 25, None)
+
+
+@pytest.mark.parametrize("field, value, answer", [
+    ("deadline", "khi nào có kinh phí", "Không hiểu thời hạn «khi nào có kinh phí»"),
+    ("text", "   ", "Nội dung nhiệm vụ không được để trống"),
+    ("targets", "thật nhiều", "Không đọc được chỉ tiêu «thật nhiều»"),
+])
+def test_unreadable_correction_answers_in_vietnamese_and_changes_nothing(site, field, value, answer):
+    c, url, ids = site
+    oid = _row_id(url, "Cấp tài khoản%")
+    before = _row(url, oid)
+    form = {"lead": ["Sở Nội vụ"], "support": [""], "deadline": before["deadline_raw"] or "", "text": before["text"],
+            "targets": "", field: value}
+    r = c.post(f"/obligations/{oid}/edit", data=form, follow_redirects=True)
+    assert answer in _flash(r) and 'class="flash err"' in r.text
+    assert _row(url, oid) == before
+
+
+def test_header_form_and_its_history(site):
+    c, url, ids = site
+    oid = _row_id(url, "Triển khai định danh%")
+    r = c.post(f"/documents/{ids['kh']}/edit", data={"number": "46/KH-UBND", "issued_on": "21/02/2024",
+                                                     "issuer": "Ủy ban nhân dân tỉnh Bình Định",
+                                                     "next": f"/obligations/{oid}", "who": "Anh Minh"},
+               follow_redirects=True)
+    assert "Đã lưu số, ngày" in _flash(r) and 'id="doc-history"' in r.text and "46/KH-UBND" in r.text
+    bad = c.post(f"/documents/{ids['kh']}/edit", data={"number": "46/KH-UBND", "issued_on": "31/02/2024",
+                                                       "issuer": "Ủy ban nhân dân tỉnh Bình Định"}, follow_redirects=True)
+    assert "Ngày ban hành «31/02/2024» không hợp lệ" in _flash(bad)
+    assert c.post("/documents/nope/edit", data={}).status_code == 404
+
+
+def test_forms_from_another_site_are_refused(site):
+    c, url, ids = site
+    oid = _row_id(url, "Cấp tài khoản%")
+    evil = {"origin": "https://evil.example"}
+    assert c.post(f"/review/{oid}/accept", data={}, headers=evil).status_code == 403
+    assert c.post(f"/obligations/{oid}/edit", data={"text": "x"}, headers=evil).status_code == 403
+    assert c.post(f"/documents/{ids['kh']}/edit", data={"number": "1/X"}, headers=evil).status_code == 403
+    assert _row(url, oid)["accepted_at"] is None
+
+
+def _row_id(url, like):
+    from sqlalchemy import create_engine, text
+
+    with create_engine(url).connect() as c:
+        return c.execute(text("SELECT id FROM obligations WHERE text LIKE :l"), {"l": like}).scalar_one()
