@@ -33,12 +33,18 @@ def export(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout; outputs/register.xlsx for xlsx)."),
     include_versions: bool = typer.Option(False, "--include-versions", help="Also list re-scans stored as versions."),
     include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that are bad input or errors."),
+    corrections: bool = typer.Option(False, "--corrections", help="The staff's corrections and acceptances as gold-format "
+                                     "examples, one register-export/1 file per document, in the folder -o "
+                                     "(default outputs/corrections)."),
 ) -> None:
     """Export the register: JSON in the register-export/1 format, or a flat table of obligations."""
     from models.db import RegisterError
     from models.export import export_to
     from models.register import open_session
 
+    if corrections:
+        _export_corrections(ctx, output)
+        return
     fmt = format.lower()
     if fmt not in ("json", "csv", "xlsx"):
         _fail(f"unknown format {format!r}: use json, csv or xlsx", 2)
@@ -50,6 +56,24 @@ def export(
         _fail(str(exc))
     if path is not None:
         typer.echo(f"wrote {path}", err=True)
+
+
+def _export_corrections(ctx: typer.Context, output: Optional[Path]) -> None:
+    from models.corrections import write_corrections
+    from models.register import open_session
+
+    if output is not None and output.exists() and not output.is_dir():
+        _fail(f"{output}: --corrections writes one file per document: give a folder", 2)
+    try:
+        with open_session(_settings(ctx).db) as session:
+            out = write_corrections(session, output=output)
+    except OSError as exc:
+        _fail(f"{output or 'outputs/corrections'}: {exc.strerror or exc}")
+    if not out.files:
+        typer.echo("Chưa có sửa đổi hay xác nhận nào để xuất: rà soát tại trang Rà soát hoặc bằng lệnh chidao review",
+                   err=True)
+        return
+    typer.echo(f"wrote {len(out.files)} files to {out.folder} ({out.obligations} reviewed obligations)", err=True)
 
 
 def who_changes(ctx: typer.Context, who: Optional[str]) -> Optional[str]:

@@ -3,6 +3,7 @@ order and flags, accepting, correcting a document's header, and both surviving r
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, text
@@ -118,8 +119,6 @@ def test_bad_header_corrections_change_nothing(register, kwargs, message):
 
 
 def test_review_accept_and_edit_document_commands(tmp_path):
-    import json
-
     from typer.testing import CliRunner
 
     from app.cli import app
@@ -142,3 +141,65 @@ def test_review_accept_and_edit_document_commands(tmp_path):
     assert r.exit_code == 0 and f"{ids['kh']}: corrected number, issued_on" in r.stdout
     bad = run.invoke(app, ["--db", url, "review", "--flag", "nope"])
     assert bad.exit_code == 2 and "unknown --flag" in bad.output
+
+
+def test_export_corrections_round_trip(register, tmp_path):
+    """The corrections as gold files: the format of the gold sets (check_gold's fields), the staff's
+    values, and read back they are what the register holds; what the extractor said is kept."""
+    from models.corrections import read_gold, write_corrections
+    from models.export import export_register
+    from scripts.check_gold import DOC_FIELDS, OBL_FIELDS
+
+    session, ids = register
+    first = _oid(session, "Nâng cao chất lượng%")
+    accepted = _oid(session, "Cấp tài khoản%")
+    edit_obligation(session, obligation_id=first, lead_units=["Sở Nội vụ"], support_units=["Sở Tài chính"],
+                    deadline_raw="Quý I/2025", deadline_due="2025-03-31", who="t")
+    edit_document(session, document_id=ids["ct"], issuer="Ban Thường vụ Tỉnh ủy", who="t")
+    accept_obligation(session, obligation_id=accepted, who="t")
+    out = write_corrections(session, output=tmp_path / "gold")
+    assert sorted(p.name for p in out.files) == ["ct-08-tu.json", "cv-12-ubnd-vx.json"] and out.obligations == 2
+    register_docs = {d["id"]: d for d in export_register(session)["documents"]}
+    for path in out.files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["format"] == "register-export/1" and len(data["documents"]) == 1
+        gold = read_gold(path)
+        for name, kind in DOC_FIELDS.items():
+            assert isinstance(gold[name], kind), (path.name, name)
+        held = register_docs[gold["review"]["register_id"]]
+        assert {k: gold[k] for k in ("number", "issuer", "issued_on", "type")} == \
+            {k: held[k] for k in ("number", "issuer", "issued_on", "type")}
+        for n, o in enumerate(gold["obligations"], 1):
+            assert o["id"] == f"gold-{path.stem}-{n:02d}"
+            for name, kind in OBL_FIELDS.items():
+                assert isinstance(o[name], kind), (path.name, name)
+            stored = next(x for x in held["obligations"] if x["id"] == o["review"]["register_id"])
+            assert {k: o[k] for k in ("text", "lead_units", "support_units", "deadline", "targets", "output")} == \
+                {k: stored[k] for k in ("text", "lead_units", "support_units", "deadline", "targets", "output")}
+    ct = read_gold(tmp_path / "gold" / "ct-08-tu.json")
+    assert ct["issuer"] == "Ban Thường vụ Tỉnh ủy" and ct["review"]["corrected_fields"] == ["issuer"]
+    (o,) = ct["obligations"]
+    assert o["lead_units"] == ["Sở Nội vụ"] and o["deadline"] == {"raw": "Quý I/2025", "due": "2025-03-31",
+                                                                  "recurrence": None, "day": None}
+    assert set(o["review"]["corrected_fields"]) == {"lead_units", "support_units", "deadline_raw", "deadline_due"}
+    assert read_gold(tmp_path / "gold" / "cv-12-ubnd-vx.json")["obligations"][0]["review"]["accepted_at"]
+
+
+def test_export_corrections_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    sr.build(tmp_path / "files", url)
+    run = CliRunner()
+    r = run.invoke(app, ["--db", url, "export", "--corrections", "-o", str(tmp_path / "g")])
+    assert r.exit_code == 0 and "Chưa có sửa đổi" in r.output and not list((tmp_path / "g").glob("*.json"))
+    oid = json.loads(run.invoke(app, ["--db", url, "review", "--json"]).stdout)["items"][0]["id"]
+    assert run.invoke(app, ["--db", url, "edit", oid, "--lead", "Sở Nội vụ"]).exit_code == 0
+    r = run.invoke(app, ["--db", url, "export", "--corrections", "-o", str(tmp_path / "g")])
+    assert r.exit_code == 0 and "wrote 1 files" in r.output
+    assert [p.name for p in (tmp_path / "g").glob("*.json")] == ["ct-08-tu.json"]
+    (tmp_path / "f.json").write_text("{}")
+    bad = run.invoke(app, ["--db", url, "export", "--corrections", "-o", str(tmp_path / "f.json")])
+    assert bad.exit_code == 2 and "give a folder" in bad.output
