@@ -130,3 +130,36 @@ def _row_id(url, like):
 
     with create_engine(url).connect() as c:
         return c.execute(text("SELECT id FROM obligations WHERE text LIKE :l"), {"l": like}).scalar_one()
+
+
+def test_nobodys_task_is_visible_everywhere(site):
+    """A task whose only unit is no unit ("Đơn vị") is listed as "Chưa rõ đơn vị" in the summary,
+    the review queue, the per-unit export and the register export, never silently nobody's."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from models.export import export_register, write_csv
+    from models.queries import edit_obligation
+    from models.register import open_session
+
+    c, url, ids = site
+    oid = _row_id(url, "Cấp tài khoản%")
+    with open_session(url) as session:
+        edit_obligation(session, obligation_id=oid, lead_units=["Đơn vị"], who="t")
+    summary = c.get("/units").text
+    row = re.search(r'<tr><td><a href="/units/view\?name=[^"]*">Chưa rõ đơn vị</a></td><td class="num">(\d+)', summary)
+    assert row and row.group(1) == "1"
+    assert _queue_ids(c.get("/review", params={"unassigned": 1})) == [oid]
+    assert "Chưa rõ đơn vị (1)" in c.get("/review").text
+    wb = load_workbook(io.BytesIO(c.get("/units/export", params={"format": "xlsx"}).content))
+    assert "Chưa rõ đơn vị" in wb.sheetnames
+    with open_session(url) as session:
+        data = export_register(session)
+    flagged = [o["id"] for d in data["documents"] for o in d["obligations"] if o.get("unassigned")]
+    assert flagged == [oid]
+    buf = io.StringIO()
+    write_csv(data, buf)
+    rows = {r["id"]: r["unassigned"] for r in csv.DictReader(io.StringIO(buf.getvalue()))}
+    assert rows[oid] == "True" and list(rows.values()).count("True") == 1
