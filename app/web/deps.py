@@ -21,6 +21,7 @@ from sqlmodel import Session
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from flows.background import BackgroundIntake
     from flows.settings import Settings
 
 COOKIE = "chidao_token"
@@ -38,6 +39,7 @@ class Site:
     intake: Path
     max_bytes: int
     fixed_today: Optional[dt.date] = None   # tests pin the day; a running site asks the clock
+    reader: Optional["BackgroundIntake"] = None   # reads uploads in the background (None: a watcher elsewhere does)
 
     @property
     def max_mb(self) -> int:

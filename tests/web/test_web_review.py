@@ -163,3 +163,30 @@ def test_nobodys_task_is_visible_everywhere(site):
     write_csv(data, buf)
     rows = {r["id"]: r["unassigned"] for r in csv.DictReader(io.StringIO(buf.getvalue()))}
     assert rows[oid] == "True" and list(rows.values()).count("True") == 1
+
+
+def test_an_upload_is_read_without_a_watcher(site, tmp_path):
+    """The upload starts the watcher's flow in the background: a damaged PDF ends in «Không đọc
+    được» with its reason in Vietnamese and the retry command that works when pasted; the retry
+    button puts it back and it is read again at once."""
+    import html
+    import shlex
+
+    c, url, ids = site
+    r = c.post("/upload", files={"file": ("hỏng.pdf", b"%PDF-1.4 cut short", "application/pdf")}, follow_redirects=True)
+    assert r.url.path == "/intake" and "đang đọc" in _flash(r)
+    reader = c.app.state.site.reader
+    assert reader.wait(120)
+    page = c.get("/intake").text
+    failed = re.search(r'id="failed".*?</table>', page, re.S).group(0)
+    assert "hỏng.pdf" in failed and "tệp PDF bị hỏng" in failed
+    command = html.unescape(re.search(r"<code class=\"retry\">(.*?)</code>", failed).group(1))
+    intake = tmp_path / "intake"
+    assert shlex.split(command) == ["chidao", "retry", str(intake.resolve()), "hỏng.pdf"]
+    assert (intake / "failed" / "hỏng.pdf").read_bytes() == b"%PDF-1.4 cut short"      # the original kept
+    assert 'http-equiv="refresh"' not in page                                          # nothing left to wait for
+    r = c.post("/intake/retry", data={"name": "hỏng.pdf"}, follow_redirects=True)
+    assert "Đã đưa hỏng.pdf vào đọc lại" in _flash(r)
+    assert reader.wait(120)
+    assert "hỏng.pdf" in re.search(r'id="failed".*?</table>', c.get("/intake").text, re.S).group(0)
+    assert "không còn trong mục" in _flash(c.post("/intake/retry", data={"name": "nope.pdf"}, follow_redirects=True))
