@@ -279,6 +279,17 @@ def set_status(session: Session, *, obligation_id: str, status: str, note: Optio
 _UNSET = object()
 
 
+def _assign(row, new: dict[str, Any]) -> dict[str, list]:
+    """Set NEW's fields on ROW; the changes, {field: [old, new]} (JSON-ready), of those that differ."""
+    changes = {}
+    for name, value in new.items():
+        old = getattr(row, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(row, name, value)
+    return changes
+
+
 def edit_obligation(
     session: Session, *,
     obligation_id: str,
@@ -350,12 +361,7 @@ def edit_obligation(
     if "deadline_due" in new and new["deadline_due"] and "deadline_raw" not in new and not ob.deadline_raw:
         new["deadline_raw"] = new["deadline_due"].strftime("%d/%m/%Y")
 
-    changes = {}
-    for name, value in new.items():
-        old = getattr(ob, name)
-        if old != value:
-            changes[name] = [_jsonable(old), _jsonable(value)]
-            setattr(ob, name, value)
+    changes = _assign(ob, new)
     note = collapse_ws(note) if note else None
     if note is not None and note != ob.note:
         changes["note"] = [ob.note, note]
@@ -435,12 +441,7 @@ def edit_document(session: Session, *, document_id: str, number: Optional[str] =
         new[name] = None
     if not new:
         raise RegisterError("nothing to change: give the number, the date or the issuer")
-    changes = {}
-    for name, value in new.items():
-        old = getattr(doc, name)
-        if old != value:
-            changes[name] = [_jsonable(old), _jsonable(value)]
-            setattr(doc, name, value)
+    changes = _assign(doc, new)
     if not changes:
         return doc
     doc.corrected_fields = [*(doc.corrected_fields or []), *(n for n in changes if n not in (doc.corrected_fields or []))]

@@ -153,31 +153,44 @@ def _columns(url: str) -> set[str]:
     return {c["name"] for c in inspect(get_engine(url)).get_columns("obligations")}
 
 
-def _check_confidence_migration(url: str) -> None:
-    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
-    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
-    import json
-
+def _migrate(url: str, target: str, *, down: bool = False) -> None:
     from alembic import command
-    from sqlalchemy import text
 
     from models.db import alembic_config
-    from models.search import search
 
-    def migrate(target: str, down: bool = False) -> None:
-        dispose_engine(url)
-        with get_engine(url).begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, target)
+    dispose_engine(url)
+    with get_engine(url).begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, target)
 
-    migrate("0004_outcomes")
+
+def _register_at(url: str, revision: str) -> None:
+    """A register migrated to REVISION holding one document ('d-ok') and one obligation ('o-old')."""
+    from sqlalchemy import text
+
+    _migrate(url, revision)
     with get_engine(url).begin() as conn:
         conn.execute(text(
             "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
             f"extracted_at) VALUES ('d-ok', 'a.pdf', '{0:064d}', 1, 1, 'pdf', 'ok', '[]', '{{}}', CURRENT_TIMESTAMP, "
             "CURRENT_TIMESTAMP)"))
         conn.execute(text(_obligation_sql("o-old", "Rà soát thủ tục hành chính")))
+
+
+def _check_confidence_migration(url: str) -> None:
+    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
+    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
+    import json
+
+    from sqlalchemy import text
+
+    from models.search import search
+
+    def migrate(target: str, down: bool = False) -> None:
+        _migrate(url, target, down=down)
+
+    _register_at(url, "0004_outcomes")
     assert "confidence" not in _columns(url)
     dispose_engine(url)
     init_db(url)
@@ -309,30 +322,18 @@ def _check_corrections_migration(url: str) -> None:
     and goes back down cleanly; opening the register upgrades it again."""
     import json
 
-    from alembic import command
     from sqlalchemy import text
 
-    from models.db import alembic_config
     from models.queries import accept_obligation, edit_document
     from models.register import open_session
 
     def migrate(target: str, down: bool = False) -> None:
-        dispose_engine(url)
-        with get_engine(url).begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, target)
+        _migrate(url, target, down=down)
 
     def tables() -> set[str]:
         return set(inspect(get_engine(url)).get_table_names())
 
-    migrate("0007_unit_links")
-    with get_engine(url).begin() as conn:
-        conn.execute(text(
-            "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
-            f"extracted_at) VALUES ('d-ok', 'a.pdf', '{0:064d}', 1, 1, 'pdf', 'ok', '[]', '{{}}', CURRENT_TIMESTAMP, "
-            "CURRENT_TIMESTAMP)"))
-        conn.execute(text(_obligation_sql("o-old", "Rà soát thủ tục hành chính")))
+    _register_at(url, "0007_unit_links")
     assert "accepted_at" not in _columns(url) and "document_history" not in tables()
     dispose_engine(url)
     init_db(url)

@@ -10,7 +10,7 @@ target with its figure finder; what they cannot read is answered in Vietnamese, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -27,6 +27,14 @@ DEADLINE_HELP = "ghi như trong văn bản, ví dụ: 30/6/2025, trước ngày 
 
 class CorrectionError(ValueError):
     """A value the clerk typed that cannot be read: the message says so, in Vietnamese."""
+
+
+def _set_or_clear(args: dict[str, Any], name: str, value) -> None:
+    """NAME set to VALUE in edit_obligation / edit_document's ARGS, or cleared when VALUE is empty."""
+    if value:
+        args[name] = value
+    else:
+        args["clear"].append(name)
 
 
 def _units(values: list[str]) -> list[str]:
@@ -82,10 +90,7 @@ def obligation_changes(form, ob, document_date: Optional[dt.date]) -> dict[str, 
     for name, field in (("lead_units", "lead"), ("support_units", "support")):
         units = _units(form.getlist(field))
         if units != list(getattr(ob, name) or []):
-            if units:
-                args[name] = units
-            else:
-                args["clear"].append(name)
+            _set_or_clear(args, name, units)
     text = collapse_ws(form.get("text", ob.text))
     if not text:
         raise CorrectionError("Nội dung nhiệm vụ không được để trống.")
@@ -93,48 +98,63 @@ def obligation_changes(form, ob, document_date: Optional[dt.date]) -> dict[str, 
         args["text"] = text
     output = collapse_ws(form.get("output", ob.output or ""))
     if output != (ob.output or ""):
-        if output:
-            args["output"] = output
-        else:
-            args["clear"].append("output")
+        _set_or_clear(args, "output", output)
     dl = deadline_changes(form.get("deadline", ob.deadline_raw or ""), ob, document_date)
     args["clear"] += dl.pop("clear", [])
     args.update(dl)
     targets = target_list(form.get("targets", "\n".join(t.get("raw") or "" for t in ob.targets or [])), ob,
                           document_date)
     if targets is not None:
-        if targets:
-            args["targets"] = targets
-        else:
-            args["clear"].append("targets")
+        _set_or_clear(args, "targets", targets)
     if not args["clear"]:
         del args["clear"]
     return args
 
 
+def _save(here: str, anchor: str, changes: Callable[[], dict], write: Callable[[dict], Any],
+          saved: Callable[[dict], str]) -> RedirectResponse:
+    """Read what the form changed (CHANGES), write it (WRITE) and send the clerk back to
+    HERE#ANCHOR saying what happened, in Vietnamese; nothing is written when a value is unreadable."""
+    from models.db import RegisterError
+
+    def back(msg: str, kind: str = "ok") -> RedirectResponse:
+        return RedirectResponse(with_message(here, msg, kind) + anchor, 303)
+
+    try:
+        args = changes()
+    except CorrectionError as exc:
+        return back(str(exc), "err")
+    if not args:
+        return back("Không có gì thay đổi.")
+    try:
+        write(args)
+    except RegisterError as exc:
+        return back(f"Không lưu được: {exc}", "err")
+    return back(saved(args))
+
+
+def _who(form) -> str:
+    return collapse_ws(str(form.get("who") or ""))[:128] or "web"
+
+
 @router.post("/obligations/{oid}/edit", dependencies=[WriteCheck])
 async def correct_obligation(request: Request, oid: str, session: SessionDep):
-    from models.db import RegisterError
     from models.queries import edit_obligation
 
     ob, doc = load_obligation(session, oid)
     form = await request.form()
-    here = back_to(str(form.get("next") or ""), f"/obligations/{ob.id}")
-    try:
+
+    def changes() -> dict:
         args = obligation_changes(form, ob, doc.issued_on)
-    except CorrectionError as exc:
-        return RedirectResponse(with_message(here, str(exc), "err") + "#sua", 303)
-    note = collapse_ws(str(form.get("note") or "")) or None
-    if not args and note is None:
-        return RedirectResponse(with_message(here, "Không có gì thay đổi.") + "#sua", 303)
-    who = collapse_ws(str(form.get("who") or ""))[:128] or "web"
-    try:
-        edit_obligation(session, obligation_id=ob.id, note=note, who=who, **args)
-    except RegisterError as exc:
-        return RedirectResponse(with_message(here, f"Không lưu được: {exc}", "err") + "#sua", 303)
-    fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k != "clear") or "xóa trường"
-    return RedirectResponse(with_message(here, f"Đã lưu sửa đổi ({fields}); lần đọc lại văn bản sau sẽ giữ "
-                                               "nguyên các giá trị đã sửa."), 303)
+        note = collapse_ws(str(form.get("note") or ""))
+        return {**args, "note": note} if note else args
+
+    def saved(args: dict) -> str:
+        fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k not in ("clear", "note")) or "ghi chú"
+        return f"Đã lưu sửa đổi ({fields}); lần đọc lại văn bản sau sẽ giữ nguyên các giá trị đã sửa."
+
+    return _save(back_to(str(form.get("next") or ""), f"/obligations/{ob.id}"), "#sua", changes,
+                 lambda args: edit_obligation(session, obligation_id=ob.id, who=_who(form), **args), saved)
 
 
 def header_changes(form, doc) -> dict[str, Any]:
@@ -142,26 +162,17 @@ def header_changes(form, doc) -> dict[str, Any]:
     args: dict[str, Any] = {"clear": []}
     number = collapse_ws(str(form.get("number") or ""))
     if number != (doc.number or ""):
-        if number:
-            args["number"] = number
-        else:
-            args["clear"].append("number")
+        _set_or_clear(args, "number", number)
     issuer = collapse_ws(str(form.get("issuer") or ""))
     if issuer != (doc.issuer or ""):
-        if issuer:
-            args["issuer"] = issuer
-        else:
-            args["clear"].append("issuer")
+        _set_or_clear(args, "issuer", issuer)
     raw_date = collapse_ws(str(form.get("issued_on") or ""))
     try:
         issued_on = parse_date(raw_date)
     except ValueError:
         raise CorrectionError(f"Ngày ban hành «{raw_date}» không hợp lệ: ghi ngày/tháng/năm, ví dụ 20/02/2024.")
     if issued_on != doc.issued_on:
-        if issued_on:
-            args["issued_on"] = issued_on
-        else:
-            args["clear"].append("issued_on")
+        _set_or_clear(args, "issued_on", issued_on)
     if not args["clear"]:
         del args["clear"]
     return args
@@ -177,18 +188,9 @@ async def correct_document(request: Request, doc_id: str, session: SessionDep):
     except RegisterError:
         raise HTTPException(404, "Không tìm thấy văn bản này.")
     form = await request.form()
-    here = back_to(str(form.get("next") or ""), f"/documents/{doc.id}")
-    try:
-        args = header_changes(form, doc)
-    except CorrectionError as exc:
-        return RedirectResponse(with_message(here, str(exc), "err") + "#sua-van-ban", 303)
-    if not args:
-        return RedirectResponse(with_message(here, "Không có gì thay đổi.") + "#sua-van-ban", 303)
-    who = collapse_ws(str(form.get("who") or ""))[:128] or "web"
-    try:
-        edit_document(session, document_id=doc.id, who=who, note=collapse_ws(str(form.get("note") or "")) or None,
-                      **args)
-    except RegisterError as exc:
-        return RedirectResponse(with_message(here, f"Không lưu được: {exc}", "err") + "#sua-van-ban", 303)
-    return RedirectResponse(with_message(here, "Đã lưu số, ngày, cơ quan ban hành của văn bản; lần đọc lại sau "
-                                               "sẽ giữ nguyên các giá trị đã sửa."), 303)
+    note = collapse_ws(str(form.get("note") or "")) or None
+    return _save(back_to(str(form.get("next") or ""), f"/documents/{doc.id}"), "#sua-van-ban",
+                 lambda: header_changes(form, doc),
+                 lambda args: edit_document(session, document_id=doc.id, who=_who(form), note=note, **args),
+                 lambda args: "Đã lưu số, ngày, cơ quan ban hành của văn bản; lần đọc lại sau sẽ giữ nguyên các "
+                              "giá trị đã sửa.")
