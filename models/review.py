@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.db import execute
+from models.search import json_column
 from models.departments import unassigned_sql
 from models.tables import Document, Obligation
 
@@ -58,23 +59,40 @@ class ReviewQueue:
         return {"total": self.total, "counts": self.counts, "items": [i.to_dict() for i in self.items]}
 
 
-def review_flags(ob: Obligation, doc: Document) -> list[str]:
-    """The review flags of one obligation (see the module's docstring), in REVIEW_FLAGS order."""
-    got = set(ob.flags or []) & set(EXTRACTION_FLAGS)
-    if not doc.number:
+def flags_of(flags: Optional[list], reasons: Optional[list], number: Optional[str]) -> list[str]:
+    """The review flags (see the module's docstring), in REVIEW_FLAGS order, from an obligation's
+    extraction flags, its confidence reasons and its document's number."""
+    got = set(flags or []) & set(EXTRACTION_FLAGS)
+    if not number:
         got.add("number-unread")
-    if any((r or {}).get("code") == "ocr-low" for r in (ob.confidence_reasons or [])):
+    if any((r or {}).get("code") == "ocr-low" for r in (reasons or [])):
         got.add("ocr-low")
     return [f for f in REVIEW_FLAGS if f in got]
+
+
+def review_flags(ob: Obligation, doc: Document) -> list[str]:
+    """The review flags of one obligation."""
+    return flags_of(ob.flags, ob.confidence_reasons, doc.number)
 
 
 def _unassigned_ids(session: Session) -> set[str]:
     return {r[0] for r in execute(session, f"SELECT o.id FROM obligations o WHERE {unassigned_sql()}").all()}
 
 
-def _sort_key(item: ReviewItem) -> tuple:
-    c = item.obligation.confidence
-    return (c is None, c if c is not None else 0.0, -len(item.flags), item.document.id, item.obligation.ordinal)
+@dataclass(frozen=True)
+class _Row:
+    """What ordering and filtering the queue needs of one obligation (no ORM object: a register
+    has tens of thousands)."""
+    id: str
+    confidence: Optional[float]
+    flags: tuple[str, ...]
+    unassigned: bool
+    document_id: str
+    ordinal: int
+
+    def sort_key(self) -> tuple:
+        c = self.confidence
+        return (c is None, c if c is not None else 0.0, -len(self.flags), self.document_id, self.ordinal)
 
 
 def review_queue(session: Session, *, flag: Optional[str] = None, unassigned: bool = False,
@@ -84,24 +102,37 @@ def review_queue(session: Session, *, flag: Optional[str] = None, unassigned: bo
     department owes it), or by document.  Raises ValueError for an unknown flag."""
     if flag is not None and flag not in REVIEW_FLAGS:
         raise ValueError(f"unknown flag {flag!r}: use one of {', '.join(REVIEW_FLAGS)}")
-    stmt = select(Obligation, Document).join(Document, Document.id == Obligation.document_id)
+    o, d = Obligation.__table__.c, Document.__table__.c
+    stmt = select(o.id, o.confidence, o.flags, o.confidence_reasons, d.number, o.document_id, o.ordinal) \
+        .select_from(Obligation.__table__.join(Document.__table__, d.id == o.document_id))
     if not include_accepted:
-        stmt = stmt.where(Obligation.accepted_at.is_(None))
+        stmt = stmt.where(o.accepted_at.is_(None))
     if document_id is not None:
-        stmt = stmt.where(Obligation.document_id == document_id)
+        stmt = stmt.where(o.document_id == document_id)
     nobody = _unassigned_ids(session)
     queue = []
-    for ob, doc in session.execute(stmt):
-        flags = review_flags(ob, doc)
-        if flags or ob.confidence is None or ob.confidence < 1.0:
-            queue.append(ReviewItem(ob, doc, flags, ob.id in nobody))
-    counts = {f: sum(1 for i in queue if f in i.flags) for f in REVIEW_FLAGS}
-    counts["unassigned"] = sum(1 for i in queue if i.unassigned)
+    for oid, confidence, flags, reasons, number, did, ordinal in session.execute(stmt):
+        got = flags_of(json_column(flags), json_column(reasons), number)
+        if got or confidence is None or confidence < 1.0:
+            queue.append(_Row(oid, confidence, tuple(got), oid in nobody, did, ordinal))
+    counts = {f: sum(1 for r in queue if f in r.flags) for f in REVIEW_FLAGS}
+    counts["unassigned"] = sum(1 for r in queue if r.unassigned)
     counts["all"] = len(queue)
     if flag is not None:
-        queue = [i for i in queue if flag in i.flags]
+        queue = [r for r in queue if flag in r.flags]
     if unassigned:
-        queue = [i for i in queue if i.unassigned]
-    queue.sort(key=_sort_key)
-    end = None if limit is None else offset + limit
-    return ReviewQueue(items=queue[offset:end], total=len(queue), counts=counts)
+        queue = [r for r in queue if r.unassigned]
+    queue.sort(key=_Row.sort_key)
+    page = queue[offset:None if limit is None else offset + limit]
+    return ReviewQueue(items=_items(session, page), total=len(queue), counts=counts)
+
+
+def _items(session: Session, rows: list[_Row]) -> list[ReviewItem]:
+    """The page's rows as obligations and their documents, in the queue's order."""
+    got: dict[str, tuple[Obligation, Document]] = {}
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), 500):
+        stmt = select(Obligation, Document).join(Document, Document.id == Obligation.document_id) \
+            .where(Obligation.id.in_(ids[i:i + 500]))
+        got.update({ob.id: (ob, doc) for ob, doc in session.execute(stmt)})
+    return [ReviewItem(*got[r.id], list(r.flags), r.unassigned) for r in rows if r.id in got]
