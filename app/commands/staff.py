@@ -298,7 +298,7 @@ def serve(
     except ValueError as exc:
         _fail(str(exc), 2)
     reader = web.state.site.reader
-    if reader is not None:
-        reader.kick()            # what waits in the folder since the last run
+    if reader is not None and reader.folders.intake.is_dir():
+        reader.kick()            # what waits in the folder since the last run (or was left in processing/)
     typer.echo(f"chidao: http://{host}:{port}/", err=True)
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -89,6 +89,7 @@ def test_correction_form_edits_through_the_register(site):
     ("deadline", "khi nào có kinh phí", "Không hiểu thời hạn «khi nào có kinh phí»"),
     ("text", "   ", "Nội dung nhiệm vụ không được để trống"),
     ("targets", "thật nhiều", "Không đọc được chỉ tiêu «thật nhiều»"),
+    ("lead", ["--"], "Tên đơn vị «--» không hợp lệ"),
 ])
 def test_unreadable_correction_answers_in_vietnamese_and_changes_nothing(site, field, value, answer):
     c, url, ids = site
@@ -190,3 +191,16 @@ def test_an_upload_is_read_without_a_watcher(site, tmp_path):
     assert reader.wait(120)
     assert "hỏng.pdf" in re.search(r'id="failed".*?</table>', c.get("/intake").text, re.S).group(0)
     assert "không còn trong mục" in _flash(c.post("/intake/retry", data={"name": "nope.pdf"}, follow_redirects=True))
+
+
+def test_quick_fix_on_the_review_page_changes_only_what_it_shows(site):
+    c, url, ids = site
+    oid = _row_id(url, "Triển khai định danh%")          # lead Công an tỉnh, support Sở Tư pháp
+    page = c.get("/review")
+    assert 'class="quick-form"' in page.text and '<datalist id="unit-names">' in page.text
+    r = c.post(f"/obligations/{oid}/edit", data={"lead": ["Sở Nội vụ", ""], "deadline": "Quý II/2024",
+                                                 "next": "/review"}, follow_redirects=True)
+    assert r.url.path == "/review" and "Đã lưu sửa đổi" in _flash(r)
+    row = _row(url, oid)
+    assert row["lead_units"] == ["Sở Nội vụ"] and row["support_units"] == ["Sở Tư pháp"]
+    assert str(row["deadline_due"]) == "2024-06-30" and "Triển khai định danh" in row["text"]

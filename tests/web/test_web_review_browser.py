@@ -71,22 +71,25 @@ def test_review_correct_reextract_accept(chromium, server, tmp_path):
                 time.sleep(0.1)
             assert img.evaluate("e => e.naturalWidth") > 50                    # the highlighted passage
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
-            # correct it: lead unit from the canonical list, deadline in words
-            first.locator("a.correct").click()
-            page.wait_for_selector("#correct-form")
+            # correct it on the review page: lead unit from the canonical list, deadline in words
+            first.locator("details.quick-fix summary").click()
             assert page.locator("#unit-names option[value='Sở Nội vụ']").count() == 1
-            page.locator(".lead-input").first.fill("Sở Nội vụ")
-            page.fill("#fix-deadline", "trong Quý I/2025")
-            page.fill("#fix-note", "Giao nhầm đơn vị")
-            page.click("#save-correction")
+            first.locator(".quick-lead").first.fill("Sở Nội vụ")
+            first.locator(".quick-deadline").fill("trong Quý I/2025")
+            first.locator(".quick-save").click()
             page.wait_for_selector(".flash")
-            assert "Đã lưu sửa đổi" in page.inner_text(".flash")
-            assert "Sở Nội vụ" in page.inner_text("dl.meta") and "31/03/2025" in page.inner_text("dl.meta")
-            # an unreadable deadline is refused in Vietnamese, nothing changed
+            assert "Đã lưu sửa đổi" in page.inner_text(".flash") and page.url.split("?")[0].endswith("/review")
+            item = page.locator(f"#r-{oid}")
+            assert "Sở Nội vụ" in item.locator(".lead").inner_text()
+            assert "31/03/2025" in item.locator(".deadline").inner_text()
+            # the full form on the obligation's page: an unreadable deadline is refused in Vietnamese
+            item.locator("a.correct").click()
+            page.wait_for_selector("#correct-form")
             page.fill("#fix-deadline", "khi có kinh phí")
             page.click("#save-correction")
             page.wait_for_selector(".flash.err")
             assert "Không hiểu thời hạn" in page.inner_text(".flash.err")
+            assert page.input_value("#fix-deadline") == "trong Quý I/2025"          # nothing changed
             # the document read again: the correction stays
             _reextract_ct(tmp_path, url, ids)
             page.goto(f"{base}/obligations/{oid}")
@@ -101,7 +104,7 @@ def test_review_correct_reextract_accept(chromium, server, tmp_path):
             assert page.locator(f"#r-{oid}").count() == 0 and page.locator(".review-item").count() == total - 1
             page.goto(f"{base}/obligations/{oid}")
             history = page.inner_text("#history")
-            assert "Sửa: đơn vị chủ trì" in history and "Xác nhận kết quả đọc là đúng" in history
+            assert "đơn vị chủ trì" in history and "Xác nhận kết quả đọc là đúng" in history
             page.set_viewport_size({"width": 390, "height": 844})
             page.goto(base + "/review")
             page.screenshot(path=str(tmp_path / "review-phone.png"), full_page=True)

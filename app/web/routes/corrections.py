@@ -38,7 +38,14 @@ def _set_or_clear(args: dict[str, Any], name: str, value) -> None:
 
 
 def _units(values: list[str]) -> list[str]:
-    return [collapse_ws(v) for v in values if collapse_ws(v)]
+    from extractors.keys import unit_key
+
+    out = [collapse_ws(v) for v in values if collapse_ws(v)]
+    for u in out:
+        if not unit_key(u):
+            raise CorrectionError(f"Tên đơn vị «{u}» không hợp lệ: chọn trong danh sách gợi ý hoặc ghi tên cơ quan, "
+                                  "ví dụ Sở Tư pháp.")
+    return out
 
 
 def deadline_changes(raw: str, ob, document_date: Optional[dt.date]) -> dict[str, Any]:
@@ -85,9 +92,12 @@ def target_list(lines: str, ob, document_date: Optional[dt.date]) -> Optional[li
 
 
 def obligation_changes(form, ob, document_date: Optional[dt.date]) -> dict[str, Any]:
-    """edit_obligation's arguments for what the form changed (empty: nothing)."""
+    """edit_obligation's arguments for what the form changed (empty: nothing); a field the form
+    does not carry is left as it is."""
     args: dict[str, Any] = {"clear": []}
     for name, field in (("lead_units", "lead"), ("support_units", "support")):
+        if field not in form:          # a short form (the review page's) leaves what it does not show
+            continue
         units = _units(form.getlist(field))
         if units != list(getattr(ob, name) or []):
             _set_or_clear(args, name, units)

@@ -31,6 +31,7 @@ def with_message(url: str, msg: str, kind: str = "ok") -> str:
 
 @router.get("", response_class=HTMLResponse)
 def review_page(request: Request, session: SessionDep, flag: str = "", unassigned: int = 0, page: int = 1):
+    from models.departments import canonical_unit_names
     from models.review import REVIEW_FLAGS, review_queue
 
     if flag and flag not in REVIEW_FLAGS:
@@ -42,7 +43,7 @@ def review_page(request: Request, session: SessionDep, flag: str = "", unassigne
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "review.html", nav="review", queue=queue, flags=REVIEW_FLAGS, flag=flag,
                   unassigned=bool(unassigned), page=page, pages=max(1, -(-queue.total // PAGE)), files=files,
-                  here=here)
+                  here=here, unit_names=canonical_unit_names(session) if queue.items else [])
 
 
 @router.post("/{oid}/accept", dependencies=[WriteCheck])
