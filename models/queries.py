@@ -300,6 +300,7 @@ def edit_obligation(
     deadline_due: Optional[dt.date | str] = None,
     deadline_recurrence: Optional[str] = None,
     deadline_day: Optional[int] = None,
+    deadline_start: Any = _UNSET,
     output: Optional[str] = None,
     targets: Optional[Sequence[dict]] = None,
     clear: Sequence[str] = (),
@@ -344,6 +345,8 @@ def edit_obligation(
         if not 1 <= day <= 31:
             raise RegisterError(f"invalid day {deadline_day!r}: expected 1..31 (1..7 for a weekday)")
         new["deadline_day"] = day
+    if deadline_start is not _UNSET:      # from when a recurring deadline runs (None: from the start)
+        new["deadline_start"] = parse_date(deadline_start, what="start date") if deadline_start else None
     if output is not None:
         new["output"] = collapse_ws(output) or None
     if targets is not None:

@@ -83,6 +83,11 @@ def test_correction_form_edits_through_the_register(site):
                                              "targets": "đạt 100% cán bộ"})
     row = _row(url, oid)
     assert (row["deadline_recurrence"], row["deadline_day"], row["deadline_due"]) == ("monthly", 25, None)
+    c.post(f"/obligations/{oid}/edit", data={"deadline": "Từ tháng 01/2025 và thực hiện thường xuyên",
+                                             "text": row["text"], "targets": "đạt 100% cán bộ"})
+    row = _row(url, oid)
+    assert (row["deadline_recurrence"], str(row["deadline_start"]), row["deadline_day"]) == ("ongoing", "2025-01-01", None)
+    assert row["lead_units"] == ["Sở Nội vụ"]                     # a form without units leaves them
 
 
 @pytest.mark.parametrize("field, value, answer", [

@@ -60,7 +60,7 @@ def deadline_changes(raw: str, ob, document_date: Optional[dt.date]) -> dict[str
     d = parse_deadline(raw, document_date=document_date, year=document_date.year if document_date else None)
     if d is None or (d.due is None and d.recurrence is None):
         raise CorrectionError(f"Không hiểu thời hạn «{raw}»: {DEADLINE_HELP}.")
-    out: dict[str, Any] = {"deadline_raw": raw, "clear": []}
+    out: dict[str, Any] = {"deadline_raw": raw, "deadline_start": d.start, "clear": []}
     for name, value in (("deadline_due", d.due), ("deadline_recurrence", d.recurrence), ("deadline_day", d.day)):
         if value is None:
             out["clear"].append(name)
@@ -160,7 +160,7 @@ async def correct_obligation(request: Request, oid: str, session: SessionDep):
         return {**args, "note": note} if note else args
 
     def saved(args: dict) -> str:
-        fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k not in ("clear", "note")) or "ghi chú"
+        fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k not in ("clear", "note", "deadline_start")) or "ghi chú"
         return f"Đã lưu sửa đổi ({fields}); lần đọc lại văn bản sau sẽ giữ nguyên các giá trị đã sửa."
 
     return _save(back_to(str(form.get("next") or ""), f"/obligations/{ob.id}"), "#sua", changes,
