@@ -54,6 +54,16 @@ def test_queue_order_flags_and_accept(register):
         review_queue(session, flag="nope")
 
 
+def test_canonical_units_for_the_forms(register):
+    from models.departments import canonical_unit_names
+
+    session, ids = register
+    names = canonical_unit_names(session)
+    assert {"Sở Tư pháp", "Công an tỉnh", "Sở Nội vụ", "Ủy ban nhân dân tỉnh"} <= set(names)
+    assert "Sở Kế hoạch và Đầu tư" not in names                   # merged in 2025: today's body is offered
+    assert len(names) == len(set(names))
+
+
 def test_number_unread_and_unassigned_are_flagged(register):
     session, ids = register
     session.execute(text("UPDATE documents SET number = NULL WHERE id = :d"), {"d": ids["ct"]})
