@@ -46,9 +46,9 @@ def _main(
 
 
 def _register_commands() -> None:
-    from app.commands import intake, reading, register, staff
+    from app.commands import intake, reading, register, review, staff
 
-    for module in (reading, intake, register, staff):
+    for module in (reading, intake, register, review, staff):
         module.register(app)
 
 

@@ -56,6 +56,21 @@ def departments_with_obligations(session) -> list[str]:
         "ORDER BY d.name")).all()]
 
 
+def canonical_unit_names(session) -> list[str]:
+    """The names a correction form offers for a unit: every body and group of the gazetteer
+    (corpora/units.jsonl) still in service, and every department the register already has, by name."""
+    from extractors import gazetteer
+
+    names = {r["name"] for r in gazetteer.load("units.jsonl")
+             if r.get("kind") in (*DEPARTMENT_KINDS, "party") and not r.get("ended") and not r.get("renamed_to")}
+    names.update(r[0] for r in execute(session, "SELECT name FROM units WHERE kind IN ('body', 'group') "
+                                                "AND department_id = id").all())
+    by_key: dict[str, str] = {}
+    for n in sorted(names):
+        by_key.setdefault(unit_key(n), n)
+    return sorted(by_key.values(), key=_fold)
+
+
 def current_label(name: str, kind: Optional[str], current: Optional[str]) -> str:
     """What a list shows after a department's name: "(nay là Sở Tài chính)", "(đã kết thúc hoạt động)"."""
     if kind not in DEPARTMENT_KINDS:

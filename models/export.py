@@ -32,6 +32,7 @@ CSV_COLUMNS = [
     "id", "document_id", "source_file", "document_number", "document_type", "ref", "page", "text",
     "lead_units", "support_units", "deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day",
     "targets", "output", "flags", "status", "note", "corrected_fields", "overdue", "confidence", "confidence_reasons",
+    "unassigned",
 ]
 
 
@@ -111,6 +112,11 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
         for o in session.execute(select(Obligation).where(Obligation.document_id.in_(chunk))
                                  .order_by(Obligation.document_id, Obligation.ordinal)).scalars():
             obls[o.document_id].append(o)
+    # Tasks no department owes ("Chưa rõ đơn vị", models/departments.py): said so, not left to a blank unit.
+    from models.db import execute
+    from models.departments import unassigned_sql
+
+    nobody = {r[0] for r in execute(session, f"SELECT o.id FROM obligations o WHERE {unassigned_sql()}").all()}
     # The register keeps the genre word as printed (Tờ trình, Hướng dẫn); the export's type is
     # one of register-export/1's list (those become Khác).
     from extractors.structure import export_type
@@ -125,7 +131,8 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
             "citations": [{"number": c.number, "type": c.type, "issued_on": _d(c.issued_on), "relation": c.relation,
                            "printed": c.printed} for c in cites[d.id]],
             "targets": [_target({"raw": t.raw, "value": t.value, "unit": t.unit, "kind": t.kind}) for t in targets[d.id]],
-            "obligations": [obligation_export(o) for o in obls[d.id]],
+            "obligations": [{**obligation_export(o), **({"unassigned": True} if o.id in nobody else {})}
+                            for o in obls[d.id]],
             # Register additions.
             "status": d.status, "programme": d.programme, "version_of": d.version_of,
         }
@@ -173,6 +180,7 @@ def flat_rows(data: dict, today=None) -> list[dict]:
                 "note": o.get("note"), "corrected_fields": "; ".join(o.get("corrected_fields") or []),
                 "overdue": is_overdue(probe, today), "confidence": o.get("confidence"),
                 "confidence_reasons": "; ".join(r["text"] for r in o.get("confidence_reasons") or [] if r.get("text")),
+                "unassigned": bool(o.get("unassigned")),
             })
     return rows
 

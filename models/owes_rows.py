@@ -16,6 +16,18 @@ STATUS_LABELS = {
 }
 OVERDUE_LABEL = "Quá hạn"
 ROLE_LABELS = {"lead": "Chủ trì", "support": "Phối hợp"}
+
+# What each review flag (models/review.py) says to a clerk.
+FLAG_LABELS = {
+    "no-unit": "Chưa rõ đơn vị",
+    "unknown-unit": "Đơn vị lạ",
+    "deadline-before-document": "Hạn trước ngày văn bản",
+    "duplicate": "Có thể trùng",
+    "not-in-latest-extraction": "Không còn trong lần đọc mới",
+    "number-unread": "Chưa đọc được số văn bản",
+    "ocr-low": "Chữ quét mờ",
+}
+
 _WEEKDAYS = {1: "thứ hai", 2: "thứ ba", 3: "thứ tư", 4: "thứ năm", 5: "thứ sáu", 6: "thứ bảy", 7: "chủ nhật"}
 
 

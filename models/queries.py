@@ -17,10 +17,10 @@ from models.db import RegisterError
 from models.dates import is_overdue
 from extractors.keys import symbol_key, unit_key
 from models.keys import clean_unit
-from models.register import set_unit_links
+from models.register import relink_document, set_unit_links
 from models.tables import (
-    BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
-    DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
+    BAD_INPUT_STATUS, DOCUMENT_EDITABLE_FIELDS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES,
+    Citation, Document, DocumentHistory, DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
 )
 
 _STATUS_ALIASES = {
@@ -279,6 +279,17 @@ def set_status(session: Session, *, obligation_id: str, status: str, note: Optio
 _UNSET = object()
 
 
+def _assign(row, new: dict[str, Any]) -> dict[str, list]:
+    """Set NEW's fields on ROW; the changes, {field: [old, new]} (JSON-ready), of those that differ."""
+    changes = {}
+    for name, value in new.items():
+        old = getattr(row, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(row, name, value)
+    return changes
+
+
 def edit_obligation(
     session: Session, *,
     obligation_id: str,
@@ -289,7 +300,9 @@ def edit_obligation(
     deadline_due: Optional[dt.date | str] = None,
     deadline_recurrence: Optional[str] = None,
     deadline_day: Optional[int] = None,
+    deadline_start: Any = _UNSET,
     output: Optional[str] = None,
+    targets: Optional[Sequence[dict]] = None,
     clear: Sequence[str] = (),
     note: Optional[str] = None,
     who: Optional[str] = None,
@@ -332,8 +345,12 @@ def edit_obligation(
         if not 1 <= day <= 31:
             raise RegisterError(f"invalid day {deadline_day!r}: expected 1..31 (1..7 for a weekday)")
         new["deadline_day"] = day
+    if deadline_start is not _UNSET:      # from when a recurring deadline runs (None: from the start)
+        new["deadline_start"] = parse_date(deadline_start, what="start date") if deadline_start else None
     if output is not None:
         new["output"] = collapse_ws(output) or None
+    if targets is not None:
+        new["targets"] = [_target(t) for t in targets]
     for name in clear:
         if name not in EDITABLE_FIELDS or name == "text":
             raise RegisterError(f"cannot clear {name!r}: clearable fields are "
@@ -347,12 +364,7 @@ def edit_obligation(
     if "deadline_due" in new and new["deadline_due"] and "deadline_raw" not in new and not ob.deadline_raw:
         new["deadline_raw"] = new["deadline_due"].strftime("%d/%m/%Y")
 
-    changes = {}
-    for name, value in new.items():
-        old = getattr(ob, name)
-        if old != value:
-            changes[name] = [_jsonable(old), _jsonable(value)]
-            setattr(ob, name, value)
+    changes = _assign(ob, new)
     note = collapse_ws(note) if note else None
     if note is not None and note != ob.note:
         changes["note"] = [ob.note, note]
@@ -373,3 +385,81 @@ def edit_obligation(
                               who=who, note=note, changes=changes))
     session.commit()
     return ob
+
+
+def _target(t: dict) -> dict:
+    """A target as staff gave it: {raw, value, unit, kind, subject}; raw and value required."""
+    raw = collapse_ws(str(t.get("raw") or ""))
+    if not raw:
+        raise RegisterError("empty target: a target needs the words as printed")
+    try:
+        value = float(t["value"])
+    except (KeyError, TypeError, ValueError):
+        raise RegisterError(f"invalid target {raw!r}: its value must be a number") from None
+    kind = t.get("kind") or "target"
+    if kind not in ("target", "achieved"):
+        raise RegisterError(f"invalid target kind {kind!r}: use target or achieved")
+    return {"raw": raw, "value": value, "unit": collapse_ws(str(t.get("unit") or "")) or "count", "kind": kind,
+            "subject": t.get("subject")}
+
+
+def accept_obligation(session: Session, *, obligation_id: str, who: Optional[str] = None,
+                      note: Optional[str] = None) -> Obligation:
+    """A reviewer found the extraction right: the obligation leaves the review queue (until a
+    re-extraction changes it).  Recorded in the history (kind "accept").  Commits."""
+    ob = get_obligation(session, id=obligation_id)
+    now = utcnow()
+    ob.accepted_at = now
+    session.add(ob)
+    session.add(StatusHistory(obligation_id=ob.id, kind="accept", status=ob.status, previous_status=ob.status,
+                              who=who, note=collapse_ws(note) if note else None,
+                              changes={"accepted_at": [None, now.isoformat()]}, at=now))
+    session.commit()
+    return ob
+
+
+def edit_document(session: Session, *, document_id: str, number: Optional[str] = None,
+                  issued_on: Optional[dt.date | str] = None, issuer: Optional[str] = None,
+                  clear: Sequence[str] = (), note: Optional[str] = None, who: Optional[str] = None) -> Document:
+    """Correct a document's header (number, issued_on, issuer).  Only the fields given change;
+    each changed one is added to the document's `corrected_fields`, so re-extraction keeps the
+    staff's value; recorded in document_history.  Validates before writing; commits."""
+    doc = get_document(session, id=document_id)
+    new: dict[str, Any] = {}
+    if number is not None:
+        n = collapse_ws(number)
+        if not symbol_key(n):
+            raise RegisterError(f"invalid document number {number!r}: e.g. 45/KH-UBND")
+        new["number"] = n
+    if issued_on is not None:
+        new["issued_on"] = parse_date(issued_on, what="document date")
+    if issuer is not None:
+        i = collapse_ws(issuer)
+        if not i:
+            raise RegisterError("empty issuer: give the issuing body, e.g. Ủy ban nhân dân tỉnh")
+        new["issuer"] = i
+    for name in clear:
+        if name not in DOCUMENT_EDITABLE_FIELDS:
+            raise RegisterError(f"cannot clear {name!r}: clearable fields are {', '.join(DOCUMENT_EDITABLE_FIELDS)}")
+        new[name] = None
+    if not new:
+        raise RegisterError("nothing to change: give the number, the date or the issuer")
+    changes = _assign(doc, new)
+    if not changes:
+        return doc
+    doc.corrected_fields = [*(doc.corrected_fields or []), *(n for n in changes if n not in (doc.corrected_fields or []))]
+    session.add(doc)
+    if "number" in changes:
+        doc.number_key = symbol_key(doc.number) if doc.number else None
+        session.flush()
+        relink_document(session, doc)
+    session.add(DocumentHistory(document_id=doc.id, who=who, note=collapse_ws(note) if note else None,
+                                changes=changes))
+    session.commit()
+    return doc
+
+
+def document_history(session: Session, *, document_id: str) -> list[DocumentHistory]:
+    did = resolve_document_id(session, id=document_id)
+    return list(session.execute(select(DocumentHistory).where(DocumentHistory.document_id == did)
+                                .order_by(DocumentHistory.at, DocumentHistory.id)).scalars())

@@ -312,6 +312,30 @@ def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None,
         session.execute(stmt.values(to_document=doc_id))
 
 
+def relink_document(session: Session, doc: Document) -> None:
+    """After DOC's number changed (re-extraction, a staff correction): citations that pointed at
+    it by its old number let go, those that name its new number point at it."""
+    session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
+    _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
+
+
+def pin_header(doc: Document, header: dict) -> dict:
+    """HEADER (header_fields) without the fields the staff corrected on DOC: the reader's new
+    value is kept aside in `doc.extracted_values`, as for an obligation's corrected fields."""
+    corrected = set(doc.corrected_fields or [])
+    if not corrected:
+        return header
+    kept = dict(doc.extracted_values or {})
+    out = dict(header)
+    for name in corrected:
+        if name in out:
+            kept[name] = _jsonable(out.pop(name))
+    if "number" in corrected:
+        out.pop("number_key", None)
+    doc.extracted_values = kept
+    return out
+
+
 def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any], *, fresh: bool = False) -> None:
     if not fresh:
         session.execute(delete(DocumentTarget).where(DocumentTarget.document_id == doc_id))
@@ -587,7 +611,7 @@ def reextract(session: Session, *, document_id: str, processed: "Processed", who
 def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None,
                code_fingerprint: str | None) -> ReextractOutcome:
     now = utcnow()
-    header = header_fields(processed)
+    header = pin_header(doc, header_fields(processed))
     old_key = doc.number_key
     for k, v in header.items():
         setattr(doc, k, v)
@@ -611,8 +635,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     _write_citations(session, doc.id, processed)
     _write_doc_targets(session, doc.id, processed.extraction.targets)
     if old_key != doc.number_key:
-        session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
-        _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
+        relink_document(session, doc)
 
     out = _apply_obligations(session, doc, processed, who=who)
     total = out.added + out.updated + out.unchanged
@@ -708,6 +731,7 @@ def _apply_obligations(session: Session, doc: Document, processed: "Processed", 
         ob.ordinal = ordinal
         if changes:
             ob.updated_at = now
+            ob.accepted_at = None       # what a reviewer accepted is no longer what is stored
             out.updated += 1
             history.append({"obligation_id": ob.id, "kind": "reextract", "status": ob.status,
                             "previous_status": ob.status, "who": who, "note": note, "changes": changes, "at": now})

@@ -25,6 +25,8 @@ STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 RELATIONS: tuple[str, ...] = ("basis", "implements", "cites")
 ROLES: tuple[str, ...] = ("lead", "support")
 RECURRENCES: tuple[str, ...] = ("ongoing", "weekly", "monthly", "quarterly", "halfyearly", "yearly")
+# Document header fields staff may correct (the same rule: re-extraction keeps the staff's value).
+DOCUMENT_EDITABLE_FIELDS: tuple[str, ...] = ("number", "issued_on", "issuer")
 # Obligation fields staff may correct; a corrected one is never overwritten by re-extraction.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "text", "lead_units", "support_units", "deadline_raw", "deadline_due", "deadline_recurrence",
@@ -78,6 +80,9 @@ class Document(SQLModel, table=True):
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
     copy_kind: Optional[str] = Field(default=None, max_length=16)   # digital | docx | scan (null before 0006)
     text_sketch: Optional[str] = None   # models.copies.Sketch.encode(): compares texts without reading them
+    # Header fields staff corrected (DOCUMENT_EDITABLE_FIELDS) and what the reader last said of them.
+    corrected_fields: list[str] = Field(default_factory=list, sa_type=JSON)
+    extracted_values: dict = Field(default_factory=dict, sa_type=JSON)
     ingested_at: dt.datetime = Field(default_factory=utcnow)
     extracted_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -146,6 +151,9 @@ class Obligation(SQLModel, table=True):
     # What the extractor last said for fields staff corrected: {field: value}.
     extracted_values: dict = Field(default_factory=dict, sa_type=JSON)
     last_done_on: Optional[dt.date] = None  # closes the current period of a recurring task
+    # A reviewer found the extraction right (the review queue's "Đúng"); null: not reviewed, or
+    # re-extraction changed it since.
+    accepted_at: Optional[dt.datetime] = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -215,8 +223,20 @@ class StatusHistory(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow)
 
 
+class DocumentHistory(SQLModel, table=True):
+    """Staff corrections of a document's header (number, date, issuer): {field: [old, new]}."""
+    __tablename__ = "document_history"
+    who: Optional[str] = None
+    note: Optional[str] = None
+    changes: dict = Field(default_factory=dict, sa_type=JSON)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: str = Field(
+        sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], index=True, max_length=32)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
 __all__ = [
-    "Citation", "CopyBand", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "Citation", "CopyBand", "Document", "DocumentHistory", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
-    "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
+    "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "DOCUMENT_EDITABLE_FIELDS", "utcnow",
 ]

@@ -33,12 +33,18 @@ def export(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout; outputs/register.xlsx for xlsx)."),
     include_versions: bool = typer.Option(False, "--include-versions", help="Also list re-scans stored as versions."),
     include_failed: bool = typer.Option(False, "--include-failed", help="Also list documents that are bad input or errors."),
+    corrections: bool = typer.Option(False, "--corrections", help="The staff's corrections and acceptances as gold-format "
+                                     "examples, one register-export/1 file per document, in the folder -o "
+                                     "(default outputs/corrections)."),
 ) -> None:
     """Export the register: JSON in the register-export/1 format, or a flat table of obligations."""
     from models.db import RegisterError
     from models.export import export_to
     from models.register import open_session
 
+    if corrections:
+        _export_corrections(ctx, output)
+        return
     fmt = format.lower()
     if fmt not in ("json", "csv", "xlsx"):
         _fail(f"unknown format {format!r}: use json, csv or xlsx", 2)
@@ -52,7 +58,25 @@ def export(
         typer.echo(f"wrote {path}", err=True)
 
 
-def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
+def _export_corrections(ctx: typer.Context, output: Optional[Path]) -> None:
+    from models.corrections import write_corrections
+    from models.register import open_session
+
+    if output is not None and output.exists() and not output.is_dir():
+        _fail(f"{output}: --corrections writes one file per document: give a folder", 2)
+    try:
+        with open_session(_settings(ctx).db) as session:
+            out = write_corrections(session, output=output)
+    except OSError as exc:
+        _fail(f"{output or 'outputs/corrections'}: {exc.strerror or exc}")
+    if not out.files:
+        typer.echo("Chưa có sửa đổi hay xác nhận nào để xuất: rà soát tại trang Rà soát hoặc bằng lệnh chidao review",
+                   err=True)
+        return
+    typer.echo(f"wrote {len(out.files)} files to {out.folder} ({out.obligations} reviewed obligations)", err=True)
+
+
+def who_changes(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
     import getpass    # with termios: only the commands that record who changed something
 
     if who:
@@ -63,7 +87,7 @@ def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
         return None
 
 
-def _run(ctx: typer.Context, fn):
+def run_on_register(ctx: typer.Context, fn):
     """Run FN(session) on the register; a RegisterError becomes one line on stderr and exit 1."""
     from models.db import RegisterError
     from models.register import open_session
@@ -104,10 +128,10 @@ def status(
     from models.queries import set_status
 
     def go(session):
-        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=_who(ctx, who))
+        ob = set_status(session, obligation_id=id, status=new_status, note=note, who=who_changes(ctx, who))
         typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def edit(
@@ -131,10 +155,10 @@ def edit(
     def go(session):
         ob = edit_obligation(session, obligation_id=id, lead_units=lead or None, support_units=support or None,
                              deadline_due=due, deadline_raw=deadline, deadline_recurrence=recurrence, deadline_day=day,
-                             text=text, output=output, clear=tuple(clear or ()), note=note, who=_who(ctx, who))
+                             text=text, output=output, clear=tuple(clear or ()), note=note, who=who_changes(ctx, who))
         typer.echo(f"{ob.id}: corrected {', '.join(ob.corrected_fields) or 'nothing'}")
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
@@ -155,7 +179,7 @@ def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation i
             t.add_row(h.at.strftime("%Y-%m-%d %H:%M"), h.kind, h.who or "", h.status or "", h.note or "", ch)
         _console().print(t)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
@@ -228,7 +252,7 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
         for o in obls:
             con.print(f"  {o.id}  {o.ref or '':<10} {o.status:<11} {o.text[:90]}", emoji=False, markup=False)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def documents(
@@ -277,7 +301,7 @@ def documents(
                           f"bản sao ({kind_label(c)})")
         _console().print(t)
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def reextract(
@@ -372,7 +396,7 @@ def graph(
             kinds[k] = kinds.get(k, 0) + 1
         typer.echo(", ".join(f"{v} {k}s" for k, v in sorted(kinds.items())) + f", {g.number_of_edges()} edges")
 
-    _run(ctx, go)
+    run_on_register(ctx, go)
 
 
 def _counts(total: int, n_open: int, overdue: int) -> str:

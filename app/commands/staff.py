@@ -362,15 +362,20 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (another address requires CHIDAO_TOKEN)."),
     port: int = typer.Option(8000, "--port", help="Port."),
     intake: Optional[Path] = typer.Option(None, "--intake", help="Folder uploads go to (default: $CHIDAO_INTAKE or ./intake)."),
+    no_watch: bool = typer.Option(False, "--no-watch", help="Do not read the intake folder here (a `chidao watch` "
+                                  "elsewhere reads it); by default uploads, and files already waiting, are read at once."),
 ) -> None:
-    """The web page for staff: search, obligations, documents, per-unit lists, uploads."""
+    """The web page for staff: search, review, obligations, documents, per-unit lists, uploads and the intake."""
     import uvicorn
 
     from app.web.main import create_app
 
     try:
-        web = create_app(host=host, settings=_settings(ctx), intake=intake)
+        web = create_app(host=host, settings=_settings(ctx), intake=intake, read_uploads=not no_watch)
     except ValueError as exc:
         _fail(str(exc), 2)
+    reader = web.state.site.reader
+    if reader is not None and reader.folders.intake.is_dir():
+        reader.kick()            # what waits in the folder since the last run (or was left in processing/)
     typer.echo(f"chidao: http://{host}:{port}/", err=True)
     uvicorn.run(web, host=host, port=port, log_level="warning")

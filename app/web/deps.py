@@ -21,16 +21,10 @@ from sqlmodel import Session
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from flows.background import BackgroundIntake
     from flows.settings import Settings
 
 COOKIE = "chidao_token"
-FLAG_LABELS = {
-    "no-unit": "Chưa rõ đơn vị",
-    "unknown-unit": "Đơn vị lạ",
-    "deadline-before-document": "Hạn trước ngày văn bản",
-    "duplicate": "Có thể trùng",
-    "not-in-latest-extraction": "Không còn trong lần đọc mới",
-}
 RELATION_LABELS = {"basis": "căn cứ", "implements": "thực hiện", "cites": "dẫn chiếu"}
 
 
@@ -45,6 +39,7 @@ class Site:
     intake: Path
     max_bytes: int
     fixed_today: Optional[dt.date] = None   # tests pin the day; a running site asks the clock
+    reader: Optional["BackgroundIntake"] = None   # reads uploads in the background (None: a watcher elsewhere does)
 
     @property
     def max_mb(self) -> int:
@@ -97,7 +92,7 @@ WriteCheck = Depends(require_write)
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     """A page from its template, with what every page shows (login state, labels, a flash line)."""
     from app.web.templating import environment
-    from models.owes_rows import STATUS_LABELS
+    from models.owes_rows import FLAG_LABELS, STATUS_LABELS
 
     site = get_site(request)
     ctx.setdefault("flash", request.query_params.get("msg"))

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.web.deps import Site
-from app.web.routes import auth, documents, obligations, search, units, upload
+from app.web.routes import auth, corrections, documents, intake, obligations, review, search, units, upload
 from app.web.routes.upload import safe_filename  # noqa: F401 - part of this module's interface (tests use it)
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
-ROUTERS = (search.router, obligations.router, documents.router, units.router, upload.router, auth.router)
+ROUTERS = (search.router, review.router, corrections.router, obligations.router, documents.router, units.router,
+           upload.router, intake.router, auth.router)
 
 
 def is_loopback(host: str) -> bool:
@@ -54,10 +55,13 @@ def is_loopback(host: str) -> bool:
 
 def create_app(*, host: str = "127.0.0.1", settings: Optional["Settings"] = None, db_url: Optional[str] = None,
                intake: Optional[str | Path] = None, token: Optional[str] = None,
-               max_upload_mb: Optional[float] = None, today: Optional[dt.date] = None) -> FastAPI:
+               max_upload_mb: Optional[float] = None, today: Optional[dt.date] = None,
+               read_uploads: bool = True) -> FastAPI:
     """The app.  `settings`: the caller's (flows/settings.py), else read from the environment
-    here; the other arguments override them (a token of "" means no token).  Raises ValueError
-    when bound off loopback without a token."""
+    here; the other arguments override them (a token of "" means no token).  `read_uploads`: an
+    upload is read at once in the background (flows/background.py); False when a `chidao watch`
+    elsewhere reads the intake folder.  Raises ValueError when bound off loopback without a token."""
+    from flows.background import BackgroundIntake
     from models.db import database_url, init_db
 
     if settings is None:
@@ -69,9 +73,10 @@ def create_app(*, host: str = "127.0.0.1", settings: Optional["Settings"] = None
         raise ValueError(f"serving on {host} needs a shared token: set CHIDAO_TOKEN (staff log in with it)")
     mb = settings.upload_max_mb if max_upload_mb is None else max_upload_mb
     url = database_url(db_url or settings.db)
+    folder = Path(intake or settings.intake).resolve()
+    reader = BackgroundIntake(folder, db_url=url, timeout=settings.doc_timeout) if read_uploads else None
     site = Site(settings=settings, engine=init_db(url), token=token, auth_required=bool(token) or not is_loopback(host),
-                intake=Path(intake or settings.intake).resolve(), max_bytes=int(float(mb) * 1024 * 1024),
-                fixed_today=today)
+                intake=folder, max_bytes=int(float(mb) * 1024 * 1024), fixed_today=today, reader=reader)
 
     app = FastAPI(title="chidao", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -6,6 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+FIELD_LABELS = {"lead_units": "đơn vị chủ trì", "support_units": "đơn vị phối hợp", "text": "nội dung",
+                "output": "kết quả", "deadline_raw": "thời hạn", "deadline_due": "ngày hạn",
+                "deadline_recurrence": "định kỳ", "deadline_day": "ngày trong kỳ", "deadline_start": "ngày bắt đầu",
+                "targets": "chỉ tiêu", "note": "ghi chú", "status": "tình trạng", "flags": "cần rà soát",
+                "last_done_on": "ngày hoàn thành", "ref": "mục", "page": "trang", "bbox": "vị trí",
+                "section_role": "loại mục", "number": "số, ký hiệu", "issued_on": "ngày ban hành",
+                "issuer": "cơ quan ban hành"}
 
 
 @lru_cache(maxsize=1)
@@ -19,6 +26,7 @@ def environment():
     env.filters["vn_date"] = vn_date
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
+    env.filters["field_label"] = lambda f: FIELD_LABELS.get(f, f)
     env.globals["recurrence_label"] = recurrence_label
     env.globals["confidence_label"] = confidence_label
     env.globals["STATUS_LABELS"] = STATUS_LABELS

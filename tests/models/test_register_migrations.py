@@ -153,31 +153,44 @@ def _columns(url: str) -> set[str]:
     return {c["name"] for c in inspect(get_engine(url)).get_columns("obligations")}
 
 
-def _check_confidence_migration(url: str) -> None:
-    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
-    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
-    import json
-
+def _migrate(url: str, target: str, *, down: bool = False) -> None:
     from alembic import command
-    from sqlalchemy import text
 
     from models.db import alembic_config
-    from models.search import search
 
-    def migrate(target: str, down: bool = False) -> None:
-        dispose_engine(url)
-        with get_engine(url).begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, target)
+    dispose_engine(url)
+    with get_engine(url).begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, target)
 
-    migrate("0004_outcomes")
+
+def _register_at(url: str, revision: str) -> None:
+    """A register migrated to REVISION holding one document ('d-ok') and one obligation ('o-old')."""
+    from sqlalchemy import text
+
+    _migrate(url, revision)
     with get_engine(url).begin() as conn:
         conn.execute(text(
             "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
             f"extracted_at) VALUES ('d-ok', 'a.pdf', '{0:064d}', 1, 1, 'pdf', 'ok', '[]', '{{}}', CURRENT_TIMESTAMP, "
             "CURRENT_TIMESTAMP)"))
         conn.execute(text(_obligation_sql("o-old", "Rà soát thủ tục hành chính")))
+
+
+def _check_confidence_migration(url: str) -> None:
+    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
+    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
+    import json
+
+    from sqlalchemy import text
+
+    from models.search import search
+
+    def migrate(target: str, down: bool = False) -> None:
+        _migrate(url, target, down=down)
+
+    _register_at(url, "0004_outcomes")
     assert "confidence" not in _columns(url)
     dispose_engine(url)
     init_db(url)
@@ -299,3 +312,55 @@ def test_sqlite_register_from_before_unit_links_upgrades(tmp_path):
 @pytest.mark.postgres
 def test_postgres_register_from_before_unit_links_upgrades(pg_empty_url):
     _check_0004_units_upgrade(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0010_corrections
+
+def _check_corrections_migration(url: str) -> None:
+    """A register at 0007 with a document and an obligation: the upgrade adds accepted_at, the
+    document's corrected fields and document_history (old rows: nothing corrected, not accepted),
+    and goes back down cleanly; opening the register upgrades it again."""
+    import json
+
+    from sqlalchemy import text
+
+    from models.queries import accept_obligation, edit_document
+    from models.register import open_session
+
+    def migrate(target: str, down: bool = False) -> None:
+        _migrate(url, target, down=down)
+
+    def tables() -> set[str]:
+        return set(inspect(get_engine(url)).get_table_names())
+
+    _register_at(url, "0007_unit_links")
+    assert "accepted_at" not in _columns(url) and "document_history" not in tables()
+    dispose_engine(url)
+    init_db(url)
+    assert _diff(url) == []
+    with get_engine(url).begin() as conn:
+        fields = conn.execute(text("SELECT corrected_fields, extracted_values FROM documents")).one()
+        accepted = conn.execute(text("SELECT accepted_at FROM obligations")).scalar_one()
+    assert [json.loads(v) if isinstance(v, str) else v for v in fields] == [[], {}] and accepted is None
+    with open_session(url) as session:
+        edit_document(session, document_id="d-ok", number="12/UBND-VX", who="t")
+        accept_obligation(session, obligation_id="o-old", who="t")
+    migrate("0007_unit_links", down=True)
+    assert "accepted_at" not in _columns(url) and "document_history" not in tables()
+    assert "corrected_fields" not in {c["name"] for c in inspect(get_engine(url)).get_columns("documents")}
+    dispose_engine(url)
+    init_db(url)
+    assert "accepted_at" in _columns(url) and "document_history" in tables()
+
+
+def test_sqlite_corrections_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    try:
+        _check_corrections_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_corrections_migration_up_and_down(pg_empty_url):
+    _check_corrections_migration(pg_empty_url)

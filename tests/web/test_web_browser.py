@@ -2,8 +2,6 @@
 open an obligation, mark it done with a note, export the unit's XLSX."""
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -25,26 +23,12 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def server(tmp_path):
-    import uvicorn
+def server(tmp_path, live):
     from app.web.main import create_app
 
     url = f"sqlite:///{tmp_path}/r.db"
     sr.build(tmp_path / "files", url)
-    app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", url
-    srv.should_exit = True
-    th.join(10)
+    yield live(create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY)), url
 
 
 def test_clerk_flow(chromium, server, tmp_path):

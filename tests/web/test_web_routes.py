@@ -16,6 +16,9 @@ URLS = {
     ("GET", "/documents/{doc_id}/file"): "documents",
     ("GET", "/units"): "units", ("GET", "/units/view"): "units", ("GET", "/units/export"): "units",
     ("GET", "/upload"): "upload", ("POST", "/upload"): "upload",
+    ("GET", "/intake"): "intake", ("POST", "/intake/retry"): "intake",
+    ("GET", "/review"): "review", ("POST", "/review/{oid}/accept"): "review",
+    ("POST", "/obligations/{oid}/edit"): "corrections", ("POST", "/documents/{doc_id}/edit"): "corrections",
     ("GET", "/login"): "auth", ("POST", "/login"): "auth", ("POST", "/logout"): "auth",
 }
 

@@ -28,14 +28,17 @@ def load_obligation(session: Session, oid: str):
 
 @router.get("/{oid}", response_class=HTMLResponse)
 def obligation_page(request: Request, oid: str, session: SessionDep, today: TodayDep):
-    from models.queries import history
+    from models.departments import canonical_unit_names
+    from models.queries import document_history, history
     from models.search import search
 
     ob, doc = load_obligation(session, oid)
     hits = [h for h in search(session, document=doc.id, limit=1000, today=today).hits if h.obligation_id == ob.id]
     return render(request, "obligation.html", nav="search", ob=ob, doc=doc, hit=hits[0] if hits else None,
                   history=history(session, obligation_id=ob.id), chain=chain_links(session, ob.id),
-                  has_file=file_of(doc) is not None,
+                  has_file=file_of(doc) is not None, unit_names=canonical_unit_names(session),
+                  doc_history=document_history(session, document_id=doc.id),
+                  here=f"/obligations/{ob.id}" + ("?from=review" if request.query_params.get("from") == "review" else ""),
                   who=urllib.parse.unquote(request.cookies.get("chidao_who", "")))
 
 

@@ -1,4 +1,5 @@
-"""GET/POST /upload: a clerk drops a file into the intake folder, where the watcher takes it.
+"""GET/POST /upload: a clerk drops a file into the intake folder, where the site's background
+reader (flows/background.py) takes it at once, or a `chidao watch` elsewhere; /intake shows it.
 
 Size-limited (the app's middleware refuses an announced oversize body before reading it), the
 file name reduced to a safe base name, written only inside the intake folder (a hidden
@@ -76,5 +77,10 @@ async def upload(request: Request, site: SiteDep, file: UploadFile = File(...)):
     finally:
         if tmp.exists():
             tmp.unlink()
+    if site.reader is not None:
+        site.reader.kick()
+        return RedirectResponse("/intake?msg=" + urllib.parse.quote(
+            f"Đã nhận {target.name} ({size // 1024} KB): đang đọc; văn bản có trong sổ khi dòng của nó sang mục "
+            "«Đã đọc xong»."), 303)
     return RedirectResponse("/upload?msg=" + urllib.parse.quote(
         f"Đã nhận {target.name} ({size // 1024} KB). Văn bản sẽ có trong sổ sau khi được đọc xong."), 303)

@@ -1,0 +1,42 @@
+"""GET /intake: the files the office dropped, waiting / being read / done / failed (with the
+reason in Vietnamese and the `chidao retry` command that works when pasted); POST /intake/retry:
+a failed file back into the folder, read again at once."""
+from __future__ import annotations
+
+import urllib.parse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.web.deps import SiteDep, WriteCheck, render
+
+router = APIRouter(prefix="/intake")
+
+
+@router.get("", response_class=HTMLResponse)
+def intake_page(request: Request, site: SiteDep):
+    from flows import intake as I
+    from flows.background import folder_state
+
+    folders = site.reader.folders if site.reader is not None else I.IntakeFolders.at(site.intake)
+    state = folder_state(folders)
+    state.running = site.reader is not None and site.reader.running
+    busy = bool(state.waiting or state.reading or state.running)
+    return render(request, "intake.html", nav="intake", state=state, busy=busy, reads_here=site.reader is not None,
+                  intake=str(folders.intake))
+
+
+@router.post("/retry", dependencies=[WriteCheck])
+def intake_retry(site: SiteDep, name: str = Form(...)):
+    from flows import intake as I
+
+    folders = site.reader.folders if site.reader is not None else I.IntakeFolders.at(site.intake)
+    try:
+        moved = I.retry(folders, name)
+    except LookupError:
+        return RedirectResponse("/intake?kind=err&msg=" + urllib.parse.quote(
+            f"{name}: không còn trong mục «Không đọc được» (có thể đã được thử lại)."), 303)
+    if site.reader is not None:
+        site.reader.kick()
+    return RedirectResponse("/intake?msg=" + urllib.parse.quote(
+        f"Đã đưa {', '.join(p.name for p in moved)} vào đọc lại."), 303)
