@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
@@ -45,6 +44,7 @@ class Site:
     intake: Path
     max_bytes: int
     fixed_today: Optional[dt.date] = None   # tests pin the day; a running site asks the clock
+    hosts: frozenset[str] = frozenset()       # host names answered besides loopback ones (app/web/guard.py)
 
     @property
     def max_mb(self) -> int:
@@ -79,11 +79,8 @@ def get_today(site: Annotated[Site, Depends(get_site)]) -> dt.date:
 
 
 def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
-    """A change (status, upload) only from this site's own pages, and only logged in."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        if urllib.parse.urlsplit(origin).netloc != request.headers.get("host", ""):
-            raise HTTPException(403, "Yêu cầu từ trang khác bị từ chối.")
+    """A change (status, upload) only logged in; that it comes from this site's own pages the
+    app's middleware has checked already (app/web/guard.py)."""
     if not site.logged_in(request):
         raise HTTPException(401, "Cần đăng nhập.")
 
@@ -106,6 +103,16 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     html = environment().get_template(template).render(
         auth_required=site.auth_required, logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
         flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, **ctx)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
+    """The site's page with one red line saying what went wrong (Vietnamese), nothing else."""
+    from app.web.templating import environment
+
+    site = get_site(request)
+    html = environment().get_template("base.html").render(
+        auth_required=site.auth_required, logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="")
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -108,7 +108,8 @@ def test_summary_owes_web_and_xlsx_count_the_same_departments(dept_register, tmp
     assert {g.unit: _codes(g.items) for g in groups} == {u: t - DONE for u, t in EXPECTED.items()}
     assert groups[-1].unit == UNASSIGNED
 
-    web = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY)).get("/units")
+    web = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY),
+                     base_url="http://127.0.0.1:8000").get("/units")
     assert web.status_code == 200
     table = web.text.split('id="summary"', 1)[1]
     cells = re.findall(r'<a href="/units/view\?name=[^"]+">([^<]+)</a></td><td class="num">(\d+)</td>', table)
