@@ -107,6 +107,8 @@ async def _headers(request: Request, call_next):
         except Exception:
             log.exception("%s %s failed", request.method, request.url.path)
             response = error_page(request, 500, SERVER_ERROR)
+    if request.method == "POST" and response.status_code >= 400:
+        response.headers["Connection"] = "close"     # the rest of a refused body is not read, only dropped
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

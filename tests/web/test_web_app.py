@@ -240,3 +240,17 @@ def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_
     assert r.status_code == 303 and r.headers["location"].startswith(f"/documents/{digital.document_id}")
     f = client.get(f"/documents/{scan.document_id}/file")
     assert f.status_code == 200 and f.content.endswith(b"qd-415-scan.pdf")
+
+
+@pytest.mark.parametrize("content_type, body, says", [
+    ("application/x-www-form-urlencoded", b"file=a.pdf", "Không thấy tệp trong yêu cầu"),
+    ("multipart/form-data", b"--x\r\n", "Không thấy tệp trong yêu cầu"),              # no boundary
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n--x--\r\n",
+     "Không thấy tệp trong yêu cầu"),
+    ("multipart/form-data; boundary=x", b"garbage\r\n\x00\x01", "Dữ liệu tải lên không đọc được"),
+])
+def test_a_malformed_upload_gets_one_clear_line(site, content_type, body, says):
+    url, _, tmp = site
+    r = _client(url, tmp).post("/upload", content=body, headers={"Content-Type": content_type})
+    assert r.status_code == 400 and says in r.text and "Traceback" not in r.text
+    assert not (tmp / "intake").exists() or not list((tmp / "intake").iterdir())
