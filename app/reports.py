@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional
 
+from models.cells import append_row
 from models.owes_rows import OwesItem, UnitOwes, vn_date
 from models.search_query import fold_key
 
@@ -99,7 +100,7 @@ def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
         groups = [UnitOwes(unit="Không có nhiệm vụ")]
     for group, name in zip(groups, sheet_names(g.unit for g in groups)):
         ws = wb.create_sheet(title=name)
-        ws.append([f"DANH MỤC NHIỆM VỤ — {group.label}"])
+        append_row(ws, [f"DANH MỤC NHIỆM VỤ — {group.label}"])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([])
         ws.append(XLSX_COLUMNS)
@@ -110,7 +111,7 @@ def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
             cell.border = border
         top = Alignment(vertical="top", wrap_text=True)
         for n, item in enumerate(group.items, 1):
-            ws.append(xlsx_row(n, item))
+            append_row(ws, xlsx_row(n, item))
             row = 3 + n   # not ws.max_row / ws[row]: each scans every cell, quadratic on a 1,000-task list
             for col in range(1, len(XLSX_COLUMNS) + 1):
                 cell = ws.cell(row=row, column=col)
