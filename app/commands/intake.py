@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import sys
 import threading
@@ -65,10 +66,14 @@ def ingest(
     from flows.steps import FileResult, expand, ingest_paths
 
     timeout = timeout or settings.doc_timeout
-    paths = expand(files)
+    unusable = unusable_paths(files)
+    for path, reason in unusable.items():
+        typer.echo(f"{path}: {reason}", err=True)
+    paths = expand([f for f in files if f not in unusable])
     if not paths:
-        typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
-        raise typer.Exit(2)
+        if not unusable:
+            typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
+        raise typer.Exit(1 if unusable else 2)
 
     def emit(r: FileResult) -> None:
         if json_out:
@@ -108,7 +113,19 @@ def ingest(
         typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
     bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(1 if bad or unusable else 0)
+
+
+def unusable_paths(paths: list[Path]) -> dict[Path, str]:
+    """The paths named on the command line that are missing or cannot be read, with the reason
+    (Vietnamese, what to do): they are left out of the batch, and the command exits 1."""
+    out: dict[Path, str] = {}
+    for p in paths:
+        if not p.exists():
+            out[p] = "không tìm thấy tệp hay thư mục này; hãy kiểm tra lại đường dẫn (các tệp khác vẫn được đọc)"
+        elif not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0)):
+            out[p] = "không có quyền đọc; hãy cấp quyền đọc hoặc chép tệp sang chỗ khác rồi chạy lại"
+    return out
 
 
 def watch(

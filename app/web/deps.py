@@ -7,14 +7,18 @@ the write check; and `render`, which fills a page template.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import hmac
-from dataclasses import dataclass
+import json
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -23,6 +27,10 @@ if TYPE_CHECKING:
     from flows.settings import Settings
 
 COOKIE = "chidao_token"
+FLASH_COOKIE = "chidao_flash"
+# The only banners a URL may ask for (`?msg=CODE`); any other text comes from the server in a
+# signed, one-page flash cookie (flash_redirect), never from the query string.
+MESSAGES = {"saved": ("Đã lưu tình trạng.", "ok"), "logged-out": ("Đã đăng xuất.", "ok")}
 FLAG_LABELS = {
     "no-unit": "Chưa rõ đơn vị",
     "unknown-unit": "Đơn vị lạ",
@@ -45,6 +53,7 @@ class Site:
     max_bytes: int
     fixed_today: Optional[dt.date] = None   # tests pin the day; a running site asks the clock
     hosts: frozenset[str] = frozenset()       # host names answered besides loopback ones (app/web/guard.py)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)   # signs flash cookies
 
     @property
     def max_mb(self) -> int:
@@ -92,18 +101,50 @@ WriteCheck = Depends(require_write)
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """A page from its template, with what every page shows (login state, labels, a flash line)."""
+    """A page from its template, with what every page shows (login state, labels, a flash line:
+    the caller's, else the server's flash cookie, else an allow-listed `?msg=` code)."""
     from app.web.templating import environment
     from models.owes_rows import STATUS_LABELS
 
     site = get_site(request)
-    ctx.setdefault("flash", request.query_params.get("msg"))
-    ctx.setdefault("flash_kind", request.query_params.get("kind", "ok"))
+    if "flash" not in ctx:
+        ctx["flash"], ctx["flash_kind"] = read_flash(request) or MESSAGES.get(request.query_params.get("msg", ""),
+                                                                            (None, "ok"))
+    ctx.setdefault("flash_kind", "ok")
     logged_in = site.logged_in(request)
     html = environment().get_template(template).render(
         auth_required=site.auth_required, logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
         flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, **ctx)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def _sign(site: Site, payload: str) -> str:
+    return hmac.new(site.secret, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def flash_redirect(request: Request, url: str, text: str, kind: str = "ok") -> RedirectResponse:
+    """A 303 to URL whose page shows TEXT as its banner once (kind "ok" or "err"): the text
+    travels in a cookie signed with the site's secret, so no link can put words in the banner."""
+    payload = base64.urlsafe_b64encode(json.dumps([text, kind], ensure_ascii=False).encode()).decode()
+    response = RedirectResponse(url, 303)
+    response.set_cookie(FLASH_COOKIE, f"{payload}.{_sign(get_site(request), payload)}", max_age=120, path="/",
+                        httponly=True, samesite="strict")
+    return response
+
+
+def read_flash(request: Request) -> Optional[tuple[str, str]]:
+    """(text, kind) from a flash cookie this site signed, else None."""
+    payload, _, sig = (request.cookies.get(FLASH_COOKIE) or "").partition(".")
+    if not payload or not hmac.compare_digest(sig, _sign(get_site(request), payload)):
+        return None
+    try:
+        text, kind = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except ValueError:
+        return None
+    return str(text), ("err" if kind == "err" else "ok")
 
 
 def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
@@ -117,16 +158,11 @@ def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
 
 
 def parse_date(value: Optional[str]) -> Optional[dt.date]:
-    """dd/mm/yyyy (as clerks write it) or YYYY-MM-DD; ValueError otherwise."""
-    import re
+    """dd/mm/yyyy (as clerks write it) or YYYY-MM-DD, years 1900–2999 (models.dates.parse_day);
+    ValueError, with a Vietnamese message, otherwise."""
+    from models.dates import parse_day
 
-    if not value:
-        return None
-    value = value.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-    if m:
-        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    return dt.date.fromisoformat(value)
+    return parse_day(value)
 
 
 def file_of(doc) -> Optional[Path]:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -86,6 +87,7 @@ def create_app(*, host: str = "127.0.0.1", settings: Optional["Settings"] = None
     app.state.site = site
     app.middleware("http")(_headers)
     app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_bad_request)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -120,6 +122,20 @@ def _announced(request: Request) -> int:
         return int(request.headers.get("content-length") or 0)
     except ValueError:
         return 0
+
+
+_INVALID = {"int_parsing": "phải là một số nguyên", "missing": "còn thiếu", "float_parsing": "phải là một số",
+            "bool_parsing": "phải là có hoặc không"}
+
+
+async def _bad_request(request: Request, exc: RequestValidationError):
+    """A parameter or form field FastAPI could not read: a Vietnamese 400 page naming it."""
+    parts = []
+    for err in exc.errors():
+        name = str(err.get("loc", ("", "?"))[-1])
+        parts.append(f"«{name}» {_INVALID.get(err.get('type', ''), 'không hợp lệ')}")
+    return error_page(request, 400, "Yêu cầu có tham số không hợp lệ: " + "; ".join(parts)
+                      + ". Hãy mở lại trang từ một liên kết của chidao.")
 
 
 async def _http_error(request: Request, exc: HTTPException):

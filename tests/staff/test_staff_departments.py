@@ -203,7 +203,7 @@ def test_cli_says_which_department_and_what_to_type(dept_register):
     assert r.exit_code == 0, r.output
     assert "«UBND các huyện» là Ủy ban nhân dân các huyện, thị xã, thành phố" in r.output
     r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Công an tỉn"])
-    assert r.exit_code == 0
+    assert r.exit_code == 1                                  # no such unit: 1, with what to type instead
     assert 'Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: chidao owes --unit "Công an tỉnh"' in r.output
     r = CliRunner().invoke(app, ["--db", url, "summary", "--json"])
     data = json.loads(r.stdout)

@@ -154,7 +154,7 @@ def test_cli_owes_writes_files(register, tmp_path, monkeypatch):
     assert re.fullmatch(r"nhiem-vu-cong-an-tinh-\d{4}-\d\d-\d\d\.xlsx", written.name)
     assert r.output == f"wrote outputs/{written.name} (3 tasks, 1 units)\n"
     r = CliRunner().invoke(app, ["owes", "--from", "32/13/2024"])
-    assert (r.exit_code, r.output) == (2, "error: --from '32/13/2024' is not a date (use YYYY-MM-DD or dd/mm/yyyy)\n")
+    assert (r.exit_code, r.output) == (2, "error: --from «32/13/2024» không phải một ngày (dd/mm/yyyy hoặc yyyy-mm-dd, năm 1900–2999)\n")
     r = CliRunner().invoke(app, ["owes", "--format", "doc"])
     assert (r.exit_code, r.output) == (2, "error: unknown format 'doc': use table, html, xlsx, pdf, ics, json\n")
     r = CliRunner().invoke(app, ["search", "dinh danh", "--json"])

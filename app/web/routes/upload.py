@@ -11,14 +11,13 @@ import os
 import re
 import secrets
 import unicodedata
-import urllib.parse
 from pathlib import Path
 from typing import Optional
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
-from app.web.deps import SiteDep, WriteCheck, render
+from app.web.deps import SiteDep, WriteCheck, flash_redirect, render
 from extractors.reading import accepts
 
 router = APIRouter(prefix="/upload")
@@ -69,8 +68,8 @@ async def upload(request: Request, site: SiteDep):
         got.discard()
         raise HTTPException(400, f"{got.name}: tên tệp không hợp lệ.")
     os.replace(got.tmp, target)
-    return RedirectResponse("/upload?msg=" + urllib.parse.quote(
-        f"Đã nhận {target.name} ({got.size // 1024} KB). Văn bản sẽ có trong sổ sau khi được đọc xong."), 303)
+    return flash_redirect(request, "/upload", f"Đã nhận {target.name} ({got.size // 1024} KB). "
+                          "Văn bản sẽ có trong sổ sau khi được đọc xong.")
 
 
 class Received:
