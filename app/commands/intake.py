@@ -133,7 +133,9 @@ def watch(
     intake: Path = typer.Argument(..., help="The intake folder clerks drop files into (local or a mounted share)."),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where processing/, done/ and failed/ live "
                                              "(default: inside INTAKE; keep it on the same file system)."),
-    settle: float = typer.Option(5.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
+    settle: float = typer.Option(10.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
+    recheck: float = typer.Option(60.0, "--recheck", help="Seconds before a file read as cut off (still copying?) "
+                                  "is read again, before it is failed; 0: fail it at once."),
     poll: float = typer.Option(2.0, "--poll", help="Seconds between two scans of the folder."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
     max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for an error that may pass (I/O, register "
@@ -160,8 +162,8 @@ def watch(
     # To a deployment's workers only a register URL given here is passed: otherwise each worker
     # uses its own CHIDAO_DB, as before the settings were one object.
     db_url = settings.db if not deployment or settings.given("db") else None
-    cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
-                      timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
+    cfg = WatchConfig(settle=settle, recheck=recheck, poll=poll, jobs=jobs, max_attempts=max_attempts,
+                      retry_backoff=retry_backoff, timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
     counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
                        settings=settings)
     typer.echo(f"stopped: {counts['done']} done, {counts['duplicate']} duplicates, {counts['failed']} failed", err=True)
