@@ -83,9 +83,9 @@ def unreachable(exc: BaseException, url: str) -> Optional[str]:
 
 
 def _register_commands() -> None:
-    from app.commands import intake, reading, register, staff
+    from app.commands import accounts, intake, reading, register, staff
 
-    for module in (reading, intake, register, staff):
+    for module in (reading, intake, register, staff, accounts):
         module.register(app)
 
 

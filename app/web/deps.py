@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from flows.settings import Settings
 
-COOKIE = "chidao_token"
+SESSION_COOKIE = "chidao_session"     # a server-side session's random id (models/accounts.py), never the token
 FLASH_COOKIE = "chidao_flash"
 # The only banners a URL may ask for (`?msg=CODE`); any other text comes from the server in a
 # signed, one-page flash cookie (flash_redirect), never from the query string.
@@ -39,6 +39,16 @@ FLAG_LABELS = {
     "not-in-latest-extraction": "Không còn trong lần đọc mới",
 }
 RELATION_LABELS = {"basis": "căn cứ", "implements": "thực hiện", "cites": "dẫn chiếu"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a user (their role and units), the shared token (a script), or
+    anyone on a loopback site that has neither token nor users."""
+    name: str
+    role: str                       # viewer | editor | admin
+    units: tuple[str, ...] = ()
+    user: bool = False              # a named account (the history names it)
 
 
 @dataclass(frozen=True)
@@ -62,11 +72,44 @@ class Site:
     def today(self) -> dt.date:
         return self.fixed_today or dt.date.today()
 
+    private: bool = False                     # bound beyond loopback: reading needs a login too
+    failures: dict = field(default_factory=dict, repr=False)   # login back-off: key -> (failures, not before)
+
+    def has_users(self) -> bool:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM users WHERE active LIMIT 1")).first() is not None
+
+    def needs_login(self) -> bool:
+        """A change needs a login: a token is set, the site is bound beyond loopback, or accounts exist."""
+        return self.auth_required or self.has_users()
+
+    def who(self, request: Request) -> Optional[Principal]:
+        """The request's principal (cached on the request), or None when nobody is logged in."""
+        if "principal" not in request.scope.setdefault("state", {}):
+            request.scope["state"]["principal"] = self._who(request)
+        return request.scope["state"]["principal"]
+
+    def _who(self, request: Request) -> Optional[Principal]:
+        header = request.headers.get("x-chidao-token") or ""
+        if self.token and header and hmac.compare_digest(header.encode(), self.token.encode()):
+            return Principal("token", "admin")
+        sid = request.cookies.get(SESSION_COOKIE)
+        if sid:
+            from models.accounts import session_row
+
+            with Session(self.engine) as s:
+                found = session_row(s, sid)
+            if found is not None:
+                user = found[1]
+                return Principal(user.name, user.role, tuple(user.units), True) if user else Principal("web", "admin")
+        if not self.needs_login():
+            return Principal("web", "admin")
+        return None
+
     def logged_in(self, request: Request) -> bool:
-        if not self.auth_required:
-            return True
-        got = request.cookies.get(COOKIE) or request.headers.get("x-chidao-token") or ""
-        return hmac.compare_digest(got.encode(), (self.token or "").encode())
+        return self.who(request) is not None
 
 
 def get_site(request: Request) -> Site:
@@ -90,8 +133,11 @@ def get_today(site: Annotated[Site, Depends(get_site)]) -> dt.date:
 def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
     """A change (status, upload) only logged in; that it comes from this site's own pages the
     app's middleware has checked already (app/web/guard.py)."""
-    if not site.logged_in(request):
+    who = site.who(request)
+    if who is None:
         raise HTTPException(401, "Cần đăng nhập.")
+    if who.role == "viewer":
+        raise HTTPException(403, f"Tài khoản «{who.name}» chỉ được xem (viewer), không được thay đổi.")
 
 
 SiteDep = Annotated[Site, Depends(get_site)]
@@ -113,7 +159,7 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     ctx.setdefault("flash_kind", "ok")
     logged_in = site.logged_in(request)
     html = environment().get_template(template).render(
-        auth_required=site.auth_required, logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
+        auth_required=site.needs_login(), logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
         flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, **ctx)
     response = HTMLResponse(html, status_code=status_code)
     if FLASH_COOKIE in request.cookies:
@@ -153,7 +199,7 @@ def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
 
     site = get_site(request)
     html = environment().get_template("base.html").render(
-        auth_required=site.auth_required, logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="")
+        auth_required=site.needs_login(), logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="")
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SERVER_ERROR = ("Đã có lỗi ở phía chidao khi mở trang này (không phải lỗi của bạn). Hãy thử lại; nếu vẫn lỗi, "
                 "báo cho quản trị viên kèm địa chỉ trang và giờ xảy ra.")
+OPEN_PATHS = ("/login", "/static/")
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
@@ -80,7 +81,7 @@ def create_app(*, host: str = "127.0.0.1", settings: Optional["Settings"] = None
     url = database_url(db_url or settings.db)
     site = Site(settings=settings, engine=init_db(url), token=token, auth_required=bool(token) or not is_loopback(host),
                 intake=Path(intake or settings.intake).resolve(), max_bytes=int(float(mb) * 1024 * 1024),
-                fixed_today=today, hosts=allowed_hosts(host, settings.hosts))
+                fixed_today=today, hosts=allowed_hosts(host, settings.hosts), private=not is_loopback(host))
 
     app = FastAPI(title="chidao", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -101,6 +102,9 @@ async def _headers(request: Request, call_next):
     refused = refusal(request.method, request.headers, site.hosts)
     if refused:
         response = error_page(request, *refused)
+    elif site.private and request.method in ("GET", "HEAD") and not request.url.path.startswith(OPEN_PATHS) \
+            and not site.logged_in(request):      # bound beyond loopback: reading needs a login too
+        response = RedirectResponse(f"/login?next={urllib.parse.quote(request.url.path)}", status_code=303)
     elif request.method == "POST" and request.url.path == "/upload" and _announced(request) > site.max_bytes + 1024 * 1024:
         response = HTMLResponse(f"Tệp quá lớn (tối đa {site.max_mb} MB).", status_code=413)
     else:
