@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional
 
+from models.cells import put_cell
 from models.owes_rows import OwesItem, UnitOwes, vn_date
 from models.search_query import fold_key
 
@@ -193,7 +194,7 @@ def _unit_sheet(ws, group: UnitOwes, header_row: int = 3) -> None:
     from models.owes_rows import STATUS_LABELS
 
     st = _xlsx_styles()
-    ws.cell(row=1, column=1, value=f"DANH MỤC NHIỆM VỤ — {group.label}").font = st["title"]
+    put_cell(ws, 1, 1, f"DANH MỤC NHIỆM VỤ — {group.label}").font = st["title"]
     back = ws.cell(row=2, column=1, value=f"← {INDEX_SHEET}")
     _link(back, INDEX_SHEET, st)
     ws.cell(row=2, column=3, value=group.count_label)
@@ -202,7 +203,7 @@ def _unit_sheet(ws, group: UnitOwes, header_row: int = 3) -> None:
     for n, item in enumerate(group.items, 1):
         row = header_row + n   # not ws.max_row / ws[row]: each scans every cell, quadratic on a 1,000-task list
         for col, value in enumerate(xlsx_row(n, item), 1):
-            cell = ws.cell(row=row, column=col, value=value)
+            cell = put_cell(ws, row, col, value)
             cell.alignment, cell.border = st["top"], st["border"]
             if col in fill_in:
                 cell.fill = st["fill_in"]
@@ -246,7 +247,7 @@ def _index_sheet(ws, groups: list[UnitOwes], names: list[str], today: dt.date) -
         values = [n, g.label, name, len(g.items), len(g.own), len(g.through_groups), g.overdue,
                   min(dates) if dates else None]
         for col, value in enumerate(values, 1):
-            cell = ws.cell(row=3 + n, column=col, value=value)
+            cell = put_cell(ws, 3 + n, col, value)
             cell.border, cell.alignment = st["border"], st["top"]
         link = ws.cell(row=3 + n, column=3)
         _link(link, name, st)

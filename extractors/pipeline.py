@@ -125,6 +125,18 @@ BAD_INPUT_REASONS: dict[str, str] = {
 }
 
 
+# What a file still being copied looks like when it is read: cut off (a PDF without its end, a
+# DOCX whose zip directory is missing, half an image) or still empty.  The watcher reads such a
+# file again after a longer wait before it fails it, and fails it as retryable.
+HALF_WRITTEN_CODES = ("corrupt-pdf", "corrupt-docx", "unreadable-image", "empty-file")
+
+
+def half_written_code(reason: str) -> Optional[str]:
+    """The code (HALF_WRITTEN_CODES) whose clerk's line (bad_input_reason) REASON is: a file that
+    may only have been read half-written; None for any other reason."""
+    return next((code for code in HALF_WRITTEN_CODES if reason == BAD_INPUT_REASONS[code]), None)
+
+
 def bad_input_reason(code: str, message: str = "") -> str:
     """The clerk's one line for a reader's error code (a stored row's too)."""
     known = BAD_INPUT_REASONS.get(code)

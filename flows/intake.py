@@ -21,7 +21,10 @@ Moves only.  The original's bytes are never rewritten, and it is never deleted: 
 done/ or failed/.  A name already taken in the destination gets " (2)", " (3)"... added.
 
 Stability.  A file is taken only when its size and mtime have not changed for `settle`
-seconds, seen by polling (inotify does not see writes made by another machine over NFS/SMB).
+seconds (default 10: a slow copy over a share pauses for several seconds) and it opens
+cleanly, seen by polling (inotify does not see writes made by another machine over NFS/SMB).
+A file that still reads as cut off or empty is read again after a longer wait (`recheck`,
+flows/watch.py) before it is failed, and then failed as retryable.
 Every poll walks the whole tree, so a file missed once is found on the next pass.
 
 Bookkeeping lives in hidden sidecars beside the file: processing/.a.pdf.chidao.json (the
@@ -242,10 +245,26 @@ def candidates(folders: IntakeFolders) -> Iterator[Path]:
     yield from _walk(folders.intake, folders.reserved())
 
 
+DEFAULT_SETTLE = 10.0     # seconds: longer than the pauses of a slow copy over a network share
+
+
+def opens_cleanly(p: Path) -> bool:
+    """The file can be opened and read now (a copy that holds it locked, or that a share still
+    reports as unreadable, is left for the next poll)."""
+    try:
+        with open(p, "rb") as fh:
+            fh.read(1)
+        return True
+    except OSError:
+        return False
+
+
 @dataclass
 class Stability:
-    """Size and mtime seen at each poll; a file is ready when they held for `settle` s."""
-    settle: float = 5.0
+    """Size and mtime seen at each poll; a file is ready when they held for `settle` s and it
+    opens cleanly.  An empty file is ready the same way: it is reported (failed, retryable)
+    within the window, not left waiting."""
+    settle: float = DEFAULT_SETTLE
     seen: dict[Path, tuple[int, int, float]] = field(default_factory=dict)
 
     def ready(self, paths: list[Path], now: Optional[float] = None) -> list[Path]:
@@ -261,10 +280,8 @@ class Stability:
             prev = self.seen.get(p)
             since = prev[2] if prev and prev[:2] == sig else now
             current[p] = (*sig, since)
-            if now - since >= self.settle and st.st_size > 0:
+            if now - since >= self.settle and opens_cleanly(p):
                 out.append(p)
-            elif now - since >= max(self.settle * 6, 60) and st.st_size == 0:
-                out.append(p)  # an empty file that stays empty: take it, it will fail with a reason
         self.seen = current
         return out
 

@@ -83,6 +83,9 @@ def _define_settings() -> type:
                                                  "`chidao serve` binds to an address other than loopback.")
         intake: Path = Field(Path("intake"), **ours("/srv/chidao/intake"),
                              description="The folder the web page's uploads go to (`chidao serve --intake` overrides it).")
+        hosts: Optional[str] = Field(None, **ours("chidao.so-noi-vu.gov.vn"),
+                                     description="Other host names the web page answers to, comma-separated (the "
+                                                 "name in the address staff type); loopback names always work.")
         upload_max_mb: float = Field(DEFAULT_UPLOAD_MAX_MB, gt=0, **ours("50"),
                                      description="Largest upload the web page accepts, in MB.")
         user: Optional[str] = Field(None, **ours("nguyen.van.a"),

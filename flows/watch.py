@@ -54,7 +54,8 @@ def default_log(line: str) -> None:
 
 @dataclass
 class WatchConfig:
-    settle: float = 5.0            # seconds a file's size and mtime must hold before it is taken
+    settle: float = I.DEFAULT_SETTLE   # seconds a file's size and mtime must hold before it is taken
+    recheck: float = 60.0          # a file read as cut off is read again after this long before it is failed
     poll: float = 2.0              # seconds between two walks of the intake tree
     jobs: Optional[int] = None     # files in flight at once (default: cores; deployment: 100)
     max_attempts: int = 3          # errors that may pass (I/O, unreachable register) are tried this many times in all
@@ -213,6 +214,12 @@ def parse_failure(message: str, kind: str) -> tuple[str, str, bool]:
 
 # ---------------------------------------------------------------- the loop
 
+def _half_written(reason: str) -> Optional[str]:
+    from extractors.pipeline import half_written_code
+
+    return half_written_code(reason)
+
+
 @dataclass
 class Watcher:
     folders: I.IntakeFolders
@@ -269,12 +276,17 @@ class Watcher:
             I.finish_done(self.folders, item)
             self.counts["duplicate"] += 1
             self.log(f"trùng {item.name}: đã có trong sổ là văn bản {r.document_id}; đã chuyển vào done/")
+        elif r.status == "bad-input" and item.attempts == 1 and self.cfg.recheck > 0 \
+                and _half_written(r.reason) not in (None, "empty-file"):     # an empty file: reported at once
+            self.log(f"đọc lại sau {self.cfg.recheck:g} giây {item.name}: {r.reason}; có thể tệp còn đang được chép vào")
+            self.waiting.append((time.monotonic() + self.cfg.recheck, item, True))
         elif r.retryable and (delay := self.backoff.delay_before(item.attempts)) is not None:
             self.log(f"lỗi {item.name}: {r.reason}; sẽ thử lại sau {delay:.0f} giây "
                      f"(lần {item.attempts}/{self.cfg.max_attempts})")
             self.waiting.append((time.monotonic() + delay, item, True))
         else:   # bad input, a recorded error, or an error that did not pass in max_attempts
-            dest = I.finish_failed(self.folders, item, r.reason, retryable=r.retryable,
+            retryable = r.retryable or (r.status == "bad-input" and _half_written(r.reason) is not None)
+            dest = I.finish_failed(self.folders, item, r.reason, retryable=retryable,
                                    max_attempts=self.cfg.max_attempts, outcome=r.outcome)
             self.counts["failed"] += 1
             self.log(f"thất bại {item.name}: {r.reason}; "

@@ -27,6 +27,29 @@ from typing import Any, Optional
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "halfyearly": 6, "yearly": 12}
 OPEN_STATUSES = ("open", "in_progress")
+# The days a clerk may filter by: a period's arithmetic (next month, next year) stays inside
+# Python's dates, and no directive is due outside them.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+DAY_FORMAT = "dd/mm/yyyy hoặc yyyy-mm-dd, năm 1900–2999"
+
+
+def parse_day(value: Optional[str]) -> Optional[dt.date]:
+    """A day a clerk typed: dd/mm/yyyy (also with . or -) or yyyy-mm-dd, between FIRST_DAY and
+    LAST_DAY; None for nothing.  ValueError (naming DAY_FORMAT) otherwise.  The web's filters
+    and the CLI's --from/--to both read days through here."""
+    import re
+
+    if value is None or not value.strip():
+        return None
+    v = value.strip()
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", v)
+    try:
+        day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else dt.date.fromisoformat(v)
+    except ValueError:
+        raise ValueError(f"«{value}» không phải một ngày ({DAY_FORMAT})") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"«{value}» nằm ngoài khoảng ngày dùng được ({DAY_FORMAT})")
+    return day
 
 
 def _parts(x: Any) -> tuple[Optional[dt.date], Optional[str], Optional[int], Optional[dt.date]]:

@@ -134,6 +134,7 @@ class UnitQuery:
     unassigned: bool = False                     # the "Chưa rõ đơn vị" list
     message: str = ""                            # Vietnamese, one line: which department it means
     suggestions: list[str] = field(default_factory=list)
+    known: bool = False                          # a body, group or position of the gazetteer, tasks or not
 
     @property
     def found(self) -> bool:
@@ -168,6 +169,7 @@ def resolve_query(session, asked: str, *, include_groups: bool = True) -> UnitQu
     by_id = {r[0]: r for r in rows}
     by_key = {r[2]: r for r in rows}
     r = resolve_unit(asked)
+    q.known = r.is_unit
     deps: list[tuple] = []
     if r.is_unit:
         row = by_key.get(unit_key(r.body))

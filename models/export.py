@@ -20,6 +20,7 @@ from typing import IO, Any, Iterable, Optional
 from sqlalchemy import select
 from sqlmodel import Session
 
+from models.cells import append_row, csv_row
 from models.dates import is_overdue
 from models.keys import no_gc
 from models.tables import DONE_STATUSES, Citation, Document, DocumentTarget, Obligation
@@ -199,7 +200,7 @@ def write_csv(data: dict, fh: IO[str]) -> None:
     w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
     w.writeheader()
     for r in flat_rows(data):
-        w.writerow(r)
+        w.writerow(csv_row(r))
 
 
 def write_xlsx(data: dict, path: Path) -> None:
@@ -213,7 +214,7 @@ def write_xlsx(data: dict, path: Path) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in flat_rows(data):
-        ws.append([r[k] for k in CSV_COLUMNS])
+        append_row(ws, [r[k] for k in CSV_COLUMNS])
     ws.freeze_panes = "A2"
     widths = {"text": 80, "lead_units": 30, "support_units": 30, "source_file": 24, "deadline_raw": 24, "note": 30}
     from openpyxl.utils import get_column_letter

@@ -126,14 +126,15 @@ def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
         # One row per task: its own beats a group's (as the department lists count it), then lead beats support.
         if prev is None or (prev.via_group is not None, prev.role) > (item.via_group is not None, item.role):
             best[m["id"]] = item
-    kind, current = "body", None
+    known = uq.found or uq.known
+    kind, current = ("body", None) if known else ("unknown", None)   # an unknown name is no ended body
     if uq.departments:
         row = execute(session, "SELECT kind, current FROM units WHERE name = :n AND department_id = id",
                       {"n": uq.departments[0]}).first()
         if row is not None:
             kind, current = row[0], row[1]
     return UnitOwes(unit=uq.title, items=sorted(best.values(), key=OwesItem.sort_key), kind=kind,
-                    current=current, note=uq.message, suggestions=list(uq.suggestions))
+                    current=current, note=uq.message, suggestions=list(uq.suggestions), found=known)
 
 
 def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DAYS,

@@ -146,6 +146,7 @@ class UnitOwes:
     current: Optional[str] = None       # the department's name today, when it differs
     note: str = ""                      # what was asked for means this department (Vietnamese)
     suggestions: list[str] = field(default_factory=list)   # departments close to a name that matched none
+    found: bool = True                  # False: what was asked for is no unit of the register
 
     @property
     def overdue(self) -> int:

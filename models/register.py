@@ -449,6 +449,8 @@ def ingest_processed(session: Session, processed: "Processed", *, source_path: s
             session.flush()
         outcome = _insert(session, processed, doc_id=doc_id, sha=sha, path=path, source_file=source_file,
                           code_fingerprint=code_fingerprint)
+        if outcome.status != BAD_INPUT_STATUS and path:
+            supersede_failed(session, source_path=path, keep_id=outcome.document_id)
         session.commit()
         return outcome
     except IntegrityError:
@@ -461,6 +463,15 @@ def ingest_processed(session: Session, processed: "Processed", *, source_path: s
     except BaseException:
         session.rollback()
         raise
+
+
+def supersede_failed(session: Session, *, source_path: str, keep_id: str) -> int:
+    """A file that failed as bad input (a copy read half-written, a file fixed and dropped again)
+    and now succeeded at the same place: its earlier bad-input rows go, so `chidao documents`
+    does not list a failure that is no longer true.  Returns how many went; the caller commits."""
+    gone = session.execute(delete(Document).where(Document.source_path == source_path,
+                                                  Document.status == BAD_INPUT_STATUS, Document.id != keep_id))
+    return gone.rowcount or 0
 
 
 def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, path: str, source_file: str,

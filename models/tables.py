@@ -235,8 +235,37 @@ class DocumentHistory(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow)
 
 
+# ---------------------------------------------------------------- accounts (the web page)
+
+class User(SQLModel, table=True):
+    """A person who logs in to the web page (models/accounts.py)."""
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("name_key", name="uq_users_name_key"),)
+    name: str
+    name_key: str                      # the name folded: logins ignore case and spacing
+    role: str = Field(default="viewer", max_length=16)     # viewer | editor | admin
+    units: list[str] = Field(default_factory=list, sa_type=JSON)   # an editor's units, as given
+    password_hash: str                 # argon2id (argon2-cffi), never the password
+    active: bool = True
+    id: Optional[int] = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's session on the web page, kept on the server: the cookie holds a random value
+    whose sha256 is `id`, so a copy of this table logs nobody in."""
+    __tablename__ = "web_sessions"
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: Optional[int] = Field(
+        default=None, sa_column_args=[ForeignKey("users.id", ondelete="CASCADE")], index=True)   # null: not logged in
+    csrf: str = Field(max_length=64)
+    created_at: float = 0.0            # epoch seconds: compared the same on both backends
+    expires_at: float = Field(default=0.0, index=True)
+
+
 __all__ = [
     "Citation", "CopyBand", "Document", "DocumentHistory", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "User", "WebSession",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "DOCUMENT_EDITABLE_FIELDS", "utcnow",
 ]

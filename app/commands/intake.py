@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import sys
 import threading
@@ -65,10 +66,14 @@ def ingest(
     from flows.steps import FileResult, expand, ingest_paths
 
     timeout = timeout or settings.doc_timeout
-    paths = expand(files)
+    unusable = unusable_paths(files)
+    for path, reason in unusable.items():
+        typer.echo(f"{path}: {reason}", err=True)
+    paths = expand([f for f in files if f not in unusable])
     if not paths:
-        typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
-        raise typer.Exit(2)
+        if not unusable:
+            typer.echo("no documents found in " + ", ".join(map(str, files)), err=True)
+        raise typer.Exit(1 if unusable else 2)
 
     def emit(r: FileResult) -> None:
         if json_out:
@@ -108,7 +113,19 @@ def ingest(
         typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
     bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(1 if bad or unusable else 0)
+
+
+def unusable_paths(paths: list[Path]) -> dict[Path, str]:
+    """The paths named on the command line that are missing or cannot be read, with the reason
+    (Vietnamese, what to do): they are left out of the batch, and the command exits 1."""
+    out: dict[Path, str] = {}
+    for p in paths:
+        if not p.exists():
+            out[p] = "không tìm thấy tệp hay thư mục này; hãy kiểm tra lại đường dẫn (các tệp khác vẫn được đọc)"
+        elif not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0)):
+            out[p] = "không có quyền đọc; hãy cấp quyền đọc hoặc chép tệp sang chỗ khác rồi chạy lại"
+    return out
 
 
 def watch(
@@ -116,7 +133,9 @@ def watch(
     intake: Path = typer.Argument(..., help="The intake folder clerks drop files into (local or a mounted share)."),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where processing/, done/ and failed/ live "
                                              "(default: inside INTAKE; keep it on the same file system)."),
-    settle: float = typer.Option(5.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
+    settle: float = typer.Option(10.0, "--settle", help="Seconds a file's size and time must hold before it is taken."),
+    recheck: float = typer.Option(60.0, "--recheck", help="Seconds before a file read as cut off (still copying?) "
+                                  "is read again, before it is failed; 0: fail it at once."),
     poll: float = typer.Option(2.0, "--poll", help="Seconds between two scans of the folder."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Files at once (default: one per core)."),
     max_attempts: int = typer.Option(3, "--max-attempts", help="Tries for an error that may pass (I/O, register "
@@ -143,8 +162,8 @@ def watch(
     # To a deployment's workers only a register URL given here is passed: otherwise each worker
     # uses its own CHIDAO_DB, as before the settings were one object.
     db_url = settings.db if not deployment or settings.given("db") else None
-    cfg = WatchConfig(settle=settle, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
-                      timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
+    cfg = WatchConfig(settle=settle, recheck=recheck, poll=poll, jobs=jobs, max_attempts=max_attempts,
+                      retry_backoff=retry_backoff, timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
     counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
                        settings=settings)
     typer.echo(f"đã dừng: {counts['done']} xong, {counts['duplicate']} trùng, {counts['failed']} thất bại", err=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -27,17 +26,13 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
-    """YYYY-MM-DD or dd/mm/yyyy (as staff write it)."""
-    if not value:
-        return None
-    v = value.strip()
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", v)
+    """YYYY-MM-DD or dd/mm/yyyy (as staff write it), years 1900–2999: else one line, exit 2."""
+    from models.dates import parse_day
+
     try:
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        _fail(f"{option} {value!r} không phải một ngày: hãy ghi dạng 31/12/2025 hoặc 2025-12-31", 2)
+        return parse_day(value)
+    except ValueError as exc:
+        _fail(f"{option} {exc}", 2)
 
 
 STATUSES = ("open", "in_progress", "done", "cancelled")   # models.tables.STATUSES, without importing SQLModel
@@ -225,6 +220,8 @@ def owes(
         _fail(str(exc))
     if unit:
         _say_which(unit, groups[0], filtered=bool(date_from or date_to or programme))
+        if not groups[0].found:
+            raise typer.Exit(1)
     if fmt == "table":
         _print_owes(groups)
         return
@@ -253,6 +250,9 @@ def _say_which(asked: str, group, *, filtered: bool) -> None:
     if group.suggestions:
         typer.echo(f"Không tìm thấy đơn vị «{asked}» trong sổ. Có phải: "
                    + "; ".join(f'chidao owes --unit "{s}"' for s in group.suggestions), err=True)
+    elif not group.found:
+        typer.echo(f"Không tìm thấy đơn vị «{asked}» trong sổ. Xem tên các đơn vị có nhiệm vụ: chidao summary",
+                   err=True)
     elif filtered:
         typer.echo(f"{group.label}: không có nhiệm vụ nào với các điều kiện lọc này", err=True)
     else:

@@ -7,15 +7,18 @@ the write check; and `render`, which fills a page template.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import hmac
-import urllib.parse
-from dataclasses import dataclass
+import json
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -24,8 +27,22 @@ if TYPE_CHECKING:
     from flows.background import BackgroundIntake
     from flows.settings import Settings
 
-COOKIE = "chidao_token"
+SESSION_COOKIE = "chidao_session"     # a server-side session's random id (models/accounts.py), never the token
+FLASH_COOKIE = "chidao_flash"
+# The only banners a URL may ask for (`?msg=CODE`); any other text comes from the server in a
+# signed, one-page flash cookie (flash_redirect), never from the query string.
+MESSAGES = {"saved": ("Đã lưu tình trạng.", "ok"), "logged-out": ("Đã đăng xuất.", "ok")}
 RELATION_LABELS = {"basis": "căn cứ", "implements": "thực hiện", "cites": "dẫn chiếu"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a user (their role and units), the shared token (a script), or
+    anyone on a loopback site that has neither token nor users."""
+    name: str
+    role: str                       # viewer | editor | admin
+    units: tuple[str, ...] = ()
+    user: bool = False              # a named account (the history names it)
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,8 @@ class Site:
     max_bytes: int
     fixed_today: Optional[dt.date] = None   # tests pin the day; a running site asks the clock
     reader: Optional["BackgroundIntake"] = None   # reads uploads in the background (None: a watcher elsewhere does)
+    hosts: frozenset[str] = frozenset()       # host names answered besides loopback ones (app/web/guard.py)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)   # signs flash cookies
 
     @property
     def max_mb(self) -> int:
@@ -48,11 +67,44 @@ class Site:
     def today(self) -> dt.date:
         return self.fixed_today or dt.date.today()
 
+    private: bool = False                     # bound beyond loopback: reading needs a login too
+    failures: dict = field(default_factory=dict, repr=False)   # login back-off: key -> (failures, not before)
+
+    def has_users(self) -> bool:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM users WHERE active LIMIT 1")).first() is not None
+
+    def needs_login(self) -> bool:
+        """A change needs a login: a token is set, the site is bound beyond loopback, or accounts exist."""
+        return self.auth_required or self.has_users()
+
+    def who(self, request: Request) -> Optional[Principal]:
+        """The request's principal (cached on the request), or None when nobody is logged in."""
+        if "principal" not in request.scope.setdefault("state", {}):
+            request.scope["state"]["principal"] = self._who(request)
+        return request.scope["state"]["principal"]
+
+    def _who(self, request: Request) -> Optional[Principal]:
+        header = request.headers.get("x-chidao-token") or ""
+        if self.token and header and hmac.compare_digest(header.encode(), self.token.encode()):
+            return Principal("token", "admin")
+        sid = request.cookies.get(SESSION_COOKIE)
+        if sid:
+            from models.accounts import session_row
+
+            with Session(self.engine) as s:
+                found = session_row(s, sid)
+            if found is not None:
+                user = found[1]
+                return Principal(user.name, user.role, tuple(user.units), True) if user else Principal("web", "admin")
+        if not self.needs_login():
+            return Principal("web", "admin")
+        return None
+
     def logged_in(self, request: Request) -> bool:
-        if not self.auth_required:
-            return True
-        got = request.cookies.get(COOKIE) or request.headers.get("x-chidao-token") or ""
-        return hmac.compare_digest(got.encode(), (self.token or "").encode())
+        return self.who(request) is not None
 
 
 def get_site(request: Request) -> Site:
@@ -74,13 +126,13 @@ def get_today(site: Annotated[Site, Depends(get_site)]) -> dt.date:
 
 
 def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
-    """A change (status, upload) only from this site's own pages, and only logged in."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        if urllib.parse.urlsplit(origin).netloc != request.headers.get("host", ""):
-            raise HTTPException(403, "Yêu cầu từ trang khác bị từ chối.")
-    if not site.logged_in(request):
+    """A change (status, upload) only logged in; that it comes from this site's own pages the
+    app's middleware has checked already (app/web/guard.py)."""
+    who = site.who(request)
+    if who is None:
         raise HTTPException(401, "Cần đăng nhập.")
+    if who.role == "viewer":
+        raise HTTPException(403, f"Tài khoản «{who.name}» chỉ được xem (viewer), không được thay đổi.")
 
 
 SiteDep = Annotated[Site, Depends(get_site)]
@@ -90,31 +142,68 @@ WriteCheck = Depends(require_write)
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """A page from its template, with what every page shows (login state, labels, a flash line)."""
+    """A page from its template, with what every page shows (login state, labels, a flash line:
+    the caller's, else the server's flash cookie, else an allow-listed `?msg=` code)."""
     from app.web.templating import environment
     from models.owes_rows import FLAG_LABELS, STATUS_LABELS
 
     site = get_site(request)
-    ctx.setdefault("flash", request.query_params.get("msg"))
-    ctx.setdefault("flash_kind", request.query_params.get("kind", "ok"))
+    if "flash" not in ctx:
+        ctx["flash"], ctx["flash_kind"] = read_flash(request) or MESSAGES.get(request.query_params.get("msg", ""),
+                                                                            (None, "ok"))
+    ctx.setdefault("flash_kind", "ok")
     logged_in = site.logged_in(request)
     html = environment().get_template(template).render(
-        auth_required=site.auth_required, logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
+        auth_required=site.needs_login(), logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
         flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, **ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def _sign(site: Site, payload: str) -> str:
+    return hmac.new(site.secret, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def flash_redirect(request: Request, url: str, text: str, kind: str = "ok") -> RedirectResponse:
+    """A 303 to URL whose page shows TEXT as its banner once (kind "ok" or "err"): the text
+    travels in a cookie signed with the site's secret, so no link can put words in the banner."""
+    payload = base64.urlsafe_b64encode(json.dumps([text, kind], ensure_ascii=False).encode()).decode()
+    response = RedirectResponse(url, 303)
+    response.set_cookie(FLASH_COOKIE, f"{payload}.{_sign(get_site(request), payload)}", max_age=120, path="/",
+                        httponly=True, samesite="strict")
+    return response
+
+
+def read_flash(request: Request) -> Optional[tuple[str, str]]:
+    """(text, kind) from a flash cookie this site signed, else None."""
+    payload, _, sig = (request.cookies.get(FLASH_COOKIE) or "").partition(".")
+    if not payload or not hmac.compare_digest(sig, _sign(get_site(request), payload)):
+        return None
+    try:
+        text, kind = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except ValueError:
+        return None
+    return str(text), ("err" if kind == "err" else "ok")
+
+
+def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
+    """The site's page with one red line saying what went wrong (Vietnamese), nothing else."""
+    from app.web.templating import environment
+
+    site = get_site(request)
+    html = environment().get_template("base.html").render(
+        auth_required=site.needs_login(), logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="")
     return HTMLResponse(html, status_code=status_code)
 
 
 def parse_date(value: Optional[str]) -> Optional[dt.date]:
-    """dd/mm/yyyy (as clerks write it) or YYYY-MM-DD; ValueError otherwise."""
-    import re
+    """dd/mm/yyyy (as clerks write it) or YYYY-MM-DD, years 1900–2999 (models.dates.parse_day);
+    ValueError, with a Vietnamese message, otherwise."""
+    from models.dates import parse_day
 
-    if not value:
-        return None
-    value = value.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-    if m:
-        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    return dt.date.fromisoformat(value)
+    return parse_day(value)
 
 
 def file_of(doc) -> Optional[Path]:

@@ -11,8 +11,11 @@ Safety
   token (CHIDAO_TOKEN) is required, entered once in a login form (HttpOnly, SameSite=Strict
   cookie), before anything can be changed (status, upload).  Without a token the app refuses
   to start on a non-loopback address.
-- Every POST from another origin is refused (a page on the internet cannot drive a clerk's
-  browser into changing the register).
+- The Host header is checked against an allow-list (loopback names, the bound address,
+  CHIDAO_HOSTS), and every POST/PUT/PATCH/DELETE must carry an Origin (or Referer) naming this
+  very host: `Origin: null` and no Origin at all are refused (app/web/guard.py, in the one
+  middleware below; no route repeats it).
+- An unexpected error answers a Vietnamese 500 page with the same safety headers, no traceback.
 - Jinja autoescape is always on, and a Content-Security-Policy without inline scripts is sent:
   text from a PDF never runs as script.
 - Uploads: size-limited, file name reduced to a safe base name, written only inside the intake
@@ -22,21 +25,28 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from app.web.deps import Site
+from app.web.deps import Site, error_page
+from app.web.guard import allowed_hosts, refusal
 from app.web.routes import auth, corrections, documents, intake, obligations, review, search, units, upload
 from app.web.routes.upload import safe_filename  # noqa: F401 - part of this module's interface (tests use it)
 
 if TYPE_CHECKING:
     from flows.settings import Settings
 
+log = logging.getLogger(__name__)
+SERVER_ERROR = ("Đã có lỗi ở phía chidao khi mở trang này (không phải lỗi của bạn). Hãy thử lại; nếu vẫn lỗi, "
+                "báo cho quản trị viên kèm địa chỉ trang và giờ xảy ra.")
+OPEN_PATHS = ("/login", "/static/")
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
@@ -76,44 +86,70 @@ def create_app(*, host: str = "127.0.0.1", settings: Optional["Settings"] = None
     folder = Path(intake or settings.intake).resolve()
     reader = BackgroundIntake(folder, db_url=url, timeout=settings.doc_timeout) if read_uploads else None
     site = Site(settings=settings, engine=init_db(url), token=token, auth_required=bool(token) or not is_loopback(host),
-                intake=folder, max_bytes=int(float(mb) * 1024 * 1024), fixed_today=today, reader=reader)
+                intake=folder, max_bytes=int(float(mb) * 1024 * 1024), fixed_today=today, reader=reader,
+                hosts=allowed_hosts(host, settings.hosts), private=not is_loopback(host))
 
     app = FastAPI(title="chidao", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.site = site
     app.middleware("http")(_headers)
     app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_bad_request)
     for router in ROUTERS:
         app.include_router(router)
     return app
 
 
 async def _headers(request: Request, call_next):
-    """Refuse an announced oversize upload before reading it (the handler counts the bytes too),
-    and send the safety headers with every response."""
+    """Refuse a foreign Host or a cross-site change (app/web/guard.py) and an announced oversize
+    upload before reading it (the handler counts the bytes too); answer an unexpected error with
+    a plain Vietnamese page; send the safety headers with every response."""
     site: Site = request.app.state.site
-    if request.method == "POST" and request.url.path == "/upload":
+    refused = refusal(request.method, request.headers, site.hosts)
+    if refused:
+        response = error_page(request, *refused)
+    elif site.private and request.method in ("GET", "HEAD") and not request.url.path.startswith(OPEN_PATHS) \
+            and not site.logged_in(request):      # bound beyond loopback: reading needs a login too
+        response = RedirectResponse(f"/login?next={urllib.parse.quote(request.url.path)}", status_code=303)
+    elif request.method == "POST" and request.url.path == "/upload" and _announced(request) > site.max_bytes + 1024 * 1024:
+        response = HTMLResponse(f"Tệp quá lớn (tối đa {site.max_mb} MB).", status_code=413)
+    else:
         try:
-            announced = int(request.headers.get("content-length") or 0)
-        except ValueError:
-            announced = 0
-        if announced > site.max_bytes + 1024 * 1024:
-            return HTMLResponse(f"Tệp quá lớn (tối đa {site.max_mb} MB).", status_code=413)
-    response = await call_next(request)
+            response = await call_next(request)
+        except Exception:
+            log.exception("%s %s failed", request.method, request.url.path)
+            response = error_page(request, 500, SERVER_ERROR)
+    if request.method == "POST" and response.status_code >= 400:
+        response.headers["Connection"] = "close"     # the rest of a refused body is not read, only dropped
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
+def _announced(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
+
+
+_INVALID = {"int_parsing": "phải là một số nguyên", "missing": "còn thiếu", "float_parsing": "phải là một số",
+            "bool_parsing": "phải là có hoặc không"}
+
+
+async def _bad_request(request: Request, exc: RequestValidationError):
+    """A parameter or form field FastAPI could not read: a Vietnamese 400 page naming it."""
+    parts = []
+    for err in exc.errors():
+        name = str(err.get("loc", ("", "?"))[-1])
+        parts.append(f"«{name}» {_INVALID.get(err.get('type', ''), 'không hợp lệ')}")
+    return error_page(request, 400, "Yêu cầu có tham số không hợp lệ: " + "; ".join(parts)
+                      + ". Hãy mở lại trang từ một liên kết của chidao.")
+
+
 async def _http_error(request: Request, exc: HTTPException):
     """A page that says what went wrong, in Vietnamese; a GET that needs a login goes to the form."""
-    from app.web.templating import environment
-
     if exc.status_code == 401 and request.method == "GET":
         return RedirectResponse(f"/login?next={urllib.parse.quote(request.url.path)}", status_code=303)
-    site: Site = request.app.state.site
-    html = environment().get_template("base.html").render(
-        auth_required=site.auth_required, logged_in=site.logged_in(request), flash=str(exc.detail), flash_kind="err",
-        nav="")
-    return HTMLResponse(html, status_code=exc.status_code)
+    return error_page(request, exc.status_code, str(exc.detail))

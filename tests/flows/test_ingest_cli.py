@@ -23,10 +23,10 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
     empty.write_bytes(b"")
     missing = tmp_path / "khong-co.pdf"
     out = run_cli("ingest", str(tmp_path / "src"), str(missing), env={"CHIDAO_DB": sqlite_url})
-    assert out.returncode == 0, out.stdout + out.stderr       # bad files are recorded, not fatal
+    assert out.returncode == 1, out.stdout + out.stderr       # a path that is not there: 1, the rest still read
     assert "Traceback" not in out.stdout + out.stderr
     lines = out.stdout.strip().splitlines()
-    assert len(lines) == 5, lines
+    assert len(lines) == 4, lines
     by_name = {l.split(":", 1)[0]: l for l in lines}
     for pdf in (a, b):
         doc_id = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
@@ -35,8 +35,8 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
     assert by_name[str(bad)] == (f"{bad}: tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, "
                                  "lưu lại đúng dạng PDF rồi nộp lại")
     assert by_name[str(empty)] == f"{empty}: tệp rỗng (0 byte); hãy lưu hoặc quét lại văn bản rồi nộp lại"
-    assert by_name[str(missing)] == f"{missing}: không tìm thấy tệp; hãy kiểm tra lại đường dẫn"
-    assert out.stderr == "2 new, 3 bad-input\n"
+    assert out.stderr == (f"{missing}: không tìm thấy tệp hay thư mục này; hãy kiểm tra lại đường dẫn "
+                          "(các tệp khác vẫn được đọc)\n2 new, 2 bad-input\n")
     assert bad.read_bytes() == b"this is not a PDF at all"     # originals untouched
     # the missing file has nothing to record; the two bad ones are recorded as failed
     assert sorted((r[1], r[2]) for r in register_rows(sqlite_url)) == [

@@ -69,14 +69,38 @@ def test_stability_waits_for_size_and_mtime_to_hold(tmp_path):
     assert s.ready([p], now=t + 4.6) == [p]
 
 
-def test_empty_file_is_not_taken_early(tmp_path):
+def test_an_empty_file_is_reported_within_the_window(tmp_path):
     f = _folders(tmp_path)
     p = f.intake / "empty.pdf"
     p.write_bytes(b"")
-    s = I.Stability(settle=1.0)
+    s = I.Stability(settle=10.0)
     assert s.ready([p], now=0.0) == []
     assert s.ready([p], now=5.0) == []      # a scanner that created the file and paused
-    assert s.ready([p], now=61.0) == [p]    # empty for a minute: take it, it fails with a reason
+    assert s.ready([p], now=10.5) == [p]    # empty for the whole window: taken, it fails (retryable) at once
+
+
+def test_the_window_outlasts_an_eight_second_pause_of_a_slow_copy(tmp_path):
+    """The default window (≥ 10 s) with a copy that writes, pauses 8 s, writes the rest."""
+    f = _folders(tmp_path)
+    p = f.intake / "a.pdf"
+    p.write_bytes(b"%PDF-1.4 first half")
+    s = I.Stability()
+    assert s.settle >= 10 and __import__("flows.watch", fromlist=["WatchConfig"]).WatchConfig().settle >= 10
+    assert [s.ready([p], now=t) for t in (0.0, 2.0, 4.0, 6.0, 8.0)] == [[]] * 5
+    with open(p, "ab") as fh:               # the copy goes on after 8.2 s
+        fh.write(b" second half %%EOF")
+    assert [s.ready([p], now=t) for t in (8.2, 10.2, 12.2, 14.2, 16.2, 18.0)] == [[]] * 6
+    assert s.ready([p], now=18.3) == [p]
+
+
+def test_a_file_that_does_not_open_is_not_taken(tmp_path):
+    f = _folders(tmp_path)
+    p = f.intake / "a.pdf"
+    p.write_bytes(b"%PDF-1.4")
+    assert I.opens_cleanly(p)
+    p.unlink()
+    p.mkdir()                                # the name is there, but nothing can be read from it
+    assert not I.opens_cleanly(p)
 
 
 def test_claim_done_keeps_bytes_and_relative_path(tmp_path):

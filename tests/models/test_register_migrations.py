@@ -364,3 +364,47 @@ def test_sqlite_corrections_migration_up_and_down(tmp_path):
 @pytest.mark.postgres
 def test_postgres_corrections_migration_up_and_down(pg_empty_url):
     _check_corrections_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0009_accounts
+
+def _check_accounts_migration(url: str) -> None:
+    """0007 -> head adds users and web_sessions (a user and a session survive); down drops them."""
+    from alembic import command
+    from sqlmodel import Session
+
+    from models.accounts import add_user, session_user, start_session
+    from models.db import alembic_config
+
+    def migrate(target: str, down: bool = False) -> None:
+        dispose_engine(url)
+        with get_engine(url).begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    migrate("0007_unit_links")
+    assert not {"users", "web_sessions"} & set(inspect(get_engine(url)).get_table_names())
+    migrate("head")
+    assert _diff(url) == []
+    with Session(get_engine(url)) as s:
+        user = add_user(s, name="Lan", role="editor", units=["Sở Tư pháp"], password="mat-khau-dai")
+        assert session_user(s, start_session(s, user)).name == "Lan"
+    migrate("0007_unit_links", down=True)
+    assert not {"users", "web_sessions"} & set(inspect(get_engine(url)).get_table_names())
+    dispose_engine(url)
+    init_db(url)
+    assert {"users", "web_sessions"} <= set(inspect(get_engine(url)).get_table_names())
+
+
+def test_sqlite_accounts_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    try:
+        _check_accounts_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_accounts_migration_up_and_down(pg_empty_url):
+    _check_accounts_migration(pg_empty_url)

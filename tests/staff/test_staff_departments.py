@@ -108,7 +108,8 @@ def test_summary_owes_web_and_xlsx_count_the_same_departments(dept_register, tmp
     assert {g.unit: _codes(g.items) for g in groups} == {u: t - DONE for u, t in EXPECTED.items()}
     assert groups[-1].unit == UNASSIGNED
 
-    web = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY)).get("/units")
+    web = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY),
+                     base_url="http://127.0.0.1:8000").get("/units")
     assert web.status_code == 200
     table = web.text.split('id="summary"', 1)[1]
     cells = re.findall(r'<a href="/units/view\?name=[^"]+">([^<]+)</a></td><td class="num">(\d+)</td>', table)
@@ -202,7 +203,7 @@ def test_cli_says_which_department_and_what_to_type(dept_register):
     assert r.exit_code == 0, r.output
     assert "«UBND các huyện» là Ủy ban nhân dân các huyện, thị xã, thành phố" in r.output
     r = CliRunner().invoke(app, ["--db", url, "owes", "--unit", "Công an tỉn"])
-    assert r.exit_code == 0
+    assert r.exit_code == 1                                  # no such unit: 1, with what to type instead
     assert 'Không tìm thấy đơn vị «Công an tỉn» trong sổ. Có phải: chidao owes --unit "Công an tỉnh"' in r.output
     r = CliRunner().invoke(app, ["--db", url, "summary", "--json"])
     data = json.loads(r.stdout)
@@ -259,7 +260,7 @@ def test_summary_counts_own_and_through_groups_as_owes_unit_lists_them(dept_regi
 
     from app.web.main import create_app
 
-    client = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY))
+    client = TestClient(create_app(db_url=url, intake=tmp_path / "intake", today=TODAY), base_url="http://127.0.0.1")
     table = client.get("/units").text.split('id="summary"', 1)[1]
     row = re.search(r'>Sở Tư pháp</a></td>((?:<td class="num">[^<]*(?:<strong[^>]*>\d+</strong>)?[^<]*</td>\s*)+)', table)
     assert re.findall(r'<td class="num">([^<]*)', row.group(1)) == ["2", "0", "0", "2", "2"]   # open, done, overdue, due soon, through groups

@@ -263,7 +263,7 @@ def test_cli_owes_writes_files(register, tmp_path, monkeypatch):
         "đã ghi ca.ics (3 nhiệm vụ, 1 danh sách)",
         "lịch: 3 nhiệm vụ có ngày (mỗi nhiệm vụ một sự kiện, nhắc trước 7 ngày và 1 ngày)"]
     r = CliRunner().invoke(app, ["owes", "--from", "32/13/2024"])
-    assert (r.exit_code, r.output) == (2, "error: --from '32/13/2024' không phải một ngày: hãy ghi dạng 31/12/2025 hoặc 2025-12-31\n")
+    assert (r.exit_code, r.output) == (2, "error: --from «32/13/2024» không phải một ngày (dd/mm/yyyy hoặc yyyy-mm-dd, năm 1900–2999)\n")
     r = CliRunner().invoke(app, ["owes", "--format", "doc"])
     assert (r.exit_code, r.output) == (2, "error: không có định dạng 'doc': hãy dùng table, html, xlsx, pdf, ics, json\n")
     r = CliRunner().invoke(app, ["search", "dinh danh", "--json"])

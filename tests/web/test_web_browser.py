@@ -88,3 +88,61 @@ def test_clerk_flow(chromium, server, tmp_path):
     ws = wb[wb.sheetnames[1]]           # after the index sheet
     assert ws.cell(3, 3).value == "Nội dung nhiệm vụ"
     assert [ws.cell(r, 3).value[:13] for r in (4, 5)] == ["Cấp tài khoản", "Tổ chức hòa g"]
+
+
+ATTACKS = {
+    # a form on another site, posted by a script there: Origin http://evil.test
+    "cross-site form": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
+                        '<input name="status" value="cancelled"></form>'
+                        '<script>document.getElementById("f").submit()</script>', False),
+    # the same form in a sandboxed frame: Origin null
+    "sandboxed form": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
+                       '<input name="status" value="cancelled"></form>'
+                       '<script>document.getElementById("f").submit()</script>', True),
+    # a file dropped into the intake from a sandboxed frame (multipart needs no CORS preflight)
+    "sandboxed upload": ('<script>const d = new FormData(); d.append("file", new Blob(["%PDF-1.4 evil"]), "evil.pdf");'
+                         'fetch("{base}/upload", {{method: "POST", mode: "no-cors", body: d}});</script>', True),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_another_site_cannot_change_a_task_or_upload(chromium, server, tmp_path, attack):
+    """Issue 15: a page on any web site (here http://evil.test, served by the browser's router),
+    also inside a sandboxed iframe that sends `Origin: null`, posts to the clerk's chidao.
+    Chromium's own Local Network Access check would block the framed requests from a public
+    site to 127.0.0.1; it is switched off here, as in browsers without it and for a page of the
+    same intranet, so the request reaches chidao and chidao itself must refuse it."""
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import create_engine, text
+
+    base, url = server
+    engine = create_engine(url)
+    with engine.connect() as c:
+        oid = c.execute(text("SELECT id FROM obligations WHERE text LIKE 'Triển khai%'")).scalar_one()
+    body, sandboxed = ATTACKS[attack]
+    pages = {"/frame": body.format(base=base, oid=oid)}
+    pages["/"] = ('<iframe sandbox="allow-forms allow-scripts" src="/frame"></iframe>' if sandboxed
+                  else pages["/frame"])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=ARGS + ["--disable-features=LocalNetworkAccessChecks"])
+        try:
+            page = browser.new_page()
+            page.route("http://evil.test/**", lambda route: route.fulfill(
+                status=200, content_type="text/html",
+                body=f"<!doctype html><html><body>{pages[route.request.url[len('http://evil.test'):]]}</body></html>"))
+            with page.expect_response(lambda r: r.url.startswith(base) and r.request.method == "POST",
+                                      timeout=20000) as info:
+                page.goto("http://evil.test/")
+            response = info.value
+            origin = response.request.header_value("origin")
+            assert response.status == 403
+        finally:
+            browser.close()
+    assert origin == ("null" if sandboxed else "http://evil.test")
+    with engine.connect() as c:
+        status = c.execute(text("SELECT status FROM obligations WHERE id = :o"), {"o": oid}).scalar_one()
+        changes = c.execute(text("SELECT count(*) FROM status_history WHERE obligation_id = :o"), {"o": oid}).scalar_one()
+    assert (status, changes) == ("open", 0)
+    intake = tmp_path / "intake"
+    assert not intake.exists() or not list(intake.iterdir())

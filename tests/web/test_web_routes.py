@@ -35,7 +35,7 @@ def test_every_url_is_served_by_its_router(tmp_path):
             for method in route.methods - {"HEAD"}:
                 served[(method, route.path)] = route.endpoint.__module__.rsplit(".", 1)[-1]
     assert served == URLS
-    client = TestClient(create_app(db_url=f"sqlite:///{tmp_path}/r.db", intake=tmp_path / "intake"))
+    client = TestClient(create_app(db_url=f"sqlite:///{tmp_path}/r.db", intake=tmp_path / "intake"), base_url="http://127.0.0.1:8000")
     for method, path in URLS:          # each answers from the app (a missing route would be 404/405)
         r = client.request(method, path.format(oid="nope", doc_id="nope"), follow_redirects=False)
         assert r.status_code not in (405, 500), (method, path, r.status_code)

@@ -15,9 +15,9 @@ from typing import Any, Callable, Optional
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from app.web.deps import SessionDep, WriteCheck, parse_date
+from app.web.deps import SessionDep, WriteCheck, flash_redirect, parse_date
 from app.web.routes.obligations import load_obligation
-from app.web.routes.review import back_to, with_message
+from app.web.routes.review import back_to
 from app.web.templating import FIELD_LABELS
 from extractors.text import collapse_ws
 
@@ -121,14 +121,14 @@ def obligation_changes(form, ob, document_date: Optional[dt.date]) -> dict[str, 
     return args
 
 
-def _save(here: str, anchor: str, changes: Callable[[], dict], write: Callable[[dict], Any],
+def _save(request: Request, here: str, anchor: str, changes: Callable[[], dict], write: Callable[[dict], Any],
           saved: Callable[[dict], str]) -> RedirectResponse:
     """Read what the form changed (CHANGES), write it (WRITE) and send the clerk back to
     HERE#ANCHOR saying what happened, in Vietnamese; nothing is written when a value is unreadable."""
     from models.db import RegisterError
 
     def back(msg: str, kind: str = "ok") -> RedirectResponse:
-        return RedirectResponse(with_message(here, msg, kind) + anchor, 303)
+        return flash_redirect(request, here + anchor, msg, kind)
 
     try:
         args = changes()
@@ -163,7 +163,7 @@ async def correct_obligation(request: Request, oid: str, session: SessionDep):
         fields = ", ".join(FIELD_LABELS.get(k, k) for k in args if k not in ("clear", "note", "deadline_start")) or "ghi chú"
         return f"Đã lưu sửa đổi ({fields}); lần đọc lại văn bản sau sẽ giữ nguyên các giá trị đã sửa."
 
-    return _save(back_to(str(form.get("next") or ""), f"/obligations/{ob.id}"), "#sua", changes,
+    return _save(request, back_to(str(form.get("next") or ""), f"/obligations/{ob.id}"), "#sua", changes,
                  lambda args: edit_obligation(session, obligation_id=ob.id, who=_who(form), **args), saved)
 
 
@@ -199,7 +199,7 @@ async def correct_document(request: Request, doc_id: str, session: SessionDep):
         raise HTTPException(404, "Không tìm thấy văn bản này.")
     form = await request.form()
     note = collapse_ws(str(form.get("note") or "")) or None
-    return _save(back_to(str(form.get("next") or ""), f"/documents/{doc.id}"), "#sua-van-ban",
+    return _save(request, back_to(str(form.get("next") or ""), f"/documents/{doc.id}"), "#sua-van-ban",
                  lambda: header_changes(form, doc),
                  lambda args: edit_document(session, document_id=doc.id, who=_who(form), note=note, **args),
                  lambda args: "Đã lưu số, ngày, cơ quan ban hành của văn bản; lần đọc lại sau sẽ giữ nguyên các "

@@ -3,12 +3,11 @@ reason in Vietnamese and the `chidao retry` command that works when pasted); POS
 a failed file back into the folder, read again at once."""
 from __future__ import annotations
 
-import urllib.parse
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
-from app.web.deps import SiteDep, WriteCheck, render
+from app.web.deps import SiteDep, WriteCheck, flash_redirect, render
 
 router = APIRouter(prefix="/intake")
 
@@ -27,16 +26,15 @@ def intake_page(request: Request, site: SiteDep):
 
 
 @router.post("/retry", dependencies=[WriteCheck])
-def intake_retry(site: SiteDep, name: str = Form(...)):
+def intake_retry(request: Request, site: SiteDep, name: str = Form(...)):
     from flows import intake as I
 
     folders = site.reader.folders if site.reader is not None else I.IntakeFolders.at(site.intake)
     try:
         moved = I.retry(folders, name)
     except LookupError:
-        return RedirectResponse("/intake?kind=err&msg=" + urllib.parse.quote(
-            f"{name}: không còn trong mục «Không đọc được» (có thể đã được thử lại)."), 303)
+        return flash_redirect(request, "/intake", f"{name}: không còn trong mục «Không đọc được» (có thể đã được "
+                              "thử lại).", "err")
     if site.reader is not None:
         site.reader.kick()
-    return RedirectResponse("/intake?msg=" + urllib.parse.quote(
-        f"Đã đưa {', '.join(p.name for p in moved)} vào đọc lại."), 303)
+    return flash_redirect(request, "/intake", f"Đã đưa {', '.join(p.name for p in moved)} vào đọc lại.")

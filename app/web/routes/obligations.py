@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.web.deps import RELATION_LABELS, SessionDep, TodayDep, WriteCheck, file_of, render
+from app.web.deps import RELATION_LABELS, SessionDep, SiteDep, TodayDep, WriteCheck, file_of, flash_redirect, render
 
 router = APIRouter(prefix="/obligations")
 
@@ -43,18 +43,23 @@ def obligation_page(request: Request, oid: str, session: SessionDep, today: Toda
 
 
 @router.post("/{oid}/status", dependencies=[WriteCheck])
-def obligation_status(oid: str, session: SessionDep, today: TodayDep, status: str = Form(...),
-                      note: str = Form(""), who: str = Form("")):
+def obligation_status(request: Request, oid: str, site: SiteDep, session: SessionDep, today: TodayDep,
+                      status: str = Form(...), note: str = Form(""), who: str = Form("")):
+    from models.accounts import may_change
     from models.db import RegisterError
     from models.queries import set_status
 
     ob, _ = load_obligation(session, oid)
+    me = site.who(request)
+    if not may_change(me.role, me.units, [*(ob.lead_units or []), *(ob.support_units or [])]):
+        raise HTTPException(403, f"Tài khoản «{me.name}» chỉ được sửa nhiệm vụ của {'; '.join(me.units)}; "
+                                 "nhiệm vụ này thuộc đơn vị khác.")
     try:
         set_status(session, obligation_id=ob.id, status=status, note=note.strip() or None,
-                   who=(who.strip()[:128] or "web"), today=today)
+                   who=me.name if me.user else (who.strip()[:128] or "web"), today=today)
     except RegisterError as exc:
-        return RedirectResponse(f"/obligations/{ob.id}?kind=err&msg=" + urllib.parse.quote(str(exc)), 303)
-    resp = RedirectResponse(f"/obligations/{ob.id}?msg=" + urllib.parse.quote("Đã lưu tình trạng."), 303)
+        return flash_redirect(request, f"/obligations/{ob.id}", str(exc), "err")
+    resp = RedirectResponse(f"/obligations/{ob.id}?msg=saved", 303)
     if who.strip():
         resp.set_cookie("chidao_who", urllib.parse.quote(who.strip()[:128]), httponly=True, samesite="strict")
     return resp

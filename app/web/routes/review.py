@@ -6,9 +6,9 @@ from __future__ import annotations
 import urllib.parse
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
-from app.web.deps import SessionDep, WriteCheck, file_of, render
+from app.web.deps import SessionDep, WriteCheck, file_of, flash_redirect, render
 
 router = APIRouter(prefix="/review")
 PAGE = 30
@@ -20,13 +20,6 @@ def back_to(next_url: str, fallback: str) -> str:
     if parsed.scheme or parsed.netloc or not parsed.path.startswith(("/review", "/obligations/")):
         return fallback
     return urllib.parse.urlunsplit(("", "", parsed.path, parsed.query, ""))
-
-
-def with_message(url: str, msg: str, kind: str = "ok") -> str:
-    parts = urllib.parse.urlsplit(url)
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k not in ("msg", "kind")]
-    query += [("msg", msg)] + ([("kind", kind)] if kind != "ok" else [])
-    return urllib.parse.urlunsplit(("", "", parts.path, urllib.parse.urlencode(query), ""))
 
 
 @router.get("", response_class=HTMLResponse)
@@ -47,7 +40,7 @@ def review_page(request: Request, session: SessionDep, flag: str = "", unassigne
 
 
 @router.post("/{oid}/accept", dependencies=[WriteCheck])
-def accept(oid: str, session: SessionDep, who: str = Form(""), next: str = Form("")):
+def accept(request: Request, oid: str, session: SessionDep, who: str = Form(""), next: str = Form("")):
     from models.db import RegisterError
     from models.queries import accept_obligation
 
@@ -56,5 +49,5 @@ def accept(oid: str, session: SessionDep, who: str = Form(""), next: str = Form(
         ob = accept_obligation(session, obligation_id=oid, who=who.strip()[:128] or "web")
     except RegisterError:
         raise HTTPException(404, "Không tìm thấy nhiệm vụ này.")
-    return RedirectResponse(with_message(target, f"Đã xác nhận nhiệm vụ {ob.ref or ob.id[:8]} là đúng; "
-                                                 "nhiệm vụ ra khỏi danh sách cần rà soát."), 303)
+    return flash_redirect(request, target, f"Đã xác nhận nhiệm vụ {ob.ref or ob.id[:8]} là đúng; "
+                                           "nhiệm vụ ra khỏi danh sách cần rà soát.")

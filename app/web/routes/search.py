@@ -32,9 +32,9 @@ def search_page(request: Request, session: SessionDep, today: TodayDep):
     error = None
     try:
         due_from, due_to = parse_date(f["from"]), parse_date(f["to"])
-    except ValueError:
+    except ValueError as exc:
         due_from = due_to = None
-        error = "Ngày không hợp lệ (dùng dd/mm/yyyy)."
+        error = f"Ngày {exc}: bộ lọc ngày chưa được dùng, hãy sửa ô ngày rồi tìm lại."
     result = search(session, query=f["q"], unit=f["unit"] or None, role=f["role"] or "any",
                     document=f["document"] or None, type=f["type"] or None, programme=f["programme"] or None,
                     due_from=due_from, due_to=due_to, status=[f["status"]] if f["status"] else None,
@@ -49,4 +49,4 @@ def search_page(request: Request, session: SessionDep, today: TodayDep):
 
     return render(request, "search.html", nav="search", f=f, facets=facets(session), result=result,
                   documents=documents, error=error, offset=offset, limit=PAGE_SIZE, page_url=page_url,
-                  sort_labels=SORT_LABELS)
+                  sort_labels=SORT_LABELS, status_code=400 if error else 200)

@@ -31,8 +31,8 @@ def owes_args(p: Mapping[str, str]) -> dict:
     status = p.get("status") or "open"
     try:
         date_from, date_to = parse_date(p.get("from")), parse_date(p.get("to"))
-    except ValueError:
-        raise HTTPException(400, "Ngày không hợp lệ.")
+    except ValueError as exc:
+        raise HTTPException(400, f"Ngày {exc}. Hãy sửa ô ngày rồi xem lại.")
     return {"unit": (p.get("name") or "").strip() or None, "date_from": date_from, "date_to": date_to,
             "status": None if status == "all" else [status]}
 

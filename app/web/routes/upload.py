@@ -1,26 +1,27 @@
-"""GET/POST /upload: a clerk drops a file into the intake folder, where the site's background
-reader (flows/background.py) takes it at once, or a `chidao watch` elsewhere; /intake shows it.
+"""GET/POST /upload: a clerk drops a file into the intake folder, where the watcher takes it.
 
-Size-limited (the app's middleware refuses an announced oversize body before reading it), the
-file name reduced to a safe base name, written only inside the intake folder (a hidden
-temporary name first, then renamed, so the watcher never sees half a file)."""
+Size-limited (the app's middleware refuses an announced oversize body before reading it; the
+body is parsed as it streams in and cut off at the limit, chunked or not, so no more than the
+limit is ever written), the login checked before the body is read, the file name reduced to a
+safe base name, written only inside the intake folder (a hidden temporary name first, then
+renamed, so the watcher never sees half a file; removed when the upload is refused)."""
 from __future__ import annotations
 
 import os
 import re
 import secrets
 import unicodedata
-import urllib.parse
 from pathlib import Path
+from typing import Optional
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
 
-from app.web.deps import SiteDep, WriteCheck, render
+from app.web.deps import SiteDep, WriteCheck, flash_redirect, render
 from extractors.reading import accepts
 
 router = APIRouter(prefix="/upload")
-CHUNK = 1024 * 1024
+FORM_OVERHEAD = 64 * 1024     # the form's own bytes (boundaries, part headers, other fields) beyond the file
 
 
 def safe_filename(name: str) -> str:
@@ -53,34 +54,124 @@ def upload_page(request: Request, site: SiteDep):
 
 
 @router.post("", dependencies=[WriteCheck])
-async def upload(request: Request, site: SiteDep, file: UploadFile = File(...)):
-    name = safe_filename(file.filename or "")
-    if not accepts(name):
-        return render(request, "upload.html", 400, nav="upload", max_mb=site.max_mb,
-                      flash=f"{name}: loại tệp không nhận (chỉ nhận PDF, ảnh, DOCX).", flash_kind="err")
-    site.intake.mkdir(parents=True, exist_ok=True)
-    tmp = site.intake / f".upload-{secrets.token_hex(8)}.part"
-    size = 0
-    try:
-        with open(tmp, "wb") as fh:
-            while chunk := await file.read(CHUNK):
-                size += len(chunk)
-                if size > site.max_bytes:
-                    raise HTTPException(413, f"{name}: tệp quá lớn (tối đa {site.max_mb} MB).")
-                fh.write(chunk)
-        if size == 0:
-            raise HTTPException(400, f"{name}: tệp rỗng.")
-        target = free_name(site.intake, name)
-        if target.resolve().parent != site.intake:   # belt and braces: never outside the intake
-            raise HTTPException(400, f"{name}: tên tệp không hợp lệ.")
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    if site.reader is not None:
+async def upload(request: Request, site: SiteDep):
+    """The login is checked (WriteCheck) before a byte of the body is read: the handler takes
+    no form parameter, so FastAPI parses nothing ahead of it."""
+    got = await receive_file(request, site)
+    if got.refusal:
+        status, text = got.refusal
+        if status == 400 and got.name:
+            return render(request, "upload.html", 400, nav="upload", max_mb=site.max_mb, flash=text, flash_kind="err")
+        raise HTTPException(status, text)
+    target = free_name(site.intake, got.name)
+    if target.resolve().parent != site.intake:   # belt and braces: never outside the intake
+        got.discard()
+        raise HTTPException(400, f"{got.name}: tên tệp không hợp lệ.")
+    os.replace(got.tmp, target)
+    if site.reader is not None:          # read at once (flows/background.py): follow it on /intake
         site.reader.kick()
-        return RedirectResponse("/intake?msg=" + urllib.parse.quote(
-            f"Đã nhận {target.name} ({size // 1024} KB): đang đọc; văn bản có trong sổ khi dòng của nó sang mục "
-            "«Đã đọc xong»."), 303)
-    return RedirectResponse("/upload?msg=" + urllib.parse.quote(
-        f"Đã nhận {target.name} ({size // 1024} KB). Văn bản sẽ có trong sổ sau khi được đọc xong."), 303)
+        return flash_redirect(request, "/intake", f"Đã nhận {target.name} ({got.size // 1024} KB): đang đọc; văn bản "
+                              "có trong sổ khi dòng của nó sang mục «Đã đọc xong».")
+    return flash_redirect(request, "/upload", f"Đã nhận {target.name} ({got.size // 1024} KB). "
+                          "Văn bản sẽ có trong sổ sau khi được đọc xong.")
+
+
+class Received:
+    """The multipart body read as it arrives (python-multipart's parser): the part named `file`
+    goes straight to a hidden `.upload-*.part` file in the intake, counted; nothing else is kept.
+    Too big, a refused name or a malformed body sets `refusal` and removes the partial file."""
+
+    def __init__(self, site):
+        self.site, self.name, self.tmp, self.size = site, "", None, 0
+        self.refusal: Optional[tuple[int, str]] = None
+        self._fh, self._headers, self._field, self._value, self._in_file = None, {}, b"", b"", False
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self._begin, "on_header_field": self._header_field,
+                "on_header_value": self._header_value, "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_done, "on_part_data": self._data, "on_part_end": self._end}
+
+    def _begin(self) -> None:
+        self._headers, self._in_file = {}, False
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._field.lower()] = self._value
+        self._field, self._value = b"", b""
+
+    def _headers_done(self) -> None:
+        from python_multipart.multipart import parse_options_header
+
+        _, opts = parse_options_header(self._headers.get(b"content-disposition", b""))
+        if opts.get(b"name") != b"file" or b"filename" not in opts or self.refusal or self.tmp:
+            return
+        self.name = safe_filename(opts[b"filename"].decode("utf-8", "replace"))
+        if not accepts(self.name):
+            self.refuse(400, f"{self.name}: loại tệp không nhận (chỉ nhận PDF, ảnh, DOCX).")
+            return
+        self.site.intake.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.site.intake / f".upload-{secrets.token_hex(8)}.part"
+        self._fh, self._in_file = open(self.tmp, "wb"), True
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if not self._in_file or self.refusal:
+            return
+        self.size += end - start
+        if self.size > self.site.max_bytes:
+            self.refuse(413, f"{self.name}: tệp quá lớn (tối đa {self.site.max_mb} MB).")
+            return
+        self._fh.write(data[start:end])
+
+    def _end(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        self._fh, self._in_file = None, False
+
+    def refuse(self, status: int, text: str) -> None:
+        if self.refusal is None:
+            self.refusal = (status, text)
+        self.discard()
+
+    def discard(self) -> None:
+        self._end()
+        if self.tmp is not None and self.tmp.exists():
+            self.tmp.unlink()
+
+
+async def receive_file(request: Request, site) -> Received:
+    """Read the upload's body as it streams in, never more than the limit plus one part's
+    headers, whether or not a Content-Length was sent (a chunked body is cut off the same)."""
+    from python_multipart.exceptions import MultipartParseError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    got = Received(site)
+    kind, opts = parse_options_header(request.headers.get("content-type", ""))
+    if kind != b"multipart/form-data" or not opts.get(b"boundary"):
+        got.refuse(400, "Không thấy tệp trong yêu cầu: hãy chọn tệp trong ô “Tệp” rồi bấm Tải lên.")
+        return got
+    parser = MultipartParser(opts[b"boundary"], got.callbacks())
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > site.max_bytes + FORM_OVERHEAD:
+                got.refuse(413, f"{got.name or 'Tệp'}: tệp quá lớn (tối đa {site.max_mb} MB).")
+            if got.refusal:
+                return got
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError:
+        got.refuse(400, "Dữ liệu tải lên không đọc được (biểu mẫu hỏng): hãy tải lại trang và chọn tệp lần nữa.")
+    except BaseException:
+        got.discard()
+        raise
+    if got.refusal is None and got.tmp is None:
+        got.refuse(400, "Không thấy tệp trong yêu cầu: hãy chọn tệp trong ô “Tệp” rồi bấm Tải lên.")
+    elif got.refusal is None and got.size == 0:
+        got.refuse(400, f"{got.name}: tệp rỗng.")
+    return got

@@ -1,7 +1,7 @@
 """Staff review and corrections: accepted obligations, corrected document headers, their history.
 
 Revision ID: 0010_corrections
-Revises: 0007_unit_links
+Revises: 0009_accounts
 
 - obligations.accepted_at: a reviewer found the extraction right (the review queue's "Đúng").
 - documents.corrected_fields / documents.extracted_values: header fields (number, issued_on,
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010_corrections"
-down_revision = "0007_unit_links"
+down_revision = "0009_accounts"
 branch_labels = None
 depends_on = None
 
