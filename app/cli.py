@@ -46,9 +46,9 @@ def _main(
 
 
 def _register_commands() -> None:
-    from app.commands import intake, reading, register, staff
+    from app.commands import intake, reading, register, remind, staff
 
-    for module in (reading, intake, register, staff):
+    for module in (reading, intake, register, staff, remind):
         module.register(app)
 
 

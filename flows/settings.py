@@ -88,6 +88,19 @@ def _define_settings() -> type:
         user: Optional[str] = Field(None, **ours("nguyen.van.a"),
                                     description="Who `chidao status` and `chidao edit` record as making the change "
                                                 "(default: the login name; `--who` overrides it).")
+        smtp_host: Optional[str] = Field(None, **ours("mail.example.gov.vn"),
+                                         description="The mail server `chidao remind` sends through (required to send; "
+                                                     "`--dry-run` needs none).")
+        smtp_port: int = Field(25, gt=0, lt=65536, **ours("587"), description="Its port.")
+        smtp_tls: Literal["off", "starttls", "ssl"] = Field("off", **ours("starttls"),
+                                                         description="`starttls` (port 587), `ssl` (port 465) or "
+                                                                     "`off` (a relay on the local network).")
+        smtp_user: Optional[str] = Field(None, **ours("chidao"), description="Login on the mail server, if it asks for one.")
+        smtp_password: Optional[str] = Field(None, **ours("mat-khau"), description="Its password.")
+        smtp_sender: str = Field("chidao@localhost", min_length=3, **ours("chidao@example.gov.vn"),
+                                 description="The From address of the reminders.")
+        web_url: str = Field("http://127.0.0.1:8000", min_length=1, **ours("https://chidao.example.gov.vn"),
+                             description="The web page's address as departments reach it: the links in the reminders.")
         xdg_runtime_dir: Optional[Path] = Field(None, **theirs("XDG_RUNTIME_DIR", "/run/user/1000"),
                                                 description="Set by the login session: `chidao warm`'s socket goes in "
                                                             "its `chidao/` folder.")
@@ -155,6 +168,8 @@ def _explain(exc, overrides: Mapping[str, Any]) -> str:
 
 _WHAT = {
     "float_parsing": "phải là một số",
+    "int_parsing": "phải là một số nguyên",
+    "less_than": "quá lớn",
     "greater_than": "phải lớn hơn 0",
     "literal_error": "chỉ nhận một trong các giá trị cho phép",
     "string_too_short": "không được để trống",

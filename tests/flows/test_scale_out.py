@@ -2,8 +2,8 @@
 processes (Prefect task workers, one document at a time each) and `chidao ingest --distributed`
 submitting N documents (12 in the suite; CHIDAO_SCALE_DOCS=50 for the issue's figure).  One
 worker is killed (with everything it started) while a document is in flight: Prefect's
-heartbeat automation crashes that document's flow run, the submitter gives the document to the
-other worker, and every document ends in the register exactly once.
+heartbeat automation crashes that worker's flow run, the submitter gives the documents it held to
+the other worker, and every document ends in the register exactly once.
 The commands are those of docs/scaling.md."""
 from __future__ import annotations
 
@@ -126,8 +126,8 @@ def prefect_pg_url(pg_empty_url):
 
 def _in_flight(log: str) -> int:
     """Documents a worker began and has not finished, from its log."""
-    began = log.count("Beginning flow run")
-    ended = sum("| Flow run 'ingest" in l and "Finished in state" in l for l in log.splitlines())
+    began = log.count("Submitting task run")
+    ended = sum("| Task run '" in l and "Finished in state" in l for l in log.splitlines())
     return began - ended
 
 
@@ -165,7 +165,7 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
             _wait(lambda: "Subscribing to runs" in procs.log(w), 240, f"worker {w}", lambda: procs.log(w))
         t0 = time.monotonic()
         ingest = procs.start("ingest", *CLI, "ingest", "--distributed", "--timeout", "100", str(tmp_path / "src"))
-        _wait(lambda: _in_flight(procs.log("w1")) > 0 and procs.log("w1").count("Beginning flow run") >= 2, 600,
+        _wait(lambda: _in_flight(procs.log("w1")) > 0 and procs.log("w1").count("Submitting task run") >= 2, 600,
               "a second document in flight on w1", lambda: procs.log("ingest") + procs.log("w1"))
         # One machine goes away mid-document: the worker and everything it started, at once.
         procs.kill("w1")
@@ -190,6 +190,6 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
     assert len(lines) == N_DOCS and all(": new document " in l or ": duplicate of" in l for l in lines), out
     w2 = (tmp_path / "logs" / "w2.log").read_text(encoding="utf-8")
     # w2 took over what w1 had: more than its half
-    assert w2.count("Beginning flow run") > N_DOCS // 2, w2
+    assert w2.count("Submitting task run") > N_DOCS // 2, w2
     print(f"{N_DOCS} documents, two workers, one killed: {wall:.0f} s wall "
           f"(heartbeat {HEARTBEAT} s: the dead worker's run is crashed after about {3 * HEARTBEAT} s)")
