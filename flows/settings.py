@@ -106,7 +106,8 @@ def _define_settings() -> type:
                                                             "its `chidao/` folder.")
         prefect_api_url: Optional[str] = Field(None, **theirs("PREFECT_API_URL", "http://127.0.0.1:4200/api"),
                                                description="A Prefect server: `chidao ingest` and `chidao watch` then "
-                                                           "run each file as a flow run recorded there.")
+                                                           "run each file as a flow run recorded there; "
+                                                           "`--distributed` hands the files to its `chidao worker`s.")
 
         def given(self, name: str) -> bool:
             """The value came from the environment or an override, not from the default."""

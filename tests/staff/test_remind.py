@@ -172,3 +172,11 @@ def test_remind_without_a_mail_server_says_what_to_set(tmp_path, db_url):
     assert "export CHIDAO_SMTP_HOST=" in out.stderr and "chidao remind --dry-run" in out.stderr
     bad = _cli("unit", "email", "Phòng không tồn tại", "x@example.gov.vn", env=env)
     assert bad.returncode == 2 and "không phải tên một cơ quan" in bad.stderr
+
+
+def test_the_example_address_list_imports(tmp_path):
+    env = {**os.environ, "CHIDAO_DB": f"sqlite:///{tmp_path / 'r.db'}"}
+    out = _cli("unit", "email", "--import", str(ROOT / "docs" / "unit_emails.example.csv"), env=env)
+    assert out.returncode == 0, out.stderr
+    listed = _cli("unit", "email", env=env).stdout.splitlines()
+    assert "Công an tỉnh: congan@example.gov.vn" in listed and len(listed) == 7
