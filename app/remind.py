@@ -149,6 +149,8 @@ def run_reminders(settings: "Settings", *, today: Optional[dt.date] = None, wind
                   dry_run: bool = False, attach_xlsx: bool = True) -> RemindReport:
     """Send today's reminders (see the module docstring).  Raises ValueError (Vietnamese) when
     there is something to send and no mail server is set."""
+    from models.departments import UNASSIGNED_KIND
+    from models.owes import owes
     from models.register import open_session
     from models.reminders import due_reminders, record_sent
 
@@ -156,7 +158,8 @@ def run_reminders(settings: "Settings", *, today: Optional[dt.date] = None, wind
     report = RemindReport()
     attach = xlsx_attachment if attach_xlsx else None
     with open_session(settings.db) as session:
-        digests = due_reminders(session, today=today, windows=windows)
+        groups = [g for g in owes(session, today=today) if g.kind != UNASSIGNED_KIND]    # nobody to write to
+        digests = due_reminders(session, groups, today=today, windows=windows)
     ready = [d for d in digests if d.email]
     report.no_address = [(d.unit, len(d.reminders)) for d in digests if not d.email]
     if dry_run:

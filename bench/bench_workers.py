@@ -47,7 +47,7 @@ def main() -> None:
     import httpx
 
     from tests.flows.conftest import CLI, make_directive_pdf
-    from tests.flows.test_scale_out import PREFECT, Procs, _free_port, _wait
+    from tests.flows.test_scale_out import PREFECT, Procs, free_port, wait_for
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=50)
@@ -57,7 +57,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="chidao-bench-workers-"))
     files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
     plain_db, dist_db = _database(admin, "bench_plain"), _database(admin, "bench_dist")
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     base = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env = {**base, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": api,
@@ -68,11 +68,11 @@ def main() -> None:
     procs = Procs(work / "logs", env)
     try:
         procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port))
-        _wait(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
+        wait_for(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
         for w in range(a.workers):
             procs.start(f"w{w}", *CLI, "worker", "--limit", "1")
         for w in range(a.workers):
-            _wait(lambda: "Subscribing to runs" in procs.log(f"w{w}"), 300, "a worker", lambda: procs.log(f"w{w}"))
+            wait_for(lambda: "Subscribing to runs" in procs.log(f"w{w}"), 300, "a worker", lambda: procs.log(f"w{w}"))
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
         plain = _timed([*CLI, "--db", plain_db, "ingest", *map(str, files)], base)
         print(f"plain       chidao ingest            {plain:6.1f} s  {a.docs / plain:5.2f} docs/s", flush=True)

@@ -2,9 +2,10 @@
 
     with open_session(url) as session:
         set_unit_email(session, "CA tỉnh", "ca@example.gov.vn")      # -> "Công an tỉnh"
-        for digest in due_reminders(session, today=dt.date(2026, 12, 7)):
+        groups = [g for g in owes(session, today=day) if g.kind != UNASSIGNED_KIND]    # models/owes.py
+        for digest in due_reminders(session, groups, today=day):
             ... send ...
-            record_sent(session, digest, today=..., email=...)
+            record_sent(session, digest, today=day, email=...)
 
 What is due (`due_reminders`): per department (the grouping of every list, models/owes.py), its
 open tasks whose date that counts (the due date, or a recurring task's next occurrence,
@@ -23,35 +24,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
-
 from models.db import execute
 from models.owes_rows import OwesItem, UnitOwes
+from models.reminder_tables import ReminderSent, UnitEmail
 
 DEFAULT_WINDOWS = (7, 3, 1)
 OVERDUE = "overdue"
-
-
-class UnitEmail(SQLModel, table=True):
-    """A department's address for reminders (`chidao unit email`)."""
-    __tablename__ = "unit_emails"
-    unit: str = Field(primary_key=True)         # the department's name, as the lists group by it
-    email: str
-    updated_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
-
-
-class ReminderSent(SQLModel, table=True):
-    """One reminder that went out: department, task, kind (overdue | due-N), the date it is about."""
-    __tablename__ = "reminders_sent"
-    __table_args__ = (UniqueConstraint("unit", "obligation_id", "kind", "due", name="uq_reminders_sent"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    unit: str = Field(index=True)
-    obligation_id: str
-    kind: str = Field(max_length=16)
-    due: dt.date
-    sent_on: dt.date
-    email: str
 
 
 @dataclass
@@ -122,22 +100,18 @@ def window_of(days: int, windows: tuple[int, ...]) -> Optional[str]:
     return f"due-{min(fits)}" if fits else None
 
 
-def due_reminders(session, *, today: dt.date, windows: Iterable[int] = DEFAULT_WINDOWS,
+def due_reminders(session, groups: Iterable[UnitOwes], *, today: dt.date, windows: Iterable[int] = DEFAULT_WINDOWS,
                   include_sent: bool = False) -> list[Digest]:
-    """Per department with something to remind, its reminders not sent yet (all of them with
-    include_sent), overdue first then by date; departments by name."""
-    from models.departments import UNASSIGNED_KIND
-    from models.owes import owes
-
+    """Per department of GROUPS (models.owes.owes(session, today=today), the tasks no
+    department owes left out by the caller) with something to remind, its reminders not sent
+    yet (all of them with include_sent), overdue first then by date; departments by name."""
     windows = tuple(sorted({int(w) for w in windows if int(w) >= 0}))
     emails = unit_emails(session)
     sent = set() if include_sent else {
         (r[0], r[1], r[2], r[3] if isinstance(r[3], dt.date) else dt.date.fromisoformat(str(r[3])))
         for r in execute(session, "SELECT unit, obligation_id, kind, due FROM reminders_sent").all()}
     digests = []
-    for group in owes(session, today=today):
-        if group.kind == UNASSIGNED_KIND:
-            continue
+    for group in groups:
         d = Digest(unit=group.unit, label=group.label, email=emails.get(group.unit))
         for item in group.items:
             when = item.next_due or item.due

@@ -224,4 +224,4 @@ __all__ = [
 
 # The reminders' tables (addresses, sent-log) live with their queries; imported here so that
 # SQLModel.metadata, which the migrations are checked against, holds them.
-from models.reminders import ReminderSent, UnitEmail  # noqa: E402,F401
+from models.reminder_tables import ReminderSent, UnitEmail  # noqa: E402,F401

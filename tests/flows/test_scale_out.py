@@ -28,7 +28,7 @@ PREFECT = str(Path(sys.executable).with_name("prefect"))
 HEARTBEAT = 30      # Prefect's minimum: a dead worker's run is crashed after 3 x 30 s
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -90,7 +90,7 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _wait(pred, timeout: float, what: str, dump=lambda: "") -> None:
+def wait_for(pred, timeout: float, what: str, dump=lambda: "") -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
@@ -141,7 +141,7 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
     hashes = {hashlib.sha256(p.read_bytes()).hexdigest() for p in pdfs}
     assert len(hashes) == N_DOCS
 
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_API_URL": api,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
@@ -158,18 +158,18 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
             except httpx.HTTPError:
                 return False
 
-        _wait(healthy, 240, "the Prefect server", lambda: procs.log("server"))
+        wait_for(healthy, 240, "the Prefect server", lambda: procs.log("server"))
         for w in ("w1", "w2"):
             procs.start(w, *CLI, "worker", "--limit", "1", "--heartbeat", str(HEARTBEAT))
         for w in ("w1", "w2"):
-            _wait(lambda: "Subscribing to runs" in procs.log(w), 240, f"worker {w}", lambda: procs.log(w))
+            wait_for(lambda: "Subscribing to runs" in procs.log(w), 240, f"worker {w}", lambda: procs.log(w))
         t0 = time.monotonic()
         ingest = procs.start("ingest", *CLI, "ingest", "--distributed", "--timeout", "100", str(tmp_path / "src"))
-        _wait(lambda: _in_flight(procs.log("w1")) > 0 and procs.log("w1").count("Submitting task run") >= 2, 600,
+        wait_for(lambda: _in_flight(procs.log("w1")) > 0 and procs.log("w1").count("Submitting task run") >= 2, 600,
               "a second document in flight on w1", lambda: procs.log("ingest") + procs.log("w1"))
         # One machine goes away mid-document: the worker and everything it started, at once.
         procs.kill("w1")
-        _wait(lambda: ingest.poll() is not None, 900, "the distributed ingest to finish",
+        wait_for(lambda: ingest.poll() is not None, 900, "the distributed ingest to finish",
               lambda: procs.log("ingest")[-5000:] + procs.log("w2")[-3000:])
         wall = time.monotonic() - t0
     finally:
