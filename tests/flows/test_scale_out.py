@@ -3,7 +3,8 @@ processes (Prefect task workers, one document at a time each) and `chidao ingest
 submitting N documents (12 in the suite; CHIDAO_SCALE_DOCS=50 for the issue's figure).  One
 worker is killed (with everything it started) while a document is in flight: Prefect's
 heartbeat automation crashes that worker's flow run, the submitter gives the documents it held to
-the other worker, and every document ends in the register exactly once.
+the other worker, and every document ends in the register exactly once.  Then `chidao watch
+--distributed --once` hands two dropped files to the surviving worker.
 The commands are those of docs/scaling.md."""
 from __future__ import annotations
 
@@ -172,18 +173,29 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
         wait_for(lambda: ingest.poll() is not None, 900, "the distributed ingest to finish",
               lambda: procs.log("ingest")[-5000:] + procs.log("w2")[-3000:])
         wall = time.monotonic() - t0
+        # The intake service hands files to the surviving worker the same way.
+        intake = tmp_path / "INTAKE"
+        extra = {hashlib.sha256(make_directive_pdf(intake / f"cv-{n}.pdf", 900 + n).read_bytes()).hexdigest()
+                 for n in range(2)}
+        watch = procs.start("watch", *CLI, "watch", str(intake), "--distributed", "--once", "--settle", "1",
+                            "--poll", "0.5")
+        wait_for(lambda: watch.poll() is not None, 300, "the distributed watcher", lambda: procs.log("watch"))
     finally:
         procs.kill_all()
+    watched = (tmp_path / "logs" / "watch.log").read_text(encoding="utf-8")
+    assert watch.returncode == 0 and sorted(p.name for p in (intake / "done").glob("*.pdf")) == ["cv-0.pdf", "cv-1.pdf"], \
+        watched
+    assert "stopped: 2 done, 0 duplicates, 0 failed" in watched, watched
     out = (tmp_path / "logs" / "ingest.log").read_text(encoding="utf-8")
     assert ingest.returncode == 0, out
     # Every document exactly once in the register, none failed, none lost.
-    assert _count(pg_empty_url, "SELECT count(*) FROM documents") == N_DOCS
+    assert _count(pg_empty_url, "SELECT count(*) FROM documents") == N_DOCS + len(extra)
     assert _count(pg_empty_url, "SELECT count(*) FROM documents WHERE status = 'failed'") == 0
     from sqlalchemy import create_engine, text
 
     eng = create_engine(pg_empty_url)
     with eng.connect() as conn:
-        assert {r[0] for r in conn.execute(text("SELECT sha256 FROM documents"))} == hashes
+        assert {r[0] for r in conn.execute(text("SELECT sha256 FROM documents"))} == hashes | extra
     eng.dispose()
     # One line per file: new (or, had w1 died between storing and reporting, a duplicate of itself)
     lines = [l for l in out.splitlines() if "ct-" in l and ".pdf:" in l]
