@@ -10,7 +10,7 @@ import pytest
 
 from tests.flows.conftest import CLI
 from tests.flows.test_scale_out import PREFECT, Procs, free_port, wait_for
-from tests.staff.test_remind import _cli, _mails, _register, smtp_server  # noqa: F401 - a fixture
+from tests.staff.test_remind import remind_cli, received_mails, reminder_register, smtp_server  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flows-remind")]
 
@@ -22,7 +22,7 @@ def test_the_daily_deployment_sends_the_reminders(tmp_path, smtp_server):  # noq
 
     port, box = smtp_server
     url = f"sqlite:///{tmp_path / 'register.db'}"
-    _register(tmp_path / "files", url)
+    reminder_register(tmp_path / "files", url)
     prefect_port = free_port()
     api = f"http://127.0.0.1:{prefect_port}/api"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_API_URL": api,
@@ -30,7 +30,7 @@ def test_the_daily_deployment_sends_the_reminders(tmp_path, smtp_server):  # noq
            "CHIDAO_DB": url, "CHIDAO_SMTP_HOST": "127.0.0.1", "CHIDAO_SMTP_PORT": str(port), "PYTHONUNBUFFERED": "1"}
     for unit, address in (("Công an tỉnh", "congan@example.gov.vn"), ("Sở Tư pháp", "stp@example.gov.vn"),
                           ("Sở Y tế", "soyte@example.gov.vn")):
-        assert _cli("unit", "email", unit, address, env=env).returncode == 0
+        assert remind_cli("unit", "email", unit, address, env=env).returncode == 0
     procs = Procs(tmp_path / "logs", env)
     try:
         procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(prefect_port))
@@ -60,7 +60,7 @@ def test_the_daily_deployment_sends_the_reminders(tmp_path, smtp_server):  # noq
         assert state.is_completed(), procs.log("remind")[-3000:]
     finally:
         procs.kill_all()
-    mails = {m["To"]: m["Subject"] for m in _mails(box)}
+    mails = {m["To"]: m["Subject"] for m in received_mails(box)}
     assert set(mails) == {"congan@example.gov.vn", "stp@example.gov.vn", "soyte@example.gov.vn"}
     assert mails["congan@example.gov.vn"].startswith("[Nhắc việc] Công an tỉnh: 5 nhiệm vụ quá hạn (ngày ")
     assert "đã gửi: Công an tỉnh <congan@example.gov.vn>: 5 nhắc việc" in procs.log("remind")   # the run's log

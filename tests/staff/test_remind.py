@@ -54,7 +54,7 @@ def smtp_server(tmp_path):
         p.wait(20)
 
 
-def _register(tmp: Path, url: str) -> dict:
+def reminder_register(tmp: Path, url: str) -> dict:
     """Tasks placed around TODAY: due in 1, 3 (2 days), 7 (6 days) and 20 days, overdue, a
     monthly report whose next occurrence is in 5 days, one done."""
     from models.register import ingest_processed, open_session
@@ -80,11 +80,11 @@ def _register(tmp: Path, url: str) -> dict:
         return {o.ref: o.id for o in list_obligations(s)}
 
 
-def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
+def remind_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
-def _mails(box: Path) -> list:
+def received_mails(box: Path) -> list:
     if not box.exists():
         return []
     md = mailbox.Maildir(str(box))
@@ -93,30 +93,30 @@ def _mails(box: Path) -> list:
 
 def test_reminders_go_to_the_right_departments_once(tmp_path, db_url, smtp_server):
     port, box = smtp_server
-    ids = _register(tmp_path / "files", db_url)
+    ids = reminder_register(tmp_path / "files", db_url)
     env = {**os.environ, "CHIDAO_DB": db_url, "CHIDAO_SMTP_HOST": "127.0.0.1", "CHIDAO_SMTP_PORT": str(port),
            "CHIDAO_SMTP_SENDER": "nhacviec@example.gov.vn", "CHIDAO_WEB_URL": "https://chidao.example.gov.vn"}
     env.pop("PREFECT_API_URL", None)
     # The office's list: a CSV with a printed variant and an abbreviation; Sở Y tế has no address.
     csv = tmp_path / "dia-chi.csv"
     csv.write_text("unit,email\nCA tỉnh,congan@example.gov.vn\nGiám đốc Sở Tư pháp,stp@example.gov.vn\n", encoding="utf-8")
-    out = _cli("unit", "email", "--import", str(csv), env=env)
+    out = remind_cli("unit", "email", "--import", str(csv), env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["Công an tỉnh: congan@example.gov.vn", "Sở Tư pháp: stp@example.gov.vn"]
 
     # --dry-run: what would be sent, nothing sent, nothing logged
-    dry = _cli("remind", "--today", TODAY.isoformat(), "--dry-run", env=env)
+    dry = remind_cli("remind", "--today", TODAY.isoformat(), "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr
     assert "Tiêu đề: [Nhắc việc] Công an tỉnh: 1 nhiệm vụ quá hạn, 3 nhiệm vụ sắp đến hạn (ngày 10/03/2025)" in dry.stdout
     assert "Sở Y tế" in dry.stderr and 'chidao unit email "Sở Y tế"' in dry.stderr
-    assert _mails(box) == []
+    assert received_mails(box) == []
 
-    first = _cli("remind", "--today", TODAY.isoformat(), env=env)
+    first = remind_cli("remind", "--today", TODAY.isoformat(), env=env)
     # Sở Y tế has a task due and no address: reported, exit 1, with the command that fixes it
     assert first.returncode == 1, first.stdout + first.stderr
     assert ('chưa có địa chỉ: Sở Y tế (1 nhắc việc chưa gửi); thêm địa chỉ rồi chạy lại: '
             'chidao unit email "Sở Y tế" DIA-CHI@example.gov.vn') in first.stderr
-    mails = {m["To"]: m for m in _mails(box)}
+    mails = {m["To"]: m for m in received_mails(box)}
     assert set(mails) == {"congan@example.gov.vn", "stp@example.gov.vn"}
     ca, stp = mails["congan@example.gov.vn"], mails["stp@example.gov.vn"]
     assert ca["Subject"] == "[Nhắc việc] Công an tỉnh: 1 nhiệm vụ quá hạn, 3 nhiệm vụ sắp đến hạn (ngày 10/03/2025)"
@@ -148,13 +148,13 @@ def test_reminders_go_to_the_right_departments_once(tmp_path, db_url, smtp_serve
     assert "còn 5 ngày (hạn 15/03/2025)" in st
 
     # The same day again: nothing new to send
-    again = _cli("remind", "--today", TODAY.isoformat(), env=env)
-    assert len(_mails(box)) == 2, again.stdout + again.stderr
+    again = remind_cli("remind", "--today", TODAY.isoformat(), env=env)
+    assert len(received_mails(box)) == 2, again.stdout + again.stderr
     assert "Sở Y tế" in again.stderr          # still reported until it has an address
     # The next day: only what moved into a smaller window goes out (the task due on the 12th
     # moves from 3 days to 1, for both departments); the rest was said already.
-    _cli("remind", "--today", (TODAY + dt.timedelta(days=1)).isoformat(), env=env)
-    new = [m for m in _mails(box) if m["Subject"].endswith("(ngày 11/03/2025)")]
+    remind_cli("remind", "--today", (TODAY + dt.timedelta(days=1)).isoformat(), env=env)
+    new = [m for m in received_mails(box) if m["Subject"].endswith("(ngày 11/03/2025)")]
     assert sorted(m["To"] for m in new) == ["congan@example.gov.vn", "stp@example.gov.vn"]
     ca2 = next(m for m in new if m["To"] == "congan@example.gov.vn").get_body(("plain",)).get_content()
     assert "Rà soát dữ liệu dân cư" in ca2.split("ĐẾN HẠN TRONG 1 NGÀY", 1)[1]
@@ -162,21 +162,21 @@ def test_reminders_go_to_the_right_departments_once(tmp_path, db_url, smtp_serve
 
 
 def test_remind_without_a_mail_server_says_what_to_set(tmp_path, db_url):
-    _register(tmp_path / "files", db_url)
+    reminder_register(tmp_path / "files", db_url)
     env = {**os.environ, "CHIDAO_DB": db_url}
     for k in ("CHIDAO_SMTP_HOST", "PREFECT_API_URL"):
         env.pop(k, None)
-    assert _cli("unit", "email", "Công an tỉnh", "congan@example.gov.vn", env=env).returncode == 0
-    out = _cli("remind", "--today", TODAY.isoformat(), env=env)
+    assert remind_cli("unit", "email", "Công an tỉnh", "congan@example.gov.vn", env=env).returncode == 0
+    out = remind_cli("remind", "--today", TODAY.isoformat(), env=env)
     assert out.returncode == 2
     assert "export CHIDAO_SMTP_HOST=" in out.stderr and "chidao remind --dry-run" in out.stderr
-    bad = _cli("unit", "email", "Phòng không tồn tại", "x@example.gov.vn", env=env)
+    bad = remind_cli("unit", "email", "Phòng không tồn tại", "x@example.gov.vn", env=env)
     assert bad.returncode == 2 and "không phải tên một cơ quan" in bad.stderr
 
 
 def test_the_example_address_list_imports(tmp_path):
     env = {**os.environ, "CHIDAO_DB": f"sqlite:///{tmp_path / 'r.db'}"}
-    out = _cli("unit", "email", "--import", str(ROOT / "docs" / "unit_emails.example.csv"), env=env)
+    out = remind_cli("unit", "email", "--import", str(ROOT / "docs" / "unit_emails.example.csv"), env=env)
     assert out.returncode == 0, out.stderr
-    listed = _cli("unit", "email", env=env).stdout.splitlines()
+    listed = remind_cli("unit", "email", env=env).stdout.splitlines()
     assert "Công an tỉnh: congan@example.gov.vn" in listed and len(listed) == 7
