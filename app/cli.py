@@ -83,9 +83,9 @@ def unreachable(exc: BaseException, url: str) -> Optional[str]:
 
 
 def _register_commands() -> None:
-    from app.commands import accounts, intake, reading, register, review, staff
+    from app.commands import accounts, intake, reading, register, remind, review, staff
 
-    for module in (reading, intake, register, review, staff, accounts):
+    for module in (reading, intake, register, review, staff, remind, accounts):
         module.register(app)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 from prefect import Task, flow, get_run_logger, task
@@ -37,7 +36,7 @@ _FLOW_TIMEOUT = 4 * load_settings().doc_timeout
 class IngestFailed(Exception):
     """Raised by ingest_document(raise_on_failure=True) so the flow run ends Failed.  The
     message is "STATUS: reason", STATUS being bad-input, error, or error-retryable (nothing was
-    recorded and trying again later may help: flows/watch.py's DeploymentRunner does)."""
+    recorded and trying again later may help)."""
 
 
 _io = dict(cache_policy=NO_CACHE, **IO.prefect_options())
@@ -161,18 +160,6 @@ def ingest_folder(folder: str, db_url: Optional[str] = None, timeout: Optional[f
 
 def result_of(d: dict) -> FileResult:
     return FileResult.from_dict(d)
-
-
-def deploy(*, pool: str, name: str = "chidao", source: Optional[str] = None, concurrency: Optional[int] = None) -> str:
-    """Register ingest_document as a deployment on a process work pool (the scale-out set-up,
-    docs/scaling.md).  `source` is the project folder the workers import the flow from (a path
-    every worker machine sees).  Returns the deployment's full name."""
-    src = source or str(Path(__file__).resolve().parents[1])
-    deployment_id = ingest_document.from_source(source=src, entrypoint="flows/ingest.py:ingest_document").deploy(
-        name=name, work_pool_name=pool, concurrency_limit=concurrency, print_next_steps=False,
-        parameters={"raise_on_failure": True},
-    )
-    return f"ingest-document/{name}"
 
 
 if __name__ == "__main__":  # python -m flows.ingest FOLDER: one ingest_folder run

@@ -101,12 +101,26 @@ def _define_settings() -> type:
         signer: str = Field("", **ours("KT. CHÁNH VĂN PHÒNG/PHÓ CHÁNH VĂN PHÒNG/Nguyễn Văn A"),
                             description="The PDF list's signature block, its lines separated by `/`, the signer's "
                                         "name last (default: a blank block to sign by hand).")
+        smtp_host: Optional[str] = Field(None, **ours("mail.example.gov.vn"),
+                                         description="The mail server `chidao remind` sends through (required to send; "
+                                                     "`--dry-run` needs none).")
+        smtp_port: int = Field(25, gt=0, lt=65536, **ours("587"), description="Its port.")
+        smtp_tls: Literal["off", "starttls", "ssl"] = Field("off", **ours("starttls"),
+                                                         description="`starttls` (port 587), `ssl` (port 465) or "
+                                                                     "`off` (a relay on the local network).")
+        smtp_user: Optional[str] = Field(None, **ours("chidao"), description="Login on the mail server, if it asks for one.")
+        smtp_password: Optional[str] = Field(None, **ours("mat-khau"), description="Its password.")
+        smtp_sender: str = Field("chidao@localhost", min_length=3, **ours("chidao@example.gov.vn"),
+                                 description="The From address of the reminders.")
+        web_url: str = Field("http://127.0.0.1:8000", min_length=1, **ours("https://chidao.example.gov.vn"),
+                             description="The web page's address as departments reach it: the links in the reminders.")
         xdg_runtime_dir: Optional[Path] = Field(None, **theirs("XDG_RUNTIME_DIR", "/run/user/1000"),
                                                 description="Set by the login session: `chidao warm`'s socket goes in "
                                                             "its `chidao/` folder.")
         prefect_api_url: Optional[str] = Field(None, **theirs("PREFECT_API_URL", "http://127.0.0.1:4200/api"),
                                                description="A Prefect server: `chidao ingest` and `chidao watch` then "
-                                                           "run each file as a flow run recorded there.")
+                                                           "run each file as a flow run recorded there; "
+                                                           "`--distributed` hands the files to its `chidao worker`s.")
 
         def given(self, name: str) -> bool:
             """The value came from the environment or an override, not from the default."""
@@ -168,6 +182,8 @@ def _explain(exc, overrides: Mapping[str, Any]) -> str:
 
 _WHAT = {
     "float_parsing": "phải là một số",
+    "int_parsing": "phải là một số nguyên",
+    "less_than": "quá lớn",
     "greater_than": "phải lớn hơn 0",
     "literal_error": "chỉ nhận một trong các giá trị cho phép",
     "string_too_short": "không được để trống",

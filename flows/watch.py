@@ -11,9 +11,9 @@ through flows/steps.py:
   local       (default) the plain steps in-process, `jobs` files at a time (no Prefect import)
   prefect     PREFECT_API_URL is set (or --prefect): each file is an `ingest-document` flow run
               executed here and recorded on that server (the UI shows every file and step)
-  deployment  --deployment NAME: each file becomes a flow run of that deployment, executed by
-              `prefect worker` processes on any machine that sees the intake share (scale-out,
-              docs/scaling.md); the loop only dispatches, watches the runs and moves the files.
+  distributed --distributed: each file becomes a task run taken by a warm `chidao worker` on any
+              machine that sees the intake share (flows/worker.py, docs/scaling.md); the loop only
+              dispatches, watches the runs and moves the files.
 
 One log line per file: "taken", then "done in N s ..." / "duplicate ..." / "failed: reason".
 Outcomes: done -> done/; bad input -> failed/ at once (the same bytes give the same answer); an
@@ -57,12 +57,11 @@ class WatchConfig:
     settle: float = I.DEFAULT_SETTLE   # seconds a file's size and mtime must hold before it is taken
     recheck: float = 60.0          # a file read as cut off is read again after this long before it is failed
     poll: float = 2.0              # seconds between two walks of the intake tree
-    jobs: Optional[int] = None     # files in flight at once (default: cores; deployment: 100)
+    jobs: Optional[int] = None     # files in flight at once (default: cores; distributed: 100)
     max_attempts: int = 3          # errors that may pass (I/O, unreachable register) are tried this many times in all
     retry_backoff: float = 30.0    # seconds before such an error is tried again (doubles)
     timeout: Optional[float] = DEFAULT_TIMEOUT   # per document
     db_url: Optional[str] = None
-    lease: Optional[float] = None  # deployment runner: a run silent this long is given up (default timeout + 60)
 
 
 # ---------------------------------------------------------------- runners
@@ -117,99 +116,42 @@ class LocalRunner:
         self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
-class DeploymentRunner:
-    """Each file a flow run of a deployment; workers anywhere execute it.  A run that ends
-    Crashed/Failed-by-infrastructure, or that is still Running past its lease (its worker died
-    with it: nobody will report it), is given up and the file tried again; the register's
-    sha256 key makes a late second finish of the same bytes a harmless duplicate."""
+class DistributedRunner:
+    """Each file a task run for the warm `chidao worker` processes (flows/worker.py), on any
+    machine that sees the intake share.  A worker that dies mid-file is found by Prefect's
+    flow-run heartbeats (its run is crashed); the file then comes back as an error that may pass
+    and is tried again like any other (--retry-backoff, --max-attempts).  The register's sha256
+    key makes a second store of the same bytes a duplicate: every file is stored once."""
 
-    def __init__(self, cfg: WatchConfig, deployment: str):
-        from prefect.client.orchestration import get_client
+    def __init__(self, cfg: WatchConfig):
+        from flows.worker import Dispatcher
 
-        self.cfg, self.deployment = cfg, deployment
+        self.cfg = cfg
         self.jobs = cfg.jobs or 100
-        # The lease must cover the per-document timeout (enforced inside the run) plus a flow
-        # run's start-up on a busy worker; shorter, live runs are given up and done twice.
-        self.lease = cfg.lease or ((cfg.timeout or DEFAULT_TIMEOUT) + 120)
-        self.client = get_client(sync_client=True)
-        self.client.__enter__()
-        self.running: dict[str, tuple[I.Item, float]] = {}   # flow run id -> (item, started)
+        self.dispatcher = Dispatcher(db_url=cfg.db_url, timeout=cfg.timeout, max_attempts=1)
         self.last_poll = 0.0
 
+    @property
+    def running(self) -> dict:
+        return self.dispatcher.running
+
     def free(self) -> int:
-        return self.jobs - len(self.running)
+        return self.jobs - len(self.dispatcher.running)
 
     def start(self, item: I.Item, source_path: str) -> None:
-        from prefect.deployments import run_deployment
-
-        run = run_deployment(self.deployment, timeout=0, as_subflow=False, parameters={
-            "path": str(item.path), "source_path": source_path, "db_url": self.cfg.db_url,
-            "timeout": self.cfg.timeout, "raise_on_failure": True,
-        })
-        self.running[str(run.id)] = (item, time.monotonic())
+        self.dispatcher.submit(item, str(item.path), source_path=source_path, display=item.name)
 
     def finished(self) -> list[tuple[I.Item, FileResult]]:
-        if not self.running or time.monotonic() - self.last_poll < 1.0:
+        if not self.dispatcher.running or time.monotonic() - self.last_poll < 1.0:
             return []
         self.last_poll = time.monotonic()
-        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-        from prefect.states import Crashed
-
-        runs = self.client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(self.running))),
-                                          limit=len(self.running) + 10)
-        out = []
-        now = time.monotonic()
-        wall = dt.datetime.now(dt.timezone.utc)
-        for run in runs:
-            rid = str(run.id)
-            item, started = self.running[rid]
-            st = run.state
-            kind = st.type.value if st else "PENDING"
-            secs = round(now - started, 1)
-            if kind == "COMPLETED":
-                self.running.pop(rid)
-                out.append((item, FileResult(item.name, "new", seconds=secs, reason=f"flow run {run.name}",
-                                             document_id=None)))
-            elif kind in ("FAILED", "CRASHED", "CANCELLED"):
-                self.running.pop(rid)
-                msg = (st.message or kind.lower()) if st else kind.lower()
-                status, reason, retryable = parse_failure(msg, kind)
-                out.append((item, FileResult(item.name, status, seconds=secs, reason=reason, retryable=retryable)))
-            elif kind in ("RUNNING", "PENDING") and st.timestamp and (wall - st.timestamp).total_seconds() > self.lease:
-                # Picked up by a worker that then went silent (killed, machine gone): nobody
-                # will report this run.  Mark it crashed and try the file again.
-                self.running.pop(rid)
-                try:
-                    self.client.set_flow_run_state(run.id, Crashed(message="lease expired: its worker stopped answering"),
-                                                   force=True)
-                except Exception:  # noqa: BLE001 - the server may be the thing that is down
-                    pass
-                out.append((item, FileResult(item.name, "error", seconds=secs, retryable=True,
-                                             reason=f"máy xử lý không trả lời sau {self.lease:.0f} giây; "
-                                                    "chưa ghi gì vào sổ")))
-        return out
+        return self.dispatcher.poll()
 
     def close(self, wait: bool) -> None:
         try:
-            self.client.__exit__(None, None, None)
-        except Exception:  # noqa: BLE001
+            self.dispatcher.close()
+        except Exception:  # noqa: BLE001 - the server may be the thing that is down
             pass
-
-
-def parse_failure(message: str, kind: str) -> tuple[str, str, bool]:
-    """Flow run state message -> (status, reason, retryable); see flows.ingest.IngestFailed.
-    A run that failed or crashed without saying why lost its worker or its API: retryable."""
-    marker = "IngestFailed: "
-    if marker in message:
-        rest = message.split(marker, 1)[1].strip()
-        status, _, reason = rest.partition(": ")
-        if status in ("bad-input", "error"):
-            return status, reason, False
-        if status == "error-retryable":
-            return "error", reason, True
-        return "error", rest, True
-    first = message.splitlines()[0][:300] if message else ""
-    return "error", f"lượt chạy Prefect {kind.lower()}: {first}; chưa ghi gì vào sổ".replace(": ;", ";"), True
 
 
 # ---------------------------------------------------------------- the loop
@@ -358,14 +300,14 @@ class Watcher:
         return self.counts
 
 
-def make_runner(cfg: WatchConfig, *, deployment: Optional[str] = None, prefect: bool = False):
-    if deployment:
-        return DeploymentRunner(cfg, deployment)
+def make_runner(cfg: WatchConfig, *, distributed: bool = False, prefect: bool = False):
+    if distributed:
+        return DistributedRunner(cfg)
     return LocalRunner(cfg, use_prefect=prefect)
 
 
 def watch(intake: str | Path, *, state_dir: str | Path | None = None, cfg: Optional[WatchConfig] = None,
-          deployment: Optional[str] = None, prefect: Optional[bool] = None, once: bool = False,
+          distributed: bool = False, prefect: Optional[bool] = None, once: bool = False,
           log: Callable[[str], None] = default_log, settings: Optional["Settings"] = None) -> dict:
     """Run the intake service (blocks).  SIGTERM / SIGINT stop it cleanly.  `settings`: the
     caller's (flows/settings.py), else read here; they give `cfg`'s defaults and whether a
@@ -377,7 +319,7 @@ def watch(intake: str | Path, *, state_dir: str | Path | None = None, cfg: Optio
     cfg = cfg or WatchConfig(timeout=settings.doc_timeout, db_url=settings.db)
     if prefect is None:
         prefect = bool(settings.prefect_api_url)
-    w = Watcher(I.IntakeFolders.at(intake, state_dir), cfg, make_runner(cfg, deployment=deployment, prefect=prefect), log)
+    w = Watcher(I.IntakeFolders.at(intake, state_dir), cfg, make_runner(cfg, distributed=distributed, prefect=prefect), log)
 
     def _stop(signum, _frame):
         w.log(f"đang dừng ({signal.Signals(signum).name}); các tệp đang xử lý được chờ xong thêm một lúc")

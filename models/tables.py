@@ -269,3 +269,8 @@ __all__ = [
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "DOCUMENT_EDITABLE_FIELDS", "utcnow",
 ]
+
+
+# The reminders' tables (addresses, sent-log) live with their queries; imported here so that
+# SQLModel.metadata, which the migrations are checked against, holds them.
+from models.reminder_tables import ReminderSent, UnitEmail  # noqa: E402,F401

@@ -34,6 +34,7 @@ from app.commands import settings as _settings
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
     app.command("warm")(warm)
+    app.command("worker")(worker)
     app.command("watch")(watch)
     app.command("failed")(failed)
     app.command("retry")(retry)
@@ -49,12 +50,18 @@ def ingest(
     prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
                                            help="Run as a Prefect flow (default: only when PREFECT_API_URL is set)."),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per file on stdout instead of text."),
+    distributed: bool = typer.Option(False, "--distributed", help="Hand each file to the `chidao worker` processes "
+                                     "of the Prefect server PREFECT_API_URL (docs/scaling.md)."),
 ) -> None:
     """Read, structure and extract FILES and store them in the register.  One line per file."""
     settings = _settings(ctx)
+    if distributed and not settings.prefect_api_url:
+        typer.echo("--distributed cần máy chủ Prefect: export PREFECT_API_URL=http://MAY-CHU:4200/api "
+                   "rồi chạy lại (xem docs/scaling.md)", err=True)
+        raise typer.Exit(2)
     use_prefect = bool(settings.prefect_api_url) if prefect is None else prefect
     service = None
-    if not use_prefect:
+    if not use_prefect and not distributed:
         from flows.service import connect_for
 
         service = connect_for(settings)     # `chidao warm` running: the extractors are loaded already
@@ -81,7 +88,13 @@ def ingest(
         else:
             typer.echo(r.line())
 
-    if use_prefect:
+    if distributed:
+        from flows.worker import ingest_distributed
+
+        # The workers use their own CHIDAO_DB unless a register was named here.
+        results = ingest_distributed(paths, db_url=settings.db if settings.given("db") else None, timeout=timeout,
+                                     on_result=emit)
+    elif use_prefect:
         from flows.ingest import ingest_folder, result_of
 
         results = [result_of(d) for d in ingest_folder([str(p) for p in paths], db_url=settings.db, timeout=timeout, jobs=jobs)]
@@ -142,12 +155,10 @@ def watch(
                                      "unreachable) before failed/."),
     retry_backoff: float = typer.Option(30.0, "--retry-backoff", help="Seconds before the first retry (then doubled)."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds per document (default $CHIDAO_DOC_TIMEOUT or 900)."),
-    deployment: Optional[str] = typer.Option(None, "--deployment", help="Dispatch each file to this Prefect "
-                                             "deployment (e.g. ingest-document/chidao) for workers to run."),
+    distributed: bool = typer.Option(False, "--distributed", help="Hand each file to the `chidao worker` processes "
+                                     "of the Prefect server PREFECT_API_URL (docs/scaling.md)."),
     prefect: Optional[bool] = typer.Option(None, "--prefect/--no-prefect",
                                            help="Each file a flow run on PREFECT_API_URL (default: when it is set)."),
-    lease: Optional[float] = typer.Option(None, "--lease", help="With --deployment: seconds a flow run may stay "
-                                          "running or pending before its worker is presumed dead (default timeout + 60)."),
     once: bool = typer.Option(False, "--once", help="Stop when the folder is empty and nothing is in flight."),
 ) -> None:
     """Watch INTAKE: take each file once it is completely written, ingest it, and move it to
@@ -155,16 +166,19 @@ def watch(
     from flows.watch import WatchConfig, watch as run_watch
 
     settings = _settings(ctx)
+    if distributed and not settings.prefect_api_url:
+        typer.echo("--distributed cần máy chủ Prefect: export PREFECT_API_URL=http://MAY-CHU:4200/api "
+                   "rồi chạy lại (xem docs/scaling.md)", err=True)
+        raise typer.Exit(2)
     if not intake.is_dir():  # a typo must not start a service on a new empty folder
         typer.echo(f"{intake}: không có thư mục này (hãy tạo thư mục trước, hoặc kiểm tra ổ mạng đã được gắn)", err=True)
         raise typer.Exit(2)
 
-    # To a deployment's workers only a register URL given here is passed: otherwise each worker
-    # uses its own CHIDAO_DB, as before the settings were one object.
-    db_url = settings.db if not deployment or settings.given("db") else None
-    cfg = WatchConfig(settle=settle, recheck=recheck, poll=poll, jobs=jobs, max_attempts=max_attempts,
-                      retry_backoff=retry_backoff, timeout=timeout or settings.doc_timeout, db_url=db_url, lease=lease)
-    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, deployment=deployment, prefect=prefect, once=once,
+    # To the workers only a register URL given here is passed: otherwise each uses its own CHIDAO_DB.
+    db_url = settings.db if not distributed or settings.given("db") else None
+    cfg = WatchConfig(settle=settle, recheck=recheck, poll=poll, jobs=jobs, max_attempts=max_attempts, retry_backoff=retry_backoff,
+                      timeout=timeout or settings.doc_timeout, db_url=db_url)
+    counts = run_watch(intake, state_dir=state_dir, cfg=cfg, distributed=distributed, prefect=prefect, once=once,
                        settings=settings)
     typer.echo(f"đã dừng: {counts['done']} xong, {counts['duplicate']} trùng, {counts['failed']} thất bại", err=True)
 
@@ -209,6 +223,24 @@ def retry(
         typer.echo(f"{p.relative_to(folders.intake).as_posix()}: đã trả lại {folders.intake}, sẽ được đọc lại")
     if not moved:
         typer.echo(f"không có tệp nào trong {folders.failed}")
+
+
+def worker(
+    ctx: typer.Context,
+    limit: Optional[int] = typer.Option(None, "--limit", help="Documents at once (default: one per core)."),
+    heartbeat: int = typer.Option(30, "--heartbeat", min=30, help="Seconds between the heartbeats of a document's "
+                                  "flow run; Prefect crashes a run silent for three of them and it is taken again."),
+) -> None:
+    """A warm worker: loads the extractors once and takes the documents that `chidao ingest
+    --distributed` and `chidao watch --distributed` submit to the Prefect server
+    (PREFECT_API_URL), until SIGTERM or Ctrl-C."""
+    if not _settings(ctx).prefect_api_url:
+        typer.echo("chidao worker cần máy chủ Prefect: export PREFECT_API_URL=http://MAY-CHU:4200/api rồi chạy lại "
+                   "(xem docs/scaling.md)", err=True)
+        raise typer.Exit(2)
+    from flows.worker import serve_worker
+
+    serve_worker(limit=limit, heartbeat=heartbeat)
 
 
 def warm(

@@ -1,0 +1,100 @@
+"""Benchmark of the distributed path against the plain batch, side by side in one run.
+
+    CHIDAO_BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:54330/postgres \
+        .venv/bin/python bench/bench_workers.py [--docs 50] [--workers 2]
+
+The same N born-digital directives (generated, one page each, distinct bytes), each into a
+fresh PostgreSQL register of its own:
+  1. plain      `chidao ingest FILES`: one process, documents in parallel, one per core
+  2. distributed `chidao ingest --distributed FILES` with W warm `chidao worker --limit 1`
+                processes already running (a real Prefect server on loopback, its database a
+                PostgreSQL one too)
+Prints each wall time, the ratio distributed/plain, and the per-document overhead of the
+distributed path: (distributed wall - plain wall) / N, and the same with the plain command's
+start-up (the wall time of `chidao ingest` of one file) added back to the plain side, an upper
+bound of what the workers cost per document once warm.  The load average is printed with them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _database(admin: str, prefix: str, driver: str = "postgresql+psycopg") -> str:
+    from tests.tools import admin_exec, with_database
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin_exec(admin, f'CREATE DATABASE "{name}"')
+    return with_database(admin, name).replace("postgresql+psycopg", driver)
+
+
+def _timed(cmd: list[str], env: dict) -> float:
+    t0 = time.monotonic()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    wall = time.monotonic() - t0
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return wall
+
+
+def main() -> None:
+    import httpx
+
+    from tests.flows.conftest import CLI, make_directive_pdf
+    from tests.flows.test_scale_out import PREFECT, Procs, free_port, wait_for
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    admin = os.environ.get("CHIDAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:54330/postgres")
+    work = Path(tempfile.mkdtemp(prefix="chidao-bench-workers-"))
+    files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
+    plain_db, dist_db = _database(admin, "bench_plain"), _database(admin, "bench_dist")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    base = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env = {**base, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": api,
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+           "PREFECT_API_DATABASE_CONNECTION_URL": _database(admin, "bench_prefect", "postgresql+asyncpg"),
+           "CHIDAO_DB": dist_db, "PYTHONUNBUFFERED": "1"}
+    procs = Procs(work / "logs", env)
+    try:
+        procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port))
+        wait_for(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
+        for w in range(a.workers):
+            procs.start(f"w{w}", *CLI, "worker", "--limit", "1")
+        for w in range(a.workers):
+            wait_for(lambda: "Subscribing to runs" in procs.log(f"w{w}"), 300, "a worker", lambda: procs.log(f"w{w}"))
+        print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
+        one = _timed([*CLI, "--db", _database(admin, "bench_one"), "ingest", str(files[0])], base)
+        print(f"plain       chidao ingest, 1 file    {one:6.1f} s  (start-up + one document)", flush=True)
+        plain = _timed([*CLI, "--db", plain_db, "ingest", *map(str, files)], base)
+        print(f"plain       chidao ingest            {plain:6.1f} s  {a.docs / plain:5.2f} docs/s", flush=True)
+        dist = _timed([*CLI, "ingest", "--distributed", *map(str, files)], env)
+        print(f"distributed {a.workers} warm workers          {dist:6.1f} s  {a.docs / dist:5.2f} docs/s", flush=True)
+        print(f"ratio distributed/plain {dist / plain:.2f}; overhead per document {(dist - plain) / a.docs:+.3f} s; "
+              f"without the plain command's start-up (the 1-file run taken off) {(dist - plain + one) / a.docs:+.3f} s; "
+              f"load after: {os.getloadavg()[0]:.2f}", flush=True)
+    finally:
+        procs.kill_all()
+
+
+def _healthy(httpx, api: str) -> bool:
+    try:
+        return httpx.get(f"{api}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
