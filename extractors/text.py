@@ -22,6 +22,7 @@ _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(sorted(_TONE_PAIRS, key=len, reve
 # After q the u belongs to the onset (quý, quỳnh): the mark is already right there.
 
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def nfc(text: str) -> str:
@@ -41,16 +42,31 @@ def normalize_text(text: str) -> str:
 
 
 def collapse_ws(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+    return _SPACES_RE.sub(" ", normalize_text(text)).strip()
 
 
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+class _FoldMap(dict):
+    """Code point -> the character without its diacritics, filled on first use: folding a text
+    is then one str.translate.  The same answer as decomposing the whole text and dropping its
+    combining marks, because NFD decomposes each character on its own and only reorders marks,
+    which are all dropped."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code).translate(_FOLD_TABLE))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD_MAP = _FoldMap()
+
+
 def fold_diacritics(text: str) -> str:
     """Strip every diacritic, đ -> d included (đ has no Unicode decomposition)."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.translate(_FOLD_MAP)
 
 
 def casefold_key(text: str) -> str:
