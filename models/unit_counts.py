@@ -193,16 +193,37 @@ class _Deadline:
     last_done_on: Optional[dt.date]
 
 
-def _window(session, start: dt.date, end: dt.date, dialect: str) -> dict[str, list[tuple]]:
-    """The open one-off tasks without a start date due between START and END, with their groups
-    (their exact due date in the group's `due`)."""
+def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date, dialect: str) -> list[tuple]:
+    """(dep, roles, overdue, due soon) over the open one-off tasks without a start date due
+    between START and END, counted in SQL as task_groups counts them (dep NULL: the tasks apart)."""
     d = (lambda v: v.isoformat()) if dialect == "sqlite" else (lambda v: v)
     recurring = ", ".join(f"'{r}'" for r in RECURRING)
     where = (f"o.status IN ('open', 'in_progress') AND (o.deadline_recurrence IS NULL OR o.deadline_recurrence "
              f"NOT IN ({recurring})) AND o.deadline_start IS NULL AND o.deadline_due >= :a AND o.deadline_due <= :b")
-    rows = execute(session, _TASKS_SQL.format(where=where), {"a": d(start), "b": d(end)}).all()
-    due = {r[0]: _date(r[5]) for r in rows}
-    return {oid: [(*g[:5], due[oid], *g[6:]) for g in groups] for oid, groups in task_groups(rows).items()}
+    tally = ("sum(CASE WHEN due < :today THEN 1 ELSE 0 END), "
+             "sum(CASE WHEN due >= :today AND due <= :soon THEN 1 ELSE 0 END)")
+    params = {"a": d(start), "b": d(end), "today": d(today), "soon": d(soon)}
+    deps = execute(session, f"""
+        SELECT dep, roles, {tally} FROM (
+            SELECT o.id, u.department_id AS dep, o.deadline_due AS due,
+                   CASE WHEN min(ou.role) <> max(ou.role) THEN 'both' ELSE min(ou.role) END AS roles
+            FROM obligations o JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id
+            WHERE {where} AND u.department_id IS NOT NULL
+            GROUP BY o.id, u.department_id, o.deadline_due) t
+        GROUP BY dep, roles""", params).all()
+    apart = execute(session, f"""
+        SELECT NULL, CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END, {tally}
+        FROM (
+            SELECT o.id, o.deadline_due AS due,
+                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'lead' THEN 1 ELSE 0 END) AS l,
+                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'support' THEN 1 ELSE 0 END) AS s
+            FROM obligations o LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
+            LEFT JOIN units u ON u.id = ou.unit_id
+            WHERE {where}
+            GROUP BY o.id, o.deadline_due) t
+        WHERE l = 0 OR s = 0
+        GROUP BY CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END""", params).all()
+    return [tuple(r) for r in [*deps, *apart]]
 
 
 def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = "any"):
@@ -245,11 +266,10 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
         elif due is not None:            # a one-off task with a start date
             c[2] += n if due < today and start <= today else 0
             c[3] += n if today <= due <= soon else 0
-    for groups in _window(session, month0, max(soon, month0), dialect).values():
-        for dep, roles, _, _, _, due, *_ in groups:
-            if roles not in wanted or (dep is None) != (roles in apart):
-                continue
-            c = out.setdefault(dep, [0, 0, 0, 0])
-            c[2] += 1 if due < today else 0
-            c[3] += 1 if today <= due <= soon else 0
+    for dep, roles, over, near in _window(session, month0, max(soon, month0), today, soon, dialect):
+        if roles not in wanted or (dep is None) != (roles in apart):
+            continue
+        c = out.setdefault(dep, [0, 0, 0, 0])
+        c[2] += int(over or 0)
+        c[3] += int(near or 0)
     return out
