@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style placement (mark on the first vowel of oa/oe/uy) -> new style.  Only applies
 # when the diphthong ends the syllable: "hoàn" is already right and must not change.
@@ -41,7 +42,11 @@ def normalize_text(text: str) -> str:
     return _WS_RE.sub(" ", text)
 
 
+@lru_cache(maxsize=8192)
 def collapse_ws(text: str) -> str:
+    """normalize_text on one line: every run of whitespace one space, no space at the ends.
+    Remembered per text (the obligations stage asks it again for the same sentences; forgotten
+    with extractors.pipeline.forget_texts)."""
     return _SPACES_RE.sub(" ", normalize_text(text)).strip()
 
 
