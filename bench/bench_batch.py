@@ -115,12 +115,12 @@ def chidao_cmd() -> list[str]:
     return [sys.executable, "-m", "app.cli"]
 
 
-def run_ingest(files: list[Path], work: Path, jobs: int | None) -> dict:
+def run_ingest(files: list[Path], work: Path, jobs: int | None, root: Path = ROOT) -> dict:
     db = work / f"register-{time.monotonic_ns()}.db"
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "CHIDAO_DB")}
-    env.update(CHIDAO_DB=f"sqlite:///{db}", CHIDAO_SERVICE="off", PYTHONPATH=str(ROOT))
+    env.update(CHIDAO_DB=f"sqlite:///{db}", CHIDAO_SERVICE="off", PYTHONPATH=str(root))
     cmd = chidao_cmd() + ["ingest", "--json", *(["--jobs", str(jobs)] if jobs else []), *map(str, files)]
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"chidao ingest: exit {out.returncode}\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     import json
@@ -185,6 +185,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="`chidao ingest --jobs` (default: one per core)")
     ap.add_argument("--profile", type=Path, help="also profile one `chidao ingest` of the batch into this file")
     ap.add_argument("--keep", type=Path, help="write the variants here and keep them")
+    ap.add_argument("--compare-with", type=Path, metavar="DIR", help="also time `chidao ingest` of another checkout "
+                    "in the same rounds (before/after: git archive COMMIT | tar -x -C DIR)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="chidao-bench-batch-"))
     try:
@@ -197,9 +199,13 @@ def main() -> None:
         best: dict[str, float] = {}
         last: dict = {}
         for r in range(args.rounds):
-            for name, fn in (("pdftotext -layout (text)", lambda: run_pdftotext(files)),
-                             ("reading alone (text + tables)", lambda: run_reading(files)),
-                             ("chidao ingest (whole pipeline)", lambda: last.update(run_ingest(files, work, args.jobs)))):
+            rows = [("pdftotext -layout (text)", lambda: run_pdftotext(files)),
+                    ("reading alone (text + tables)", lambda: run_reading(files)),
+                    ("chidao ingest (whole pipeline)", lambda: last.update(run_ingest(files, work, args.jobs)))]
+            if args.compare_with:
+                rows.append((f"chidao ingest of {args.compare_with.name}",
+                             lambda: run_ingest(files, work, args.jobs, args.compare_with.resolve())))
+            for name, fn in rows:
                 t = time.perf_counter()
                 fn()
                 dt = time.perf_counter() - t
