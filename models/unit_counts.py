@@ -198,7 +198,8 @@ def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date
     between START and END, counted in SQL as task_groups counts them (dep NULL: the tasks apart)."""
     d = (lambda v: v.isoformat()) if dialect == "sqlite" else (lambda v: v)
     recurring = ", ".join(f"'{r}'" for r in RECURRING)
-    where = (f"o.status IN ('open', 'in_progress') AND (o.deadline_recurrence IS NULL OR o.deadline_recurrence "
+    # `status || ''`: not the status index (every open task) but the due date's (a few weeks of tasks)
+    where = (f"(o.status || '') IN ('open', 'in_progress') AND (o.deadline_recurrence IS NULL OR o.deadline_recurrence "
              f"NOT IN ({recurring})) AND o.deadline_start IS NULL AND o.deadline_due >= :a AND o.deadline_due <= :b")
     tally = ("sum(CASE WHEN due < :today THEN 1 ELSE 0 END), "
              "sum(CASE WHEN due >= :today AND due <= :soon THEN 1 ELSE 0 END)")
@@ -209,7 +210,7 @@ def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date
                    CASE WHEN min(ou.role) <> max(ou.role) THEN 'both' ELSE min(ou.role) END AS roles
             FROM obligations o JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id
             WHERE {where} AND u.department_id IS NOT NULL
-            GROUP BY o.id, u.department_id, o.deadline_due) t
+            GROUP BY o.deadline_due, o.id, u.department_id) t
         GROUP BY dep, roles""", params).all()
     apart = execute(session, f"""
         SELECT NULL, CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END, {tally}
@@ -220,7 +221,7 @@ def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date
             FROM obligations o LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
             LEFT JOIN units u ON u.id = ou.unit_id
             WHERE {where}
-            GROUP BY o.id, o.deadline_due) t
+            GROUP BY o.deadline_due, o.id) t   -- the due date first: SQLite then reads the due index, not every id
         WHERE l = 0 OR s = 0
         GROUP BY CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END""", params).all()
     return [tuple(r) for r in [*deps, *apart]]
