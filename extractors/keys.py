@@ -45,22 +45,25 @@ _UNIT_PUNCT = re.compile(r"[.,;:&\-\u2010-\u2015\u2212()\[\]\"“”'‘’/]")
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> tuple[tuple[re.Pattern, str], ...]:
+def _abbreviations() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(the abbreviation's first word, its pattern, its expansion), longest first: the pattern
+    cannot match a text without that word in it, so most are skipped without running them."""
     out = []
     recs = sorted(gazetteer.load("abbreviations.jsonl"), key=lambda r: len(r["abbreviation"]), reverse=True)
     for r in recs:
         if r.get("kind", "unit") != "unit":
             continue
         ab = re.escape(r["abbreviation"]).replace(r"\ ", r"\s+")
-        out.append((re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
+        out.append((r["abbreviation"].split(" ")[0], re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
     return tuple(out)
 
 
 def expand_abbreviations(text: str) -> str:
     """UBND -> Ủy ban nhân dân, Sở TT&TT -> Sở Thông tin và Truyền thông, ... (case-sensitive:
     abbreviations are printed in capitals; "Ca" or "tu" in a word never match)."""
-    for rx, rep in _abbreviations():
-        text = rx.sub(rep, text)
+    for word, rx, rep in _abbreviations():
+        if word in text:
+            text = rx.sub(rep, text)
     return text
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 from dataclasses import dataclass, replace as dc_replace
 from functools import lru_cache
 from pathlib import Path
@@ -199,13 +200,16 @@ class Pipeline:
         the code of any stage function from elsewhere (a replaced stage)."""
         return _fingerprint(self.stages)
 
-    def run(self, path: str | Path, options: Options = Options()) -> Processed:
-        """Every stage in this process, in order (no isolation, no timeout: tests, benchmarks
-        and tools; the register's paths go through flows/steps.py).  A stage's verdict of bad
-        input stops the run (`Processed.bad_input`)."""
+    def run(self, path: str | Path, options: Options = Options(),
+            on_stage: Optional[Callable[[str], None]] = None) -> Processed:
+        """Every stage in this process, in order (no isolation, no timeout: tests, benchmarks,
+        tools, and flows/steps.py's warm workers, which time each stage from `on_stage(name)`,
+        called as it starts).  A stage's verdict of bad input stops the run (`Processed.bad_input`)."""
         value: Any = Path(path)
         outputs: list[Any] = []
         for stage in self.stages:
+            if on_stage is not None:
+                on_stage(stage.name)
             value = stage.run(value, options)
             outputs.append(value)
             verdict = stage.rejects(value) if stage.rejects else None
@@ -241,6 +245,18 @@ PIPELINE = Pipeline((
     Stage("structure", structure, Document, Directive),
     Stage("obligations", obligations, Directive, Extraction),
 ))
+
+
+def forget_texts() -> None:
+    """Drop what the stages remember of the texts they saw (the NLP's answers per sentence), so
+    that a process that takes document after document answers each as a fresh one would, and
+    holds no text of the last.  What they remember of the gazetteers stays."""
+    from extractors.text import collapse_ws
+
+    collapse_ws.cache_clear()
+    nlp = sys.modules.get("extractors.obligations.nlp")
+    if nlp is not None:
+        nlp.forget_texts()
 
 
 def process_file(path: str | Path, programmes: Optional[list[dict]] = None) -> Processed:

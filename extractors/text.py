@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style placement (mark on the first vowel of oa/oe/uy) -> new style.  Only applies
 # when the diphthong ends the syllable: "hoàn" is already right and must not change.
@@ -22,6 +23,7 @@ _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(sorted(_TONE_PAIRS, key=len, reve
 # After q the u belongs to the onset (quý, quỳnh): the mark is already right there.
 
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def nfc(text: str) -> str:
@@ -40,17 +42,36 @@ def normalize_text(text: str) -> str:
     return _WS_RE.sub(" ", text)
 
 
+@lru_cache(maxsize=8192)
 def collapse_ws(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize_text(text)).strip()
+    """normalize_text on one line: every run of whitespace one space, no space at the ends.
+    Remembered per text (the obligations stage asks it again for the same sentences; forgotten
+    with extractors.pipeline.forget_texts)."""
+    return _SPACES_RE.sub(" ", normalize_text(text)).strip()
 
 
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+class _FoldMap(dict):
+    """Code point -> the character without its diacritics, filled on first use: folding a text
+    is then one str.translate.  The same answer as decomposing the whole text and dropping its
+    combining marks, because NFD decomposes each character on its own and only reorders marks,
+    which are all dropped."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code).translate(_FOLD_TABLE))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD_MAP = _FoldMap()
+
+
 def fold_diacritics(text: str) -> str:
     """Strip every diacritic, đ -> d included (đ has no Unicode decomposition)."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.translate(_FOLD_MAP)
 
 
 def casefold_key(text: str) -> str:

@@ -149,3 +149,107 @@ def _exit_reason(proc) -> str:
             name = str(-code)
         return f"worker process killed by {name}"
     return f"worker process exited with code {code} without a result"
+
+
+# ---------------------------------------------------------------- a warm child for many calls
+
+_report_conn = None     # in a Worker's child: where note() writes
+
+
+def note(message: Any) -> None:
+    """Tell the parent how a Worker call is getting on (e.g. the stage it starts); the parent's
+    on_note may set a new time limit from it.  Does nothing outside a Worker's child."""
+    if _report_conn is not None:
+        _report_conn.send(("note", message))
+
+
+def _serve(conn) -> None:
+    global _report_conn
+    os.setpgrp()
+    _die_with_parent()
+    _report_conn = conn
+    while True:
+        try:
+            fn, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = fn(*args, **kwargs)
+            conn.send(("ok", result))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+            conn.send(("error", (type(exc).__name__, str(exc), isinstance(exc, OSError), traceback.format_exc())))
+
+
+class Worker:
+    """One long-lived child forked from the forkserver, for calls one after another: what `call`
+    does, without a fork per call.  A call that runs out of time, or that kills the child, costs
+    the child (killed with everything it started); the next call starts a new one.  Not for
+    sharing between threads: one Worker per thread.  After `max_calls` calls the child is
+    replaced, so that a long batch does not grow one process's memory without end."""
+
+    def __init__(self, max_calls: int = 200) -> None:
+        self.max_calls = max_calls
+        self._proc = None
+        self._conn = None
+        self._calls = 0
+
+    def _start(self) -> None:
+        ctx = _context()
+        parent, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_serve, args=(child,), daemon=False)
+        self._proc.start()
+        child.close()
+        self._conn, self._calls = parent, 0
+
+    def close(self) -> None:
+        """Stop the child (killed: it holds no state worth a goodbye)."""
+        if self._proc is not None:
+            self._conn.close()
+            _kill_group(self._proc)
+        self._proc = self._conn = None
+
+    def call(self, fn: Callable, *args: Any, timeout: float | None = None,
+             on_note: Callable[[Any], float | None] | None = None, **kwargs: Any) -> Any:
+        """fn(*args, **kwargs) in the child: its return value, or StepTimeout / StepCrashed /
+        StepError.  `on_note(message)` is called for each note() the call makes and returns the
+        call's new time limit, in seconds from then (None: none)."""
+        if self._proc is None or not self._proc.is_alive() or self._calls >= self.max_calls:
+            self.close()
+            self._start()
+        self._calls += 1
+        proc, conn = self._proc, self._conn
+        try:
+            conn.send((fn, args, kwargs))
+        except (BrokenPipeError, OSError):
+            self.close()
+            raise StepCrashed(_exit_reason(proc)) from None
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        limit = timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                self.close()
+                raise StepTimeout(f"no result within {limit:.0f} s")
+            if conn.poll(0.2 if left is None else min(0.2, left)):
+                try:
+                    tag, payload = conn.recv()
+                except EOFError:
+                    proc.join(5)
+                    self.close()
+                    raise StepCrashed(_exit_reason(proc)) from None
+                if tag == "note":
+                    if on_note is not None:
+                        limit = on_note(payload)
+                        deadline = None if limit is None else time.monotonic() + max(0.0, limit)
+                    continue
+                break
+            if not proc.is_alive():
+                if conn.poll(0):
+                    continue
+                proc.join(1)
+                self.close()
+                raise StepCrashed(_exit_reason(proc))
+        if tag == "ok":
+            return payload
+        kind, message, is_io, detail = payload
+        raise StepError(kind, message, is_io, detail)

@@ -122,9 +122,14 @@ def reextract_documents(ids: Optional[list[str]] = None, *, url: Optional[str] =
 
 def _relink(url: Optional[str]) -> int:
     """Every unit of the register resolved again with today's gazetteer (models/departments.py):
-    a unit no re-extracted obligation names any more is brought to the new mapping too."""
+    a unit no re-extracted obligation names any more is brought to the new mapping too; then
+    the per-department counts are counted again (models/unit_counts.py)."""
     from models.departments import link_departments
     from models.register import open_session
+    from models.unit_counts import rebuild
 
     with open_session(url) as session:
-        return link_departments(session)
+        changed = link_departments(session)     # counts again when a unit changed department
+        if not changed:
+            rebuild(session)                    # and anyway, for rows written around the register's API
+        return changed

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from extractors.pipeline import (
     PIPELINE, NotInstalled, Options, Pipeline, Processed, Stage, bad_input_reason, processed_from,
 )
-from flows.isolate import StepCrashed, StepError, StepTimeout, call
+from flows.isolate import StepCrashed, StepError, StepTimeout, Worker, call, note
 from flows.retry import IO, is_retryable
 from flows.settings import DEFAULT_DOC_TIMEOUT
 
@@ -235,7 +235,7 @@ def _first_line(text: str, limit: int = 300) -> str:
     return lines[0][:limit] if lines else ""
 
 
-def _budget(deadline: Optional[float], stage: Stage, document_limit: Optional[float]) -> tuple[Optional[float], Optional[float]]:
+def stage_budget(deadline: Optional[float], stage: Stage, document_limit: Optional[float]) -> tuple[Optional[float], Optional[float]]:
     """(seconds the stage may take: what is left of the document's time, within the stage's
     own limit; the limit that decides it, in seconds, to name it if it runs out)."""
     left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -251,7 +251,7 @@ def run_pipeline(path: str, steps: "Steps", options: Options, *, deadline: Optio
     value: Any = Path(path)
     outputs: list[Any] = []
     for stage in steps.pipeline.stages:
-        budget, limit = _budget(deadline, stage, steps.timeout)
+        budget, limit = stage_budget(deadline, stage, steps.timeout)
         try:
             if budget is not None and budget <= 0:
                 raise StepTimeout("the document's time was used up before this stage")
@@ -341,6 +341,77 @@ class Steps:
     def record_error(self, **row: Any) -> "IngestOutcome":
         return IO.call(record_error, url=self.url, **row)
 
+    def run_pipeline(self, path: str, options: Options, *, deadline: Optional[float], timed: Callable,
+                     seconds: dict[str, float]) -> Processed:
+        """Every stage on the file (run_pipeline, each stage through self.stage); raises StageFailed."""
+        return run_pipeline(path, self, options, deadline=deadline, timed=timed)
+
+
+def pipeline_in_worker(pipeline: Pipeline, path: str, options: Options) -> Processed:
+    """In a warm worker's child: the whole pipeline on one file, each stage announced to the
+    parent as it starts (its time limit and timing are the parent's), as a fresh child would."""
+    from extractors.pipeline import forget_texts
+
+    forget_texts()
+    return pipeline.run(path, options, on_stage=note)
+
+
+class WorkerSteps(Steps):
+    """The plain batch's steps (`chidao ingest` of many files): each thread's documents go
+    through the whole pipeline in one warm child of its own (flows.isolate.Worker), which takes
+    document after document: no fork per stage, and one transfer of the results per document
+    instead of one per stage.  The limits and outcomes are Steps': a stage that outlives its
+    budget is killed with the child and named, an exception is the stage's."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        import threading
+
+        self._local = threading.local()
+        self._workers: list[Worker] = []
+
+    def _worker(self) -> Worker:
+        w = getattr(self._local, "worker", None)
+        if w is None:
+            w = self._local.worker = Worker()
+            self._workers.append(w)
+        return w
+
+    def close(self) -> None:
+        for w in self._workers:
+            w.close()
+        self._workers.clear()
+
+    def run_pipeline(self, path: str, options: Options, *, deadline: Optional[float], timed: Callable,
+                     seconds: dict[str, float]) -> Processed:
+        first = self.pipeline.stages[0]
+        stages = {s.name: s for s in self.pipeline.stages}
+        now: dict[str, Any] = {"stage": None, "limit": None, "t": 0.0}
+
+        def on_stage(name: str) -> Optional[float]:
+            t = time.monotonic()
+            if now["stage"] is not None:
+                seconds[now["stage"]] = round(t - now["t"], 4)
+            budget, limit = stage_budget(deadline, stages[name], self.timeout)
+            now.update(stage=name, t=t, limit=limit)
+            return budget
+
+        def once() -> Processed:
+            now.update(stage=None, limit=None)
+            budget, _ = stage_budget(deadline, first, self.timeout)
+            return self._worker().call(pipeline_in_worker, self.pipeline, path, options, timeout=budget,
+                                       on_note=on_stage)
+
+        try:
+            processed = IO.call(once)
+        except Exception as exc:  # noqa: BLE001 - typed by StageFailed: every way a stage can fail is an outcome
+            if now["stage"] is not None:
+                seconds[now["stage"]] = round(time.monotonic() - now["t"], 4)
+            raise StageFailed(now["stage"] or first.name, exc,
+                              now["limit"] if now["stage"] else stage_budget(deadline, first, self.timeout)[1]) from exc
+        seconds[now["stage"]] = round(time.monotonic() - now["t"], 4)
+        return processed
+
 
 def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path: Optional[str] = None,
                 display: Optional[str] = None) -> FileResult:
@@ -372,7 +443,7 @@ def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path:
             return result
         options = Options(ocr_workers=steps.ocr_workers, programmes=tuple(timed("programmes", steps.programmes)))
         try:
-            processed = run_pipeline(path, steps, options, deadline=deadline, timed=timed)
+            processed = steps.run_pipeline(path, options, deadline=deadline, timed=timed, seconds=result.steps)
         except StageFailed as failed:
             _settle_failure(result, failed, steps, source)
             return result
@@ -502,9 +573,8 @@ def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout:
                  pipeline: Pipeline = PIPELINE) -> list[FileResult]:
     """Many files in parallel, plain (no Prefect).  Threads drive the files; the CPU work runs
     in child processes, so `jobs` files use `jobs` cores at once.  `runner`: where the extractor
-    calls run (default: this process's forkserver; a warm service's call, flows/service.py)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    calls run (default: warm children of this process's forkserver, one per job; a warm
+    service's call, flows/service.py)."""
     files = [str(p) for p in paths]
     prepare_register(url)
     if isolate and runner is None:
@@ -514,7 +584,21 @@ def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout:
     n_jobs, ocr_workers = plan_workers(len(files))
     if jobs:
         n_jobs, ocr_workers = max(1, jobs), max(1, available_cores() // max(1, jobs))
-    steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate, runner=runner, pipeline=pipeline)
+    if isolate and runner is None:     # warm children, one per job, each taking document after document
+        steps: Steps = WorkerSteps(url=url, timeout=timeout, ocr_workers=ocr_workers, pipeline=pipeline)
+    else:
+        steps = Steps(url=url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate, runner=runner, pipeline=pipeline)
+    try:
+        return _ingest_all(files, steps, n_jobs, on_result)
+    finally:
+        if isinstance(steps, WorkerSteps):
+            steps.close()
+
+
+def _ingest_all(files: list[str], steps: Steps, n_jobs: int,
+                on_result: Optional[Callable[[FileResult], None]]) -> list[FileResult]:
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     if n_jobs == 1 or len(files) <= 1:
         results = []
         for f in files:
@@ -526,8 +610,6 @@ def ingest_paths(paths: list[str | Path], *, url: Optional[str] = None, timeout:
     results: list[Optional[FileResult]] = [None] * len(files)
     with ThreadPoolExecutor(n_jobs, thread_name_prefix="chidao-ingest") as pool:
         futures = {pool.submit(ingest_path, f, steps): i for i, f in enumerate(files)}
-        from concurrent.futures import as_completed
-
         for fut in as_completed(futures):
             r = fut.result()
             results[futures[fut]] = r

@@ -367,8 +367,8 @@ def _units_table():
 
 def link_departments(session) -> int:
     """Resolve every unit row of the register again (after the gazetteer or the rules changed):
-    kind, department and today's name; department rows created as needed.  Returns how many
-    rows changed.  Run by `chidao reextract --all` and by migration 0007.  Works on a session
+    kind, department and today's name; department rows created as needed; the per-department
+    counts counted again when anything changed.  Returns how many rows changed.  Run by `chidao reextract --all` and by migration 0007.  Works on a session
     or a connection (the migration's)."""
     from sqlalchemy import text
 
@@ -401,4 +401,19 @@ def link_departments(session) -> int:
             session.execute(text("UPDATE units SET kind = :kind, department_id = :department_id, current = :current, "
                                  "name = :name WHERE id = :id"), {**want, "id": uid})
             changed += 1
+    if changed:
+        _recount(session)
     return changed
+
+
+def _recount(session) -> None:
+    """The per-department counts follow the new mapping (once their table exists: migration
+    0007 runs this function before 0011 creates it)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from models.unit_counts import rebuild
+
+    conn = session.connection() if isinstance(session, Session) else session
+    if inspect(conn).has_table("unit_counts"):
+        rebuild(session)

@@ -142,6 +142,31 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     """Per department: open (open + in progress), done, overdue, due in the next `days` days;
     then the tasks no department owes (UNASSIGNED), when there are any.
 
+    Read from the per-department counts the writes keep (models/unit_counts.py), and the tasks
+    due from this month's first day to the end of the `days`: what summary_scan counts over the
+    whole register, without reading it."""
+    from models.unit_counts import counts_by_department
+
+    today = today or dt.date.today()
+    counts = counts_by_department(session, today=today, soon=today + dt.timedelta(days=days), role=role)
+    apart = UnitSummary(UNASSIGNED, *counts.pop(None, [0, 0, 0, 0]), kind=UNASSIGNED_KIND, current=None)
+    names = {}
+    if counts:
+        ids = ", ".join(str(int(u)) for u in counts)
+        names = {r[0]: r[1:] for r in execute(session, f"SELECT id, name, kind, current FROM units WHERE id IN ({ids})")}
+    out = {u: UnitSummary(names[u][0], *c, kind=names[u][1], current=names[u][2]) for u, c in counts.items() if u in names}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    _count_via(session, out, department_links_sql(role), "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')")
+    rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
+    return rows + ([apart] if apart.open or apart.done else [])
+
+
+def summary_scan(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DAYS,
+                 role: str = "any") -> list[UnitSummary]:
+    """What `summary` answers, counted over the whole register (its definition; the tests
+    compare the two): per department, open (open + in progress), done, overdue, due in the next
+    `days` days; then the tasks no department owes (UNASSIGNED), when there are any.
+
     Counted over models.departments.department_links_sql, the mapping owes lists by: a task
     is counted once per department, however many of its printed units lead to it.  One-off
     tasks are counted in SQL; recurring ones (few) are looked at one by one."""
@@ -204,9 +229,14 @@ def _count_via(session, out: dict, links: str, join: str, opened: str) -> None:
     via = via_departments(session)
     if not via:
         return
+    # only the links of the departments that have groups, and of those groups: not the register
+    needed = {d for d in out if via.get(d)} | {v for d in out for v in via.get(d, ())}
+    if not needed:
+        return
+    ids = ", ".join(str(int(d)) for d in needed)
     open_of: dict[object, set[str]] = defaultdict(set)
     for oid, dep in execute(session, f"SELECT l.oid, l.dep FROM ({links}) l {join} obligations o ON o.id = l.oid "
-                                     f"WHERE {opened}").all():
+                                     f"WHERE {opened} AND l.dep IN ({ids})").all():
         open_of[dep].add(oid)
     for dep, s in out.items():
         through = set().union(*(open_of.get(v, set()) for v in via.get(dep, ())))

@@ -22,6 +22,7 @@ from models.tables import (
     BAD_INPUT_STATUS, DOCUMENT_EDITABLE_FIELDS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES,
     Citation, Document, DocumentHistory, DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
 )
+from models.unit_counts import refresh as refresh_counts
 
 _STATUS_ALIASES = {
     "in progress": "in_progress", "in-progress": "in_progress", "inprogress": "in_progress", "doing": "in_progress",
@@ -272,6 +273,8 @@ def set_status(session: Session, *, obligation_id: str, status: str, note: Optio
     session.add(ob)
     session.add(StatusHistory(obligation_id=ob.id, kind="status", status=new, previous_status=old, who=who,
                               note=note, changes=changes))
+    session.flush()
+    refresh_counts(session, [ob.id])
     session.commit()
     return ob
 
@@ -383,6 +386,8 @@ def edit_obligation(
         set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
     session.add(StatusHistory(obligation_id=ob.id, kind="edit", status=ob.status, previous_status=ob.status,
                               who=who, note=note, changes=changes))
+    session.flush()
+    refresh_counts(session, [ob.id])
     session.commit()
     return ob
 

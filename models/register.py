@@ -50,6 +50,7 @@ from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
     StatusHistory, utcnow,
 )
+from models.unit_counts import refresh as refresh_counts
 
 if TYPE_CHECKING:
     from extractors.pipeline import Processed
@@ -522,6 +523,7 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
     if items:
         insert_rows(session, Obligation, [obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
         set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items], fresh=True)
+        refresh_counts(session, [oid for oid, _ in items], fresh=True)
     _resolve_placeholders(session, doc_id, header["number_key"], header["issued_on"])
     extra = f" ({status})" if status != "ok" else ""
     return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
@@ -767,6 +769,8 @@ def _apply_obligations(session: Session, doc: Document, processed: "Processed", 
     if new_rows:
         insert_rows(session, Obligation, new_rows)
     set_unit_links(session, links)
+    session.flush()
+    refresh_counts(session, [*existing, *(oid for oid, _ in items)])
     if history:
         insert_rows(session, StatusHistory, history)
     return out

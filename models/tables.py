@@ -169,6 +169,31 @@ class ObligationUnit(SQLModel, table=True):
     position: int = 0
 
 
+class UnitCount(SQLModel, table=True):
+    """How many tasks each department owes, per group of status and deadline (models/unit_counts.py
+    keeps it current on every write; `chidao summary` reads it instead of the register)."""
+    __tablename__ = "unit_counts"
+    k: str = Field(primary_key=True)                 # the group's columns joined: one row per group
+    dep: Optional[int] = None                        # units.id of the department; NULL: no department
+    roles: str = Field(max_length=10)
+    status: str = Field(max_length=16)
+    bucket: str = Field(max_length=1)                # n: not open; m: by due month; x: every deadline field
+    recurrence: Optional[str] = Field(default=None, max_length=16)
+    due: Optional[dt.date] = None
+    day: Optional[int] = None
+    start: Optional[dt.date] = None
+    last_done: Optional[dt.date] = None
+    n: int = 0
+
+
+class UnitCountKey(SQLModel, table=True):
+    """The unit_counts groups each task is counted in (no foreign key: a deleted task's groups
+    are taken back by models.unit_counts.refresh after the delete)."""
+    __tablename__ = "unit_count_keys"
+    obligation_id: str = Field(primary_key=True, max_length=32)
+    k: str = Field(primary_key=True)
+
+
 # ---------------------------------------------------------------- citations, targets
 
 class Citation(SQLModel, table=True):
@@ -265,7 +290,7 @@ class WebSession(SQLModel, table=True):
 
 __all__ = [
     "Citation", "CopyBand", "Document", "DocumentHistory", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
-    "User", "WebSession",
+    "UnitCount", "UnitCountKey", "User", "WebSession",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "DOCUMENT_EDITABLE_FIELDS", "utcnow",
 ]

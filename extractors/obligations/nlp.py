@@ -20,7 +20,7 @@ from extractors import gazetteer
 from extractors.obligations.units import HEAD_RE, PLURAL_ORG_RE, expand_abbreviations
 from extractors.text import fold_diacritics
 
-__all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
+__all__ = ["get_nlp", "unit_mentions", "pos_tags", "forget_texts", "read_unit_phrase", "STOP_WORDS"]
 
 
 @lru_cache(maxsize=1)
@@ -54,8 +54,9 @@ def unit_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
 
 @lru_cache(maxsize=4096)
 def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
-    """(word, POS, start_char) from underthesea; offsets found by scanning the text."""
-    from underthesea import pos_tag
+    """(word, POS, start_char) from underthesea (its tagger with the features computed in one
+    pass: postag.py); offsets found by scanning the text."""
+    from extractors.obligations.postag import pos_tag
 
     out, pos = [], 0
     for word, tag in pos_tag(text):
@@ -65,6 +66,12 @@ def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
         out.append((word, tag, i))
         pos = i + len(word)
     return tuple(out)
+
+
+def forget_texts() -> None:
+    """Empty the per-text caches (unit_mentions, pos_tags): a new document's texts are others."""
+    unit_mentions.cache_clear()
+    pos_tags.cache_clear()
 
 
 # Lower-case words that may sit inside a unit phrase although tagged as verbs.

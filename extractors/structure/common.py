@@ -17,9 +17,12 @@ UPPER = "A-ZÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾ�
 LOWER = "a-zàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def fold(text: str) -> str:
     """Matching key: no diacritics, lower case, whitespace collapsed."""
-    return re.sub(r"\s+", " ", fold_diacritics(text or "")).strip().lower()
+    return _SPACES.sub(" ", fold_diacritics(text or "")).strip().lower()
 
 
 def is_upper_line(text: str) -> bool:

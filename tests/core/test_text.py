@@ -69,3 +69,22 @@ def test_folding_ignores_tone_placement(text):
 def test_casefold_key_collapses(text):
     key = casefold_key(text)
     assert "  " not in key and key == key.strip()
+
+
+def _fold_by_decomposing(text: str) -> str:
+    """The definition: decompose the whole text (đ -> d first), drop the combining marks."""
+    decomposed = unicodedata.normalize("NFD", text.translate(str.maketrans({"đ": "d", "Đ": "D"})))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_folding_one_character_at_a_time_is_folding_the_text():
+    every = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000)
+    assert fold_diacritics(every) == _fold_by_decomposing(every)
+    # combining marks in any order, already decomposed, or stacked on one letter
+    odd = "a\u0301\u0323 e\u0323\u0302 A\u0308\u0304 \u0301x Đ\u0300 ơ\u0303"
+    assert fold_diacritics(odd) == _fold_by_decomposing(odd)
+
+
+@given(st.text())
+def test_folding_matches_its_definition(text):
+    assert fold_diacritics(text) == _fold_by_decomposing(text)

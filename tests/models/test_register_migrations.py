@@ -408,3 +408,59 @@ def test_sqlite_accounts_migration_up_and_down(tmp_path):
 @pytest.mark.postgres
 def test_postgres_accounts_migration_up_and_down(pg_empty_url):
     _check_accounts_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0011_unit_counts
+
+def _check_unit_counts_migration(url: str) -> None:
+    """A register with tasks brought down to 0010: the upgrade creates the counts and fills them from the
+    register (the summary then answers what the scan answers); down drops them, up fills again."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config
+    from models.owes import summary, summary_scan
+    from models.register import ingest_processed, open_session
+    from tests.conftest import build_processed
+
+    def migrate(target: str, down: bool = False) -> None:
+        dispose_engine(url)
+        with get_engine(url).begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    init_db(url)
+    with open_session(url) as session:
+        ingest_processed(session, build_processed())
+    migrate("0010_corrections", down=True)
+    assert "unit_counts" not in inspect(get_engine(url)).get_table_names()
+    migrate("head")
+    assert _diff(url) == []
+    today = dt.date(2024, 3, 20)
+    with open_session(url) as session:
+        n = session.execute(text("SELECT count(*) FROM unit_count_keys")).scalar_one()
+        assert n >= 5
+        got = summary(session, today=today)
+        assert got == summary_scan(session, today=today)
+        assert {r.unit: r.open for r in got}["Công an tỉnh"] == 2
+    migrate("0010_corrections", down=True)
+    assert not {"unit_counts", "unit_count_keys"} & set(inspect(get_engine(url)).get_table_names())
+    dispose_engine(url)
+    with open_session(url) as session:     # opening upgrades again and counts again
+        assert summary(session, today=today) == summary_scan(session, today=today)
+
+
+def test_sqlite_unit_counts_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'u.db'}"
+    try:
+        _check_unit_counts_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_unit_counts_migration_up_and_down(pg_empty_url):
+    _check_unit_counts_migration(pg_empty_url)

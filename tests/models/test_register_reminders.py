@@ -31,7 +31,7 @@ def _check_migration(url: str) -> None:
             with conn.begin_nested():
                 conn.execute(text("INSERT INTO reminders_sent (unit, obligation_id, kind, due, sent_on, email) VALUES "
                                   "('Công an tỉnh', 'o1', 'due-7', '2025-03-16', '2025-03-11', 'ca@example.gov.vn')"))
-    _migrate(url, "0010_corrections", down=True)
+    _migrate(url, "0011_unit_counts", down=True)
     assert not {"unit_emails", "reminders_sent"} & set(inspect(get_engine(url)).get_table_names())
     dispose_engine(url)
     init_db(url)                            # opening upgrades again: the tables are back, empty

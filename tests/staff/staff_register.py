@@ -121,12 +121,7 @@ def build(tmp: Path, url: str) -> dict:
 
 
 def _set_status(session, oid, status, note):
-    from models import register
+    """Through the register's status API, which keeps the per-department counts too."""
+    from models.queries import set_status
 
-    fn = getattr(register, "set_status", None)
-    if fn is None:
-        from sqlalchemy import text
-        session.execute(text("UPDATE obligations SET status = :s WHERE id = :i"), {"s": status, "i": oid})
-        session.commit()
-        return
-    fn(session, obligation_id=oid, status=status, note=note, who="test")
+    set_status(session, obligation_id=oid, status=status, note=note, who="test")

@@ -1,7 +1,7 @@
 """Reminders: each department's address and the log of reminders sent (models/reminders.py).
 
 Revision ID: 0012_reminders
-Revises: 0010_corrections
+Revises: 0011_unit_counts
 
 Two new tables, plain CREATE TABLE on both dialects; the downgrade drops them.
 """
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0012_reminders"
-down_revision = "0010_corrections"
+down_revision = "0011_unit_counts"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,276 @@
+"""Per-department counts of the obligations, kept current by the writes, so that `chidao
+summary` (all departments) reads a small table instead of the register.
+
+What is counted is what models.owes.summary_scan counts over models.departments'
+department_links_sql: a task once per department it is linked to through any of its printed
+units, and once apart when it has no department.  `unit_counts` holds, per department and
+group, how many tasks:
+
+- dep        the department's units.id; NULL: the tasks no department owes (listed apart)
+- roles      for a department: lead | support | both (how it is linked); apart: none (no
+             department at all) | nolead (departments only as support) | nosupport (only lead),
+             so that the summary by role (`role="lead"`) counts what unassigned_sql(role) counts
+- status     the task's status
+- bucket     n: not open (done, cancelled: counted, nothing more); m: an open one-off task with
+             no start date, counted by the month of its due date (`due` = the month's first
+             day; NULL: no date); x: an open recurring task or one with a start date, counted
+             by all its deadline fields (few groups: the summary reasons about each)
+
+`unit_count_keys` remembers which groups each task was counted in, so that a write only says
+which tasks it touched (`refresh`), whatever it changed: status, deadline, units, or the task
+itself deleted.  `rebuild` counts everything again (`chidao reextract --all`, the migration,
+tools that write rows directly).  tests/models/test_unit_counts.py checks that the counts kept
+by ingests, edits, status changes and deletions equal a rebuild.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from models.dates import is_overdue, next_occurrence
+from models.db import execute
+
+OPEN = ("open", "in_progress")
+RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")   # models.search.RECURRING
+# roles values counted for each role asked for: (department rows, the tasks apart)
+ROLE_SETS = {
+    "any": (("lead", "support", "both"), ("none",)),
+    "lead": (("lead", "both"), ("none", "nolead")),
+    "support": (("support", "both"), ("none", "nosupport")),
+}
+_COLUMNS = ("dep", "roles", "status", "bucket", "recurrence", "due", "day", "start", "last_done")
+_CHUNK = 500
+
+# Each task with its departments and deadline fields; one row per (task, printed unit).
+_TASKS_SQL = """
+    SELECT o.id, u.department_id AS dep, ou.role, o.status, o.deadline_recurrence, o.deadline_due,
+           o.deadline_day, o.deadline_start, o.last_done_on
+    FROM obligations o
+    LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
+    LEFT JOIN units u ON u.id = ou.unit_id
+    WHERE {where}"""
+
+
+def _date(v) -> Optional[dt.date]:
+    if v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)):
+        return v
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def _group(status: str, rec: Optional[str], due, day, start, last) -> tuple:
+    """(bucket, recurrence, due, day, start, last_done) of a task's deadline fields."""
+    if status not in OPEN:
+        return ("n", None, None, None, None, None)
+    due, start = _date(due), _date(start)
+    if rec not in RECURRING and start is None:
+        return ("m", None, due.replace(day=1) if due else None, None, None, None)
+    return ("x", rec, due, day, start, _date(last))
+
+
+def _key(cols: tuple) -> str:
+    return "|".join("" if v is None else str(v) for v in cols)
+
+
+def task_groups(rows: Iterable) -> dict[str, list[tuple]]:
+    """Task id -> the groups it is counted in (tuples in _COLUMNS order), from _TASKS_SQL rows."""
+    deps: dict[str, dict[int, set[str]]] = defaultdict(dict)
+    fields: dict[str, tuple] = {}
+    for oid, dep, role, status, rec, due, day, start, last in rows:
+        fields[oid] = (status or "open", rec, due, day, start, last)
+        if dep is not None and role is not None:
+            deps[oid].setdefault(dep, set()).add(role)
+    out: dict[str, list[tuple]] = {}
+    for oid, (status, rec, due, day, start, last) in fields.items():
+        group = _group(status, rec, due, day, start, last)
+        mine = deps.get(oid, {})
+        groups = []
+        for dep, roles in mine.items():
+            groups.append((dep, "both" if len(roles) > 1 else next(iter(roles)), status, *group))
+        lead = any("lead" in r for r in mine.values())
+        support = any("support" in r for r in mine.values())
+        if not (lead and support):
+            apart = "nolead" if support else "nosupport" if lead else "none"
+            groups.append((None, apart, status, *group))
+        out[oid] = groups
+    return out
+
+
+def _tasks(session, ids: list[str]) -> dict[str, list[tuple]]:
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    rows = execute(session, _TASKS_SQL.format(where=f"o.id IN ({marks})"),
+                   {f"i{n}": i for n, i in enumerate(ids)}).all()
+    return task_groups(rows)
+
+
+def refresh(session, ids: Iterable[str], *, fresh: bool = False) -> None:
+    """Count again the tasks IDS (just inserted, changed, or deleted) in their session, before
+    its commit.  `fresh`: the tasks were never counted (a new document's), nothing to take back."""
+    ids = list(dict.fromkeys(ids))
+    for n in range(0, len(ids), _CHUNK):
+        _refresh(session, ids[n:n + _CHUNK], fresh)
+
+
+def _refresh(session, ids: list[str], fresh: bool) -> None:
+    delta: Counter = Counter()
+    cols: dict[str, tuple] = {}
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": i for n, i in enumerate(ids)}
+    if not fresh:
+        for _, k in execute(session, f"SELECT obligation_id, k FROM unit_count_keys WHERE obligation_id IN ({marks})",
+                            params).all():
+            delta[k] -= 1
+        execute(session, f"DELETE FROM unit_count_keys WHERE obligation_id IN ({marks})", params)
+    keys = []
+    for oid, groups in _tasks(session, ids).items():
+        for g in groups:
+            k = _key(g)
+            cols[k] = g
+            delta[k] += 1
+            keys.append({"o": oid, "k": k})
+    if keys:
+        execute(session, "INSERT INTO unit_count_keys (obligation_id, k) VALUES (:o, :k)", keys)
+    _apply(session, delta, cols)
+
+
+def _apply(session, delta: Counter, cols: dict[str, tuple]) -> None:
+    ups = [{"k": k, "n": n, **dict(zip(_COLUMNS, cols[k]))} for k, n in delta.items() if n and k in cols]
+    downs = [{"k": k, "n": n} for k, n in delta.items() if n and k not in cols]
+    if ups:
+        execute(session, (
+            "INSERT INTO unit_counts (k, dep, roles, status, bucket, recurrence, due, day, start, last_done, n) "
+            "VALUES (:k, :dep, :roles, :status, :bucket, :recurrence, :due, :day, :start, :last_done, :n) "
+            "ON CONFLICT (k) DO UPDATE SET n = unit_counts.n + excluded.n"), ups)
+    if downs:
+        execute(session, "UPDATE unit_counts SET n = n + :n WHERE k = :k", downs)
+    if any(n < 0 for n in delta.values()):
+        execute(session, "DELETE FROM unit_counts WHERE n <= 0")
+
+
+def rebuild(session, chunk: int = 5000) -> int:
+    """Count every task again from the register (the definition the kept counts must equal).
+    Returns the number of tasks counted.  The caller commits."""
+    execute(session, "DELETE FROM unit_counts")
+    execute(session, "DELETE FROM unit_count_keys")
+    ids = [r[0] for r in execute(session, "SELECT id FROM obligations ORDER BY id").all()]
+    for n in range(0, len(ids), chunk):
+        part = ids[n:n + chunk]
+        lo, hi = part[0], part[-1]
+        rows = execute(session, _TASKS_SQL.format(where="o.id >= :lo AND o.id <= :hi"), {"lo": lo, "hi": hi}).all()
+        delta: Counter = Counter()
+        cols: dict[str, tuple] = {}
+        keys = []
+        for oid, groups in task_groups(rows).items():
+            for g in groups:
+                k = _key(g)
+                cols[k] = g
+                delta[k] += 1
+                keys.append({"o": oid, "k": k})
+        if keys:
+            execute(session, "INSERT INTO unit_count_keys (obligation_id, k) VALUES (:o, :k)", keys)
+        _apply(session, delta, cols)
+    return len(ids)
+
+
+def table(session) -> dict[str, int]:
+    """The kept counts, k -> n (for tests and checks)."""
+    return {k: int(n) for k, n in execute(session, "SELECT k, n FROM unit_counts").all()}
+
+
+# ---------------------------------------------------------------- the summary from the counts
+
+@dataclass(frozen=True)
+class _Deadline:
+    """What models.dates reads of a task (a group's fields)."""
+    deadline_due: Optional[dt.date]
+    deadline_recurrence: Optional[str]
+    deadline_day: Optional[int]
+    deadline_start: Optional[dt.date]
+    status: str
+    last_done_on: Optional[dt.date]
+
+
+def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date, dialect: str) -> list[tuple]:
+    """(dep, roles, overdue, due soon) over the open one-off tasks without a start date due
+    between START and END, counted in SQL as task_groups counts them (dep NULL: the tasks apart)."""
+    d = (lambda v: v.isoformat()) if dialect == "sqlite" else (lambda v: v)
+    recurring = ", ".join(f"'{r}'" for r in RECURRING)
+    # `status || ''`: not the status index (every open task) but the due date's (a few weeks of tasks)
+    where = (f"(o.status || '') IN ('open', 'in_progress') AND (o.deadline_recurrence IS NULL OR o.deadline_recurrence "
+             f"NOT IN ({recurring})) AND o.deadline_start IS NULL AND o.deadline_due >= :a AND o.deadline_due <= :b")
+    tally = ("sum(CASE WHEN due < :today THEN 1 ELSE 0 END), "
+             "sum(CASE WHEN due >= :today AND due <= :soon THEN 1 ELSE 0 END)")
+    params = {"a": d(start), "b": d(end), "today": d(today), "soon": d(soon)}
+    deps = execute(session, f"""
+        SELECT dep, roles, {tally} FROM (
+            SELECT o.id, u.department_id AS dep, o.deadline_due AS due,
+                   CASE WHEN min(ou.role) <> max(ou.role) THEN 'both' ELSE min(ou.role) END AS roles
+            FROM obligations o JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id
+            WHERE {where} AND u.department_id IS NOT NULL
+            GROUP BY o.deadline_due, o.id, u.department_id) t
+        GROUP BY dep, roles""", params).all()
+    apart = execute(session, f"""
+        SELECT NULL, CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END, {tally}
+        FROM (
+            SELECT o.id, o.deadline_due AS due,
+                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'lead' THEN 1 ELSE 0 END) AS l,
+                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'support' THEN 1 ELSE 0 END) AS s
+            FROM obligations o LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
+            LEFT JOIN units u ON u.id = ou.unit_id
+            WHERE {where}
+            GROUP BY o.deadline_due, o.id) t   -- the due date first: SQLite then reads the due index, not every id
+        WHERE l = 0 OR s = 0
+        GROUP BY CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END""", params).all()
+    return [tuple(r) for r in [*deps, *apart]]
+
+
+def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = "any"):
+    """{dep or None: [open, done, overdue, due_soon]} over the departments and groups of ROLE,
+    None for the tasks apart: the numbers models.owes.summary_scan counts, from the kept counts,
+    the few recurring / started groups, and the tasks due from this month's first day to SOON."""
+
+    deps, apart = ROLE_SETS[role]
+    wanted = set(deps) | set(apart)
+    dialect = session.get_bind().dialect.name
+    month0 = today.replace(day=1)
+    d = (lambda v: v.isoformat()) if dialect == "sqlite" else (lambda v: v)
+    roles_sql = ", ".join(f"'{r}'" for r in sorted(wanted))
+    out: dict[Optional[int], list[int]] = {}
+    for dep, roles, n_open, n_done, n_over in execute(session, f"""
+            SELECT dep, roles, sum(CASE WHEN status IN ('open', 'in_progress') THEN n ELSE 0 END),
+                   sum(CASE WHEN status = 'done' THEN n ELSE 0 END),
+                   sum(CASE WHEN bucket = 'm' AND due < :m0 THEN n ELSE 0 END)
+            FROM unit_counts WHERE roles IN ({roles_sql}) GROUP BY dep, roles""", {"m0": d(month0)}).all():
+        if (dep is None) != (roles in apart):
+            continue
+        c = out.setdefault(dep, [0, 0, 0, 0])
+        c[0] += int(n_open or 0)
+        c[1] += int(n_done or 0)
+        c[2] += int(n_over or 0)
+    for dep, roles, status, rec, due, day, start, last, n in execute(session, (
+            "SELECT dep, roles, status, recurrence, due, day, start, last_done, n FROM unit_counts "
+            f"WHERE bucket = 'x' AND roles IN ({roles_sql})")).all():
+        if (dep is None) != (roles in apart):
+            continue
+        c = out.setdefault(dep, [0, 0, 0, 0])
+        due, start = _date(due), _date(start)
+        if rec in RECURRING:    # as summary_scan: overdue (models.dates), else due soon by its next occurrence
+            row = _Deadline(due, rec, day, start, status, _date(last))
+            if is_overdue(row, today):
+                c[2] += n
+            else:
+                nxt = next_occurrence(row, today)
+                c[3] += n if nxt is not None and today <= nxt <= soon else 0
+        elif due is not None:            # a one-off task with a start date
+            c[2] += n if due < today and start <= today else 0
+            c[3] += n if today <= due <= soon else 0
+    for dep, roles, over, near in _window(session, month0, max(soon, month0), today, soon, dialect):
+        if roles not in wanted or (dep is None) != (roles in apart):
+            continue
+        c = out.setdefault(dep, [0, 0, 0, 0])
+        c[2] += int(over or 0)
+        c[3] += int(near or 0)
+    return out
