@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any, Callable, Optional
 
 from extractors.text import collapse_ws
 
@@ -133,12 +133,12 @@ def _sheet_rows(ws, out: ReportRows) -> None:
         out.rows.append(ReportRow(ws.title, r, oid.lower(), status, report or None))
 
 
-def read_report(path: str | Path) -> ReportRows:
-    """Every filled-in row of every department sheet of the workbook at PATH."""
+def read_report(path: str | Path | IO[bytes]) -> ReportRows:
+    """Every filled-in row of every department sheet of the workbook at PATH (or an open file)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=False)
-    out = ReportRows(path=str(path))
+    out = ReportRows(path=str(getattr(path, "name", path)))
     try:
         for ws in wb.worksheets:
             _sheet_rows(ws, out)
@@ -148,9 +148,10 @@ def read_report(path: str | Path) -> ReportRows:
 
 
 def apply_report(session, rows: ReportRows, *, who: Optional[str] = None, dry_run: bool = False,
-                 today: Optional[dt.date] = None) -> ImportResult:
+                 today: Optional[dt.date] = None, allowed: Optional[Callable[[Any], bool]] = None) -> ImportResult:
     """Set each row's status and report (the history note) on the register; with dry_run only
-    say what would change."""
+    say what would change.  ALLOWED(obligation) says whether the one importing may change a task
+    (the web's editor accounts: their own units' tasks only); a refused row is Unmatched."""
     from models.queries import set_status
     from models.tables import Obligation
 
@@ -160,6 +161,10 @@ def apply_report(session, rows: ReportRows, *, who: Optional[str] = None, dry_ru
         if ob is None:
             result.unmatched.append(Unmatched(row.sheet, row.row, row.obligation_id,
                                               "Mã nhiệm vụ không có trong sổ theo dõi"))
+            continue
+        if allowed is not None and not allowed(ob):
+            result.unmatched.append(Unmatched(row.sheet, row.row, row.obligation_id,
+                                              "Nhiệm vụ thuộc đơn vị khác: tài khoản này không được cập nhật"))
             continue
         new = row.status or ob.status
         note = collapse_ws(row.report) if row.report else None
