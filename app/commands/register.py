@@ -19,6 +19,7 @@ from app.commands import fail as _fail, settings as _settings
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("status")(status)
+    app.command("import-report")(import_report)
     app.command("edit")(edit)
     app.command("history")(history)
     app.command("show")(show)
@@ -132,6 +133,29 @@ def status(
         typer.echo(f"{ob.id}: {ob.status}" + (f" ({ob.note})" if note else ""))
 
     run_on_register(ctx, go)
+
+
+def import_report(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A department's filled-in workbook (from owes --format xlsx)."),
+    who: Optional[str] = typer.Option(None, "--who", help="Who makes the change (default: $CHIDAO_USER or the login name)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would change."),
+) -> None:
+    """Read a department's filled-in XLSX back: statuses and reports into the history; lists the
+    rows it could not match (exit 1 if any)."""
+    from models.import_report import apply_report, read_report, report_lines
+
+    if not file.is_file():
+        _fail(f"không thấy tệp {file}")
+    try:
+        rows = read_report(file)
+    except Exception as exc:  # not a workbook: zip / XML errors from openpyxl
+        _fail(f"không đọc được tệp {file} như một bảng tính XLSX ({type(exc).__name__})")
+    result = run_on_register(ctx, lambda session: apply_report(session, rows, who=who_changes(ctx, who), dry_run=dry_run))
+    for line in report_lines(result, dry_run=dry_run):
+        typer.echo(line)
+    if result.unmatched or not result.sheets:
+        raise typer.Exit(1)
 
 
 def edit(

@@ -15,7 +15,7 @@ URLS = {
     ("GET", "/documents"): "documents", ("GET", "/documents/{doc_id}"): "documents",
     ("GET", "/documents/{doc_id}/file"): "documents",
     ("GET", "/units"): "units", ("GET", "/units/view"): "units", ("GET", "/units/export"): "units",
-    ("GET", "/upload"): "upload", ("POST", "/upload"): "upload",
+    ("GET", "/upload"): "upload", ("POST", "/upload"): "upload", ("POST", "/upload/report"): "upload",
     ("GET", "/intake"): "intake", ("POST", "/intake/retry"): "intake",
     ("GET", "/review"): "review", ("POST", "/review/{oid}/accept"): "review",
     ("POST", "/obligations/{oid}/edit"): "corrections", ("POST", "/documents/{doc_id}/edit"): "corrections",

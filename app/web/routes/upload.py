@@ -17,7 +17,7 @@ from typing import Optional
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.web.deps import SiteDep, WriteCheck, flash_redirect, render
+from app.web.deps import SessionDep, SiteDep, TodayDep, WriteCheck, flash_redirect, render
 from extractors.reading import accepts
 
 router = APIRouter(prefix="/upload")
@@ -74,6 +74,43 @@ async def upload(request: Request, site: SiteDep):
                               "có trong sổ khi dòng của nó sang mục «Đã đọc xong».")
     return flash_redirect(request, "/upload", f"Đã nhận {target.name} ({got.size // 1024} KB). "
                           "Văn bản sẽ có trong sổ sau khi được đọc xong.")
+
+
+@router.post("/report", dependencies=[WriteCheck])
+async def upload_report(request: Request, site: SiteDep, session: SessionDep, today: TodayDep):
+    """A department's filled-in XLSX (from the unit page's XLSX): statuses and reports into the
+    history (models/import_report.py), the rows it could not match listed on the page.  The body
+    is read up to the upload limit, never more; an editor changes only their units' tasks."""
+    from io import BytesIO
+
+    from models.accounts import may_change
+    from models.import_report import apply_report, read_report, report_lines
+
+    body, cap = bytearray(), site.max_bytes + FORM_OVERHEAD
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise HTTPException(413, f"Tệp quá lớn (tối đa {site.max_mb} MB).")
+
+    async def replay():
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    form = await Request(request.scope, replay).form()
+    upload = form.get("file")
+    page = lambda code, text, lines=(), bad=True: render(request, "upload.html", code, nav="upload", max_mb=site.max_mb,
+                                                         flash=text, flash_kind="err" if bad else "ok",
+                                                         import_lines=list(lines))
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return page(400, "Không thấy tệp: hãy chọn tệp XLSX đơn vị đã điền rồi bấm «Nhận báo cáo».")
+    try:
+        rows = read_report(BytesIO(await upload.read()))
+    except Exception:  # not a workbook: zip / XML errors from openpyxl
+        return page(400, f"{safe_filename(upload.filename)}: không đọc được như một bảng tính XLSX.")
+    me = site.who(request)
+    result = apply_report(session, rows, who=me.name if me.user else "web", today=today,
+                          allowed=lambda ob: may_change(me.role, me.units, [*(ob.lead_units or []), *(ob.support_units or [])]))
+    lines = report_lines(result)
+    return page(200, lines[0], lines[1:], bad=bool(result.unmatched) or not result.sheets)
 
 
 class Received:
