@@ -220,7 +220,7 @@ class Watcher:
             self.log(f"trùng {item.name}: đã có trong sổ là văn bản {r.document_id}; đã chuyển vào done/")
         elif r.status == "bad-input" and item.attempts == 1 and self.cfg.recheck > 0 \
                 and _half_written(r.reason) not in (None, "empty-file"):     # an empty file: reported at once
-            self.log(f"đọc lại sau {self.cfg.recheck:g} giây {item.name}: {r.reason}; có thể tệp còn đang được chép vào")
+            self.log(f"đọc lại {item.name} sau {self.cfg.recheck:g} giây: {r.reason}; có thể tệp còn đang được chép vào")
             self.waiting.append((time.monotonic() + self.cfg.recheck, item, True))
         elif r.retryable and (delay := self.backoff.delay_before(item.attempts)) is not None:
             self.log(f"lỗi {item.name}: {r.reason}; sẽ thử lại sau {delay:.0f} giây "

@@ -39,7 +39,7 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
     state = ingest_document(str(pdf), db_url=url, return_state=True)
     assert state.is_completed(), state
     result = state.result()
-    assert (result["status"], result["obligations"]) == ("new", 1), result
+    assert (result["status"], result["obligations"]) == ("new", 2), result     # the district item too (a group)
     tasks = _task_runs(state.state_details.flow_run_id)
     # one task per register step, and one per stage of the pipeline, named after it
     assert tasks == {"fingerprint": "COMPLETED", "lookup": "COMPLETED", "known-programmes": "COMPLETED",

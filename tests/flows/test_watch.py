@@ -118,7 +118,7 @@ def test_watcher_end_to_end(tmp_path, sample_pdf):
         reason = (failed / "hong.pdf.error.txt").read_text(encoding="utf-8")
         assert reason.splitlines()[:5] == ["tệp: hong.pdf", "kết quả: tệp không dùng được (bad-input)",
                                            f"lý do: {CORRUPT_REASON}", "số lần thử: 1", "tự thử lại được: có"]   # cut off: maybe still copying
-        assert reason.splitlines()[6] == f"việc cần làm: {retry_hint.strip()}"
+        assert reason.splitlines()[6] == "việc cần làm: sẽ tự thử lại"       # retryable: maybe still copying
         # Nothing deleted, nothing rewritten; non-documents untouched.
         assert (intake / "~$notes.docx").read_bytes() == b"office lock"
         assert (intake / "upload.pdf.part").read_bytes() == b"%PDF half"

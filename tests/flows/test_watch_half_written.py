@@ -65,7 +65,7 @@ def test_a_slow_copy_is_never_lost(tmp_path, directive_pdf):
     writers = [_copy_slowly(intake / "short-pause.pdf", short, SETTLE * 0.8),     # 8 s against 10 s
                # a pause longer than the window: taken and read cut off; the copy ends during the recheck wait
                _copy_slowly(intake / "long-pause.pdf", long_, SETTLE * 1.5,
-                            until=lambda: any(line.startswith("recheck long-pause.pdf") for line in log))]
+                            until=lambda: any(line.startswith("đọc lại long-pause.pdf") for line in log))]
     for w in writers:
         w.join()
     watcher.join(300)
@@ -74,15 +74,15 @@ def test_a_slow_copy_is_never_lost(tmp_path, directive_pdf):
     done, failed = intake / "done", intake / "failed"
     assert (done / "short-pause.pdf").read_bytes() == short
     assert (done / "long-pause.pdf").read_bytes() == long_
-    assert "recheck short-pause.pdf" not in text                 # never taken half-written
+    assert "đọc lại short-pause.pdf" not in text                 # never taken half-written
     # read cut off and read again after the recheck wait (or, read while the copy ended under it:
     # an I/O error tried again) -- never failed
-    assert "recheck long-pause.pdf" in text or "error long-pause.pdf" in text, text
-    assert "recheck stuck.pdf" in text and "failed long-pause.pdf" not in text, text
-    assert "recheck empty.pdf" not in text and "attempts: 1" in (failed / "empty.pdf.error.txt").read_text()  # at once
+    assert "đọc lại long-pause.pdf" in text or "lỗi long-pause.pdf" in text, text
+    assert "đọc lại stuck.pdf" in text and "thất bại long-pause.pdf" not in text, text
+    assert "đọc lại empty.pdf" not in text and "số lần thử: 1" in (failed / "empty.pdf.error.txt").read_text()  # at once
     for name in ("stuck.pdf", "empty.pdf"):
         reason = (failed / f"{name}.error.txt").read_text(encoding="utf-8")
-        assert "retryable: yes" in reason.splitlines(), reason
+        assert "tự thử lại được: có" in reason.splitlines(), reason
     assert counts == {"done": 2, "duplicate": 0, "failed": 2}
     assert time.monotonic() - started < 200
 

@@ -21,7 +21,7 @@ def test_units_gazetteer_loads_without_duplicate_names_or_aliases():
 
 def test_renamed_bodies_point_to_known_bodies():
     renamed = [r for r in gazetteer.load("units.jsonl") if r.get("renamed_to")]
-    assert len(renamed) == 22           # the bodies, ministries and Party boards merged in 2025
+    assert len(renamed) == 21           # the bodies, ministries and Party boards merged in 2025 (one record per group)
     assert [r["name"] for r in renamed if not is_known(r["renamed_to"])] == []
 
 
