@@ -181,7 +181,12 @@ class Tally:
             detail = getattr(exc, "detail", "") or traceback.format_exc()
             last = [ln for ln in detail.strip().splitlines() if ln.startswith("  File ")][-1:]
             sig = f"{type(exc).__name__}: {str(exc)[:80]} @ {last[0].strip() if last else '?'}"
-            self.crashes.setdefault(sig, f"args={args!r:.300}\n{detail}")
+            saved = ""
+            if sig not in self.crashes and len(args) > 2 and isinstance(args[2], bytes):
+                keep = Path(tempfile.gettempdir()) / f"chidao-fuzz-crash-{args[1]}-{len(self.crashes)}"
+                keep.write_bytes(args[2])
+                saved = f"input saved to {keep}\n"
+            self.crashes.setdefault(sig, f"{saved}args={args!r:.300}\n{detail}")
 
 
 def campaign(target: str, n: int, worker=None, seed_bytes: dict | None = None) -> Tally:
