@@ -110,3 +110,15 @@ def test_query_parser_on_any_text(text):
 def test_campaign_counts_inputs_and_crashes():
     tally = campaign("query", 15)
     assert tally.tried == 15 and tally.crashes == {}
+
+
+def test_reading_order_moves_on_past_a_line_whose_pieces_overlap():
+    """Found by scripts/fuzz.py (one byte of a sample PDF zeroed): a line whose two pieces
+    overlap crosses its own column split, and reading_order looped for ever."""
+    from extractors.reading.layout import Char, Line, Piece, reading_order
+
+    def piece(x0, x1, top, text):
+        return Piece([Char(text, x0, top, x1, top + 10, top + 8, 10.0)], text)
+    wide, inside, after = piece(0, 100, 0, "a"), piece(50, 60, 0, "b"), piece(0, 40, 20, "c")
+    out = reading_order([Line([wide, inside]), Line([after])])
+    assert [p.text for p in out] == ["a", "b", "c"]
