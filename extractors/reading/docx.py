@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Optional
 
@@ -281,8 +282,11 @@ def word_page_count(path: Path) -> str | None:
 def read_docx(path: Path, doc: Document) -> None:
     try:
         d = docx.Document(str(path))
-    # What python-docx and lxml raise for a broken package (lxml's XMLSyntaxError is a SyntaxError).
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+    # What python-docx and lxml raise for a broken package (lxml's XMLSyntaxError is a SyntaxError),
+    # and zipfile for a damaged entry: a header offset out of the file (OSError EINVAL on seek,
+    # found by scripts/fuzz.py), a cut deflate stream (zlib.error, EOFError), an unknown method.
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError,
+            OSError, EOFError, zlib.error, NotImplementedError) as exc:
         doc.status = "failed"
         doc.errors.append(ReadError(code="corrupt-docx", message=f"corrupt DOCX ({type(exc).__name__}: {exc})"))
         return

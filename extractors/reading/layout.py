@@ -216,6 +216,12 @@ def reading_order(lines: list[Line], regions: list[Region] = ()) -> list[object]
                 if placed:
                     side.append(_merge(sorted(placed, key=lambda p: p.x0)))
             j += 1
+        if j == i:
+            # The line crosses its own split (pieces that overlap, from a damaged PDF): read it as
+            # it comes.  Without this the loop never moved on (found by scripts/fuzz.py).
+            out.extend(item.pieces)
+            i += 1
+            continue
         out.extend(left)
         out.extend(right)
         i = j
