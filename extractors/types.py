@@ -83,6 +83,18 @@ class Page(BaseModel):
         return "\n".join(b.text for b in self.blocks)
 
 
+class Signature(BaseModel):
+    """A digital-signature box drawn on a page (`Ký bởi: … Cơ quan: … Thời gian ký: …`): furniture,
+    not content, but it says who signed and when (the signing time can confirm a date)."""
+    signed_by: Optional[str] = None
+    organisation: Optional[str] = None
+    signed_at: Optional[dt.datetime] = None
+    is_copy: bool = False              # `SAO Y`: a copy signed by the office that copied it
+    page: int = 1
+    bbox: Optional[BBox] = None
+    raw: str = ""                      # the box's lines, joined by " / "
+
+
 class Document(BaseModel):
     path: str
     source_file: str
@@ -94,6 +106,7 @@ class Document(BaseModel):
     pages: list[Page] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     metadata: dict[str, str] = Field(default_factory=dict)
+    signatures: list[Signature] = Field(default_factory=list)   # digital-signature boxes, in page order
 
     def text(self) -> str:
         """Reading-order text, pages separated by form feeds."""
@@ -174,6 +187,9 @@ class Header(BaseModel):
     urgency: Optional[str] = None          # HỎA TỐC, KHẨN, ...
     province: Optional[str] = None         # "Bình Định": resolves "tỉnh" in unit names
     addressees: list[str] = Field(default_factory=list)  # "Kính gửi:" list of a Công văn / Tờ trình
+    signed_by: Optional[str] = None        # the issuer's digital signature box (Document.signatures)
+    signed_at: Optional[dt.datetime] = None
+    flags: list[str] = Field(default_factory=list)   # for the clerk: "number-unread", "date-unread"
 
 
 class TaskTable(BaseModel):

@@ -29,6 +29,7 @@ from extractors.structure.fields import lift_fields
 from extractors.structure.header import (
     FooterResult, is_footer_start, is_type_line, merge_header_rows, title_continues, is_news, parse_footer, parse_header, parse_news,
 )
+from extractors.reading.annotations import primary_signature
 from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
@@ -120,6 +121,9 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
     hr = parse_news(lines) if news else parse_header(lines)
     h = hr.header
     d.header = h
+    signature = primary_signature(document.signatures)
+    if signature is not None:
+        h.signed_by, h.signed_at = signature.signed_by, signature.signed_at
     parts, footers = _split_parts(lines, hr.body_start, h, news)
     if footers:
         f0 = footers[0]
