@@ -65,6 +65,15 @@ class Table(BaseModel):
     source: Source = "text"
 
 
+class FieldRead(BaseModel):
+    """A header field of a scan read again from its own image region (handwritten or stamped digits)."""
+    field: Literal["number", "day", "month"]
+    value: Optional[str] = None        # the digits the readings agreed on; None: unreadable or blank
+    confidence: float = 0.0            # agreement x mean word confidence, 0..1
+    page_read: str = ""                # what the page's OCR had read there
+    reads: list[str] = Field(default_factory=list)   # what each reading gave ("" = nothing)
+
+
 class Page(BaseModel):
     number: int                      # 1-based
     width: float = 0.0
@@ -78,6 +87,7 @@ class Page(BaseModel):
     # out of reading order.
     text_layer_issue: Optional[str] = None
     overlays: list[Block] = Field(default_factory=list)
+    field_reads: list[FieldRead] = Field(default_factory=list)   # header digits re-read (OCR'd pages)
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
