@@ -1,16 +1,20 @@
 """Report writers over plain rows (models/owes_rows.py): XLSX, PDF, ICS and HTML.
 
-Each writer takes a list of `UnitOwes` (one group per department) and writes one file.  The
-heavy libraries (openpyxl, reportlab, icalendar) are imported inside the writer that needs them.
+Each writer takes a list of `UnitOwes` (one group per department, as models.owes lists them,
+the tasks no department owes last, as "Chưa rõ đơn vị") and writes one file.  The
+heavy libraries (openpyxl, reportlab, icalendar, and Jinja through app.web.templating) are
+imported inside the writer that needs them: `chidao owes` imports this module for every format.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Iterable, Optional
 
 from models.owes_rows import OwesItem, UnitOwes, vn_date
+from models.search_query import fold_key
 
 XLSX_COLUMNS = [
     "STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Văn bản giao",
@@ -21,8 +25,6 @@ FORMATS = ("table", "html", "xlsx", "pdf", "ics", "json")
 
 def default_path(fmt: str, unit: Optional[str] = None, outdir: str | Path = "outputs") -> Path:
     """outputs/nhiem-vu-<unit>-<date>.<fmt>: ASCII file name, safe on every office PC."""
-    from models.search_query import fold_key
-
     stem = "nhiem-vu"
     if unit:
         stem += "-" + (re.sub(r"[^a-z0-9]+", "-", fold_key(unit)).strip("-")[:60] or "don-vi")
@@ -42,8 +44,6 @@ def write(groups: list[UnitOwes], fmt: str, path: str | Path, *, title: str = ""
     elif fmt == "html":
         path.write_text(render_html(groups, title=title, today=today), encoding="utf-8")
     elif fmt == "json":
-        import json
-
         data = [{"unit": g.unit, "items": [i.to_dict() for i in g.items]} for g in groups]
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
@@ -99,7 +99,7 @@ def write_xlsx(groups: list[UnitOwes], path: str | Path) -> Path:
         groups = [UnitOwes(unit="Không có nhiệm vụ")]
     for group, name in zip(groups, sheet_names(g.unit for g in groups)):
         ws = wb.create_sheet(title=name)
-        ws.append([f"DANH MỤC NHIỆM VỤ — {group.unit}"])
+        ws.append([f"DANH MỤC NHIỆM VỤ — {group.label}"])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([])
         ws.append(XLSX_COLUMNS)
@@ -157,7 +157,7 @@ def _register_fonts() -> tuple[str, str]:
 
 
 def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
+    from xml.sax.saxutils import escape    # it pulls in urllib.request, http and email: ~25 ms
 
     return escape(text or "")
 
@@ -190,7 +190,7 @@ def write_pdf(groups: list[UnitOwes], path: str | Path, *, title: str = "", toda
         story.append(Paragraph(_esc(title or "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"), h1))
         story.append(Paragraph(f"Lập ngày {vn_date(today)} — {len(group.items)} nhiệm vụ, "
                                f"{group.overdue} quá hạn", small))
-        story.append(Paragraph(_esc(f"Đơn vị: {group.unit}"), h2))
+        story.append(Paragraph(_esc(f"Đơn vị: {group.label}"), h2))
         rows = [[Paragraph(_esc(c), head) for c in XLSX_COLUMNS]]
         for n, item in enumerate(group.items, 1):
             cells = xlsx_row(n, item)

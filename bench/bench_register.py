@@ -111,19 +111,20 @@ def bulk_fill(session, processed_iter, batch: int = 250) -> int:
     from sqlalchemy import text
 
     from models.register import (
-        _core_insert, _header_fields, _obligation_row, _set_unit_links, _with_ids,
+        header_fields, insert_rows, obligation_row, obligations_with_ids, set_unit_links,
     )
-    from models.keys import document_id, symbol_key
+    from extractors.keys import symbol_key
+    from models.keys import document_id
     from models.tables import Citation, Document, Obligation, utcnow
 
     n = 0
     docs, cites, obls, links = [], [], [], []
 
     def flush():
-        _core_insert(session, Document, docs)
-        _core_insert(session, Citation, cites)
-        _core_insert(session, Obligation, obls)
-        _set_unit_links(session, links, fresh=True)
+        insert_rows(session, Document, docs)
+        insert_rows(session, Citation, cites)
+        insert_rows(session, Obligation, obls)
+        set_unit_links(session, links, fresh=True)
         session.commit()
         docs.clear(); cites.clear(); obls.clear(); links.clear()
 
@@ -133,14 +134,14 @@ def bulk_fill(session, processed_iter, batch: int = 250) -> int:
         docs.append({"id": did, "source_file": p.document.source_file, "source_path": p.document.path,
                      "sha256": p.document.sha256, "size": p.document.size, "pages": p.document.page_count,
                      "kind": p.document.kind, "status": "ok", "errors": [], "ingested_at": now, "extracted_at": now,
-                     "version_of": None, **_header_fields(p)})
+                     "version_of": None, **header_fields(p)})
         for k, c in enumerate(p.directive.citations):
             cites.append({"from_document": did, "ordinal": k, "number": c.number, "number_key": symbol_key(c.number),
                           "type": c.type, "issued_on": c.issued_on, "issuer": c.issuer, "relation": c.relation,
                           "title": c.title, "alias": c.alias, "raw": None, "page": None, "printed": True,
                           "to_document": None})
-        items = _with_ids(did, p.extraction.obligations)
-        obls.extend(_obligation_row(oid, did, i, f, now) for i, (oid, f) in enumerate(items))
+        items = obligations_with_ids(did, p.extraction.obligations)
+        obls.extend(obligation_row(oid, did, i, f, now) for i, (oid, f) in enumerate(items))
         links.extend((oid, f["lead_units"], f["support_units"]) for oid, f in items)
         n += len(items)
         if len(docs) >= batch:

@@ -140,6 +140,7 @@ class Paragraph(BaseModel):
     page: int
     bbox: Optional[BBox] = None
     role: Optional[str] = None     # on Directive.root paragraphs: "preamble" or "closing"
+    confidence: Optional[float] = None   # OCR mean word confidence 0..100 of its lines; None: no OCR line
 
 
 class Section(BaseModel):
@@ -159,6 +160,7 @@ class Section(BaseModel):
     group: Optional[str] = None    # table_row: the group row above it ("I. VỀ CÔNG TÁC CHỈ ĐẠO ...")
     table: Optional[int] = None    # table_row: index of its table in Document.tables (provenance)
     row: Optional[int] = None      # table_row: index of its first row in that table
+    confidence: Optional[float] = None   # table_row: OCR mean word confidence 0..100 of its cells' lines
 
     def walk(self):
         yield self
@@ -246,6 +248,12 @@ class Target(BaseModel):
     subject: Optional[str] = None       # what is measured
 
 
+class ConfidenceReason(BaseModel):
+    """Why an obligation is less than certain (extractors/obligations/confidence.py)."""
+    code: str                           # "ocr-low", "unit-from-heading", "unit-unknown", ...
+    text: str                           # what a clerk reads: "chữ quét mờ (độ tin cậy OCR 61%)"
+
+
 class Obligation(BaseModel):
     id: str = ""                        # stable: derived from document sha256 + ref + text
     ref: Optional[str] = None
@@ -259,6 +267,8 @@ class Obligation(BaseModel):
     flags: list[str] = Field(default_factory=list)  # "no-unit", "deadline-before-document", "duplicate", "unknown-unit"
     section_role: Optional[str] = None
     bbox: Optional[BBox] = None
+    confidence: Optional[float] = None  # 0..1: how sure the extraction is (1: nothing to doubt)
+    confidence_reasons: list[ConfidenceReason] = Field(default_factory=list)   # what lowered it, worst first
 
 
 class Extraction(BaseModel):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from flows.ingest import deploy
+
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m flows.deploy", description=__doc__.splitlines()[0])
@@ -17,8 +19,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--source", default=None, help="project folder the workers import the flow from (default: this one)")
     ap.add_argument("--concurrency", type=int, default=None, help="flow runs at once over all workers")
     a = ap.parse_args(argv)
-    from flows.ingest import deploy
-
     print(deploy(pool=a.pool, name=a.name, source=a.source, concurrency=a.concurrency))
 
 

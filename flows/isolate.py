@@ -13,11 +13,13 @@ No Prefect here: the CLI's plain path and the flows share this module.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import signal
 import time
 import traceback
+from multiprocessing import forkserver
 from typing import Any, Callable
 
 PRELOAD = ["extractors.types", "extractors.pipeline", "extractors.reading", "extractors.structure",
@@ -58,8 +60,6 @@ def warm() -> None:
     """Start the forkserver now: it imports the extractors while the caller does other work
     (imports the register, hashes files), instead of at the first call."""
     try:
-        from multiprocessing import forkserver
-
         _context()
         forkserver.ensure_running()
     except Exception:  # noqa: BLE001 - only an optimisation
@@ -68,8 +68,6 @@ def warm() -> None:
 
 def _die_with_parent() -> None:
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: a timeout still kills the child

@@ -115,4 +115,16 @@ def reextract_documents(ids: Optional[list[str]] = None, *, url: Optional[str] =
         results.append(r)
         if on_result:
             on_result(r)
+    if ids is None:
+        IO.call(_relink, url)
     return results
+
+
+def _relink(url: Optional[str]) -> int:
+    """Every unit of the register resolved again with today's gazetteer (models/departments.py):
+    a unit no re-extracted obligation names any more is brought to the new mapping too."""
+    from models.departments import link_departments
+    from models.register import open_session
+
+    with open_session(url) as session:
+        return link_departments(session)

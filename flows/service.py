@@ -19,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import socket
 import threading
+import time
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from flows.isolate import StepCrashed, StepError, StepTimeout
+from flows.isolate import StepCrashed, StepError, StepTimeout, call, warm
 
 if TYPE_CHECKING:
     from flows.settings import Settings
@@ -57,14 +59,17 @@ def _paths(directory: Path) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------- the service
 
+def ready_probe() -> None:
+    """A call that only proves the worker processes are up (a module-level function, so the
+    forkserver can run it)."""
+
+
 class ServiceRunning(RuntimeError):
     """Another service owns the socket: a second one would cut it off from its clients."""
 
 
 def _answers(sock: Path) -> bool:
     """Something listens on the socket (a live service), whatever its key: not a stale file."""
-    import socket
-
     if not sock.exists():
         return False
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
@@ -78,10 +83,6 @@ def serve(directory: Path, *, ready: Optional[Callable[[str], None]] = None,
           stop: Optional[threading.Event] = None, log: Optional[Callable[[str], None]] = None) -> None:
     """Listen until `stop` is set (or the process is interrupted).  One thread per connection;
     each call runs in a forked child of the warm forkserver; `log` gets one line per call."""
-    import time
-
-    from flows.isolate import call, warm
-
     warm()
     d = directory
     d.mkdir(parents=True, exist_ok=True)
@@ -99,9 +100,7 @@ def serve(directory: Path, *, ready: Optional[Callable[[str], None]] = None,
     listener = Listener(str(sock), family="AF_UNIX", authkey=key)
     os.chmod(sock, 0o600)
     # First call through the forkserver now: the service says "ready" once it really is warm.
-    from flows.steps import _noop
-
-    call(_noop)
+    call(ready_probe)
     if ready:
         ready(str(sock))
 

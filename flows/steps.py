@@ -55,6 +55,8 @@ class FileResult:
     sha256: str = ""
     stage: str = ""                 # error: the stage (or step) that failed
     steps: dict[str, float] = field(default_factory=dict)   # seconds per step
+    copy_of: Any = None             # version / duplicate of a copy: the document the file is a copy of
+    copy_note: str = ""             # version: what became of the copy, for the clerk (Vietnamese)
 
     @property
     def outcome(self) -> str:
@@ -69,7 +71,10 @@ class FileResult:
         """One line for the user: 'FILE: what happened'."""
         name = self.path
         if self.status == "duplicate":
-            return f"{name}: duplicate of document {self.document_id} (already in the register)"
+            return (f"{name}: duplicate of document {self.document_id} (already in the register"
+                    + (f", as a copy of document {self.copy_of})" if self.copy_of else ")"))
+        if self.status == "version" and self.copy_note:
+            return f"{name}: {self.copy_note} ({self.seconds:.1f} s)"
         if self.status in ("new", "version"):
             what = "new document" if self.status == "new" else "new version of a known directive"
             return (f"{name}: {what} {self.document_id}, {self.obligations} obligations, "
@@ -170,10 +175,6 @@ def record_error(*, url: Optional[str] = None, **row: Any) -> "IngestOutcome":
 
     with open_session(url) as session:
         return _record(session, **row)
-
-
-def _noop() -> None:
-    """A call that only proves the worker processes are up (flows/service.py)."""
 
 
 # ---------------------------------------------------------------- the stages
@@ -378,7 +379,7 @@ def ingest_path(path: str | Path, steps: Optional[Steps] = None, *, source_path:
         if not processed.document.sha256:
             processed.document.sha256 = result.sha256  # the register keys on it; we hashed the bytes already
         result.pages = processed.document.page_count
-        _settle_stored(result, timed("store", steps.store, processed, source), processed)
+        settle_stored(result, timed("store", steps.store, processed, source), processed, steps.url)
         return result
     except Exception as exc:  # noqa: BLE001 - the register failing, or a defect outside the stages: an outcome too
         _settle_failure(result, StageFailed(next(reversed(result.steps), "start"), exc), steps, source)
@@ -392,7 +393,7 @@ def _answered(result: FileResult, known: "Known", steps: Steps) -> bool:
     be processed (again): an error made by other code than this pipeline's."""
     result.document_id = known.id
     if known.outcome == "done":
-        result.status = "duplicate"
+        result.status, result.copy_of = "duplicate", known.version_of
         return True
     if known.outcome == "bad-input":
         first = known.errors[0] if known.errors else {}
@@ -407,11 +408,19 @@ def _answered(result: FileResult, known: "Known", steps: Steps) -> bool:
     return False
 
 
-def _settle_stored(result: FileResult, outcome: "IngestOutcome", processed: Processed) -> None:
+def settle_stored(result: FileResult, outcome: "IngestOutcome", processed: Processed, url: Optional[str] = None) -> None:
     result.document_id = outcome.document_id
     result.obligations = outcome.obligations
     if outcome.status in DONE:
         result.status = outcome.status
+        if outcome.status == "duplicate":
+            result.copy_of = outcome.version_of
+        if outcome.copy is not None:
+            from models.copies import copy_line
+
+            result.copy_of = outcome.copy.document_id
+            result.copy_note = copy_line(outcome.copy, obligations=outcome.obligations,
+                                         show=show_command(outcome.copy.document_id, url))
         return
     result.status = "bad-input"
     verdict = processed.bad_input

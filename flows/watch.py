@@ -38,6 +38,8 @@ from flows import intake as I
 from flows.retry import RetryPolicy, is_retryable
 from flows.steps import DEFAULT_TIMEOUT, FileResult, Steps, ingest_path, plan_workers
 
+# Prefect (and flows.ingest, which imports it) load only for the runners that use it: importing
+# it costs seconds, and the plain watcher, `chidao failed` and `chidao retry` do without.
 if TYPE_CHECKING:
     from flows.settings import Settings
 
@@ -170,7 +172,7 @@ class DeploymentRunner:
             elif kind in ("FAILED", "CRASHED", "CANCELLED"):
                 self.running.pop(rid)
                 msg = (st.message or kind.lower()) if st else kind.lower()
-                status, reason, retryable = _parse_failure(msg, kind)
+                status, reason, retryable = parse_failure(msg, kind)
                 out.append((item, FileResult(item.name, status, seconds=secs, reason=reason, retryable=retryable)))
             elif kind in ("RUNNING", "PENDING") and st.timestamp and (wall - st.timestamp).total_seconds() > self.lease:
                 # Picked up by a worker that then went silent (killed, machine gone): nobody
@@ -193,7 +195,7 @@ class DeploymentRunner:
             pass
 
 
-def _parse_failure(message: str, kind: str) -> tuple[str, str, bool]:
+def parse_failure(message: str, kind: str) -> tuple[str, str, bool]:
     """Flow run state message -> (status, reason, retryable); see flows.ingest.IngestFailed.
     A run that failed or crashed without saying why lost its worker or its API: retryable."""
     marker = "IngestFailed: "
@@ -259,7 +261,8 @@ class Watcher:
             extra = f" with {r.obligations} obligations" if r.document_id is not None else f" ({r.reason})"
             self.log(f"done {item.name} in {r.seconds:.1f} s{extra}"
                      + (f", document {r.document_id}" if r.document_id is not None else "")
-                     + (" (new version of a known directive)" if r.status == "version" else ""))
+                     + (f": {r.copy_note}" if r.copy_note else
+                        " (new version of a known directive)" if r.status == "version" else ""))
         elif r.status == "duplicate":
             I.finish_done(self.folders, item)
             self.counts["duplicate"] += 1

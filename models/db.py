@@ -9,12 +9,20 @@ survives an upgrade.
 """
 from __future__ import annotations
 
+import ast
+import fcntl
+import hashlib
+import re
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
-if TYPE_CHECKING:   # SQLAlchemy costs ~0.3 s to import: the quick read path (light_session) skips it
+# SQLAlchemy and Alembic are imported inside the functions that need them: importing them costs
+# ~0.3 s each, and `chidao search` / `owes` on a current SQLite register read through sqlite3
+# (light_session) without either.
+if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -143,8 +151,6 @@ def light_session(url: str) -> Optional[LightSession]:
     path = path.split("?", 1)[0]
     if not path or path == ":memory:" or not Path(path).expanduser().is_file():
         return None
-    import sqlite3
-
     conn = sqlite3.connect(str(Path(path).expanduser()), timeout=SQLITE_BUSY_MS / 1000, check_same_thread=False)
     try:
         _sqlite_pragmas(conn, None)
@@ -215,8 +221,6 @@ _REV_RE = None
 def _heads(cfg=None) -> set[str]:
     """Head revisions, read from the migration files without importing Alembic (it costs
     ~0.3 s, and quick commands open the register on every run).  Falls back to Alembic."""
-    import re
-
     global _REV_RE
     _REV_RE = _REV_RE or re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.M)
     revs: set[str] = set()
@@ -226,8 +230,6 @@ def _heads(cfg=None) -> set[str]:
             found = dict(_REV_RE.findall(f.read_text(encoding="utf-8")))
             if "revision" not in found:
                 continue
-            import ast
-
             revs.add(ast.literal_eval(found["revision"].strip()))
             down = ast.literal_eval(found.get("down_revision", "None").strip())
             downs.update([down] if isinstance(down, str) else list(down or ()))
@@ -260,9 +262,8 @@ def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
         if not path or path == ":memory:":
             yield
             return
-        import fcntl
-        import hashlib
-        import tempfile
+
+        import tempfile     # only when a register is created or upgraded (~3 ms otherwise paid by every command)
 
         # In the temp dir, not beside the register: no clutter in the user's folder.
         digest = hashlib.sha1(str(Path(path).expanduser().resolve()).encode()).hexdigest()[:16]

@@ -1,14 +1,18 @@
 """The register as `register-export/1` JSON (the interchange format, see the spec), and as a
 flat table of obligations (CSV / XLSX) for staff.  Fast path: no Prefect, no spaCy.
 
-Versions (re-scans of a directive already in the register) are left out by default: their
-obligations live on the first copy, and listing the directive twice would double it.
+Copies of a directive already in the register (a scan and its born-digital copy, a draft and
+its signed copy; models/copies.py) are one document: its entry is the copy the obligations come
+from (`source_file`), with every copy listed in `copies`.  `include_versions` also lists each
+other copy as an entry of its own, without obligations (`version_of` names the document).
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any, Iterable, Optional
@@ -16,13 +20,18 @@ from typing import IO, Any, Iterable, Optional
 from sqlalchemy import select
 from sqlmodel import Session
 
+from models.dates import is_overdue
+from models.keys import no_gc
 from models.tables import DONE_STATUSES, Citation, Document, DocumentTarget, Obligation
+
+# Imported where used: openpyxl (~0.35 s) only for an XLSX file, and the structure stage
+# (~0.3 s with its gazetteers) only for its type list in a JSON export.
 
 FORMAT = "register-export/1"
 CSV_COLUMNS = [
     "id", "document_id", "source_file", "document_number", "document_type", "ref", "page", "text",
     "lead_units", "support_units", "deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day",
-    "targets", "output", "flags", "status", "note", "corrected_fields", "overdue",
+    "targets", "output", "flags", "status", "note", "corrected_fields", "overdue", "confidence", "confidence_reasons",
 ]
 
 
@@ -46,7 +55,7 @@ def obligation_export(o: Obligation) -> dict:
     if o.deadline_raw is not None or o.deadline_due is not None or o.deadline_recurrence is not None:
         deadline = {"raw": o.deadline_raw, "due": _d(o.deadline_due), "recurrence": o.deadline_recurrence,
                     "day": o.deadline_day}
-    return {
+    out = {
         "id": o.id, "ref": o.ref, "page": o.page, "text": o.text,
         "lead_units": list(o.lead_units or []), "support_units": list(o.support_units or []),
         "deadline": deadline, "targets": [_target(t) for t in (o.targets or [])], "output": o.output,
@@ -54,6 +63,11 @@ def obligation_export(o: Obligation) -> dict:
         "flags": list(o.flags or []), "status": o.status, "note": o.note,
         "corrected_fields": list(o.corrected_fields or []),
     }
+    if o.confidence is not None:
+        # optional (issue 12): how sure the extraction is, 0..1, and what lowered it
+        out["confidence"] = o.confidence
+        out["confidence_reasons"] = [{"code": r.get("code"), "text": r.get("text")} for r in (o.confidence_reasons or [])]
+    return out
 
 
 def _documents(session: Session, document_ids: Optional[Iterable[str]], include_versions: bool,
@@ -71,8 +85,6 @@ def _documents(session: Session, document_ids: Optional[Iterable[str]], include_
 def export_register(session: Session, *, document_ids: Optional[Iterable[str]] = None,
                     include_versions: bool = False, include_failed: bool = False) -> dict:
     """The register (or the given documents) as one register-export/1 object."""
-    from models.keys import no_gc
-
     with no_gc():
         return _export(session, document_ids, include_versions, include_failed)
 
@@ -80,6 +92,12 @@ def export_register(session: Session, *, document_ids: Optional[Iterable[str]] =
 def _export(session: Session, document_ids, include_versions: bool, include_failed: bool) -> dict:
     docs = _documents(session, document_ids, include_versions, include_failed)
     ids = [d.id for d in docs]
+    copies: dict[str, list] = defaultdict(list)
+    heads = [d.id for d in docs if d.version_of is None]
+    for chunk in _chunks(heads, 500):
+        for c in session.execute(select(Document).where(Document.version_of.in_(chunk))
+                                 .order_by(Document.ingested_at, Document.id)).scalars():
+            copies[c.version_of].append(c)
     cites: dict[str, list] = defaultdict(list)
     targets: dict[str, list] = defaultdict(list)
     obls: dict[str, list] = defaultdict(list)
@@ -111,10 +129,19 @@ def _export(session: Session, document_ids, include_versions: bool, include_fail
             # Register additions.
             "status": d.status, "programme": d.programme, "version_of": d.version_of,
         }
+        if d.version_of is None:
+            entry["copies"] = [_copy(c) for c in [d, *copies[d.id]]]
         if d.status not in DONE_STATUSES:
             entry["errors"] = d.errors
         out.append(entry)
     return {"format": FORMAT, "documents": out}
+
+
+def _copy(d: Document) -> dict:
+    from models.copies import stored_copy_kind
+
+    return {"id": d.id, "source_file": d.source_file, "sha256": d.sha256,
+            "copy_kind": stored_copy_kind(d.copy_kind, d.kind), "obligations_from_here": d.version_of is None}
 
 
 def _chunks(seq: list, n: int):
@@ -129,10 +156,6 @@ def write_json(data: dict, fh: IO[str]) -> None:
 
 def flat_rows(data: dict, today=None) -> list[dict]:
     """One row per obligation (for CSV / XLSX), lists joined with '; '."""
-    import datetime as dt
-
-    from models.dates import is_overdue
-
     today = today or dt.date.today()
     rows = []
     for d in data["documents"]:
@@ -148,15 +171,14 @@ def flat_rows(data: dict, today=None) -> list[dict]:
                 "deadline_day": dl.get("day"), "targets": "; ".join(t["raw"] for t in o["targets"] if t.get("raw")),
                 "output": o["output"], "flags": "; ".join(o.get("flags") or []), "status": o.get("status"),
                 "note": o.get("note"), "corrected_fields": "; ".join(o.get("corrected_fields") or []),
-                "overdue": is_overdue(probe, today),
+                "overdue": is_overdue(probe, today), "confidence": o.get("confidence"),
+                "confidence_reasons": "; ".join(r["text"] for r in o.get("confidence_reasons") or [] if r.get("text")),
             })
     return rows
 
 
 class _Probe:
     def __init__(self, status, dl):
-        import datetime as dt
-
         self.status = status
         self.deadline_due = dt.date.fromisoformat(dl["due"]) if dl.get("due") else None
         self.deadline_recurrence = dl.get("recurrence")
@@ -201,8 +223,6 @@ def export_to(session: Session, *, fmt: str, output: Optional[str | Path] = None
               stdout: Optional[IO[str]] = None, **options) -> Optional[Path]:
     """Write the export in FMT (json|csv|xlsx) to OUTPUT, or stdout (json/csv) /
     outputs/register.xlsx (xlsx) when OUTPUT is None.  Returns the path written, if any."""
-    import sys
-
     data = export_register(session, **options)
     if fmt == "xlsx":
         path = Path(output) if output else Path("outputs") / "register.xlsx"

@@ -20,11 +20,12 @@ directly or through any number of such documents.  Plain `cites` ("theo Công v�
 does not: mentioning a document is not carrying it out.  The obligations that descend from
 a root are those of the root itself and of every document that carries it out.
 
-Symbols are matched through models.keys.symbol_key (Đ/D, case, spaces and dashes ignored).
+Symbols are matched through extractors.keys.symbol_key (Đ/D, case, spaces and dashes ignored).
 """
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from models.db import RegisterError
-from models.keys import no_gc, symbol_key
+from extractors.keys import symbol_key
+from models.keys import no_gc
+from models.queries import resolve_obligation_id
 from models.tables import DONE_STATUSES, Citation, Document, Obligation, ObligationUnit, Unit
 
 CARRY_OUT = frozenset({"implements", "basis"})
@@ -228,8 +231,6 @@ def chains(g: nx.MultiDiGraph, obligation_id: str) -> list[list[tuple[str, Optio
 
 
 def chain(session: Session, *, obligation_id: str) -> list[list[tuple[str, Optional[str]]]]:
-    from models.queries import resolve_obligation_id
-
     oid = resolve_obligation_id(session, id=obligation_id)
     g = _document_layer(session)
     doc_id = session.get(Obligation, oid).document_id
@@ -302,8 +303,6 @@ def _scalar_attrs(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def write_graph(g: nx.MultiDiGraph, fmt: str, out: IO | Path | str | None = None) -> None:
     """GraphML (Gephi, yEd) or node-link JSON (d3, networkx.node_link_graph)."""
-    import sys
-
     if fmt == "graphml":
         data = "\n".join(nx.generate_graphml(_scalar_attrs(g)))
     elif fmt == "json":

@@ -5,28 +5,20 @@
 - An obligation's id is derived from the document id, its ref and its normalised text, plus an
   ordinal for rows that are otherwise identical (two equal table rows stay two obligations).
   Re-extraction of the same document therefore finds the same ids, and the staff data on them.
-- Document symbols ("06/QĐ-TTg") are matched through `symbol_key`: NFC, Đ/đ -> d, case,
-  spaces and dash variants ignored, so "06/QD-TTg", "06/qđ-ttg" and "06 / QĐ – TTg" meet.
+- The matching keys (unit, obligation text, document symbol) are extractors/keys.py's: the
+  register compares with the same keys the extractors use.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
-import re
-from functools import lru_cache
 
-from extractors.text import casefold_key, collapse_ws, fold_diacritics, normalize_text
-
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
-_SPACES = re.compile(r"\s+")
+from extractors.keys import text_key
+from extractors.text import collapse_ws
 
 
 def document_id(sha256: str) -> str:
     return sha256[:16].lower()
-
-
-def text_key(text: str) -> str:
-    """Obligation text as compared for identity: whitespace, case and tone placement ignored."""
-    return casefold_key(text or "")
 
 
 def obligation_id(doc_id: str, ref: str | None, text: str, ordinal: int = 0) -> str:
@@ -36,24 +28,6 @@ def obligation_id(doc_id: str, ref: str | None, text: str, ordinal: int = 0) -> 
 def obligation_id_for_key(doc_id: str, ref: str | None, key: str, ordinal: int = 0) -> str:
     payload = f"{doc_id}\x1f{(ref or '').strip()}\x1f{key}\x1f{ordinal}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-@lru_cache(maxsize=65536)
-def symbol_key(number: str | None) -> str | None:
-    """Matching key for a document number/symbol: '06/QĐ-TTg' -> '06/qd-ttg'."""
-    if not number:
-        return None
-    s = normalize_text(number)
-    s = _DASHES.sub("-", s)
-    s = fold_diacritics(s).casefold()
-    s = _SPACES.sub("", s)
-    return s or None
-
-
-@lru_cache(maxsize=65536)
-def unit_key(name: str) -> str:
-    """Matching key for a unit name (diacritics kept: Sở Y tế and Sở Xây dựng differ by them)."""
-    return casefold_key(name or "")
 
 
 def clean_unit(name: str | None) -> str:
@@ -66,15 +40,11 @@ class no_gc:
     and again over every live object and make the build quadratic."""
 
     def __enter__(self):
-        import gc
-
         self._was = gc.isenabled()
         gc.disable()
         return self
 
     def __exit__(self, *exc):
-        import gc
-
         if self._was:
             gc.enable()
         return False

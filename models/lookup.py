@@ -23,6 +23,7 @@ class Known:
     code_fingerprint: Optional[str]
     errors: list[dict]
     source_file: str
+    version_of: Optional[str] = None   # a copy of this document (models/copies.py)
 
     @property
     def outcome(self) -> str:
@@ -36,11 +37,11 @@ def _json(value):
 
 def find_known(session, *, sha256: str) -> Optional[Known]:
     """The stored row for these bytes, or None."""
-    row = execute(session, "SELECT id, status, code_fingerprint, errors, source_file FROM documents "
+    row = execute(session, "SELECT id, status, code_fingerprint, errors, source_file, version_of FROM documents "
                            "WHERE sha256 = :sha LIMIT 1", {"sha": sha256.lower()}).first()
     if row is None:
         return None
-    return Known(str(row[0]), str(row[1]), row[2], _json(row[3]) or [], str(row[4] or ""))
+    return Known(str(row[0]), str(row[1]), row[2], _json(row[3]) or [], str(row[4] or ""), row[5])
 
 
 def learned_programmes(session) -> list[dict]:

@@ -6,9 +6,13 @@
 
 - Overdue first, then by the date that counts (the due date, or a recurring task's next
   occurrence), undated last.  Overdue and next occurrence are computed (models/dates.py).
-- A unit owes what it leads and what it supports (role), and what a group it belongs to was
-  given (`via_group`: "Ủy ban nhân dân huyện Tuy Phước" owes the tasks of "Ủy ban nhân dân
-  các huyện, thị xã, thành phố").
+- Lists are per department (models/departments.py): a task printed for "Giám đốc Công an
+  tỉnh" is Công an tỉnh's; one printed only for units that are no units ("Đơn vị", "Trường
+  hợp") is listed apart, under "Chưa rõ đơn vị", never under the printed string.
+- A department owes what it leads and what it supports (role), and, asked for by name, what a
+  group it belongs to was given (`via_group`: "Ủy ban nhân dân huyện Tuy Phước" owes the tasks
+  of "Ủy ban nhân dân các huyện, thị xã, thành phố") and what the bodies merged into it in 2025
+  were given ("Sở Kế hoạch và Đầu tư (nay là Sở Tài chính)").
 - Rows are plain dataclasses (models/owes_rows.py) for the CLI, the web page and app/reports.py.
 """
 from __future__ import annotations
@@ -19,8 +23,11 @@ from typing import Iterable, Optional
 
 from models.dates import is_overdue
 from models.db import execute
+from models.departments import (
+    UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql,
+)
 from models.owes_rows import OwesItem, UnitOwes, UnitSummary
-from models.search import RECURRING, _Row, _json, build_filters, effective_due
+from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column
 from models.search_query import fold_key
 
 DUE_SOON_DAYS = 30
@@ -28,136 +35,162 @@ DUE_SOON_DAYS = 30
 _COLUMNS = (
     "o.id, o.document_id, o.text, o.ref, o.page, o.lead_units, o.support_units, o.deadline_raw, "
     "o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, o.last_done_on, "
-    "o.flags, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file, "
-    "u.id AS unit_id, u.name AS unit_name, ou.role AS role"
+    "o.flags, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file"
 )
 
 
 def _item(m: dict, today: dt.date, unit: str, role: str, via_group: Optional[str]) -> OwesItem:
-    row = _Row(m)
+    row = DeadlineRow(m)
     return OwesItem(
         obligation_id=m["id"], text=m["text"], unit=unit, role=role, via_group=via_group,
-        lead_units=list(_json(m.get("lead_units")) or []), support_units=list(_json(m.get("support_units")) or []),
+        lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         due=row.deadline_due, next_due=effective_due(m, today), recurrence=row.deadline_recurrence,
         day=row.deadline_day, deadline_raw=m.get("deadline_raw"), status=row.status,
         overdue=is_overdue(row, today), document_id=m.get("document_id"), document_number=m.get("doc_number"),
         document_type=m.get("doc_type"), document_title=m.get("doc_title"), document_file=m.get("doc_file"),
-        ref=m.get("ref"), page=m.get("page"), flags=list(_json(m.get("flags")) or []),
+        ref=m.get("ref"), page=m.get("page"), flags=list(json_column(m.get("flags")) or []),
     )
 
 
 def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = None,
          date_to: Optional[dt.date] = None, status: Optional[Iterable[str] | str] = "open",
          role: str = "any", programme: Optional[str] = None, today: Optional[dt.date] = None) -> list[UnitOwes]:
-    """Per unit, its obligations (default: not finished) in due order, overdue first.
+    """Per department, its obligations (default: not finished) in due order, overdue first.
 
-    `unit` given: one group named as asked (the register's name when it matches one), holding
-    the unit's own tasks and those of the groups it belongs to.  No unit: one group per unit
-    of the register, largest overdue count first, then by name."""
+    `unit` given: one list for the department it means (models.departments.resolve_query: a
+    printed variant, an abbreviation, a position, an old name), holding the department's own
+    tasks and those of the groups it belongs to and of the bodies merged into it (`via_group`);
+    `unit` = "Chưa rõ đơn vị": the tasks no department owes.  No unit: one list per department
+    (the mapping of models.departments.department_links_sql, as summary counts it), largest
+    overdue count first, then by name, and last the tasks no department owes."""
     today = today or dt.date.today()
     f, _ = build_filters(session, due_from=date_from, due_to=date_to, status=status, programme=programme,
                          today=today)
-    unit_sql = ""
-    groups_by_id: dict[int, Optional[str]] = {}
     if unit:
-        from models.search import resolve_units
+        return [_owes_one(session, f, unit, role, today)]
+    links = department_links_sql(role)
+    sql = (f"SELECT {_COLUMNS}, dep.id AS unit_id, dep.name AS unit_name, dep.kind AS unit_kind, "
+           f"dep.current AS unit_current, l.role AS role "
+           f"FROM obligations o JOIN documents d ON d.id = o.document_id JOIN ({links}) l ON l.oid = o.id "
+           f"JOIN units dep ON dep.id = l.dep WHERE {f.sql()}")
+    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
+    rows = [m for m in rows if all(p(m) for p in f.post)]
+    by_unit: dict[int, dict[str, OwesItem]] = defaultdict(dict)
+    heads: dict[int, dict] = {}
+    for m in rows:
+        heads[m["unit_id"]] = m
+        by_unit[m["unit_id"]][m["id"]] = _item(m, today, m["unit_name"], m["role"], None)
+    groups = [UnitOwes(unit=heads[u]["unit_name"], items=sorted(d.values(), key=OwesItem.sort_key),
+                       kind=heads[u]["unit_kind"], current=heads[u]["unit_current"]) for u, d in by_unit.items()]
+    groups.sort(key=lambda g: (-g.overdue, fold_key(g.unit)))
+    apart = _unassigned(session, f, role, today)
+    return groups + ([apart] if apart.items else [])
 
-        groups_by_id = resolve_units(session, unit)
-        names = dict(execute(session, "SELECT id, name FROM units").all()) if groups_by_id else {}
-        ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"
-        unit_sql = f" AND ou.unit_id IN ({ids})"
-        if role in ("lead", "support"):
-            unit_sql += f" AND ou.role = {f.param(role)}"
-    if unit and f.dialect != "sqlite":
+
+def _unassigned(session, f, role: str, today: dt.date) -> UnitOwes:
+    sql = (f"SELECT {_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
+           f"WHERE {f.sql()} AND {unassigned_sql(role)}")
+    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
+    rows = [m for m in rows if all(p(m) for p in f.post)]
+    items = sorted((_item(m, today, UNASSIGNED, "lead", None) for m in rows), key=OwesItem.sort_key)
+    return UnitOwes(unit=UNASSIGNED, items=items, kind=UNASSIGNED_KIND)
+
+
+def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
+    """One department's list (see owes)."""
+    uq = resolve_query(session, unit)
+    if uq.unassigned:
+        out = _unassigned(session, f, role, today)
+        out.note = uq.message
+        return out
+    groups_by_id = uq.unit_ids
+    ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"
+    unit_sql = f" AND ou.unit_id IN ({ids})"
+    if role in ("lead", "support"):
+        unit_sql += f" AND ou.role = {f.param(role)}"
+    if f.dialect != "sqlite":
         # PostgreSQL: from the unit's rows (covering index) to each obligation by primary key;
         # the planner otherwise hash-joins a parallel scan of every obligation (~90 ms at 100k)
         src = ("obligation_units ou CROSS JOIN LATERAL "
                "(SELECT * FROM obligations o0 WHERE o0.id = ou.obligation_id OFFSET 0) AS o "
-               "JOIN documents d ON d.id = o.document_id JOIN units u ON u.id = ou.unit_id")
+               "JOIN documents d ON d.id = o.document_id")
     else:
-        src = ("obligations o JOIN documents d ON d.id = o.document_id "
-               "JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id")
-    sql = f"SELECT {_COLUMNS} FROM {src} WHERE {f.sql()}{unit_sql}"
+        src = "obligations o JOIN documents d ON d.id = o.document_id JOIN obligation_units ou ON ou.obligation_id = o.id"
+    sql = f"SELECT {_COLUMNS}, ou.unit_id AS unit_id, ou.role AS role FROM {src} WHERE {f.sql()}{unit_sql}"
     rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
     rows = [m for m in rows if all(p(m) for p in f.post)]
-
-    if unit:
-        own = [names[uid] for uid, via in groups_by_id.items() if via is None]
-        title = own[0] if len(own) == 1 else unit.strip()
-        best: dict[str, OwesItem] = {}
-        for m in rows:
-            via = groups_by_id.get(m["unit_id"])
-            item = _item(m, today, title, m["role"], via if via else (m["unit_name"] if len(own) > 1 else None))
-            prev = best.get(m["id"])
-            # One row per task: lead beats support, own name beats a group.
-            if prev is None or (prev.role, prev.via_group is not None) > (item.role, item.via_group is not None):
-                best[m["id"]] = item
-        items = sorted(best.values(), key=OwesItem.sort_key)
-        return [UnitOwes(unit=title, items=items)]
-
-    by_unit: dict[str, dict[str, OwesItem]] = defaultdict(dict)
+    best: dict[str, OwesItem] = {}
     for m in rows:
-        item = _item(m, today, m["unit_name"], m["role"], None)
-        prev = by_unit[m["unit_name"]].get(m["id"])
-        if prev is None or prev.role == "support" and item.role == "lead":
-            by_unit[m["unit_name"]][m["id"]] = item
-    groups = [UnitOwes(unit=u, items=sorted(d.values(), key=OwesItem.sort_key)) for u, d in by_unit.items()]
-    groups.sort(key=lambda g: (-g.overdue, fold_key(g.unit)))
-    return groups
+        item = _item(m, today, uq.title, m["role"], groups_by_id.get(m["unit_id"]))
+        prev = best.get(m["id"])
+        # One row per task: its own beats a group's (as the department lists count it), then lead beats support.
+        if prev is None or (prev.via_group is not None, prev.role) > (item.via_group is not None, item.role):
+            best[m["id"]] = item
+    kind, current = "body", None
+    if uq.departments:
+        row = execute(session, "SELECT kind, current FROM units WHERE name = :n AND department_id = id",
+                      {"n": uq.departments[0]}).first()
+        if row is not None:
+            kind, current = row[0], row[1]
+    return UnitOwes(unit=uq.title, items=sorted(best.values(), key=OwesItem.sort_key), kind=kind,
+                    current=current, note=uq.message, suggestions=list(uq.suggestions))
 
 
 def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DAYS,
             role: str = "any") -> list[UnitSummary]:
-    """Per unit: open (open + in progress), done, overdue, due in the next `days` days.
+    """Per department: open (open + in progress), done, overdue, due in the next `days` days;
+    then the tasks no department owes (UNASSIGNED), when there are any.
 
-    One-off tasks are counted in SQL; recurring ones (few) are looked at one by one.  SQLite
-    reads the obligations in table order and each one's units by primary key (CROSS JOIN fixes
-    the order): in unit order every obligation is a random read, twice as slow at 100,000."""
+    Counted over models.departments.department_links_sql, the mapping owes lists by: a task
+    is counted once per department, however many of its printed units lead to it.  One-off
+    tasks are counted in SQL; recurring ones (few) are looked at one by one."""
     today = today or dt.date.today()
     soon = today + dt.timedelta(days=days)
     sqlite = session.get_bind().dialect.name == "sqlite"
     d = (lambda v: v.isoformat()) if sqlite else (lambda v: v)
-    role_sql = " AND ou.role = :role" if role in ("lead", "support") else ""
     recurring = ", ".join(f"'{r}'" for r in RECURRING)
-    join = "CROSS JOIN" if sqlite else "JOIN"   # PostgreSQL has no CROSS JOIN ... ON (and plans the order itself)
+    join = "CROSS JOIN" if sqlite else "JOIN"   # SQLite: the links drive, each obligation read by primary key
     one_off = f"(o.deadline_recurrence IS NULL OR o.deadline_recurrence NOT IN ({recurring}))"
     opened = "o.status IN ('open', 'in_progress')"
-    sql = f"""
-        SELECT u.name,
+    counts = f"""
           sum(CASE WHEN {opened} THEN 1 ELSE 0 END),
           sum(CASE WHEN o.status = 'done' THEN 1 ELSE 0 END),
           sum(CASE WHEN {opened} AND {one_off} AND o.deadline_due < :today
                     AND (o.deadline_start IS NULL OR o.deadline_start <= :today) THEN 1 ELSE 0 END),
           sum(CASE WHEN {opened} AND {one_off} AND o.deadline_due >= :today AND o.deadline_due <= :soon
-                   THEN 1 ELSE 0 END)
-        FROM obligations o {join} obligation_units ou ON ou.obligation_id = o.id{role_sql}
-        {join} units u ON u.id = ou.unit_id
-        GROUP BY u.id, u.name"""
-    params = {"today": d(today), "soon": d(soon), "role": role}
-    out: dict[str, UnitSummary] = {}
-    for name, n_open, n_done, n_over, n_soon in execute(session, sql, params).all():
-        out[name] = UnitSummary(unit=name, open=int(n_open or 0), done=int(n_done or 0),
-                                overdue=int(n_over or 0), due_soon=int(n_soon or 0))
+                   THEN 1 ELSE 0 END)"""
+    params = {"today": d(today), "soon": d(soon)}
+    links = department_links_sql(role)
+    sql = f"""
+        SELECT dep.id, dep.name, dep.kind, dep.current, {counts}
+        FROM ({links}) l {join} obligations o ON o.id = l.oid {join} units dep ON dep.id = l.dep
+        GROUP BY dep.id, dep.name, dep.kind, dep.current"""
+    out: dict[object, UnitSummary] = {}
+    for uid, name, kind, current, n_open, n_done, n_over, n_soon in execute(session, sql, params).all():
+        out[uid] = UnitSummary(unit=name, open=int(n_open or 0), done=int(n_done or 0), overdue=int(n_over or 0),
+                               due_soon=int(n_soon or 0), kind=kind, current=current)
+    apart_sql = f"SELECT {counts} FROM obligations o WHERE {unassigned_sql(role)}"
+    n_open, n_done, n_over, n_soon = execute(session, apart_sql, params).one()
+    apart = UnitSummary(unit=UNASSIGNED, open=int(n_open or 0), done=int(n_done or 0), overdue=int(n_over or 0),
+                        due_soon=int(n_soon or 0), kind=UNASSIGNED_KIND, current=None)
+    rec_cols = ("o.id, o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
+                "o.last_done_on")
     rec_sql = f"""
-        SELECT DISTINCT u.name, o.id, o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start,
-               o.status, o.last_done_on
-        FROM obligations o {join} obligation_units ou ON ou.obligation_id = o.id{role_sql}
-        {join} units u ON u.id = ou.unit_id
-        WHERE {opened} AND o.deadline_recurrence IN ({recurring})"""
+        SELECT l.dep AS dep, {rec_cols}
+        FROM ({links}) l {join} obligations o ON o.id = l.oid
+        WHERE {opened} AND o.deadline_recurrence IN ({recurring})
+        UNION ALL
+        SELECT NULL AS dep, {rec_cols} FROM obligations o
+        WHERE {opened} AND o.deadline_recurrence IN ({recurring}) AND {unassigned_sql(role)}"""
     for r in execute(session, rec_sql, params).mappings():
         m = dict(r)
-        s = out.setdefault(r["name"], UnitSummary(unit=r["name"]))
-        row = _Row(m)
+        s = apart if m["dep"] is None else out[m["dep"]]
+        row = DeadlineRow(m)
         if is_overdue(row, today):
             s.overdue += 1
         else:
             nxt = effective_due(m, today)
             if nxt is not None and today <= nxt <= soon:
                 s.due_soon += 1
-    return sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
-
-
-def units_with_obligations(session) -> list[str]:
-    return [r[0] for r in execute(session,
-        "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
-        "ORDER BY u.name").all()]
+    rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
+    return rows + ([apart] if apart.open or apart.done else [])

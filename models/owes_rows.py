@@ -44,6 +44,14 @@ def recurrence_label(recurrence: Optional[str], day: Optional[int]) -> str:
     return ""
 
 
+def confidence_label(confidence: Optional[float], reasons: Optional[list] = None) -> str:
+    """"62% — đơn vị lấy từ tiêu đề mục; chữ quét mờ (độ tin cậy OCR 61%)"; "" when never computed."""
+    if confidence is None:
+        return ""
+    why = "; ".join(r.get("text", "") if isinstance(r, dict) else str(r) for r in reasons or [])
+    return f"{round(confidence * 100)}%" + (f" — {why}" if why else "")
+
+
 @dataclass
 class OwesItem:
     """One obligation as one unit owes it."""
@@ -119,12 +127,26 @@ class OwesItem:
 
 @dataclass
 class UnitOwes:
+    """One department's list (or the list of tasks no department owes: kind "unassigned")."""
     unit: str
     items: list[OwesItem] = field(default_factory=list)
+    kind: str = "body"                  # body | group | unassigned (what was asked for, with --unit)
+    current: Optional[str] = None       # the department's name today, when it differs
+    note: str = ""                      # what was asked for means this department (Vietnamese)
+    suggestions: list[str] = field(default_factory=list)   # departments close to a name that matched none
 
     @property
     def overdue(self) -> int:
         return sum(1 for i in self.items if i.overdue)
+
+    @property
+    def label(self) -> str:
+        """The name as lists show it: "Sở Kế hoạch và Đầu tư (nay là Sở Tài chính)"."""
+        return f"{self.unit} {self.current_label}".strip()
+
+    @property
+    def current_label(self) -> str:
+        return _current_label(self.kind, self.unit, self.current)
 
 
 @dataclass
@@ -134,6 +156,18 @@ class UnitSummary:
     done: int = 0
     overdue: int = 0
     due_soon: int = 0    # open, not overdue, due within the window (30 days)
+    kind: str = "body"   # body | group | unassigned ("Chưa rõ đơn vị")
+    current: Optional[str] = None   # today's name after the 2025 reorganisation (None: ended)
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit} {_current_label(self.kind, self.unit, self.current)}".strip()
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _current_label(kind: str, unit: str, current: Optional[str]) -> str:
+    from models.departments import current_label
+
+    return current_label(unit, kind, current)

@@ -15,7 +15,9 @@ from sqlmodel import Session, func
 from extractors.text import collapse_ws
 from models.db import RegisterError
 from models.dates import is_overdue
-from models.keys import clean_unit, symbol_key, unit_key
+from extractors.keys import symbol_key, unit_key
+from models.keys import clean_unit
+from models.register import set_unit_links
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, EDITABLE_FIELDS, ERROR_STATUS, RECURRENCES, STATUSES, Citation, Document,
     DocumentTarget, Obligation, ObligationUnit, StatusHistory, Unit, utcnow,
@@ -308,7 +310,7 @@ def edit_obligation(
         cleaned = []
         for u in units:
             c = clean_unit(u)
-            if not c:
+            if not unit_key(c):        # empty, or punctuation only
                 raise RegisterError(f"empty unit name in {name.replace('_', ' ')}")
             if unit_key(c) not in {unit_key(x) for x in cleaned}:
                 cleaned.append(c)
@@ -365,10 +367,8 @@ def edit_obligation(
     ob.updated_at = utcnow()
     session.add(ob)
     if "lead_units" in changes or "support_units" in changes:
-        from models.register import _set_unit_links
-
         session.flush()
-        _set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
+        set_unit_links(session, [(ob.id, ob.lead_units, ob.support_units)])
     session.add(StatusHistory(obligation_id=ob.id, kind="edit", status=ob.status, previous_status=ob.status,
                               who=who, note=note, changes=changes))
     session.commit()

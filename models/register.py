@@ -9,9 +9,13 @@ Rules
 - Same bytes again (sha256) -> "duplicate", nothing written.  Exception: a stored copy that is
   not done (bad input or an error) is replaced when the caller processed the bytes again
   (flows/steps.py decides when: an error row made by other code; see models.lookup.find_known).
-- Other bytes but the same directive (same number, issuer and date, all three known) ->
-  "version": a document row linked to the first copy (`version_of`), with no second copy of
-  the obligations.
+- Other bytes but the same directive (models/copies.py: the same number, date and issuer; or
+  nothing in the headers disagrees and the texts are >= 0.9 alike) -> "version": one document
+  with several copies.  The obligations are stored once, on the row of the best copy (born-digital
+  PDF > DOCX > scan; then a numbered copy before a draft; then the later one); every other copy
+  is a row with `version_of` = that row.  A worse copy changes nothing; a better one becomes the
+  document's row, the obligations move to it and are matched with the new copy's extraction by
+  re-extraction's rules (the staff's status, notes, corrections and history stay on their ids).
 - A failed read (bad input) -> a document row with status "failed" and its errors, so nothing
   is lost; a defect of ours -> status "error" with the traceback (`record_error`).
 - Every row records the fingerprint of the code that produced it (`code_fingerprint`).
@@ -32,13 +36,19 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func
 
+from extractors.keys import symbol_key, text_key, unit_key
 from extractors.text import collapse_ws
 from models.db import RegisterError, init_db
+from models.copies import (  # noqa: F401 - CopyOf is part of the register's API
+    COPY_KIND_VI, CopyOf, Identity, Match, Sketch, copy_kind_of, copy_rank, describe, find_copy, lock_copies, stored_copy_kind,
+    text_sketch, write_bands,
+)
+from models.departments import ensure_units
 from models.lookup import Known, find_known, learned_programmes  # noqa: F401 - part of the register's API
-from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key, symbol_key, text_key, unit_key
+from models.keys import clean_unit, document_id as make_document_id, obligation_id_for_key
 from models.tables import (
     BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, Citation, Document, DocumentTarget, Obligation, ObligationUnit,
-    StatusHistory, Unit, utcnow,
+    StatusHistory, utcnow,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +61,9 @@ EXTRACTED_FIELDS = (
     "deadline_recurrence", "deadline_day", "deadline_start", "targets", "output", "flags",
     "section_role", "bbox",
 )
+# The extractor's certainty: rewritten by every re-extraction, staff corrections or not, and not
+# a change of the task (no history row, not counted as updated).
+CONFIDENCE_FIELDS = ("confidence", "confidence_reasons")
 # A staff correction of one deadline part pins the whole deadline.
 _FIELD_GROUPS = {
     "deadline_raw": ("deadline_raw", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start"),
@@ -83,6 +96,7 @@ class IngestOutcome:
     version_of: Optional[str] = None
     duplicate_of: Optional[str] = None
     errors: list[dict] = field(default_factory=list)
+    copy: Optional[CopyOf] = None   # version: of which document, which copy gives the obligations
 
     @property
     def ok(self) -> bool:
@@ -115,29 +129,6 @@ def find_document_by_sha256(session: Session, *, sha256: str) -> Document | None
     return _first(session, select(Document).where(Document.sha256 == sha256.lower()))
 
 
-def find_original(session: Session, *, number: str | None, issuer: str | None,
-                  issued_on: dt.date | None, exclude_sha256: str | None = None,
-                  title: str | None = None) -> Document | None:
-    """The first stored copy of the directive with this number, issuer and date (all known).
-    A directive printed without a number (some QĐ/Kế hoạch pairs, news items) is matched on
-    issuer, date and title instead, all three known."""
-    key = symbol_key(number)
-    if not issuer or not issued_on or not (key or title):
-        return None
-    stmt = (select(Document)
-            .where(Document.issued_on == issued_on, Document.status.in_(DONE_STATUSES), Document.version_of.is_(None))
-            .order_by(Document.ingested_at))
-    stmt = stmt.where(Document.number_key == key) if key else stmt.where(Document.number_key.is_(None))
-    issuer_k = unit_key(issuer)
-    title_k = unit_key(title) if title else None
-    for doc in session.execute(stmt).scalars():
-        if not doc.issuer or unit_key(doc.issuer) != issuer_k or doc.sha256 == exclude_sha256:
-            continue
-        if key or (doc.title and unit_key(doc.title) == title_k):
-            return doc
-    return None
-
-
 # ---------------------------------------------------------------- mapping extractor -> rows
 
 def _sha256_of(path: str | Path | None) -> str | None:
@@ -159,7 +150,7 @@ def _clean_units(names: Iterable[str] | None) -> list[str]:
     for n in names or ():
         n = clean_unit(n)
         k = unit_key(n)
-        if n and k not in seen:
+        if n and k and k not in seen:      # a name of punctuation only is no name
             seen.add(k)
             out.append(n)
     return out
@@ -189,10 +180,17 @@ def _obligation_fields(o: Any) -> dict:
         "flags": list(dict.fromkeys(o.flags or [])),
         "section_role": o.section_role,
         "bbox": list(o.bbox) if o.bbox else None,
+        "confidence": getattr(o, "confidence", None),
+        "confidence_reasons": [_reason_dict(r) for r in (getattr(o, "confidence_reasons", None) or [])],
     }
 
 
-def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
+def _reason_dict(r: Any) -> dict:
+    d = r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r)
+    return {"code": d.get("code"), "text": d.get("text")}
+
+
+def obligations_with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]:
     """(id, fields) in document order; identical (ref, text) rows get ordinals 0, 1, ..."""
     seen: dict[tuple, int] = defaultdict(int)
     out = []
@@ -200,14 +198,14 @@ def _with_ids(doc_id: str, obligations: Iterable[Any]) -> list[tuple[str, dict]]
         f = _obligation_fields(o)
         if not f["text"]:
             continue
-        k = (f["ref"] or "", f["text"].casefold())  # == text_key(): the text is already collapsed
+        k = (f["ref"] or "", text_key(f["text"]))
         n = seen[k]
         seen[k] += 1
         out.append((obligation_id_for_key(doc_id, f["ref"], k[1], n), f))
     return out
 
 
-def _header_fields(processed: "Processed") -> dict:
+def header_fields(processed: "Processed") -> dict:
     h = processed.directive.header
     d = processed.document
     meta: dict[str, Any] = {}
@@ -251,63 +249,10 @@ def _doc_status(processed: "Processed") -> str:
 
 # ---------------------------------------------------------------- writing helpers
 
-def _core_insert(session: Session, model, rows: list[dict]) -> None:
+def insert_rows(session: Session, model, rows: list[dict]) -> None:
     """executemany through Core: the ORM's bulk path costs ~3x more CPU per row."""
     if rows:
         session.connection().execute(model.__table__.insert(), rows)
-
-def _upsert_units(session: Session, names: Iterable[str], *, _depth: int = 0) -> dict[str, int]:
-    """unit key -> id, creating the units not yet known (safe against concurrent writers)."""
-    by_key = {}
-    for n in names:
-        by_key.setdefault(unit_key(n), n)
-    if not by_key:
-        return {}
-    keys = list(by_key)
-    have = {k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(keys)))}
-    missing = [k for k in keys if k not in have]
-    if missing:
-        gaz = _unit_gazetteer()
-        rows = [{"key": k, "name": by_key[k], "aliases": list(gaz.get(k, {}).get("aliases", []))} for k in missing]
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dinsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dinsert
-        session.connection().execute(dinsert(Unit.__table__).on_conflict_do_nothing(index_elements=["key"]), rows)
-        have.update({k: i for k, i in session.execute(select(Unit.key, Unit.id).where(Unit.key.in_(missing)))})
-        # Parents from the gazetteer (Văn phòng UBND tỉnh -> Ủy ban nhân dân tỉnh), created if needed.
-        parents = {k: gaz[k]["parent"] for k in missing if gaz.get(k, {}).get("parent") and _depth < 4}
-        if parents:
-            pids = _upsert_units(session, parents.values(), _depth=_depth + 1)
-            for k, pname in parents.items():
-                pid = pids.get(unit_key(pname))
-                if pid is not None and pid != have[k]:
-                    session.execute(update(Unit).where(Unit.id == have[k], Unit.parent_id.is_(None)).values(parent_id=pid))
-    return have
-
-
-_UNIT_GAZ: dict[str, dict] | None = None
-
-
-def _unit_gazetteer() -> dict[str, dict]:
-    """corpora/units.jsonl by unit key (name and aliases): aliases and parent for new units."""
-    global _UNIT_GAZ
-    if _UNIT_GAZ is None:
-        table: dict[str, dict] = {}
-        try:
-            from extractors.gazetteer import load
-
-            for r in load("units.jsonl"):
-                name = r.get("name")
-                if name:
-                    entry = {"aliases": [a for a in r.get("aliases", []) if a], "parent": r.get("parent")}
-                    table.setdefault(unit_key(name), entry)
-        except Exception:  # a broken or missing gazetteer must not stop an ingest
-            table = {}
-        _UNIT_GAZ = table
-    return _UNIT_GAZ
-
 
 def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str, int]) -> list[dict]:
     rows = []
@@ -317,16 +262,17 @@ def _unit_links(obl_id: str, lead: list[str], support: list[str], ids: dict[str,
     return rows
 
 
-def _set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]], *, fresh: bool = False) -> None:
-    """Replace the unit links of these obligations (`fresh`: they have none yet)."""
+def set_unit_links(session: Session, items: list[tuple[str, list[str], list[str]]], *, fresh: bool = False) -> None:
+    """Replace the unit links of these obligations (`fresh`: they have none yet): one link per
+    printed unit and role; the printed unit's row knows its department (models/departments.py)."""
     if not items:
         return
-    ids = _upsert_units(session, [n for _, lead, sup in items for n in (*lead, *sup)])
+    ids = ensure_units(session, [n for _, lead, sup in items for n in (*lead, *sup)])
     if not fresh:
         session.execute(delete(ObligationUnit).where(ObligationUnit.obligation_id.in_([i for i, _, _ in items])))
     rows = [r for oid, lead, sup in items for r in _unit_links(oid, lead, sup, ids)]
     if rows:
-        _core_insert(session, ObligationUnit, rows)
+        insert_rows(session, ObligationUnit, rows)
 
 
 def _write_citations(session: Session, doc_id: str, processed: "Processed", *, fresh: bool = False) -> None:
@@ -358,7 +304,7 @@ def _write_citations(session: Session, doc_id: str, processed: "Processed", *, f
             # Same symbol, and the same date when both are known ("08-CT/TU" recurs across provinces/years).
             r["to_document"] = next((i for i, on in known.get(r["number_key"], ())
                                      if on is None or r["issued_on"] is None or on == r["issued_on"]), None)
-        _core_insert(session, Citation, rows)
+        insert_rows(session, Citation, rows)
 
 
 def _resolve_placeholders(session: Session, doc_id: str, number_key: str | None,
@@ -382,10 +328,10 @@ def _write_doc_targets(session: Session, doc_id: str, targets: Iterable[Any], *,
         rows.append({"document_id": doc_id, "ordinal": n, "raw": d["raw"] or "", "value": float(d["value"]),
                      "unit": d["unit"] or "", "kind": d["kind"] or "target", "subject": d.get("subject")})
     if rows:
-        _core_insert(session, DocumentTarget, rows)
+        insert_rows(session, DocumentTarget, rows)
 
 
-def _obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
+def obligation_row(oid: str, doc_id: str, ordinal: int, f: dict, now: dt.datetime) -> dict:
     return {"id": oid, "document_id": doc_id, "ordinal": ordinal, **f, "status": "open", "note": None,
             "corrected_fields": [], "extracted_values": {}, "last_done_on": None,
             "created_at": now, "updated_at": now}
@@ -439,7 +385,7 @@ def record_error(session: Session, *, source_path: str | Path, sha256: str, stag
     try:
         if existing is not None:
             session.execute(delete(Document).where(Document.id == existing.id))
-        _core_insert(session, Document, [row])
+        insert_rows(session, Document, [row])
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -455,10 +401,13 @@ def record_error(session: Session, *, source_path: str | Path, sha256: str, stag
 
 
 def _duplicate(session: Session, existing: Document, source_file: str) -> IngestOutcome:
-    n = _count_obligations(session, existing.id)
+    head = session.get(Document, existing.version_of) if existing.version_of else existing
+    n = _count_obligations(session, head.id)
     what = f"duplicate of {existing.id}" + (f" ({existing.source_file})" if existing.source_file != source_file else "")
+    if head is not existing:
+        what += f", a copy of document {head.id} ({head.source_file})"
     return IngestOutcome("duplicate", existing.id, n, f"{source_file}: {what}, {n} obligations",
-                         source_file=source_file, duplicate_of=existing.id)
+                         source_file=source_file, duplicate_of=existing.id, version_of=existing.version_of)
 
 
 def ingest_processed(session: Session, processed: "Processed", *, source_path: str | Path | None = None,
@@ -511,34 +460,89 @@ def _insert(session: Session, processed: "Processed", *, doc_id: str, sha: str, 
     }
     if status == "failed":
         reason = errors[0]["message"] if errors else "unreadable"
-        _core_insert(session, Document, [{**base, "type": None, "number": None, "number_key": None, "issuer": None,
+        insert_rows(session, Document, [{**base, "type": None, "number": None, "number_key": None, "issuer": None,
                                             "issued_on": None, "place": None, "title": None, "signer": None,
                                             "programme": None, "meta": {"reader": dict(xdoc.metadata)} if xdoc.metadata else {}}])
         return IngestOutcome("failed", doc_id, 0, f"{source_file}: failed: {reason}", source_file=source_file,
                              errors=errors)
 
-    header = _header_fields(processed)
-    original = find_original(session, number=header["number"], issuer=header["issuer"],
-                             issued_on=header["issued_on"], exclude_sha256=sha, title=header["title"])
-    if original is not None:
-        _core_insert(session, Document, [{**base, **header, "number_key": header["number_key"],
-                                            "version_of": original.id}])
-        n = _count_obligations(session, original.id)
+    header = header_fields(processed)
+    sketch = text_sketch(processed.document.text())
+    row = {**base, **header, "copy_kind": copy_kind_of(xdoc), "text_sketch": sketch.encode()}
+    lock_copies(session)   # until the commit: two copies stored at once must not both be new
+    match = find_copy(session, identity=_identity(row), sketch=sketch, exclude_id=doc_id)
+    if match is not None:
+        if _rank(row) >= _rank(match.head):   # a better copy, or an equal one arriving later
+            return _promote(session, processed, row, sketch, match, now)
+        insert_rows(session, Document, [{**row, "version_of": match.head.id}])
+        write_bands(session, doc_id, sketch, fresh=True)
+        head = match.head
+        n = _count_obligations(session, head.id)
         return IngestOutcome("version", doc_id, n,
-                             f"{source_file}: version of {original.id} ({original.source_file}), {n} obligations kept",
-                             source_file=source_file, version_of=original.id)
+                             f"{source_file}: copy of {head.id} ({head.source_file}, found by {match.how}), "
+                             f"{n} obligations kept from {head.source_file}",
+                             source_file=source_file, version_of=head.id,
+                             copy=CopyOf(head.id, describe(head), head.source_file,
+                                         stored_copy_kind(head.copy_kind, head.kind), how=match.how,
+                                         similarity=match.similarity))
 
-    _core_insert(session, Document, [{**base, **header}])
+    insert_rows(session, Document, [row])
+    write_bands(session, doc_id, sketch, fresh=True)
     _write_citations(session, doc_id, processed, fresh=True)
     _write_doc_targets(session, doc_id, processed.extraction.targets, fresh=True)
-    items = _with_ids(doc_id, processed.extraction.obligations)
+    items = obligations_with_ids(doc_id, processed.extraction.obligations)
     if items:
-        _core_insert(session, Obligation, [_obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
-        _set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items], fresh=True)
+        insert_rows(session, Obligation, [obligation_row(oid, doc_id, i, f, now) for i, (oid, f) in enumerate(items)])
+        set_unit_links(session, [(oid, f["lead_units"], f["support_units"]) for oid, f in items], fresh=True)
     _resolve_placeholders(session, doc_id, header["number_key"], header["issued_on"])
     extra = f" ({status})" if status != "ok" else ""
     return IngestOutcome("new", doc_id, len(items), f"{source_file}: new{extra}, {len(items)} obligations",
                          source_file=source_file)
+
+
+def _identity(row: dict | Document) -> Identity:
+    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    return Identity.of(number_key=get("number_key"), issued_on=get("issued_on"), issuer=get("issuer"),
+                       type=get("type"), title=get("title"))
+
+
+def _rank(row: dict | Document) -> tuple[int, int]:
+    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    return copy_rank(get("copy_kind"), get("kind"), bool(get("number_key")))
+
+
+def _promote(session: Session, processed: "Processed", row: dict, sketch: Sketch, match: Match,
+             now: dt.datetime) -> IngestOutcome:
+    """A better copy of a stored directive: its row becomes the document's (the old head and
+    every copy now point at it), the obligations, and the citations to the document, move to it,
+    and its extraction is applied to them as `reextract` applies a new extraction."""
+    head = match.head
+    new_id = row["id"]
+    insert_rows(session, Document, [{**row, "version_of": None}])
+    write_bands(session, new_id, sketch, fresh=True)
+    session.execute(update(Document).where(or_(Document.version_of == head.id, Document.id == head.id))
+                    .values(version_of=new_id))
+    session.execute(update(Citation).where(Citation.to_document == head.id).values(to_document=new_id))
+    session.execute(delete(Citation).where(Citation.from_document == head.id))
+    session.execute(delete(DocumentTarget).where(DocumentTarget.document_id == head.id))
+    session.execute(update(Obligation).where(Obligation.document_id == head.id).values(document_id=new_id))
+    _write_citations(session, new_id, processed, fresh=True)
+    _write_doc_targets(session, new_id, processed.extraction.targets, fresh=True)
+    _resolve_placeholders(session, new_id, row["number_key"], row["issued_on"])
+    doc = session.get(Document, new_id)
+    kind = stored_copy_kind(row["copy_kind"], row["kind"])
+    applied = _apply_obligations(session, doc, processed, who="chidao",
+                                 note=f"nguồn mới: {COPY_KIND_VI[kind]} {row['source_file']}")
+    total = applied.added + applied.updated + applied.unchanged
+    old_kind = stored_copy_kind(head.copy_kind, head.kind)
+    return IngestOutcome(
+        "version", new_id, total,
+        f"{row['source_file']}: better copy of {head.id} ({head.source_file}, found by {match.how}): now the source, "
+        f"{total} obligations ({applied.added} new, {applied.updated} updated, {applied.unchanged} unchanged, "
+        f"{applied.removed} removed, {applied.kept_stale} kept with staff data)",
+        source_file=row["source_file"], version_of=None,
+        copy=CopyOf(new_id, describe(doc), row["source_file"], kind, promoted=True, previous_file=head.source_file,
+                    previous_kind=old_kind, how=match.how, similarity=match.similarity))
 
 
 # ---------------------------------------------------------------- re-extraction
@@ -590,10 +594,13 @@ def reextract(session: Session, *, document_id: str, processed: "Processed", who
 def _reextract(session: Session, doc: Document, processed: "Processed", who: str | None,
                code_fingerprint: str | None) -> ReextractOutcome:
     now = utcnow()
-    header = _header_fields(processed)
+    header = header_fields(processed)
     old_key = doc.number_key
     for k, v in header.items():
         setattr(doc, k, v)
+    sketch = text_sketch(processed.document.text())
+    doc.copy_kind = copy_kind_of(processed.document) or doc.copy_kind
+    doc.text_sketch = sketch.encode()
     doc.status = _doc_status(processed)
     doc.errors = _errors(processed)
     doc.traceback = None
@@ -602,34 +609,75 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     doc.extracted_at = now
     session.add(doc)
     session.flush()
+    write_bands(session, doc.id, sketch)
+    if doc.version_of:
+        # A copy: its own row re-read; the citations and obligations live on the document's row.
+        head = session.get(Document, doc.version_of)
+        return ReextractOutcome(doc.id, message=f"{doc.source_file}: re-read; a copy of document {head.id} "
+                                                f"({head.source_file}), whose obligations are unchanged")
     _write_citations(session, doc.id, processed)
     _write_doc_targets(session, doc.id, processed.extraction.targets)
     if old_key != doc.number_key:
         session.execute(update(Citation).where(Citation.to_document == doc.id).values(to_document=None))
         _resolve_placeholders(session, doc.id, doc.number_key, doc.issued_on)
 
-    existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)).scalars()}
-    items = _with_ids(doc.id, processed.extraction.obligations)
-    new_ids = {oid for oid, _ in items}
-    # Fuzzy second pass: same ref, similar text, neither side matched by id.
-    unmatched_old = [o for oid, o in existing.items() if oid not in new_ids]
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    out = _apply_obligations(session, doc, processed, who=who)
+    total = out.added + out.updated + out.unchanged
+    out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
+                   f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "
+                   f"{out.removed} removed, {out.kept_stale} kept with staff data)")
+    return out
+
+
+def _extracted_text(ob: Obligation) -> str:
+    """What the extractor last said an obligation's text was (the staff may have corrected it)."""
+    return ob.extracted_values.get("text", ob.text) if "text" in (ob.corrected_fields or []) else ob.text
+
+
+def _match_obligations(existing: dict[str, Obligation], items: list[tuple[str, dict]]) -> dict[str, str]:
+    """New id -> stored id: by stable id; then the same ref and text, in order (what the id
+    encodes, when the ids were made from another copy of the document); then the same ref and
+    text at least 85 % alike (a better OCR)."""
+    mapping = {oid: oid for oid, _ in items if oid in existing}
+    taken = set(mapping.values())
+    by_key: dict[tuple[str, str], list[Obligation]] = defaultdict(list)
+    for o in existing.values():
+        if o.id not in taken:
+            by_key[(o.ref or "", text_key(_extracted_text(o)))].append(o)
     for oid, f in items:
-        if oid in existing or not unmatched_old:
+        if oid in mapping:
+            continue
+        same = by_key.get((f["ref"] or "", text_key(f["text"])))
+        while same and same[0].id in taken:
+            same.pop(0)
+        if same:
+            mapping[oid] = same.pop(0).id
+            taken.add(mapping[oid])
+    unmatched_old = [o for o in existing.values() if o.id not in taken]
+    for oid, f in items:
+        if oid in mapping or not unmatched_old:
             continue
         best, best_r = None, 0.85
         for o in unmatched_old:
             if o.id in taken or (o.ref or "") != (f["ref"] or ""):
                 continue
-            r = difflib.SequenceMatcher(None, text_key(o.text if "text" not in o.corrected_fields
-                                                       else o.extracted_values.get("text", o.text)),
-                                        text_key(f["text"])).ratio()
+            r = difflib.SequenceMatcher(None, text_key(_extracted_text(o)), text_key(f["text"])).ratio()
             if r >= best_r:
                 best, best_r = o, r
         if best is not None:
             mapping[oid] = best.id
             taken.add(best.id)
+    return mapping
+
+
+def _apply_obligations(session: Session, doc: Document, processed: "Processed", *, who: str | None,
+                       note: str | None = None) -> ReextractOutcome:
+    """Apply an extraction to the obligations stored on DOC (see `reextract` for the rules)."""
+    now = utcnow()
+    existing = {o.id: o for o in session.execute(select(Obligation).where(Obligation.document_id == doc.id)
+                                                 .order_by(Obligation.ordinal)).scalars()}
+    items = obligations_with_ids(doc.id, processed.extraction.obligations)
+    mapping = _match_obligations(existing, items)
 
     out = ReextractOutcome(doc.id)
     links: list[tuple[str, list[str], list[str]]] = []
@@ -637,9 +685,9 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
     kept: set[str] = set()
     history = []
     for ordinal, (oid, f) in enumerate(items):
-        ob = existing.get(mapping.get(oid, oid))
+        ob = existing.get(mapping[oid]) if oid in mapping else None
         if ob is None:
-            new_rows.append(_obligation_row(oid, doc.id, ordinal, f, now))
+            new_rows.append(obligation_row(oid, doc.id, ordinal, f, now))
             links.append((oid, f["lead_units"], f["support_units"]))
             out.added += 1
             continue
@@ -658,6 +706,8 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
             if old != new:
                 changes[name] = [_jsonable(old), _jsonable(new)]
                 setattr(ob, name, new)
+        for name in CONFIDENCE_FIELDS:
+            setattr(ob, name, f[name])
         if (ob.flags or []) and STALE_FLAG in ob.flags:
             ob.flags = [x for x in ob.flags if x != STALE_FLAG]
             changes.setdefault("flags", [[STALE_FLAG], ob.flags])
@@ -667,7 +717,7 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
             ob.updated_at = now
             out.updated += 1
             history.append({"obligation_id": ob.id, "kind": "reextract", "status": ob.status,
-                            "previous_status": ob.status, "who": who, "note": None, "changes": changes, "at": now})
+                            "previous_status": ob.status, "who": who, "note": note, "changes": changes, "at": now})
             if "lead_units" in changes or "support_units" in changes:
                 links.append((ob.id, ob.lead_units, ob.support_units))
         else:
@@ -687,12 +737,8 @@ def _reextract(session: Session, doc: Document, processed: "Processed", who: str
             out.removed += 1
     session.flush()
     if new_rows:
-        _core_insert(session, Obligation, new_rows)
-    _set_unit_links(session, links)
+        insert_rows(session, Obligation, new_rows)
+    set_unit_links(session, links)
     if history:
-        _core_insert(session, StatusHistory, history)
-    total = out.added + out.updated + out.unchanged
-    out.message = (f"{doc.source_file}: re-extracted, {total} obligations "
-                   f"({out.added} new, {out.updated} updated, {out.unchanged} unchanged, "
-                   f"{out.removed} removed, {out.kept_stale} kept with staff data)")
+        insert_rows(session, StatusHistory, history)
     return out

@@ -34,129 +34,26 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
-
-from models.dates import is_overdue, next_occurrence, period_deadline
+from extractors.keys import symbol_key
+from models.dates import PERIOD_MONTHS, is_overdue, next_occurrence, period_bounds, period_deadline
 from models.db import execute
-from models.keys import symbol_key
 from models.owes_rows import natural_key
 from models.search_query import SearchQuery, fold_key, parse_query
 
 RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
+SORTS = ("auto", "confidence")   # auto: words by rank, no words by due date; confidence: least certain first
 OPEN = ("open", "in_progress")
 MAX_LIMIT = 1000
 
 
-# ------------------------------------------------------------------ units and groups
-
-@lru_cache(maxsize=1)
-def _unit_abbreviations() -> tuple[Optional[re.Pattern], dict]:
-    """One alternation of every unit abbreviation (longest first) and its expansions."""
-    from extractors.gazetteer import load
-
-    try:
-        rows = load("abbreviations.jsonl")
-    except Exception:   # a clone without the data file still searches
-        return None, {}
-    table = {r["abbreviation"]: r["expansion"] for r in rows
-             if r.get("kind") == "unit" and r.get("abbreviation") and r.get("expansion")}
-    if not table:
-        return None, {}
-    alt = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True))
-    return re.compile(r"(?<![^\W_])(?:" + alt + r")(?![^\W_])"), table
-
-
-@lru_cache(maxsize=4096)
-def expand_unit(name: str) -> str:
-    """`UBND huyện Tuy Phước` -> `Ủy ban nhân dân huyện Tuy Phước` (unit abbreviations, as in corpora)."""
-    out = " ".join((name or "").split())
-    rx, table = _unit_abbreviations()
-    return rx.sub(lambda m: table[m.group(0)], out) if rx else out
-
-
-@lru_cache(maxsize=8192)
-def unit_fold(name: str) -> str:
-    return fold_key(expand_unit(name))
-
-
-_UNIT_INDEX: dict = {}
-
-
-def _unit_rows(session) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(id, name, folded keys of name and aliases) of every unit; cached per register until the
-    units table changes (new units only ever get new ids)."""
-    bind = session.get_bind()
-    stamp = execute(session, "SELECT count(*), max(id) FROM units").one()
-    key = (str(bind.url), tuple(stamp))
-    rows = _UNIT_INDEX.get(key)
-    if rows is None:
-        rows = []
-        for uid, uname, aliases in execute(session, "SELECT id, name, aliases FROM units").all():
-            keys = tuple(dict.fromkeys(unit_fold(n) for n in [uname] + list(_json(aliases) or [])))
-            rows.append((uid, uname, keys))
-        _UNIT_INDEX.clear()
-        _UNIT_INDEX[key] = rows
-    return rows
-
-
-@lru_cache(maxsize=1)
-def _group_rules() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
-    """((group name, ((folded pattern prefix, has_wildcard), ...)), ...)."""
-    from extractors.gazetteer import load
-
-    try:
-        rows = load("unit_groups.jsonl")
-    except Exception:
-        return ()
-    rules = []
-    for r in rows:
-        pats = []
-        for p in r.get("members", []):
-            wild = p.rstrip().endswith("*")
-            pats.append((fold_key(p.rstrip().rstrip("*")), wild))
-        rules.append((r["group"], tuple(pats)))
-    return tuple(rules)
-
-
-@lru_cache(maxsize=4096)
-def _groups_of(key: str) -> tuple[str, ...]:
-    out = []
-    for group, pats in _group_rules():
-        for prefix, wild in pats:
-            if (wild and key.startswith(prefix + " ") and len(key) > len(prefix) + 1) or (not wild and key == prefix):
-                out.append(group)
-                break
-    return tuple(out)
-
-
-def groups_of(unit: str) -> list[str]:
-    """The group units whose tasks also fall to `unit` (by the rules in corpora/unit_groups.jsonl)."""
-    return list(_groups_of(unit_fold(unit)))
-
-
 def resolve_units(session, name: str, *, include_groups: bool = True) -> dict[int, Optional[str]]:
-    """Unit ids in the register that a unit filter `name` means: {unit id: group name or None}.
+    """Printed-unit ids in the register that a unit filter `name` means: {unit id: the group or
+    former body it owes through, or None for its own} (models.departments.resolve_query)."""
+    from models.departments import resolve_query
 
-    Exact (folded) match on the name or an alias first; failing that, units whose folded name
-    contains the query's words in order (`cong an` -> every Công an ...).  Then the groups
-    that include the unit (whether or not the unit itself is in the register)."""
-    if not name or not name.strip():
-        return {}
-    wanted = unit_fold(name)
-    rows = _unit_rows(session)
-    hits: dict[int, Optional[str]] = {uid: None for uid, _, keys in rows if wanted in keys}
-    if not hits:
-        rx = re.compile(r"(?:^| )" + re.escape(wanted) + r"(?: |$)")
-        hits = {uid: None for uid, _, keys in rows if rx.search(keys[0])}
-    if include_groups:
-        groups = {fold_key(g): g for g in groups_of(name)}
-        for uid, _, keys in rows:
-            g = groups.get(keys[0])
-            if g and uid not in hits:
-                hits[uid] = g
-    return hits
+    return resolve_query(session, name, include_groups=include_groups).unit_ids
 
 
 # ------------------------------------------------------------------ results
@@ -184,6 +81,8 @@ class SearchHit:
     document_file: Optional[str] = None
     exact: bool = False          # every query word with the diacritics as typed
     score: float = 0.0
+    confidence: Optional[float] = None      # how sure the extraction is, 0..1 (null: not computed)
+    confidence_reasons: list[dict] = field(default_factory=list)   # [{code, text}], what lowered it
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -220,7 +119,8 @@ class DocumentHit:
     obligations: int = 0
 
 
-def _json(v):
+def json_column(v):
+    """A JSON column's value: SQLite hands back the text, PostgreSQL the parsed value."""
     if isinstance(v, str):
         try:
             return json.loads(v)
@@ -237,7 +137,7 @@ def _date(v) -> Optional[dt.date]:
     return dt.date.fromisoformat(str(v)[:10])
 
 
-class _Row:
+class DeadlineRow:
     """Duck type for models/dates.py: what is_overdue / next_occurrence read."""
     __slots__ = ("deadline_due", "deadline_recurrence", "deadline_day", "deadline_start", "status", "last_done_on")
 
@@ -253,7 +153,7 @@ class _Row:
 def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
     """The date that counts for ordering and ranges: the due date; for a recurring task the
     next occurrence, or this period's day when it was missed (overdue)."""
-    row = _Row(m)
+    row = DeadlineRow(m)
     if row.deadline_recurrence in RECURRING:
         if is_overdue(row, today):
             # missed this period: the date that counts is the one missed, not next period's
@@ -269,7 +169,7 @@ def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
 OBLIGATION_COLUMNS = (
     "o.id, o.document_id, o.text, o.ref, o.page, o.lead_units, o.support_units, o.deadline_raw, "
     "o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, o.last_done_on, "
-    "o.flags, o.bbox, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file"
+    "o.flags, o.bbox, o.confidence, o.confidence_reasons, d.number AS doc_number, d.type AS doc_type, d.title AS doc_title, d.source_file AS doc_file"
 )
 
 
@@ -352,20 +252,26 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
     f = Filters(dialect)
     resolved: list[str] = []
     if unit:
-        units = resolve_units(session, unit)
-        if units:
-            names = dict(execute(session, f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(u)) for u in units)})").all())
-            resolved = [names[u] for u in units]
+        from models.departments import resolve_query, unassigned_sql
+
+        uq = resolve_query(session, unit)
+        units = uq.unit_ids
+        resolved = list(uq.departments) or ([uq.title] if uq.found else [])
         role_sql = ""
         if role in ("lead", "support"):
             role_sql = f" AND ou.role = {f.param(role)}"
-        ids = ", ".join(str(int(u)) for u in units) or "NULL"
-        f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
+        if uq.unassigned:          # "Chưa rõ đơn vị": the tasks no department owes
+            f.id_sets.append(f"SELECT o3.id AS obligation_id FROM obligations o3 WHERE {unassigned_sql(role, alias='o3')}")
+        else:
+            ids = ", ".join(str(int(u)) for u in units) or "NULL"
+            f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
-        docs = [r[0] for r in execute(session, "SELECT id FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
-            {"d": document, "k": symbol_key(document) or ""}).all()]
+        # a copy (models/copies.py) stands for its document, whose row holds the obligations
+        docs = list(dict.fromkeys(r[0] for r in execute(
+            session, "SELECT COALESCE(version_of, id) FROM documents WHERE id = :d OR number_key = :k OR source_file = :d",
+            {"d": document, "k": symbol_key(document) or ""}).all()))
         ids = ", ".join(f.param(d) for d in docs) or "NULL"
         f.id_sets.append(f"SELECT o2.id AS obligation_id FROM obligations o2 WHERE o2.document_id IN ({ids})")
         f.selective = True
@@ -416,8 +322,6 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
 def overdue_sql(f: Filters, today: dt.date) -> str:
     """models.dates.is_overdue as one SQL condition over `o` (today is a constant, so each
     period's deadline and start are constants too).  Tested row for row against is_overdue."""
-    from models.dates import PERIOD_MONTHS, period_bounds
-
     t = f.date(today)
     st = "COALESCE(o.status, 'open')"
     opened = f"{st} IN ('open', 'in_progress')"
@@ -445,15 +349,16 @@ def overdue_sql(f: Filters, today: dt.date) -> str:
 
 
 def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> SearchHit:
-    row = _Row(m)
+    row = DeadlineRow(m)
     return SearchHit(
         obligation_id=m["id"], document_id=m["document_id"], text=m["text"], ref=m.get("ref"), page=m.get("page"),
-        lead_units=list(_json(m.get("lead_units")) or []), support_units=list(_json(m.get("support_units")) or []),
+        lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         deadline_raw=m.get("deadline_raw"), due=row.deadline_due, recurrence=row.deadline_recurrence,
         day=row.deadline_day, next_due=effective_due(m, today), status=row.status,
-        overdue=is_overdue(row, today), flags=list(_json(m.get("flags")) or []),
+        overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),
+        confidence=m.get("confidence"), confidence_reasons=list(json_column(m.get("confidence_reasons")) or []),
     )
 
 
@@ -464,10 +369,14 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
            due_from: Optional[dt.date] = None, due_to: Optional[dt.date] = None,
            status: Optional[Iterable[str] | str] = None, overdue: bool = False,
            flags: Optional[Iterable[str] | str] = None, limit: int = 50, offset: int = 0,
-           today: Optional[dt.date] = None, count: bool = True) -> SearchResult:
+           today: Optional[dt.date] = None, count: bool = True, sort: str = "auto") -> SearchResult:
     """Obligations matching `query` (all words, diacritics folded) and the filters, best first.
 
-    With no query words: the filtered obligations in due order (overdue first)."""
+    With no query words: the filtered obligations in due order (overdue first).
+    sort="confidence": the least certain extraction first (for review), whatever the words;
+    obligations whose confidence was never computed come last."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: use {' or '.join(SORTS)}")
     started = time.perf_counter()
     today = today or dt.date.today()
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -476,7 +385,9 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
     f, resolved = build_filters(session, unit=unit, role=role, document=document, type=type, programme=programme,
                                 due_from=due_from, due_to=due_to, status=status, overdue=overdue, flags=flags,
                                 today=today)
-    if q.empty:
+    if sort == "confidence":
+        hits, total, more = _confidence_order(session, q, f, limit, offset, today)
+    elif q.empty:
         hits, total, more = _due_order(session, f, limit, offset, today)
     else:
         hits, total, more = _ranked(session, q, f, limit, offset, today, count)
@@ -503,12 +414,36 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
 
     def due_key(m):
         nd = effective_due(m, today)
-        return (not is_overdue(_Row(m), today), nd is None, nd or dt.date.max, m["document_id"],
+        return (not is_overdue(DeadlineRow(m), today), nd is None, nd or dt.date.max, m["document_id"],
                 natural_key(m.get("ref")))
     rows.sort(key=due_key)
     page = rows[offset:offset + limit]
     full = _rows_by(session, "o.id", [m["k"] for m in page])
     return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
+
+
+def _confidence_order(session, q: SearchQuery, f: Filters, limit: int, offset: int, today: dt.date):
+    """Every match (words and filters), least certain first: the review list.  Ties (and rows
+    without a confidence, last) keep document order."""
+    if q.empty:
+        join = " JOIN documents d ON d.id = o.document_id" if "d." in f.sql() else ""
+        source, where = f"obligations o{join}", f.sql()
+    else:
+        frm, words_where, rid = _words_from(q, f)
+        source = "obligations o"
+        where = (f"o.id IN (SELECT s9.item_id FROM search_obligations s9 WHERE s9.rid IN "
+                 f"(SELECT {rid} FROM {frm} WHERE {words_where}))")
+    order = "o.confidence ASC NULLS LAST, o.document_id, o.ordinal"
+    if not f.post:
+        sql = f"SELECT o.id AS k FROM {source} WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        keys = [r[0] for r in execute(session, sql, f.params).all()]
+        total, more = _count(session, f"SELECT 1 FROM {source} WHERE {where}", f.params, offset + limit)
+    else:   # a due-date range: a recurring task's next occurrence is computed in Python
+        sql = f"SELECT o.id AS k, {DEADLINE_COLUMNS} FROM {source} WHERE {where} ORDER BY {order}"
+        rows = [m for m in (dict(r) for r in execute(session, sql, f.params).mappings()) if all(p(m) for p in f.post)]
+        keys, total, more = [m["k"] for m in rows[offset:offset + limit]], len(rows), False
+    full = _rows_by(session, "o.id", keys)
+    return [_hit(full[k], today) for k in keys if k in full], total, more
 
 
 def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, str, str]:
@@ -672,25 +607,32 @@ def search_documents(session, *, query: str, limit: int = 20) -> list[DocumentHi
         return []
     dialect = session.get_bind().dialect.name
     limit = max(1, min(int(limit), MAX_LIMIT))
-    cols = ("d.id, d.source_file, d.number, d.type, d.title, d.issuer, d.issued_on, "
-            "(SELECT count(*) FROM obligations o WHERE o.document_id = d.id) AS n")
+    # A copy's words (its file name, its OCR'd title) find its document: each document once.
+    cols = ("h.id, h.source_file, h.number, h.type, h.title, h.issuer, h.issued_on, "
+            "(SELECT count(*) FROM obligations o WHERE o.document_id = h.id) AS n")
+    head = "JOIN documents h ON h.id = COALESCE(d.version_of, d.id)"
     if dialect == "sqlite":
         sql = (f"SELECT {cols} FROM search_documents_fts f JOIN search_documents s ON s.rid = f.rowid "
-               f"JOIN documents d ON d.id = s.item_id WHERE search_documents_fts MATCH :q ORDER BY f.rank LIMIT {limit}")
+               f"JOIN documents d ON d.id = s.item_id {head} WHERE search_documents_fts MATCH :q ORDER BY f.rank "
+               f"LIMIT {limit * 4}")
         params = {"q": q.fts5()}
     else:
-        sql = (f"SELECT {cols} FROM search_documents s JOIN documents d ON d.id = s.item_id "
+        sql = (f"SELECT {cols} FROM search_documents s JOIN documents d ON d.id = s.item_id {head} "
                f"WHERE s.folded @@ to_tsquery('simple', :q) "
-               f"ORDER BY ts_rank(s.folded, to_tsquery('simple', :q)) DESC LIMIT {limit}")
+               f"ORDER BY ts_rank(s.folded, to_tsquery('simple', :q)) DESC LIMIT {limit * 4}")
         params = {"q": q.tsquery()}
-    return [DocumentHit(id=r[0], source_file=r[1], number=r[2], type=r[3], title=r[4], issuer=r[5],
-                        issued_on=_date(r[6]), obligations=int(r[7] or 0))
-            for r in execute(session, sql, params).all()]
+    hits: dict[str, DocumentHit] = {}
+    for r in execute(session, sql, params).all():
+        if r[0] not in hits and len(hits) < limit:
+            hits[r[0]] = DocumentHit(id=r[0], source_file=r[1], number=r[2], type=r[3], title=r[4], issuer=r[5],
+                                     issued_on=_date(r[6]), obligations=int(r[7] or 0))
+    return list(hits.values())
 
 
 def facets(session) -> dict[str, list[str]]:
-    """Values for the filter drop-downs: units, document types, flags."""
-    units = [r[0] for r in execute(session, "SELECT u.name FROM units u WHERE EXISTS (SELECT 1 FROM obligation_units ou WHERE ou.unit_id = u.id) "
-        "ORDER BY u.name").all()]
+    """Values for the filter drop-downs: departments (models/departments.py), document types."""
+    from models.departments import departments_with_obligations
+
+    units = departments_with_obligations(session)
     types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL ORDER BY type").all()]
     return {"units": units, "types": types}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.statuses import BAD_INPUT_STATUS, DONE_STATUSES, ERROR_STATUS, OUTCOME_OF_STATUS, DocStatus  # noqa: F401
@@ -48,6 +48,7 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("sha256", name="uq_documents_sha256"),
         Index("ix_documents_number_key", "number_key"),
+        Index("ix_documents_issued_on", "issued_on"),
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
@@ -71,15 +72,32 @@ class Document(SQLModel, table=True):
     code_fingerprint: Optional[str] = Field(default=None, max_length=64)
     id: str = Field(primary_key=True, max_length=32)
     number_key: Optional[str] = None
+    # Another copy of the same directive (models/copies.py): the document whose row gives the
+    # obligations (the best copy); null on that row itself.  Always the family's head, never a copy.
     version_of: Optional[str] = Field(
         default=None, sa_column_args=[ForeignKey("documents.id", ondelete="SET NULL")], index=True, max_length=32)
+    copy_kind: Optional[str] = Field(default=None, max_length=16)   # digital | docx | scan (null before 0006)
+    text_sketch: Optional[str] = None   # models.copies.Sketch.encode(): compares texts without reading them
     ingested_at: dt.datetime = Field(default_factory=utcnow)
     extracted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CopyBand(SQLModel, table=True):
+    """The band keys of each document's text sketch (models/copies.py), indexed: the documents
+    a new file may be a copy of, without reading every stored sketch."""
+    __tablename__ = "copy_bands"
+    band: int = Field(sa_type=BigInteger, primary_key=True)
+    document_id: str = Field(
+        sa_column_args=[ForeignKey("documents.id", ondelete="CASCADE")], primary_key=True, index=True, max_length=32)
 
 
 # ---------------------------------------------------------------- units
 
 class Unit(SQLModel, table=True):
+    """A unit as printed (one row per extractors.keys.unit_key), and what it resolves to
+    (models/departments.py): `kind` body | group | position | unknown; `department_id` the
+    row of the department that owes its tasks (itself for a department; NULL for unknown);
+    `current` the department's name after the 2025 reorganisation (NULL: it ended)."""
     __tablename__ = "units"
     __table_args__ = (UniqueConstraint("key", name="uq_units_key"),)
     name: str
@@ -88,6 +106,10 @@ class Unit(SQLModel, table=True):
     key: str
     parent_id: Optional[int] = Field(
         default=None, sa_column_args=[ForeignKey("units.id", ondelete="SET NULL")], index=True)
+    kind: str = Field(default="unknown", max_length=16)
+    # no ON DELETE: units rows are never deleted (SQLite cannot reflect it on an added column)
+    department_id: Optional[int] = Field(default=None, sa_column_args=[ForeignKey("units.id")], index=True)
+    current: Optional[str] = None
 
 
 # ---------------------------------------------------------------- obligations
@@ -110,6 +132,10 @@ class Obligation(SQLModel, table=True):
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
     section_role: Optional[str] = None
     bbox: Optional[list[float]] = Field(default=None, sa_type=JSON)       # provenance on `page`
+    # How sure the extraction is, 0..1 (extractors/obligations/confidence.py), and what lowered it
+    # ([{code, text}]); null for rows stored before 0007 until `chidao reextract`.
+    confidence: Optional[float] = Field(default=None, index=True)
+    confidence_reasons: list[dict] = Field(default_factory=list, sa_type=JSON)
     # staff fields: never written by (re-)extraction
     status: str = Field(default="open", max_length=16, index=True)
     note: Optional[str] = None
@@ -190,7 +216,7 @@ class StatusHistory(SQLModel, table=True):
 
 
 __all__ = [
-    "Citation", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
+    "Citation", "CopyBand", "Document", "DocumentTarget", "Obligation", "ObligationUnit", "StatusHistory", "Unit",
     "DONE_STATUSES", "BAD_INPUT_STATUS", "ERROR_STATUS", "OUTCOME_OF_STATUS",
     "STATUSES", "RELATIONS", "ROLES", "RECURRENCES", "EDITABLE_FIELDS", "utcnow",
 ]

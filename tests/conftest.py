@@ -4,7 +4,8 @@
 PostgreSQL (one uniquely named database per test process / xdist worker, migrated once,
 emptied before each test, dropped at the end).  It also sets $CHIDAO_DB, so CLI commands run in the test
 use it.  PostgreSQL comes from $CHIDAO_TEST_PG_URL (scripts/test.sh starts a private server
-and sets it); without it the PostgreSQL half fails in CI (CI=true) and is skipped locally.
+and sets it); without it the PostgreSQL half fails in CI (CI=true) and is skipped locally
+(tests/tools.py, like every outside tool).
 
 `make_processed`: builds extractor output (Processed) directly from the seam types, so
 register tests need no PDF.
@@ -19,64 +20,29 @@ from typing import Iterator
 
 import pytest
 
-PG_ENV = "CHIDAO_TEST_PG_URL"
+from tests.tools import admin_exec, require_postgres, require_tesseract_vie, with_database
+
 # A `chidao warm` service left running on a developer's machine must not do the tests' extractor
 # calls (tests/flows/test_service.py turns it on for itself, in a directory of its own).
 os.environ["CHIDAO_SERVICE"] = "off"
-
-
-def _pg_admin_url() -> str | None:
-    url = os.environ.get(PG_ENV)
-    if url and url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
-
-
-def _require_pg() -> str:
-    url = _pg_admin_url()
-    if url:
-        return url
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{PG_ENV} is not set in CI: the PostgreSQL half of the suite cannot run "
-                    "(scripts/test.sh starts a server and sets it)", pytrace=False)
-    pytest.skip(f"{PG_ENV} not set: PostgreSQL tests skipped locally (run scripts/test.sh, or export "
-                f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:54330/postgres)")
-
-
-def _with_db(url: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin_exec(admin_url: str, *statements: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            for s in statements:
-                conn.execute(text(s))
-    finally:
-        eng.dispose()
 
 
 @pytest.fixture(scope="session")
 def pg_worker_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this test process (xdist worker), dropped at the end.
     Tests get it emptied (TRUNCATE), which is ~10x faster than a database per test."""
-    admin = _require_pg()
+    admin = require_postgres()
     from models.db import dispose_engine, init_db
 
     name = f"chidao_w_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin_exec(admin, f'CREATE DATABASE "{name}"')
-    url = _with_db(admin, name)
+    admin_exec(admin, f'CREATE DATABASE "{name}"')
+    url = with_database(admin, name)
     try:
         init_db(url)
         yield url
     finally:
         dispose_engine(url)
-        _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate_all(url: str) -> None:
@@ -97,17 +63,17 @@ def _truncate_all(url: str) -> None:
 @pytest.fixture
 def pg_empty_url() -> Iterator[str]:
     """An empty PostgreSQL database (no schema), dropped after the test."""
-    admin = _require_pg()
+    admin = require_postgres()
     from models.db import dispose_engine
 
     name = f"chidao_t_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    _admin_exec(admin, f'CREATE DATABASE "{name}"')
-    url = _with_db(admin, name)
+    admin_exec(admin, f'CREATE DATABASE "{name}"')
+    url = with_database(admin, name)
     try:
         yield url
     finally:
         dispose_engine(url)
-        _admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -215,3 +181,10 @@ def default_obligations() -> list[dict]:
 @pytest.fixture
 def make_processed():
     return build_processed
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> str:
+    """Tesseract with its Vietnamese data, for tests that OCR (tests/tools.py: a failure in CI
+    when missing, a skip elsewhere)."""
+    return require_tesseract_vie()

@@ -11,10 +11,17 @@ Exit codes of `chidao ingest`:
      with its traceback, processed again once the code changed) or something that may pass
      (I/O, the register unreachable: nothing recorded, run the command again).
      With --strict, bad input also gives 1.
+
+The flows, Prefect and rich are imported inside each command: app/cli.py imports every command
+module whatever the command run, and `chidao search` must not pay for them.
 """
 from __future__ import annotations
 
+import gc
+import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -65,8 +72,6 @@ def ingest(
 
     def emit(r: FileResult) -> None:
         if json_out:
-            import json
-
             typer.echo(json.dumps(r.to_dict(), ensure_ascii=False, default=str))
         else:
             typer.echo(r.line())
@@ -102,8 +107,6 @@ def ingest(
         order = ["new", "version", "duplicate", "bad-input", "error"]
         typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
     bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
-    import gc
-
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
     raise typer.Exit(1 if bad else 0)
 
@@ -195,9 +198,6 @@ def warm(
 ) -> None:
     """Keep the extractors loaded (spaCy, underthesea) so that `chidao ingest` on this machine
     skips their ~3 s load: it hands its extractor calls to this process.  Runs until Ctrl-C."""
-    import signal
-    import threading
-
     from flows.service import ServiceRunning, serve, service_dir as default_dir
 
     stop = threading.Event()

@@ -1,4 +1,6 @@
-"""`chidao text FILE`: a file's text in reading order (or its typed model with --json)."""
+"""`chidao text FILE`: a file's text in reading order (or its typed model with --json).
+
+The reader is imported inside the command: app/cli.py imports this module for every command."""
 from __future__ import annotations
 
 import sys

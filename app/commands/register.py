@@ -1,10 +1,13 @@
 """Register commands: export, status, edit, history, reextract, graph, show, documents.
 
 Quick path: nothing heavy at import time (no Prefect, spaCy, OCR); models are imported inside
-each command.
+each command, because app/cli.py imports every command module whatever the command run.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -50,7 +53,7 @@ def export(
 
 
 def _who(ctx: typer.Context, who: Optional[str]) -> Optional[str]:
-    import getpass
+    import getpass    # with termios: only the commands that record who changed something
 
     if who:
         return who
@@ -73,8 +76,6 @@ def _run(ctx: typer.Context, fn):
 
 
 def _console():
-    import sys
-
     from rich.console import Console
 
     # Piped or redirected: do not squeeze tables into 80 columns.
@@ -138,8 +139,6 @@ def edit(
 
 def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation id (or a unique prefix).")) -> None:
     """The status changes and edits of an obligation, oldest first."""
-    import json
-
     from rich.table import Table
 
     from models.queries import history as get_history
@@ -161,10 +160,11 @@ def history(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation i
 
 def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or document id (or unique prefix), or a document number.")) -> None:
     """Everything the register holds on one obligation or one document."""
-    import datetime as dt
+    from rich.markup import escape
 
     from models.dates import is_overdue, next_occurrence
     from models.db import RegisterError
+    from models.owes_rows import confidence_label
     from models.queries import get_document, get_obligation, list_citations, list_obligations
 
     def go(session):
@@ -185,6 +185,8 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
                 ("output", ob.output or ""), ("targets", "; ".join(t.get("raw") or "" for t in ob.targets)),
                 ("flags", ", ".join(ob.flags)), ("status", ob.status + ("  OVERDUE" if is_overdue(ob, today) else "")),
                 ("note", ob.note or ""), ("corrected", ", ".join(ob.corrected_fields)),
+                ("confidence", escape(confidence_label(ob.confidence, ob.confidence_reasons)
+                                      or "chưa tính (chạy chidao reextract để tính)")),
             ]
             for k, v in lines:
                 if v:
@@ -192,10 +194,23 @@ def show(ctx: typer.Context, id: str = typer.Argument(..., help="Obligation or d
             return
         doc = get_document(session, id=id)
         for k in ("id", "source_file", "sha256", "type", "number", "issuer", "issued_on", "place", "title", "signer",
-                  "status", "programme", "version_of", "pages"):
+                  "status", "programme", "pages"):
             v = getattr(doc, k)
             if v not in (None, "", []):
                 con.print(f"[bold]{k:>11}[/bold]  {v}", emoji=False)
+        from models.copies import family, kind_label
+
+        if doc.version_of:
+            head = session.get(type(doc), doc.version_of)
+            con.print(f"[bold]{'copy of':>11}[/bold]  {head.id} ({head.source_file}): tệp này là bản sao "
+                      f"({kind_label(doc)}); nghĩa vụ lấy từ {head.source_file} ({kind_label(head)}); "
+                      f"xem: chidao show {head.id}", emoji=False, markup=True)
+            return
+        members = family(session, doc.id) if doc.status in ("ok", "partial") else [doc]
+        if len(members) > 1:
+            for c in members:
+                what = "nguồn nghĩa vụ" if c.id == doc.id else "bản sao"
+                con.print(f"[bold]{'copy':>11}[/bold]  {c.id}  {c.source_file}  {kind_label(c)}, {what}", emoji=False)
         for e in doc.errors or []:
             where = f" (stage {e['stage']})" if e.get("stage") else ""
             con.print(f"[bold]{'error':>11}[/bold]  {e.get('code')}{where}: {e.get('message')}", emoji=False, markup=False)
@@ -228,19 +243,38 @@ def documents(
     from models.tables import OUTCOME_OF_STATUS
 
     def go(session):
+        from models.copies import kind_label
+
         counts = document_obligation_counts(session)
         docs = list_documents(session, status=status_filter)
-        per_outcome = {k: 0 for k in ("done", "bad-input", "error")}
+        listed = {d.id for d in docs}
+        copies: dict[str, list] = {}
         for d in docs:
+            if d.version_of and d.version_of in listed:
+                copies.setdefault(d.version_of, []).append(d)
+        heads = [d for d in docs if not (d.version_of and d.version_of in listed)]
+        per_outcome = {k: 0 for k in ("done", "bad-input", "error")}
+        for d in heads:
             per_outcome[OUTCOME_OF_STATUS.get(d.status, "done")] += 1
-        typer.echo(f"{len(docs)} văn bản: {per_outcome['done']} xong (done), {per_outcome['bad-input']} tệp hỏng "
+        n_copies = sum(len(v) for v in copies.values())
+        typer.echo(f"{len(heads)} văn bản: {per_outcome['done']} xong (done), {per_outcome['bad-input']} tệp hỏng "
                    f"(bad-input), {per_outcome['error']} lỗi chương trình (error)"
+                   + (f"; {n_copies} bản sao lưu kèm văn bản của nó" if n_copies else "")
                    + ("; xem lỗi: chidao show ID" if per_outcome["error"] else ""))
         t = Table("id", "file", "type", "number", "issued", "status", "obligations", "note")
-        for d in docs:
-            note = f"version of {d.version_of}" if d.version_of else "; ".join(e.get("message", "") for e in d.errors or [])[:60]
+        for d in heads:
+            if d.id in copies:
+                note = f"nguồn nghĩa vụ: {kind_label(d)}; {len(copies[d.id])} bản sao"
+            elif d.version_of:
+                note = f"bản sao của {d.version_of} ({kind_label(d)})"
+            else:
+                note = "; ".join(e.get("message", "") for e in d.errors or [])[:60]
             t.add_row(d.id, d.source_file, d.type or "", d.number or "", d.issued_on.isoformat() if d.issued_on else "",
                       d.status, str(counts.get(d.id, 0)), note)
+            for c in copies.get(d.id, ()):
+                t.add_row(f"  └ {c.id}", c.source_file, c.type or "", c.number or "",
+                          c.issued_on.isoformat() if c.issued_on else "", c.status, "",
+                          f"bản sao ({kind_label(c)})")
         _console().print(t)
 
     _run(ctx, go)
@@ -255,8 +289,6 @@ def reextract(
 ) -> None:
     """Run the extractors again on the stored files, as ingest runs them (same stages, same
     isolation and timeouts); staff status, notes and corrections are kept."""
-    import sys
-
     from flows.reextract import reextract_documents
     from flows.service import connect_for
     from models.db import RegisterError
@@ -288,8 +320,6 @@ def graph(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
 ) -> None:
     """The directive graph: descendants of a directive, an obligation's chain, missing documents, or export."""
-    import json
-
     from models import graph as G
 
     fmt = format.lower() if format else None

@@ -93,13 +93,17 @@ def search(
     overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
     flag: list[str] = typer.Option([], "--flag", help="Only tasks with this extraction flag (repeatable)."),
     limit: int = typer.Option(50, "--limit", "-n", help="At most this many results."),
+    sort: str = typer.Option("auto", "--sort", help="auto (best match; without words, by due date) or "
+                             "confidence (least certain extraction first, to review)."),
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
     documents: bool = typer.Option(False, "--documents", help="Search documents (number, title, issuer) instead."),
 ) -> None:
     """Search the register's obligations (or documents) with filters."""
     from models.db import RegisterError
-    from models.search import search as do_search, search_documents
+    from models.search import SORTS, search as do_search, search_documents
 
+    if sort not in SORTS:
+        _fail(f"unknown --sort {sort!r}: use {' or '.join(SORTS)}", 2)
     try:
         with _session(_settings(ctx).db) as session:
             if documents:
@@ -113,13 +117,13 @@ def search(
             result = do_search(session, query=query, unit=unit, role=role, document=document, type=type_,
                                programme=programme, due_from=parse_date(due_from, "--from"),
                                due_to=parse_date(due_to, "--to"), status=_statuses(status), overdue=overdue,
-                               flags=flag or None, limit=limit)
+                               flags=flag or None, limit=limit, sort=sort)
     except RegisterError as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return
-    _print_hits(result)
+    _print_hits(result, confidence=sort == "confidence")
 
 
 def _print_documents(hits) -> None:
@@ -134,11 +138,12 @@ def _print_documents(hits) -> None:
     _console().print(t)
 
 
-def _print_hits(result) -> None:
+def _print_hits(result, confidence: bool = False) -> None:
+    """The hits as a table; CONFIDENCE: with a column of each one's confidence and reasons."""
     from rich.markup import escape
     from rich.table import Table
 
-    from models.owes_rows import STATUS_LABELS, recurrence_label, vn_date
+    from models.owes_rows import STATUS_LABELS, confidence_label, recurrence_label, vn_date
 
     shown = len(result.hits)
     total = f"hơn {result.total}" if result.more else str(result.total)
@@ -146,8 +151,11 @@ def _print_hits(result) -> None:
     if result.units:
         title += " — đơn vị: " + "; ".join(result.units)
     t = Table(title=escape(title), show_lines=True)
-    for c, kw in (("#", {"justify": "right"}), ("Nhiệm vụ", {"ratio": 5}), ("Chủ trì / phối hợp", {"ratio": 2}),
-                  ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản", {}), ("id", {})):
+    columns = [("#", {"justify": "right"}), ("Nhiệm vụ", {"ratio": 5}), ("Chủ trì / phối hợp", {"ratio": 2}),
+               ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản", {}), ("id", {})]
+    if confidence:
+        columns.insert(1, ("Độ tin cậy", {"ratio": 2}))
+    for c, kw in columns:
         t.add_column(c, **kw)
     for n, h in enumerate(result.hits, 1):
         units = "; ".join(h.lead_units) + (f"\n[dim]phối hợp: {escape('; '.join(h.support_units))}[/dim]" if h.support_units else "")
@@ -159,14 +167,18 @@ def _print_hits(result) -> None:
             status = f"[bold red]Quá hạn[/bold red]\n{status}"
         src = " ".join(x for x in (h.document_number or h.document_file, f"mục {h.ref}" if h.ref else "",
                                     f"tr. {h.page}" if h.page else "") if x)
-        t.add_row(str(n), escape(h.text), escape(units) if not h.support_units else units, escape(when), status,
-                  escape(src), h.obligation_id)
+        cells = [str(n), escape(h.text), escape(units) if not h.support_units else units, escape(when), status,
+                 escape(src), h.obligation_id]
+        if confidence:
+            cells.insert(1, escape(confidence_label(h.confidence, h.confidence_reasons) or "chưa tính"))
+        t.add_row(*cells)
     _console().print(t)
 
 
 def owes(
     ctx: typer.Context,
-    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One unit (default: every unit, one list each)."),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One department, as printed, abbreviated (UBND các huyện), "
+                                       "by a position (Giám đốc Công an tỉnh) or an old name; default: every department, one list each."),
     date_from: Optional[str] = typer.Option(None, "--from", help="Due on or after (YYYY-MM-DD or dd/mm/yyyy)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Due on or before."),
     status: str = typer.Option("open", "--status", "-s", help="open (not finished), in_progress, done, cancelled or all."),
@@ -175,7 +187,8 @@ def owes(
     fmt: str = typer.Option("table", "--format", "-f", help="table, html, xlsx, pdf, ics or json."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: outputs/nhiem-vu-...)."),
 ) -> None:
-    """Who owes what by when: per unit, open tasks in due order, overdue first."""
+    """Who owes what by when: per department, open tasks in due order, overdue first; tasks that
+    name no department are listed apart as "Chưa rõ đơn vị"."""
     from app.reports import FORMATS, default_path, write
     from models.db import RegisterError
     from models.owes import owes as do_owes
@@ -192,18 +205,33 @@ def owes(
                              programme=programme)
     except RegisterError as exc:
         _fail(str(exc))
-    if unit and not groups[0].items:
-        typer.echo(f"{unit}: no tasks found for this unit" + (" with these filters" if date_from or date_to else ""), err=True)
+    if unit:
+        _say_which(unit, groups[0], filtered=bool(date_from or date_to or programme))
     if fmt == "table":
         _print_owes(groups)
         return
     path = output or default_path(fmt, unit)
-    title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
+    title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     try:
         write(groups, fmt, path, title=title)
     except OSError as exc:
         _fail(f"{path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path} ({sum(len(g.items) for g in groups)} tasks, {len(groups)} units)", err=True)
+
+
+def _say_which(asked: str, group, *, filtered: bool) -> None:
+    """On stderr, in Vietnamese: which department --unit means, or what to type instead."""
+    if group.note:
+        typer.echo(group.note, err=True)
+    if group.items:
+        return
+    if group.suggestions:
+        typer.echo(f"Không tìm thấy đơn vị «{asked}» trong sổ. Có phải: "
+                   + "; ".join(f'chidao owes --unit "{s}"' for s in group.suggestions), err=True)
+    elif filtered:
+        typer.echo(f"{group.label}: không có nhiệm vụ nào với các điều kiện lọc này", err=True)
+    else:
+        typer.echo(f"{group.label}: không có nhiệm vụ nào. Xem các đơn vị có nhiệm vụ: chidao summary", err=True)
 
 
 def _print_owes(groups) -> None:
@@ -214,7 +242,7 @@ def _print_owes(groups) -> None:
     if not groups:
         console.print("Không có nhiệm vụ nào.")
     for g in groups:
-        t = Table(title=escape(f"{g.unit} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
+        t = Table(title=escape(f"{g.label} — {len(g.items)} nhiệm vụ, {g.overdue} quá hạn"), show_lines=True,
                   title_justify="left")
         for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
                       ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
@@ -233,7 +261,7 @@ def summary(
     days: int = typer.Option(30, "--days", help="'Due soon' window in days."),
     as_json: bool = typer.Option(False, "--json", help="JSON for scripts."),
 ) -> None:
-    """Per unit: open, done, overdue, due in the next 30 days."""
+    """Per department: open, done, overdue, due in the next 30 days; then the tasks no department owes."""
     from models.owes import summary as do_summary
 
     with _session(_settings(ctx).db) as session:
@@ -248,7 +276,7 @@ def summary(
     for c in ("Đơn vị", "Chưa xong", "Đã xong", "Quá hạn", f"Đến hạn {days} ngày tới"):
         t.add_column(c, justify="left" if c == "Đơn vị" else "right")
     for r in rows:
-        t.add_row(escape(r.unit), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
+        t.add_row(escape(r.label), str(r.open), str(r.done), f"[red]{r.overdue}[/red]" if r.overdue else "0", str(r.due_soon))
     _console().print(t)
 
 

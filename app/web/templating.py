@@ -12,7 +12,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def environment():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from models.owes_rows import ROLE_LABELS, STATUS_LABELS, recurrence_label, vn_date
+    from models.owes_rows import ROLE_LABELS, STATUS_LABELS, confidence_label, recurrence_label, vn_date
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
@@ -21,6 +21,7 @@ def environment():
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     env.globals["recurrence_label"] = recurrence_label
+    env.globals["confidence_label"] = confidence_label
     env.globals["STATUS_LABELS"] = STATUS_LABELS
     return env
 

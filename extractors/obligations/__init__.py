@@ -33,6 +33,30 @@ def _paragraph_texts(section: Section) -> list[tuple[str, int]]:
     return [(t, section.page)] if t else []
 
 
+def _paragraph_ocr(section: Section) -> dict[str, Optional[float]]:
+    """OCR confidence of each paragraph text of _paragraph_texts (None: not OCR'd)."""
+    if section.paragraphs:
+        return {collapse_ws(p.text): p.confidence for p in section.paragraphs}
+    return {}
+
+
+def _record(pieces: list, *, ocr: Optional[float], scope: list[str], origin: Optional[tuple[str, int]]) -> None:
+    """Note on each piece of one paragraph what its confidence needs: how its leads were found
+    (its own sentence, the sentence before, or SCOPE, which ORIGIN says came from a heading N
+    levels up, the item's lead-in or the addressees), the paragraph's OCR confidence, and
+    whether the paragraph gave several pieces."""
+    for p in pieces:
+        p.ocr, p.split = ocr, len(pieces) > 1
+        if not p.leads:
+            p.unit_source = None
+        elif not p.inherited:
+            p.unit_source = "sentence"
+        elif scope and origin and [x.casefold() for x in p.leads] == [x.casefold() for x in scope]:
+            p.unit_source, p.scope_depth = origin
+        else:
+            p.unit_source = "previous"
+
+
 def _strip_marker(text: str, label: str) -> str:
     t = text.strip()
     if label and t.startswith(label):
@@ -63,6 +87,7 @@ def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
     for piece in pieces:
         if cells.get("lead"):
             piece.leads, piece.inherited = [cells["lead"]], False
+            piece.unit_source, piece.scope_depth = ("table" if piece.table else "field"), 0
         if cells.get("support"):
             piece.supports = [cells["support"]]
         if cells.get("deadline"):
@@ -84,6 +109,7 @@ class _Walker:
         from extractors.obligations.split import (addressees_of, is_addressee_sentence, sentences,
                                                   split_unit_text)
         from extractors.obligations.targets import find_figures
+        ocr = _paragraph_ocr(section)
         for text, page in _paragraph_texts(section):
             kept = []
             for s in sentences(text):
@@ -95,6 +121,7 @@ class _Walker:
                 continue
             body = " ".join(kept)
             got = split_unit_text(body, ref=None, page=page, scope=[], role=None, prose=True, require_unit=True)
+            _record(got, ocr=ocr.get(text), scope=[], origin=None)
             self.pieces.extend(got)
             used = " ".join(p.text for p in got)
             rest = " ".join(s for s in kept if s not in used)
@@ -133,12 +160,16 @@ class _Walker:
         if section.kind in ("part", "roman", "plan") and not (here and here.leads):
             # a part heading ("III. NHIỆM VỤ VÀ GIẢI PHÁP") is a title, its prose may assign work
             texts = [(t, p) for t, p in texts if collapse_ws(t) != collapse_ws(section.heading)]
+        ocr = _paragraph_ocr(section)
         if section.kind in ("letter", "bullet", "paren") and not section.children and len(texts) > 1:
             # a leaf item is one task however many paragraphs it runs to (NOTES: leaf items are
             # obligations); a title line first ("Bước 3: Gửi kết quả") is no part of it
             title = texts[:1] if _is_title(_strip_marker(texts[0][0], section.label), section, True) else []
             rest = texts[len(title):]
-            texts = [(" ".join(t for t, _ in rest), rest[0][1])]
+            joined = " ".join(t for t, _ in rest)
+            known = [ocr[t] for t, _ in rest if ocr.get(t) is not None]
+            ocr[joined] = min(known) if known else None
+            texts = [(joined, rest[0][1])]
         first_piece = len(self.pieces)
         own: Optional[Scope] = None
         for i, (t, page) in enumerate(texts):
@@ -153,7 +184,7 @@ class _Walker:
                 continue       # an upper-case title line
             if i == 0 and _is_title(body, section, len(texts) > 1):
                 continue       # "1. Hoàn thiện hạ tầng công nghệ thông tin" over its items "(1) ...", "(2) ..."
-            if not section.children and read_lead_in(body).only:
+            if not section.children and read_lead_in(body).bare:
                 continue       # names a unit or a person and asks nothing ("Bộ trưởng Bộ Y tế Đào Hồng Lan;")
             applied = own or inner
             require = role not in _TASK_ROLES and not applied.leads
@@ -163,6 +194,11 @@ class _Walker:
             for piece in got:
                 if piece.inherited and not piece.supports:
                     piece.supports = list(applied.supports)
+            # for the confidence: where the units came from (the item's own subject, a heading or
+            # lead-in N levels up, the directive's addressees)
+            where = (("lead-in", 0) if own else ("heading", applied.depth) if applied.leads else
+                     ("addressees", 0) if self.addressees else None)
+            _record(got, ocr=ocr.get(t), scope=list(applied.leads) or self.addressees, origin=where)
             if i == 0 and got and not got[0].inherited and not (here and here.leads):
                 # "3. Ban cán sự đảng UBND tỉnh chỉ đạo ...": the item's subject governs its later paragraphs
                 own = Scope(tuple(got[0].leads), source="subject")
@@ -185,13 +221,15 @@ class _Walker:
         text = collapse_ws(row.cells.get("task", ""))
         if not text:
             return
-        piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True)
+        piece = Piece(text=text, ref=row.path or "PL", page=row.page, role="appendix", table=True,
+                      ocr=row.confidence)
         _apply_fields([piece], {k: collapse_ws(v) for k, v in row.cells.items()})
         if not piece.leads and row.group:
             got = read_lead_in(re.sub(r"^[IVXLC]+\.?\s+|^\d+\.\s+", "", row.group))
             if got.leads and got.only:
                 piece.leads, piece.inherited = list(got.leads), True
                 piece.supports = piece.supports or list(got.supports)
+                piece.unit_source, piece.scope_depth = "heading", 0
         self.pieces.append(piece)
 
 
@@ -211,16 +249,16 @@ def _without_unassigned_copies(pieces: list) -> list:
     ("PHỤ LỤC PHÂN CÔNG THỰC HIỆN NHIỆM VỤ"): the body copy with no unit of its own is the same
     task, and the table row is where it is assigned; a clerk writes it down once.  Body items
     that have a unit, or say more than the row, stay."""
-    from extractors.obligations.flags import text_key
+    from extractors.keys import words_key
 
-    rows = [text_key(p.text) for p in pieces if p.table]
+    rows = [words_key(p.text) for p in pieces if p.table]
     if not rows:
         return pieces
 
     def copied(p) -> bool:
         if p.table or (p.leads and not p.inherited):
             return False
-        k = text_key(p.text)
+        k = words_key(p.text)
         return len(k) >= 20 and any(k == r or (r.startswith(k) and len(k) >= 0.8 * len(r)) for r in rows)
 
     return [p for p in pieces if not copied(p)]
@@ -234,6 +272,7 @@ def _title_year(title: Optional[str]) -> Optional[int]:
 def extract_obligations(directive: Directive) -> Extraction:
     """Every obligation the directive assigns, in the order of its section tree."""
     from extractors.obligations.deadlines import find_deadline, parse_deadline
+    from extractors.obligations.confidence import set_confidence
     from extractors.obligations.flags import add_flags
     from extractors.obligations.split import supports_of
     from extractors.obligations.targets import find_figures
@@ -248,6 +287,7 @@ def extract_obligations(directive: Directive) -> Extraction:
     w.walk(directive.root, Scope(), None)
 
     obligations: list[Obligation] = []
+    pieces = []
     for p in _without_unassigned_copies(w.pieces):
         text = collapse_ws(p.text)
         if not text:
@@ -269,7 +309,9 @@ def extract_obligations(directive: Directive) -> Extraction:
         obligations.append(Obligation(
             ref=p.ref, page=p.page, text=text, lead_units=leads, support_units=supports, deadline=deadline,
             targets=targets, output=p.output, section_role=p.role))
+        pieces.append(p)
     add_flags(obligations, document_date=doc_date)
+    set_confidence(zip(obligations, pieces))
     # document-level figures: each number once (the same raw twice is one figure)
     seen, doc_targets = set(), []
     for t in w.doc_targets:

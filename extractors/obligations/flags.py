@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Optional
 
 from extractors.obligations.deadlines import is_before_document
-from extractors.obligations.units import is_known
-from extractors.text import fold_diacritics
+from extractors.keys import unit_key, words_key
+from extractors.units import resolve_unit
 from extractors.types import Obligation
 
 NO_UNIT = "no-unit"
@@ -16,13 +15,8 @@ DUPLICATE = "duplicate"
 UNKNOWN_UNIT = "unknown-unit"
 
 
-def text_key(text: str) -> str:
-    """A task's text for comparing: no diacritics, no case, no punctuation."""
-    return re.sub(r"\W+", " ", fold_diacritics(text).casefold()).strip()
-
-
 def _task_key(o: Obligation) -> str:
-    return text_key(o.text)
+    return words_key(o.text)
 
 
 def add_flags(obligations: list[Obligation], *, document_date: Optional[dt.date] = None) -> list[Obligation]:
@@ -35,12 +29,12 @@ def add_flags(obligations: list[Obligation], *, document_date: Optional[dt.date]
             flags.append(NO_UNIT)
         if is_before_document(o.deadline, document_date):
             flags.append(DEADLINE_BEFORE_DOCUMENT)
-        key = (_task_key(o), tuple(sorted(u.casefold() for u in o.lead_units)))
+        key = (_task_key(o), tuple(sorted(unit_key(u) for u in o.lead_units)))
         if key in seen:
             flags.append(DUPLICATE)
         else:
             seen[key] = i
-        if any(not is_known(u) for u in [*o.lead_units, *o.support_units]):
+        if any(not resolve_unit(u).is_unit for u in [*o.lead_units, *o.support_units]):
             flags.append(UNKNOWN_UNIT)
         o.flags = list(dict.fromkeys(flags))
     return obligations

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from extractors import gazetteer
+from extractors.obligations.units import HEAD_RE, expand_abbreviations
 from extractors.text import fold_diacritics
 
 __all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WORDS"]
@@ -26,13 +27,11 @@ __all__ = ["get_nlp", "unit_mentions", "pos_tags", "read_unit_phrase", "STOP_WOR
 def get_nlp():
     import spacy
 
-    from extractors.obligations.units import expand_abbreviations
-
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     patterns, seen = [], set()
     for r in gazetteer.load("units.jsonl"):
-        for n in [r["name"], *r.get("aliases", [])]:
+        for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]:
             for form in {n, expand_abbreviations(n)}:
                 if form.casefold() in seen:
                     continue
@@ -69,7 +68,9 @@ def pos_tags(text: str) -> tuple[tuple[str, str, int], ...]:
 
 
 # Lower-case words that may sit inside a unit phrase although tagged as verbs.
-_INNER = {"liên quan", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
+# what may follow "liên quan" inside a unit phrase ("các cơ quan liên quan của tỉnh", "… trên địa bàn")
+_AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
+_INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
           "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
@@ -103,7 +104,7 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|to�
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
 _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
                          r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
-                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa))", re.IGNORECASE)
+                         r"cơ\s+quan$|trung\s+tâm\s+(?:của|là)|phòng\s+(?:chống|ngừa)|trường\s+hợp)", re.IGNORECASE)
 # After "các/những" an organisation noun must follow ("các sở", not "các file", "những khó khăn")
 _PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
                          r"thành|thị|xã|phường|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
@@ -112,12 +113,11 @@ _PLURAL_ORG = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:s�
 
 
 def _starts_unit(s: str) -> bool:
-    from extractors.obligations.units import _HEAD_RE
     if _FALSE_HEAD.match(s):
         return False
     if re.match(r"(?:các|những|mọi)\s", s, re.IGNORECASE):
         return bool(_PLURAL_ORG.match(s))
-    return bool(_HEAD_RE.match(s) or _GENERIC_START.match(s))
+    return bool(HEAD_RE.match(s) or _GENERIC_START.match(s))
 
 
 def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
@@ -161,7 +161,7 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
-                                                               "ngành", "huyện"}):
+                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}):
                 i += 1
                 continue
             break
@@ -169,6 +169,8 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue
+        if end and re.search(r"\bliên\s+quan$", rest[:end]) and low not in _AFTER_RELATED:
+            break          # "các sở, ngành liên quan | giải đáp …": nothing but a place or an owner follows it
         if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
             break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
         if word[:1].isupper() and end and low in _ASSIGNING:

@@ -55,6 +55,7 @@ class LeadIn:
     leads: list[str] = field(default_factory=list)
     supports: list[str] = field(default_factory=list)
     only: bool = False          # the text is nothing but the scope (not a task of its own)
+    bare: bool = False          # nothing but names: no word after the units at all
 
 
 # Words that say who does what and nothing more ("chủ trì, phối hợp thực hiện", "chịu trách nhiệm",
@@ -68,6 +69,7 @@ _SCOPE_WORDS = re.compile(
     re.IGNORECASE)
 # "Trách nhiệm của …", "Nhiệm vụ của …", "Đối với …" before the units a heading names
 _OWNER = re.compile(r"^(?:(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cụ\s+thể)?\s+của|đối\s+với|giao\s+cho)\s+", re.IGNORECASE)
+_TOPIC = re.compile(r"^(?:Về|Đối\s+với)\s", re.IGNORECASE)
 # a topic heading run into its lead-in: "Về cải cách thể chế Giao Sở Tư pháp chủ trì …"
 _TOPIC_THEN_ASSIGN = re.compile(r"^(?:Về|Đối\s+với)\s+[^:;]{2,160}?\s(?=(?:Giao|Yêu\s+cầu|Đề\s+nghị)\s)")
 
@@ -87,22 +89,23 @@ def read_lead_in(text: str, closed: bool = False) -> LeadIn:
     if owner:
         phrase, end = read_unit_phrase(t, owner.end())
         if phrase and not t[end:].strip(" ,;:."):
-            return LeadIn([phrase], [], True)
+            return LeadIn([phrase], [], True, True)
         named = t[owner.end():]
         if owner.group(0).lower().startswith("đối"):
             # "Đối với Nhà đầu tư Dự án cao tốc …", "Đối với Chủ dự án thành phần": a party named by
             # its capitalised title; "Đối với việc lập hồ sơ …", "Đối với công tác …": a topic
             if named[:1].isupper() and not re.search(r"[.;]|\b(?:phải|cần|thực hiện|triển khai)\b", named):
-                return LeadIn([named], [], True)
+                return LeadIn([named], [], True, True)
             return LeadIn()
     leads, end = subject_of(t + ":" if closed else t)
     if not leads:
         return LeadIn()
     rest = t[end:]
     supports = supports_of(rest)
+    bare = not re.sub(r"[\s,;:.\-–]|\bvà\b", "", rest)
     for s in supports:
         rest = rest.replace(s, " ")
-    return LeadIn(list(leads), supports, _only_scope_words(rest))
+    return LeadIn(list(leads), supports, _only_scope_words(rest), bare)
 
 
 def _only_scope_words(text: str) -> bool:
@@ -123,19 +126,21 @@ def _only_scope_words(text: str) -> bool:
     return True
 
 
-def _head_text(section: Section, first: str) -> tuple[str, bool]:
-    """The heading part of the section's first paragraph, and whether it is the whole paragraph:
-    its bold title when it has one, the text up to a colon, or a first paragraph without a full
-    stop (a heading line)."""
+def _head_texts(section: Section, first: str) -> list[tuple[str, bool]]:
+    """Where the heading of the section's first paragraph may end, most specific first, each with
+    whether it is the whole paragraph: its bold title, the text up to a colon, a first paragraph
+    without a full stop (a heading line).  A bold title may be a topic run into the lead-in that
+    names the doer ("Về cải cách thể chế" + "Giao Sở Tư pháp chủ trì, …:")."""
+    out: list[tuple[str, bool]] = []
     if section.title and first.startswith(section.title.rstrip(" :")):
         head = section.title.rstrip(" :")
-        return head, len(head) >= len(first.rstrip(" :."))
+        out.append((head, len(head) >= len(first.rstrip(" :."))))
     colon = first.find(":")
     if 0 < colon <= 300 and not re.search(r"\.\s", first[:colon]):
-        return first[:colon], not first[colon + 1:].strip()
-    if not re.search(r"[.;!?]\s*$", first) and len(first.split()) <= 40:
-        return first, True
-    return "", False
+        out.append((first[:colon], not first[colon + 1:].strip()))
+    elif not re.search(r"[.;!?]\s*$", first) and len(first.split()) <= 40:
+        out.append((first, True))
+    return out
 
 
 def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[Scope], str]:
@@ -147,8 +152,7 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
     from extractors.obligations.split import is_deadline_only
 
     has_items = bool(section.children)
-    head, whole = _head_text(section, first)
-    if head:
+    for head, whole in _head_texts(section, first):
         got = read_lead_in(head, closed=True)
         if got.leads and (got.only or has_items):
             return Scope(tuple(got.leads), tuple(got.supports), None, "heading"), head if got.only else ""
@@ -158,6 +162,8 @@ def scope_of(section: Section, first: str, later: list[str]) -> tuple[Optional[S
             frame = find_deadline(head)
             if frame is not None and frame.due is not None:
                 return Scope(deadline=frame.raw, source="heading"), head if is_deadline_only(head) else ""
+        if has_items and whole and _TOPIC.match(head):
+            return None, head        # "Đối với việc lập hồ sơ …:", "Về cải cách thể chế": a topic over its items
     # a lead-in paragraph just before the items: "Giao Sở Nội vụ chủ trì, phối hợp với …:"
     if has_items and later and later[-1].rstrip().endswith(":"):
         got = read_lead_in(later[-1])

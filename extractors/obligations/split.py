@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.text import collapse_ws
+from extractors.text import collapse_ws, fold_diacritics
 
 # ------------------------------------------------------------------ sentence tools
 
@@ -60,6 +60,7 @@ DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|c
                           r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
 EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|thông\s+báo\s+(?:để|cho)\s+[^.;]{0,80}\bbiết\b|(?:nghiêm\s+túc|khẩn\s+trương)?\s*(?:triển\s+khai\s+)?thực\s+hiện\s*\.?/\.\s*$|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
                           r"có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?kể\s+từ", re.IGNORECASE)
+DECISION_RE = re.compile(r"^(?:Phê\s+duyệt|Ban\s+hành\s+kèm\s+theo|Thành\s+lập|Công\s+nhận|Bãi\s+bỏ|Sửa\s+đổi,\s+bổ\s+sung)\b")
 POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Ch[iỉì]\s+tiết\s+\d+\s+nhiệm\s+vụ|"
                         r"^Ban\s+hành\s+kèm\s+theo", re.IGNORECASE)
 ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|giải\s+pháp)(?:,\s*(?:nhiệm\s+vụ|giải\s+pháp))?"
@@ -68,7 +69,12 @@ ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+du
 # A sentence opening with its own time frame
 TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ngày|Chậm\s+nhất|Trong\s+(?:tháng|quý|năm)\s+\d|Từ\s+(?:tháng|năm|quý))",
                           re.IGNORECASE)
-CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))", re.IGNORECASE)
+CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nhất\s+là|Đặc\s+biệt\s+là|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))",
+                         re.IGNORECASE)
+# A sentence that completes the task before it: its deadline or its report ("Hoàn thành và báo cáo UBND
+# tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
+# (a labelled "Thời gian hoàn thành: …" line is a field: structure has made it the item's cell)
+COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm))\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
@@ -103,8 +109,10 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
     if g:
         pos += g.end()
     phrase, end = _phrase(s, pos)
-    if not phrase and not g:
-        # "..., (đồng chí ...) đề nghị/yêu cầu X ..." inside the sentence (a report of a request)
+    if not phrase and not g and not _opens_with_action(s[pos:]):
+        # "..., (đồng chí ...) đề nghị/yêu cầu X ..." inside the sentence (a report of a request); in an
+        # order that opens with its action ("Khẩn trương …; vận động và yêu cầu các chủ mỏ cam kết …")
+        # the one asked is part of the task, not its doer
         for rv in REPORTING_VERB_RE.finditer(s):
             if rv.start() < pos:
                 continue
@@ -133,8 +141,8 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
 
 # The verbs that assign a task to the unit before them ("Giao Ban Quản lý dự án đầu tư xây dựng số 1
 # chủ trì, …", "Trung tâm xúc tiến Đầu tư, Thương mại và Du lịch tỉnh:").
-_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)\b|\s*:",
-                       re.IGNORECASE)
+# Matched on the text with its diacritics folded (same length), so an OCR'd "chú trì" is one too.
+_ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chu\s+tri|phoi\s+hop|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|lam\s+dau\s+moi)\b|\s*:")
 # Verbs that may sit inside a body's name ("Ban Quản lý dự án đầu tư xây dựng", "Trung tâm Xúc tiến Đầu
 # tư, Thương mại và Du lịch", "Cục Cảnh sát điều tra tội phạm về ma túy"); any other verb is a predicate.
 _NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến", "du lịch", "phát triển", "giám sát", "chuyển đổi",
@@ -153,7 +161,7 @@ def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
     from extractors.obligations.nlp import pos_tags
 
     rest = sentence[end:]
-    m = _ASSIGNED.search(rest)
+    m = _ASSIGNED.search(fold_diacritics(rest).lower())
     if not m or m.start() == 0:
         return phrase, end
     tail = rest[:m.start()]
@@ -213,10 +221,24 @@ def is_title(sentence: str) -> bool:
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence):
         return True
-    if PAST_RE.search(sentence) and not re.search(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|tiếp\s+tục|phấn\s+đấu)\b",
-                                                  sentence, re.IGNORECASE):
+    # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report
+    plain = re.sub(r"\([^()]*\)", " ", sentence)
+    if PAST_RE.search(plain) and not re.search(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|tiếp\s+tục|phấn\s+đấu)\b",
+                                               sentence, re.IGNORECASE) and not _opens_with_action(plain):
         return True
     return False
+
+
+# Words an order opens with when its doer is above it (an item under "2. Sở Y tế:"): "Khẩn trương …",
+# "Tập trung …", "Chủ động …"; a report of the past opens with its subject or a time.
+# Only the words of urging: a report of the past opens with the same plain verbs ("Thực hiện tốt …,
+# đã ban hành 03 Kế hoạch").
+_ACTION_OPENERS = re.compile(r"^(?:khẩn\s+trương|tập\s+trung|chủ\s+động|tiếp\s+tục|tăng\s+cường|đẩy\s+(?:mạnh|nhanh)|"
+                             r"kịp\s+thời|thường\s+xuyên|nghiêm\s+túc)\b", re.IGNORECASE)
+
+
+def _opens_with_action(sentence: str) -> bool:
+    return bool(_ACTION_OPENERS.match(sentence.lstrip(" -–+•*")))
 
 
 def is_addressee_sentence(sentence: str) -> bool:
@@ -259,6 +281,13 @@ class Piece:
     inherited: bool = False                 # leads came from a scope, not the text
     table: bool = False
     scope_deadline: Optional[str] = None    # the words of a time-frame heading above it
+    # For the confidence (confidence.py), recorded by the walker: how the leads were found
+    # (confidence.UNIT_SOURCES), how many levels up a heading scope was, the OCR confidence
+    # (0..100) of the source lines, and whether the piece is one of several cut from one paragraph.
+    unit_source: Optional[str] = None
+    scope_depth: int = 0
+    ocr: Optional[float] = None
+    split: bool = False
 
 
 def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[str], prose: bool = False,
@@ -272,6 +301,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
     for s in sents:
         if EXECUTION_RE.search(s) or POINTER_RE.search(s) or is_title(s):
             continue
+        if role == "articles" and DECISION_RE.match(s):
+            continue                 # "Điều 1. Phê duyệt Kế hoạch …": the decision itself, not a task
         if is_addressee_sentence(s) and s.rstrip().endswith(":"):
             continue
         if is_background(s) and not (cur and CONTINUE_RE.match(s)):
@@ -289,6 +320,8 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
                 new = True
             elif TIME_OPEN_RE.match(s):
                 new = True
+            elif COMPLETES_RE.match(s):
+                new = False         # "Hoàn thành … trước ngày …": the same task, now dated
             elif re.match(r"^(?:Chủ\s+trì|(?:Tổng\s+hợp,\s*)?[Bb]áo\s+cáo)\b", s):
                 new = True          # a separate lead or reporting duty
             elif dl and dl.due and not cur_dated and not cur.deadline_text and find_deadline(cur.text) is None:

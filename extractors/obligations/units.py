@@ -1,19 +1,22 @@
 """Unit names: abbreviations, canonical forms, splitting lists of units right.
 
 Data lives in corpora/units.jsonl (names, aliases, group phrases, renames after Nghị định
-45/2025/NĐ-CP) and corpora/abbreviations.jsonl.  The output keeps the document's wording
-(a register clerk searches for what was printed) with abbreviations expanded, tone marks
-normalised and known misprints of official names mapped to the official name.
+45/2025/NĐ-CP) and corpora/abbreviations.jsonl, indexed once by extractors/units.py.  The
+output keeps the document's wording (a register clerk searches for what was printed) with
+abbreviations expanded, tone marks normalised and known misprints of official names mapped to
+the official name; what a printed unit is and which department owes its tasks is
+extractors.units.resolve_unit's answer.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Optional
 
 from extractors import gazetteer
-from extractors.text import collapse_ws, fold_diacritics
+from extractors.keys import expand_abbreviations, unit_key
+from extractors.text import collapse_ws
+from extractors.units import lookup, resolve_unit
 
 __all__ = ["expand_abbreviations", "canonical_unit", "split_units", "lookup", "is_known",
            "current_name", "unit_key", "HEAD_WORDS", "clean_unit_phrase"]
@@ -27,82 +30,23 @@ HEAD_WORDS = (
     "Thanh tra", "Phòng", "Đài", "Báo", "Viện", "Tòa án", "Cơ quan", "Đoàn", "Học viện", "Trường", "Bưu điện",
     "Hội đồng", "Cấp ủy", "Chánh", "Trưởng", "Cảnh sát", "Bệnh viện",
     "Đại học", "Công ty", "Tổng công ty", "Tập đoàn", "Nhà đầu tư", "Chủ đầu tư", "Viễn thông", "Điện lực",
+    "Chủ dự án", "Chủ Chương trình",
 )
-_HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
+HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
-# Office titles name their body: "Giám đốc Công an tỉnh" -> Công an tỉnh.
-_OFFICE_RE = re.compile(r"^(?:đồng\s+chí\s+|các\s+đồng\s+chí\s+)?(?:Giám\s+đốc|Chánh|Phó\s+Chánh|Phó\s+Giám\s+đốc|"
-                        r"Trưởng\s+ban|Trưởng|Bí\s+thư|Thủ\s+trưởng|Lãnh\s+đạo)\s+(?=(?:Sở|Công\s+an|Văn\s+phòng|Thanh\s+tra|Ban|"
-                        r"Bảo\s+hiểm|Ngân\s+hàng|Cục|Kho\s+bạc|Đảng\s+ủy|Tỉnh\s+đoàn|Ủy\s+ban|UBND|Bộ)\b)",
-                        re.IGNORECASE)
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _abbreviations() -> list[tuple[re.Pattern, str]]:
-    out = []
-    recs = sorted(gazetteer.load("abbreviations.jsonl"), key=lambda r: len(r["abbreviation"]), reverse=True)
-    for r in recs:
-        if r.get("kind", "unit") != "unit":
-            continue
-        ab = re.escape(r["abbreviation"]).replace(r"\ ", r"\s+")
-        out.append((re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
-    return out
-
-
-def expand_abbreviations(text: str) -> str:
-    """UBND -> Ủy ban nhân dân, Sở TT&TT -> Sở Thông tin và Truyền thông, ... (case-sensitive:
-    abbreviations are printed in capitals; "Ca" or "tu" in a word never match)."""
-    for rx, rep in _abbreviations():
-        text = rx.sub(rep, text)
-    return text
-
-
-def unit_key(name: str) -> str:
-    """Matching key: expanded, casefolded, punctuation and "và"/dash variants ignored."""
-    s = expand_abbreviations(collapse_ws(name))
-    s = unicodedata.normalize("NFC", s).casefold()
-    s = re.sub(r"[.,;:&\-–—()\"“”']", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
-
-
-@lru_cache(maxsize=1)
-def _index() -> dict[str, dict]:
-    idx: dict[str, dict] = {}
-    for r in gazetteer.load("units.jsonl"):
-        for n in [r["name"], *r.get("aliases", [])]:
-            idx.setdefault(unit_key(n), r)
-    return idx
-
-
-@lru_cache(maxsize=1)
-def _folded_index() -> dict[str, dict]:
-    # OCR loses diacritics now and then; a folded key finds the body anyway
-    return {fold_diacritics(k): r for k, r in _index().items()}
-
-
-def lookup(name: str) -> Optional[dict]:
-    k = unit_key(name)
-    rec = _index().get(k)
-    if rec is None:
-        rec = _folded_index().get(fold_diacritics(k))
-    return rec
-
-
 def is_known(name: str) -> bool:
+    """NAME is in corpora/units.jsonl (a name or an alias; see extractors.units.lookup)."""
     return lookup(name) is not None
 
 
 def current_name(name: str) -> str:
-    """Today's body for a name printed before the 2025 reorganisation (Sở KH&ĐT -> Sở Tài chính)."""
-    rec = lookup(name)
-    while rec and rec.get("renamed_to"):
-        nxt = lookup(rec["renamed_to"])
-        if nxt is None or nxt is rec:
-            return rec["renamed_to"]
-        rec = nxt
-    return rec["name"] if rec else name
+    """Today's body for a name printed before the 2025 reorganisation (Sở KH&ĐT -> Sở Tài chính);
+    the name itself when it is not a unit or its body ended with no successor."""
+    return resolve_unit(name).current or name
 
 
 def _cap(s: str) -> str:
@@ -112,22 +56,26 @@ def _cap(s: str) -> str:
 def clean_unit_phrase(s: str) -> str:
     s = collapse_ws(s).strip(" ,;:.-–")
     s = re.sub(r"\s*\([^)]*\)", "", s)           # "Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)"
+    s = re.sub(r"\s*\([^)]*$", "", s)             # a bracket the span cut open: "Sở … (Cơ quan Thường trực"
     s = re.sub(r"\.\.\.$|…$", "", s).strip(" ,;:.")
     s = re.sub(r"^(?:và|với|cùng|cùng với)\s+", "", s, flags=re.IGNORECASE)
     return s
 
 
 def canonical_unit(name: str, *, province: Optional[str] = None) -> str:
-    """Printed unit -> the name the register keeps."""
+    """Printed unit -> the name the register keeps: as printed, abbreviations expanded, a body's
+    official name in full; a position holder stays one ("Giám đốc Công an tỉnh"): the register
+    resolves it to the body it heads (extractors.units.resolve_unit)."""
     s = clean_unit_phrase(name)
     s = _HONORIFIC_RE.sub("", s)
-    s = _OFFICE_RE.sub("", s)
     s = expand_abbreviations(s)
     if re.fullmatch(r"tỉnh|toàn tỉnh", s, re.IGNORECASE) and province:
         return f"Tỉnh {province}"
     rec = lookup(s)
-    if rec is not None and rec.get("kind") == "group":
-        return _cap(s)               # a collective keeps its printed wording
+    if rec is not None and rec.get("kind") in ("group", "position"):
+        return _cap(s)               # a collective or a position holder keeps its printed wording
+    if rec is not None and unit_key(s) in {unit_key(v) for v in rec.get("variants", ())}:
+        return _cap(s)               # another official name of the body, kept as printed
     if rec is not None:
         # the official spelling of the same name (misprints, dash variants); wording kept
         # when the printed form is a known alias that differs only in punctuation/case
@@ -145,7 +93,7 @@ def _protect_re() -> Optional[re.Pattern]:
     "Sở Lao động, Thương binh và Xã hội") so the splitter never cuts them."""
     names = set()
     for r in gazetteer.load("units.jsonl"):
-        for n in [r["name"], *r.get("aliases", [])]:
+        for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]:
             n = expand_abbreviations(n)
             if re.search(r"[,\-–]|\svà\s", n):
                 names.add(n)
@@ -159,7 +107,7 @@ def _protect_re() -> Optional[re.Pattern]:
 
 
 def _starts_unit(seg: str) -> bool:
-    return bool(_HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
+    return bool(HEAD_RE.match(seg)) or bool(re.match(r"(?:các|Các|những|Những)\s", seg))
 
 
 def split_units(text: str) -> list[str]:

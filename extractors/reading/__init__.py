@@ -16,6 +16,9 @@ from typing import Literal, Optional
 
 from extractors.types import Document, Page, ReadError, Table
 
+# Each reader is imported when a file of its kind comes: pdf.py brings pypdfium2 and pdfplumber,
+# images.py Pillow and the OCR (OpenCV, pytesseract), docx.py python-docx.
+
 __all__ = ["read_document", "sniff", "OcrMode", "ACCEPTED_SUFFIXES", "accepts"]
 
 OcrMode = Literal["auto", "always", "never"]
@@ -159,4 +162,3 @@ def finish(doc: Document) -> Document:
     else:
         doc.status = "ok"
     return doc
-

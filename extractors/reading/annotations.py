@@ -7,7 +7,7 @@ day are filled in at signing as form widgets drawn over the blank `Số:    /TB-
 appearance streams; flattening a page copies those into its content, so their characters can be
 read with the page's text calls and told apart from the page's own by position.
 
-    annotation_texts(pdf, index, page_chars, height, fonts) -> list[AnnotationText]
+    annotation_texts(pdf, index, page_chars, height, fonts, read_chars) -> list[AnnotationText]
     parse_signature(text, page, bbox) -> Signature | None
 """
 from __future__ import annotations
@@ -39,14 +39,15 @@ def _char_key(c: layout.Char) -> tuple:
     return (c.text, round(c.x0, 1), round(c.top, 1))
 
 
-def annotation_texts(pdf, index: int, page_chars: list[layout.Char], height: float, fonts) -> list[AnnotationText]:
+def annotation_texts(pdf, index: int, page_chars: list[layout.Char], height: float, fonts,
+                     read_chars) -> list[AnnotationText]:
     """The text each annotation of page `index` draws, by annotation, in drawing order.
+    `read_chars(page, textpage, height, fonts)` is the PDF reader's character reader
+    (extractors.reading.pdf.extract_chars; passed in, so this module does not import its caller).
 
     Flattens the page of the open document in memory (never written back): call it after the
     page's own characters were read, and only once per page."""
     import pypdfium2.raw as raw
-
-    from extractors.reading.pdf import extract_chars
 
     page = pdf[index]
     try:
@@ -74,7 +75,7 @@ def annotation_texts(pdf, index: int, page_chars: list[layout.Char], height: flo
     try:
         textpage = page.get_textpage()
         try:
-            chars, overlay, _ = extract_chars(page, textpage, height, fonts)
+            chars, overlay, _ = read_chars(page, textpage, height, fonts)
         finally:
             textpage.close()
     finally:

@@ -15,6 +15,12 @@ import zipfile
 from pathlib import Path
 from typing import Optional
 
+import docx
+from docx.blkcntnr import BlockItemContainer
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
 from extractors.reading import tables as tab
 from extractors.text import normalize_text
 from extractors.types import Block, Cell, Document, Page, ReadError, Row, Table
@@ -180,8 +186,6 @@ def _span(tc) -> int:
 
 def _read_table(table, number: int, styles: "_Styles", pager: Optional["_Pager"] = None) -> tuple[Table, list[list[list[Block]]]]:
     """Table model + each cell's paragraph blocks (rows x cells x blocks)."""
-    from docx.table import _Cell
-
     rows: list[Row] = []
     blocks: list[list[list[Block]]] = []
     for tr in table._tbl.tr_lst:
@@ -195,7 +199,7 @@ def _read_table(table, number: int, styles: "_Styles", pager: Optional["_Pager"]
         cell_blocks: list[list[Block]] = []
         col = 0
         for tc in tr.tc_lst:
-            cell = _Cell(tc, table)
+            cell = BlockItemContainer(tc, table)   # the cell's paragraphs and nested tables
             span = _span(tc)
             bs = [b for b in (_para_block(p, number, styles, in_table=True) for p in cell.paragraphs) if b]
             # A cell's nested tables: their text belongs to the cell.
@@ -275,12 +279,6 @@ def word_page_count(path: Path) -> str | None:
 
 
 def read_docx(path: Path, doc: Document) -> None:
-    import docx
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph
-
-    from docx.opc.exceptions import PackageNotFoundError
-
     try:
         d = docx.Document(str(path))
     # What python-docx and lxml raise for a broken package (lxml's XMLSyntaxError is a SyntaxError).

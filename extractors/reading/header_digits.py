@@ -255,9 +255,9 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
     fields = find_fields(data, grey.shape[0])
     if not fields:
         return []
-    from extractors.reading.ocr import OcrTimeout, _run_tesseract
+    from extractors.reading.tesseract import OcrTimeout, run_tesseract
 
-    run = run or _run_tesseract
+    run = run or run_tesseract
     strips, owner = [], []
     for k, f in enumerate(fields):
         x0, y0, x1, y1 = f.box

@@ -1,27 +1,24 @@
 """PNG/JPEG/TIFF scans: checked with Pillow, then OCR'd page by page (TIFF frames)."""
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 from typing import Optional
 
+from PIL import Image
+
+from extractors.reading import ocr
+from extractors.reading.image_errors import pillow_errors
+from extractors.reading.pdf import normalise_table_text, ocr_problem
+from extractors.reading.tables import merge_tables
+from extractors.text import normalize_text
 from extractors.types import Document, ReadError
 
 # Decompression-bomb guard: a 600 dpi A3 scan is ~70 Mpx; refuse far beyond that.
 MAX_PIXELS = 200_000_000
 
 
-def pillow_errors() -> tuple[type[BaseException], ...]:
-    """What Pillow raises for a broken or hostile image file (bad input, not our defect)."""
-    from PIL import Image
-
-    return (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Image.DecompressionBombError)
-
-
 def check_image(path: Path) -> Optional[ReadError]:
     """None when Pillow can decode every frame; else the reason."""
-    from PIL import Image
-
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1
@@ -39,11 +36,6 @@ def check_image(path: Path) -> Optional[ReadError]:
 
 
 def read_image(path: Path, doc: Document, *, workers=None, timeout: float = 120, tables: bool = True) -> None:
-    from extractors.reading import ocr
-    from extractors.reading.pdf import normalise_table_text, ocr_problem
-    from extractors.reading.tables import merge_tables
-    from extractors.text import normalize_text
-
     problem = check_image(path)
     if problem is not None:
         doc.status = "failed"

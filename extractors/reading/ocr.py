@@ -20,28 +20,29 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import re
-import shlex
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import cv2
 import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+import pytesseract
+from PIL import Image, ImageOps
 
+from extractors.reading.image_errors import pillow_errors
+from extractors.reading.preprocess import Prepared, prepare_page, to_rgb
+from extractors.reading.scan_tables import find_grids, ocr_page_tables
+from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, run_tesseract
 from extractors.text import normalize_text
 from extractors.types import Block, Page, ReadError, Table
 
-LANG = "vie"
 DEFAULT_DPI = 300
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
-# psm 3: full automatic layout (keeps the two-column header as two blocks, left first);
-# oem 1: the LSTM recogniser (the only model in the packaged vie data).
-TESS_CONFIG = "--psm 3 --oem 1"
-# One OpenMP thread for each Tesseract child, and nothing else changed in its environment.
-TESSERACT = ("env", "OMP_THREAD_LIMIT=1", "tesseract")
 
 
 @dataclass
@@ -49,10 +50,6 @@ class OcrPageResult:
     page: Page
     tables: list[Table] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
-
-
-class OcrTimeout(Exception):
-    pass
 
 
 # ---------------------------------------------------------------- availability
@@ -79,88 +76,6 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
 
 
 # ---------------------------------------------------------------- one image -> lines
-
-def _run_tesseract(grey: np.ndarray, dpi: int, deadline: float, config: str = TESS_CONFIG,
-                   lang: str = LANG) -> dict:
-    """Tesseract's word table (pytesseract's image_to_data dict, same command line) for a uint8
-    grey image, within the deadline (OcrTimeout otherwise)."""
-    import cv2
-    from pytesseract.pytesseract import file_to_dict
-
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise OcrTimeout()
-    # A lossless, uncompressed temporary file: PNG encoding of a 300 dpi page costs more
-    # than Tesseract's start-up.
-    with tempfile.TemporaryDirectory(prefix="chidao-ocr-") as tmp:
-        path, out = os.path.join(tmp, "page.bmp"), os.path.join(tmp, "page")
-        cv2.imwrite(path, grey)
-        cmd = [*TESSERACT, path, out, "-l", lang, "-c", "tessedit_create_tsv=1", *shlex.split(config), "--dpi", str(dpi)]
-        try:
-            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=remaining)
-        except subprocess.TimeoutExpired as exc:
-            raise OcrTimeout() from exc
-        if done.returncode:
-            raise RuntimeError(f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace').strip()[:300]}")
-        with open(out + ".tsv", encoding="utf-8") as fh:
-            return file_to_dict(fh.read(), "\t", -1)
-
-
-@dataclass
-class Line:
-    text: str
-    box: tuple[float, float, float, float]   # x0, y0, x1, y1 in the OCR'd image's pixels
-    conf: float
-    words: int
-    key: tuple[int, int, int] = (0, 0, 0)    # tesseract's block, paragraph, line
-
-
-def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0), split: bool = True) -> list[Line]:
-    """Group image_to_data words into lines, in Tesseract's reading order.
-
-    A Tesseract line that jumps a wide gap (the two-column header: issuer left, motto right,
-    on one baseline) is cut into one line per side, so that columns can be put in order.
-    """
-    groups: dict[tuple[int, int, int], list[int]] = {}
-    order: list[tuple[int, int, int]] = []
-    for i, word in enumerate(data["text"]):
-        if not word or not word.strip():
-            continue
-        try:
-            conf = float(data["conf"][i])
-        except (TypeError, ValueError):
-            conf = -1.0
-        if conf < 0:
-            continue
-        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(i)
-    ox, oy = offset
-    lines = []
-    for key in order:
-        idx = sorted(groups[key], key=lambda i: data["left"][i])
-        parts = [[idx[0]]]
-        if split and len(idx) > 1:
-            height = float(np.median([data["height"][i] for i in idx]))
-            for prev, cur in zip(idx, idx[1:]):
-                gap = data["left"][cur] - (data["left"][prev] + data["width"][prev])
-                if gap > 2.5 * max(height, 8):
-                    parts.append([])
-                parts[-1].append(cur)
-        else:
-            parts = [idx]
-        for part in parts:
-            text = " ".join(data["text"][i].strip() for i in part)
-            x0 = min(data["left"][i] for i in part) + ox
-            y0 = min(data["top"][i] for i in part) + oy
-            x1 = max(data["left"][i] + data["width"][i] for i in part) + ox
-            y1 = max(data["top"][i] + data["height"][i] for i in part) + oy
-            conf = sum(float(data["conf"][i]) for i in part) / len(part)
-            lines.append(Line(text=text, box=(x0, y0, x1, y1), conf=conf, words=len(part), key=key))
-    return lines
-
 
 def order_columns(lines: list[Line]) -> list[Line]:
     """Left column before right column where the page splits in two.
@@ -231,15 +146,10 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     `hires`, when given, returns (image, dpi) of the same page at 300 dpi: used instead when
     the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs.
     `header_fields`: re-read the header's handwritten number and day (header_digits)."""
-    import pytesseract
-
-    from extractors.reading.preprocess import prepare_page
-
     deadline = time.monotonic() + (timeout if budget is None else budget)
     if preprocess:
         prep = prepare_page(image)
         if tables and hires is not None and dpi < 280:
-            from extractors.reading.scan_tables import find_grids
             if find_grids(prep.image):
                 image, dpi = hires()
                 prep = prepare_page(image)
@@ -247,8 +157,6 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     scale = 72.0 / dpi
     width_pt, height_pt = w * scale, h * scale
     if not preprocess:
-        import cv2
-        from extractors.reading.preprocess import Prepared, to_rgb
         grey = cv2.cvtColor(to_rgb(image), cv2.COLOR_RGB2GRAY)
         prep = Prepared(image=grey, angle=0.0, matrix=np.array([[1.0, 0, 0], [0, 1.0, 0]]), ink_removed=0.0)
 
@@ -266,12 +174,11 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     try:
         grey = prep.image
         if tables:
-            from extractors.reading.scan_tables import ocr_page_tables
             found, table_lines, grey = ocr_page_tables(grey, number=number, dpi=int(round(dpi)),
                                                        deadline=deadline, to_points=to_points)
         else:
             table_lines = []
-        data = _run_tesseract(grey, int(round(dpi)), deadline)
+        data = run_tesseract(grey, int(round(dpi)), deadline)
         if header_fields:
             from extractors.reading.header_digits import reread_header_fields
             field_reads = reread_header_fields(grey, data, int(round(dpi)), deadline)
@@ -321,9 +228,6 @@ def _mark_table_blocks(page: Page, lines: list[Line]) -> None:
 
 def scan_dpi(page) -> Optional[float]:
     """The resolution of the scan when the page is one big image (a scanner PDF), else None."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
     try:
         pw, ph = page.get_size()
         best = None
@@ -352,8 +256,6 @@ def render_dpi(native: Optional[float], default: int = DEFAULT_DPI) -> int:
 
 def _render(pdf_path: str, number: int, dpi: Optional[int]) -> tuple[np.ndarray, int]:
     """Page `number` as an RGB array; dpi None: at the scan's own resolution."""
-    import pypdfium2 as pdfium
-
     pdf = pdfium.PdfDocument(pdf_path)
     try:
         page = pdf[number - 1]
@@ -385,10 +287,6 @@ def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float
 
 
 def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:
-    from PIL import Image, ImageOps
-
-    from extractors.reading.images import pillow_errors
-
     try:
         with Image.open(path) as im:
             im.seek(index)
@@ -464,10 +362,6 @@ def ocr_pdf_pages(pdf_path: Path, page_numbers: list[int], *, workers: Optional[
 def ocr_image_file(path: Path, *, workers: Optional[int] = None, timeout: float = 120,
                    tables: bool = True, default_dpi: int = DEFAULT_DPI) -> list[OcrPageResult]:
     """OCR a PNG/JPEG/TIFF scan (every frame of a multi-page TIFF), one result per page."""
-    from PIL import Image
-
-    from extractors.reading.images import pillow_errors
-
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1

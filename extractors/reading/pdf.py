@@ -5,11 +5,15 @@ Page by page, so a 300-page file needs memory for one page at a time (plus the o
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 
 from extractors.reading import layout, tables as tab
 from extractors.reading.annotations import annotation_texts, parse_signature
@@ -100,8 +104,6 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
     are read once per text object.  The loose box spans the font's ascent to descent, so
     its bottom is a stable line key for all glyphs of a line, accents or not.
     """
-    import pypdfium2.raw as raw
-
     tp = textpage.raw
     n = raw.FPDFText_CountChars(tp)
     chars: list[layout.Char] = []
@@ -170,9 +172,6 @@ IMAGE_PAGE_LETTERS = 400    # ... under fewer letters than this (a full text pag
 
 def _image_share(page, width: float, height: float) -> float:
     """Share of the page covered by its largest image (0..1)."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
     best = 0.0
     area = max(width * height, 1.0)
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
@@ -189,8 +188,6 @@ def _image_share(page, width: float, height: float) -> float:
 def _assign_cells(chars: list[layout.Char], rows_spec) -> dict[tuple[int, int], list[layout.Char]]:
     """Each character to the cell holding its centre: binary search over row tops, then a
     short scan of that row's cells (a table has few columns)."""
-    import bisect
-
     tops = [min(cb[1] for _, _, cb in spec) for spec in rows_spec]
     out: dict[tuple[int, int], list[layout.Char]] = {}
     for ch in chars:
@@ -243,7 +240,7 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
     signatures: list[Signature] = []
     widget_chars: list[layout.Char] = []
     annotation_overlays: list[Block] = []
-    for a in annotation_texts(pdf, index, chars + overlay_chars, height, fonts):
+    for a in annotation_texts(pdf, index, chars + overlay_chars, height, fonts, extract_chars):
         text = a.text()
         sig = parse_signature(text, number, a.bbox) if a.widget else None
         if sig is not None:
@@ -364,8 +361,6 @@ def _open_error(path, exc: Exception) -> tuple[str, str]:
     """Name the reason pdfium refused a file.  pdfium's last-error code is sticky across
     calls (a "Success" failure can report the previous file's password error), so the
     verdict is checked against the file's own bytes."""
-    import pypdfium2.raw as raw
-
     msg = str(exc)
     code = getattr(exc, "err_code", None)
     try:
@@ -395,10 +390,6 @@ def _open_error(path, exc: Exception) -> tuple[str, str]:
 def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None, timeout: float = 120,
              max_pages: Optional[int] = None) -> None:
     """Fill `doc` (a Document) from a PDF: text layer page by page, OCR where it fails."""
-    import pypdfium2 as pdfium
-
-    from extractors.types import ReadError
-
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:  # what pdfium raises for every unreadable file
@@ -475,7 +466,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
 
 
 def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, workers, timeout, tables) -> None:
-    from extractors.reading import ocr
+    from extractors.reading import ocr   # OpenCV and pytesseract load only when a page needs OCR
 
     by_number = {r.page.number: r for r in results}
     problem = ocr_problem(ocr)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import bisect
 import re
+import subprocess
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from extractors.reading.tesseract import data_to_lines, run_tesseract
 from extractors.text import normalize_text
 from extractors.types import Cell, Row, Table
 
@@ -162,8 +164,6 @@ def _erase_rules(grey: np.ndarray, grid: Grid, half: int) -> np.ndarray:
 def _ocr_cells(clean: np.ndarray, cells: list[GridCell], origin: tuple[int, int], *, dpi: int,
                deadline: float, config: str, lang: str = "vie", skip_blank: bool = True) -> dict[tuple[int, int], list]:
     """Stack the cells' interiors into one strip, OCR it once, give each line to its cell."""
-    from extractors.reading.ocr import _run_tesseract, data_to_lines
-
     gx0, gy0 = origin
     ink = clean < 160
     gap = max(24, dpi // 6)
@@ -188,7 +188,7 @@ def _ocr_cells(clean: np.ndarray, cells: list[GridCell], origin: tuple[int, int]
     mosaic = np.full((y + margin, width), 255, np.uint8)
     for (sy, sh, _), crop in zip(slots, crops):
         mosaic[sy:sy + sh, margin:margin + crop.shape[1]] = crop
-    data = _run_tesseract(mosaic, dpi, deadline, config=config, lang=lang)
+    data = run_tesseract(mosaic, dpi, deadline, config=config, lang=lang)
     starts = [s[0] for s in slots]
     out: dict[tuple[int, int], list] = {}
     for ln in data_to_lines(data, split=False):
@@ -237,7 +237,6 @@ def _numeric_first_column(grid: Grid, texts: dict) -> list[GridCell]:
 def _digits_lang() -> str:
     global _DIGITS_LANG
     if _DIGITS_LANG is None:
-        import subprocess
         try:
             done = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
             out = done.stdout + "\n" + done.stderr
@@ -280,7 +279,7 @@ def ocr_grid(grey: np.ndarray, grid: Grid, *, dpi: int, deadline: float):
 def ocr_page_tables(grey: np.ndarray, *, number: int, dpi: int, deadline: float, to_points):
     """Find and read the ruled tables of one page.
 
-    Returns (tables, their lines in reading order as ocr.Line with key (-1, row, col),
+    Returns (tables, their lines in reading order as tesseract.Line with key (-1, row, col),
     the page image with the tables painted white for the OCR of the remaining text).
     """
     grids = find_grids(grey)

@@ -22,19 +22,22 @@ from typing import Optional
 
 from extractors.structure.citations import (
     Programme, TextUnit, find_aliases, find_mentions, known_programmes, learn_programmes, match_programme,
-    merge_mentions, number_key,
+    merge_mentions,
 )
-from extractors.structure.common import fold, is_upper_line, normalize_symbol, parse_date, symbol_type, type_for_word
+from extractors.keys import symbol_key
+from extractors.structure.common import (
+    fold, is_upper_line, join_text, normalize_symbol, parse_date, symbol_type, type_for_word,
+)
 from extractors.structure.fields import lift_fields
 from extractors.structure.header import (
     FooterResult, is_footer_start, is_type_line, merge_header_rows, title_continues, is_news, parse_footer, parse_header, parse_news,
 )
 from extractors.reading.annotations import primary_signature
-from extractors.structure.lines import Line, document_lines, join_text, mark_furniture
+from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
-from extractors.types import Citation, Directive, Document, Paragraph, ReadError, Section, TaskTable
+from extractors.types import Citation, Directive, Document, ReadError, Section, TaskTable
 
 __all__ = ["parse_directive", "export_type", "normalize_symbol", "parse_date"]
 
@@ -239,8 +242,8 @@ def _section_trees(parts: list[_Part], h, first_page: int) -> tuple[Section, lis
                            role="appendix" if kind == "appendix" else "other")
             node.children.extend(body.sections)
             root.children.append(node)
-        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="preamble") for x in body.preamble)
-        node.paragraphs.extend(Paragraph(text=x.text, page=x.page, role="closing") for x in body.closing)
+        node.paragraphs.extend(x.model_copy(update={"role": "preamble"}) for x in body.preamble)
+        node.paragraphs.extend(x.model_copy(update={"role": "closing"}) for x in body.closing)
         if node is not root:
             node.text = "\n".join(x.text for x in node.paragraphs)
         for section in body.sections:
@@ -270,11 +273,31 @@ def _attach_task_tables(document: Document, part_nodes, root: Section) -> list[T
         for r in rows:
             r.path = prefix + r.path[len("PL"):]
             r.table = index
+            if t.source == "ocr" and r.row is not None:
+                r.confidence = _row_confidence(document, t.rows[r.row])
         last_stt = _num(rows[-1].label)
         host = _host_for_page(part_nodes, t.page_start) or root
         host.children.extend(rows)
         found.append(TaskTable(table=index, columns=roles, prefix=prefix, page_start=t.page_start, page_end=t.page_end))
     return found
+
+
+def _row_confidence(document: Document, row) -> Optional[float]:
+    """OCR confidence (0..100) of a scanned table row: its cells' lines, which the reader also
+    keeps as page blocks (in_table) with their confidence, weighted by length."""
+    got: list[tuple[float, int]] = []
+    pages = {p.number: p for p in document.pages}
+    for cell in row.cells:
+        if cell.bbox is None or not cell.text.strip() or cell.page not in pages:
+            continue
+        x0, y0, x1, y1 = cell.bbox
+        for b in pages[cell.page].blocks:
+            if b.in_table and b.confidence is not None and b.bbox is not None:
+                cx, cy = (b.bbox[0] + b.bbox[2]) / 2, (b.bbox[1] + b.bbox[3]) / 2
+                if x0 <= cx <= x1 and y0 <= cy <= y1:
+                    got.append((b.confidence, len(b.text)))
+    chars = sum(n for _, n in got)
+    return round(sum(c * n for c, n in got) / chars, 2) if chars else None
 
 
 def _text_units(d: Directive, part_nodes) -> list[TextUnit]:
@@ -299,7 +322,7 @@ def _text_units(d: Directive, part_nodes) -> list[TextUnit]:
 def _citations_and_programme(d: Directive, part_nodes, news: bool, extra_programmes: list[dict]) -> None:
     h = d.header
     units = _text_units(d, part_nodes)
-    own_keys = {number_key(h.number)} if h.number else set()
+    own_keys = {symbol_key(h.number)} if h.number else set()
     mentions = []
     for n, u in enumerate(units):
         mentions.extend(find_mentions(u.text, u.page, own_keys, text_id=n))
@@ -312,23 +335,23 @@ def _citations_and_programme(d: Directive, part_nodes, news: bool, extra_program
     implemented = _implemented(d, units, news, own_keys, programmes)
     seen = set()
     for sym in implemented:
-        key = number_key(sym)
+        key = symbol_key(sym)
         if key in seen or key in own_keys:
             continue
         seen.add(key)
-        found = next((c for c in cits if number_key(c.number) == key), None)
+        found = next((c for c in cits if symbol_key(c.number) == key), None)
         if found is not None:
             found.relation = "implements"
         else:
-            prog = next((p for p in programmes if number_key(p.symbol) == key), None)
+            prog = next((p for p in programmes if symbol_key(p.symbol) == key), None)
             cits.append(Citation(number=sym, type=prog.type if prog else symbol_type(sym)[0]["name"] if symbol_type(sym)[0] else None,
                                  issued_on=prog.issued_on if prog else None, issuer=prog.issuer if prog else None,
                                  relation="implements", title=prog.title if prog else None,
                                  alias=(prog.aliases[0] if prog and prog.aliases else None), printed=False))
     d.citations = cits
     impl = [c for c in cits if c.relation == "implements"]
-    prog_keys = {number_key(p.symbol) for p in programmes}
-    impl.sort(key=lambda c: number_key(c.number) not in prog_keys)   # a programme before other implemented documents
+    prog_keys = {symbol_key(p.symbol) for p in programmes}
+    impl.sort(key=lambda c: symbol_key(c.number) not in prog_keys)   # a programme before other implemented documents
     d.programme = impl[0].number if impl else None
 
 
@@ -352,11 +375,11 @@ def _read_aliases(d: Directive, units: list[TextUnit], mentions, cits: list[Cita
                 d.aliases.setdefault(alias, phrase)
                 continue
             d.aliases[alias] = sym
-            p = prog or next((p for p in programmes if number_key(p.symbol) == number_key(sym)), None)
+            p = prog or next((p for p in programmes if symbol_key(p.symbol) == symbol_key(sym)), None)
             if p is not None and alias not in p.aliases and re.search(r"\d|đề án|chương trình|kế hoạch", alias.lower()):
                 p.aliases.append(alias)
             for c in cits:
-                if number_key(c.number) == number_key(sym) and not c.alias:
+                if symbol_key(c.number) == symbol_key(sym) and not c.alias:
                     c.alias = alias
 
 

@@ -15,9 +15,10 @@ from typing import Iterable, Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    SYMBOL_RE, _issuer_codes, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
+    SYMBOL_RE, issuer_codes, fix_ocr_number, fold, normalize_symbol, parse_date, split_symbol, symbol_type,
     type_for_code, type_for_word, type_words,
 )
+from extractors.keys import symbol_key
 from extractors.text import collapse_ws, fold_diacritics
 from extractors.types import Citation
 
@@ -25,11 +26,6 @@ from extractors.types import Citation
 def _fold_same_len(text: str) -> str:
     f = fold_diacritics(text).lower()
     return f if len(f) == len(text) else ""
-
-
-def number_key(symbol: str) -> str:
-    """Identity of a symbol for merging mentions: upper case, Đ = D, no spaces."""
-    return fold_diacritics(symbol or "").upper().replace(" ", "")
 
 
 @lru_cache(maxsize=None)
@@ -77,10 +73,11 @@ def _clause_start(text: str, pos: int) -> str:
 
 def find_citations(text: str, page: Optional[int] = None, exclude: Iterable[str] = ()) -> list[Citation]:
     """Every document reference in TEXT, in order (repeated mentions included)."""
-    return [m.citation for m in find_mentions(text, page, set(number_key(e) for e in exclude if e))]
+    return [m.citation for m in find_mentions(text, page, set(symbol_key(e) for e in exclude if e))]
 
 
 def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: int = 0) -> list[Mention]:
+    """Every document reference in TEXT with its offsets (numbers whose key is in `exclude` left out)."""
     text = fix_ocr_number(collapse_ws(text), anywhere=True)   # same length: offsets stay valid
     ftext = _fold_same_len(text)
     out: list[Mention] = []
@@ -101,12 +98,12 @@ def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: in
                 type_for_word("Công văn") if tw.group("word") == "van ban" else None)
         code_rec, _ = symbol_type(sym)
         first = codes_nodigit[0]
-        known = type_for_code(first) or fold(first) in _issuer_codes()
+        known = type_for_code(first) or fold(first) in issuer_codes()
         if not tw and not (known or len(codes_nodigit) >= 2):
             continue
         if len(first) < 2 and not known:
             continue   # `06/Q…`: a symbol cut by OCR
-        if number_key(sym) in exclude:
+        if symbol_key(sym) in exclude:
             continue
         start = m.start() - (len(before) - tw.start("word")) if tw else m.start()
         # word spelled in the text (keeps the genre word as printed: Nghị định, Thông tư …)
@@ -134,7 +131,7 @@ def find_mentions(text: str, page: Optional[int], exclude: set[str], text_id: in
                 rest = rest[dm2.end():]
         if issuer is None:
             for c in codes_nodigit[1:]:
-                rec = _issuer_codes().get(fold(c))
+                rec = issuer_codes().get(fold(c))
                 if rec and not rec.get("level"):
                     issuer = rec["name"]
                     break
@@ -185,7 +182,7 @@ def merge_mentions(cits: list[Citation]) -> list[Citation]:
     by_key: dict[str, Citation] = {}
     order: list[str] = []
     for c in cits:
-        k = number_key(c.number)
+        k = symbol_key(c.number)
         if k not in by_key:
             by_key[k] = c.model_copy()
             order.append(k)
@@ -289,8 +286,10 @@ def match_programme(text: str, programmes: list[Programme], threshold: float = 0
         for a in p.aliases:
             if re.search(rf"(?<![\w]){re.escape(fold(a))}(?![\w])", f):
                 return p
+    text_k = symbol_key(text) or ""
     for p in programmes:
-        if re.search(rf"(?<![\w/]){re.escape(number_key(p.symbol))}(?![\w])", fold_diacritics(text).upper().replace(" ", "")):
+        k = symbol_key(p.symbol)
+        if k and re.search(rf"(?<![\w/]){re.escape(k)}(?![\w])", text_k):
             return p
     best, score = None, 0.0
     for p in programmes:

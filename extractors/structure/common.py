@@ -95,7 +95,7 @@ def _code_index() -> dict[str, list[dict]]:
 
 
 @lru_cache(maxsize=None)
-def _issuer_codes() -> dict[str, dict]:
+def issuer_codes() -> dict[str, dict]:
     try:
         return {fold(r["code"]): r for r in gazetteer.load("issuers.jsonl")}
     except gazetteer.GazetteerError:
@@ -122,7 +122,7 @@ def canonical_code(code: str) -> str:
         for c in rec[0]["codes"]:
             if fold(c) == fold(code):
                 return c
-    iss = _issuer_codes().get(fold(code))
+    iss = issuer_codes().get(fold(code))
     if iss:
         return iss["code"]
     dedup = re.sub(r"(.)\1", r"\1", code)
@@ -253,3 +253,37 @@ def province_level(name: str) -> str:
         if p["name"] == name:
             return p.get("level", "tỉnh")
     return "tỉnh"
+
+
+# ---------------------------------------------------------------- joining wrapped lines
+
+_END_SENT = re.compile(r"[.:;!?…]['\"”’)]*$|\./\.$")
+_STARTS_LOWER = re.compile(rf"^[\"“(]?[{LOWER}0-9]")
+_HYPHEN_END = re.compile(rf"[{UPPER}{LOWER}]-$")
+
+
+def join_text(parts: list[str]) -> str:
+    """Join wrapped lines into one string: line breaks become spaces, a word broken with a hyphen
+    at the line end (`Inter-` / `net`) is rejoined."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if not out:
+            out = p
+        elif _HYPHEN_END.search(out) and re.match(rf"[{LOWER}]", p):
+            out = out[:-1] + p
+        elif _HYPHEN_END.search(out):
+            out = out + p
+        else:
+            out = out + " " + p
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_END_SENT.search(text.strip()))
+
+
+def starts_lower(text: str) -> bool:
+    return bool(_STARTS_LOWER.match(text.strip()))

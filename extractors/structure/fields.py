@@ -23,6 +23,9 @@ __all__ = ["labelled_fields", "lift_fields", "FIELD_ROLES"]
 # Column roles a labelled line can fill (a "Nội dung:" line is the task itself, not a field of it).
 FIELD_ROLES = ("lead", "support", "deadline", "output", "budget", "monitor")
 _LABEL = re.compile(r"^(?P<label>[^:;.,()]{2,45}?)\s*:\s*(?P<value>\S.*)$")
+# OCR drops colons: "Đơn vị chủ trì Sở GDĐT, …" is a field when a label word opens it and a name follows
+_LABEL_NO_COLON = re.compile(r"^(?P<label>(?:Đơn\s+vị|Cơ\s+quan|Thời\s+gian|Thời\s+hạn)(?:\s+[a-zà-ỹđ]+){1,3}?)\s+"
+                             r"(?P<value>(?:[A-ZĐ]|[Cc]ác\s|[Tt]rong\s|[Tt]rước\s|[Qq]uý\s|[Tt]háng\s|[Nn]ăm\s|\d).*)$")
 _PARTS = re.compile(r"(?<=[.;])\s*[-–+]\s*(?=\S)")
 _MARK = re.compile(r"^(?:[-–+•*]|[a-zđ]\)|\(?\d{1,2}\))\s*")
 
@@ -43,7 +46,7 @@ def labelled_fields(text: str) -> list[tuple[str, str]]:
     than a field is content)."""
     out = []
     for part in _PARTS.split(_MARK.sub("", collapse_ws(text))):
-        m = _LABEL.match(part.strip())
+        m = _LABEL.match(part.strip()) or _LABEL_NO_COLON.match(part.strip())
         role = _label_role(m.group("label")) if m else None
         if role is None:
             return []
@@ -71,16 +74,37 @@ def lift_fields(node: Section) -> None:
         else:
             keep_children.append(child)
     node.children = keep_children
-    keep_paras = node.paragraphs[:1]
-    for para in node.paragraphs[1:]:
-        got = labelled_fields(para.text)
+    keep_paras = []
+    for k, para in enumerate(node.paragraphs):
+        got = labelled_fields(para.text) if k else []
         if got:
             _put(node, got)
-        else:
-            keep_paras.append(para)
-    if len(keep_paras) != len(node.paragraphs):
+            continue
+        text, got = _trailing_fields(para.text)
+        if got:
+            _put(node, got)
+            para = para.model_copy(update={"text": text})
+        keep_paras.append(para)
+    if keep_paras != node.paragraphs:
         node.paragraphs = keep_paras
         node.text = "\n".join(p.text for p in keep_paras)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZĐ])")
+
+
+def _trailing_fields(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A task's paragraph that ends with its fields ("… theo quy định. Thời gian hoàn thành: Quý
+    I/2026."): the paragraph without them, and the fields."""
+    parts = _SENTENCE_END.split(text)
+    got: list[tuple[str, str]] = []
+    while len(parts) > 1:
+        fields = labelled_fields(parts[-1])
+        if not fields:
+            break
+        got = fields + got
+        parts.pop()
+    return " ".join(parts), got
 
 
 def _put(node: Section, fields: list[tuple[str, str]]) -> None:

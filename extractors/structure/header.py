@@ -12,11 +12,10 @@ from typing import Optional
 
 from extractors import gazetteer
 from extractors.structure.common import (
-    LOWER, UPPER, canonical_code, find_province, fold, is_upper_line, normalize_symbol, parse_date, province_level,
-    provinces,
-    symbol_type, type_for_code, type_words,
+    LOWER, UPPER, canonical_code, ends_sentence, find_province, fold, is_upper_line, join_text, normalize_symbol,
+    parse_date, province_level, provinces, starts_lower, symbol_type, type_for_code, type_words,
 )
-from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.structure.lines import Line
 from extractors.text import fold_diacritics
 from extractors.types import Header
 
@@ -57,7 +56,8 @@ _GENERIC_BODIES = ("uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd", "doan
 
 
 def is_type_line(ln: Line) -> Optional[dict]:
-    """A line that is only a type word in capitals (`CHỈ THỊ`, `QUYẾT ĐỊNH`, `KẾ HOẠCH`)."""
+    """The document type's record when the line is only a type word in capitals (`CHỈ THỊ`,
+    `QUYẾT ĐỊNH`, `KẾ HOẠCH`), else None."""
     text = ln.text.strip().rstrip(":").strip()
     if not is_upper_line(text) or len(text.split()) > 6:
         return None
@@ -336,134 +336,175 @@ def merge_header_rows(lines: list[Line], limit: int = 30) -> list[Line]:
     return out
 
 
+@dataclass
+class _HeaderZone:
+    """What the scan of a header zone has found so far."""
+    header: Header
+    issuer_lines: list[str] = field(default_factory=list)
+    vv_parts: list[str] = field(default_factory=list)
+    vv_open: bool = False                 # a `V/v ...` subject is still wrapping onto the next lines
+    date_line: Optional[str] = None
+    blank_symbol_code: Optional[str] = None   # `Số: .../QĐ-UBND` with the number left blank
+    after_motto: bool = False
+    motto_wrapped: bool = False
+    type_rec: Optional[dict] = None
+    type_idx: Optional[int] = None
+
+
 def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderResult:
     """Read the header zone of a document (or of an attached part) starting at lines[start]."""
-    h = Header()
-    issuer_lines: list[str] = []
-    type_rec = None
-    type_idx = None
-    vv_parts: list[str] = []
-    vv_open = False
-    date_line = None
-    blank_symbol_code = None
-    i = start
-    end = min(len(lines), start + limit)
-    first_page = lines[start].page if start < len(lines) else 1
-    after_motto = False
-    motto_wrapped = False
-    while i < end:
-        ln = lines[i]
-        if ln.page != first_page and type_idx is None and i > start + 3:
-            break
-        tr = is_type_line(ln)
-        if tr and i > start:
-            type_rec, type_idx = tr, i
-            break
-        pre = _type_line_prefix(ln) if i > start else None
-        if pre and (h.number or issuer_lines) and not _POSITIONS.match(ln.f):
-            type_rec, type_idx = pre[0], i
-            break
-        consumed_body = False
-        for seg in _segments(ln):
-            fs = fold(seg)
-            if _MOTTO_PARTY.search(fs):
-                h.motto = "party"; after_motto = True; continue
-            if _MOTTO_STATE.search(fs):
-                if fs != "nam" or after_motto:
-                    h.motto = "state"; after_motto = True
-                    motto_wrapped = fs.endswith("viet")
-                continue
-            if motto_wrapped and is_upper_line(seg) and fs.endswith(" nam") and len(fs.split()) > 1:
-                seg = seg[: seg.rstrip().rfind(" ")].strip()   # OCR joined the motto's wrapped `NAM`
-                fs = fold(seg)
-                motto_wrapped = False
-            if _SEPARATOR.match(seg):
-                vv_open = False
-                continue
-            if _URGENCY.match(fs):
-                h.urgency = seg.upper(); continue
-            if vv_open and starts_lower(seg) and not is_upper_line(seg):
-                vv_parts.append(seg)   # `V/v triển khai thực hiện Công văn` / `số 3653/VPCP-CĐS`
-                continue
-            if vv_open and not is_upper_line(seg) and not _DATE_LINE.match(fs) and not _DATE_ONLY.match(fs):
-                vv_open = False        # a capitalised line after the V/v starts the body
-            m = _NUMBER.match(fs)
-            if m and ("/" in seg or "-" in seg or not m.group(1)):
-                raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
-                h.number = normalize_symbol(raw)
-                if h.number and re.match(r"^[#{}\[\]⁄\\~*}]", raw.strip()):
-                    # `Số: #4 /QĐ-UBND`: a handwritten number half read; a wrong number is worse than none
-                    h.type_code = symbol_type(h.number)[1]
-                    h.number = None
-                    blank_symbol_code = h.type_code
-                if h.number is None:
-                    codes = re.findall(rf"[{UPPER}][{UPPER}{LOWER}0-9&]*", raw)
-                    blank_symbol_code = "/".join(codes) if codes else None
-                    if codes and type_for_code(codes[0]):
-                        h.type_code = canonical_code(codes[0])
-                vv_open = False
-                continue
-            dm = _DATE_LINE.match(fs)
-            if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs) or _DATE_NUMERIC.match(fs):
-                date_line = seg
-                continue
-            if fs.startswith("kinh gui"):
-                consumed_body = True
-                break
-            if _VV.match(seg):
-                vv_parts = [_VV.sub("", seg)]
-                vv_open = True
-                continue
-
-            if fs.startswith("kinh gui"):
-                consumed_body = True
-                break
-            if is_upper_line(seg) and not h.number and not date_line and not _POSITIONS.match(fs):
-                issuer_lines.append(seg)
-                continue
-            if is_upper_line(seg) and h.number is None and blank_symbol_code is None and not date_line:
-                issuer_lines.append(seg)
-                continue
-            # anything else in the header zone ends it when it looks like body text
-            if not is_upper_line(seg) and (h.number or date_line or blank_symbol_code) and not vv_open:
-                consumed_body = True
-                break
-        if consumed_body:
-            break
-        i += 1
+    zone = _HeaderZone(header=Header())
+    h = zone.header
+    i = _scan_header_zone(lines, start, limit, zone)
     body_start = i
     title_idx: list[int] = []
     if i < len(lines) and fold(lines[i].text).startswith("kinh gui"):
         body_start = _addressees(lines, i, h)
-    if type_idx is not None:
-        h.type = type_rec["name"]
-        body_start = type_idx + 1
-        pre = _type_line_prefix(lines[type_idx])
-        title_parts: list[str] = []
-        if pre and pre[1]:
-            title_parts.append(pre[1])
-        j = type_idx + 1
-        prev = lines[type_idx]
-        type_bold = lines[type_idx].bold
-        while j < len(lines) and j < type_idx + 12:
-            ln = lines[j]
-            if not title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
-                break
-            title_parts.append(ln.text)
-            title_idx.append(j)
-            prev = ln
-            j += 1
-        body_start = j
-        if title_parts:
-            h.title = join_text(title_parts)
-        if body_start < len(lines) and fold(lines[body_start].text).startswith("kinh gui"):
-            body_start = _addressees(lines, body_start, h)
-    elif vv_parts:
-        h.title = "V/v " + join_text(vv_parts)
-    h.issuer_lines = issuer_lines
-    h.issuer, h.parent_body = compose_issuer(issuer_lines)
+    if zone.type_idx is not None:
+        h.type = zone.type_rec["name"]
+        body_start, title_idx = _read_title(lines, zone.type_idx, h)
+    elif zone.vv_parts:
+        h.title = "V/v " + join_text(zone.vv_parts)
+    h.issuer_lines = zone.issuer_lines
+    h.issuer, h.parent_body = compose_issuer(zone.issuer_lines)
     h.issuer = respell_known(h.issuer)
     h.parent_body = respell_known(h.parent_body)
+    _settle_type(h, zone)
+    if zone.date_line:
+        place, date = parse_date_line(zone.date_line)
+        h.issued_on = date
+        # The place is printed whether or not the day is: a draft's `Lâm Đồng, ngày   tháng 12 năm
+        # 2025` and a scan whose handwritten day is unreadable still name the place of issue.
+        h.place = canonical_place(place)
+    prov = find_province(" ".join(zone.issuer_lines))
+    if not prov and h.place:
+        prov = find_province(h.place)
+    h.province = prov
+    return HeaderResult(header=h, body_start=body_start, title_lines=title_idx, date_line=zone.date_line)
+
+
+def _scan_header_zone(lines: list[Line], start: int, limit: int, zone: _HeaderZone) -> int:
+    """Read lines from `start` until the type line or the body; the index where the scan stopped."""
+    i = start
+    end = min(len(lines), start + limit)
+    first_page = lines[start].page if start < len(lines) else 1
+    while i < end:
+        ln = lines[i]
+        if ln.page != first_page and zone.type_idx is None and i > start + 3:
+            break
+        tr = is_type_line(ln)
+        if tr and i > start:
+            zone.type_rec, zone.type_idx = tr, i
+            break
+        pre = _type_line_prefix(ln) if i > start else None
+        if pre and (zone.header.number or zone.issuer_lines) and not _POSITIONS.match(ln.f):
+            zone.type_rec, zone.type_idx = pre[0], i
+            break
+        if any(_header_segment(seg, zone) for seg in _segments(ln)):
+            break
+        i += 1
+    return i
+
+
+def _header_segment(seg: str, zone: _HeaderZone) -> bool:
+    """Take one segment of a header line into `zone`; True when the segment starts the body."""
+    h = zone.header
+    fs = fold(seg)
+    if _MOTTO_PARTY.search(fs):
+        h.motto = "party"
+        zone.after_motto = True
+        return False
+    if _MOTTO_STATE.search(fs):
+        if fs != "nam" or zone.after_motto:
+            h.motto = "state"
+            zone.after_motto = True
+            zone.motto_wrapped = fs.endswith("viet")
+        return False
+    if zone.motto_wrapped and is_upper_line(seg) and fs.endswith(" nam") and len(fs.split()) > 1:
+        seg = seg[: seg.rstrip().rfind(" ")].strip()   # OCR joined the motto's wrapped `NAM`
+        fs = fold(seg)
+        zone.motto_wrapped = False
+    if _SEPARATOR.match(seg):
+        zone.vv_open = False
+        return False
+    if _URGENCY.match(fs):
+        h.urgency = seg.upper()
+        return False
+    if zone.vv_open and starts_lower(seg) and not is_upper_line(seg):
+        zone.vv_parts.append(seg)   # `V/v triển khai thực hiện Công văn` / `số 3653/VPCP-CĐS`
+        return False
+    if zone.vv_open and not is_upper_line(seg) and not _DATE_LINE.match(fs) and not _DATE_ONLY.match(fs):
+        zone.vv_open = False        # a capitalised line after the V/v starts the body
+    m = _NUMBER.match(fs)
+    if m and ("/" in seg or "-" in seg or not m.group(1)):
+        _read_number(seg, zone)
+        zone.vv_open = False
+        return False
+    dm = _DATE_LINE.match(fs)
+    if dm and re.search(r"\bnam\b|\d{4}", dm.group(2)) or _DATE_ONLY.match(fs) or _DATE_NUMERIC.match(fs):
+        zone.date_line = seg
+        return False
+    if fs.startswith("kinh gui"):
+        return True
+    if _VV.match(seg):
+        zone.vv_parts = [_VV.sub("", seg)]
+        zone.vv_open = True
+        return False
+    if is_upper_line(seg) and not h.number and not zone.date_line and not _POSITIONS.match(fs):
+        zone.issuer_lines.append(seg)
+        return False
+    if is_upper_line(seg) and h.number is None and zone.blank_symbol_code is None and not zone.date_line:
+        zone.issuer_lines.append(seg)
+        return False
+    # anything else in the header zone ends it when it looks like body text
+    return not is_upper_line(seg) and bool(h.number or zone.date_line or zone.blank_symbol_code) and not zone.vv_open
+
+
+def _read_number(seg: str, zone: _HeaderZone) -> None:
+    """The `Số: 12/CT-UBND` line: the number, or only its type code when the number is blank."""
+    h = zone.header
+    raw = re.sub(r"^(S\S{0,2})\s*[:.;]?\s*", "", seg)
+    h.number = normalize_symbol(raw)
+    if h.number and re.match(r"^[#{}\[\]⁄\\~*}]", raw.strip()):
+        # `Số: #4 /QĐ-UBND`: a handwritten number half read; a wrong number is worse than none
+        h.type_code = symbol_type(h.number)[1]
+        h.number = None
+        zone.blank_symbol_code = h.type_code
+    if h.number is None:
+        codes = re.findall(rf"[{UPPER}][{UPPER}{LOWER}0-9&]*", raw)
+        zone.blank_symbol_code = "/".join(codes) if codes else None
+        if codes and type_for_code(codes[0]):
+            h.type_code = canonical_code(codes[0])
+
+
+def _read_title(lines: list[Line], type_idx: int, h: Header) -> tuple[int, list[int]]:
+    """The title under the type line (and the addressees after it); (body start, title line indexes)."""
+    title_idx: list[int] = []
+    pre = _type_line_prefix(lines[type_idx])
+    title_parts: list[str] = []
+    if pre and pre[1]:
+        title_parts.append(pre[1])
+    j = type_idx + 1
+    prev = lines[type_idx]
+    type_bold = lines[type_idx].bold
+    while j < len(lines) and j < type_idx + 12:
+        ln = lines[j]
+        if not title_continues(ln, prev, first=not title_parts, type_bold=type_bold):
+            break
+        title_parts.append(ln.text)
+        title_idx.append(j)
+        prev = ln
+        j += 1
+    body_start = j
+    if title_parts:
+        h.title = join_text(title_parts)
+    if body_start < len(lines) and fold(lines[body_start].text).startswith("kinh gui"):
+        body_start = _addressees(lines, body_start, h)
+    return body_start, title_idx
+
+
+def _settle_type(h: Header, zone: _HeaderZone) -> None:
+    """The type when no type line named it: from the number's code, else a Công văn by its V/v."""
     if h.type is None:
         if h.number:
             rec, code = symbol_type(h.number)
@@ -473,21 +514,10 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         elif h.type_code:
             rec = type_for_code(h.type_code)
             h.type = rec["name"] if rec else None
-        if h.type is None and (vv_parts or blank_symbol_code):
+        if h.type is None and (zone.vv_parts or zone.blank_symbol_code):
             h.type = "Công văn"
     elif h.number and not h.type_code:
         _, h.type_code = symbol_type(h.number)
-    if date_line:
-        place, date = parse_date_line(date_line)
-        h.issued_on = date
-        # The place is printed whether or not the day is: a draft's `Lâm Đồng, ngày   tháng 12 năm
-        # 2025` and a scan whose handwritten day is unreadable still name the place of issue.
-        h.place = canonical_place(place)
-    prov = find_province(" ".join(issuer_lines))
-    if not prov and h.place:
-        prov = find_province(h.place)
-    h.province = prov
-    return HeaderResult(header=h, body_start=body_start, title_lines=title_idx, date_line=date_line)
 
 
 def _addressees(lines: list[Line], i: int, h: Header) -> int:

@@ -1,4 +1,4 @@
-"""Lines of a document in reading order, furniture removed, and joining lines into paragraphs.
+"""Lines of a document in reading order, furniture removed (joining them: common.join_text).
 
 Furniture is what a page carries that is not the document's content: incoming-mail stamps
 (`ĐẾN Số: 1529 Ngày: 10/5/23 Chuyển: …`), digital-signature stamps (`Ký bởi: … Thời gian ký: …`),
@@ -12,7 +12,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.structure.common import LOWER, UPPER, fold
+from extractors.keys import text_key
+from extractors.structure.common import fold
+from extractors.structure.tables import is_task_table, table_columns
 from extractors.text import normalize_text
 from extractors.types import Document
 
@@ -43,10 +45,6 @@ class Line:
 _GAP_RE = re.compile(r"\s{3,}")
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize_text(text)).strip().casefold()
-
-
 def document_lines(document: Document) -> list[Line]:
     """One Line per text line of the document's blocks (table text excluded: tables are read from
     Document.tables).  Runs of 3+ spaces inside a line (two columns printed side by side, as the
@@ -54,16 +52,15 @@ def document_lines(document: Document) -> list[Line]:
     out: list[Line] = []
     # Table text is read from Document.tables when the table assigns tasks; a layout table (the
     # header and signature grids of a Word file) is ordinary text.
-    from extractors.structure.tables import is_task_table, table_columns
     task_cell_lines = set()
     for t in document.tables:
         if is_task_table(table_columns(t)):
             for r in t.rows:
                 for c in r.cells:
-                    task_cell_lines.update(_key(x) for x in c.text.split("\n") if x.strip())
+                    task_cell_lines.update(text_key(x) for x in c.text.split("\n") if x.strip())
     for page in document.pages:
         for b in page.blocks:
-            if b.in_table and (not document.tables or any(_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
+            if b.in_table and (not document.tables or any(text_key(x) in task_cell_lines for x in b.text.split("\n") if x.strip())
                                or not any(x.strip() for x in b.text.split("\n"))):
                 continue
             first = True
@@ -173,37 +170,3 @@ def mark_furniture(lines: list[Line]) -> list[Line]:
         if not ln.furniture and ln.confidence is not None and ln.confidence < 35 and len(ln.text) < 40:
             ln.furniture = "low-confidence"
     return [ln for ln in lines if not ln.furniture]
-
-
-# ---------------------------------------------------------------- joining lines
-
-_END_SENT = re.compile(r"[.:;!?…]['\"”’)]*$|\./\.$")
-_STARTS_LOWER = re.compile(rf"^[\"“(]?[{LOWER}0-9]")
-_HYPHEN_END = re.compile(rf"[{UPPER}{LOWER}]-$")
-
-
-def join_text(parts: list[str]) -> str:
-    """Join wrapped lines into one string: line breaks become spaces, a word broken with a hyphen
-    at the line end (`Inter-` / `net`) is rejoined."""
-    out = ""
-    for p in parts:
-        p = p.strip()
-        if not p:
-            continue
-        if not out:
-            out = p
-        elif _HYPHEN_END.search(out) and re.match(rf"[{LOWER}]", p):
-            out = out[:-1] + p
-        elif _HYPHEN_END.search(out):
-            out = out + p
-        else:
-            out = out + " " + p
-    return re.sub(r"\s+", " ", out).strip()
-
-
-def ends_sentence(text: str) -> bool:
-    return bool(_END_SENT.search(text.strip()))
-
-
-def starts_lower(text: str) -> bool:
-    return bool(_STARTS_LOWER.match(text.strip()))

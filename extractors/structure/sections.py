@@ -12,8 +12,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from extractors.structure.common import UPPER, is_upper_line
-from extractors.structure.lines import Line, ends_sentence, join_text, starts_lower
+from extractors.structure.common import UPPER, ends_sentence, is_upper_line, join_text, starts_lower
+from extractors.structure.lines import Line
 from extractors.structure.roles import heading_role
 from extractors.types import Paragraph, Section
 
@@ -174,6 +174,7 @@ class _Builder:
         self.bullet_symbols: list[str] = []
         self.last_roman = 0
         self.cur: Optional[tuple[list[str], int, object]] = None   # (parts, page, target)
+        self.confs: list[tuple[float, int]] = []     # (OCR confidence, characters) of cur's lines
         self.title_open: Optional[Section] = None    # a node whose bold title is still being read
 
     # ranks: article/roman 1, arabic 2+depth, letter 6, bullets 10+
@@ -197,16 +198,26 @@ class _Builder:
         parts, page, target = self.cur
         text = join_text(parts)
         if text:
-            para = Paragraph(text=text, page=page)
+            chars = sum(n for _, n in self.confs)
+            conf = round(sum(c * n for c, n in self.confs) / chars, 2) if chars else None
+            para = Paragraph(text=text, page=page, confidence=conf)
             if isinstance(target, Section):
                 target.paragraphs.append(para)
             else:
                 target.append(para)
         self.cur = None
+        self.confs = []
 
-    def open_para(self, target, first_text: str, page: int):
+    def line_confidence(self, ln: Line, text: str) -> None:
+        """Count an OCR'd line into the open paragraph's confidence (weighted by its length)."""
+        if ln.confidence is not None and text:
+            self.confs.append((ln.confidence, len(text)))
+
+    def open_para(self, target, first_text: str, page: int, ln: Optional[Line] = None):
         self.flush()
         self.cur = ([first_text], page, target)
+        if ln is not None:
+            self.line_confidence(ln, first_text)
 
     def path_for(self, m: Marker, parent: Optional[Section]) -> str:
         ppath = parent.path if parent else ""
@@ -249,6 +260,7 @@ class _Builder:
         (parent.children if parent else self.top).append(node)
         self.stack.append((r, node))
         self.cur = ([m.rest], ln.page, node)
+        self.line_confidence(ln, ln.text)
         self.title_open = node if ln.bold else None
         if ln.bold:
             node.title = m.rest.strip()
@@ -327,11 +339,11 @@ def build_body(lines: list[Line]) -> BodyResult:
             continue
         b.continue_title(ln)
         if b.cur is None:
-            b.open_para(b.stack[-1][1] if b.stack else b.preamble, text, ln.page)
+            b.open_para(b.stack[-1][1] if b.stack else b.preamble, text, ln.page, ln)
         elif starts_paragraph(ln, prev, b.geo):
             if b.stack and CLOSING.match(ln.f):
                 target = b.closing_target()
-                b.open_para(target if target is not None else b.closing, text, ln.page)
+                b.open_para(target if target is not None else b.closing, text, ln.page, ln)
                 # later lines of this paragraph and following ones stay with the closing target
                 if target is None:
                     b.stack = []
@@ -339,9 +351,10 @@ def build_body(lines: list[Line]) -> BodyResult:
                     while b.stack and b.stack[-1][1] is not target:
                         b.stack.pop()
             else:
-                b.open_para(b.cur[2], text, ln.page)
+                b.open_para(b.cur[2], text, ln.page, ln)
         else:
             b.cur[0].append(text)
+            b.line_confidence(ln, text)
         prev = ln
     b.flush()
     sections = b.top

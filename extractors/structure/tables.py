@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from extractors.structure.common import fold, is_upper_line, rules
-from extractors.structure.lines import join_text
+from extractors.structure.common import fold, is_upper_line, join_text, rules
 from extractors.types import Paragraph, Section, Table
 
 def _column_rules() -> list[tuple[str, re.Pattern]]:

@@ -10,8 +10,10 @@ NAMES = gazetteer.available()
 KEY_FIELDS = ("name", "group", "canonical", "abbreviation", "code", "symbol", "word", "alias", "pattern", "id")
 
 
-def test_there_are_gazetteers():
-    assert NAMES, "corpora/ holds no gazetteer"
+def test_every_gazetteer_is_found():
+    assert NAMES == ["abbreviations.jsonl", "document_types.jsonl", "issuers.jsonl", "programmes.jsonl",
+                     "provinces.jsonl", "section_roles.jsonl", "table_columns.jsonl", "unit_groups.jsonl",
+                     "unit_patterns.jsonl", "unit_words.jsonl", "units.jsonl"]
 
 
 @pytest.mark.parametrize("name", NAMES)

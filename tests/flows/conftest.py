@@ -72,7 +72,7 @@ def directive_pdf(tmp_path):
 
 @pytest.fixture
 def sample_pdf() -> Path:
-    """A born-digital sample directive of the repository (falls back to a generated one)."""
+    """A born-digital sample directive of the repository (corpora/samples)."""
     p = SAMPLES / "ct-12-tu-quang-ngai.pdf"
     assert p.exists(), p
     return p

@@ -39,7 +39,7 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
     state = ingest_document(str(pdf), db_url=url, return_state=True)
     assert state.is_completed(), state
     result = state.result()
-    assert result["status"] == "new" and result["obligations"] >= 1, result
+    assert (result["status"], result["obligations"]) == ("new", 1), result
     tasks = _task_runs(state.state_details.flow_run_id)
     # one task per register step, and one per stage of the pipeline, named after it
     assert tasks == {"fingerprint": "COMPLETED", "lookup": "COMPLETED", "known-programmes": "COMPLETED",
@@ -58,7 +58,7 @@ def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
 
 def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
     from flows.ingest import ingest_document
-    from flows.watch import _parse_failure
+    from flows.watch import parse_failure
 
     url = f"sqlite:///{tmp_path / 'register.db'}"
     bad = tmp_path / "hong.pdf"
@@ -66,8 +66,10 @@ def test_bad_file_fails_the_run_with_its_reason(prefect_server, tmp_path):
     assert ingest_document(str(bad), db_url=url)["status"] == "bad-input"   # a result by default
     state = ingest_document(str(bad), db_url=url, raise_on_failure=True, return_state=True)
     assert state.is_failed()
-    status, reason, retryable = _parse_failure(state.message, "FAILED")
-    assert (status, retryable) == ("bad-input", False) and "PDF" in reason, state.message
+    status, reason, retryable = parse_failure(state.message, "FAILED")
+    assert (status, retryable) == ("bad-input", False), state.message
+    assert reason == ("tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, lưu lại đúng dạng PDF rồi "
+                      "nộp lại"), state.message
     assert bad.read_bytes() == b"garbage, not a PDF"
 
 
@@ -89,5 +91,6 @@ def test_ingest_folder_runs_documents_as_subflows(prefect_server, tmp_path, dire
     with get_client(sync_client=True) as client:
         children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])))
-    assert len(children) == 4 and all(c.state.is_completed() for c in children)
-    assert len(register_rows(url)) == 4
+    assert [c.state.type.value for c in children] == ["COMPLETED"] * 4
+    assert sorted((r[1], r[2]) for r in register_rows(url)) == [
+        ("ct-0.pdf", "ok"), ("ct-1.pdf", "ok"), ("ct-2.pdf", "ok"), ("hong.pdf", "failed")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -110,7 +111,10 @@ def test_failed_gets_reason_then_retry_moves_back(tmp_path):
     dest = I.finish_failed(f, item, "named .pdf but its content is not PDF", retryable=False, max_attempts=3)
     assert dest.read_bytes() == b"not a pdf"
     text = I.error_path(dest).read_text(encoding="utf-8")
-    assert "reason: named .pdf but its content is not PDF" in text and "chidao retry" in text
+    assert re.sub(r"failed_at: \S+", "failed_at: WHEN", text) == (
+        "file: bad.pdf\noutcome: bad-input\nreason: named .pdf but its content is not PDF\nattempts: 1\nretryable: no\n"
+        "failed_at: WHEN\nnext: sửa hoặc thay tệp trong thư mục failed/, rồi chạy: "
+        f"chidao retry {f.intake} bad.pdf\n")
     [listed] = I.list_failed(f)
     assert (listed.name, listed.reason, listed.attempts, listed.retryable) == (
         "bad.pdf", "named .pdf but its content is not PDF", 1, False)
@@ -121,8 +125,9 @@ def test_failed_gets_reason_then_retry_moves_back(tmp_path):
 
 def test_retry_unknown_name_is_a_clear_error(tmp_path):
     f = _folders(tmp_path)
-    with pytest.raises(LookupError, match="nope.pdf: not in"):
+    with pytest.raises(LookupError) as err:
         I.retry(f, "nope.pdf")
+    assert str(err.value) == f"nope.pdf: not in {f.failed}"
 
 
 def test_processing_leftovers_are_found_with_their_attempts(tmp_path):

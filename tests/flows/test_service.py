@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from hashlib import sha256
 
 import pytest
 
@@ -37,14 +38,13 @@ def test_calls_run_in_the_service_and_errors_come_back_typed(running):
     service = svc.connect(d)
     assert service is not None
     from extractors.pipeline import PIPELINE, Options
-    from flows.steps import _noop
 
-    assert service.call(_noop, timeout=60) is None
+    assert service.call(svc.ready_probe, timeout=60) is None
     with pytest.raises(StepError) as err:
         service.call(PIPELINE["structure"].run, None, Options(), timeout=60)   # a defect in a stage: raised where it happened
     assert err.value.kind == "ValidationError" and not err.value.is_io    # Directive(document=None)
     assert "in structure" in err.value.detail and "ValidationError" in err.value.detail   # the child's traceback comes back
-    assert [l.split(":")[0] for l in lines] == ["_noop", "structure"]
+    assert [l.split(":")[0] for l in lines] == ["ready_probe", "structure"]
     assert lines[1].startswith("structure: error in ")
 
 
@@ -67,10 +67,11 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
     env = {**os.environ, "CHIDAO_SERVICE": "auto", "CHIDAO_SERVICE_DIR": str(d), "CHIDAO_DB": f"sqlite:///{tmp_path}/r.db"}
     warm = subprocess.Popen([*CLI, "warm"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        assert "extractors loaded" in warm.stderr.readline()
+        assert warm.stderr.readline() == f"extractors loaded; `chidao ingest` uses them through {d / 'extractors.sock'}\n"
         pdf = directive_pdf("ct.pdf", 41)
         out = subprocess.run([*CLI, "ingest", str(pdf)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert out.returncode == 0 and "new document" in out.stdout, out.stdout + out.stderr
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert out.stdout.startswith(f"{pdf}: new document {sha256(pdf.read_bytes()).hexdigest()[:16]}, 2 obligations, ")
         served = [warm.stderr.readline().split(":")[0] for _ in range(3)]
         assert served == ["read", "structure", "obligations"]     # the pipeline's stages, in order
     finally:
@@ -78,7 +79,7 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
         warm.wait(30)
     assert warm.returncode == 0
     assert not (d / "extractors.sock").exists()
-    assert len(register_rows(env["CHIDAO_DB"])) == 1
+    assert register_rows(env["CHIDAO_DB"]) == [(sha256(pdf.read_bytes()).hexdigest(), "ct.pdf", "ok")]
 
 
 def test_a_second_service_refuses_to_cut_off_the_first_and_a_stale_socket_is_replaced(running, tmp_path):

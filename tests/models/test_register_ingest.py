@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import select
 
 from models.export import export_register
-from models.keys import document_id, obligation_id, symbol_key
+from extractors.keys import symbol_key
+from models.keys import document_id, obligation_id
 from models.queries import counts, list_obligations
 from models.register import find_document_by_sha256, ingest_processed, open_session, record_failure
 from models.tables import Citation, Document, ObligationUnit, Unit
@@ -27,11 +29,12 @@ def test_same_bytes_twice_is_a_duplicate(db_session, make_processed):
     again = ingest_processed(db_session, make_processed())
     assert again.status == "duplicate"
     assert again.document_id == first.document_id and again.obligations == 5
-    assert "duplicate of" in again.message
+    assert again.message == f"ct-08-tu.pdf: duplicate of {first.document_id}, 5 obligations"
     assert _snapshot(db_session) == before
     # same bytes under another file name: still a duplicate
     renamed = ingest_processed(db_session, make_processed(name="copy.pdf", content="bytes of ct-08-tu.pdf"))
     assert renamed.status == "duplicate" and _snapshot(db_session) == before
+    assert renamed.message == f"copy.pdf: duplicate of {first.document_id} (ct-08-tu.pdf), 5 obligations"
 
 
 def test_ids_are_stable_across_registers(db_url, tmp_path, make_processed):
@@ -48,9 +51,16 @@ def test_ids_are_stable_across_registers(db_url, tmp_path, make_processed):
     assert ids[4] == obligation_id(doc, "PL.26", "Cập nhật thông tin người lao động", 1)
 
 
+def _scanned(p):
+    """The reader's view of an image-only copy: every page read by OCR."""
+    for page in p.document.pages:
+        page.source = "ocr"
+    return p
+
+
 def test_rescan_is_stored_as_a_version(db_session, make_processed):
     orig = ingest_processed(db_session, make_processed(name="ct-08.pdf"))
-    scan = ingest_processed(db_session, make_processed(name="ct-08-scan.pdf", content="other bytes"))
+    scan = ingest_processed(db_session, _scanned(make_processed(name="ct-08-scan.pdf", content="other bytes")))
     assert scan.status == "version" and scan.version_of == orig.document_id
     assert scan.obligations == 5
     c = counts(db_session)
@@ -80,9 +90,11 @@ def test_record_failure_without_processed(db_session, tmp_path):
     f = tmp_path / "broken.pdf"
     f.write_bytes(b"%PDF-1.4 truncated")
     out = record_failure(db_session, source_path=f, code="not-a-pdf", message="truncated PDF")
-    assert out.status == "failed" and out.document_id
+    assert (out.status, out.message) == ("failed", "broken.pdf: failed: truncated PDF")
+    assert out.document_id == document_id(hashlib.sha256(b"%PDF-1.4 truncated").hexdigest())
     missing = record_failure(db_session, source_path=tmp_path / "gone.pdf", code="not-found", message="no such file")
-    assert missing.status == "failed" and missing.document_id != out.document_id
+    assert (missing.status, missing.message) == ("failed", "gone.pdf: failed: no such file")
+    assert missing.document_id != out.document_id
 
 
 def test_units_linked_and_placeholder_citations_resolve(db_session, make_processed):
@@ -95,10 +107,12 @@ def test_units_linked_and_placeholder_citations_resolve(db_session, make_process
     ct = ingest_processed(db_session, make_processed(name="ct.pdf", number="08 - CT/TU"))  # spaced as printed
     resolved = db_session.execute(select(Citation).where(Citation.number_key == symbol_key("08-CT/TU"))).scalar_one()
     assert resolved.to_document == ct.document_id
-    units = {u.name for u in db_session.execute(select(Unit)).scalars()}
-    assert {"Công an tỉnh", "Sở Tư pháp", "Ủy ban nhân dân các huyện, thị xã, thành phố"} <= units
-    assert db_session.execute(select(ObligationUnit)).scalars().all()
-    assert [o.id for o in list_obligations(db_session, unit="công an  TỈNH", role="lead")]
+    units = sorted(u.name for u in db_session.execute(select(Unit)).scalars())
+    # the obligations' units, and Ủy ban nhân dân tỉnh as the gazetteer's parent of the Sở
+    assert units == ["Công an tỉnh", "Sở Lao động - Thương binh và Xã hội", "Sở Thông tin và Truyền thông", "Sở Tư pháp",
+                     "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân tỉnh"]
+    assert len(db_session.execute(select(ObligationUnit)).scalars().all()) == 14   # 7 unit links per document
+    assert len(list_obligations(db_session, unit="công an  TỈNH", role="lead")) == 4  # two in each document
     assert len(list_obligations(db_session, unit="Sở Tư pháp", role="support")) == 2  # one in each document
 
 
@@ -118,7 +132,6 @@ def test_source_path_kept_and_empty_units_dropped(db_session, make_processed, tm
     out = ingest_processed(db_session, p, source_path=f)
     doc = db_session.get(Document, out.document_id)
     assert doc.source_path == str(f)
-    import hashlib
     assert doc.sha256 == hashlib.sha256(b"pdf bytes").hexdigest()
     o = list_obligations(db_session)[0]
     assert o.text == "Làm việc A" and o.lead_units == ["Sở Y tế"]
@@ -127,21 +140,22 @@ def test_source_path_kept_and_empty_units_dropped(db_session, make_processed, tm
 def test_units_get_aliases_and_parent_from_the_gazetteer(db_session, make_processed):
     from extractors.gazetteer import load
 
-    rec = next((r for r in load("units.jsonl") if r.get("parent") and r.get("aliases")), None)
-    if rec is None:
-        import pytest
-        pytest.skip("no unit with a parent and aliases in corpora/units.jsonl")
+    [rec] = [r for r in load("units.jsonl") if r["name"] == "Văn phòng Ủy ban nhân dân tỉnh"]
+    assert rec["parent"] == "Ủy ban nhân dân tỉnh" and rec["aliases"]
     ingest_processed(db_session, make_processed(obligations=[{"text": "Tham mưu", "lead_units": [rec["name"]]}]))
     unit = db_session.execute(select(Unit).where(Unit.name == rec["name"])).scalar_one()
-    assert set(rec["aliases"]) <= set(unit.aliases)
+    assert unit.aliases == rec["aliases"]
     parent = db_session.get(Unit, unit.parent_id)
     assert parent is not None and parent.name == rec["parent"]
 
 
 def test_rescan_without_a_number_matches_on_title(db_session, make_processed):
+    """Without text to compare (rows stored before sketches), a directive printed without a
+    number is matched on issuer, date and title; the later of two equal copies gives the obligations."""
     a = ingest_processed(db_session, make_processed(name="qd.pdf", number=None))
     b = ingest_processed(db_session, make_processed(name="qd-scan.pdf", content="scan", number=None))
-    assert b.status == "version" and b.version_of == a.document_id
+    assert b.status == "version" and b.copy.promoted and b.copy.how == "title"
+    assert db_session.get(Document, a.document_id).version_of == b.document_id
     c = ingest_processed(db_session, make_processed(name="other.pdf", content="o", number=None, title="Về việc khác"))
     assert c.status == "new"
 

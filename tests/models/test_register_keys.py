@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
-from models.keys import document_id, obligation_id, symbol_key, text_key
+from extractors.keys import symbol_key, text_key
+from models.keys import document_id, obligation_id
 
 
 @pytest.mark.parametrize("a, b", [
@@ -40,7 +41,7 @@ def test_symbol_key_ignores_case_d_and_spacing(sym, upper, spaced):
 @given(st.text(min_size=1, max_size=80))
 def test_obligation_id_ignores_whitespace_and_case(text):
     doc = document_id("ab" * 32)
-    assert obligation_id(doc, "1", text) == obligation_id(doc, "1", "  " + text.upper().replace(" ", "   ") + " ") \
-        or text_key(text) != text_key(text.upper())
+    assume(text_key(text) == text_key(text.upper()))     # a few characters change under upper() and casefold
+    assert obligation_id(doc, "1", text) == obligation_id(doc, "1", "  " + text.upper().replace(" ", "   ") + " ")
     assert len(obligation_id(doc, "1", text)) == 16
     assert obligation_id(doc, "1", text, 0) != obligation_id(doc, "1", text, 1)

@@ -33,6 +33,10 @@ def test_sqlite_migrations_equal_metadata(tmp_path):
     try:
         assert _diff(url) == []
         tables = set(inspect(get_engine(url)).get_table_names())
+        # beside the metadata's tables: Alembic's own and the FTS5 search tables of 0002/0003
+        extra = sorted(tables - set(SQLModel.metadata.tables))
+        assert extra[0] == "alembic_version" and len(extra) == 23
+        assert {t.split("_")[0] for t in extra[1:]} == {"search"}
         assert set(SQLModel.metadata.tables) <= tables
     finally:
         dispose_engine(url)
@@ -51,7 +55,7 @@ def test_sqlite_pragmas(tmp_path):
         with eng.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     finally:
         dispose_engine(url)
 
@@ -134,3 +138,164 @@ def test_sqlite_register_from_before_the_outcomes_upgrades(tmp_path):
 @pytest.mark.postgres
 def test_postgres_register_from_before_the_outcomes_upgrades(pg_empty_url):
     _check_0003_register_upgrades(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0006_confidence
+
+def _obligation_sql(oid: str, text_: str) -> str:
+    return ("INSERT INTO obligations (id, document_id, ordinal, text, lead_units, support_units, targets, flags, "
+            "status, corrected_fields, extracted_values, created_at, updated_at) VALUES "
+            f"('{oid}', 'd-ok', 0, '{text_}', '[]', '[]', '[]', '[]', 'open', '[]', '{{}}', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)")
+
+
+def _columns(url: str) -> set[str]:
+    return {c["name"] for c in inspect(get_engine(url)).get_columns("obligations")}
+
+
+def _check_confidence_migration(url: str) -> None:
+    """A register at 0004 with a row: the upgrade adds the columns (the old row: no confidence, no
+    reasons, until re-extraction), keeps the search triggers working, and goes back down cleanly."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config
+    from models.search import search
+
+    def migrate(target: str, down: bool = False) -> None:
+        dispose_engine(url)
+        with get_engine(url).begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    migrate("0004_outcomes")
+    with get_engine(url).begin() as conn:
+        conn.execute(text(
+            "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
+            f"extracted_at) VALUES ('d-ok', 'a.pdf', '{0:064d}', 1, 1, 'pdf', 'ok', '[]', '{{}}', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"))
+        conn.execute(text(_obligation_sql("o-old", "Rà soát thủ tục hành chính")))
+    assert "confidence" not in _columns(url)
+    dispose_engine(url)
+    init_db(url)
+    assert _diff(url) == []
+    with get_engine(url).begin() as conn:
+        conn.execute(text(_obligation_sql("o-new", "Số hóa hồ sơ lưu trữ")))
+        rows = {r[0]: (r[1], r[2]) for r in conn.execute(text("SELECT id, confidence, confidence_reasons FROM obligations"))}
+    assert {k: (c, json.loads(r) if isinstance(r, str) else r) for k, (c, r) in rows.items()} == \
+        {"o-old": (None, []), "o-new": (None, [])}
+    from models.register import open_session
+
+    with open_session(url) as session:     # both rows reach the search index: its triggers survived
+        assert [h.obligation_id for h in search(session, query="ra soat thu tuc").hits] == ["o-old"]
+        assert [h.obligation_id for h in search(session, query="so hoa ho so").hits] == ["o-new"]
+    migrate("0004_outcomes", down=True)
+    assert not {"confidence", "confidence_reasons"} & _columns(url)
+    with get_engine(url).begin() as conn:
+        conn.execute(text(_obligation_sql("o-after", "Cập nhật dữ liệu dân cư")))
+    dispose_engine(url)
+    with open_session(url) as session:     # opening upgrades again, the search still follows
+        assert [h.obligation_id for h in search(session, query="cap nhat du lieu").hits] == ["o-after"]
+    assert {"confidence", "confidence_reasons"} <= _columns(url)
+
+
+def test_sqlite_confidence_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    try:
+        _check_confidence_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_confidence_migration_up_and_down(pg_empty_url):
+    _check_confidence_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0007_unit_links
+
+def _register_at_0004_with_units(url: str) -> None:
+    """A register as the code before 0007 left it: units keyed by their case-folded name, so
+    two spellings of one department are two rows, positions and cut spans are rows too."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config
+
+    eng = get_engine(url)
+    with eng.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004_outcomes")
+    units = [(1, "Sở Lao động - Thương binh và Xã hội"), (2, "Sở Lao động-Thương binh và Xã hội"),
+             (3, "Chủ tịch Ủy ban nhân dân cấp huyện"), (4, "Đơn vị"), (5, "Công an tỉnh"), (6, "công an tỉnh ")]
+    links = [("o1", 1, "lead"), ("o1", 2, "lead"), ("o2", 2, "support"), ("o2", 5, "lead"), ("o3", 3, "lead"),
+             ("o4", 4, "lead"), ("o5", 6, "lead")]
+    with eng.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO documents (id, source_file, sha256, size, pages, kind, status, errors, meta, ingested_at, "
+            "extracted_at) VALUES ('d', 'd.pdf', :sha, 1, 1, 'pdf', 'ok', '[]', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"sha": "0" * 64})
+        for oid in ("o1", "o2", "o3", "o4", "o5"):
+            conn.execute(text(
+                "INSERT INTO obligations (id, document_id, ordinal, text, lead_units, support_units, targets, flags, "
+                "status, corrected_fields, extracted_values, created_at, updated_at) VALUES (:id, 'd', 0, :t, '[]', "
+                "'[]', '[]', '[]', 'open', '[]', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"id": oid, "t": f"Làm {oid}"})
+        ids = {}
+        for n, name in units:
+            conn.execute(text("INSERT INTO units (name, aliases, key) VALUES (:n, '[]', :k)"),
+                         {"n": name, "k": " ".join(name.split()).casefold() + ("~" if n == 6 else "")})
+            ids[n] = conn.execute(text("SELECT max(id) FROM units")).scalar_one()
+        for oid, n, role in links:
+            conn.execute(text("INSERT INTO obligation_units (obligation_id, unit_id, role, position) "
+                              "VALUES (:o, :u, :r, 0)"), {"o": oid, "u": ids[n], "r": role})
+
+
+def _check_0004_units_upgrade(url: str) -> None:
+    from sqlalchemy import text
+
+    from extractors.keys import unit_key
+    from models.owes import summary
+
+    _register_at_0004_with_units(url)
+    dispose_engine(url)
+    init_db(url)
+    assert _diff(url) == []
+    with get_engine(url).connect() as conn:
+        units = {r[0]: r[1:] for r in conn.execute(text(
+            "SELECT u.name, u.kind, d.name, u.key FROM units u LEFT JOIN units d ON d.id = u.department_id"))}
+        links = sorted(tuple(r) for r in conn.execute(text(
+            "SELECT ou.obligation_id, u.name, ou.role FROM obligation_units ou JOIN units u ON u.id = ou.unit_id")))
+    assert all(key == unit_key(name) for name, (_, _, key) in units.items())
+    # the two spellings of one department, and of Công an tỉnh, are one row each; o1's doubled link is one
+    assert units["Sở Lao động - Thương binh và Xã hội"][:2] == ("body", "Sở Lao động - Thương binh và Xã hội")
+    assert "Sở Lao động-Thương binh và Xã hội" not in units and "công an tỉnh " not in units
+    assert units["Chủ tịch Ủy ban nhân dân cấp huyện"][:2] == ("position", "Ủy ban nhân dân các huyện, thị xã, thành phố")
+    assert units["Ủy ban nhân dân các huyện, thị xã, thành phố"][:2] == ("group", "Ủy ban nhân dân các huyện, thị xã, thành phố")
+    assert units["Đơn vị"][:2] == ("unknown", None)
+    assert links == [("o1", "Sở Lao động - Thương binh và Xã hội", "lead"), ("o2", "Công an tỉnh", "lead"),
+                     ("o2", "Sở Lao động - Thương binh và Xã hội", "support"),
+                     ("o3", "Chủ tịch Ủy ban nhân dân cấp huyện", "lead"), ("o4", "Đơn vị", "lead"),
+                     ("o5", "Công an tỉnh", "lead")]
+    from sqlalchemy.orm import Session
+
+    with Session(get_engine(url)) as session:
+        got = {r.unit: r.open for r in summary(session)}
+    assert got == {"Sở Lao động - Thương binh và Xã hội": 2, "Công an tỉnh": 2,
+                   "Ủy ban nhân dân các huyện, thị xã, thành phố": 1, "Chưa rõ đơn vị": 1}
+
+
+def test_sqlite_register_from_before_unit_links_upgrades(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old-units.db'}"
+    try:
+        _check_0004_units_upgrade(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_register_from_before_unit_links_upgrades(pg_empty_url):
+    _check_0004_units_upgrade(pg_empty_url)

@@ -10,7 +10,7 @@ def test_docx_body_order_tables_and_styles(files):
     assert lines[:5] == ["ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG", "Số: /KH-UBND",
                          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Lâm Đồng, ngày tháng 12 năm 2025"]
     assert lines.index("KẾ HOẠCH") < lines.index("STT") < lines.index("Rà soát văn bản quy phạm pháp luật")
-    assert lines[-1].startswith("Tổ chức thực hiện")
+    assert lines[-1] == "Tổ chức thực hiện: các sở, ngành báo cáo kết quả trước ngày 15/12/2026."
     blocks = {b.text: b for b in doc.pages[0].blocks}
     assert blocks["KẾ HOẠCH"].bold and blocks["Ban hành kèm theo Quyết định"].italic
     assert blocks["Sở Tư pháp"].in_table and not blocks["KẾ HOẠCH"].in_table

@@ -8,7 +8,8 @@ from extractors.reading import read_document
 
 def test_two_column_header_left_block_first(files):
     doc = read_document(files["header"], ocr="never")
-    assert doc.status == "ok" and doc.kind == "pdf" and len(doc.sha256) == 64 and doc.size > 0
+    assert doc.status == "ok" and doc.kind == "pdf" and len(doc.sha256) == 64
+    assert doc.size == files["header"].stat().st_size
     lines = doc.text().split("\n")
     assert lines[:6] == [
         "ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH", "Số: 15/CT-UBND",
@@ -20,13 +21,12 @@ def test_two_column_header_left_block_first(files):
 
 def test_blocks_carry_boxes_styles_and_source(files):
     page = read_document(files["header"], ocr="never").pages[0]
-    assert page.source == "text" and page.text_quality > 0.9 and page.text_layer_issue is None
+    assert (page.source, page.text_quality, page.text_layer_issue) == ("text", 1.0, None)
     title = next(b for b in page.blocks if b.text == "CHỈ THỊ")
     body = next(b for b in page.blocks if b.text.startswith("Các sở"))
     assert title.bold and not body.bold
     assert title.size == 14.0 and body.size == 12.0
-    x0, top, x1, bottom = title.bbox
-    assert 0 < x0 < x1 < page.width and 0 < top < bottom < 200    # top-left origin
+    assert title.bbox == (264.64, 125.33, 330.57, 143.36)    # points, top-left origin
     assert all(b.source == "text" and b.page == 1 for b in page.blocks)
 
 
@@ -73,7 +73,7 @@ def test_table_text_is_in_reading_order_and_marked(files):
     assert cells[:6] == ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành",
                          "I. VỀ CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH (03 NHIỆM VỤ)"]
     last = doc.pages[1].blocks[-1]
-    assert last.text.startswith("Trên đây là Kế hoạch") and not last.in_table
+    assert last.text == "Trên đây là Kế hoạch thực hiện nhiệm vụ năm 2024 của tỉnh." and not last.in_table
 
 
 def test_spaced_letter_layer_is_rejected(files):
@@ -89,13 +89,16 @@ def test_image_only_page_with_signature_stamp_needs_ocr(tmp_path):
     assert page.text_layer_issue == "junk-layer"
 
 
-def test_missing_vie_data_says_how_to_install(files, monkeypatch, tmp_path):
+def test_missing_vie_data_says_how_to_install(tesseract, files, monkeypatch, tmp_path):
     # Real tesseract, pointed at an empty language folder.
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     doc = read_document(files["image_only"], ocr="auto")
     # Only a signature stamp was readable: the page is kept, the document is not "ok".
-    assert doc.status in ("partial", "failed")
-    assert any("apt-get install" in e.message and "tesseract-ocr-vie" in e.message for e in doc.errors)
+    assert doc.status == "partial"
+    assert [(e.code, e.message) for e in doc.errors] == [(
+        "ocr-language-missing",
+        f"Tesseract has no 'vie' language data ({tmp_path}/ has no vie.traineddata); install it with: "
+        "apt-get install tesseract-ocr tesseract-ocr-vie (1 page(s) need OCR: 1)")]
 
 
 def test_many_pages_read_quickly(tmp_path):
@@ -119,20 +122,21 @@ def test_ocr_off_names_the_pages_that_need_it(tmp_path):
     assert doc.status == "partial"
     assert [pg.source for pg in doc.pages] == ["text", "none"]
     assert doc.pages[1].text_layer_issue == "no-text-layer"
-    [err] = doc.errors
-    assert err.code == "needs-ocr" and "pages 2" in err.message
+    assert [(e.code, e.message) for e in doc.errors] == [
+        ("needs-ocr", "1 page(s) need OCR (no text layer) but OCR is off: pages 2")]
 
 
 @pytest.mark.slow
-def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path):
+def test_mixed_pdf_ocrs_only_the_scanned_page(tesseract, tmp_path):
     import make_files
 
     p = make_files.mixed_pdf(tmp_path / "mixed.pdf")
     doc = read_document(p, workers=1)
     assert doc.status == "ok", doc.errors
     assert [pg.source for pg in doc.pages] == ["text", "ocr"]
-    text = doc.pages[1].text()
-    assert "Sở Tư pháp" in text and "15 tháng 11 năm 2025" in text
+    assert doc.pages[1].text() == ("Giao Sở Tư pháp chủ trì, phối hợp với các cơ quan\n"
+                                   "liên quan hoàn thành trước ngày 15 tháng 11 năm 2025.\n"
+                                   "Ủy ban nhân dân tỉnh yêu cầu các đơn vị nghiêm túc thực hiện.")
     assert all(b.source == "ocr" and b.page == 2 and b.bbox for b in doc.pages[1].blocks)
     # OCR boxes are in PDF points, like the text layer's.
     assert all(0 <= b.bbox[0] < b.bbox[2] <= doc.pages[1].width + 1 for b in doc.pages[1].blocks)
@@ -144,7 +148,8 @@ def test_max_pages_bounds_the_work(tmp_path):
     p = make_files.text_pdf(tmp_path / "long.pdf", pages=12, lines_per_page=2)
     doc = read_document(p, ocr="never", max_pages=5)
     assert doc.page_count == 5 and doc.status == "partial"
-    assert doc.errors[0].code == "too-many-pages" and "12 pages" in doc.errors[0].message
+    assert [(e.code, e.message) for e in doc.errors] == [
+        ("too-many-pages", "PDF has 12 pages; only the first 5 were read (limit max_pages=5)")]
 
 
 def test_scan_under_a_valid_but_short_text_is_ocrd(tmp_path):

@@ -105,7 +105,7 @@ def test_page_without_rules_has_no_grid():
 
 
 @pytest.mark.slow
-def test_scanned_table_comes_out_cell_by_cell():
+def test_scanned_table_comes_out_cell_by_cell(tesseract):
     im = draw_table(angle=1.0)
     res = ocr.ocr_image(np.asarray(im), dpi=200)
     assert not res.errors

@@ -39,7 +39,7 @@ def write_pdf(path: Path, lines_per_page: list[list[str]]) -> Path:
     return path
 
 
-def _ob(text, lead=(), support=(), ref=None, page=1, due=None, recurrence=None, day=None, raw=None, flags=(),
+def make_obligation(text, lead=(), support=(), ref=None, page=1, due=None, recurrence=None, day=None, raw=None, flags=(),
         bbox=None):
     deadline = None
     if due or recurrence or raw:
@@ -76,34 +76,34 @@ def build(tmp: Path, url: str) -> dict:
                   issued_on=dt.date(2024, 2, 20), programme="06/QĐ-TTg", pages=2,
                   citations=[Citation(number="06/QĐ-TTg", type="Quyết định", relation="implements")],
                   obligations=[
-                      _ob("Triển khai định danh và xác thực điện tử cho người dân trên địa bàn tỉnh",
+                      make_obligation("Triển khai định danh và xác thực điện tử cho người dân trên địa bàn tỉnh",
                           lead=["Công an tỉnh"], support=["Sở Tư pháp"], ref="PL.1", page=1,
                           due=dt.date(2024, 3, 31), bbox=(72.0, 90.0, 400.0, 110.0)),
-                      _ob("Báo cáo kết quả thực hiện Đề án 06 về Công an tỉnh",
+                      make_obligation("Báo cáo kết quả thực hiện Đề án 06 về Công an tỉnh",
                           lead=["Ủy ban nhân dân các huyện, thị xã, thành phố"], ref="PL.2", page=2,
                           recurrence="monthly", day=22, raw="Ngày 22 hằng tháng"),
-                      _ob("Tổ chức hoà giải ở cơ sở gắn với định danh điện tử", lead=["Sở Tư pháp"],
+                      make_obligation("Tổ chức hoà giải ở cơ sở gắn với định danh điện tử", lead=["Sở Tư pháp"],
                           support=["Công an tỉnh"], ref="PL.3", page=2, due=dt.date(2030, 12, 31)),
-                      _ob("Phát triển hòa nhập cộng đồng, thường xuyên tuyên truyền", lead=["Sở Văn hóa và Thể thao"],
+                      make_obligation("Phát triển hòa nhập cộng đồng, thường xuyên tuyên truyền", lead=["Sở Văn hóa và Thể thao"],
                           ref="PL.4", page=2, recurrence="ongoing", raw="Thường xuyên"),
-                      _ob(SCRIPT_TEXT, lead=["Văn phòng Ủy ban nhân dân tỉnh"], ref="PL.5", page=2,
+                      make_obligation(SCRIPT_TEXT, lead=["Văn phòng Ủy ban nhân dân tỉnh"], ref="PL.5", page=2,
                           due=dt.date(2025, 2, 10)),
                   ]),
         processed(cv, number="12/UBND-VX", type_="Công văn", title="Về việc đẩy nhanh định danh điện tử",
                   issued_on=dt.date(2024, 6, 1),
                   citations=[Citation(number="45/KH-UBND", type="Kế hoạch", relation="basis")],
                   obligations=[
-                      _ob("Cấp tài khoản định danh điện tử mức độ 2 cho cán bộ, công chức",
+                      make_obligation("Cấp tài khoản định danh điện tử mức độ 2 cho cán bộ, công chức",
                           lead=["Công an tỉnh"], ref="1", page=1, due=dt.date(2025, 1, 31)),
-                      _ob("Hướng dẫn người dân cài đặt ứng dụng VNeID", lead=["Ủy ban nhân dân huyện Tuy Phước"],
+                      make_obligation("Hướng dẫn người dân cài đặt ứng dụng VNeID", lead=["Ủy ban nhân dân huyện Tuy Phước"],
                           ref="2", page=1, due=dt.date(2025, 1, 10)),
                   ]),
         processed(ct, number="08-CT/TU", type_="Chỉ thị", title="Về tăng cường công tác y tế cơ sở",
                   issuer="Tỉnh ủy Bình Định", issued_on=dt.date(2024, 9, 9),
                   obligations=[
-                      _ob("Nâng cao chất lượng khám chữa bệnh tuyến xã", lead=["Sở Y tế"], ref="3", page=1,
+                      make_obligation("Nâng cao chất lượng khám chữa bệnh tuyến xã", lead=["Sở Y tế"], ref="3", page=1,
                           due=dt.date(2024, 12, 31), flags=["deadline-before-document"]),
-                      _ob("Kiểm tra an toàn thực phẩm", lead=["Sở Y tế"], ref="4", page=1,
+                      make_obligation("Kiểm tra an toàn thực phẩm", lead=["Sở Y tế"], ref="4", page=1,
                           due=dt.date(2024, 11, 30)),
                   ]),
     ]

@@ -11,15 +11,11 @@ from extractors.reading import read_document
 from extractors.structure import export_type, parse_directive
 
 SAMPLES = Path(__file__).resolve().parents[2] / "corpora" / "samples"
-GOLD = sorted((SAMPLES / "gold").glob("*.json"))
-
-
-def _source(stem: str) -> Path | None:
-    for ext in (".pdf", ".docx"):
-        p = SAMPLES / "pdf" / f"{stem}{ext}"
-        if p.exists():
-            return p
-    return None
+SOURCES = {"ct-12-tu-quang-ngai": "ct-12-tu-quang-ngai.pdf", "cv-345-ninh-thuan": "cv-345-ninh-thuan.pdf",
+           "kh-58-ham-thuan-bac": "kh-58-ham-thuan-bac.docx", "qd-415-kon-tum": "qd-415-kon-tum.pdf",
+           "tb-87-thai-binh": "tb-87-thai-binh.pdf"}
+# "Thực hiện Thông báo số 112/TB-VPCP ..." is read as carrying it out; the gold calls it a citation.
+EXTRA_IMPLEMENTS = {"cv-345-ninh-thuan": {"112/TB-VPCP"}}
 
 
 def _norm(s):
@@ -32,15 +28,15 @@ def _sym(s):
     return unicodedata.normalize("NFC", s or "").upper().replace("Đ", "D").replace(" ", "")
 
 
-CASES = [g for g in GOLD if _source(g.stem)]
+def test_every_sample_is_tested():
+    assert sorted(p.stem for p in (SAMPLES / "gold").glob("*.json")) == list(SOURCES)
 
 
-@pytest.mark.skipif(not CASES, reason="no sample corpus")
-@pytest.mark.parametrize("gold_path", CASES, ids=[g.stem for g in CASES])
-def test_sample_header_and_citations(gold_path):
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    g = gold["documents"][0] if "documents" in gold else gold
-    d = parse_directive(read_document(_source(gold_path.stem), ocr="never"))
+@pytest.mark.parametrize("stem", SOURCES)
+def test_sample_header_and_citations(stem):
+    gold = json.loads((SAMPLES / "gold" / f"{stem}.json").read_text(encoding="utf-8"))
+    g = gold["documents"][0]
+    d = parse_directive(read_document(SAMPLES / "pdf" / SOURCES[stem], ocr="never"))
     h = d.header
     got = {"type": export_type(h.type), "number": h.number, "issuer": h.issuer,
            "issued_on": h.issued_on.isoformat() if h.issued_on else None, "place": h.place, "signer": h.signer}
@@ -57,4 +53,5 @@ def test_sample_header_and_citations(gold_path):
         assert c.type == gc["type"], k
         assert (c.issued_on.isoformat() if c.issued_on else None) == gc.get("issued_on"), k
     impl = {_sym(c["number"]) for c in g.get("citations", []) if c.get("relation") == "implements"}
-    assert impl <= {_sym(c.number) for c in d.citations if c.relation == "implements"}
+    impl |= {_sym(n) for n in EXTRA_IMPLEMENTS.get(stem, ())}
+    assert {_sym(c.number) for c in d.citations if c.relation == "implements"} == impl

@@ -1,8 +1,12 @@
 """The web page through FastAPI's TestClient: pages, escaping, status changes, uploads, token."""
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 import staff_register as sr
 
@@ -21,6 +25,10 @@ def _client(url, tmp_path, **kw):
     return TestClient(app, base_url="http://127.0.0.1:8000")
 
 
+def _query(url) -> dict:
+    return dict(parse_qsl(urlsplit(str(url)).query))
+
+
 def _oid(url, like):
     from sqlalchemy import create_engine, text
 
@@ -35,7 +43,9 @@ def test_pages_render(site):
     r = c.get("/", params={"q": "dinh danh"})
     assert r.status_code == 200 and "3 nhiệm vụ" in r.text and "Content-Security-Policy" in r.headers
     assert c.get("/units").status_code == 200 and "<svg" in c.get("/units").text
-    assert "Công an tỉnh" in c.get("/units/view", params={"name": "Công an tỉnh"}).text
+    unit = c.get("/units/view", params={"name": "Công an tỉnh"}).text
+    owes_table = re.search(r'id="owes".*?</table>', unit, re.S).group(0)
+    assert owes_table.count("<tr") == 1 + 3          # the header row and Công an tỉnh's three open tasks
     d = c.get(f"/documents/{ids['cv']}")
     assert d.status_code == 200 and "45/KH-UBND" in d.text          # up the graph
     assert "12/UBND-VX" in c.get(f"/documents/{ids['kh']}").text     # down the graph
@@ -68,16 +78,20 @@ def test_status_change_recorded(site):
     oid = _oid(url, "Triển khai%")
     r = c.post(f"/obligations/{oid}/status", data={"status": "done", "note": "Đã xong <b>đợt 1</b>", "who": "Chị Lan"},
                follow_redirects=True)
-    assert r.status_code == 200 and "Đã lưu" in r.text and "Chị Lan" in r.text
-    assert "&lt;b&gt;đợt 1&lt;/b&gt;" in r.text
+    assert r.status_code == 200 and _query(r.url) == {"msg": "Đã lưu tình trạng."}
+    assert "Chị Lan" in r.text and "&lt;b&gt;đợt 1&lt;/b&gt;" in r.text
     from models.queries import history
     from sqlalchemy.orm import Session
     from models.db import init_db
     with Session(init_db(url)) as s:
         h = history(s, obligation_id=oid)
-    assert h[-1].status == "done" and h[-1].note.startswith("Đã xong")
+    assert (h[-1].status, h[-1].note, h[-1].who) == ("done", "Đã xong <b>đợt 1</b>", "Chị Lan")
     bad = c.post(f"/obligations/{oid}/status", data={"status": "finished"}, follow_redirects=True)
-    assert "kind=err" in str(bad.url) or "status" in bad.text
+    message = "invalid status 'finished': use one of open, in_progress, done, cancelled"
+    assert bad.status_code == 200 and _query(bad.url) == {"kind": "err", "msg": message}
+    assert str(escape(message)) in bad.text                           # shown on the page, escaped
+    with Session(init_db(url)) as s:
+        assert len(history(s, obligation_id=oid)) == len(h)           # nothing written
     # a POST from another site is refused
     assert c.post(f"/obligations/{oid}/status", data={"status": "open"},
                   headers={"Origin": "http://evil.example"}).status_code == 403
@@ -137,7 +151,8 @@ def test_exports(site):
     for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF"), ("ics", b"BEGIN:VCALENDAR")):
         r = c.get("/units/export", params={"name": "Công an tỉnh", "format": fmt})
         assert r.status_code == 200 and r.content.startswith(magic)
-        assert "attachment" in r.headers["content-disposition"]
+        assert re.fullmatch(rf'attachment; filename="nhiem-vu-cong-an-tinh-\d{{4}}-\d\d-\d\d\.{fmt}"',
+                            r.headers["content-disposition"])
     assert c.get("/units/export", params={"format": "exe"}).status_code == 400
 
 
@@ -146,7 +161,7 @@ def test_oversize_upload_refused_before_reading(site):
     c = _client(url, tmp, max_upload_mb=0.01)
     r = c.post("/upload", files={"file": ("big.pdf", b"x" * (2 * 1024 * 1024), "application/pdf")})
     assert r.status_code == 413
-    assert not (tmp / "intake").exists() or not list((tmp / "intake").iterdir())
+    assert not (tmp / "intake").exists()            # not even the folder was made
 
 
 def test_serve_refuses_open_address_without_token(monkeypatch, tmp_path):
@@ -156,7 +171,8 @@ def test_serve_refuses_open_address_without_token(monkeypatch, tmp_path):
     monkeypatch.delenv("CHIDAO_TOKEN", raising=False)
     monkeypatch.setenv("CHIDAO_DB", f"sqlite:///{tmp_path}/r.db")
     r = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
-    assert r.exit_code == 2 and "CHIDAO_TOKEN" in r.output
+    assert (r.exit_code, r.output) == (
+        2, "error: serving on 0.0.0.0 needs a shared token: set CHIDAO_TOKEN (staff log in with it)\n")
 
 
 def test_documents_page_marks_failed_and_error_files(tmp_path):
@@ -182,3 +198,42 @@ def test_documents_page_marks_failed_and_error_files(tmp_path):
     assert page.count('class="failed"') == 2
     doc = client.get("/documents/" + "e" * 16).text
     assert "chidao reextract " + "e" * 16 in doc and "ValueError: boom" in doc
+
+
+def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_processed):
+    """Two files of one directive: the list shows the document once ("2 bản"), its page lists
+    both files with a link to each, says which one the tasks come from, and a copy's own address
+    leads to the document; the document search finds it once, by either file's name."""
+    from fastapi.testclient import TestClient
+
+    from app.web.main import create_app
+    from models.register import ingest_processed, open_session
+    from models.search import search_documents
+    from tests.models.test_register_copies import sample_text, copy_of, ocr_noise
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    files = []
+    for name in ("qd-415.pdf", "qd-415-scan.pdf"):
+        f = tmp_path / name
+        f.write_bytes(b"%PDF-1.4 " + name.encode())
+        files.append(f)
+    with open_session(url) as s:
+        digital = ingest_processed(s, copy_of(make_processed, name="qd-415.pdf", text=sample_text(), number="415/QĐ-UBND"),
+                                   source_path=files[0])
+        scan = ingest_processed(s, copy_of(make_processed, name="qd-415-scan.pdf", text=ocr_noise(sample_text()),
+                                           source="ocr", number="415/QĐ-UBND"), source_path=files[1])
+        assert scan.version_of == digital.document_id
+        hits = search_documents(s, query="qd 415 scan")
+        assert [h.id for h in hits] == [digital.document_id]
+        assert [h.id for h in search_documents(s, query="415")] == [digital.document_id]
+    client = TestClient(create_app(db_url=url, intake=str(tmp_path / "intake")))
+    listing = client.get("/documents").text
+    assert "Văn bản trong sổ (1)" in listing and "2 bản" in listing
+    page = client.get(f"/documents/{digital.document_id}").text
+    assert 'id="copies"' in page and "bản quét/ảnh" in page and "bản điện tử (PDF)" in page
+    assert f'/documents/{digital.document_id}/file' in page and f'/documents/{scan.document_id}/file' in page
+    assert page.count("nhiệm vụ lấy từ bản này") == 1
+    r = client.get(f"/documents/{scan.document_id}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/documents/{digital.document_id}")
+    f = client.get(f"/documents/{scan.document_id}/file")
+    assert f.status_code == 200 and f.content.endswith(b"qd-415-scan.pdf")

@@ -2,7 +2,6 @@
 open an obligation, mark it done with a note, export the unit's XLSX."""
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -10,12 +9,19 @@ import time
 import pytest
 
 import staff_register as sr
+from tests.tools import require_program
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium (/usr/bin/chromium), found on PATH; first, so a missing browser stops
+    the test before the register is built."""
+    return require_program("chromium")
 
 
 @pytest.fixture
@@ -41,14 +47,13 @@ def server(tmp_path):
     th.join(10)
 
 
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
-def test_clerk_flow(server, tmp_path):
+def test_clerk_flow(chromium, server, tmp_path):
     from openpyxl import load_workbook
     from playwright.sync_api import sync_playwright
 
     base, url = server
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
             page.goto(base + "/")

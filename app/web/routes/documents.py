@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from app.web.deps import SessionDep, TodayDep, file_of, render
@@ -34,14 +34,19 @@ def documents_page(request: Request, session: SessionDep):
 
     from models.statuses import OUTCOME_OF_STATUS
 
-    docs = [d for d in list_documents(session) if d.version_of is None]
+    all_docs = list_documents(session)
+    docs = [d for d in all_docs if d.version_of is None]
+    copies: dict[str, int] = {}
+    for d in all_docs:
+        if d.version_of:
+            copies[d.version_of] = copies.get(d.version_of, 0) + 1
     # files that could not be read, or that met a defect of ours, first: they need someone
     docs = [d for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") != "done"] + sorted(
         (d for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") == "done"),
         key=lambda d: d.issued_on or dt.date.min, reverse=True)
     outcomes = {k: sum(1 for d in docs if OUTCOME_OF_STATUS.get(d.status, "done") == k) for k in ("done", "bad-input", "error")}
     return render(request, "documents.html", nav="documents", docs=docs, outcomes=outcomes,
-                  outcome_of=OUTCOME_OF_STATUS, counts=document_obligation_counts(session))
+                  outcome_of=OUTCOME_OF_STATUS, counts=document_obligation_counts(session), copies=copies)
 
 
 @router.get("/{doc_id}", response_class=HTMLResponse)
@@ -49,10 +54,17 @@ def document_page(request: Request, doc_id: str, session: SessionDep, today: Tod
     from models.queries import list_citations
     from models.search import search
 
+    from models.copies import family, kind_label
+
     doc = load_document(session, doc_id)
+    if doc.version_of:   # a copy: the document is shown on its own page, where the copies are listed
+        return RedirectResponse(f"/documents/{doc.version_of}#copy-{doc.id}", status_code=303)
     hits = search(session, document=doc.id, limit=1000, today=today).hits
+    copies = [{"doc": c, "kind": kind_label(c), "has_file": file_of(c) is not None, "source": c.id == doc.id}
+              for c in family(session, doc.id)] if doc.status in ("ok", "partial") else []
     return render(request, "document.html", nav="documents", doc=doc, up=list_citations(session, document_id=doc.id),
-                  down=_cited_by(session, doc.id), hits=sorted(hits, key=_ref_order), has_file=file_of(doc) is not None)
+                  down=_cited_by(session, doc.id), hits=sorted(hits, key=_ref_order), has_file=file_of(doc) is not None,
+                  copies=copies if len(copies) > 1 else [])
 
 
 def _cited_by(session: Session, doc_id: str) -> list[dict]:

@@ -10,7 +10,8 @@ from app.web.deps import SessionDep, TodayDep, parse_date, render
 
 router = APIRouter()
 PAGE_SIZE = 50
-FILTERS = ("q", "unit", "role", "type", "document", "programme", "status", "from", "to", "flag", "overdue")
+FILTERS = ("q", "unit", "role", "type", "document", "programme", "status", "from", "to", "flag", "overdue", "sort")
+SORT_LABELS = {"": "Phù hợp nhất (không có từ khóa: theo hạn)", "confidence": "Ít chắc chắn trước"}
 
 
 def _offset(value) -> int:
@@ -25,6 +26,8 @@ def search_page(request: Request, session: SessionDep, today: TodayDep):
     from models.search import facets, search, search_documents
 
     f = {k: (request.query_params.get(k) or "").strip() for k in FILTERS}
+    if f["sort"] not in SORT_LABELS:
+        f["sort"] = ""
     offset = _offset(request.query_params.get("offset"))
     error = None
     try:
@@ -36,7 +39,7 @@ def search_page(request: Request, session: SessionDep, today: TodayDep):
                     document=f["document"] or None, type=f["type"] or None, programme=f["programme"] or None,
                     due_from=due_from, due_to=due_to, status=[f["status"]] if f["status"] else None,
                     overdue=bool(f["overdue"]), flags=[f["flag"]] if f["flag"] else None, limit=PAGE_SIZE,
-                    offset=offset, today=today)
+                    offset=offset, today=today, sort=f["sort"] or "auto")
     documents = search_documents(session, query=f["q"], limit=5) if f["q"] and not offset else []
 
     def page_url(off: int) -> str:
@@ -45,4 +48,5 @@ def search_page(request: Request, session: SessionDep, today: TodayDep):
         return "/?" + urllib.parse.urlencode(q)
 
     return render(request, "search.html", nav="search", f=f, facets=facets(session), result=result,
-                  documents=documents, error=error, offset=offset, limit=PAGE_SIZE, page_url=page_url)
+                  documents=documents, error=error, offset=offset, limit=PAGE_SIZE, page_url=page_url,
+                  sort_labels=SORT_LABELS)

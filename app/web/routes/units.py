@@ -1,5 +1,6 @@
-"""The units: per-unit counts with a bar chart, one unit's list (who owes what by when), and
-that list exported as XLSX, PDF, ICS or HTML."""
+"""The units: per-department counts with a bar chart (models.owes.summary: one row per department,
+the tasks no department owes last), one department's list (who owes what by when), and that list
+exported as XLSX, PDF, ICS or HTML."""
 from __future__ import annotations
 
 import urllib.parse
@@ -64,7 +65,7 @@ def unit_export(request: Request, session: SessionDep, today: TodayDep):
         raise HTTPException(400, "Định dạng không hỗ trợ.")
     args = owes_args(p)
     groups = owes(session, today=today, **args)
-    title = f"DANH MỤC NHIỆM VỤ — {groups[0].unit}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
+    title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     name = default_path(fmt, args["unit"], outdir=".").name
     with tempfile.TemporaryDirectory() as tmp:
         data = write(groups, fmt, Path(tmp) / name, title=title, today=today).read_bytes()
@@ -91,7 +92,7 @@ def bar_chart(rows, *, width: int = 960, label_w: int = 330, bar_h: int = 20, ga
             w = max(2.0, span * n / biggest)
             segs.append({"x": round(x, 1), "w": round(w, 1), "color": color, "title": f"{n} {what}"})
             x += w
-        label = r.unit if len(r.unit) <= 46 else r.unit[:44] + "…"
+        label = r.label if len(r.label) <= 46 else r.label[:44] + "…"
         bars.append({"y": y, "label": label, "unit": r.unit, "segments": segs, "end": round(x, 1),
                      "total": r.open + r.done})
     return {"width": width, "height": 20 + len(rows) * (bar_h + gap), "label_w": label_w, "bars": bars}

@@ -1,6 +1,6 @@
 """Check the sample corpus's gold files against their sources, as the evaluation's annotators did.
 
-    .venv/bin/python -m corpora.check_gold [GOLD.json ...]
+    .venv/bin/python -m scripts.check_gold [GOLD.json ...]
 
 For every gold file corpora/samples/gold/<stem>.json (register-export/1, one document):
 - the required fields of the export format are there, with the right kinds of values;
@@ -20,7 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-from corpora.render import SAMPLES, SRC_DIR, parse_source, plain_text
+from scripts.render_samples import SAMPLES, SRC_DIR, parse_source, plain_text
 from extractors.text import collapse_ws
 
 GOLD_DIR = SAMPLES / "gold"

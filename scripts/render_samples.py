@@ -1,9 +1,9 @@
 """Render the project's sample directives (corpora/samples/src/*.md) to files a clerk would get.
 
-    .venv/bin/python -m corpora.render                 # born-digital PDFs (and DOCX) -> corpora/samples/pdf
-    .venv/bin/python -m corpora.render --scan          # scanned-looking copies      -> corpora/samples/scan
-    .venv/bin/python -m corpora.render --all           # both
-    .venv/bin/python -m corpora.render --out DIR SRC.md ...
+    .venv/bin/python -m scripts.render_samples            # born-digital PDFs (and DOCX) -> corpora/samples/pdf
+    .venv/bin/python -m scripts.render_samples --scan     # scanned-looking copies      -> corpora/samples/scan
+    .venv/bin/python -m scripts.render_samples --all      # both
+    .venv/bin/python -m scripts.render_samples --out DIR SRC.md ...
 
 Born-digital output follows Nghị định 30/2020/NĐ-CP (and Hướng dẫn 36-HD/VPTW for Party
 documents): A4, issuer top left and Quốc hiệu (or ĐẢNG CỘNG SẢN VIỆT NAM) top right, Số left,
@@ -30,13 +30,36 @@ import io
 import math
 import re
 import sys
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-ROOT = Path(__file__).resolve().parent
-SAMPLES = ROOT / "samples"
+import docx
+import numpy as np
+import pypdfium2 as pdfium
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "corpora" / "samples"
 SRC_DIR = SAMPLES / "src"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -205,9 +228,6 @@ def _register_fonts() -> None:
     global _FONTS_READY
     if _FONTS_READY:
         return
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     # The condensed cut is closer to Times New Roman's width than plain DejaVu Serif.
     faces = {
@@ -237,9 +257,6 @@ def _inline(text: str) -> str:
 
 
 def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
-    from reportlab.lib.styles import ParagraphStyle
-
     base = ParagraphStyle("body", fontName="Serif", fontSize=13, leading=17, alignment=TA_JUSTIFY,
                           firstLineIndent=28, spaceAfter=6)
     return {
@@ -281,9 +298,6 @@ MARGINS = dict(leftMargin=30 * 2.8346, rightMargin=18 * 2.8346, topMargin=20 * 2
 
 
 def _header_flowables(src: Source, st, width: float):
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-    from reportlab.platypus.flowables import HRFlowable
-
     m = src.meta
     issuer = src.issuer_lines()
     left = []
@@ -349,39 +363,23 @@ def _cell_text(value) -> str:
     return "".join(out)
 
 
-def _make_task_table_class():
-    from reportlab.platypus import Table
+class TaskTable(Table):
+    """A Table that splits inside a row at the page foot, but never leaves an empty
+    fragment (only the row's bottom padding) at the top of the next page."""
 
-    class TaskTable(Table):
-        """A Table that splits inside a row at the page foot, but never leaves an empty
-        fragment (only the row's bottom padding) at the top of the next page."""
-
-        def split(self, availWidth, availHeight):
-            parts = super().split(availWidth, availHeight)
-            if len(parts) == 2:
-                rest = parts[1]
-                first = rest._cellvalues[self.repeatRows] if len(rest._cellvalues) > self.repeatRows else []
-                if first and not any(_cell_text(c).strip() for c in first):
-                    whole_rows = self._splitRows(availHeight, doInRowSplit=0)
-                    if whole_rows:
-                        return whole_rows
-            return parts
-
-    return TaskTable
-
-
-def _TaskTable(*args, **kwargs):
-    global _TASK_TABLE
-    try:
-        cls = _TASK_TABLE
-    except NameError:
-        cls = _TASK_TABLE = _make_task_table_class()
-    return cls(*args, **kwargs)
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2:
+            rest = parts[1]
+            first = rest._cellvalues[self.repeatRows] if len(rest._cellvalues) > self.repeatRows else []
+            if first and not any(_cell_text(c).strip() for c in first):
+                whole_rows = self._splitRows(availHeight, doInRowSplit=0)
+                if whole_rows:
+                    return whole_rows
+        return parts
 
 
 def _table_flowable(rows: list[list[str]], st, width: float):
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
     header = rows[0]
     data = [[Paragraph(_inline(strip_markup(c)), st["cell_h"]) for c in header]]
     style = [
@@ -409,13 +407,11 @@ def _table_flowable(rows: list[list[str]], st, width: float):
             data.append(cells)
     # repeatRows: the header comes back on every page; splitInRow: a long row continues on
     # the next page (its STT cell then empty), as word processors print appendices.
-    return _TaskTable(data, colWidths=_column_widths(header, width), repeatRows=1, splitByRow=0, splitInRow=1,
+    return TaskTable(data, colWidths=_column_widths(header, width), repeatRows=1, splitByRow=0, splitInRow=1,
                       style=style)
 
 
 def _closing_flowables(recipients: Block | None, right: Block | None, st, width: float):
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-
     left_cell, right_cell = [], []
     if recipients:
         for line in recipients.lines:
@@ -440,9 +436,6 @@ def _closing_flowables(recipients: Block | None, right: Block | None, st, width:
 
 
 def _story(src: Source, width: float):
-    from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Spacer
-    from reportlab.platypus.flowables import HRFlowable
-
     st = _styles()
     story = _header_flowables(src, st, width)
     blocks = src.blocks
@@ -507,7 +500,6 @@ def _page_number(canvas, doc) -> None:
 
 def render_digital(src: Path, out_pdf: Path) -> Path:
     """Render one source to a born-digital PDF (deterministic bytes)."""
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     _register_fonts()
     source = parse_source(Path(src))
@@ -533,14 +525,46 @@ def render_digital(src: Path, out_pdf: Path) -> Path:
 def render_docx(src: Path, out_docx: Path) -> Path:
     """Render one source to a DOCX (python-docx): the same layout, tables as Word tables with
     a repeating header row.  Zip timestamps are fixed so the bytes are reproducible."""
-    import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
     source = parse_source(Path(src))
+    d = _docx_document(source)
+    _docx_header(d, source)
+    blocks = source.blocks
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.kind == "pagebreak":
+            d.add_page_break()
+        elif b.kind == "title":
+            _docx_para(d, strip_markup(b.text), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14)
+        elif b.kind == "heading":
+            _docx_para(d, strip_markup(b.text), align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=True, after=6)
+        elif b.kind in ("para", "bullet"):
+            _docx_para(d, b.text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=10, after=6)
+        elif b.kind == "addressees":
+            for line in b.lines:
+                if line.strip():
+                    p = _docx_para(d, line.strip())
+                    p.paragraph_format.left_indent = Mm(50)
+        elif b.kind == "table":
+            _docx_table(d, b.rows)
+        elif b.kind in ("recipients", "right"):
+            pair = [b]
+            if i + 1 < len(blocks) and blocks[i + 1].kind in ("recipients", "right"):
+                i += 1
+                pair.append(blocks[i])
+            _docx_closing(d, pair)
+        i += 1
+
+    buf = io.BytesIO()
+    d.save(buf)
+    out_docx = Path(out_docx)
+    out_docx.parent.mkdir(parents=True, exist_ok=True)
+    _rezip_fixed(buf.getvalue(), out_docx)
+    return out_docx
+
+
+def _docx_document(source: Source):
+    """An empty A4 document with ND 30's margins and body font, and fixed properties."""
     d = docx.Document()
     sec = d.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
@@ -552,47 +576,53 @@ def render_docx(src: Path, out_docx: Path) -> Path:
     d.core_properties.modified = dt.datetime(2025, 1, 1)
     d.core_properties.author = "chidao samples"
     d.core_properties.title = source.stem
+    return d
 
-    def add_runs(p, text, bold=None, italic=None, size=None):
-        # **bold** / *italic* spans -> runs
-        for part in re.split(r"(\*\*.+?\*\*|\*.+?\*)", text):
-            if not part:
-                continue
-            b, it = bold, italic
-            if part.startswith("**"):
-                part, b = part[2:-2], True
-            elif part.startswith("*"):
-                part, it = part[1:-1], True
-            r = p.add_run(part)
-            r.bold, r.italic = b, it
-            if size:
-                r.font.size = Pt(size)
-        return p
 
-    def para(container, text, align=None, bold=None, italic=None, size=None, indent=None, after=0):
-        p = container.add_paragraph()
-        add_runs(p, text, bold, italic, size)
-        if align is not None:
-            p.alignment = align
-        if indent is not None:
-            p.paragraph_format.first_line_indent = Mm(indent)
-        p.paragraph_format.space_after = Pt(after)
-        return p
+def _docx_runs(p, text, bold=None, italic=None, size=None):
+    """Add `text` to paragraph `p`, its **bold** / *italic* spans as runs of their own."""
+    for part in re.split(r"(\*\*.+?\*\*|\*.+?\*)", text):
+        if not part:
+            continue
+        b, it = bold, italic
+        if part.startswith("**"):
+            part, b = part[2:-2], True
+        elif part.startswith("*"):
+            part, it = part[1:-1], True
+        r = p.add_run(part)
+        r.bold, r.italic = b, it
+        if size:
+            r.font.size = Pt(size)
+    return p
 
-    def no_borders(table):
-        tbl = table._tbl
-        pr = tbl.tblPr
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            el = OxmlElement(f"w:{edge}")
-            el.set(qn("w:val"), "nil")
-            borders.append(el)
-        pr.append(borders)
 
+def _docx_para(container, text, align=None, bold=None, italic=None, size=None, indent=None, after=0):
+    p = container.add_paragraph()
+    _docx_runs(p, text, bold, italic, size)
+    if align is not None:
+        p.alignment = align
+    if indent is not None:
+        p.paragraph_format.first_line_indent = Mm(indent)
+    p.paragraph_format.space_after = Pt(after)
+    return p
+
+
+def _docx_no_borders(table) -> None:
+    tbl = table._tbl
+    pr = tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    pr.append(borders)
+
+
+def _docx_header(d, source: Source) -> None:
+    """The header grid: issuer | Quốc hiệu (or the Party's name), then Số | place-date."""
     C = WD_ALIGN_PARAGRAPH.CENTER
-    # Header: issuer | Quốc hiệu, then Số | place-date.
     head = d.add_table(rows=1, cols=2)
-    no_borders(head)
+    _docx_no_borders(head)
     lc, rc = head.rows[0].cells
     lc.paragraphs[0].text = ""
     issuer = source.issuer_lines()
@@ -600,96 +630,72 @@ def render_docx(src: Path, out_docx: Path) -> Path:
     for k, line in enumerate(issuer):
         p = lc.paragraphs[0] if first else lc.add_paragraph()
         first = False
-        add_runs(p, line, bold=(k == len(issuer) - 1 or source.party), size=12.5)
+        _docx_runs(p, line, bold=(k == len(issuer) - 1 or source.party), size=12.5)
         p.alignment = C
     if source.party:
-        para(lc, "*", align=C)
+        _docx_para(lc, "*", align=C)
     if source.meta.get("number"):
-        para(lc, source.meta["number"], align=C, size=12.5)
+        _docx_para(lc, source.meta["number"], align=C, size=12.5)
     if source.meta.get("vv"):
-        para(lc, source.meta["vv"], align=C, size=12)
+        _docx_para(lc, source.meta["vv"], align=C, size=12)
     if source.party:
         p = rc.paragraphs[0]
-        add_runs(p, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, size=12.5)
+        _docx_runs(p, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, size=12.5)
     else:
         p = rc.paragraphs[0]
-        add_runs(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
+        _docx_runs(p, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
         p.alignment = C
-        p = para(rc, "Độc lập - Tự do - Hạnh phúc", align=C, bold=True)
+        p = _docx_para(rc, "Độc lập - Tự do - Hạnh phúc", align=C, bold=True)
     rc.paragraphs[0].alignment = C
     if source.meta.get("place_date"):
-        para(rc, source.meta["place_date"], align=C, italic=True)
+        _docx_para(rc, source.meta["place_date"], align=C, italic=True)
 
-    blocks = source.blocks
-    i = 0
-    while i < len(blocks):
-        b = blocks[i]
-        if b.kind == "pagebreak":
-            d.add_page_break()
-        elif b.kind == "title":
-            para(d, strip_markup(b.text), align=C, bold=True, size=14)
-        elif b.kind == "heading":
-            para(d, strip_markup(b.text), align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=True, after=6)
-        elif b.kind in ("para", "bullet"):
-            para(d, b.text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=10, after=6)
-        elif b.kind == "addressees":
-            for line in b.lines:
-                if line.strip():
-                    p = para(d, line.strip())
-                    p.paragraph_format.left_indent = Mm(50)
-        elif b.kind == "table":
-            rows = b.rows
-            t = d.add_table(rows=len(rows), cols=len(rows[0]))
-            t.style = "Table Grid"
-            t.alignment = WD_TABLE_ALIGNMENT.CENTER
-            widths = _column_widths(rows[0], 162)
-            for r, row in enumerate(rows):
-                cells = t.rows[r].cells
-                if r == 0:
-                    # Repeat the header row on each page (w:tblHeader).
-                    trpr = t.rows[0]._tr.get_or_add_trPr()
-                    el = OxmlElement("w:tblHeader")
-                    el.set(qn("w:val"), "true")
-                    trpr.append(el)
-                if r > 0 and _is_section_row(row):
-                    merged = cells[0].merge(cells[-1])
-                    merged.paragraphs[0].text = ""
-                    add_runs(merged.paragraphs[0], strip_markup(row[0]), bold=True, size=11)
-                    continue
-                for c, text in enumerate(row):
-                    cells[c].width = Mm(widths[c])
-                    p = cells[c].paragraphs[0]
-                    add_runs(p, strip_markup(text) if r == 0 else text, bold=(r == 0) or None, size=11)
-                    if r == 0 or c == 0 or c == len(row) - 1:
-                        p.alignment = C
-        elif b.kind in ("recipients", "right"):
-            pair = [b]
-            if i + 1 < len(blocks) and blocks[i + 1].kind in ("recipients", "right"):
-                i += 1
-                pair.append(blocks[i])
-            t = d.add_table(rows=1, cols=2)
-            no_borders(t)
-            for blk in pair:
-                cell = t.rows[0].cells[0 if blk.kind == "recipients" else 1]
-                firstp = True
-                for line in blk.lines:
-                    s = line.strip()
-                    p = cell.paragraphs[0] if firstp else cell.add_paragraph()
-                    firstp = False
-                    if blk.kind == "recipients":
-                        add_runs(p, strip_markup(s), bold=s.startswith("Nơi nhận") or None,
-                                 italic=s.startswith("Nơi nhận") or None, size=12 if s.startswith("Nơi nhận") else 11)
-                    else:
-                        add_runs(p, s)
-                        p.alignment = C
-        i += 1
 
-    buf = io.BytesIO()
-    d.save(buf)
-    out_docx = Path(out_docx)
-    out_docx.parent.mkdir(parents=True, exist_ok=True)
-    _rezip_fixed(buf.getvalue(), out_docx)
-    return out_docx
+def _docx_table(d, rows: list[list[str]]) -> None:
+    """A ruled task table whose header row repeats on every page; section rows span the table."""
+    C = WD_ALIGN_PARAGRAPH.CENTER
+    t = d.add_table(rows=len(rows), cols=len(rows[0]))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = _column_widths(rows[0], 162)
+    for r, row in enumerate(rows):
+        cells = t.rows[r].cells
+        if r == 0:
+            # Repeat the header row on each page (w:tblHeader).
+            trpr = t.rows[0]._tr.get_or_add_trPr()
+            el = OxmlElement("w:tblHeader")
+            el.set(qn("w:val"), "true")
+            trpr.append(el)
+        if r > 0 and _is_section_row(row):
+            merged = cells[0].merge(cells[-1])
+            merged.paragraphs[0].text = ""
+            _docx_runs(merged.paragraphs[0], strip_markup(row[0]), bold=True, size=11)
+            continue
+        for c, text in enumerate(row):
+            cells[c].width = Mm(widths[c])
+            p = cells[c].paragraphs[0]
+            _docx_runs(p, strip_markup(text) if r == 0 else text, bold=(r == 0) or None, size=11)
+            if r == 0 or c == 0 or c == len(row) - 1:
+                p.alignment = C
+
+
+def _docx_closing(d, pair: list[Block]) -> None:
+    """Nơi nhận (left) and the signature block (right), side by side in a borderless table."""
+    t = d.add_table(rows=1, cols=2)
+    _docx_no_borders(t)
+    for blk in pair:
+        cell = t.rows[0].cells[0 if blk.kind == "recipients" else 1]
+        firstp = True
+        for line in blk.lines:
+            s = line.strip()
+            p = cell.paragraphs[0] if firstp else cell.add_paragraph()
+            firstp = False
+            if blk.kind == "recipients":
+                _docx_runs(p, strip_markup(s), bold=s.startswith("Nơi nhận") or None,
+                           italic=s.startswith("Nơi nhận") or None, size=12 if s.startswith("Nơi nhận") else 11)
+            else:
+                _docx_runs(p, s)
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _rezip_fixed(data: bytes, out: Path) -> None:
@@ -706,8 +712,6 @@ SCAN_DPI = 200
 
 
 def _font(size: int, bold: bool = True):
-    from PIL import ImageFont
-
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     return ImageFont.truetype(str(FONT_DIR / name), size)
 
@@ -782,7 +786,6 @@ def _date_text(pdf) -> dt.date | None:
 
 def _seal_image(text: str, diameter: int, rng):
     """A red round seal: two rings, the issuer's name around, a star in the middle."""
-    from PIL import Image, ImageDraw
 
     size = diameter
     img = Image.new("L", (size, size), 0)     # alpha mask: ink where > 0
@@ -816,7 +819,6 @@ def _seal_image(text: str, diameter: int, rng):
         glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)
         img.paste(255, (int(x - font.size), int(y - font.size)), glyph)
     # uneven inking
-    import numpy as np
 
     a = np.asarray(img, dtype=np.float32)
     a *= rng.uniform(0.55, 1.0, size=a.shape).astype(np.float32)
@@ -825,7 +827,6 @@ def _seal_image(text: str, diameter: int, rng):
 
 def _stamp_image(lines: list[str], scale: float, rng):
     """A blue rectangular incoming-mail stamp ("ĐẾN")."""
-    from PIL import Image, ImageDraw
 
     font = _font(int(22 * scale))
     big = _font(int(34 * scale))
@@ -846,7 +847,6 @@ def _stamp_image(lines: list[str], scale: float, rng):
         else:
             d.text((pad, y), s, fill=255, font=font)
             y += line_h
-    import numpy as np
 
     a = np.asarray(img, dtype=np.float32) * rng.uniform(0.5, 0.95, size=(h, w)).astype(np.float32)
     return Image.fromarray(a.clip(0, 255).astype("uint8"))
@@ -854,12 +854,10 @@ def _stamp_image(lines: list[str], scale: float, rng):
 
 def _handwriting(lines: list[str], scale: float, rng):
     """Marginal notes in a hurried slanted hand (oblique glyphs, each jittered), as a mask."""
-    from PIL import Image, ImageDraw
 
     size = int(26 * scale)
     font = _font(size, bold=False)
     try:
-        from PIL import ImageFont
 
         font = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Oblique.ttf"), size)
     except OSError:
@@ -881,8 +879,6 @@ def _handwriting(lines: list[str], scale: float, rng):
 
 def _ink(page_rgb, mask, color, xy, opacity: float):
     """Multiply coloured ink into the page where the mask says (a stamp on paper)."""
-    import numpy as np
-    from PIL import Image
 
     x, y = xy
     W, H = page_rgb.size
@@ -901,7 +897,6 @@ def _ink(page_rgb, mask, color, xy, opacity: float):
 
 def _scribble(page_rgb, box, rng):
     """A handwritten-looking signature stroke in dark ink inside box (pixels)."""
-    from PIL import ImageDraw
 
     d = ImageDraw.Draw(page_rgb)
     x0, y0, x1, y1 = box
@@ -922,11 +917,6 @@ def render_scan(pdf: Path, out_pdf: Path, *, seed: int, dpi: int = SCAN_DPI, qua
 
     stamp_lines: the incoming-mail stamp's lines (default: a generic "ĐẾN" stamp);
     notes: handwritten notes to put in the top margin of page 1 (default: none)."""
-    import numpy as np
-    import pypdfium2 as pdfium
-    from PIL import Image, ImageFilter
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas as rl_canvas
 
     rng = np.random.default_rng(seed)
     doc = pdfium.PdfDocument(str(pdf))
@@ -1031,8 +1021,6 @@ def render_source(src_path: Path, out_dir: Path) -> Path:
 def scan_source(src_path: Path, out_dir: Path, *, seed: int | None = None) -> Path:
     """Scanned copy of a source: render a digital PDF to a temporary file (DOCX sources too),
     then scan it.  The seed defaults to a stable hash of the file name."""
-    import tempfile
-    import zlib
 
     src = parse_source(src_path)
     if seed is None:
@@ -1044,7 +1032,7 @@ def scan_source(src_path: Path, out_dir: Path, *, seed: int | None = None) -> Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m corpora.render", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m scripts.render_samples", description=__doc__.split("\n\n")[0])
     ap.add_argument("sources", nargs="*", type=Path, help="source .md files (default: corpora/samples/src/*.md)")
     ap.add_argument("--scan", action="store_true", help="write scanned-looking copies (<stem>-scan.pdf)")
     ap.add_argument("--all", action="store_true", help="write both the digital files and the scanned copies")
@@ -1062,7 +1050,10 @@ def main(argv: list[str] | None = None) -> int:
                 out = scan_source(s, (args.out if args.scan and not args.all else None) or SAMPLES / "scan",
                                   seed=args.seed)
                 print(out)
-        except (OSError, SourceError) as exc:
+        except SourceError as exc:
+            print(exc, file=sys.stderr)            # it names the file and line already
+            failed += 1
+        except OSError as exc:
             print(f"{s}: {exc}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
