@@ -65,6 +65,15 @@ class Table(BaseModel):
     source: Source = "text"
 
 
+class FieldRead(BaseModel):
+    """A header field of a scan read again from its own image region (handwritten or stamped digits)."""
+    field: Literal["number", "day", "month"]
+    value: Optional[str] = None        # the digits the readings agreed on; None: unreadable or blank
+    confidence: float = 0.0            # agreement x mean word confidence, 0..1
+    page_read: str = ""                # what the page's OCR had read there
+    reads: list[str] = Field(default_factory=list)   # what each reading gave ("" = nothing)
+
+
 class Page(BaseModel):
     number: int                      # 1-based
     width: float = 0.0
@@ -78,9 +87,22 @@ class Page(BaseModel):
     # out of reading order.
     text_layer_issue: Optional[str] = None
     overlays: list[Block] = Field(default_factory=list)
+    field_reads: list[FieldRead] = Field(default_factory=list)   # header digits re-read (OCR'd pages)
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
+
+
+class Signature(BaseModel):
+    """A digital-signature box drawn on a page (`Ký bởi: … Cơ quan: … Thời gian ký: …`): furniture,
+    not content, but it says who signed and when (the signing time can confirm a date)."""
+    signed_by: Optional[str] = None
+    organisation: Optional[str] = None
+    signed_at: Optional[dt.datetime] = None
+    is_copy: bool = False              # `SAO Y`: a copy signed by the office that copied it
+    page: int = 1
+    bbox: Optional[BBox] = None
+    raw: str = ""                      # the box's lines, joined by " / "
 
 
 class Document(BaseModel):
@@ -94,6 +116,7 @@ class Document(BaseModel):
     pages: list[Page] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     metadata: dict[str, str] = Field(default_factory=dict)
+    signatures: list[Signature] = Field(default_factory=list)   # digital-signature boxes, in page order
 
     def text(self) -> str:
         """Reading-order text, pages separated by form feeds."""
@@ -176,6 +199,9 @@ class Header(BaseModel):
     urgency: Optional[str] = None          # HỎA TỐC, KHẨN, ...
     province: Optional[str] = None         # "Bình Định": resolves "tỉnh" in unit names
     addressees: list[str] = Field(default_factory=list)  # "Kính gửi:" list of a Công văn / Tờ trình
+    signed_by: Optional[str] = None        # the issuer's digital signature box (Document.signatures)
+    signed_at: Optional[dt.datetime] = None
+    flags: list[str] = Field(default_factory=list)   # for the clerk: "number-unread", "date-unread"
 
 
 class TaskTable(BaseModel):

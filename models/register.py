@@ -215,6 +215,13 @@ def header_fields(processed: "Processed") -> dict:
         v = getattr(h, k, None)
         if v not in (None, [], ""):
             meta[k] = v
+    # The digital signature (no column: the document's meta holds it, ISO time with its offset).
+    if h.signed_by:
+        meta["signed_by"] = h.signed_by
+    if h.signed_at:
+        meta["signed_at"] = h.signed_at.isoformat()
+    if h.flags:
+        meta["flags"] = list(h.flags)
     if d.metadata:
         meta["reader"] = dict(d.metadata)
     if processed.directive.aliases:

@@ -24,6 +24,7 @@ def environment():
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["vn_date"] = vn_date
+    env.filters["vn_datetime"] = vn_datetime
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     env.filters["field_label"] = lambda f: FIELD_LABELS.get(f, f)
@@ -31,3 +32,16 @@ def environment():
     env.globals["confidence_label"] = confidence_label
     env.globals["STATUS_LABELS"] = STATUS_LABELS
     return env
+
+
+def vn_datetime(iso: str | None) -> str:
+    """`2025-01-15T17:10:17+07:00` (a signing time kept in a document's meta) -> `17:10:17 ngày 15/01/2025`."""
+    import datetime as dt
+
+    if not iso:
+        return ""
+    try:
+        at = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{at:%H:%M:%S} ngày {at:%d/%m/%Y}"

@@ -140,11 +140,12 @@ def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_
 
 def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
               tables: bool = True, preprocess: bool = True, budget: Optional[float] = None,
-              hires=None) -> OcrPageResult:
+              hires=None, header_fields: bool = True) -> OcrPageResult:
     """OCR one page image (RGB or grey uint8 array) in this process.  `timeout` is the page's
     budget in seconds; `budget`, when given, is what is left of it (rendering came first).
     `hires`, when given, returns (image, dpi) of the same page at 300 dpi: used instead when
-    the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs."""
+    the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs.
+    `header_fields`: re-read the header's handwritten number and day (header_digits)."""
     deadline = time.monotonic() + (timeout if budget is None else budget)
     if preprocess:
         prep = prepare_page(image)
@@ -169,6 +170,7 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     found: list[Table] = []
     errors: list[ReadError] = []
     lines: list[Line] = []
+    field_reads = []
     try:
         grey = prep.image
         if tables:
@@ -177,6 +179,9 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
         else:
             table_lines = []
         data = run_tesseract(grey, int(round(dpi)), deadline)
+        if header_fields:
+            from extractors.reading.header_digits import reread_header_fields
+            field_reads = reread_header_fields(grey, data, int(round(dpi)), deadline)
         lines = merge_reading_order(order_columns(data_to_lines(data)), table_lines)
     except OcrTimeout:
         errors.append(ReadError(code="ocr-timeout", page=number,
@@ -189,6 +194,7 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
         found = []
         lines = []
     page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt, to_points=to_points)
+    page.field_reads = field_reads
     if tables:
         _mark_table_blocks(page, lines)
     return OcrPageResult(page=page, tables=found, errors=errors)

@@ -16,9 +16,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extractors.reading import layout, tables as tab
+from extractors.reading.annotations import annotation_texts, parse_signature
 from extractors.reading.quality import REASONS, TextQuality, assess_text
 from extractors.text import normalize_text
-from extractors.types import Block, Cell, Page, ReadError, Row, Table
+from extractors.types import Block, Cell, Page, ReadError, Row, Signature, Table
 
 # Rotated text (more than this many degrees off the horizontal) is stamp or handwriting
 # drawn over the page ("ĐẾN" incoming-mail stamps, a reader's notes): not the document's
@@ -35,6 +36,8 @@ class PdfPageResult:
     first_is_table: bool = False    # the page's flow starts with a table (after furniture)
     last_is_table: bool = False     # ... and ends with one
     invisible: bool = False         # text drawn in render mode 3 (an earlier OCR's layer)
+    signatures: list[Signature] = field(default_factory=list)
+    widget_blocks: list[Block] = field(default_factory=list)   # filled-in fields, for an OCR'd page
 
 
 class _FontCache:
@@ -232,6 +235,22 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
         image_share = _image_share(page, width, height) if sum(1 for c in chars if c.text.isalpha()) < IMAGE_PAGE_LETTERS else 0.0
     finally:
         page.close()
+    # What annotations draw over the page: filled-in fields (the number and the day of a signed
+    # e-document) join the page's text where they sit; signature boxes and a reader's notes do not.
+    signatures: list[Signature] = []
+    widget_chars: list[layout.Char] = []
+    annotation_overlays: list[Block] = []
+    for a in annotation_texts(pdf, index, chars + overlay_chars, height, fonts, extract_chars):
+        text = a.text()
+        sig = parse_signature(text, number, a.bbox) if a.widget else None
+        if sig is not None:
+            signatures.append(sig)
+        if a.widget and sig is None:
+            widget_chars.extend(_onto_line(a, chars))
+        else:
+            annotation_overlays.extend(_block(p, number) for ln in layout.build_lines(list(a.chars)) for p in ln.pieces)
+    widget_blocks = [_block(p, number) for ln in layout.build_lines(list(widget_chars)) for p in ln.pieces]
+    chars = chars + widget_chars
 
     # Characters inside a table's cells are read cell by cell.
     regions: list[layout.Region] = []
@@ -278,6 +297,7 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
     overlays = []
     for p in layout.content_runs(overlay_chars):
         overlays.append(_block(p, number))
+    overlays.extend(annotation_overlays)
 
     text = "\n".join(b.text for b in blocks)
     quality = assess_text(text)
@@ -288,13 +308,36 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
               text_quality=round(quality.score, 3), blocks=blocks)
     if overlays:
         pg.overlays = overlays
-    res = PdfPageResult(page=pg, tables=page_tables, quality=quality)
+    res = PdfPageResult(page=pg, tables=page_tables, quality=quality, signatures=signatures, widget_blocks=widget_blocks)
     res.invisible = invisible
     # Is the page's flow framed by tables (for joining tables across pages)?
     if page_tables:
         res.first_is_table = _framed(blocks, regions[0].bbox, height, first=True)
         res.last_is_table = _framed(blocks, regions[-1].bbox, height, first=False)
     return res
+
+
+def _onto_line(a, chars: list[layout.Char]) -> list[layout.Char]:
+    """A filled-in field's characters set on the baseline of the printed line its box covers
+    (`Số:` … `/BNV-CCHC`), so the layout reads them as one line: a stamped number is often drawn a
+    few points above or below the blank it fills.  A field over no printed line stays where it is."""
+    x0, top, x1, bottom = a.bbox
+    em = max((c.size for c in a.chars), default=10.0)
+    best, best_overlap = None, 0.0
+    for ln in layout.build_lines([c for c in chars if c.top < bottom + em and c.bottom > top - em]):
+        overlap = min(bottom, ln.bottom) - max(top, ln.top)
+        near = ln.x0 - 3 * em <= x1 and ln.x1 + 3 * em >= x0
+        if near and overlap > best_overlap:
+            best, best_overlap = ln, overlap
+    if best is None or best_overlap < 0.25 * (bottom - top):
+        return a.chars
+    base = sorted(c.baseline for p in best.pieces for c in p.chars)
+    target = base[len(base) // 2]
+    shift = target - sorted(c.baseline for c in a.chars)[len(a.chars) // 2]
+    first = min(a.chars, key=lambda c: c.x0)
+    # A space before the field and after it: it is a word of its own on the printed line.
+    return [layout.Char(c.text, c.x0, c.top + shift, c.x1, c.bottom + shift, c.baseline + shift, c.size, c.bold,
+                        c.italic, c.space_before or c is first) for c in a.chars]
 
 
 def _framed(blocks: list[Block], bbox, height: float, *, first: bool) -> bool:
@@ -410,6 +453,7 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
     for r in results:
         doc.pages.append(r.page)
         doc.errors.extend(r.errors)
+        doc.signatures.extend(r.signatures)
         for k, t in enumerate(r.tables):
             idx = len(per_page_tables)
             if k == 0 and r.first_is_table:
@@ -452,8 +496,11 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
         page.text_layer_issue = old.text_layer_issue
         if not page.width:
             page.width, page.height = old.width, old.height
-        if old.overlays:
-            page.overlays = old.overlays
+        # The text layer's overlays stay; so do filled-in fields, which OCR of the rendered scan
+        # does not read (kept apart: they cannot be put in the OCR's lines with certainty).
+        extra = [b for b in old.overlays] + [b for b in r.widget_blocks if b not in old.overlays]
+        if extra:
+            page.overlays = extra
         for b in page.blocks:
             b.text = normalize_text(b.text)
         r.page = page

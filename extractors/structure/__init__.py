@@ -32,6 +32,7 @@ from extractors.structure.fields import lift_fields
 from extractors.structure.header import (
     FooterResult, is_footer_start, is_type_line, merge_header_rows, title_continues, is_news, parse_footer, parse_header, parse_news,
 )
+from extractors.reading.annotations import primary_signature
 from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
 from extractors.structure.tables import is_task_table, table_columns, task_rows
@@ -123,6 +124,10 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
     hr = parse_news(lines) if news else parse_header(lines)
     h = hr.header
     d.header = h
+    h.flags = _unread_fields(document)
+    signature = primary_signature(document.signatures)
+    if signature is not None:
+        h.signed_by, h.signed_at = signature.signed_by, signature.signed_at
     parts, footers = _split_parts(lines, hr.body_start, h, news)
     if footers:
         f0 = footers[0]
@@ -134,6 +139,19 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
     d.task_tables = _attach_task_tables(document, part_nodes, root)
     d.root = root
     _citations_and_programme(d, part_nodes, news, extra_programmes)
+
+
+def _unread_fields(document: Document) -> list[str]:
+    """`number-unread` / `date-unread` when the reader re-read a scan's handwritten header number or
+    day and the readings did not agree (it then left the field blank rather than guess)."""
+    flags = []
+    for page in document.pages[:1]:
+        for r in page.field_reads:
+            if r.value is None and any(r.reads):
+                flag = "number-unread" if r.field == "number" else "date-unread"
+                if flag not in flags:
+                    flags.append(flag)
+    return flags
 
 
 def _split_parts(lines: list[Line], body_start: int, h, news: bool) -> tuple[list[_Part], list[FooterResult]]:

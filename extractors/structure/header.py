@@ -24,7 +24,8 @@ from extractors.types import Header
 _MOTTO_STATE = re.compile(r"cong hoa xa hoi|xa hoi chu nghia|doc lap\s*[-–]?\s*tu do|tu do\s*[-–]\s*hanh phuc|^nam$")
 _MOTTO_PARTY = re.compile(r"dang cong san viet nam")
 _NUMBER = re.compile(r"^s[o06ôơ]\s*[:.;]?\s*(.*)$")
-_DATE_LINE = re.compile(r"^([^,]{2,40}),\s*ng\w{1,4}\b(.*\bthang\b.*)$")   # `ngàyà tháng` (OCR) still a date line
+# `ngàyà tháng` (OCR) is still a date line, and so is one whose comma OCR read as a full stop.
+_DATE_LINE = re.compile(r"^([^,]{2,40}?)(?:,|(?<!tp)[.;])\s*ng\w{1,4}\b(.*thang\b.*)$")   # `JŸtháng`: specks before it
 _DATE_NUMERIC = re.compile(r"^[^\d,]{2,40},\s*(ngay\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}$")
 _DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
 _SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
@@ -366,11 +367,15 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         h.title = "V/v " + join_text(zone.vv_parts)
     h.issuer_lines = zone.issuer_lines
     h.issuer, h.parent_body = compose_issuer(zone.issuer_lines)
+    h.issuer = respell_known(h.issuer)
+    h.parent_body = respell_known(h.parent_body)
     _settle_type(h, zone)
     if zone.date_line:
         place, date = parse_date_line(zone.date_line)
         h.issued_on = date
-        h.place = place if date else None   # an unfilled date line (a draft) names no place of issue
+        # The place is printed whether or not the day is: a draft's `Lâm Đồng, ngày   tháng 12 năm
+        # 2025` and a scan whose handwritten day is unreadable still name the place of issue.
+        h.place = canonical_place(place)
     prov = find_province(" ".join(zone.issuer_lines))
     if not prov and h.place:
         prov = find_province(h.place)
@@ -537,11 +542,71 @@ def parse_date_line(text: str) -> tuple[Optional[str], Optional["dt.date"]]:
     """`Tiền Giang, ngày 10 tháng 5 năm 2023` -> ("Tiền Giang", 2023-05-10); blank day -> date None."""
     text = re.sub(r"\s+", " ", text).strip()
     place = None
-    m = re.match(r"^([^,]{2,40}),\s*(.*)$", text)
+    m = re.match(r"^([^,]{2,40}),\s*(.*)$", text) or re.match(r"^(.{2,40}?)[.;]\s*(ng\w{1,4}\b.*)$", text)
     rest = text
     if m and not re.match(r"^ng", fold(m.group(1))):
         place, rest = m.group(1).strip(), m.group(2)
     return place, parse_date(rest)
+
+
+_PLACE_JUNK = re.compile(r"^[^\w]+|[^\w)]+$")
+
+
+def canonical_place(place: Optional[str]) -> Optional[str]:
+    """The place of a date line as the gazetteer spells it when it is a province or city whose name
+    OCR damaged (`Quang Ngãi`, `Đả Nẵng`), else as printed; None when nothing is left of it."""
+    if not place:
+        return None
+    place = _PLACE_JUNK.sub("", place.strip())
+    if len(place) < 2 or not re.search(rf"[{UPPER}]", place[:1]):
+        return None    # a place name is capitalised; `ngày`, digits or specks are not one
+    key = fold(place)
+    for p in provinces():
+        if key in {fold(n) for n in [p["name"], *p.get("aliases", [])]}:
+            return p["name"]
+    return place
+
+
+def _known_spellings() -> list[tuple[str, str]]:
+    """(folded key, spelling) of the phrases an issuer name is made of: place levels with a province
+    (`tỉnh Quảng Ngãi`, `thành phố Đà Nẵng`) and the generic bodies, longest first."""
+    global _SPELLINGS
+    if _SPELLINGS is None:
+        out = {"Ủy ban nhân dân", "Hội đồng nhân dân", "Công an", "Mặt trận Tổ quốc", "Văn phòng", "Ban Chỉ đạo"}
+        for p in provinces():
+            for n in [p["name"], *p.get("aliases", [])]:
+                out.add(f"tỉnh {n}")
+                out.add(f"thành phố {n}")
+        _SPELLINGS = sorted(((fold(x), x) for x in out), key=lambda t: len(t[0]), reverse=True)
+    return _SPELLINGS
+
+
+_SPELLINGS: Optional[list[tuple[str, str]]] = None
+
+
+def respell_known(name: Optional[str]) -> Optional[str]:
+    """Give an issuer name the gazetteer's spelling of the phrases it is made of, where OCR put a
+    wrong diacritic on them (`Ủy ban nhân dân tĩnh Quảng Ngãi`, `Thành phó Đà Nẵng`): a span whose
+    letters match a known phrase but for the marks or case takes the phrase's spelling."""
+    if not name:
+        return name
+    folded = fold_diacritics(name).lower()
+    if len(folded) != len(name):
+        return name
+    for key, phrase in _known_spellings():
+        start = 0
+        while (k := folded.find(key, start)) >= 0:
+            end = k + len(key)
+            start = end
+            if (k and folded[k - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
+                continue
+            span = name[k:end]
+            if span.lower() == phrase.lower():
+                continue
+            # Inside a name the phrase's own case holds (`… nhân dân thành phố Đà Nẵng`).
+            fixed = phrase if k else phrase[:1].upper() + phrase[1:]
+            name = name[:k] + fixed + name[end:]
+    return name
 
 
 def title_continues(ln: Line, prev: Line, first: bool, type_bold: Optional[bool]) -> bool:

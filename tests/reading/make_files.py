@@ -259,3 +259,57 @@ def mixed_pdf(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def signed_pdf(path: Path) -> Path:
+    """A digitally signed e-document as signing services make them: the page has `Số:      /TB-UBND`
+    and `ngày      tháng 01 năm 2025` with blanks; the number and the day are form widgets drawn over
+    the blanks (a few points off the printed baseline), the signature a widget box in the top right
+    corner, and a reader's free-text note an annotation of its own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
+    from reportlab.pdfgen import canvas
+
+    _fonts()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    w, h = A4
+
+    def annotation(name: str, subtype: str, rect: tuple[float, float, float, float], lines: list[str]) -> None:
+        # The appearance stream is what signing services draw; the field has no /V value.
+        c.beginForm(name, lowerx=0, lowery=0, upperx=rect[2] - rect[0], uppery=rect[3] - rect[1])
+        c.setFont("DejaVuSerif", 10 if len(lines) > 1 else 12)
+        y = rect[3] - rect[1] - 12
+        for ln in lines:
+            c.drawString(1, y, ln)
+            y -= 12
+        c.endForm()
+        fields = {"Type": PDFName("Annot"), "Subtype": PDFName(subtype), "Rect": PDFArray(list(rect)), "F": 4,
+                  "AP": PDFDictionary({"N": PDFObjectReference(c._doc.getXObjectName(name))})}
+        if subtype == "Widget":
+            fields.update(FT=PDFName("Sig"), T=PDFString(name))
+        c._addAnnotation(PDFDictionary(fields))
+
+    c.setFont("DejaVuSerif-Bold", 12)
+    c.drawCentredString(140, h - 60, "ỦY BAN NHÂN DÂN")
+    c.drawCentredString(400, h - 60, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    c.drawCentredString(140, h - 76, "TỈNH QUẢNG NGÃI")
+    c.drawCentredString(400, h - 76, "Độc lập - Tự do - Hạnh phúc")
+    c.setFont("DejaVuSerif", 12)
+    c.drawString(90, h - 100, "Số:            /TB-UBND")
+    c.drawString(300, h - 100, "Quảng Ngãi, ngày        tháng 01 năm 2025")
+    annotation("Signature2", "Widget", (118, h - 103, 150, h - 87), ["11"])
+    annotation("Signature3", "Widget", (404, h - 104, 428, h - 90), ["08"])
+    annotation("Signature4", "Widget", (360, h - 40, 592, h - 2),
+               ["Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi", "Cơ quan: Tỉnh Quảng Ngãi", "Thời gian ký: 08/01/2025 17:10:17"])
+    annotation("Note1", "FreeText", (300, h - 330, 560, h - 300), ["Chuyển phòng Tổng hợp xử lý gấp."])
+    c.setFont("DejaVuSerif-Bold", 14)
+    c.drawCentredString(w / 2, h - 140, "THÔNG BÁO")
+    c.setFont("DejaVuSerif", 12)
+    c.drawCentredString(w / 2, h - 158, "Kết luận của Phó Chủ tịch UBND tỉnh tại cuộc họp")
+    y = h - 200
+    for k in range(6):
+        c.drawString(70, y, "Các sở, ban, ngành tỉnh tập trung triển khai thực hiện tốt nhiệm vụ được giao;")
+        y -= 18
+    c.showPage()
+    c.save()
+    return path

@@ -89,9 +89,9 @@ HỎA TỐC
                     title="V/v tăng cường phòng, chống dịch sốt xuất huyết", signer="Nguyễn Văn An",
                     signer_position="Giám đốc", addressees=["Trung tâm Kiểm soát bệnh tật tỉnh", "Các bệnh viện trên địa bàn tỉnh"])),
     (OCR_DAMAGED, dict(issuer="Tỉnh ủy Tiền Giang", motto="party", number="08-CT/TU", type="Chỉ thị",
-                       issued_on=dt.date(2023, 5, 10), place="Tien Giang")),
+                       issued_on=dt.date(2023, 5, 10), place="Tiền Giang")),
     (DRAFT, dict(issuer="Ủy ban nhân dân tỉnh Đồng Nai", number=None, type="Thông báo", type_code="TB",
-                 issued_on=None, place=None, title="Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết")),
+                 issued_on=None, place="Đồng Nai", title="Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết")),
 ])
 def test_header_fields(text, expected):
     d = parse_directive(document_from_text(text))
@@ -99,6 +99,26 @@ def test_header_fields(text, expected):
     for key, value in expected.items():
         assert getattr(h, key) == value, key
     assert not d.errors
+
+
+@pytest.mark.parametrize("issuer_lines, date_line, issuer, place", [
+    # OCR put a wrong mark on the place level or the province: the gazetteer's spelling comes back
+    (("ỦY BAN NHÂN DÂN", "TĨNH QUẢNG NGÃI"), "Quảng Ngãi, ngày 2# tháng? năm 2021",
+     "Ủy ban nhân dân tỉnh Quảng Ngãi", "Quảng Ngãi"),
+    (("ỦY BAN NHÂN DÂN", "THÀNH PHÓ ĐÀ NẴNG"), "Đả Nẵng, ngày JŸtháng 10 năm 2023",
+     "Ủy ban nhân dân thành phố Đà Nẵng", "Đà Nẵng"),
+    (("CÔNG AN TÌNH LAM ĐỒNG",), "Lâm Đồng. ngày: 7¬ tháng 0)2 năm 2026", "Công an tỉnh Lâm Đồng", "Lâm Đồng"),
+    # a draft: the day is blank, the place is printed
+    (("ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG"), "Lâm Đồng, ngày      tháng 12 năm 2025",
+     "Ủy ban nhân dân tỉnh Lâm Đồng", "Lâm Đồng"),
+])
+def test_place_and_issuer_survive_an_unreadable_date(issuer_lines, date_line, issuer, place):
+    text = "\n".join([f"{issuer_lines[0]:40}CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                      f"{(issuer_lines[1] if len(issuer_lines) > 1 else ''):40}Độc lập - Tự do - Hạnh phúc",
+                      f"{'Số:    /TB-UBND':40}{date_line}", "", "THÔNG BÁO", "Kết luận của Chủ tịch tại cuộc họp", "",
+                      "Ngày 03/01/2025, Chủ tịch chủ trì cuộc họp."])
+    h = parse_directive(document_from_text(text)).header
+    assert (h.issuer, h.place, h.issued_on) == (issuer, place, None)
 
 
 def test_body_starts_after_the_header():
@@ -256,7 +276,7 @@ def test_header_pieces_on_one_baseline_are_rejoined():
     ])
     h = parse_directive(doc).header
     assert (h.issuer, h.number, h.type_code, h.type, h.issued_on, h.place) == \
-        ("Ủy ban nhân dân tỉnh Quảng Ngãi", None, "TB", "Thông báo", None, None)
+        ("Ủy ban nhân dân tỉnh Quảng Ngãi", None, "TB", "Thông báo", None, "Quảng Ngãi")
     assert h.title == "Kết luận của Phó Chủ tịch UBND tỉnh"
 
 
@@ -317,7 +337,7 @@ def test_half_read_handwritten_number_and_date_are_left_blank():
     text = STATE_QD.replace("Số: 125/QĐ-UBND", "Số: #4 /QĐÐ-UBND").replace(
         "Bình Định, ngày 05 tháng 01 năm 2024", "Bình Định, ngàyà tháng 02 năm 2025")
     h = parse_directive(document_from_text(text)).header
-    assert (h.number, h.type, h.type_code, h.issued_on, h.place) == (None, "Quyết định", "QĐ", None, None)
+    assert (h.number, h.type, h.type_code, h.issued_on, h.place) == (None, "Quyết định", "QĐ", None, "Bình Định")
     assert h.title == "Ban hành Kế hoạch cải cách hành chính năm 2024"
 
 

@@ -1,0 +1,317 @@
+"""Re-reading the handwritten or stamped digits of a scanned header: `Số: 11 /CT-UBND`, `ngày 15 tháng 01`.
+
+On a scan the number and the day are often written by hand after signing.  Tesseract's page pass
+reads them as digits with stray marks (`Số:⁄‡6`), as letters (`ngày JŸtháng`), or as other digits
+(a Vietnamese handwritten `1`, drawn with a long up-stroke, comes out `4` or `7`).  A wrong number is
+worse than none: the register would file the directive under another's symbol.
+
+So each such field is cut out of the page by the word boxes of the printed words around it (`Số:`
+and `/CT-UBND`; `ngày` and `tháng`; `tháng` and `năm`) and read again alone, by two recognisers (the
+`vie` and the `eng` models) on several binarisations and scales.  All the variants of all the fields
+of a page are stacked into one image, one strip a line, so the whole re-read costs one Tesseract
+run per model.  A value is accepted only when the variants agree on it (AGREEMENT of them read
+exactly that string of digits and nothing else) and it is plausible (a day 1-31, a month 1-12);
+otherwise the field is left blank and reported unread.  The page's words are edited in place, so
+the lines built from them carry the accepted value or a blank.
+
+    reread_header_fields(grey, data, dpi, deadline) -> list[FieldRead]
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from extractors.types import FieldRead
+
+AGREEMENT = 0.6          # share of the variants that must read the same digits
+MIN_CONFIDENCE = 60.0    # their mean word confidence
+TOP_SHARE = 0.45         # header fields are in the top part of a page
+SCALES = (2.0, 3.0)      # handwriting is small: upscaled only (1.0 read nothing more often than not)
+# The two recognisers: Vietnamese as the page was read, and English told to see only digits.
+MODELS = (("vie", "--psm 6 --oem 1"), ("eng", "--psm 6 --oem 1 -c tessedit_char_whitelist=0123456789"))
+
+_LETTER = r"[^\W\d_]"
+# `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
+# A party number has its type before the slash (`Số 08-CT/TU`): the value stops at the dash.
+_NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>[^/]{0,12}?)\s*(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?/\s*[A-ZĐ])")
+# Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
+# a date cited in the body.
+_DATE = re.compile(
+    r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?)\s*(?=\S{0,3}th[áaẳả]ng)\S{0,3}?th[áaẳả]ng\s*"
+    r"(?P<m>\S{0,6}?)\s*n[ăaắ]m\s*\d{4}")
+
+
+@dataclass
+class _Field:
+    name: str                   # number | day | month
+    words: list[int]            # indices into the page's word table
+    span: tuple[int, int]       # character span of the value in the line text
+    text: str                   # the line text
+    offsets: list[tuple[int, int, int]]   # (word index, start, end) of each word in the line text
+    box: tuple[int, int, int, int]        # pixel region of the value
+    page_read: str              # what the page pass read there
+
+
+def _line_words(data: dict) -> dict[tuple, list[int]]:
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, word in enumerate(data["text"]):
+        if not word or not word.strip():
+            continue
+        try:
+            if float(data["conf"][i]) < 0:
+                continue
+        except (TypeError, ValueError):
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        groups.setdefault(key, []).append(i)
+    # One Tesseract line can hold both header columns (`Số: 11 /CT-UBND` and `Quảng Ngãi, ngày …` on
+    # one baseline): cut it at wide gaps, as data_to_lines does.
+    out: dict[tuple, list[int]] = {}
+    for key, idx in groups.items():
+        idx.sort(key=lambda i: data["left"][i])
+        height = float(np.median([data["height"][i] for i in idx]))
+        part = 0
+        out[(*key, part)] = [idx[0]]
+        for prev, cur in zip(idx, idx[1:]):
+            if data["left"][cur] - (data["left"][prev] + data["width"][prev]) > 2.5 * max(height, 8):
+                part += 1
+                out[(*key, part)] = []
+            out[(*key, part)].append(cur)
+    return out
+
+
+def _x_at(data: dict, offsets, pos: int, *, end: bool) -> Optional[float]:
+    """The pixel x of character position `pos` of the line text, by proportion within its word."""
+    for i, a, b in offsets:
+        if a <= pos <= b:
+            n = max(1, b - a)
+            frac = (pos - a) / n
+            return data["left"][i] + frac * data["width"][i]
+    # between words: the gap after the previous word
+    before = [(i, a, b) for i, a, b in offsets if b < pos]
+    after = [(i, a, b) for i, a, b in offsets if a > pos]
+    if end and after:
+        return float(data["left"][after[0][0]])
+    if before:
+        i = before[-1][0]
+        return float(data["left"][i] + data["width"][i])
+    return None
+
+
+def find_fields(data: dict, height: int) -> list[_Field]:
+    """The number, day and month slots of the header lines in the top of the page."""
+    out: list[_Field] = []
+    for key, idx in _line_words(data).items():
+        top = min(data["top"][i] for i in idx)
+        if top > TOP_SHARE * height:
+            continue
+        offsets, pos, parts = [], 0, []
+        for i in idx:
+            w = data["text"][i].strip()
+            offsets.append((i, pos, pos + len(w)))
+            parts.append(w)
+            pos += len(w) + 1
+        text = " ".join(parts)
+        y0 = top
+        y1 = max(data["top"][i] + data["height"][i] for i in idx)
+        spans = []
+        m = _NUMBER.match(text)
+        if m:
+            spans.append(("number", m.span("v")))
+        m = _DATE.match(text)
+        if m:
+            spans.append(("day", m.span("d")))
+            spans.append(("month", m.span("m")))
+        for name, (a, b) in spans:
+            x0 = _x_at(data, offsets, a, end=False)
+            x1 = _x_at(data, offsets, b, end=True)
+            if x0 is None or x1 is None:
+                continue
+            pad = 0.15 * (y1 - y0)
+            if x1 - x0 < 0.4 * (y1 - y0):
+                continue            # nothing written there (a draft's blank is wider than this; see below)
+            words = [i for i, s, e in offsets if s < b and e > a]
+            out.append(_Field(name, words, (a, b), text, offsets,
+                              (int(x0 - pad), int(y0 - 2 * pad), int(x1 + pad), int(y1 + 2 * pad)), text[a:b]))
+    return out
+
+
+def _variants(crop: np.ndarray) -> list[np.ndarray]:
+    import cv2
+
+    out = []
+    for scale in SCALES:
+        g = crop if scale == 1.0 else cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        out.append(g)
+        _, otsu = cv2.threshold(cv2.GaussianBlur(g, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        out.append(otsu)
+        block = max(15, (g.shape[0] // 2) | 1)
+        out.append(cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15))
+    return out
+
+
+def _stack(strips: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Strips one under the other on white, with room between them; their y ranges."""
+    gap = max(20, max(s.shape[0] for s in strips) // 2)
+    width = max(s.shape[1] for s in strips) + 2 * gap
+    height = sum(s.shape[0] for s in strips) + gap * (len(strips) + 1)
+    canvas = np.full((height, width), 255, np.uint8)
+    ranges, y = [], gap
+    for s in strips:
+        canvas[y:y + s.shape[0], gap:gap + s.shape[1]] = s
+        ranges.append((y, y + s.shape[0]))
+        y += s.shape[0] + gap
+    return canvas, ranges
+
+
+def _reads(data: dict, ranges: list[tuple[int, int]]) -> list[tuple[str, float]]:
+    """(text, mean confidence) of the words whose centre falls in each strip."""
+    out: list[list[tuple[str, float]]] = [[] for _ in ranges]
+    for i, word in enumerate(data["text"]):
+        if not word or not word.strip():
+            continue
+        try:
+            conf = float(data["conf"][i])
+        except (TypeError, ValueError):
+            continue
+        if conf < 0:
+            continue
+        cy = data["top"][i] + data["height"][i] / 2
+        for k, (a, b) in enumerate(ranges):
+            if a <= cy <= b:
+                out[k].append((data["left"][i], word.strip(), conf))
+                break
+    res = []
+    for words in out:
+        words.sort()
+        text = "".join(w for _, w, _ in words)
+        conf = sum(c for _, _, c in words) / len(words) if words else 0.0
+        res.append((text, conf))
+    return res
+
+
+def _plausible(name: str, value: str) -> bool:
+    if name == "number":
+        return 1 <= len(value) <= 5 and int(value) > 0
+    n = int(value)
+    return len(value) <= 2 and (1 <= n <= 31 if name == "day" else 1 <= n <= 12)
+
+
+# Letters Tesseract puts for digits inside a run of digits (`3l`, `0I`, `I1`).
+_AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def _digits(text: str) -> str:
+    """A read as a digit string, or "" when it is not one (letters, marks, nothing)."""
+    # Marks around the digits are the crop's edges (`08-` of `08-CT/TU`, a colon), not the value.
+    t = re.sub(r"[.,:;'`\"“”‘’]", "", text).strip("-–/ ")
+    if not t or not any(c.isdigit() for c in t):
+        return ""
+    t = t.translate(_AS_DIGIT)
+    return t if t.isdigit() else "?"
+
+
+def decide(name: str, reads: list[tuple[str, float]], models: list[str], page_read: str = "") -> tuple[Optional[str], float]:
+    """The value the readings agree on and a confidence (agreement x mean word confidence, 0..1);
+    (None, confidence) when they do not agree.
+
+    A value must be read by both recognisers: a handwritten `11` that one model reads `44` every time
+    is not read by the other at all, and a wrong number is worse than none.  Accepted: AGREEMENT of
+    the informative readings (those with a digit) give it, at least 4, at least 2 from each model;
+    or it is what the page pass read and the digits-only model confirms it (3 readings or more, and
+    no other value read twice)."""
+    digits = [(_digits(t), c, m) for (t, c), m in zip(reads, models)]
+    informative = [d for d in digits if d[0]]
+    votes: dict[str, list[tuple[float, str]]] = {}
+    for v, c, m in informative:
+        if v != "?":
+            votes.setdefault(v, []).append((c, m))
+    if not votes:
+        return None, 0.0
+    value, got = max(votes.items(), key=lambda kv: (len(kv[1]), sum(c for c, _ in kv[1])))
+    share = len(got) / max(1, len(informative))
+    conf = sum(c for c, _ in got) / len(got)
+    score = round(share * conf / 100, 3)
+    per_model = {m: sum(1 for _, mm in got if mm == m) for m in set(models)}
+    agreed = share >= AGREEMENT and len(got) >= 4 and min(per_model.values()) >= 2 and conf >= MIN_CONFIDENCE
+    # The page pass was the Vietnamese model's reading: the digits-only model confirms it (a `9`
+    # alone, which the Vietnamese model reads as `ọ` out of context).
+    page = _digits(page_read)
+    confirmed = value == page and per_model.get(models[-1], 0) >= 3 and \
+        all(len(v) < 2 for k, v in votes.items() if k != value)
+    if (agreed or confirmed) and _plausible(name, value):
+        return value, score
+    return None, score
+
+
+def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float, *,
+                         run=None) -> list[FieldRead]:
+    """Re-read the header's number, day and month on one page (grey: the image the page pass read;
+    data: its word table, edited in place); what was decided for each field."""
+    fields = find_fields(data, grey.shape[0])
+    if not fields:
+        return []
+    from extractors.reading.tesseract import OcrTimeout, run_tesseract
+
+    run = run or run_tesseract
+    strips, owner = [], []
+    for k, f in enumerate(fields):
+        x0, y0, x1, y1 = f.box
+        crop = grey[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        if crop.size == 0:
+            continue
+        for v in _variants(crop):
+            strips.append(v)
+            owner.append(k)
+    if not strips:
+        return []
+    canvas, ranges = _stack(strips)
+    per_field: dict[int, list[tuple[str, float]]] = {}
+    per_model: dict[int, list[str]] = {}
+    for model, config in MODELS:
+        if time.monotonic() >= deadline:
+            raise OcrTimeout()
+        words = run(canvas, dpi, deadline, config=config, lang=model)
+        for k, read in zip(owner, _reads(words, ranges)):
+            per_field.setdefault(k, []).append(read)
+            per_model.setdefault(k, []).append(model)
+    results: list[FieldRead] = []
+    for k, f in enumerate(fields):
+        reads = per_field.get(k, [])
+        if not reads:
+            continue
+        value, score = decide(f.name, reads, per_model[k], f.page_read)
+        results.append(FieldRead(field=f.name, value=value, confidence=score, page_read=f.page_read,
+                                 reads=[t for t, _ in reads]))
+        if value is None or value != f.page_read.strip():
+            _edit_words(data, f, value or "")
+    return results
+
+
+def _edit_words(data: dict, f: _Field, value: str) -> None:
+    """Put `value` (or a blank) in the field's place among the page's words."""
+    a, b = f.span
+    first = True
+    for i, s, e in f.offsets:
+        if not (s < b and e > a) and not (s == a == b):
+            continue
+        word = data["text"][i].strip()
+        lo, hi = max(a, s) - s, min(b, e) - s
+        new = word[:lo] + (value if first else "") + word[hi:]
+        if first and value and lo > 0 and not word[lo - 1].isspace():
+            new = word[:lo] + " " + value + word[hi:]     # `Số:` + `11`, not `Số:11`
+        if first and value and hi < len(word):
+            new = new[:len(new) - (len(word) - hi)] + " " + word[hi:]
+        data["text"][i] = new
+        first = False
+        if not new.strip():
+            # An emptied word must not leave a gap that cuts the line in two (`Số:` … `/CT-UBND`):
+            # the word before it stretches over its place.
+            prev = [j for j, _, _ in f.offsets if data["left"][j] < data["left"][i] and data["text"][j].strip()]
+            if prev:
+                j = prev[-1]
+                data["width"][j] = data["left"][i] + data["width"][i] - data["left"][j]
