@@ -38,7 +38,7 @@ def test_signature_is_kept_and_shown(tmp_path):
         meta = s.get(Document, doc_id).meta
     assert meta["signed_by"] == "Ủy ban nhân dân tỉnh Quảng Ngãi"
     assert meta["signed_at"] == "2025-01-08T17:10:17+07:00"
-    page = TestClient(create_app(db_url=url, intake=tmp_path / "intake")).get(f"/documents/{doc_id}").text
+    page = TestClient(create_app(db_url=url, intake=tmp_path / "intake"), base_url="http://127.0.0.1").get(f"/documents/{doc_id}").text
     assert "Chữ ký số" in page
     assert "Ủy ban nhân dân tỉnh Quảng Ngãi, ký lúc 17:10:17 ngày 08/01/2025" in page
     assert "Cần kiểm tra" not in page
@@ -50,5 +50,5 @@ def test_unread_number_is_flagged_on_the_page(tmp_path):
     from app.web.main import create_app
 
     url, doc_id = _ingest(tmp_path, flags=["number-unread"])
-    page = TestClient(create_app(db_url=url, intake=tmp_path / "intake")).get(f"/documents/{doc_id}").text
+    page = TestClient(create_app(db_url=url, intake=tmp_path / "intake"), base_url="http://127.0.0.1").get(f"/documents/{doc_id}").text
     assert "Không đọc chắc được số văn bản" in page
