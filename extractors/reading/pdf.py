@@ -377,8 +377,10 @@ def _open_error(path, exc: Exception) -> tuple[str, str]:
         if code == raw.FPDF_ERR_SECURITY:
             return "encrypted", "encrypted PDF (unsupported security handler)"
         return "encrypted", "encrypted PDF (needs a password to open)"
-    if code in (raw.FPDF_ERR_SUCCESS, raw.FPDF_ERR_PASSWORD) and re.search(rb"/Count\s+0\b", head + tail):
-        # pdfium refuses a document whose page tree is empty without naming an error.
+    if code != raw.FPDF_ERR_FILE and re.search(rb"/Count\s+0\b", head + tail) \
+            and not re.search(rb"/Type\s*/Page\b", head + tail):
+        # pdfium refuses a document whose page tree is empty without naming an error of its
+        # own (the sticky code can be any earlier file's), so the bytes decide.
         return "no-pages", "PDF has no pages (empty page tree)"
     if code == raw.FPDF_ERR_FORMAT or code in (raw.FPDF_ERR_SUCCESS, raw.FPDF_ERR_PASSWORD):
         return "corrupt-pdf", "corrupt or truncated PDF (cannot be parsed)"

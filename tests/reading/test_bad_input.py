@@ -78,6 +78,21 @@ def test_bad_input_is_a_failed_document(tmp_path, name, make, code, message):
     assert p.exists()   # the original is kept
 
 
+@pytest.mark.parametrize("before", [c for c in CASES if c[0].endswith(".pdf")], ids=lambda c: c[0])
+def test_verdict_does_not_depend_on_the_file_before(tmp_path, before):
+    """pdfium's last-error code is sticky: the reason given for one file must not be the
+    previous file's (in CI an empty page tree was reported as corrupt after a garbage PDF)."""
+    name, make, _, _ = before
+    make(tmp_path / name)
+    read_document(tmp_path / name)
+    p = tmp_path / "nopages-after.pdf"
+    make_files.no_pages_pdf(p)
+    assert [e.code for e in read_document(p).errors] == ["no-pages"]
+    q = tmp_path / "garbage-after.pdf"
+    _garbage_pdf(q)
+    assert [e.code for e in read_document(q).errors] == ["corrupt-pdf"]
+
+
 def test_missing_file_and_directory(tmp_path):
     assert [(e.code, e.message) for e in read_document(tmp_path / "nope.pdf").errors] == [("not-found", "file not found")]
     assert [(e.code, e.message) for e in read_document(tmp_path).errors] == [("not-a-file", "is a directory, not a file")]
