@@ -260,6 +260,10 @@ def _as_department(s: str) -> Optional[UnitResolution]:
         # "Đơn vị" is a cut span, not a group
         rec = lookup("các " + s)
         rec = rec if rec is not None and rec.get("kind") == "group" else None
+    if rec is None and len(words) >= 2 and words[0].casefold() in ("mỗi", "từng", "mọi", "những"):
+        # "Mỗi cơ quan, đơn vị, địa phương" speaks to every member of "Các cơ quan, đơn vị, địa phương"
+        rec = lookup("các " + s.split(None, 1)[1])
+        rec = rec if rec is not None and rec.get("kind") == "group" else None
     if rec is not None and rec.get("kind") == "position":
         dep = _as_department(rec["heads"])
         if dep is None:

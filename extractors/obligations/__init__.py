@@ -12,6 +12,7 @@ import re
 from typing import Iterable, Optional
 
 from extractors.obligations.scope import Scope, is_lead_in, read_lead_in, scope_of
+from extractors.structure import export_type
 from extractors.text import collapse_ws
 from extractors.types import Directive, Extraction, Obligation, Section, Target
 
@@ -300,6 +301,10 @@ def extract_obligations(directive: Directive) -> Extraction:
     plan_year = doc_date.year if doc_date else _title_year(header.title)
     w = _Walker(directive)
     w.walk(directive.root, Scope(), None)
+    # a letter's "Kính gửi:" list owns the tasks that name no unit (NOTES: an item with no subject
+    # goes to the addressees).  Only a Công văn sends work down to its addressees; a Tờ trình or
+    # a Báo cáo is addressed upwards.
+    letter_to = [a for a in header.addressees if a] if export_type(header.type) == "Công văn" else []
 
     obligations: list[Obligation] = []
     pieces = []
@@ -307,6 +312,8 @@ def extract_obligations(directive: Directive) -> Extraction:
         text = collapse_ws(p.text)
         if not text:
             continue
+        if not p.leads and letter_to:
+            p.leads, p.inherited, p.unit_source, p.scope_depth = list(letter_to), True, "addressees", 0
         leads = _units(p.leads, province)
         supports_raw = list(p.supports)
         if p.table:

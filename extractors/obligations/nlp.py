@@ -78,7 +78,7 @@ def forget_texts() -> None:
 # what may follow "liên quan" inside a unit phrase ("các cơ quan liên quan của tỉnh", "… trên địa bàn")
 _AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
 _INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
-          "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố"}
+          "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố", "chủ quản"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
 # Words that always end a unit phrase.
@@ -100,7 +100,7 @@ _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+
 
 _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện ủy", "đảng ủy", "xã", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
-_GENERIC_START = re.compile(r"^(?:các|những|mọi|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
+_GENERIC_START = re.compile(r"^(?:các|những|mọi|mỗi|từng|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
                             r"thủ\s+trưởng|người\s+đứng\s+đầu|lãnh\s+đạo|cấp\s+ủy|chính\s+quyền|ủy\s+ban|ubnd|sở|ban|"
                             r"đoàn|hội|tổ(?!\s+chức)|bộ|cục|trung\s+tâm|văn\s+phòng|công\s+an|đảng\s+ủy|"
                             # the parties a task letter names by their role: investors, project owners, companies
@@ -115,7 +115,7 @@ _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|ch
 def _starts_unit(s: str) -> bool:
     if _FALSE_HEAD.match(s):
         return False
-    if re.match(r"(?:các|những|mọi)\s", s, re.IGNORECASE):
+    if re.match(r"(?:các|những|mọi|mỗi|từng)\s", s, re.IGNORECASE):
         return bool(PLURAL_ORG_RE.match(s))
     return bool(HEAD_RE.match(s) or _GENERIC_START.match(s))
 
@@ -155,8 +155,9 @@ def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
         if word in {";", ",", "-", "–"} or low == "và":
             if not seen_noun:
                 break
-            # a list goes on only if a unit-like word follows
-            if nxt and (nxt[:1].isupper() or nxt.lower() in {"các", "những", "cơ quan", "đơn vị", "ban", "ngành", "địa phương",
+            # a list goes on only if a unit-like word follows; a dash only joins names ("Ngân hàng
+            # Nhà nước - Chi nhánh …"), "Bộ Công an - đơn vị thường trực …" is an apposition
+            if nxt and (nxt[:1].isupper() or word not in {"-", "–"} and nxt.lower() in {"các", "những", "cơ quan", "đơn vị", "ban", "ngành", "địa phương",
                                                                "thị xã", "thành phố", "thị trấn", "phường", "đoàn thể",
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",

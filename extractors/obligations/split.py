@@ -79,7 +79,7 @@ COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nê
 CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
-                      r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;]{0,200},\s*)+", re.IGNORECASE)
+                      r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;:]{0,200}[,:]\s*)+", re.IGNORECASE)
 REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
                                re.IGNORECASE)
 LEAD_VERB_RE = re.compile(r"^\s*,?\s*(?:lãnh\s+đạo|chỉ\s+đạo)(?:,?\s*(?:lãnh\s+đạo|chỉ\s+đạo))*\s+", re.IGNORECASE)
@@ -255,15 +255,45 @@ def is_addressee_sentence(sentence: str) -> bool:
         ADDRESSEE_END_RE.search(sentence))
 
 
+_DEFINED_RE = re.compile(r"\s*\((?:sau\s+đây\s+)?gọi\s+(?:tắt\s+|chung\s+)?là\s+([^()]{3,80})\)")
+
+
+def named_as_defined(text: str) -> str:
+    """A list of bodies that the text names by a term of its own — "các bộ, cơ quan chủ dự án,
+    tiểu dự án thành phần (gọi là chủ dự án thành phần)" — replaced by that term, which is how
+    the rest of the document assigns their work ("5. Chủ dự án thành phần: …").  Only a list
+    (a comma, or "các") is replaced: "Sở Nội vụ (sau đây gọi tắt là Sở)" keeps the full name."""
+    out, prev = [], 0
+    for m in _DEFINED_RE.finditer(text):
+        before = text[prev:m.start()]
+        # the defined list starts after the previous definition's separator, or at the first "các"
+        lead = re.match(r"[\s,;]*(?:và\s+)?", before).end() if out else None
+        if lead is None:
+            # the first "các" after the verb that hands the work over ("đề nghị các bộ, …")
+            verbs = list(re.finditer(r"\b(?:đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?)\s+", before, re.IGNORECASE))
+            c = re.compile(r"\b(?:các|những)\s", re.IGNORECASE).search(before, verbs[-1].end() if verbs else 0)
+            lead = c.start() if c else None
+        segment = before[lead:] if lead is not None else ""
+        if not segment or not ("," in segment or re.match(r"(?:các|những)\s", segment, re.IGNORECASE)):
+            out.append(before + m.group(0))
+        else:
+            term = m.group(1).strip()
+            out.append(before[:lead] + term[:1].upper() + term[1:])
+        prev = m.end()
+    out.append(text[prev:])
+    return "".join(out)
+
+
 def addressees_of(sentence: str) -> list[str]:
     """Units after the last "yêu cầu/đề nghị" of an addressee sentence."""
+    sentence = named_as_defined(sentence)
     ms = list(re.finditer(r"\b(?:yêu\s+cầu|đề\s+nghị)\s+", sentence, re.IGNORECASE))
     if not ms:
         return []
     start = ms[-1].end()
     tail = sentence[start:]
     # the list runs to the verb phrase "(tập trung) thực hiện (tốt) ..."
-    cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+)?(?:thực\s+hiện|triển\s+khai|"
+    cut = re.search(r"\s+(?:tập\s+trung\s+|tiếp\s+tục\s+|khẩn\s+trương\s+|nghiêm\s+túc\s+|quan\s+tâm\s+|phối\s+hợp\s+(?:chỉ\s+đạo\s+)?)?(?:thực\s+hiện|triển\s+khai|"
                     r"quán\s+triệt|làm\s+tốt)\b|\s+theo\s+chức\s+năng|,?\s+(?:cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|căn\s+cứ)\b",
                     tail, re.IGNORECASE)
     phrase = _phrase(sentence, start)[0]

@@ -21,24 +21,23 @@ from extractors.units import lookup, resolve_unit
 __all__ = ["expand_abbreviations", "canonical_unit", "split_units", "lookup", "is_known",
            "current_name", "unit_key", "HEAD_WORDS", "clean_unit_phrase"]
 
-# Words that begin the name of a body (a new unit in a list).  Lower-case generic nouns
-# (ban, ngành, địa phương) continue a collective instead.
-HEAD_WORDS = (
-    "Sở", "Ủy ban", "UBND", "Công an", "Văn phòng", "Bảo hiểm", "Ngân hàng", "Ban", "Bộ", "Cục", "Chi cục",
-    "Trung tâm", "Đảng ủy", "Đảng đoàn", "Tỉnh đoàn", "Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Hội", "Liên đoàn",
-    "Mặt trận", "Tổ", "Thủ trưởng", "Người đứng đầu", "Chủ tịch", "Giám đốc", "Lực lượng", "Kho bạc",
-    "Thanh tra", "Phòng", "Đài", "Báo", "Viện", "Tòa án", "Cơ quan", "Đoàn", "Học viện", "Trường", "Bưu điện",
-    "Hội đồng", "Cấp ủy", "Chánh", "Trưởng", "Cảnh sát", "Bệnh viện",
-    "Đại học", "Công ty", "Tổng công ty", "Tập đoàn", "Nhà đầu tư", "Chủ đầu tư", "Viễn thông", "Điện lực",
-    "Chủ dự án", "Chủ Chương trình",
+# Words that begin the name of a body (a new unit in a list): every head noun of
+# corpora/unit_words.jsonl (the same list resolve_unit judges names by), plus the titles and
+# role nouns that start a list item.  Lower-case generic nouns (ban, ngành, địa phương)
+# continue a collective instead.
+_LIST_STARTERS = (
+    "UBND", "Tổ", "Lực lượng", "Cấp ủy", "Tòa án", "Thủ trưởng", "Người đứng đầu", "Chủ tịch", "Giám đốc",
+    "Chánh", "Trưởng", "Nhà đầu tư", "Chủ đầu tư", "Chủ dự án", "Chủ Chương trình",
 )
+HEAD_WORDS = tuple(dict.fromkeys([*(r["word"] for r in gazetteer.load("unit_words.jsonl") if r["role"] == "head"),
+                                  *_LIST_STARTERS]))
 HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
-_COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
+_COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi|mỗi|từng)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
 # After "các/những/mọi" an organisation noun must follow for a unit ("các sở", "các Khu công
 # nghiệp" is a place a body manages, "những khó khăn" nothing)
-PLURAL_ORG_RE = re.compile(r"^(?:các|những|mọi)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
+PLURAL_ORG_RE = re.compile(r"^(?:các|những|mọi|mỗi|từng)\s+(?:đồng\s+chí\s+)?(?:sở|ban|ngành|cơ\s+quan|đơn\s+vị|địa\s+phương|bộ|tỉnh|huyện|"
                            r"thành|thị|xã|phường|quận|cấp|tổ|đoàn|hội|ủy\s+ban|UBND|phòng|trường|thành\s+viên|lực\s+lượng|chi\s+cục|cục|"
                            r"trung\s+tâm|đảng|trưởng|phó|thủ\s+trưởng|đài|báo|bệnh\s+viện|cơ\s+sở|chủ|doanh\s+nghiệp|ngân\s+hàng|"
                            r"tập\s+đoàn|công\s+ty|viện|Bộ|Sở|Ban|Tổ)\b", re.IGNORECASE)

@@ -247,3 +247,51 @@ def test_a_body_task_without_unit_repeated_in_the_assignment_table_is_written_do
         ("PL.1", ["Sở Tư pháp"], "Thực hiện việc đăng tải, cập nhật văn bản quy phạm pháp luật lên Cơ sở dữ liệu quốc gia."),
         ("PL.2", ["Văn phòng Ủy ban nhân dân tỉnh"], "Rà soát thủ tục hành chính nội bộ."),
     ]
+
+
+@pytest.mark.parametrize("doc_type, expected", [
+    ("Công văn", ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "Ủy ban nhân dân các xã, phường, đặc khu"]),
+    ("Tờ trình", []),             # addressed upwards: its "Kính gửi" owes nothing
+])
+def test_a_letters_addressees_own_the_items_that_name_no_unit(doc_type, expected):
+    d = directive([item("1", "Nhiệm vụ, giải pháp chung", heading="Nhiệm vụ, giải pháp chung", paragraphs=["Nhiệm vụ, giải pháp chung"],
+                        children=[item("1.a", "Đẩy mạnh cải cách thủ tục hành chính, giảm phiền hà cho người dân.", kind="letter",
+                                       role="tasks"),
+                                  item("1.b", "Mỗi cơ quan, đơn vị, địa phương phải xây dựng cơ sở dữ liệu chuyên ngành.",
+                                       kind="letter", role="tasks")], role="tasks")])
+    d.header.type = doc_type
+    d.header.addressees = ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "Ủy ban nhân dân các xã, phường, đặc khu"]
+    obs = extract_obligations(d).obligations
+    by_ref = {o.ref: o for o in obs}
+    if expected:
+        assert by_ref["1.a"].lead_units == expected and "unknown-unit" not in by_ref["1.a"].flags
+    else:
+        assert by_ref["1.a"].lead_units == [] and "no-unit" in by_ref["1.a"].flags
+    # an item's own subject wins over the addressees; "Mỗi …" is the group "Các …"
+    assert by_ref["1.b"].lead_units == ["Mỗi cơ quan, đơn vị, địa phương"]
+    assert "unknown-unit" not in by_ref["1.b"].flags
+
+
+@pytest.mark.parametrize("sentence, defined", [
+    ("Bộ Công an đề nghị các bộ, cơ quan chủ dự án, tiểu dự án thành phần (gọi là chủ dự án thành phần), các bộ, cơ quan "
+     "trung ương và UBND cấp tỉnh được giao kế hoạch vốn thực hiện Chương trình (gọi là cơ quan chủ quản Chương trình) "
+     "phối hợp chỉ đạo thực hiện một số nội dung sau:", ["Chủ dự án thành phần, Cơ quan chủ quản Chương trình"]),
+    # a single body keeps its full name: "gọi tắt là Sở" is a short form, not the document's name for a list
+    ("Ủy ban nhân dân tỉnh đề nghị Sở Nội vụ (sau đây gọi tắt là Sở) thực hiện một số nội dung sau:", ["Sở Nội vụ (sau đây gọi tắt là Sở)"]),
+])
+def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
+    from extractors.obligations.split import addressees_of
+    assert addressees_of(sentence) == defined
+
+
+@pytest.mark.parametrize("sentence, lead", [
+    ("Hiệp hội Doanh nghiệp tỉnh: Tuyên truyền, hướng dẫn các Hội viên sử dụng hóa đơn điện tử.", ["Hiệp hội Doanh nghiệp tỉnh"]),
+    ("VNPT Quảng Ngãi chủ động phối hợp với Cục Thuế tỉnh triển khai nộp thuế điện tử.", ["VNPT Quảng Ngãi"]),
+    ("Về công tác chuẩn bị: Chủ dự án thành phần, cơ quan chủ quản Chương trình chủ động bố trí kinh phí.",
+     ["Chủ dự án thành phần, cơ quan chủ quản Chương trình"]),
+    ("Giao Phòng 5, Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an - đơn vị thường trực Tổ công tác chủ trì kiểm tra.",
+     ["Phòng 5, Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an"]),
+])
+def test_subjects_of_real_sentences(sentence, lead):
+    from extractors.obligations.split import subject_of
+    assert subject_of(sentence)[0] == lead

@@ -120,3 +120,17 @@ def test_abbreviations_only_as_whole_tokens():
     assert expand_abbreviations("UBND tỉnh") == "Ủy ban nhân dân tỉnh"
     assert expand_abbreviations("Cao Bằng") == "Cao Bằng"
     assert expand_abbreviations("Sở TT&TT") == "Sở Thông tin và Truyền thông"
+
+
+@pytest.mark.parametrize("printed, kind, body", [
+    ("Mỗi cơ quan, đơn vị, địa phương", "group", "Các cơ quan, đơn vị, địa phương"),     # "mỗi" speaks to each member
+    ("Các cơ quan chuyên môn thuộc UBND tỉnh", "group", "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh"),
+    ("Hiệp hội Doanh nghiệp tỉnh", "body", "Hiệp hội Doanh nghiệp tỉnh"),
+    ("Viễn thông Quảng Ngãi", "body", "Viễn thông Quảng Ngãi"),
+    ("Đoàn TNCS Hồ Chí Minh tỉnh", "body", "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh"),
+    ("Mỗi người", "unknown", None),
+])
+def test_real_printed_units_resolve(printed, kind, body):
+    from extractors.units import resolve_unit
+    got = resolve_unit(printed)
+    assert (got.kind, got.body) == (kind, body)
