@@ -9,6 +9,7 @@ on the first call, never at import.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable, Optional
 
 from extractors.obligations.scope import Scope, is_lead_in, read_lead_in, scope_of
@@ -32,6 +33,36 @@ def _paragraph_texts(section: Section) -> list[tuple[str, int]]:
         return [(collapse_ws(p.text), p.page) for p in section.paragraphs if collapse_ws(p.text)]
     t = collapse_ws(section.text or section.heading or "")
     return [(t, section.page)] if t else []
+
+
+# A note under a list that dates several of its items: "(Nội dung a, b, c gửi về Bộ Công an trước
+# ngày 30/9/2025 …)".  Matched on folded text (OCR: "Nội đung"); the labels are read from the text
+# as printed, where "d" and "đ" differ.
+_ITEM_NOTE_RE = re.compile(r"^\(?\s*(?:cac\s+)?(?:noi\s+dung|nhiem\s+vu|muc|diem)\s+"
+                           r"(?P<labels>[a-z](?:\s*(?:,|va)\s*[a-z])+)\b", re.IGNORECASE)
+
+
+def _item_note(text: str) -> Optional[tuple[set[str], str]]:
+    """(the item labels a note names, its text) when TEXT is such a note."""
+    from extractors.text import fold_diacritics
+    m = _ITEM_NOTE_RE.match(fold_diacritics(text))
+    if not m:
+        return None
+    printed = text[m.start("labels"):m.end("labels")]
+    return {x.casefold() for x in re.findall(r"\b\w\b", printed) if x.casefold() != "và"}, text
+
+
+def _noted_frames(children: list[Section]) -> dict[str, str]:
+    """Item label -> the time frame a note among the items gives it."""
+    from extractors.obligations.deadlines import find_deadline
+    frames: dict[str, str] = {}
+    for c in children:
+        for t, _ in _paragraph_texts(c)[1:]:
+            note = _item_note(t)
+            found = find_deadline(note[1]) if note else None
+            if found is not None and found.due:
+                frames.update({label: found.raw for label in note[0]})
+    return frames
 
 
 def _paragraph_ocr(section: Section) -> dict[str, Optional[float]]:
@@ -159,6 +190,7 @@ class _Walker:
         if role in _SKIP_ROLES:
             return
         texts = _paragraph_texts(section)
+        texts = texts[:1] + [x for x in texts[1:] if not _item_note(x[0])]   # a note dates its siblings
         if role == "targets":
             for t, _ in texts:
                 self.doc_targets.extend(find_figures(_strip_marker(t, section.label), context="goals",
@@ -225,8 +257,10 @@ class _Walker:
             _apply_fields(self.pieces[first_piece:], section.cells)
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
+        frames = _noted_frames(section.children)
         for c in section.children:
-            self.walk(c, inner, role)
+            frame = frames.get(c.label.strip(" .)").casefold()) if frames else None
+            self.walk(c, replace(inner, deadline=frame) if frame and not inner.deadline else inner, role)
 
     # ---------------------------------------------------------------- task tables
     def table_row(self, row: Section, scope: Scope):

@@ -26,7 +26,7 @@ __all__ = ["parse_deadline", "find_deadline", "find_deadlines", "is_before_docum
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4,
          # OCR reads roman quarters as digits or l: "Quý 11/2024" is Quý II (there is no 11th quarter)
-         "l": 1, "ll": 2, "lll": 3, "11": 2, "111": 3, "1v": 4, "lv": 4}
+         "l": 1, "ll": 2, "lll": 3, "11": 2, "111": 3, "1v": 4, "lv": 4, "iw": 4}    # a worn V reads as W
 WEEKDAYS = {"hai": 1, "ba": 2, "tư": 3, "bốn": 3, "năm": 4, "sáu": 5, "bảy": 6, "2": 1, "3": 2, "4": 3,
             "5": 4, "6": 5, "7": 6, "chủ nhật": 7, "cn": 7}
 
@@ -37,7 +37,7 @@ _DMY = rf"(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_Y}"
 _DMY_WORDS = rf"(?P<d2>\d{{1,2}})\s+tháng\s+(?P<m2>\d{{1,2}})\s+năm\s+(?P<y2>(?:19|20)\d{{2}})"
 _TIME = r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?\s*,?\s*)?"
 _MONTH_Y = rf"tháng\s+(?P<mm>\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(?P<my>(?:19|20)\d{{2}})"
-_QUARTER = r"quý\s+(?P<q>IV|III|II|I|1V|lV|111|11|lll|ll|[1-4]|l)\s*(?:/|-|\s+năm\s+)\s*(?P<qy>(?:19|20)\d{2})"
+_QUARTER = r"quý\s+(?P<q>IV|IW|III|II|I|1V|lV|111|11|lll|ll|[1-4]|l)\s*(?:/|-|\s+năm\s+)\s*(?P<qy>(?:19|20)\d{2})"
 _HALF = r"(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>(?:19|20)\d{2})"
 _YEAR = r"năm\s+(?P<yy>(?:19|20)\d{2})"
 
@@ -314,6 +314,8 @@ _PRE_MAIN = re.compile(
 
 
 def _governs_main_action(head: str, strict: bool = True) -> bool:
+    # a topic before a colon ("Đối với chương trình …: Định kỳ phát sóng mỗi tháng …") is no verb
+    head = re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS)
     head = head.strip(" ,")
     if not head:
         return True

@@ -74,7 +74,8 @@ CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nh�
 # A sentence that completes the task before it: its deadline or its report ("Hoàn thành và báo cáo UBND
 # tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
 # (a labelled "Thời gian hoàn thành: …" line is a field: structure has made it the item's cell)
-COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm))\b", re.IGNORECASE)
+COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nêu|gồm)|Thời\s+(?:gian|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện))?)\b",
+                          re.IGNORECASE)
 # A branch of the task before it ("Trường hợp đảm bảo điều kiện thì …", "Nếu vượt thẩm quyền, …")
 CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
@@ -383,8 +384,11 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
             cur.text += " " + s
             if only_deadline:
                 cur.deadline_text = s.strip(" .;*")
-            elif COMPLETES_RE.match(s) and dl and (dl.due or dl.recurrence):
-                cur.deadline_text = dl.raw      # the completing sentence's date is the task's
+            elif COMPLETES_RE.match(s) and dl and (dl.due or dl.recurrence) and not (
+                    cur_dated and re.match(r"thời\s", s, re.IGNORECASE)):
+                # the completing sentence's date is the task's; a second "Thời hạn …" of an
+                # item already dated is someone else's step ("Thời hạn các đối tượng trả lời …")
+                cur.deadline_text = dl.raw
             cur_dated = cur_dated or bool(dl and dl.due)
     # an item that names no one and only describes ("Bộ tiêu chí ... được cấu trúc thành 7 lĩnh vực",
     # "Cải cách thể chế: 12 tiêu chí và 13 tiêu chí thành phần;") is content of a rule, not a task

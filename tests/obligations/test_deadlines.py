@@ -90,6 +90,10 @@ SENTENCES = [
     # a closing note in brackets governs the whole item
     ("Tăng cường kiểm tra, giám sát. Tổ chức sơ kết, tổng kết theo quy định (Thực hiện thường xuyên).", (None, "ongoing", None)),
     ("Tổ chức sơ kết, tổng kết (thực hiện thường xuyên theo chỉ đạo của Chính phủ về việc kiểm tra định kỳ).", None),
+    # a topic before a colon is no verb: the cadence after it governs the item
+    ("Đối với chương trình “Đối thoại về cải cách hành chính”: Định kỳ phát sóng mỗi tháng 02 chuyên mục", (None, "monthly", None)),
+    # a worn V in a scanned roman quarter reads as W
+    ("ban hành các quy định, hướng dẫn (hoàn thành trong quý IW/2025).", (D(2025, 12, 31), None, None)),
 ]
 
 

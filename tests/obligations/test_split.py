@@ -295,3 +295,33 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
 def test_subjects_of_real_sentences(sentence, lead):
     from extractors.obligations.split import subject_of
     assert subject_of(sentence)[0] == lead
+
+
+@pytest.mark.parametrize("text, due", [
+    # "Thời gian hoàn thành …" in running text completes the task before it
+    ("Nghiên cứu, ban hành kế hoạch tuyên truyền phù hợp. Thời gian hoàn thành ban hành kế hoạch chậm nhất là ngày 30/01/2026.",
+     dt.date(2026, 1, 30)),
+    # an item already dated keeps its date: a second "Thời hạn …" is another party's step
+    ("Thời hạn các bộ gửi danh sách về Bộ Nội vụ chậm nhất là ngày 19/12/2025. Thời hạn các đối tượng trả lời phiếu "
+     "chậm nhất là ngày 26/01/2026.", dt.date(2025, 12, 19)),
+])
+def test_a_completing_time_sentence_dates_the_task(text, due):
+    d = directive([item("1", text, role="tasks")])
+    d.header.issued_on = dt.date(2025, 12, 1)
+    obs = extract_obligations(d).obligations
+    assert len(obs) == 1 and obs[0].deadline is not None and obs[0].deadline.due == due
+
+
+def test_a_note_under_the_items_dates_the_items_it_names():
+    d = directive([item("5", "Chủ dự án thành phần:", heading="Chủ dự án thành phần", paragraphs=["Chủ dự án thành phần:"],
+                        children=[item("5.a", "Lập kế hoạch giai đoạn 2026-2030.", kind="letter"),
+                                  item("5.b", "Xây dựng phương án phân bổ vốn.", kind="letter"),
+                                  Section(kind="letter", path="5.c", label="c)", heading="", text="Xây dựng chỉ số giám sát.",
+                                          paragraphs=[Paragraph(text="Xây dựng chỉ số giám sát.", page=1),
+                                                      Paragraph(text="(Nội dung a, c gửi về Bộ Công an trước ngày 30/9/2025 để "
+                                                                     "tổng hợp)", page=1)], page=1),
+                                  item("5.d", "Ban hành hướng dẫn nghiệp vụ.", kind="letter")])])
+    for s in d.root.children[0].children[:2] + d.root.children[0].children[3:]:
+        s.label = s.path[-1] + ")"
+    got = {o.ref: (o.deadline.due if o.deadline else None) for o in extract_obligations(d).obligations}
+    assert got == {"5.a": dt.date(2025, 9, 30), "5.b": None, "5.c": dt.date(2025, 9, 30), "5.d": None}
