@@ -31,7 +31,9 @@ _LIST_STARTERS = (
 )
 HEAD_WORDS = tuple(dict.fromkeys([*(r["word"] for r in gazetteer.load("unit_words.jsonl") if r["role"] == "head"),
                                   *_LIST_STARTERS]))
-HEAD_RE = re.compile(r"^(?:" + "|".join(re.escape(h) for h in sorted(HEAD_WORDS, key=len, reverse=True)) + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
+# A head as printed: its first letter a capital, the rest in any case ("Nhà Đầu tư", "Ban Quản Lý")
+_HEADS_ALT = "|".join(re.escape(h[0]) + "(?i:" + re.escape(h[1:]) + ")" for h in sorted(HEAD_WORDS, key=len, reverse=True))
+HEAD_RE = re.compile(r"^(?:" + _HEADS_ALT + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")
 _COLLECTIVE_RE = re.compile(r"(?:^|\s)(?:các|những|mọi|mỗi|từng)\s|^(?:Thủ trưởng|Người đứng đầu|Lãnh đạo)\b", re.IGNORECASE)
 _LIST_NOUNS = r"(?:ngành|địa phương|đơn vị|cơ quan|ban|sở|đoàn thể)"
 _HONORIFIC_RE = re.compile(r"^(?:các\s+)?đồng\s+chí\s+", re.IGNORECASE)
@@ -197,7 +199,11 @@ _BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IG
 def _split_and(piece: str) -> list[str]:
     """"X và Y" where Y begins a body: two units; "Ban Quản lý Khu kinh tế và các Khu công
     nghiệp" (the places one body manages) stays one."""
-    parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r")\b|Ⓤ)", piece)
+    parts = re.split(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)", piece)
+    # "Trung tâm Phát triển quỹ đất tỉnh và địa phương (có liên quan)": a named body, then the
+    # localities; "các sở, ngành và địa phương" is one group and stays whole
+    parts = [y for x in parts for y in (
+        [x] if _is_collective(x) or not x[:1].isupper() or x.startswith("Ⓤ") else re.split(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)", x))]
     out: list[str] = []
     for part in parts:
         sub = re.split(r"\s+và\s+(?=(?:các|những)\s)", part)

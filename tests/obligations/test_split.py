@@ -163,8 +163,8 @@ def test_flags_no_unit_duplicate_unknown():
     assert "no-unit" in obs[0].flags
     assert obs[1].lead_units == ["Các chủ mỏ"] and "unknown-unit" in obs[1].flags      # not a body, a group or a position
     assert "duplicate" in obs[2].flags and "duplicate" not in obs[1].flags
-    # a body by its head noun (Ban + a capitalised name) is a unit, though not in the gazetteer
-    assert obs[3].lead_units == ["Ban Quản lý dự án"] and "unknown-unit" not in obs[3].flags
+    # a body by its head noun (Ban + a capitalised name) is a unit, though not in the gazetteer, named in full
+    assert obs[3].lead_units == ["Ban Quản lý dự án đầu tư xây dựng tỉnh"] and "unknown-unit" not in obs[3].flags
 
 
 def test_news_prose_each_request_once_and_results_are_achieved():

@@ -134,3 +134,15 @@ def test_real_printed_units_resolve(printed, kind, body):
     from extractors.units import resolve_unit
     got = resolve_unit(printed)
     assert (got.kind, got.body) == (kind, body)
+
+
+@pytest.mark.parametrize("printed, units", [
+    ("Sở Nông nghiệp và Môi trường, Nhà Đầu tư và địa phương có liên quan",
+     ["Sở Nông nghiệp và Môi trường", "Nhà Đầu tư", "Địa phương có liên quan"]),   # a head in any case after its capital
+    ("Ban Quản lý dự án đầu tư xây dựng số 1, Trung tâm Phát triển quỹ đất tỉnh và địa phương",
+     ["Ban Quản lý dự án đầu tư xây dựng số 1", "Trung tâm Phát triển quỹ đất tỉnh", "Địa phương"]),
+    ("các sở, ngành và địa phương", ["Các sở, ngành và địa phương"]),               # one group stays whole
+])
+def test_a_named_body_and_the_localities(printed, units):
+    from extractors.obligations.units import canonical_unit
+    assert [canonical_unit(u) for u in split_units(printed)] == units
