@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
 
-from models.dates import is_overdue
+from models.dates import OPEN_STATUSES, is_overdue
 from models.db import execute
 
 RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
@@ -86,9 +86,16 @@ def overdue_series(session, *, today: dt.date, months: int = 12) -> list[Overdue
                 {f"i{k}": v for k, v in enumerate(chunk)}).all():
             changes[oid].append((_day(at), status, previous))
     counts = [0] * len(days)
+    starts = [0] * (len(days) + 1)        # one-off tasks never changed: overdue from one point on
     for oid, due, rec, dday, start, status, last_done, issued in rows:
         due, start, issued = _day(due), _day(start), _day(issued)
         hist = changes.get(oid, [])
+        if not hist and rec not in RECURRING:
+            if (status or "open") in OPEN_STATUSES and due is not None:
+                # is_overdue's rule for an open one-off task: after its due day, not before its start
+                first = max(due + dt.timedelta(days=1), start or due, issued or due)
+                starts[bisect.bisect_left(days, first)] += 1
+            continue
         at_days = [h[0] for h in hist]
         done_days = [h[0] for h in hist if h[1] == "done"]
         for i, day in enumerate(days):
@@ -102,4 +109,8 @@ def overdue_series(session, *, today: dt.date, months: int = 12) -> list[Overdue
                 j = bisect.bisect_right(done_days, day)
                 row = _AsOf(due, rec, dday, start, then, done_days[j - 1] if j else None)
             counts[i] += is_overdue(row, day)
+    running = 0
+    for i in range(len(days)):
+        running += starts[i]
+        counts[i] += running
     return [OverduePoint(day, n) for day, n in zip(days, counts)]

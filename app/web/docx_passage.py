@@ -5,7 +5,9 @@ paragraphs around them, for the obligation page's source panel (a DOCX has no pa
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from app.web.page_image import align, word_keys
@@ -22,6 +24,14 @@ class Para:
 def body_paragraphs(path: Path) -> list[str]:
     """The file's paragraphs in reading order; a table row is one, its cells joined by " — "
     (a task table's row: the task, its units, its deadline)."""
+    st = os.stat(path)
+    return list(_paragraphs(str(path), st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=8)
+def _paragraphs(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """Parsed once per file version (a 37-page plan takes python-docx most of a second): a clerk
+    going through a plan's tasks one by one opens the same file each time."""
     from docx import Document
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -40,20 +50,28 @@ def body_paragraphs(path: Path) -> list[str]:
                         seen.add(id(cell._tc))
                         cells.append(" ".join(cell.text.split()))
                 out.append(" — ".join(c for c in cells if c))
-    return [" ".join(t.split()) for t in out if t.strip()]
+    return tuple(" ".join(t.split()) for t in out if t.strip())
 
 
-def docx_passage(path: Path, text: str) -> list[Para]:
-    """The paragraphs holding TEXT (marked hit) with CONTEXT paragraphs either side; []
-    when the passage is not found in the file."""
-    paras = body_paragraphs(path)
+@lru_cache(maxsize=8)
+def _keyed(path: str, mtime_ns: int, size: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+    """(paragraphs, their words as align compares them, the paragraph of each word)."""
+    paras = _paragraphs(path, mtime_ns, size)
     keys: list[str] = []
     owner: list[int] = []
     for n, p in enumerate(paras):
         k = word_keys(p)
         keys += k
         owner += [n] * len(k)
-    found = align(keys, word_keys(text))
+    return paras, tuple(keys), tuple(owner)
+
+
+def docx_passage(path: Path, text: str) -> list[Para]:
+    """The paragraphs holding TEXT (marked hit) with CONTEXT paragraphs either side; []
+    when the passage is not found in the file."""
+    st = os.stat(path)
+    paras, keys, owner = _keyed(str(path), st.st_mtime_ns, st.st_size)
+    found = align(list(keys), word_keys(text))
     if found is None:
         return []
     first, last = owner[found[0]], owner[found[1]]

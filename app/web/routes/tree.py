@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from app.web.deps import SessionDep, TodayDep, render
 
 router = APIRouter()
+TASKS_SHOWN = 50        # per document: a big register's tree stays a page, the rest is on the document's page
 
 
 @router.get("/tree", response_class=HTMLResponse)
@@ -26,4 +27,4 @@ def tree_page(request: Request, session: SessionDep, today: TodayDep, root: str 
         except RegisterError as exc:
             error = f"{exc}"
     return render(request, "tree.html", status_code=404 if error else 200, nav="tree", roots=roots, root=root,
-                  top=top, tally=top.subtree_tally() if top else None, flash=error, flash_kind="err")
+                  top=top, tasks_shown=TASKS_SHOWN, tally=top.subtree_tally() if top else None, flash=error, flash_kind="err")
