@@ -55,6 +55,10 @@ class TreeNode:
     def overdue(self) -> int:
         return sum(1 for o in self.obligations if o.overdue)
 
+    @property
+    def done(self) -> int:
+        return sum(1 for o in self.obligations if o.status == "done")
+
     def walk(self, depth: int = 0) -> Iterator[tuple[int, "TreeNode"]]:
         yield depth, self
         for c in self.children:
@@ -68,6 +72,13 @@ class TreeNode:
                 seen.setdefault(n.key, n)
         nodes = list(seen.values())
         return (len(nodes), sum(n.total for n in nodes), sum(n.open for n in nodes), sum(n.overdue for n in nodes))
+
+    def subtree_tally(self) -> dict[str, int]:
+        """subtree_counts as names, with the done tasks too (the web's tree shows all four)."""
+        docs, total, n_open, overdue = self.subtree_counts()
+        seen = {n.key: n for _, n in self.walk() if n.kind == "document" and not n.repeated}
+        return {"documents": docs, "total": total, "open": n_open, "overdue": overdue,
+                "done": sum(n.done for n in seen.values())}
 
 
 def node_label(attrs: dict) -> str:
@@ -156,3 +167,30 @@ def directive_tree(session, *, root: str, today: Optional[dt.date] = None) -> Tr
         if n.document_id and not n.repeated:
             n.obligations = by_doc.get(n.document_id, [])
     return top
+
+
+@dataclass(frozen=True)
+class Superior:
+    """A directive other documents in the register carry out: a root to draw the tree from."""
+    root: str                                 # what directive_tree(root=...) takes: its number, else its id
+    label: str
+    carriers: int                             # documents that carry it out, at any depth
+    top: bool                                 # it carries out nothing itself (a tree's natural top)
+
+
+def superior_directives(session) -> list[Superior]:
+    """The documents and cited directives that at least one document in the register carries
+    out, the tops first, then by how many documents carry them out (the web's root chooser)."""
+    from models.graph import carriers
+
+    g = build_graph(session, obligations=False)
+    out = []
+    for n, a in g.nodes(data=True):
+        if a.get("kind") not in ("document", "placeholder") or not _carried_by(g, n):
+            continue
+        below = sum(1 for c in carriers(g, [n]) if c != n and g.nodes[c].get("kind") == "document")
+        up = any(rel in CARRY_OUT for _, _, rel in g.out_edges(n, data="relation"))
+        root = a.get("number") or a.get("db_id") or n
+        out.append(Superior(root=root, label=node_label(a), carriers=below, top=not up))
+    out.sort(key=lambda s: (not s.top, -s.carriers, s.label))
+    return out

@@ -1,4 +1,5 @@
-"""The staff web page: FastAPI, server-rendered Jinja2 pages in Vietnamese, no JavaScript.
+"""The staff web page: FastAPI, server-rendered Jinja2 pages in Vietnamese; one small script
+(static/sort.js) sorts tables when clicked, and every page works without it.
 
     create_app(host="127.0.0.1", settings=None, db_url=None, intake=None, token=None)
 
@@ -37,7 +38,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app.web.deps import Site, error_page
 from app.web.guard import allowed_hosts, refusal
-from app.web.routes import auth, corrections, documents, intake, obligations, review, search, units, upload
+from app.web.routes import (
+    auth, corrections, dashboard, documents, intake, obligations, review, search, tree, units, upload,
+)
 from app.web.routes.upload import safe_filename  # noqa: F401 - part of this module's interface (tests use it)
 
 if TYPE_CHECKING:
@@ -50,7 +53,7 @@ OPEN_PATHS = ("/login", "/static/")
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
-ROUTERS = (search.router, review.router, corrections.router, obligations.router, documents.router, units.router,
+ROUTERS = (search.router, dashboard.router, tree.router, review.router, corrections.router, obligations.router, documents.router, units.router,
            upload.router, intake.router, auth.router)
 
 

@@ -78,6 +78,6 @@ def test_web_shows_the_confidence_and_sorts_by_it(db_url, ids, tmp_path):
     assert '<option value="confidence" selected>Ít chắc chắn trước</option>' in review
     order = [review.index(f"/obligations/{i}") for i in (ids[2], ids[0], ids[1], ids[3])]
     assert order == sorted(order)
-    assert '<td class="confidence">30% — chữ quét mờ (độ tin cậy OCR 61%)</td>' in review
+    assert '<td class="confidence" data-label="Độ tin cậy">30% — chữ quét mờ (độ tin cậy OCR 61%)</td>' in review
     usual = c.get("/", params={"sort": "bogus"}).text          # an unknown order is the usual one
-    assert '<td class="confidence">' not in usual and '<option value="" selected>' in usual
+    assert '<td class="confidence"' not in usual and '<option value="" selected>' in usual

@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 ROOT = Path(__file__).resolve().parents[2]
 URLS = {
     ("GET", "/"): "search",
+    ("GET", "/dashboard"): "dashboard", ("GET", "/tree"): "tree",
     ("GET", "/obligations/{oid}"): "obligations", ("POST", "/obligations/{oid}/status"): "obligations",
     ("GET", "/obligations/{oid}/page.png"): "obligations",
     ("GET", "/documents"): "documents", ("GET", "/documents/{doc_id}"): "documents",

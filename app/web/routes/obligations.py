@@ -34,9 +34,11 @@ def obligation_page(request: Request, oid: str, session: SessionDep, today: Toda
 
     ob, doc = load_obligation(session, oid)
     hits = [h for h in search(session, document=doc.id, limit=1000, today=today).hits if h.obligation_id == ob.id]
+    path = file_of(doc)
     return render(request, "obligation.html", nav="search", ob=ob, doc=doc, hit=hits[0] if hits else None,
                   history=history(session, obligation_id=ob.id), chain=chain_links(session, ob.id),
-                  has_file=file_of(doc) is not None, unit_names=canonical_unit_names(session),
+                  has_file=path is not None, unit_names=canonical_unit_names(session),
+                  docx_paras=docx_source(path, ob.text) if path is not None and doc.kind == "docx" else None,
                   doc_history=document_history(session, document_id=doc.id),
                   here=f"/obligations/{ob.id}" + ("?from=review" if request.query_params.get("from") == "review" else ""),
                   who=urllib.parse.unquote(request.cookies.get("chidao_who", "")))
@@ -78,6 +80,17 @@ def obligation_page_image(oid: str, session: SessionDep, crop: int = 0):
     except Exception as exc:  # a damaged file must not break the page: one clear line
         raise HTTPException(422, f"{doc.source_file}: không hiển thị được trang {ob.page or 1} ({exc.__class__.__name__})")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+def docx_source(path, text: str) -> list:
+    """A DOCX task's paragraphs from its file (app/web/docx_passage.py); [] when the file
+    cannot be read or does not hold the passage (the page then shows the stored text)."""
+    from app.web.docx_passage import docx_passage
+
+    try:
+        return docx_passage(path, text)
+    except Exception:       # a damaged file must not break the page: the stored text is shown
+        return []
 
 
 def chain_links(session: Session, oid: str) -> list[dict]:
