@@ -4,7 +4,7 @@ a 500 with a traceback, never attacker-written text in the banner."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.web.site_client import SiteClient
 
 import staff_register as sr
 
@@ -25,7 +25,7 @@ def client(tmp_path_factory):
     def boom():                                      # a defect of ours, on purpose
         raise RuntimeError("secret internals /etc/passwd")
 
-    return TestClient(app, base_url=BASE, headers={"Origin": BASE}, raise_server_exceptions=False)
+    return SiteClient(app, base_url=BASE, headers={"Origin": BASE}, raise_server_exceptions=False)
 
 
 def _oid(client) -> str:
