@@ -105,7 +105,10 @@ ATTACKS = {
     "sandboxed form": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
                        '<input name="status" value="cancelled"></form>'
                        '<script>document.getElementById("f").submit()</script>', True),
-    # a file dropped into the intake from a sandboxed frame (multipart needs no CORS preflight)
+    # a file dropped into the intake by a script on another site (multipart needs no CORS preflight)
+    "cross-site upload": ('<script>const d = new FormData(); d.append("file", new Blob(["%PDF-1.4 evil"]), "evil.pdf");'
+                          'fetch("{base}/upload", {{method: "POST", mode: "no-cors", body: d}});</script>', False),
+    # the same from a sandboxed frame
     "sandboxed upload": ('<script>const d = new FormData(); d.append("file", new Blob(["%PDF-1.4 evil"]), "evil.pdf");'
                          'fetch("{base}/upload", {{method: "POST", mode: "no-cors", body: d}});</script>', True),
 }
