@@ -12,6 +12,12 @@
   lead or support unit resolves to one of them), admin (changes anything).
 - Sessions: the cookie holds a random 32-byte value; the table keeps only its sha256, so a copy
   of the table logs nobody in.  A session ends at logout or SESSION_SECONDS after login.
+- Form tokens: every session carries a random `csrf` value that each form of the web page sends
+  back (app/web/deps.py).  A browser that has not logged in gets a session too, one that only
+  carries the form token (`start_session(s, None, logged_in=False)`; session_row ignores it).
+
+    cookie = start_session(session, None, logged_in=False)
+    form_token(session, cookie)                                   # its csrf, or None
 """
 from __future__ import annotations
 
@@ -90,25 +96,38 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, user: Optional[User], *, seconds: float = SESSION_SECONDS) -> str:
-    """A new session for USER (None: logged in with the shared token); returns the cookie's
-    value (never stored as is)."""
+def start_session(session: Session, user: Optional[User], *, seconds: float = SESSION_SECONDS,
+                  logged_in: bool = True) -> str:
+    """A new session for USER (None: logged in with the shared token; or, with logged_in=False,
+    a browser that has not logged in, whose session only carries a form token); returns the
+    cookie's value (never stored as is)."""
     token = secrets.token_urlsafe(32)
     now = time.time()
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
-    session.add(WebSession(id=_digest(token), user_id=user.id if user else None, csrf=secrets.token_hex(16), created_at=now,
-                           expires_at=now + seconds))
+    session.add(WebSession(id=_digest(token), user_id=user.id if user and logged_in else None,
+                           csrf=secrets.token_hex(32), logged_in=logged_in, created_at=now, expires_at=now + seconds))
     session.commit()
     return token
 
 
-def session_row(session: Session, token: Optional[str]) -> Optional[tuple[WebSession, Optional[User]]]:
-    """(the live session, its user: None for a shared-token login), or None when the session is
-    unknown, expired, or its user is gone or disabled."""
+def form_token(session: Session, token: Optional[str]) -> Optional[str]:
+    """The form (CSRF) token of the live session whose cookie is TOKEN, logged in or not; None
+    when there is no such session (unknown or expired)."""
     if not token:
         return None
     row = session.get(WebSession, _digest(token))
     if row is None or row.expires_at < time.time():
+        return None
+    return row.csrf
+
+
+def session_row(session: Session, token: Optional[str]) -> Optional[tuple[WebSession, Optional[User]]]:
+    """(the live session, its user: None for a shared-token login), or None when the session is
+    unknown, expired, not a login (a form-only session), or its user is gone or disabled."""
+    if not token:
+        return None
+    row = session.get(WebSession, _digest(token))
+    if row is None or row.expires_at < time.time() or not row.logged_in:
         return None
     if row.user_id is None:
         return row, None

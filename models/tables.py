@@ -283,7 +283,8 @@ class WebSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: Optional[int] = Field(
         default=None, sa_column_args=[ForeignKey("users.id", ondelete="CASCADE")], index=True)   # null: not logged in
-    csrf: str = Field(max_length=64)
+    csrf: str = Field(max_length=64)      # the form token every POST of this browser must carry
+    logged_in: bool = True                # False: a browser not logged in; the session only carries `csrf`
     created_at: float = 0.0            # epoch seconds: compared the same on both backends
     expires_at: float = Field(default=0.0, index=True)
 

@@ -1,9 +1,18 @@
 """What the routers share: the site (its settings and register, built once by create_app) and
 the dependencies a route asks for with `Depends`: the settings, a register session, the day,
-the write check; and `render`, which fills a page template.
+the write checks; and `render`, which fills a page template.
 
     @router.get("/units")
     def units_page(request: Request, session: SessionDep, today: TodayDep): ...
+
+Form tokens (no cross-site writes, besides the Origin check of app/web/guard.py): every
+browser has a server-side session (models/accounts.py; one that only carries the token when
+nobody logged in, made the first time a page with a form is rendered), and every POST form the
+templates render carries that session's token in a hidden `csrf_token` field (put in by the
+template layer, app/web/templating.py).  A change is refused 403 unless the field equals the
+token of the session named by the request's cookie (compared in constant time): another site
+can neither read the token nor send the SameSite=Strict cookie.  Scripts that send the shared
+token in the X-Chidao-Token header are exempt: a browser never adds that header cross-site.
 """
 from __future__ import annotations
 
@@ -33,6 +42,10 @@ FLASH_COOKIE = "chidao_flash"
 # signed, one-page flash cookie (flash_redirect), never from the query string.
 MESSAGES = {"saved": ("Đã lưu tình trạng.", "ok"), "logged-out": ("Đã đăng xuất.", "ok")}
 RELATION_LABELS = {"basis": "căn cứ", "implements": "thực hiện", "cites": "dẫn chiếu"}
+FORM_FIELD = "csrf_token"
+FORM_REFUSED = ("Thay đổi không được thực hiện: biểu mẫu thiếu mã xác nhận của phiên làm việc, hoặc mã đã cũ "
+                "(trang mở từ lâu, đã đăng nhập hay đăng xuất ở thẻ khác, hoặc biểu mẫu không phải của trang chidao). "
+                "Hãy bấm nút Quay lại của trình duyệt, tải lại trang đó (phím F5) rồi làm lại thao tác.")
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Principal:
     role: str                       # viewer | editor | admin
     units: tuple[str, ...] = ()
     user: bool = False              # a named account (the history names it)
+    script: bool = False            # the shared token in the X-Chidao-Token header: needs no form token
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ class Site:
     def _who(self, request: Request) -> Optional[Principal]:
         header = request.headers.get("x-chidao-token") or ""
         if self.token and header and hmac.compare_digest(header.encode(), self.token.encode()):
-            return Principal("token", "admin")
+            return Principal("token", "admin", script=True)
         sid = request.cookies.get(SESSION_COOKIE)
         if sid:
             from models.accounts import session_row
@@ -125,9 +139,54 @@ def get_today(site: Annotated[Site, Depends(get_site)]) -> dt.date:
     return site.today()
 
 
-def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
-    """A change (status, upload) only logged in; that it comes from this site's own pages the
-    app's middleware has checked already (app/web/guard.py)."""
+def form_token(request: Request) -> str:
+    """The token the forms of this page carry: the session's named by the request's cookie, or
+    (no live session) that of a new session that only carries it, whose cookie the rendered
+    page then sets (with_session_cookie).  Asked by the templates, so only a page that renders
+    a form makes a session."""
+    state = request.scope.setdefault("state", {})
+    if "form_token" not in state:
+        from models.accounts import SESSION_SECONDS, form_token as token_of, start_session
+
+        with Session(get_site(request).engine) as s:
+            token = token_of(s, request.cookies.get(SESSION_COOKIE))
+            if token is None:
+                cookie = start_session(s, None, logged_in=False, seconds=SESSION_SECONDS)
+                token = token_of(s, cookie)
+                state["new_session"] = cookie
+        state["form_token"] = token
+    return state["form_token"]
+
+
+def with_session_cookie(request: Request, response):
+    """RESPONSE, setting the cookie of a session form_token made while rendering it."""
+    cookie = request.scope.get("state", {}).get("new_session")
+    if cookie:
+        from models.accounts import SESSION_SECONDS
+
+        response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict", max_age=SESSION_SECONDS,
+                            path="/", secure=request.url.scheme == "https")
+    return response
+
+
+def form_refusal(request: Request, sent: Optional[str]) -> Optional[str]:
+    """None when the request may change something: it comes from a script with the shared token
+    in its header, or SENT (the form's csrf_token) is the token of the request's session; else
+    the Vietnamese reason (FORM_REFUSED)."""
+    from models.accounts import form_token as token_of
+
+    site = get_site(request)
+    who = site.who(request)
+    if who is not None and who.script:
+        return None
+    with Session(site.engine) as s:
+        expected = token_of(s, request.cookies.get(SESSION_COOKIE))
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        return FORM_REFUSED
+    return None
+
+
+def _may_write(request: Request, site: Site) -> None:
     who = site.who(request)
     if who is None:
         raise HTTPException(401, "Cần đăng nhập.")
@@ -135,10 +194,34 @@ def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) ->
         raise HTTPException(403, f"Tài khoản «{who.name}» chỉ được xem (viewer), không được thay đổi.")
 
 
+async def require_form(request: Request) -> None:
+    """A POST form carries its session's token (form_refusal), else 403."""
+    refused = form_refusal(request, (await request.form()).get(FORM_FIELD))
+    if refused:
+        raise HTTPException(403, refused)
+
+
+async def require_write(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
+    """A change (status, correction, retry) only logged in, by an editor or admin, with the
+    form's token; that it comes from this site's own pages the app's middleware has checked
+    already (app/web/guard.py).  The form is read here (FastAPI keeps it for the route)."""
+    _may_write(request, site)
+    await require_form(request)
+
+
+def require_write_streamed(request: Request, site: Annotated[Site, Depends(get_site)]) -> None:
+    """require_write for a route that reads its own body as it streams in (uploads): the login
+    and role here, before a byte is read; the form token by the route, from the stream, before
+    it writes anything (form_refusal)."""
+    _may_write(request, site)
+
+
 SiteDep = Annotated[Site, Depends(get_site)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TodayDep = Annotated[dt.date, Depends(get_today)]
 WriteCheck = Depends(require_write)
+StreamedWriteCheck = Depends(require_write_streamed)
+FormCheck = Depends(require_form)
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -155,8 +238,8 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     logged_in = site.logged_in(request)
     html = environment().get_template(template).render(
         auth_required=site.needs_login(), logged_in=logged_in, can_edit=logged_in, STATUS_LABELS=STATUS_LABELS,
-        flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, **ctx)
-    response = HTMLResponse(html, status_code=status_code)
+        flag_labels=FLAG_LABELS, relation_labels=RELATION_LABELS, csrf_token=lambda: form_token(request), **ctx)
+    response = with_session_cookie(request, HTMLResponse(html, status_code=status_code))
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
@@ -194,8 +277,9 @@ def error_page(request: Request, status_code: int, text: str) -> HTMLResponse:
 
     site = get_site(request)
     html = environment().get_template("base.html").render(
-        auth_required=site.needs_login(), logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="")
-    return HTMLResponse(html, status_code=status_code)
+        auth_required=site.needs_login(), logged_in=site.logged_in(request), flash=text, flash_kind="err", nav="",
+        csrf_token=lambda: form_token(request))
+    return with_session_cookie(request, HTMLResponse(html, status_code=status_code))
 
 
 def parse_date(value: Optional[str]) -> Optional[dt.date]:

@@ -15,7 +15,9 @@ Safety
 - The Host header is checked against an allow-list (loopback names, the bound address,
   CHIDAO_HOSTS), and every POST/PUT/PATCH/DELETE must carry an Origin (or Referer) naming this
   very host: `Origin: null` and no Origin at all are refused (app/web/guard.py, in the one
-  middleware below; no route repeats it).
+  middleware below; no route repeats it).  Each also carries its session's form token (a
+  hidden field every POST form gets from the template layer; checked by the routes' write
+  checks, app/web/deps.py); scripts sending the shared token in a header need none.
 - An unexpected error answers a Vietnamese 500 page with the same safety headers, no traceback.
 - Jinja autoescape is always on, and a Content-Security-Policy without inline scripts is sent:
   text from a PDF never runs as script.

@@ -1,9 +1,14 @@
 """The Jinja2 environment shared by the web pages and the HTML report: autoescape always on,
-so nothing from a document (text, unit, title) can become markup in a browser."""
+so nothing from a document (text, unit, title) can become markup in a browser; and every
+`<form method="post">` a template holds gets the session's form token as its first field
+(FormToken, as the template is compiled: no form is written by hand with or without it)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+
+from jinja2.ext import Extension
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FIELD_LABELS = {"lead_units": "đơn vị chủ trì", "support_units": "đơn vị phối hợp", "text": "nội dung",
@@ -14,6 +19,19 @@ FIELD_LABELS = {"lead_units": "đơn vị chủ trì", "support_units": "đơn v
                 "section_role": "loại mục", "number": "số, ký hiệu", "issued_on": "ngày ban hành",
                 "issuer": "cơ quan ban hành"}
 
+POST_FORM = re.compile(r"""<form\b[^>]*\bmethod\s*=\s*["']?post\b[^>]*>""", re.IGNORECASE)
+TOKEN_FIELD = '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">'
+
+
+class FormToken(Extension):
+    """Puts the hidden csrf_token field first in every POST form of a template (first: an upload
+    is checked as it streams in, before the file's bytes).  The page's context supplies
+    `csrf_token()` (app/web/deps.py render); a template rendered without it that has a POST
+    form fails loudly instead of rendering a form that would be refused."""
+
+    def preprocess(self, source, name, filename=None):
+        return POST_FORM.sub(lambda m: m.group(0) + TOKEN_FIELD, source)
+
 
 @lru_cache(maxsize=1)
 def environment():
@@ -21,7 +39,7 @@ def environment():
 
     from models.owes_rows import ROLE_LABELS, STATUS_LABELS, confidence_label, recurrence_label, vn_date
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), extensions=[FormToken],
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime

@@ -120,6 +120,9 @@ def read_document(path: str | Path, *, ocr: OcrMode = "auto", tables: bool = Tru
         from extractors.reading.images import read_image
         read_image(p, doc, workers=workers, timeout=timeout, tables=tables)
     elif kind == "zip":
+        if not _is_docx(p) and _cut_short_docx(p, head):
+            return _failed(doc, "corrupt-docx", "truncated DOCX (a ZIP whose end, the central directory, is "
+                                                "missing: the copy may be unfinished)")
         if not _is_docx(p):
             return _failed(doc, "unsupported-format",
                            "a ZIP archive that is not a Word .docx document (no word/document.xml)")
@@ -145,6 +148,28 @@ def _is_docx(p: Path) -> bool:
             return "word/document.xml" in z.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+
+
+# An OOXML package's own entries: a local header naming one of them is a Word file's start.
+_OOXML_NAMES = (b"[Content_Types].xml", b"_rels/", b"word/", b"docProps/", b"customXml/")
+
+
+def _cut_short_docx(p: Path, head: bytes) -> bool:
+    """A DOCX cut before its central directory (as a slow network copy leaves it): a ZIP local
+    header at the start, no end-of-central-directory record in the file's last 64 KiB, and the
+    name says .docx or the first entry is one of a Word package's.  Such a file may be whole
+    later, so it is reported as corrupt-docx (retried by the intake), not as another format."""
+    try:
+        with open(p, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - (1 << 16) - 22))
+            if b"PK\x05\x06" in f.read():
+                return False
+    except OSError:
+        return False
+    name_len = int.from_bytes(head[26:28], "little") if len(head) >= 30 else 0
+    first = head[30:30 + name_len]
+    return p.suffix.lower() == ".docx" or first.startswith(_OOXML_NAMES)
 
 
 def finish(doc: Document) -> Document:

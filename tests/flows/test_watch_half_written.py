@@ -1,7 +1,7 @@
 """The watcher cannot lose a file copied slowly (issue 15): a copy that pauses for less than
 the stability window is taken whole; one that pauses longer is read cut off, read again after
 the recheck wait and ends in done/; one that stays cut off is failed as retryable and ends in
-done/ after `chidao retry`; an empty file is reported within the window.  The failed records
+done/ after `chidao retry` (a PDF or a DOCX cut before its central directory); an empty file is reported within the window.  The failed records
 of the cut-off bytes are superseded in the register once the file succeeds.
 
 The real watcher loop and runner (flows/watch.py) in this process, with the windows scaled down
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.flows.conftest import register_rows
+from tests.reading.make_files import sample_docx
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flows-watch")]
 
@@ -54,6 +55,8 @@ def test_a_slow_copy_is_never_lost(tmp_path, directive_pdf):
     # pages differ so that no two halves are the same bytes (the register would answer for them together)
     short, long_, stuck = (directive_pdf(f"{n}.pdf", i, pages=i).read_bytes() for i, n in enumerate("abc", 1))
     (intake / "stuck.pdf").write_bytes(stuck[: len(stuck) // 2])                   # the copy never finishes
+    docx = sample_docx(tmp_path / "whole.docx").read_bytes()
+    (intake / "stuck.docx").write_bytes(docx[: len(docx) // 2])       # cut before its central directory
     (intake / "empty.pdf").write_bytes(b"")
     log: list[str] = []
     result: dict = {}
@@ -79,18 +82,23 @@ def test_a_slow_copy_is_never_lost(tmp_path, directive_pdf):
     # an I/O error tried again) -- never failed
     assert "đọc lại long-pause.pdf" in text or "lỗi long-pause.pdf" in text, text
     assert "đọc lại stuck.pdf" in text and "thất bại long-pause.pdf" not in text, text
+    assert "đọc lại stuck.docx" in text, text                    # a cut DOCX is rechecked like a cut PDF
     assert "đọc lại empty.pdf" not in text and "số lần thử: 1" in (failed / "empty.pdf.error.txt").read_text()  # at once
-    for name in ("stuck.pdf", "empty.pdf"):
+    for name in ("stuck.pdf", "stuck.docx", "empty.pdf"):
         reason = (failed / f"{name}.error.txt").read_text(encoding="utf-8")
         assert "tự thử lại được: có" in reason.splitlines(), reason
-    assert counts == {"done": 2, "duplicate": 0, "failed": 2}
+    assert counts == {"done": 2, "duplicate": 0, "failed": 3}
     assert time.monotonic() - started < 200
 
-    # The copy of stuck.pdf is finished by hand and retried: done/, and its failure is gone.
+    # The copies of stuck.pdf and stuck.docx are finished by hand and retried: done/, and their failures are gone.
     (failed / "stuck.pdf").write_bytes(stuck)
+    (failed / "stuck.docx").write_bytes(docx)
     I.retry(I.IntakeFolders.at(intake), "stuck.pdf")
-    assert _watch(intake, url, log)["done"] == 1
+    I.retry(I.IntakeFolders.at(intake), "stuck.docx")
+    assert _watch(intake, url, log)["done"] == 2
     assert (done / "stuck.pdf").read_bytes() == stuck
+    assert (done / "stuck.docx").read_bytes() == docx
     rows = register_rows(url)
     assert sorted((name, status) for _, name, status in rows) == [
-        ("empty.pdf", "failed"), ("long-pause.pdf", "ok"), ("short-pause.pdf", "ok"), ("stuck.pdf", "ok")]
+        ("empty.pdf", "failed"), ("long-pause.pdf", "ok"), ("short-pause.pdf", "ok"), ("stuck.docx", "ok"),
+        ("stuck.pdf", "ok")]

@@ -410,6 +410,57 @@ def test_postgres_accounts_migration_up_and_down(pg_empty_url):
     _check_accounts_migration(pg_empty_url)
 
 
+# ---------------------------------------------------------------- 0013_form_sessions
+
+def _check_form_sessions_migration(url: str) -> None:
+    """0012 -> head: a login made before stays a login; a form-only session is none (only its
+    token); down to 0012 drops the form-only sessions (they would become logins) and keeps the login."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from models.accounts import add_user, form_token, session_user, start_session
+    from models.db import alembic_config
+
+    def migrate(target: str, down: bool = False) -> None:
+        dispose_engine(url)
+        with get_engine(url).begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    init_db(url)
+    with Session(get_engine(url)) as s:
+        user = add_user(s, name="Lan", role="admin", password="mat-khau-dai")
+        login = start_session(s, user)
+    migrate("0012_reminders", down=True)
+    migrate("head")
+    assert _diff(url) == []
+    with Session(get_engine(url)) as s:
+        assert session_user(s, login).name == "Lan"
+        form = start_session(s, None, logged_in=False)
+        assert session_user(s, form) is None and len(form_token(s, form)) == 64
+    migrate("0012_reminders", down=True)
+    with get_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar_one() == 1
+    migrate("head")
+    with Session(get_engine(url)) as s:
+        assert session_user(s, login).name == "Lan" and form_token(s, form) is None
+
+
+def test_sqlite_form_sessions_migration_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    try:
+        _check_form_sessions_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_form_sessions_migration_up_and_down(pg_empty_url):
+    _check_form_sessions_migration(pg_empty_url)
+
+
 # ---------------------------------------------------------------- 0011_unit_counts
 
 def _check_unit_counts_migration(url: str) -> None:

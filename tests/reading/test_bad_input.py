@@ -45,6 +45,23 @@ def _broken_docx(p):
         z.writestr("word/document.xml", "<not xml")
 
 
+def _cut_docx(p):
+    """A DOCX as a slow network copy leaves it: the first half, before the central directory."""
+    make_files.sample_docx(p.with_suffix(".full"))
+    data = p.with_suffix(".full").read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+
+
+def _cut_zip(p):
+    import zipfile
+
+    with zipfile.ZipFile(p.with_suffix(".full"), "w") as z:
+        z.writestr("hello.txt", "xin chào " * 2000)
+        z.writestr("other.txt", "tạm biệt " * 2000)
+    data = p.with_suffix(".full").read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+
+
 def _ole_doc(p):
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
 
@@ -63,6 +80,13 @@ CASES = [   # (file, how it is broken, code, message; {path} is the file's path)
      "a ZIP archive that is not a Word .docx document (no word/document.xml)"),
     ("broken.docx", _broken_docx, "corrupt-docx",
      """corrupt DOCX (KeyError: "There is no item named '[Content_Types].xml' in the archive")"""),
+    # cut before its central directory: retried by the intake, not "another format"
+    ("cut.docx", _cut_docx, "corrupt-docx",
+     "truncated DOCX (a ZIP whose end, the central directory, is missing: the copy may be unfinished)"),
+    ("cut-unnamed", _cut_docx, "corrupt-docx",      # no suffix: the first entry is a Word package's
+     "truncated DOCX (a ZIP whose end, the central directory, is missing: the copy may be unfinished)"),
+    ("cut-archive.zip", _cut_zip, "unsupported-format",
+     "a ZIP archive that is not a Word .docx document (no word/document.xml)"),
     ("old.doc", _ole_doc, "unsupported-format", "an old Word/Excel (OLE) file; save it as DOCX or PDF first"),
 ]
 

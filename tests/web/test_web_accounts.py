@@ -4,7 +4,7 @@ user, the shared token for scripts (header only), reading behind a login off loo
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.web.site_client import SiteClient
 from typer.testing import CliRunner
 
 import staff_register as sr
@@ -30,12 +30,12 @@ def register(tmp_path):
     return url, tmp_path
 
 
-def _client(register, **kw) -> TestClient:
+def _client(register, **kw) -> SiteClient:
     from app.web.main import create_app
 
     url, tmp = register
     base = kw.pop("base", BASE)
-    return TestClient(create_app(db_url=url, intake=tmp / "intake", today=sr.TODAY, **kw), base_url=base,
+    return SiteClient(create_app(db_url=url, intake=tmp / "intake", today=sr.TODAY, **kw), base_url=base,
                       headers={"Origin": base})
 
 

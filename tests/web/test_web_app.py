@@ -6,6 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.web.site_client import SiteClient
 from markupsafe import escape
 
 import staff_register as sr
@@ -22,7 +24,7 @@ def _client(url, tmp_path, **kw):
     from app.web.main import create_app
 
     app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY, **kw)
-    return TestClient(app, base_url=BASE, headers={"Origin": BASE})     # as a page of the site sends it
+    return SiteClient(app, base_url=BASE, headers={"Origin": BASE})     # as a page of the site sends it
 
 
 BASE = "http://127.0.0.1:8000"
@@ -196,7 +198,7 @@ def test_documents_page_marks_failed_and_error_files(tmp_path):
         session.add(Document(id="e" * 16, source_file="loi.pdf", sha256="b" * 64, status="error",
                              traceback="Traceback (most recent call last):\n  ValueError: boom"))
         session.commit()
-    client = TestClient(create_app(db_url=url, intake=str(tmp_path / "intake")), base_url=BASE)
+    client = SiteClient(create_app(db_url=url, intake=str(tmp_path / "intake")), base_url=BASE)
     page = client.get("/documents").text
     assert "1 tệp không đọc được" in page and "1 tệp gặp lỗi chương trình" in page
     assert page.count('class="failed"') == 2
@@ -230,7 +232,7 @@ def test_a_document_page_lists_its_copies_and_a_copy_leads_to_it(tmp_path, make_
         hits = search_documents(s, query="qd 415 scan")
         assert [h.id for h in hits] == [digital.document_id]
         assert [h.id for h in search_documents(s, query="415")] == [digital.document_id]
-    client = TestClient(create_app(db_url=url, intake=str(tmp_path / "intake")), base_url=BASE)
+    client = SiteClient(create_app(db_url=url, intake=str(tmp_path / "intake")), base_url=BASE)
     listing = client.get("/documents").text
     assert "Văn bản trong sổ (1)" in listing and "2 bản" in listing
     page = client.get(f"/documents/{digital.document_id}").text

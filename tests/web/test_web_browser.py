@@ -95,11 +95,20 @@ ATTACKS = {
     "cross-site form": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
                         '<input name="status" value="cancelled"></form>'
                         '<script>document.getElementById("f").submit()</script>', False),
+    # the same, its Origin made to look like chidao's own (as a browser that sent none and a
+    # Referer-less request would pass the Origin check): the form token is what refuses it
+    "cross-site form, chidao's Origin": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
+                                         '<input name="status" value="cancelled">'
+                                         '<input name="csrf_token" value="guessed"></form>'
+                                         '<script>document.getElementById("f").submit()</script>', False),
     # the same form in a sandboxed frame: Origin null
     "sandboxed form": ('<form id="f" method="post" action="{base}/obligations/{oid}/status">'
                        '<input name="status" value="cancelled"></form>'
                        '<script>document.getElementById("f").submit()</script>', True),
-    # a file dropped into the intake from a sandboxed frame (multipart needs no CORS preflight)
+    # a file dropped into the intake by a script on another site (multipart needs no CORS preflight)
+    "cross-site upload": ('<script>const d = new FormData(); d.append("file", new Blob(["%PDF-1.4 evil"]), "evil.pdf");'
+                          'fetch("{base}/upload", {{method: "POST", mode: "no-cors", body: d}});</script>', False),
+    # the same from a sandboxed frame
     "sandboxed upload": ('<script>const d = new FormData(); d.append("file", new Blob(["%PDF-1.4 evil"]), "evil.pdf");'
                          'fetch("{base}/upload", {{method: "POST", mode: "no-cors", body: d}});</script>', True),
 }
@@ -127,7 +136,11 @@ def test_another_site_cannot_change_a_task_or_upload(chromium, server, tmp_path,
         browser = p.chromium.launch(executable_path=chromium,
                                     args=ARGS + ["--disable-features=LocalNetworkAccessChecks"])
         try:
-            page = browser.new_page()
+            # Chromium lets no page choose its Origin; the DevTools protocol's extra headers can
+            forged = {"Origin": base} if "chidao's Origin" in attack else {}
+            page = browser.new_context(extra_http_headers=forged).new_page()
+            page.goto(base + "/upload")          # the clerk has chidao open: a session and its form token
+            assert page.locator("#upload-form input[name=csrf_token]").count() == 1
             page.route("http://evil.test/**", lambda route: route.fulfill(
                 status=200, content_type="text/html",
                 body=f"<!doctype html><html><body>{pages[route.request.url[len('http://evil.test'):]]}</body></html>"))
@@ -137,9 +150,17 @@ def test_another_site_cannot_change_a_task_or_upload(chromium, server, tmp_path,
             response = info.value
             origin = response.request.header_value("origin")
             assert response.status == 403
+            refusal = ""
+            if "chidao's Origin" in attack:          # a top-level form post: the page now shows the answer
+                page.wait_for_selector(".flash.err")
+                refusal = page.inner_text(".flash.err")
         finally:
             browser.close()
-    assert origin == ("null" if sandboxed else "http://evil.test")
+    if "chidao's Origin" in attack:
+        assert origin == base                                           # past the Origin check...
+        assert "thiếu mã xác nhận của phiên làm việc" in refusal       # ...the form token refused it
+    else:
+        assert origin == ("null" if sandboxed else "http://evil.test")
     with engine.connect() as c:
         status = c.execute(text("SELECT status FROM obligations WHERE id = :o"), {"o": oid}).scalar_one()
         changes = c.execute(text("SELECT count(*) FROM status_history WHERE obligation_id = :o"), {"o": oid}).scalar_one()

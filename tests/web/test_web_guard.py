@@ -3,7 +3,7 @@ an allow-list on every request, and a POST must name this host in its Origin (or
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.web.site_client import SiteClient
 
 import staff_register as sr
 
@@ -61,7 +61,7 @@ def test_a_change_needs_this_sites_origin(register, headers, status):
     url, _ = register
     oid = _oid(url)
     before = _history(url, oid)
-    r = TestClient(_app(register), base_url=BASE).post(f"/obligations/{oid}/status", data={"status": "in_progress"},
+    r = SiteClient(_app(register), base_url=BASE).post(f"/obligations/{oid}/status", data={"status": "in_progress"},
                                                         headers=headers, follow_redirects=False)
     assert r.status_code == status
     assert _history(url, oid) == before + (status == 303)
@@ -72,13 +72,13 @@ def test_a_change_needs_this_sites_origin(register, headers, status):
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_other_changing_methods_need_it_too(register, method):
-    r = getattr(TestClient(_app(register), base_url=BASE), method)("/obligations/x/status")
+    r = getattr(SiteClient(_app(register), base_url=BASE), method)("/obligations/x/status")
     assert r.status_code == 403
 
 
 def test_an_upload_without_origin_writes_nothing(register):
     _, tmp = register
-    c = TestClient(_app(register), base_url=BASE)
+    c = SiteClient(_app(register), base_url=BASE)
     for headers in ({}, {"Origin": "null"}, {"Origin": "http://evil.example"}):
         r = c.post("/upload", files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")}, headers=headers)
         assert r.status_code == 403
@@ -109,7 +109,7 @@ def test_host_allow_list(register, bind, configured, host, answered):
 
     app = _app(register, host=bind, token="s3cret", settings=load_settings(hosts=configured))
     for path in ("/", "/units/export?name=C%C3%B4ng+an+t%E1%BB%89nh&format=xlsx"):
-        r = TestClient(app, base_url=BASE).get(path, headers={"Host": host})
+        r = SiteClient(app, base_url=BASE).get(path, headers={"Host": host})
         assert (r.status_code == 200) == answered, (path, r.status_code)
         if not answered:
             assert r.status_code == 400 and "CHIDAO_HOSTS" in r.text and "Content-Security-Policy" in r.headers

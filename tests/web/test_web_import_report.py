@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.web.site_client import SiteClient
 
 import staff_register as sr
 
@@ -16,11 +16,11 @@ def site(tmp_path):
     return url, tmp_path
 
 
-def client_for(url, tmp_path) -> TestClient:
+def client_for(url, tmp_path) -> SiteClient:
     from app.web.main import create_app
 
     app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY)
-    return TestClient(app, base_url=BASE, headers={"Origin": BASE})
+    return SiteClient(app, base_url=BASE, headers={"Origin": BASE})
 
 
 def filled_workbook(client, tmp_path, status="Đã hoàn thành", report="Đã xong", every=False) -> tuple[bytes, list[str]]:

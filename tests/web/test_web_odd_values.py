@@ -4,7 +4,7 @@ a 500 with a traceback, never attacker-written text in the banner."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.web.site_client import SiteClient
 
 import staff_register as sr
 
@@ -25,7 +25,7 @@ def client(tmp_path_factory):
     def boom():                                      # a defect of ours, on purpose
         raise RuntimeError("secret internals /etc/passwd")
 
-    return TestClient(app, base_url=BASE, headers={"Origin": BASE}, raise_server_exceptions=False)
+    return SiteClient(app, base_url=BASE, headers={"Origin": BASE}, raise_server_exceptions=False)
 
 
 def _oid(client) -> str:
@@ -49,6 +49,12 @@ ODD = [
     (f"/units/export?{UNIT}&format=ics&from=9999-12-31", 400, "nằm ngoài khoảng ngày dùng được"),
     (f"/units/export?{UNIT}&format=pdf&from=x", 400, "không phải một ngày"),
     ("/obligations/{oid}/page.png?crop=abc", 400, "«crop» phải là một số nguyên"),
+    # a unit the register does not have: said, with the close names, never an empty list or file
+    ("/units/view?name=Nonexistent", 400, "Không tìm thấy đơn vị «Nonexistent» trong sổ. Hãy chọn đơn vị"),
+    ("/units/view?name=C%C3%B4ng+an+t%E1%BB%89nhh", 400,
+     'Không tìm thấy đơn vị «Công an tỉnhh». Có phải: <a href="/units/view?name=C%C3%B4ng%20an%20t%E1%BB%89nh">'),
+    ("/units/export?name=Nonexistent&format=xlsx", 400, "Không tìm thấy đơn vị «Nonexistent» trong sổ, nên không"),
+    ("/units/export?name=C%C3%B4ng+an+t%E1%BB%89nhh&format=ics", 400, "Có phải: «Công an tỉnh»"),
     ("/boom", 500, "Đã có lỗi ở phía chidao"),
 ]
 

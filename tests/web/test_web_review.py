@@ -9,6 +9,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.site_client import SiteClient
+
 import staff_register as sr
 
 
@@ -19,7 +21,7 @@ def site(tmp_path):
     url = f"sqlite:///{tmp_path}/r.db"
     ids = sr.build(tmp_path / "files", url)
     app = create_app(db_url=url, intake=tmp_path / "intake", today=sr.TODAY)
-    return TestClient(app, base_url="http://127.0.0.1:8000", headers={"Origin": "http://127.0.0.1:8000"}), url, ids
+    return SiteClient(app, base_url="http://127.0.0.1:8000", headers={"Origin": "http://127.0.0.1:8000"}), url, ids
 
 
 def _row(url, oid):

@@ -52,10 +52,23 @@ def _rss() -> int:
     return 0
 
 
-def _chunked_upload(port: int, total_mb: int, intake: Path, extra: str = "", block: bytes = b"x" * MB) -> dict:
+def _form_session(port: int) -> tuple[str, str]:
+    """(the Cookie header, the form token) of a browser that opened the upload page."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/upload") as r:
+        cookie = r.headers["set-cookie"].split(";", 1)[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', r.read().decode()).group(1)
+    return f"Cookie: {cookie}\r\n", token
+
+
+def _chunked_upload(port: int, total_mb: int, intake: Path, extra: str = "", block: bytes = b"x" * MB,
+                    token: str = "") -> dict:
     """Send a multipart body of `total_mb` MB with Transfer-Encoding: chunked (no Content-Length),
     1 MB a chunk, until the server stops taking it; watch the intake folder and this process's
-    memory meanwhile.  What was sent, the answer's first line, the largest file seen, the RSS growth."""
+    memory meanwhile.  What was sent, the answer's first line, the largest file seen, the RSS growth.
+    TOKEN: the form token sent first in the form, as a browser sends the upload page's form."""
     seen = {"file": 0, "rss": 0, "answer": b""}
     done = threading.Event()
     start_rss = _rss()
@@ -86,6 +99,8 @@ def _chunked_upload(port: int, total_mb: int, intake: Path, extra: str = "", blo
             f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nTransfer-Encoding: chunked\r\n\r\n")
     part = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
             f"Content-Type: application/pdf\r\n\r\n").encode()
+    if token:
+        part = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n").encode() + part
     sent = 0
     try:
         sock.sendall(head.encode())
@@ -108,12 +123,24 @@ def _chunked_upload(port: int, total_mb: int, intake: Path, extra: str = "", blo
 
 def test_a_chunked_upload_is_cut_off_at_the_limit(serve, tmp_path):
     port = serve()
-    got = _chunked_upload(port, 200, tmp_path / "intake")
+    cookie, token = _form_session(port)
+    got = _chunked_upload(port, 200, tmp_path / "intake", extra=cookie, token=token)
     assert got["status"] == b"HTTP/1.1 413 Request Entity Too Large"
     assert got["sent_mb"] < 20                          # the server stopped taking it long before 200 MB
     assert got["largest"] <= 1 * MB                      # never more than the limit on disk
     assert got["left"] == []                             # the partial file removed
     assert got["rss"] < 60 * MB
+
+
+@pytest.mark.parametrize("with_cookie, token", [(False, ""), (True, ""), (True, "0" * 64), (False, "0" * 64)])
+def test_an_upload_without_its_form_token_writes_nothing(serve, tmp_path, with_cookie, token):
+    """Loopback, no login: the form token is checked when the file part begins, before a byte of
+    it is written, whatever the body's size."""
+    port = serve()
+    cookie, _ = _form_session(port)
+    got = _chunked_upload(port, 200, tmp_path / "intake", extra=cookie if with_cookie else "", token=token)
+    assert got["status"] == b"HTTP/1.1 403 Forbidden"
+    assert got["sent_mb"] < 20 and got["largest"] == 0 and got["left"] == []
 
 
 def test_an_anonymous_upload_is_refused_before_its_body_is_read(serve, tmp_path):

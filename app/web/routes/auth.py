@@ -1,7 +1,8 @@
 """Logging in and out.  With a name and password (accounts: `chidao user add`), or with the
 shared token (CHIDAO_TOKEN) alone; either way the browser gets a server-side session
 (models/accounts.py): a random id in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS),
-ended at logout or after SESSION_SECONDS.  Wrong passwords slow down: after FREE_TRIES failures
+ended at logout or after SESSION_SECONDS; it replaces the form-only session the login form
+was rendered in (a new form token too).  Both forms carry their session's form token (FormCheck).  Wrong passwords slow down: after FREE_TRIES failures
 for one name from one address, each further try must wait twice as long (up to MAX_WAIT s)."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Optional
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.web.deps import SESSION_COOKIE, SiteDep, render
+from app.web.deps import SESSION_COOKIE, FormCheck, SiteDep, render
 
 router = APIRouter()
 FREE_TRIES = 5
@@ -43,12 +44,12 @@ def _failed(site, key: str) -> None:
     site.failures[key] = (failures, time.monotonic() + wait)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[FormCheck])     # no login CSRF: the form's token too
 def login(request: Request, site: SiteDep, token_: str = Form("", alias="token"), name: str = Form(""),
           password: str = Form(""), next: str = Form("/")):
     from sqlmodel import Session
 
-    from models.accounts import SESSION_SECONDS, authenticate, start_session, name_key
+    from models.accounts import SESSION_SECONDS, authenticate, end_session, name_key, start_session
 
     key = f"{request.client.host if request.client else ''}|{name_key(name)}"
     left = _wait_left(site, key)
@@ -65,6 +66,7 @@ def login(request: Request, site: SiteDep, token_: str = Form("", alias="token")
             _failed(site, key)
             return render(request, "login.html", 401, nav="", next=local_path(next), flash_kind="err",
                           flash="Tên hoặc mật khẩu không đúng." if name.strip() else "Mã truy cập không đúng.")
+        end_session(session, request.cookies.get(SESSION_COOKIE))     # the form-only session it replaces
         sid = start_session(session, user)
     site.failures.pop(key, None)
     resp = RedirectResponse(local_path(next), 303)
@@ -73,7 +75,7 @@ def login(request: Request, site: SiteDep, token_: str = Form("", alias="token")
     return resp
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[FormCheck])
 def logout(request: Request, site: SiteDep):
     from sqlmodel import Session
 

@@ -46,10 +46,11 @@ def unit_page(request: Request, session: SessionDep, today: TodayDep):
     if not name:
         return RedirectResponse("/units", 303)
     group = owes(session, today=today, **owes_args(p))[0]
+    status_code = 200 if group.found else 400       # a name that is no unit of the register: said, with suggestions
     qs = urllib.parse.urlencode({k: v for k, v in {"name": name, "status": p.get("status") or "open",
                                                    "from": p.get("from") or "", "to": p.get("to") or ""}.items() if v})
-    return render(request, "unit.html", nav="units", group=group, name=name, status=p.get("status") or "open",
-                  dfrom=p.get("from") or "", dto=p.get("to") or "", export_qs=qs)
+    return render(request, "unit.html", status_code, nav="units", group=group, name=name,
+                  status=p.get("status") or "open", dfrom=p.get("from") or "", dto=p.get("to") or "", export_qs=qs)
 
 
 @router.get("/export")
@@ -65,6 +66,11 @@ def unit_export(request: Request, session: SessionDep, today: TodayDep):
         raise HTTPException(400, "Định dạng không hỗ trợ.")
     args = owes_args(p)
     groups = owes(session, today=today, **args)
+    if args["unit"] and groups and not groups[0].found:
+        close = "; ".join(f"«{n}»" for n in groups[0].suggestions)
+        raise HTTPException(400, f"Không tìm thấy đơn vị «{args['unit']}» trong sổ, nên không có gì để xuất. "
+                            + (f"Có phải: {close}? " if close else "")
+                            + "Hãy mở trang «Theo đơn vị» (/units), chọn đơn vị rồi bấm nút xuất.")
     title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if args["unit"] and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
     name = default_path(fmt, args["unit"], outdir=".").name
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,8 @@
 
 Size-limited (the app's middleware refuses an announced oversize body before reading it; the
 body is parsed as it streams in and cut off at the limit, chunked or not, so no more than the
-limit is ever written), the login checked before the body is read, the file name reduced to a
+limit is ever written), the login checked before the body is read, the form token (it comes
+first in the form) checked before a byte of the file is written, the file name reduced to a
 safe base name, written only inside the intake folder (a hidden temporary name first, then
 renamed, so the watcher never sees half a file; removed when the upload is refused)."""
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Optional
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.web.deps import SessionDep, SiteDep, TodayDep, WriteCheck, flash_redirect, render
+from app.web.deps import (FORM_FIELD, SessionDep, SiteDep, StreamedWriteCheck, TodayDep, flash_redirect, form_refusal,
+                          render)
 from extractors.reading import accepts
 
 router = APIRouter(prefix="/upload")
@@ -53,10 +55,11 @@ def upload_page(request: Request, site: SiteDep):
     return render(request, "upload.html", nav="upload", max_mb=site.max_mb)
 
 
-@router.post("", dependencies=[WriteCheck])
+@router.post("", dependencies=[StreamedWriteCheck])
 async def upload(request: Request, site: SiteDep):
-    """The login is checked (WriteCheck) before a byte of the body is read: the handler takes
-    no form parameter, so FastAPI parses nothing ahead of it."""
+    """The login is checked (StreamedWriteCheck) before a byte of the body is read: the handler
+    takes no form parameter, so FastAPI parses nothing ahead of it; the form token as the body
+    streams in (Received)."""
     got = await receive_file(request, site)
     if got.refusal:
         status, text = got.refusal
@@ -76,7 +79,7 @@ async def upload(request: Request, site: SiteDep):
                           "Văn bản sẽ có trong sổ sau khi được đọc xong.")
 
 
-@router.post("/report", dependencies=[WriteCheck])
+@router.post("/report", dependencies=[StreamedWriteCheck])
 async def upload_report(request: Request, site: SiteDep, session: SessionDep, today: TodayDep):
     """A department's filled-in XLSX (from the unit page's XLSX): statuses and reports into the
     history (models/import_report.py), the rows it could not match listed on the page.  The body
@@ -96,6 +99,9 @@ async def upload_report(request: Request, site: SiteDep, session: SessionDep, to
         return {"type": "http.request", "body": bytes(body), "more_body": False}
 
     form = await Request(request.scope, replay).form()
+    refused = form_refusal(request, form.get(FORM_FIELD))
+    if refused:
+        raise HTTPException(403, refused)
     upload = form.get("file")
     page = lambda code, text, lines=(), bad=True: render(request, "upload.html", code, nav="upload", max_mb=site.max_mb,
                                                          flash=text, flash_kind="err" if bad else "ok",
@@ -114,12 +120,15 @@ async def upload_report(request: Request, site: SiteDep, session: SessionDep, to
 
 
 class Received:
-    """The multipart body read as it arrives (python-multipart's parser): the part named `file`
-    goes straight to a hidden `.upload-*.part` file in the intake, counted; nothing else is kept.
-    Too big, a refused name or a malformed body sets `refusal` and removes the partial file."""
+    """The multipart body read as it arrives (python-multipart's parser): the form token part is
+    kept (a few bytes) and checked with `check` when the part named `file` begins, which then goes
+    straight to a hidden `.upload-*.part` file in the intake, counted; nothing else is kept.
+    Too big, a refused name, a missing or wrong form token (it must come before the file) or a
+    malformed body sets `refusal` and removes the partial file."""
 
-    def __init__(self, site):
-        self.site, self.name, self.tmp, self.size = site, "", None, 0
+    def __init__(self, site, check=lambda sent: None):
+        self.site, self.name, self.tmp, self.size, self.check = site, "", None, 0, check
+        self.token, self._in_token = b"", False
         self.refusal: Optional[tuple[int, str]] = None
         self._fh, self._headers, self._field, self._value, self._in_file = None, {}, b"", b"", False
 
@@ -129,7 +138,7 @@ class Received:
                 "on_headers_finished": self._headers_done, "on_part_data": self._data, "on_part_end": self._end}
 
     def _begin(self) -> None:
-        self._headers, self._in_file = {}, False
+        self._headers, self._in_file, self._in_token = {}, False, False
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._field += data[start:end]
@@ -145,9 +154,16 @@ class Received:
         from python_multipart.multipart import parse_options_header
 
         _, opts = parse_options_header(self._headers.get(b"content-disposition", b""))
+        if opts.get(b"name") == FORM_FIELD.encode() and b"filename" not in opts:
+            self.token, self._in_token = b"", True
+            return
         if opts.get(b"name") != b"file" or b"filename" not in opts or self.refusal or self.tmp:
             return
         self.name = safe_filename(opts[b"filename"].decode("utf-8", "replace"))
+        refused = self.check(self.token.decode("ascii", "replace"))
+        if refused:
+            self.refuse(403, refused)
+            return
         if not accepts(self.name):
             self.refuse(400, f"{self.name}: loại tệp không nhận (chỉ nhận PDF, ảnh, DOCX).")
             return
@@ -156,6 +172,9 @@ class Received:
         self._fh, self._in_file = open(self.tmp, "wb"), True
 
     def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_token:
+            self.token = (self.token + data[start:end])[:256]      # a token is 64 characters
+            return
         if not self._in_file or self.refusal:
             return
         self.size += end - start
@@ -167,7 +186,7 @@ class Received:
     def _end(self) -> None:
         if self._fh is not None:
             self._fh.close()
-        self._fh, self._in_file = None, False
+        self._fh, self._in_file, self._in_token = None, False, False
 
     def refuse(self, status: int, text: str) -> None:
         if self.refusal is None:
@@ -186,7 +205,7 @@ async def receive_file(request: Request, site) -> Received:
     from python_multipart.exceptions import MultipartParseError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
-    got = Received(site)
+    got = Received(site, lambda sent: form_refusal(request, sent))
     kind, opts = parse_options_header(request.headers.get("content-type", ""))
     if kind != b"multipart/form-data" or not opts.get(b"boundary"):
         got.refuse(400, "Không thấy tệp trong yêu cầu: hãy chọn tệp trong ô “Tệp” rồi bấm Tải lên.")
