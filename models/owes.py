@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from typing import Iterable, Optional
 
 from models.dates import is_overdue
-from models.db import execute
+from models.db import dict_rows, execute
 from models.departments import (
     UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql, via_departments,
 )
@@ -44,7 +44,7 @@ def _item(m: dict, today: dt.date, unit: str, role: str, via_group: Optional[str
     return OwesItem(
         obligation_id=m["id"], text=m["text"], unit=unit, role=role, via_group=via_group,
         lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
-        due=row.deadline_due, next_due=effective_due(m, today), recurrence=row.deadline_recurrence,
+        due=row.deadline_due, next_due=effective_due(m, today, row), recurrence=row.deadline_recurrence,
         day=row.deadline_day, deadline_raw=m.get("deadline_raw"), status=row.status,
         overdue=is_overdue(row, today), document_id=m.get("document_id"), document_number=m.get("doc_number"),
         document_type=m.get("doc_type"), document_title=m.get("doc_title"), document_file=m.get("doc_file"),
@@ -73,7 +73,7 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
            f"dep.current AS unit_current, l.role AS role "
            f"FROM obligations o JOIN documents d ON d.id = o.document_id JOIN ({links}) l ON l.oid = o.id "
            f"JOIN units dep ON dep.id = l.dep WHERE {f.sql()}")
-    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
+    rows = dict_rows(execute(session, sql, f.params))
     rows = [m for m in rows if all(p(m) for p in f.post)]
     by_unit: dict[int, dict[str, OwesItem]] = defaultdict(dict)
     heads: dict[int, dict] = {}
@@ -90,7 +90,7 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
 def _unassigned(session, f, role: str, today: dt.date) -> UnitOwes:
     sql = (f"SELECT {_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
            f"WHERE {f.sql()} AND {unassigned_sql(role)}")
-    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
+    rows = dict_rows(execute(session, sql, f.params))
     rows = [m for m in rows if all(p(m) for p in f.post)]
     items = sorted((_item(m, today, UNASSIGNED, "lead", None) for m in rows), key=OwesItem.sort_key)
     return UnitOwes(unit=UNASSIGNED, items=items, kind=UNASSIGNED_KIND)
@@ -117,7 +117,7 @@ def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
     else:
         src = "obligations o JOIN documents d ON d.id = o.document_id JOIN obligation_units ou ON ou.obligation_id = o.id"
     sql = f"SELECT {_COLUMNS}, ou.unit_id AS unit_id, ou.role AS role FROM {src} WHERE {f.sql()}{unit_sql}"
-    rows = [dict(r) for r in execute(session, sql, f.params).mappings()]
+    rows = dict_rows(execute(session, sql, f.params))
     rows = [m for m in rows if all(p(m) for p in f.post)]
     best: dict[str, OwesItem] = {}
     for m in rows:
