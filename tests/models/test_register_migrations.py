@@ -480,14 +480,14 @@ def _check_unit_count_days_migration(url: str) -> None:
     from models.owes import summary, summary_scan
     from models.register import ingest_processed, open_session
     from tests.conftest import build_processed
-    from tests.models.test_unit_counts import _obligations
+    from tests.models.test_unit_counts import random_obligations
 
     init_db(url)
     rnd = random.Random(13)
     with open_session(url) as session:
         for i in range(4):
             ingest_processed(session, build_processed(name=f"d-{i}.pdf", number=f"{i + 1}/KH",
-                                                      obligations=_obligations(rnd, 15)))
+                                                      obligations=random_obligations(rnd, 15)))
         kept = unit_counts.table(session)
     assert any("|d||" in k for k in kept)
     _migrate(url, "0012_reminders", down=True)

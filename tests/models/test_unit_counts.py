@@ -32,7 +32,7 @@ def _deadline(rnd: random.Random) -> dict | None:
     return None
 
 
-def _obligations(rnd: random.Random, n: int) -> list[dict]:
+def random_obligations(rnd: random.Random, n: int) -> list[dict]:
     out = []
     for k in range(n):
         out.append({"text": f"Nhiệm vụ số {k} về {rnd.choice(['dữ liệu', 'hộ tịch', 'căn cước', 'an ninh mạng'])}",
@@ -68,7 +68,7 @@ def test_counts_follow_every_write(db_url):
     with open_session(db_url) as s:
         for i in range(12):
             ingest_processed(s, build_processed(name=f"kh-{i}.pdf", number=f"{i + 1}/KH-UBND",
-                                                obligations=_obligations(rnd, 12)))
+                                                obligations=random_obligations(rnd, 12)))
         _same(s)
         ids = s.execute(select(Obligation.id).order_by(Obligation.id)).scalars().all()
         for oid in rnd.sample(ids, 25):
@@ -84,7 +84,7 @@ def test_counts_follow_every_write(db_url):
         old = s.execute(select(Obligation).where(Obligation.document_id == doc_id).order_by(Obligation.ordinal)).scalars().all()
         again = [{"text": o.text, "lead_units": ["Sở Y tế"], "support_units": [], "deadline": None} for o in old[:5]]
         reextract(s, document_id=doc_id, processed=build_processed(
-            name="kh-0.pdf", number="1/KH-UBND", obligations=again + _obligations(rnd, 4)))
+            name="kh-0.pdf", number="1/KH-UBND", obligations=again + random_obligations(rnd, 4)))
         s.commit()
         _same(s)
         # a whole document deleted (its tasks with it) and counted again by the caller
@@ -112,7 +112,7 @@ def test_the_summary_reads_no_obligation_but_the_groups_tasks(db_url):
     rnd = random.Random(7)
     with open_session(db_url) as s:
         for i in range(3):
-            ingest_processed(s, build_processed(name=f"cv-{i}.pdf", number=f"{i + 1}/CV", obligations=_obligations(rnd, 10)))
+            ingest_processed(s, build_processed(name=f"cv-{i}.pdf", number=f"{i + 1}/CV", obligations=random_obligations(rnd, 10)))
     seen = []
     eng = get_engine(db_url)
     listener = lambda conn, cur, stmt, params, ctx, many: seen.append(stmt)   # noqa: E731
