@@ -142,29 +142,38 @@ def measure(url: str, rounds: int) -> dict:
         res["per_query_p95"] = {k: pct(v, 95) for k, v in per_query.items()}
         res["slowest"] = max(per_query, key=lambda k: statistics.median(per_query[k]))
         res["slowest_ms"] = statistics.median(per_query[res["slowest"]])
-        owes_ms, owes_cpu = [], []
+        owes_ms, owes_cpu, list_ms, list_cpu = [], [], [], []
         with tempfile.TemporaryDirectory() as tmp:
             for u in OWES_UNITS:
                 for _ in range(3):
                     t, c = time.perf_counter(), time.process_time()
                     groups = owes(s, unit=u, today=TODAY)
+                    list_ms.append((time.perf_counter() - t) * 1000)     # the list (issue 16's target)
+                    list_cpu.append((time.process_time() - c) * 1000)
                     write(groups, "xlsx", Path(tmp) / "o.xlsx")
                     owes_ms.append((time.perf_counter() - t) * 1000)
                     owes_cpu.append((time.process_time() - c) * 1000)
                 res.setdefault("owes_items", {})[u] = len(groups[0].items)
+        res["owes_list_ms_median"] = statistics.median(list_ms)
+        res["owes_list_ms_max"] = max(list_ms)
+        res["owes_list_cpu_median"] = statistics.median(list_cpu)
         res["owes_ms_median"] = statistics.median(owes_ms)
         res["owes_ms_max"] = max(owes_ms)
         res["owes_cpu_median"] = statistics.median(owes_cpu)
         from models.owes import summary_scan
 
-        for name, fn in (("summary_ms", summary), ("summary_scan_ms", summary_scan)):
-            fn(s, today=TODAY)      # warm
-            ms = []
-            for _ in range(3):
-                t = time.perf_counter()
+        # the scan (the definition, minutes at 1,000,000) once; the kept counts warm, median of 3
+        for name, fn, runs in (("summary_ms", summary, 3), ("summary_scan_ms", summary_scan, 1)):
+            if runs > 1:
+                fn(s, today=TODAY)      # warm
+            ms, cpu_ms = [], []
+            for _ in range(runs):
+                t, c = time.perf_counter(), time.process_time()
                 rows = fn(s, today=TODAY)
                 ms.append((time.perf_counter() - t) * 1000)
+                cpu_ms.append((time.process_time() - c) * 1000)
             res[name] = statistics.median(ms)
+            res[name.replace("_ms", "_cpu_ms")] = statistics.median(cpu_ms)
             res.setdefault("summary_rows", []).append(rows)
         res["summary_same"] = res["summary_rows"][0] == res["summary_rows"][1]
         del res["summary_rows"]
@@ -261,13 +270,17 @@ def main() -> None:
     print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} CPUs "
           "(wall times on a shared machine include waiting for a CPU)")
     rows = [("obligations", "obligations", "{}"), ("build (ingest) s", "build_s", "{:.0f}"),
-            ("search p50 ms", "search_p50", "{:.1f}"), ("search p95 ms (<= 50)", "search_p95", "{:.1f}"),
+            ("search p50 ms", "search_p50", "{:.1f}"), ("search p95 ms (<= 20)", "search_p95", "{:.1f}"),
             ("search max ms", "search_max", "{:.1f}"), ("search p95 CPU ms (this process)", "search_cpu_p95", "{:.1f}"), ("slowest query median ms", "slowest_ms", "{:.1f}"),
-            ("owes one unit + XLSX ms median (<= 1000)", "owes_ms_median", "{:.0f}"),
+            ("owes one unit ms median (<= 500)", "owes_list_ms_median", "{:.0f}"),
+            ("owes one unit ms max", "owes_list_ms_max", "{:.0f}"),
+            ("owes one unit CPU ms median (this process)", "owes_list_cpu_median", "{:.0f}"),
+            ("owes one unit + XLSX ms median", "owes_ms_median", "{:.0f}"),
             ("owes one unit + XLSX ms max", "owes_ms_max", "{:.0f}"),
             ("owes one unit + XLSX CPU ms median", "owes_cpu_median", "{:.0f}"),
             ("summary (all units) ms, median of 3 (<= 300)", "summary_ms", "{:.0f}"),
-            ("summary by scanning the register ms (before)", "summary_scan_ms", "{:.0f}"),
+            ("summary CPU ms (this process)", "summary_cpu_ms", "{:.0f}"),
+            ("summary by scanning the register ms (once)", "summary_scan_ms", "{:.0f}"),
             ("summary from counts == scan", "summary_same", "{}")]
     print(f"{'':44}" + "".join(f"{n:>14}" for n in names))
     for label, key, fmt in rows:

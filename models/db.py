@@ -66,6 +66,15 @@ def execute(session, sql: str, params: Optional[dict] = None):
     return session.execute(text(sql), params or {})
 
 
+def dict_rows(result) -> list[dict]:
+    """Every row of an execute() result as a dict (column name -> value): one zip per row, where
+    dict(RowMapping) looks each column up (a unit's 13,000 tasks at 1,000,000 obligations)."""
+    if isinstance(result, _LightResult):
+        return result.mappings().all()
+    keys = list(result.keys())
+    return [dict(zip(keys, r)) for r in result]
+
+
 class _Dialect:
     name = "sqlite"
 

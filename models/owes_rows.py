@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 STATUS_LABELS = {
@@ -31,6 +32,7 @@ FLAG_LABELS = {
 _WEEKDAYS = {1: "thứ hai", 2: "thứ ba", 3: "thứ tư", 4: "thứ năm", 5: "thứ sáu", 6: "thứ bảy", 7: "chủ nhật"}
 
 
+@lru_cache(maxsize=8192)     # refs repeat ("1.1", "II.3"): a unit's list sorts thousands of them
 def natural_key(ref: Optional[str]) -> tuple:
     """"PL.5" before "PL.31"; "III.2.a" parts compared as text."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ref or "") if p)

@@ -34,6 +34,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Optional, Sequence
 
 from extractors.keys import symbol_key
@@ -122,11 +123,25 @@ class DocumentHit:
 def json_column(v):
     """A JSON column's value: SQLite hands back the text, PostgreSQL the parsed value."""
     if isinstance(v, str):
+        if v.startswith("[") and "{" not in v:
+            # a list of names or flags: few distinct texts over a register (a unit's 13,000 tasks
+            # repeat a few hundred), parsed once; a fresh list each time, the callers may keep it
+            parsed = _json_list(v)
+            return None if parsed is None else list(parsed)
         try:
             return json.loads(v)
         except ValueError:
             return None
     return v
+
+
+@lru_cache(maxsize=4096)
+def _json_list(v: str) -> Optional[tuple]:
+    try:
+        parsed = json.loads(v)
+    except ValueError:
+        return None
+    return tuple(parsed) if isinstance(parsed, list) else None
 
 
 def _date(v) -> Optional[dt.date]:
@@ -150,10 +165,11 @@ class DeadlineRow:
         self.last_done_on = _date(m.get("last_done_on"))
 
 
-def effective_due(m: dict, today: dt.date) -> Optional[dt.date]:
+def effective_due(m: dict, today: dt.date, row: Optional[DeadlineRow] = None) -> Optional[dt.date]:
     """The date that counts for ordering and ranges: the due date; for a recurring task the
-    next occurrence, or this period's day when it was missed (overdue)."""
-    row = DeadlineRow(m)
+    next occurrence, or this period's day when it was missed (overdue).  `row`: m's DeadlineRow
+    when the caller has it already."""
+    row = row or DeadlineRow(m)
     if row.deadline_recurrence in RECURRING:
         if is_overdue(row, today):
             # missed this period: the date that counts is the one missed, not next period's
@@ -354,7 +370,7 @@ def _hit(m: dict, today: dt.date, exact: bool = False, score: float = 0.0) -> Se
         obligation_id=m["id"], document_id=m["document_id"], text=m["text"], ref=m.get("ref"), page=m.get("page"),
         lead_units=list(json_column(m.get("lead_units")) or []), support_units=list(json_column(m.get("support_units")) or []),
         deadline_raw=m.get("deadline_raw"), due=row.deadline_due, recurrence=row.deadline_recurrence,
-        day=row.deadline_day, next_due=effective_due(m, today), status=row.status,
+        day=row.deadline_day, next_due=effective_due(m, today, row), status=row.status,
         overdue=is_overdue(row, today), flags=list(json_column(m.get("flags")) or []),
         document_number=m.get("doc_number"), document_type=m.get("doc_type"), document_title=m.get("doc_title"),
         document_file=m.get("doc_file"), exact=bool(exact), score=float(score or 0.0),

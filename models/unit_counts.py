@@ -13,7 +13,10 @@ group, how many tasks:
 - status     the task's status
 - bucket     n: not open (done, cancelled: counted, nothing more); m: an open one-off task with
              no start date, counted by the month of its due date (`due` = the month's first
-             day; NULL: no date); x: an open recurring task or one with a start date, counted
+             day; NULL: no date); d: the same task counted again by its due day (`due`), read
+             only from this month's first day to the end of the summary's window, so that the
+             summary never reads the register (never summed with the others: the m groups
+             count the task); x: an open recurring task or one with a start date, counted
              by all its deadline fields (few groups: the summary reasons about each)
 
 `unit_count_keys` remembers which groups each task was counted in, so that a write only says
@@ -87,15 +90,13 @@ def task_groups(rows: Iterable) -> dict[str, list[tuple]]:
     for oid, (status, rec, due, day, start, last) in fields.items():
         group = _group(status, rec, due, day, start, last)
         mine = deps.get(oid, {})
-        groups = []
-        for dep, roles in mine.items():
-            groups.append((dep, "both" if len(roles) > 1 else next(iter(roles)), status, *group))
+        by_day = ("d", None, _date(due), None, None, None) if group[0] == "m" and due is not None else None
+        heads = [(dep, "both" if len(roles) > 1 else next(iter(roles))) for dep, roles in mine.items()]
         lead = any("lead" in r for r in mine.values())
         support = any("support" in r for r in mine.values())
         if not (lead and support):
-            apart = "nolead" if support else "nosupport" if lead else "none"
-            groups.append((None, apart, status, *group))
-        out[oid] = groups
+            heads.append((None, "nolead" if support else "nosupport" if lead else "none"))
+        out[oid] = [(*h, status, *g) for h in heads for g in ((group, by_day) if by_day else (group,))]
     return out
 
 
@@ -193,44 +194,11 @@ class _Deadline:
     last_done_on: Optional[dt.date]
 
 
-def _window(session, start: dt.date, end: dt.date, today: dt.date, soon: dt.date, dialect: str) -> list[tuple]:
-    """(dep, roles, overdue, due soon) over the open one-off tasks without a start date due
-    between START and END, counted in SQL as task_groups counts them (dep NULL: the tasks apart)."""
-    d = (lambda v: v.isoformat()) if dialect == "sqlite" else (lambda v: v)
-    recurring = ", ".join(f"'{r}'" for r in RECURRING)
-    # `status || ''`: not the status index (every open task) but the due date's (a few weeks of tasks)
-    where = (f"(o.status || '') IN ('open', 'in_progress') AND (o.deadline_recurrence IS NULL OR o.deadline_recurrence "
-             f"NOT IN ({recurring})) AND o.deadline_start IS NULL AND o.deadline_due >= :a AND o.deadline_due <= :b")
-    tally = ("sum(CASE WHEN due < :today THEN 1 ELSE 0 END), "
-             "sum(CASE WHEN due >= :today AND due <= :soon THEN 1 ELSE 0 END)")
-    params = {"a": d(start), "b": d(end), "today": d(today), "soon": d(soon)}
-    deps = execute(session, f"""
-        SELECT dep, roles, {tally} FROM (
-            SELECT o.id, u.department_id AS dep, o.deadline_due AS due,
-                   CASE WHEN min(ou.role) <> max(ou.role) THEN 'both' ELSE min(ou.role) END AS roles
-            FROM obligations o JOIN obligation_units ou ON ou.obligation_id = o.id JOIN units u ON u.id = ou.unit_id
-            WHERE {where} AND u.department_id IS NOT NULL
-            GROUP BY o.deadline_due, o.id, u.department_id) t
-        GROUP BY dep, roles""", params).all()
-    apart = execute(session, f"""
-        SELECT NULL, CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END, {tally}
-        FROM (
-            SELECT o.id, o.deadline_due AS due,
-                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'lead' THEN 1 ELSE 0 END) AS l,
-                   max(CASE WHEN u.department_id IS NOT NULL AND ou.role = 'support' THEN 1 ELSE 0 END) AS s
-            FROM obligations o LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
-            LEFT JOIN units u ON u.id = ou.unit_id
-            WHERE {where}
-            GROUP BY o.deadline_due, o.id) t   -- the due date first: SQLite then reads the due index, not every id
-        WHERE l = 0 OR s = 0
-        GROUP BY CASE WHEN l = 0 AND s = 0 THEN 'none' WHEN l = 0 THEN 'nolead' ELSE 'nosupport' END""", params).all()
-    return [tuple(r) for r in [*deps, *apart]]
-
-
 def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = "any"):
     """{dep or None: [open, done, overdue, due_soon]} over the departments and groups of ROLE,
-    None for the tasks apart: the numbers models.owes.summary_scan counts, from the kept counts,
-    the few recurring / started groups, and the tasks due from this month's first day to SOON."""
+    None for the tasks apart: the numbers models.owes.summary_scan counts, from the kept counts
+    only: the n/m groups, the few recurring / started groups (x), and the day groups (d) from
+    this month's first day to SOON.  Never reads the register."""
 
     deps, apart = ROLE_SETS[role]
     wanted = set(deps) | set(apart)
@@ -243,7 +211,8 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
             SELECT dep, roles, sum(CASE WHEN status IN ('open', 'in_progress') THEN n ELSE 0 END),
                    sum(CASE WHEN status = 'done' THEN n ELSE 0 END),
                    sum(CASE WHEN bucket = 'm' AND due < :m0 THEN n ELSE 0 END)
-            FROM unit_counts WHERE roles IN ({roles_sql}) GROUP BY dep, roles""", {"m0": d(month0)}).all():
+            FROM unit_counts WHERE bucket IN ('n', 'm', 'x') AND roles IN ({roles_sql})
+            GROUP BY dep, roles""", {"m0": d(month0)}).all():
         if (dep is None) != (roles in apart):
             continue
         c = out.setdefault(dep, [0, 0, 0, 0])
@@ -267,8 +236,13 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
         elif due is not None:            # a one-off task with a start date
             c[2] += n if due < today and start <= today else 0
             c[3] += n if today <= due <= soon else 0
-    for dep, roles, over, near in _window(session, month0, max(soon, month0), today, soon, dialect):
-        if roles not in wanted or (dep is None) != (roles in apart):
+    # the open one-off tasks due from this month's first day to SOON, by day: overdue or due soon
+    for dep, roles, over, near in execute(session, f"""
+            SELECT dep, roles, sum(CASE WHEN due < :today THEN n ELSE 0 END),
+                   sum(CASE WHEN due >= :today AND due <= :soon THEN n ELSE 0 END)
+            FROM unit_counts WHERE bucket = 'd' AND due >= :m0 AND due <= :soon AND roles IN ({roles_sql})
+            GROUP BY dep, roles""", {"m0": d(month0), "today": d(today), "soon": d(soon)}).all():
+        if (dep is None) != (roles in apart):
             continue
         c = out.setdefault(dep, [0, 0, 0, 0])
         c[2] += int(over or 0)

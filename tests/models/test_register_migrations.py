@@ -515,3 +515,55 @@ def test_sqlite_unit_counts_migration_up_and_down(tmp_path):
 @pytest.mark.postgres
 def test_postgres_unit_counts_migration_up_and_down(pg_empty_url):
     _check_unit_counts_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0013_unit_count_days
+
+def _check_unit_count_days_migration(url: str) -> None:
+    """A register brought down to 0012 (no day groups, no index): the upgrade's SQL makes the day
+    groups a recount in Python makes, and the summary read from them equals the scan."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import text
+
+    from models import unit_counts
+    from models.owes import summary, summary_scan
+    from models.register import ingest_processed, open_session
+    from tests.conftest import build_processed
+    from tests.models.test_unit_counts import random_obligations
+
+    init_db(url)
+    rnd = random.Random(13)
+    with open_session(url) as session:
+        for i in range(4):
+            ingest_processed(session, build_processed(name=f"d-{i}.pdf", number=f"{i + 1}/KH",
+                                                      obligations=random_obligations(rnd, 15)))
+        kept = unit_counts.table(session)
+    assert any("|d||" in k for k in kept)
+    _migrate(url, "0012_reminders", down=True)
+    with get_engine(url).connect() as conn:
+        assert not conn.execute(text("SELECT count(*) FROM unit_counts WHERE bucket = 'd'")).scalar_one()
+        assert not conn.execute(text("SELECT count(*) FROM unit_count_keys WHERE k LIKE '%|d||%'")).scalar_one()
+    _migrate(url, "head")
+    assert _diff(url) == []
+    with open_session(url) as session:
+        assert unit_counts.table(session) == kept
+        unit_counts.rebuild(session)
+        session.flush()
+        assert unit_counts.table(session) == kept
+        for today in (dt.date(2024, 6, 15), dt.date(2024, 7, 1), dt.date(2025, 1, 31)):
+            assert summary(session, today=today) == summary_scan(session, today=today)
+
+
+def test_sqlite_unit_count_days_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    try:
+        _check_unit_count_days_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_unit_count_days_migration(pg_empty_url):
+    _check_unit_count_days_migration(pg_empty_url)

@@ -9,7 +9,9 @@ import random
 from tests.conftest import build_processed
 
 UNITS = ["Công an tỉnh", "Sở Tư pháp", "Giám đốc Công an tỉnh", "Sở Y tế", "Đơn vị", "Trường hợp",
-         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Chủ tịch UBND cấp huyện", "Sở Kế hoạch và Đầu tư"]
+         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Chủ tịch UBND cấp huyện", "Sở Kế hoạch và Đầu tư",
+         # members of the groups above / the body KH&ĐT merged into: the summary's via_groups
+         "Ủy ban nhân dân huyện Tuy Phước", "Ủy ban nhân dân huyện An Nhơn", "Sở Tài chính", "Các sở, ban, ngành"]
 TODAYS = [dt.date(2024, 6, 15), dt.date(2024, 6, 1), dt.date(2024, 7, 31), dt.date(2025, 1, 23), dt.date(2023, 12, 31)]
 
 
@@ -30,7 +32,7 @@ def _deadline(rnd: random.Random) -> dict | None:
     return None
 
 
-def _obligations(rnd: random.Random, n: int) -> list[dict]:
+def random_obligations(rnd: random.Random, n: int) -> list[dict]:
     out = []
     for k in range(n):
         out.append({"text": f"Nhiệm vụ số {k} về {rnd.choice(['dữ liệu', 'hộ tịch', 'căn cước', 'an ninh mạng'])}",
@@ -47,6 +49,7 @@ def _same(session) -> None:
     unit_counts.rebuild(session)
     session.flush()
     assert unit_counts.table(session) == kept
+    assert any(r.via_groups for r in summary(session, today=TODAYS[0]))   # the via_groups shortcut is tested
     for today in TODAYS:
         for role in ("any", "lead", "support"):
             for days in (30, 7):
@@ -65,7 +68,7 @@ def test_counts_follow_every_write(db_url):
     with open_session(db_url) as s:
         for i in range(12):
             ingest_processed(s, build_processed(name=f"kh-{i}.pdf", number=f"{i + 1}/KH-UBND",
-                                                obligations=_obligations(rnd, 12)))
+                                                obligations=random_obligations(rnd, 12)))
         _same(s)
         ids = s.execute(select(Obligation.id).order_by(Obligation.id)).scalars().all()
         for oid in rnd.sample(ids, 25):
@@ -81,7 +84,7 @@ def test_counts_follow_every_write(db_url):
         old = s.execute(select(Obligation).where(Obligation.document_id == doc_id).order_by(Obligation.ordinal)).scalars().all()
         again = [{"text": o.text, "lead_units": ["Sở Y tế"], "support_units": [], "deadline": None} for o in old[:5]]
         reextract(s, document_id=doc_id, processed=build_processed(
-            name="kh-0.pdf", number="1/KH-UBND", obligations=again + _obligations(rnd, 4)))
+            name="kh-0.pdf", number="1/KH-UBND", obligations=again + random_obligations(rnd, 4)))
         s.commit()
         _same(s)
         # a whole document deleted (its tasks with it) and counted again by the caller
@@ -96,10 +99,10 @@ def test_counts_follow_every_write(db_url):
         _same(s)
 
 
-def test_the_summary_reads_no_obligation_outside_the_window(db_url):
-    """The summary of a big register costs the counts table and the tasks due from this month's
-    first day to the end of the window, not the register: statements over `obligations` all
-    carry the window's bounds."""
+def test_the_summary_reads_no_obligation_but_the_groups_tasks(db_url):
+    """The summary of a big register costs the counts table, not the register: no statement
+    reads `obligations` but the one over the tasks of groups and merged bodies (their ids given),
+    for via_groups; the tasks due this month and in the window come from the day groups."""
     from sqlalchemy import event
 
     from models.db import get_engine
@@ -109,15 +112,17 @@ def test_the_summary_reads_no_obligation_outside_the_window(db_url):
     rnd = random.Random(7)
     with open_session(db_url) as s:
         for i in range(3):
-            ingest_processed(s, build_processed(name=f"cv-{i}.pdf", number=f"{i + 1}/CV", obligations=_obligations(rnd, 10)))
+            ingest_processed(s, build_processed(name=f"cv-{i}.pdf", number=f"{i + 1}/CV", obligations=random_obligations(rnd, 10)))
     seen = []
     eng = get_engine(db_url)
     listener = lambda conn, cur, stmt, params, ctx, many: seen.append(stmt)   # noqa: E731
     event.listen(eng, "before_cursor_execute", listener)
     try:
         with open_session(db_url) as s:
-            summary(s, today=dt.date(2024, 6, 15))
+            rows = summary(s, today=dt.date(2024, 6, 15))
     finally:
         event.remove(eng, "before_cursor_execute", listener)
-    over_register = [q for q in seen if "FROM obligations" in q]
-    assert over_register and all("deadline_due >=" in q and "deadline_due <=" in q for q in over_register)
+    assert any(r.via_groups for r in rows) and any(r.overdue for r in rows) and any(r.due_soon for r in rows)
+    over_register = [q for q in seen if "obligations" in q.replace("obligation_units", "").replace("unit_count", "")]
+    assert len(over_register) == 1 and "u2.department_id IN (" in over_register[0], over_register
+    assert any("bucket = 'd' AND due >=" in q for q in seen)
