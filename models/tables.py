@@ -173,7 +173,7 @@ class UnitCount(SQLModel, table=True):
     """How many tasks each department owes, per group of status and deadline (models/unit_counts.py
     keeps it current on every write; `chidao summary` reads it instead of the register)."""
     __tablename__ = "unit_counts"
-    # the summary reads the n/m/x groups whole and the d groups of a few weeks (0013_unit_count_days)
+    # the summary reads the n/m/x groups whole and the d groups of a few weeks (0014_unit_count_days)
     __table_args__ = (Index("ix_unit_counts_bucket_due", "bucket", "due"),)
     k: str = Field(primary_key=True)                 # the group's columns joined: one row per group
     dep: Optional[int] = None                        # units.id of the department; NULL: no department

@@ -517,7 +517,7 @@ def test_postgres_unit_counts_migration_up_and_down(pg_empty_url):
     _check_unit_counts_migration(pg_empty_url)
 
 
-# ---------------------------------------------------------------- 0013_unit_count_days
+# ---------------------------------------------------------------- 0014_unit_count_days
 
 def _check_unit_count_days_migration(url: str) -> None:
     """A register brought down to 0012 (no day groups, no index): the upgrade's SQL makes the day

@@ -1,7 +1,7 @@
 """Per-department counts by due day (models/unit_counts.py, bucket d): the summary reads the
 tasks of its window from the counts instead of the register.
 
-Revision ID: 0013_unit_count_days
+Revision ID: 0014_unit_count_days
 Revises: 0012_reminders
 
 An index on unit_counts (bucket, due), and the d groups made from the m groups already kept
@@ -15,8 +15,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import text
 
-revision = "0013_unit_count_days"
-down_revision = "0012_reminders"
+revision = "0014_unit_count_days"
+down_revision = "0013_form_sessions"
 branch_labels = None
 depends_on = None
 
