@@ -20,13 +20,25 @@ def prefect_server():
         yield
 
 
-def _task_runs(flow_run_id):
+def _task_runs(flow_run_id, settle_s: float = 60.0):
+    """The flow run's task runs by name -> state.  Task states reach the server as events, after
+    the flow has returned; on a loaded machine the last ones land seconds later, so this waits
+    until every run it sees is final and the count has stopped growing (or SETTLE_S passed)."""
+    import time
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    return {r.name.rsplit("-", 1)[0]: r.state.type.value for r in runs}
+    deadline, last = time.monotonic() + settle_s, None
+    while True:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        got = {r.name.rsplit("-", 1)[0]: r.state.type.value for r in runs}
+        final = all(v in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") for v in got.values())
+        if (final and got == last) or time.monotonic() > deadline:
+            return got
+        last = got
+        time.sleep(1.0)
 
 
 def test_ingest_document_flow_run(prefect_server, tmp_path, directive_pdf):
