@@ -393,9 +393,44 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
     # an item that names no one and only describes ("Bộ tiêu chí ... được cấu trúc thành 7 lĩnh vực",
     # "Cải cách thể chế: 12 tiêu chí và 13 tiêu chí thành phần;") is content of a rule, not a task
     pieces = [p for p in pieces if not (p.inherited and is_description(p.text))]
+    pieces = [q for p in pieces for q in _split_dated_clauses(p)]
     for p in pieces:
         p.supports = supports_of(p.text)
     return pieces
+
+
+def _split_dated_clauses(piece: Piece) -> list[Piece]:
+    """Clauses joined by ";" that each carry a date of their own are separate tasks ("Nộp hồ sơ …
+    trước ngày 28/4/2026; lập báo cáo …; hoàn thành báo cáo trước ngày 05/5/2026" is two): the
+    clause that states a date closes its task, the clauses after it open the next.  A piece
+    with one date, or clauses after the last date that state none, stays whole."""
+    from dataclasses import replace as copy_with
+    from extractors.obligations.deadlines import find_deadline
+    clauses = re.split(r"(?<=;)\s+", piece.text)
+    if len(clauses) < 2:
+        return [piece]
+    groups: list[list[str]] = [[]]
+    dues: list[object] = [None]
+    for c in clauses:
+        d = find_deadline(c)
+        due = d.due if d is not None else None
+        if dues[-1] is not None:
+            groups.append([])
+            dues.append(None)
+        groups[-1].append(c)
+        dues[-1] = dues[-1] or due
+    if dues[-1] is None and len(groups) > 1:          # undated clauses at the end: the last task's
+        groups[-2].extend(groups.pop())
+        dues.pop()
+    if len(groups) < 2 or len({d for d in dues if d is not None}) < 2:
+        return [piece]
+    out = []
+    for k, g in enumerate(groups):
+        text = " ".join(g).rstrip(" ;")
+        keep = piece.deadline_text if piece.deadline_text and piece.deadline_text in text else None
+        out.append(copy_with(piece, text=text, deadline_text=keep, split=True,
+                             inherited=piece.inherited if k == 0 else True))
+    return out
 
 
 def starts_with_verb(sentence: str) -> bool:
@@ -408,7 +443,7 @@ def starts_with_verb(sentence: str) -> bool:
 
 def is_description(text: str) -> bool:
     head = re.split(r"[;.]", text, maxsplit=1)[0]
-    if re.match(r"^[^,:]{3,90}?\s(?:được|là|gồm|bao\s+gồm|có)\s", head) and not re.match(
+    if re.match(r"^[^,:]{3,90}?\s(?:được|là|gồm|bao\s+gồm|có(?!\s+liên\s+quan))\s", head) and not re.match(
             r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Theo|Để|Đối\s+với|Trong|Khi|Sau\s+khi|Tiếp\s+tục|Chủ\s+động|Tăng\s+cường|Đẩy|Thực\s+hiện|Triển\s+khai|Tổ\s+chức|Xây\s+dựng|Rà\s+soát|Bảo\s+đảm|Đảm\s+bảo)\b",
             head):
         from extractors.obligations.nlp import pos_tags

@@ -325,3 +325,19 @@ def test_a_note_under_the_items_dates_the_items_it_names():
         s.label = s.path[-1] + ")"
     got = {o.ref: (o.deadline.due if o.deadline else None) for o in extract_obligations(d).obligations}
     assert got == {"5.a": dt.date(2025, 9, 30), "5.b": None, "5.c": dt.date(2025, 9, 30), "5.d": None}
+
+
+@pytest.mark.parametrize("text, dues", [
+    # two dated clauses: two tasks; the clause between them opens the second
+    ("Khẩn trương nộp hồ sơ thiết kế kỹ thuật trước ngày 28/4/2026; khẩn trương lập báo cáo điều chỉnh hướng tuyến; "
+     "hoàn thành báo cáo trước ngày 05/5/2026.", [dt.date(2026, 4, 28), dt.date(2026, 5, 5)]),
+    ("Khẩn trương phối hợp Trung tâm Phát triển quỹ đất tỉnh và các đơn vị có liên quan tổ chức kiểm đếm, hoàn thành trong "
+     "tháng 4/2026; song song cần tổ chức xét pháp lý ngay. Hoàn thành toàn bộ việc phê duyệt trước ngày 20/5/2026.",
+     [dt.date(2026, 4, 30), dt.date(2026, 5, 20)]),
+    # one date, or undated clauses after it: one task
+    ("Rà soát hồ sơ trước ngày 30/4/2026; đồng thời báo cáo kết quả về Sở Xây dựng.", [dt.date(2026, 4, 30)]),
+])
+def test_clauses_with_dates_of_their_own_are_tasks_of_their_own(text, dues):
+    d = directive([item("1", text, role="tasks")])
+    d.header.issued_on = dt.date(2026, 4, 10)
+    assert [o.deadline.due if o.deadline else None for o in extract_obligations(d).obligations] == dues
