@@ -195,10 +195,14 @@ def split_units(text: str) -> list[str]:
 _BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IGNORECASE)
 
 
+# "và" before a body's head word (or a masked unit): compiled once, not for every piece
+_AND_HEAD_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r")\b|Ⓤ)")
+
+
 def _split_and(piece: str) -> list[str]:
     """"X và Y" where Y begins a body: two units; "Ban Quản lý Khu kinh tế và các Khu công
     nghiệp" (the places one body manages) stays one."""
-    parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in HEAD_WORDS) + r")\b|Ⓤ)", piece)
+    parts = _AND_HEAD_RE.split(piece)
     out: list[str] = []
     for part in parts:
         sub = re.split(r"\s+và\s+(?=(?:các|những)\s)", part)
