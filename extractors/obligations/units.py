@@ -196,14 +196,19 @@ def split_units(text: str) -> list[str]:
 _BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IGNORECASE)
 
 
+# "và" before a body's head word (or a masked unit): compiled once, not for every piece
+_AND_HEAD_RE = re.compile(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)")
+_AND_LOCALITY_RE = re.compile(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)")
+
+
 def _split_and(piece: str) -> list[str]:
     """"X và Y" where Y begins a body: two units; "Ban Quản lý Khu kinh tế và các Khu công
     nghiệp" (the places one body manages) stays one."""
-    parts = re.split(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)", piece)
+    parts = _AND_HEAD_RE.split(piece)
     # "Trung tâm Phát triển quỹ đất tỉnh và địa phương (có liên quan)": a named body, then the
     # localities; "các sở, ngành và địa phương" is one group and stays whole
     parts = [y for x in parts for y in (
-        [x] if _is_collective(x) or not x[:1].isupper() or x.startswith("Ⓤ") else re.split(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)", x))]
+        [x] if _is_collective(x) or not x[:1].isupper() or x.startswith("Ⓤ") else _AND_LOCALITY_RE.split(x))]
     out: list[str] = []
     for part in parts:
         sub = re.split(r"\s+và\s+(?=(?:các|những)\s)", part)

@@ -24,23 +24,28 @@ class Char:
     space_before: bool = False   # a space character (real or pdfium-generated) precedes it
 
 
+_X0, _X1, _TOP, _BOTTOM, _SIZE = (attrgetter(a) for a in ("x0", "x1", "top", "bottom", "size"))
+_BOLD, _ITALIC = attrgetter("bold"), attrgetter("italic")
+
+
 class Piece:
     """A run of characters on one line with no wide gap: one output block."""
 
     __slots__ = ("chars", "text", "x0", "x1", "top", "bottom", "size", "bold", "italic")
 
     def __init__(self, chars: list[Char], text: str = "") -> None:
+        # map(attrgetter) rather than generators: this runs for every piece of every page
         self.chars = chars
         self.text = text
-        self.x0 = min(c.x0 for c in chars)
-        self.x1 = max(c.x1 for c in chars)
-        self.top = min(c.top for c in chars)
-        self.bottom = max(c.bottom for c in chars)
-        sizes = sorted(c.size for c in chars)
+        self.x0 = min(map(_X0, chars))
+        self.x1 = max(map(_X1, chars))
+        self.top = min(map(_TOP, chars))
+        self.bottom = max(map(_BOTTOM, chars))
+        sizes = sorted(map(_SIZE, chars))
         self.size = sizes[len(sizes) // 2] if sizes else 0.0
         letters = [c for c in chars if c.text.isalnum()] or chars
-        self.bold = sum(1 for c in letters if c.bold) / len(letters) > 0.6
-        self.italic = sum(1 for c in letters if c.italic) / len(letters) > 0.6
+        self.bold = sum(map(_BOLD, letters)) / len(letters) > 0.6
+        self.italic = sum(map(_ITALIC, letters)) / len(letters) > 0.6
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -67,15 +72,14 @@ PIECE_GAP = 1.6       # em: a gap wider than this splits a line into pieces (col
 
 def _join_text(chars: list[Char]) -> str:
     out: list[str] = []
+    append = out.append
+    combining = unicodedata.combining
     prev: Optional[Char] = None
     for c in chars:
-        if prev is not None:
-            gap = c.x0 - prev.x1
-            em = max(min(c.size, prev.size), 1.0)
-            combining = unicodedata.combining(c.text[0]) != 0
-            if not combining and (c.space_before or gap > SPACE_GAP * em):
-                out.append(" ")
-        out.append(c.text)
+        if prev is not None and not combining(c.text[0]) and (
+                c.space_before or c.x0 - prev.x1 > SPACE_GAP * max(min(c.size, prev.size), 1.0)):
+            append(" ")
+        append(c.text)
         prev = c
     return unicodedata.normalize("NFC", "".join(out)).strip()
 
@@ -114,17 +118,25 @@ def build_lines(chars: Iterable[Char]) -> list[Line]:
             dedup.append(c)
         # Word gaps of this line: a gap several times wider than the usual one separates
         # blocks set side by side, even when it is narrower than PIECE_GAP.
-        gaps = sorted(b.x0 - a.x1 for a, b in zip(dedup, dedup[1:]) if b.x0 - a.x1 > 0.1 * max(a.size, 1.0))
+        gaps = []
+        for a, b in zip(dedup, dedup[1:]):
+            gap = b.x0 - a.x1
+            if gap > 0.1 * max(a.size, 1.0):
+                gaps.append(gap)
+        gaps.sort()
         usual = gaps[len(gaps) // 2] if gaps else 0.0
-        pieces: list[list[Char]] = [[dedup[0]]]
+        piece = [dedup[0]]
+        pieces: list[list[Char]] = [piece]
+        prev = dedup[0]
         for c in dedup[1:]:
-            prev = pieces[-1][-1]
             em = max(min(c.size, prev.size), 1.0)
             gap = c.x0 - prev.x1
             if gap > PIECE_GAP * em or (gap > 0.9 * em and usual and gap > 3.5 * usual):
-                pieces.append([c])
+                piece = [c]
+                pieces.append(piece)
             else:
-                pieces[-1].append(c)
+                piece.append(c)
+            prev = c
         line = Line([Piece(p, _join_text(p)) for p in pieces])
         line.pieces = [p for p in line.pieces if p.text]
         if line.pieces:

@@ -67,18 +67,23 @@ class _FontCache:
         return got
 
 
-_GET_TEXT_OBJECT = None
+_FAST: dict = {}
+
+
+def _fast(raw, name: str, *argtypes):
+    """pdfium's function NAME called with plain ints (addresses): per character, ctypes' conversion
+    of pointer objects and the struct's field reads cost more than the call itself."""
+    fn = _FAST.get(name)
+    if fn is None:
+        addr = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+        fn = _FAST[name] = ctypes.CFUNCTYPE(*argtypes)(addr)
+    return fn
 
 
 def _fast_get_text_object(raw):
     """FPDFText_GetTextObject returning a plain int: comparing objects per character
     through ctypes.cast costs more than the call itself."""
-    global _GET_TEXT_OBJECT
-    if _GET_TEXT_OBJECT is None:
-        addr = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
-        proto = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-        _GET_TEXT_OBJECT = proto(addr)
-    return _GET_TEXT_OBJECT
+    return _fast(raw, "FPDFText_GetTextObject", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 
 
 def _page_text(raw, tp, n: int) -> Optional[str]:
@@ -112,6 +117,8 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
         return chars, overlay, False
     text = _page_text(raw, tp, n)
     rect = raw.FS_RECTF()
+    box = (ctypes.c_float * 4).from_buffer(rect)     # left, top, right, bottom: one slice per char
+    rect_addr = ctypes.addressof(rect)
     m = raw.FS_MATRIX()
     last_obj = None
     style = (False, False)
@@ -120,7 +127,7 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
     invisible = False
     pending_space = False
     get_obj = _fast_get_text_object(raw)
-    get_box = raw.FPDFText_GetLooseCharBox
+    get_box = _fast(raw, "FPDFText_GetLooseCharBox", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
     tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
     Char = layout.Char
     for i in range(n):
@@ -149,10 +156,10 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
             raw.FPDFText_GetMatrix(tp, i, m)
             ang = abs(math.degrees(math.atan2(m.b, m.a))) if (m.a or m.b) else 0.0
             rotated = ang > _MAX_ANGLE
-        get_box(tp, i, rect)
-        bottom = height - rect.bottom
-        c = Char(ch, rect.left, height - rect.top, rect.right, bottom, bottom,
-                 size or (rect.top - rect.bottom), style[0], style[1], pending_space)
+        get_box(tp_addr, i, rect_addr)
+        left, top, right, low = box[:]
+        bottom = height - low
+        c = Char(ch, left, height - top, right, bottom, bottom, size or (top - low), style[0], style[1], pending_space)
         pending_space = False
         (overlay if rotated else chars).append(c)
     return chars, overlay, invisible
@@ -233,6 +240,8 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
         # Only for pages with little text: is the page mostly a picture (a scan with a
         # short typed note or e-copy stamp)?
         image_share = _image_share(page, width, height) if sum(1 for c in chars if c.text.isalpha()) < IMAGE_PAGE_LETTERS else 0.0
+        # most pages have no annotations: asked here, so annotation_texts loads the page again only when some exist
+        has_annotations = raw.FPDFPage_GetAnnotCount(page.raw) > 0
     finally:
         page.close()
     # What annotations draw over the page: filled-in fields (the number and the day of a signed
@@ -240,7 +249,8 @@ def read_pdf_page(pdf, index: int, *, find_tables: bool = True, fonts: Optional[
     signatures: list[Signature] = []
     widget_chars: list[layout.Char] = []
     annotation_overlays: list[Block] = []
-    for a in annotation_texts(pdf, index, chars + overlay_chars, height, fonts, extract_chars):
+    annotated = annotation_texts(pdf, index, chars + overlay_chars, height, fonts, extract_chars) if has_annotations else []
+    for a in annotated:
         text = a.text()
         sig = parse_signature(text, number, a.bbox) if a.widget else None
         if sig is not None:

@@ -416,9 +416,12 @@ def _implemented(d: Directive, units: list[TextUnit], news: bool, own_keys: set[
         # a document about one programme throughout, without naming it in its title
         # (by its short name only: a learned title may be this document's own subject)
         counts = {}
+        # each programme's aliases as one pattern, each unit folded once (not once per alias)
+        alias_res = [(p, [re.compile(rf"(?<!\w){re.escape(fold(a))}(?!\w)") for a in p.aliases]) for p in programmes]
         for u in units:
-            for p in programmes:
-                if any(re.search(rf"(?<!\w){re.escape(fold(a))}(?!\w)", fold(u.text)) for a in p.aliases):
+            folded = fold(u.text)
+            for p, res in alias_res:
+                if any(r.search(folded) for r in res):
                     counts[p.symbol] = counts.get(p.symbol, 0) + 1
         if counts:
             sym, n = max(counts.items(), key=lambda x: x[1])

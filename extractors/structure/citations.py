@@ -279,12 +279,19 @@ def find_aliases(text: str) -> list[tuple[str, int, int]]:
     return [(collapse_ws(m.group("alias")).strip(" .,:"), m.start(), m.end()) for m in _ALIAS.finditer(text)]
 
 
+@lru_cache(maxsize=4096)
+def _alias_re(alias: str) -> re.Pattern:
+    """A programme's alias as a whole-word pattern over folded text (compiled once: every text of
+    every document is matched against every alias)."""
+    return re.compile(rf"(?<![\w]){re.escape(fold(alias))}(?![\w])")
+
+
 def match_programme(text: str, programmes: list[Programme], threshold: float = 0.8) -> Optional[Programme]:
     """The programme TEXT names: by one of its aliases (`Đề án 06`), its symbol, or most of its title words."""
     f = fold(text)
     for p in programmes:
         for a in p.aliases:
-            if re.search(rf"(?<![\w]){re.escape(fold(a))}(?![\w])", f):
+            if _alias_re(a).search(f):
                 return p
     text_k = symbol_key(text) or ""
     for p in programmes:
