@@ -188,7 +188,9 @@ def test_groups_of_district():
         "Ủy ban nhân dân các huyện, thị xã, thành phố", "Ủy ban nhân dân các địa phương",
         "Các sở, ban, ngành, địa phương"]
     assert groups_of("Ủy ban nhân dân tỉnh") == []
-    assert groups_of("Sở Tư pháp") == ["Các sở, ban, ngành", "Các sở, ban, ngành, địa phương"]
+    # the departments' legal name ("Các cơ quan chuyên môn thuộc UBND tỉnh") is a group of every Sở
+    assert groups_of("Sở Tư pháp") == ["Các sở, ban, ngành", "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh",
+                                       "Các sở, ban, ngành, địa phương"]
 
 
 def test_quick_commands_stay_light(tmp_path):
