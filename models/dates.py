@@ -23,9 +23,23 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Optional
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "halfyearly": 6, "yearly": 12}
+
+
+@dataclass(frozen=True)
+class TaskDates:
+    """The fields these rules read of a task, for a caller that has them without a row: the
+    summary's counted groups (models.unit_counts), a task as it was on a past day
+    (models.overdue_history)."""
+    deadline_due: Optional[dt.date]
+    deadline_recurrence: Optional[str]
+    deadline_day: Optional[int]
+    deadline_start: Optional[dt.date]
+    status: str
+    last_done_on: Optional[dt.date]
 OPEN_STATUSES = ("open", "in_progress")
 # The days a clerk may filter by: a period's arithmetic (next month, next year) stays inside
 # Python's dates, and no directive is due outside them.

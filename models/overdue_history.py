@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
 
-from models.dates import OPEN_STATUSES, is_overdue
+from models.dates import OPEN_STATUSES, TaskDates, is_overdue
 from models.db import execute
 
 RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
@@ -30,17 +30,6 @@ RECURRING = ("weekly", "monthly", "quarterly", "halfyearly", "yearly")
 class OverduePoint:
     day: dt.date
     overdue: int
-
-
-@dataclass(frozen=True)
-class _AsOf:
-    """A task's deadline fields with its status and last done day as they were on one day."""
-    deadline_due: Optional[dt.date]
-    deadline_recurrence: Optional[str]
-    deadline_day: Optional[int]
-    deadline_start: Optional[dt.date]
-    status: str
-    last_done_on: Optional[dt.date]
 
 
 def _day(v) -> Optional[dt.date]:
@@ -102,12 +91,12 @@ def overdue_series(session, *, today: dt.date, months: int = 12) -> list[Overdue
             if issued is not None and issued > day:
                 continue
             if day == today:
-                row = _AsOf(due, rec, dday, start, status or "open", _day(last_done))
+                row = TaskDates(due, rec, dday, start, status or "open", _day(last_done))
             else:
                 k = bisect.bisect_right(at_days, day)
                 then = hist[k - 1][1] if k else (hist[0][2] if hist else status) or "open"
                 j = bisect.bisect_right(done_days, day)
-                row = _AsOf(due, rec, dday, start, then, done_days[j - 1] if j else None)
+                row = TaskDates(due, rec, dday, start, then, done_days[j - 1] if j else None)
             counts[i] += is_overdue(row, day)
     running = 0
     for i in range(len(days)):

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from models.dates import is_overdue, next_occurrence
+from models.dates import TaskDates, is_overdue, next_occurrence
 from models.db import execute
 
 OPEN = ("open", "in_progress")
@@ -183,17 +182,6 @@ def table(session) -> dict[str, int]:
 
 # ---------------------------------------------------------------- the summary from the counts
 
-@dataclass(frozen=True)
-class _Deadline:
-    """What models.dates reads of a task (a group's fields)."""
-    deadline_due: Optional[dt.date]
-    deadline_recurrence: Optional[str]
-    deadline_day: Optional[int]
-    deadline_start: Optional[dt.date]
-    status: str
-    last_done_on: Optional[dt.date]
-
-
 def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = "any"):
     """{dep or None: [open, done, overdue, due_soon]} over the departments and groups of ROLE,
     None for the tasks apart: the numbers models.owes.summary_scan counts, from the kept counts
@@ -227,7 +215,7 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
         c = out.setdefault(dep, [0, 0, 0, 0])
         due, start = _date(due), _date(start)
         if rec in RECURRING:    # as summary_scan: overdue (models.dates), else due soon by its next occurrence
-            row = _Deadline(due, rec, day, start, status, _date(last))
+            row = TaskDates(due, rec, day, start, status, _date(last))
             if is_overdue(row, today):
                 c[2] += n
             else:

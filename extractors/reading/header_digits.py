@@ -25,6 +25,7 @@ from typing import Optional
 
 import numpy as np
 
+from extractors.reading.tesseract import OcrTimeout, read_words, run_tesseract
 from extractors.types import FieldRead
 
 AGREEMENT = 0.6          # share of the variants that must read the same digits
@@ -171,19 +172,11 @@ def _stack(strips: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]
 def _reads(data: dict, ranges: list[tuple[int, int]]) -> list[tuple[str, float]]:
     """(text, mean confidence) of the words whose centre falls in each strip."""
     out: list[list[tuple[str, float]]] = [[] for _ in ranges]
-    for i, word in enumerate(data["text"]):
-        if not word or not word.strip():
-            continue
-        try:
-            conf = float(data["conf"][i])
-        except (TypeError, ValueError):
-            continue
-        if conf < 0:
-            continue
+    for i, word, conf in read_words(data):
         cy = data["top"][i] + data["height"][i] / 2
         for k, (a, b) in enumerate(ranges):
             if a <= cy <= b:
-                out[k].append((data["left"][i], word.strip(), conf))
+                out[k].append((data["left"][i], word, conf))
                 break
     res = []
     for words in out:
@@ -255,8 +248,6 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
     fields = find_fields(data, grey.shape[0])
     if not fields:
         return []
-    from extractors.reading.tesseract import OcrTimeout, run_tesseract
-
     run = run or run_tesseract
     strips, owner = [], []
     for k, f in enumerate(fields):

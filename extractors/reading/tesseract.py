@@ -59,6 +59,20 @@ class Line:
     key: tuple[int, int, int] = (0, 0, 0)    # tesseract's block, paragraph, line
 
 
+def read_words(data: dict):
+    """(index, word, confidence) of every word Tesseract read in its word table: empty cells and
+    its layout rows (confidence -1, or none) left out."""
+    for i, word in enumerate(data["text"]):
+        if not word or not word.strip():
+            continue
+        try:
+            conf = float(data["conf"][i])
+        except (TypeError, ValueError):
+            continue
+        if conf >= 0:
+            yield i, word.strip(), conf
+
+
 def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0), split: bool = True) -> list[Line]:
     """Group image_to_data words into lines, in Tesseract's reading order.
 
@@ -67,15 +81,7 @@ def data_to_lines(data: dict, *, offset: tuple[float, float] = (0.0, 0.0), split
     """
     groups: dict[tuple[int, int, int], list[int]] = {}
     order: list[tuple[int, int, int]] = []
-    for i, word in enumerate(data["text"]):
-        if not word or not word.strip():
-            continue
-        try:
-            conf = float(data["conf"][i])
-        except (TypeError, ValueError):
-            conf = -1.0
-        if conf < 0:
-            continue
+    for i, _, _ in read_words(data):
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
         if key not in groups:
             groups[key] = []
