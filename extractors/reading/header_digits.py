@@ -18,6 +18,7 @@ the lines built from them carry the accepted value or a blank.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ TOP_SHARE = 0.45         # header fields are in the top part of a page
 SCALES = (2.0, 3.0)      # handwriting is small: upscaled only (1.0 read nothing more often than not)
 # The two recognisers: Vietnamese as the page was read, and English told to see only digits.
 MODELS = (("vie", "--psm 6 --oem 1"), ("eng", "--psm 6 --oem 1 -c tessedit_char_whitelist=0123456789"))
+# A directive is signed digitally on its date or in the days after it (the clerk's seal, the
+# gazette's stamp), never before: the earliest signing time bounds the day from above.
+SIGNED_WITHIN_DAYS = 31
 
 _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
@@ -43,7 +47,7 @@ _NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>[^/]{0,12}
 # a date cited in the body.
 _DATE = re.compile(
     r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?)\s*(?=\S{0,3}th[áaẳả]ng)\S{0,3}?th[áaẳả]ng\s*"
-    r"(?P<m>\S{0,6}?)\s*n[ăaắ]m\s*\d{4}")
+    r"(?P<m>\S{0,6}?)\s*n[ăaắ]m\s*(?P<y>\d{4})")
 
 
 @dataclass
@@ -104,7 +108,8 @@ def _x_at(data: dict, offsets, pos: int, *, end: bool) -> Optional[float]:
 
 
 def find_fields(data: dict, height: int) -> list[_Field]:
-    """The number, day and month slots of the header lines in the top of the page."""
+    """The number, day and month slots of the header lines in the top of the page (`height`: the
+    page's height in the word table's pixels)."""
     out: list[_Field] = []
     for key, idx in _line_words(data).items():
         top = min(data["top"][i] for i in idx)
@@ -189,7 +194,8 @@ def _reads(data: dict, ranges: list[tuple[int, int]]) -> list[tuple[str, float]]
 
 def _plausible(name: str, value: str) -> bool:
     if name == "number":
-        return 1 <= len(value) <= 5 and int(value) > 0
+        # numbers are padded to two digits (`01`), never to three (`060` is a misread `660`)
+        return 1 <= len(value) <= 5 and int(value) > 0 and not (len(value) > 2 and value[0] == "0")
     n = int(value)
     return len(value) <= 2 and (1 <= n <= 31 if name == "day" else 1 <= n <= 12)
 
@@ -236,16 +242,30 @@ def decide(name: str, reads: list[tuple[str, float]], models: list[str], page_re
     page = _digits(page_read)
     confirmed = value == page and per_model.get(models[-1], 0) >= 3 and \
         all(len(v) < 2 for k, v in votes.items() if k != value)
-    if (agreed or confirmed) and _plausible(name, value):
+    if (agreed or confirmed) and _plausible(name, value) and _each_models_first(value, name, informative):
         return value, score
     return None, score
 
 
+def _each_models_first(value: str, name: str, informative: list[tuple[str, float, str]]) -> bool:
+    """No recogniser reads another plausible value more often than this one: a handwritten `16` that
+    the Vietnamese model reads `46` six times and the digits model `16` four times is not `46`."""
+    for model in {m for _, _, m in informative}:
+        counts: dict[str, int] = {}
+        for v, _, m in informative:
+            if m == model and v != "?" and _plausible(name, v):
+                counts[v] = counts.get(v, 0) + 1
+        if counts and max(counts.values()) > counts.get(value, 0):
+            return False
+    return True
+
+
 def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float, *,
-                         run=None) -> list[FieldRead]:
-    """Re-read the header's number, day and month on one page (grey: the image the page pass read;
-    data: its word table, edited in place); what was decided for each field."""
-    fields = find_fields(data, grey.shape[0])
+                         run=None, page_height: Optional[int] = None) -> list[FieldRead]:
+    """Re-read the header's number, day and month on one page (grey: the image the page pass read,
+    or its top part when `page_height` gives the whole page's; data: its word table, edited in
+    place); what was decided for each field."""
+    fields = find_fields(data, page_height or grey.shape[0])
     if not fields:
         return []
     run = run or run_tesseract
@@ -306,3 +326,112 @@ def _edit_words(data: dict, f: _Field, value: str) -> None:
             if prev:
                 j = prev[-1]
                 data["width"][j] = data["left"][i] + data["width"][i] - data["left"][j]
+
+
+def reread_scan_header(grey: np.ndarray, dpi: int, deadline: float) -> list[FieldRead]:
+    """The header fields of a scanned page whose words came from someone else's OCR (a text layer
+    under the image): the top of the page read here, then its fields re-read as above.  That
+    layer's digits are not trusted: a scanner's OCR read the handwritten `16` as `46` too."""
+    top = np.ascontiguousarray(grey[: int(grey.shape[0] * TOP_SHARE) + 1])
+    data = run_tesseract(top, dpi, deadline)
+    return reread_header_fields(top, data, dpi, deadline, page_height=grey.shape[0])
+
+
+def _day_votes(read: FieldRead) -> dict[int, int]:
+    votes: dict[int, int] = {}
+    for text in read.reads:
+        v = _digits(text)
+        if v and v != "?" and _plausible("day", v):
+            votes[int(v)] = votes.get(int(v), 0) + 1
+    return votes
+
+
+def _latest_date(day: int, month: Optional[int], year: Optional[int], signed: dt.date) -> Optional[dt.date]:
+    """The latest date on `day` (of `month`, in `year`, when known) at or before the signing day and
+    at most SIGNED_WITHIN_DAYS before it."""
+    d = signed
+    for _ in range(SIGNED_WITHIN_DAYS + 1):
+        if d.day == day and (month is None or d.month == month) and (year is None or d.year == year):
+            return d
+        d -= dt.timedelta(days=1)
+    return None
+
+
+def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optional[int]) -> list[FieldRead]:
+    """The header day the readings could not agree on, decided with the signing time as a second
+    witness.  Only a day some readings gave (two at least) can be chosen, and only one that fits
+    before the signing: the one on the signing day itself, or else the one most readings gave
+    (AGREEMENT of all the readings of a day).  The month follows from the day when it was not read: the
+    window is shorter than two months.  Nothing is made up from the signing time alone: a day
+    nobody read stays blank."""
+    day = next((r for r in reads if r.field == "day"), None)
+    if day is None or day.value is not None:
+        return reads
+    month = next((r for r in reads if r.field == "month"), None)
+    if month is not None and month.value is None and any(_digits(t) not in ("", "?") for t in month.reads):
+        return reads                 # a month was written but not read: no date to bound
+    known = int(month.value) if month is not None and month.value else None
+    fitting = {}
+    votes = _day_votes(day)
+    for v, n in votes.items():
+        when = _latest_date(v, known, year, signed)
+        if when is not None:
+            fitting[when] = n
+    if not fitting:
+        return reads
+    ranked = sorted(fitting.items(), key=lambda kv: (-kv[1], -kv[0].toordinal()))
+    total = sum(votes.values())           # readings that fit nowhere still speak against agreement
+    chosen = None
+    if fitting.get(signed, 0) >= 2:
+        chosen = signed
+    elif ranked[0][1] >= 2 and ranked[0][1] >= AGREEMENT * total and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        chosen = ranked[0][0]
+    if chosen is None:
+        return reads
+    share = fitting[chosen] / total
+    out = []
+    for r in reads:
+        if r is day:
+            r = r.model_copy(update={"value": f"{chosen.day:02d}", "confidence": round(0.8 * share, 3),
+                                     "basis": "signature"})
+        elif r is month and known is None:
+            r = r.model_copy(update={"value": f"{chosen.month:02d}", "confidence": round(0.8 * share, 3),
+                                     "basis": "signature"})
+        out.append(r)
+    if month is None:
+        out.append(FieldRead(field="month", value=f"{chosen.month:02d}", confidence=round(0.8 * share, 3),
+                             basis="signature"))
+    return out
+
+
+def _splice(text: str, span: tuple[int, int], value: str) -> str:
+    a, b = span
+    head, tail = text[:a].rstrip(), text[b:].lstrip()
+    return f"{head} {value} {tail}" if value else f"{head} {tail}"
+
+
+def fill_header_text(text: str, reads: list[FieldRead]) -> str:
+    """A header line (`Số: 46 /CT-UBND`, `Quảng Ngãi, ngày tháng năm 2021`) with the decided
+    values in its slots, and blanks where a field was re-read and not agreed on."""
+    values = {r.field: (r.value or "") for r in reads}
+    for pattern, fields in ((_NUMBER, ("number",)), (_DATE, ("month", "day"))):   # right slot first
+        m = pattern.match(text)
+        if not m:
+            continue
+        for name in fields:
+            group = "v" if name == "number" else name[0]
+            if name in values and text[m.start(group):m.end(group)].strip() != values[name]:
+                text = _splice(text, m.span(group), values[name])
+                m = pattern.match(text)
+                if not m:
+                    break
+    return text
+
+
+def header_year(texts: list[str]) -> Optional[int]:
+    """The printed year of the header's date line."""
+    for t in texts:
+        m = _DATE.match(t)
+        if m:
+            return int(m.group("y"))
+    return None

@@ -181,7 +181,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
         data = run_tesseract(grey, int(round(dpi)), deadline)
         if header_fields:
             from extractors.reading.header_digits import reread_header_fields
-            field_reads = reread_header_fields(grey, data, int(round(dpi)), deadline)
+            field_reads = reread_header_fields(prep.with_ink(image) if preprocess else grey, data,
+                                               int(round(dpi)), deadline)
         lines = merge_reading_order(order_columns(data_to_lines(data)), table_lines)
     except OcrTimeout:
         errors.append(ReadError(code="ocr-timeout", page=number,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import datetime as dt
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -475,6 +477,8 @@ def read_pdf(path, doc, *, ocr: str = "auto", tables: bool = True, workers=None,
             per_page_tables.append(t)
     if per_page_tables:
         doc.tables = tab.merge_tables(per_page_tables, first_on_page=first_on, last_on_page=last_on)
+    if results:
+        _settle_header(path, doc, results[0], ocr=ocr, timeout=timeout)
 
 
 def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, workers, timeout, tables) -> None:
@@ -521,6 +525,60 @@ def _ocr_pages(path, doc, results: list[PdfPageResult], numbers: list[int], *, w
         # framing is not asked for; consecutive pages and matching columns decide.
         r.first_is_table = r.last_is_table = bool(r.tables)
         r.errors.extend(o.errors)
+
+
+HEADER_DPI = 300          # handwriting is small: the header is read at the OCR's resolution
+VN_TIME = dt.timezone(dt.timedelta(hours=7))
+
+
+def _settle_header(path, doc, first: PdfPageResult, *, ocr: str, timeout: float) -> None:
+    """The first page's header number and day, where a hand or a stamp wrote them.
+
+    A scan whose text layer is an earlier OCR's (invisible text under the picture): that OCR's
+    digits in `Số: … /CT-UBND` and `ngày … tháng …` are re-read here from the picture
+    (header_digits), because a wrong number is worse than none.  Then, on any page 1 with
+    re-read fields, a day the readings did not agree on is decided with the earliest digital
+    signature's day as a second witness.  The header lines carry the outcome, so the structure
+    reads what was decided and flags what was not."""
+    from extractors.reading import header_digits as hd
+
+    page = doc.pages[0] if doc.pages else None
+    if page is None or page.number != 1:
+        return
+    top = [b for b in page.blocks if b.bbox[1] <= hd.TOP_SHARE * (page.height or 842.0)]
+    slots = [b for b in top if hd._NUMBER.match(b.text) or hd._DATE.match(b.text)]
+    if first.invisible and page.source == "text" and ocr != "never" and slots:
+        from extractors.reading import ocr as ocr_module   # OpenCV and Tesseract only for such scans
+
+        if ocr_problem(ocr_module) is None:
+            try:
+                grey = _render_grey(path, HEADER_DPI)
+                page.field_reads = hd.reread_scan_header(grey, HEADER_DPI, time.monotonic() + min(timeout, 60.0))
+            except (hd.OcrTimeout, pdfium.PdfiumError) as exc:   # the layer's header stays as it was
+                doc.errors.append(ReadError(code="header-unread", page=1, message=(
+                    f"page 1: the header's number and date could not be re-read ({type(exc).__name__})")))
+    if not page.field_reads:
+        return
+    signed = [s.signed_at for s in doc.signatures if s.signed_at is not None and s.page == 1]
+    if signed:
+        first_signed = min(signed, key=lambda t: t.timestamp() if t.tzinfo else t.replace(tzinfo=VN_TIME).timestamp())
+        day = (first_signed.astimezone(VN_TIME) if first_signed.tzinfo else first_signed).date()
+        page.field_reads = hd.settle_day_by_signature(page.field_reads, day, hd.header_year([b.text for b in slots]))
+    for b in slots:
+        b.text = hd.fill_header_text(b.text, page.field_reads)
+
+
+def _render_grey(path, dpi: int):
+    """Page 1 as a grey uint8 array."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[0]
+        try:
+            return page.render(scale=dpi / 72.0, grayscale=True).to_numpy().copy()
+        finally:
+            page.close()
+    finally:
+        pdf.close()
 
 
 def normalise_table_text(t: Table, source: str) -> Table:

@@ -24,6 +24,14 @@ class Prepared:
     matrix: np.ndarray         # 2x3 affine: original pixel -> prepared pixel
     ink_removed: float         # share of page pixels painted white as coloured ink
 
+    def with_ink(self, image: np.ndarray) -> np.ndarray:
+        """The original page (RGB or grey) in grey, coloured ink kept, turned as the prepared one:
+        a hand writes the header's number and day in blue ink, which the clean-up paints white."""
+        if not self.ink_removed:
+            return self.image
+        grey = cv2.cvtColor(to_rgb(image), cv2.COLOR_RGB2GRAY)
+        return rotate(grey, self.angle)[0]
+
     def to_original(self, x: float, y: float) -> tuple[float, float]:
         """Map a prepared-image pixel back to the original image."""
         inv = cv2.invertAffineTransform(self.matrix)

@@ -92,3 +92,111 @@ def test_scribbled_number_is_left_blank_and_flagged():
     d = parse_directive(Document(path="x.png", source_file="x.png", kind="image", pages=[page]))
     assert d.header.number is None and "number-unread" in d.header.flags
     assert d.header.issued_on is not None and d.header.place == "Quảng Ngãi"
+
+
+# Corpus readings: a day `27` the Vietnamese model read on every variant, the digits model on none.
+DAY_27 = ["27"] * 6 + [""] * 6
+
+
+def _reads(**fields):
+    from extractors.types import FieldRead
+
+    return [FieldRead(field=name, value=value, reads=reads) for name, (value, reads) in fields.items()]
+
+
+@pytest.mark.parametrize("reads, signed, year, expected", [
+    # the readings' day is the signing day: two witnesses
+    (dict(day=(None, DAY_27), month=("12", ["12"] * 12)), "2021-12-27", 2021, ("27", "12")),
+    # a day some readings gave, fitting before the signing; the month follows from the day
+    (dict(day=(None, ["2Z", "2", "2Z", "04", "04", "04", "0", "", "", "", "", ""])), "2021-01-05", 2021, ("04", "01")),
+    (dict(day=(None, ["31", "21", "31", "31", "", "", "", "", "", "", "", ""]), month=("12", ["12"] * 12)),
+     "2025-01-17", 2024, ("31", "12")),
+    # fitting readings that disagree: left blank
+    (dict(day=(None, ["31", "#1", "31", "24", "24", "24", "", "4", "4", "4", "4", "4"]), month=("12", ["12"] * 12)),
+     "2025-01-17", 2024, (None, "12")),
+    # a day read after the signing cannot be (a directive is not signed before its date)
+    (dict(day=(None, ["28"] * 6 + [""] * 6), month=("12", ["12"] * 12)), "2021-12-27", 2021, (None, "12")),
+    # one reading is not enough, even on the signing day
+    (dict(day=(None, ["27"] + [""] * 11), month=("12", ["12"] * 12)), "2021-12-27", 2021, (None, "12")),
+    # a month that was written but not read: nothing to bound the day with
+    (dict(day=(None, DAY_27), month=(None, ["7", "1", "4", "", "", "", "", "", "", "", "", ""])), "2021-12-27", 2021, (None, None)),
+    # the printed year must hold
+    (dict(day=(None, DAY_27), month=("12", ["12"] * 12)), "2021-12-27", 2020, (None, "12")),
+])
+def test_the_signing_day_settles_a_day_the_readings_gave(reads, signed, year, expected):
+    import datetime as dt
+
+    from extractors.reading.header_digits import settle_day_by_signature
+
+    out = settle_day_by_signature(_reads(**reads), dt.date.fromisoformat(signed), year)
+    got = {r.field: r for r in out}
+    assert (got["day"].value, got["month"].value if "month" in got else None) == expected
+    if expected[0] is not None:
+        assert got["day"].basis == "signature" and 0 < got["day"].confidence <= 0.8
+
+
+@pytest.mark.parametrize("line, values, expected", [
+    ("Số: 46 /CT-UBND", {"number": None}, "Số: /CT-UBND"),
+    ("Số: /CT-UBND", {"number": "16"}, "Số: 16 /CT-UBND"),
+    ("Quảng Ngãi, ngày tháng năm 2021", {"day": "04", "month": "01"}, "Quảng Ngãi, ngày 04 tháng 01 năm 2021"),
+    ("Quảng Ngãi, ngày 2# tháng 12 năm 2021", {"day": None, "month": "12"}, "Quảng Ngãi, ngày tháng 12 năm 2021"),
+    ("Thực hiện Chỉ thị số 11-CT/TW ngày 08/12/2021", {"number": None, "day": None}, "Thực hiện Chỉ thị số 11-CT/TW ngày 08/12/2021"),
+])
+def test_the_decided_values_go_into_the_header_lines(line, values, expected):
+    from extractors.reading.header_digits import fill_header_text
+    from extractors.types import FieldRead
+
+    reads = [FieldRead(field=k, value=v) for k, v in values.items()]
+    assert fill_header_text(line, reads) == expected
+
+
+def test_a_value_another_model_reads_more_often_is_not_taken():
+    # a handwritten `16`: the Vietnamese model reads 46 every time, the digits model mostly 16
+    reads_ = reads("46", "46", "46", "46", "46", "46", "16", "46", "16", "16", "16", "46")
+    assert decide("number", reads_, MODELS, "⁄‡6")[0] is None
+    # a three-digit number padded with a zero is a misread, not a rival
+    assert decide("number", reads("660", "060", "660", "060", "060", "000", "660", "660", "660", "660", "660", "660"),
+                  MODELS, "Ê§0")[0] == "660"
+
+
+def _scan_with_ocr_layer(tmp_path, layer_number: str):
+    """A scanned page (the picture of a printed `Số: 05 /CT-UBND`) under an earlier OCR's invisible
+    text layer that read the number as `layer_number`."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("HeaderDigitsSerif", FONT))   # its own name: other tests register DejaVu families
+    picture = Image.fromarray(_header("05"))
+    path = tmp_path / "scan-with-layer.pdf"
+    w, h = 1800 * 72 / 300, 1000 * 72 / 300 * 2.5
+    c = canvas.Canvas(str(path), pagesize=(w, h))
+    c.drawImage(ImageReader(picture), 0, h - 1000 * 72 / 300, width=w, height=1000 * 72 / 300)
+    body = ("Thực hiện Nghị định số 123/2020/NĐ-CP của Chính phủ quy định về hóa đơn, chứng từ; Ủy ban nhân dân "
+            "tỉnh yêu cầu các sở, ban, ngành triển khai thực hiện các nội dung sau đây một cách nghiêm túc. ")
+    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", f"Số: {layer_number} /CT-UBND",
+             "Quảng Ngãi, ngày 15 tháng 4 năm 2020", "CHỈ THỊ"] + [body] * 8
+    t = c.beginText()
+    t.setTextRenderMode(3)                    # invisible: what a scanner's OCR puts under the picture
+    t.setFont("HeaderDigitsSerif", 6)
+    y = h - 20
+    for k, line in enumerate(lines):
+        t.setTextOrigin(30 if k != 3 else 240, y if k != 3 else h - 60)
+        t.textLine(line)
+        y -= 9 if k != 3 else 0
+    c.drawText(t)
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.slow
+def test_a_scanners_ocr_layer_does_not_decide_the_number(tmp_path):
+    from extractors.reading import read_document
+
+    doc = read_document(_scan_with_ocr_layer(tmp_path, "46"))
+    page = doc.pages[0]
+    assert page.source == "text"              # the layer is good enough to keep ...
+    assert {r.field: r.value for r in page.field_reads}.get("number") == "05"   # ... but not its digits
+    assert "Số: 05 /CT-UBND" in page.text() and "46" not in page.text()

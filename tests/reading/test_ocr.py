@@ -219,8 +219,9 @@ def _pdf(pages: list[Image.Image], path: Path, dpi: int = 150) -> Path:
 
 @pytest.mark.slow
 def test_a_page_that_times_out_is_an_error_and_the_others_survive(tesseract, tmp_path):
-    # Page 1: a crowded page (well over the budget); page 2: two short words.
-    dense = render_lines([LINES[i % len(LINES)] for i in range(110)], size=13, width=1240, spacing=1.2, margin=20)
+    # Page 1: a crowded page, well over the budget even on an idle machine (110 lines took 2.2 s
+    # here: 400 take ~15 s); page 2: two short words.
+    dense = render_lines([LINES[i % len(LINES)] for i in range(400)], size=13, width=1240, spacing=1.2, margin=20)
     small = render_lines(["Thông báo"], size=30, width=400, margin=30)
     pdf = _pdf([dense, small], tmp_path / "two.pdf")
     t0 = time.monotonic()
