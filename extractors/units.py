@@ -92,6 +92,60 @@ def _indexes() -> tuple[dict[str, dict], dict[str, dict], dict[str, dict]]:
 
 
 @lru_cache(maxsize=1)
+def _pair_spellings() -> dict[tuple[str, str], tuple[str, str]]:
+    """Folded word pair -> how the gazetteer spells it (lower case): units and their aliases, the
+    unit words, "tỉnh X" / "thành phố X" for every province.  Pairs it spells two ways are left out."""
+    names = [n for r in _records() for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]]
+    names += [r["word"] for r in gazetteer.load("unit_words.jsonl")]
+    names += [f'{p["level"]} {p["name"]}' for p in gazetteer.load("provinces.jsonl")]
+    seen: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for n in names:
+        words = _LETTER_WORD.findall(n.lower())
+        for a, b in zip(words, words[1:]):
+            seen.setdefault((fold_diacritics(a), fold_diacritics(b)), set()).add((a, b))
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _like(word: str, spelled: str) -> str:
+    """SPELLED with WORD's capitals."""
+    if word.isupper() and len(word) > 1:
+        return spelled.upper()
+    return spelled[:1].upper() + spelled[1:] if word[:1].isupper() else spelled
+
+
+def respell_unit(name: str) -> str:
+    """A unit name with OCR's diacritic slips put right by the gazetteer's own spelling of the same
+    word pair: "Chỉ nhánh" -> "Chi nhánh", "Ban Quán lý" -> "Ban Quản lý", "tính Quảng Ngãi" ->
+    "tỉnh Quảng Ngãi".  Only a pair the gazetteer knows, spelled one way there, is changed; a stray
+    quote inside a capitalised abbreviation goes ("GDĐ'T" -> "GDĐT")."""
+    name = re.sub(r"(?<=[A-ZĐ])['’`](?=[A-ZĐ])", "", name)
+    spellings = _pair_spellings()
+    parts = re.split(r"(\W+)", name)
+    idx = [i for i, p in enumerate(parts) if _LETTER_WORD.fullmatch(p)]
+    confirmed: set[int] = set()
+    proposed: dict[int, set[str]] = {}
+    for i, j in zip(idx, idx[1:]):
+        if j != i + 2 or not re.fullmatch(r"\s+", parts[i + 1]):
+            continue                           # a pair across a comma, a dash or a number is two names
+        a, b = parts[i].lower(), parts[j].lower()
+        want = spellings.get((fold_diacritics(a), fold_diacritics(b)))
+        if want is None:
+            continue
+        if want == (a, b):
+            confirmed.update((i, j))           # "Công an" is right, whatever "an thành phố" may say
+            continue
+        proposed.setdefault(i, set()).add(want[0])
+        proposed.setdefault(j, set()).add(want[1])
+    for i, spelled in proposed.items():
+        if i not in confirmed and len(spelled) == 1 and parts[i].lower() not in spelled:
+            parts[i] = _like(parts[i], next(iter(spelled)))
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
 def _by_name() -> dict[str, dict]:
     return {unit_key(r["name"]): r for r in _records()}
 

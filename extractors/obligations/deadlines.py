@@ -269,8 +269,8 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
                 if not _governs_main_action(head):
                     continue
             elif rec in ("monthly", "quarterly", "yearly", "halfyearly", "weekly"):
-                # "chế độ báo cáo định kỳ", "tiêu chí thi đua hằng năm": inside a noun phrase
-                if not _governs_main_action(head, strict=False):
+                # "tiêu chí thi đua hằng năm": a noun's attribute, not the task's cadence
+                if not _repeats_the_action(head):
                     continue
             raw_start = m.start()
             lead = re.search(r"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+)|trước\s+\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2})?\s+(?:ngày\s+)?(?:thứ\s+\w+\s+)?)$", head, _FLAGS)
@@ -302,6 +302,23 @@ def _said_as_cadence(text: str, m: re.Match) -> bool:
     opened = text.rfind("(", 0, m.start())
     return opened >= 0 and ")" not in text[opened:m.start()] and re.fullmatch(
         r"[^()]{0,30}\)[\s.;]*", text[m.end():]) is not None and len(text[opened:m.start()]) <= 30
+
+
+# Nouns a period qualifies without the task repeating: "tiêu chí thi đua hằng năm" (the yearly
+# emulation criteria), "danh hiệu … hằng năm".  After any other words of the first clause the
+# period is the task's cadence: "Lập kế hoạch thực hiện Chương trình hằng năm", "tự đánh giá
+# chỉ số cải cách hành chính hằng tháng của tỉnh".
+_PERIOD_OF_A_NOUN = re.compile(
+    r"\b(?:tiêu\s+chí|chỉ\s+tiêu|thi\s+đua|khen\s+thưởng|danh\s+hiệu|giải\s+thưởng|kỳ\s+họp|phiên\s+họp)"
+    r"(?:\s+\S+){0,2}\s*$", re.IGNORECASE | re.UNICODE)
+
+
+def _repeats_the_action(head: str) -> bool:
+    """A period word (hằng tháng, hằng năm …) after HEAD, in the task's first clause, is its cadence."""
+    head = re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS).strip(" ,")
+    if re.search(r"[;.]", head) or re.search(r"\b(?:được|bị|phải\s+được)\b", head, _FLAGS):
+        return False
+    return not _PERIOD_OF_A_NOUN.search(head)
 
 
 # Words that may stand before the main verb without it being "said" yet: the subject, the

@@ -85,6 +85,10 @@ def read_lead_in(text: str, closed: bool = False) -> LeadIn:
     if not t or len(t.split()) > 60:
         return LeadIn()
     t = _TOPIC_THEN_ASSIGN.sub("", t)
+    if re.match(r"Về\s+(?!phía\b)", t, re.IGNORECASE):
+        # "Về xây dựng chính quyền điện tử, chính quyền số": a topic, whatever nouns it holds
+        # ("Về phía Sở Tài chính" names a party)
+        return LeadIn()
     owner = _OWNER.match(t)
     if owner:
         phrase, end = read_unit_phrase(t, owner.end())

@@ -16,7 +16,7 @@ from typing import Optional
 from extractors import gazetteer
 from extractors.keys import expand_abbreviations, unit_key
 from extractors.text import collapse_ws
-from extractors.units import lookup, resolve_unit
+from extractors.units import lookup, resolve_unit, respell_unit
 
 __all__ = ["expand_abbreviations", "canonical_unit", "split_units", "lookup", "is_known",
            "current_name", "unit_key", "HEAD_WORDS", "clean_unit_phrase"]
@@ -80,7 +80,7 @@ def canonical_unit(name: str, *, province: Optional[str] = None) -> str:
     resolves it to the body it heads (extractors.units.resolve_unit)."""
     s = clean_unit_phrase(name)
     s = _HONORIFIC_RE.sub("", s)
-    s = expand_abbreviations(s)
+    s = expand_abbreviations(respell_unit(s))
     if re.fullmatch(r"tỉnh|toàn tỉnh", s, re.IGNORECASE) and province:
         return f"Tỉnh {province}"
     rec = lookup(s)

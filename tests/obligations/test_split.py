@@ -341,3 +341,15 @@ def test_clauses_with_dates_of_their_own_are_tasks_of_their_own(text, dues):
     d = directive([item("1", text, role="tasks")])
     d.header.issued_on = dt.date(2026, 4, 10)
     assert [o.deadline.due if o.deadline else None for o in extract_obligations(d).obligations] == dues
+
+
+def test_a_topic_heading_names_no_doer_whatever_nouns_it_holds():
+    # "chính quyền số" is no body: the lead-in under the heading names the doer
+    heading = "Về xây dựng chính quyền điện tử, chính quyền số"
+    lead_in = "Giao Sở Khoa học và Công nghệ chủ trì, phối hợp các cơ quan, đơn vị liên quan:"
+    # a DOCX: the bold topic title runs into the lead-in on one line
+    sec = item("5", f"{heading} {lead_in}", heading=f"{heading} {lead_in}",
+               children=[item("5.a", "Thường xuyên theo dõi, kiểm tra, báo cáo lãnh đạo UBND tỉnh.", kind="letter")])
+    sec.title = heading
+    obs = extract_obligations(directive([sec])).obligations
+    assert [(o.ref, o.lead_units) for o in obs] == [("5.a", ["Sở Khoa học và Công nghệ"])]

@@ -146,3 +146,35 @@ def test_real_printed_units_resolve(printed, kind, body):
 def test_a_named_body_and_the_localities(printed, units):
     from extractors.obligations.units import canonical_unit
     assert [canonical_unit(u) for u in split_units(printed)] == units
+
+
+@pytest.mark.parametrize("printed, expected", [
+    # OCR's diacritic slips in a name, put right by the gazetteer's spelling of the same word pair
+    ("Ngân hàng Nhà nước Việt Nam - Chỉ nhánh tính Quảng Ngãi", "Ngân hàng Nhà nước Việt Nam - Chi nhánh tỉnh Quảng Ngãi"),
+    ("Ban Quán lý Khu Kinh tế Dung Quất", "Ban Quản lý Khu Kinh tế Dung Quất"),
+    ("Chủ dự án thành phân", "Chủ dự án thành phần"),
+    ("Sở GDĐ'T", "Sở GDĐT"),
+    # what the gazetteer spells as printed, or does not know, stays
+    ("Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Quân sự tỉnh"),
+    ("Ủy ban nhân dân các quận, huyện", "Ủy ban nhân dân các quận, huyện"),
+    ("Hợp tác xã Tân Tiến", "Hợp tác xã Tân Tiến"),
+])
+def test_ocr_slips_in_unit_names_are_respelled(printed, expected):
+    from extractors.units import respell_unit
+
+    assert respell_unit(printed) == expected
+
+
+def test_an_ocr_slip_in_an_abbreviated_department_still_finds_it():
+    assert canonical_unit("Sở GDĐ'T") == "Sở Giáo dục và Đào tạo"
+
+
+@pytest.mark.parametrize("name", [
+    "Tổ công tác triển khai Đề án 06 tỉnh",        # "án tỉnh" is no pair: a number stands between
+    "Công an thành phố",                             # "Công an" is right; "Tòa án thành phố" says nothing of it
+    "Tòa án nhân dân tỉnh",
+])
+def test_a_right_spelling_is_never_respelled(name):
+    from extractors.units import respell_unit
+
+    assert respell_unit(name) == name
