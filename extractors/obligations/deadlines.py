@@ -363,8 +363,12 @@ def find_deadline(sentence: str, *, document_date: dt.date | None = None) -> Opt
         return None
     dated = [d for _, d in found if d.due]
     rec = [d for _, d in found if d.recurrence]
+    # a repeat with its day or hour is what the unit is held to: "công khai hằng tháng …; chậm
+    # nhất vào ngày 05 hằng tháng", "Hằng tháng tổ chức đối thoại …; Trước 16 giờ hằng tuần báo cáo"
+    timed = [d for d in rec if d.day or re.search(r"\b(?:trước|chậm\s+nhất|giờ)\b", d.raw or "", _FLAGS)]
     if rec and found[0][1].recurrence and found[0][0] < 3:
-        return found[0][1]          # "Định kỳ trước ngày 10 hàng tháng, ..." leads the sentence
+        # "Định kỳ trước ngày 10 hàng tháng, ..." leads the sentence
+        return found[0][1] if not timed or found[0][1] in timed else timed[0]
     if dated:
         return dated[0]
-    return rec[0] if rec else found[0][1]
+    return (timed or rec)[0] if rec else found[0][1]

@@ -69,7 +69,8 @@ ADDRESSEE_END_RE = re.compile(r"(?:(?:một\s+số|các|những)\s+(?:nội\s+du
 # A sentence opening with its own time frame
 TIME_OPEN_RE = re.compile(r"^(?:Hằng|Hàng|Định\s+kỳ|Mỗi|Trước\s+ngày|Chậm\s+nhất|Trong\s+(?:tháng|quý|năm)\s+\d|Từ\s+(?:tháng|năm|quý))",
                           re.IGNORECASE)
-CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng|Ngoài\s+ra|Nhất\s+là|Đặc\s+biệt\s+là|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))",
+# ("Riêng đối với <unit>, …" turns to another party: a task of its own)
+CONTINUE_RE = re.compile(r"^(?:Trong\s+đó|Cụ\s+thể|Riêng(?!\s+(?:đối\s+)?với\s)|Ngoài\s+ra|Nhất\s+là|Đặc\s+biệt\s+là|Đồng\s+thời,\s+(?!đề\s+nghị|yêu\s+cầu))",
                          re.IGNORECASE)
 # A sentence that completes the task before it: its deadline or its report ("Hoàn thành và báo cáo UBND
 # tỉnh trước ngày 20/02/2025.", "Báo cáo phải phân tích rõ nguyên nhân …")
@@ -79,7 +80,7 @@ COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nê
 # A branch of the task before it ("Trường hợp đảm bảo điều kiện thì …", "Nếu vượt thẩm quyền, …")
 CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
-INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:Đối\s+với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
+INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:(?:Riêng\s+)?(?:đối\s+)?với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;:]{0,200}[,:]\s*)+", re.IGNORECASE)
 REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
                                re.IGNORECASE)
@@ -122,6 +123,17 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
             phrase, end = _phrase(s, rv.end())
             if phrase:
                 break
+    if not phrase and not g:
+        # "Riêng đối với các đơn vị sự nghiệp công lập thuộc UBND tỉnh, hằng quý có ít nhất 01 tin":
+        # the party the sentence turns to does it, when no other subject follows
+        party = re.match(r"\s*(?:Riêng\s+)?(?:đối\s+)?với\s+", s, re.IGNORECASE)
+        if party and m and m.end() == pos:
+            p2, e2 = _phrase(s, party.end())
+            comma = s.find(",", e2)
+            if p2 and 0 <= comma < pos:
+                p2, e2 = _whole_name(s, p2, e2, until=comma)
+            if p2 and re.match(r"\s*,", s[e2:]) and e2 < pos:
+                return [p2], pos
     if not phrase:
         return [], pos
     rv = re.match(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao)\s+", s[end:], re.IGNORECASE)
@@ -149,7 +161,8 @@ _ASSIGNED = re.compile(r"\s*(?:,\s*)?(?:chu\s+tri|phoi\s+hop|co\s+trach\s+nhiem|
 # Verbs that may sit inside a body's name ("Ban Quản lý dự án đầu tư xây dựng", "Trung tâm Xúc tiến Đầu
 # tư, Thương mại và Du lịch", "Cục Cảnh sát điều tra tội phạm về ma túy"); any other verb is a predicate.
 _NAME_VERBS = frozenset({"quản lý", "đầu tư", "xây dựng", "xúc tiến", "du lịch", "phát triển", "giám sát", "chuyển đổi",
-                         "bảo vệ", "điều tra", "hỗ trợ", "xóa", "xoá", "thi", "liên quan", "khám", "chữa bệnh", "đào tạo"})
+                         "bảo vệ", "điều tra", "hỗ trợ", "xóa", "xoá", "thi", "liên quan", "khám", "chữa bệnh", "đào tạo",
+                         "thuộc"})   # "thuộc" (of), which the tagger takes for a verb
 
 
 # Adverbs of manner that open a predicate ("Sở Thông tin và Truyền thông | chủ động phối hợp …")
@@ -157,17 +170,21 @@ _MANNER = frozenset({"chủ động", "tích cực", "khẩn trương", "kịp t
                      "sớm", "tập trung", "lãnh đạo", "chỉ đạo", "giao", "yêu cầu", "đề nghị"})
 
 
-def _whole_name(sentence: str, phrase: str, end: int) -> tuple[str, int]:
+def _whole_name(sentence: str, phrase: str, end: int, until: Optional[int] = None) -> tuple[str, int]:
     """A body's name that the phrase reader cut at a word it took for a verb: when the words after
     the phrase run, with no predicate of their own, to the verb that assigns the task ("chủ trì",
-    "phối hợp", "có trách nhiệm", a colon), they are the rest of the name."""
+    "phối hợp", "có trách nhiệm", a colon) or to UNTIL, they are the rest of the name."""
     from extractors.obligations.nlp import pos_tags
 
     rest = sentence[end:]
-    m = _ASSIGNED.search(fold_diacritics(rest).lower())
-    if not m or m.start() == 0:
+    if until is not None:
+        stop = until - end
+    else:
+        m = _ASSIGNED.search(fold_diacritics(rest).lower())
+        stop = m.start() if m else 0
+    if stop <= 0:
         return phrase, end
-    tail = rest[:m.start()]
+    tail = rest[:stop]
     words = tail.strip(" ,")
     if not words or len(words.split()) > 10 or re.search(r"[.;()]", words) or not re.match(r"\s", tail):
         return phrase, end

@@ -92,6 +92,13 @@ SENTENCES = [
     ("Tổ chức sơ kết, tổng kết (thực hiện thường xuyên theo chỉ đạo của Chính phủ về việc kiểm tra định kỳ).", None),
     # a topic before a colon is no verb: the cadence after it governs the item
     ("Đối với chương trình “Đối thoại về cải cách hành chính”: Định kỳ phát sóng mỗi tháng 02 chuyên mục", (None, "monthly", None)),
+    # a repeat with its day or hour wins over a bare one
+    ("Tổ chức đánh giá và công khai hằng tháng kết quả; công khai kết quả chậm nhất vào ngày 05 hằng tháng.",
+     (None, "monthly", 5)),
+    ("Hằng tháng tổ chức 01 cuộc đối thoại với doanh nghiệp. Trước 16 giờ hằng tuần báo cáo kết quả về Lãnh đạo "
+     "Ủy ban nhân dân tỉnh.", (None, "weekly", None)),
+    ("Hằng tháng tổ chức 01 cuộc đối thoại với doanh nghiệp; theo dõi, đôn đốc các cơ quan giải quyết kiến nghị.",
+     (None, "monthly", None)),
     # a worn V in a scanned roman quarter reads as W
     ("ban hành các quy định, hướng dẫn (hoàn thành trong quý IW/2025).", (D(2025, 12, 31), None, None)),
 ]

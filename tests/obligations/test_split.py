@@ -353,3 +353,17 @@ def test_a_topic_heading_names_no_doer_whatever_nouns_it_holds():
     sec.title = heading
     obs = extract_obligations(directive([sec])).obligations
     assert [(o.ref, o.lead_units) for o in obs] == [("5.a", ["Sở Khoa học và Công nghệ"])]
+
+
+def test_a_sentence_turning_to_another_party_is_its_task():
+    """"Riêng đối với <unit>, …" gives that unit a task of its own; "Đối với <topic>, …" does not."""
+    sec = item("1", "Các sở, ban, ngành, UBND các xã, phường, đặc khu:", children=[
+        item("1.a", "Thông tin, tuyên truyền kịp thời về kết quả thực hiện CCHC trên Trang thông tin điện tử của cơ quan. "
+                    "Riêng đối với các đơn vị sự nghiệp công lập thuộc UBND tỉnh, hằng quý có ít nhất 01 tin, bài về "
+                    "thực hiện CCHC gửi đăng trên Trang thông tin CCHC của tỉnh.", kind="letter"),
+        item("1.b", "Đối với các xã chưa hoàn thành, cần khẩn trương rà soát hồ sơ.", kind="letter")])
+    obs = extract_obligations(directive([sec])).obligations
+    assert [(o.ref, o.lead_units, o.deadline and o.deadline.recurrence) for o in obs] == [
+        ("1.a", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"], None),
+        ("1.a", ["Các đơn vị sự nghiệp công lập thuộc Ủy ban nhân dân tỉnh"], "quarterly"),
+        ("1.b", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"], None)]
