@@ -70,8 +70,9 @@ def _model():
 
 
 def pos_tag(text: str) -> list[tuple[str, str]]:
-    """underthesea.pos_tag(text): (word, tag) pairs, the same answer, faster."""
-    from underthesea import word_tokenize
+    """underthesea.pos_tag(text): (word, tag) pairs, the same answer, faster (its word
+    segmentation too: wordseg.py)."""
+    from extractors.obligations.wordseg import word_tokenize
 
     words = word_tokenize(text)
     if not words:
