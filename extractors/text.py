@@ -30,11 +30,16 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# The functions below are remembered per text (the stages ask them again and again for the same
+# lines and sentences: 60-90 % of the calls); extractors.pipeline.forget_texts forgets them.
+
+@lru_cache(maxsize=16384)
 def normalize_tone(text: str) -> str:
     """Move tone marks to the new-style position (hoà -> hòa, thuỷ -> thủy)."""
     return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(1)], text)
 
 
+@lru_cache(maxsize=16384)
 def normalize_text(text: str) -> str:
     """NFC, one tone placement, no NBSP or zero-width oddities; line breaks kept."""
     text = nfc(text).replace("\u00ad", "").replace("\ufeff", "")
@@ -69,6 +74,7 @@ class _FoldMap(dict):
 _FOLD_MAP = _FoldMap()
 
 
+@lru_cache(maxsize=16384)
 def fold_diacritics(text: str) -> str:
     """Strip every diacritic, đ -> d included (đ has no Unicode decomposition)."""
     return text.translate(_FOLD_MAP)
@@ -77,3 +83,9 @@ def fold_diacritics(text: str) -> str:
 def casefold_key(text: str) -> str:
     """A matching key: normalised, lower case, whitespace collapsed."""
     return collapse_ws(text).casefold()
+
+
+def forget_texts() -> None:
+    """Empty the per-text caches of this module (see extractors.pipeline.forget_texts)."""
+    for f in (collapse_ws, normalize_tone, normalize_text, fold_diacritics):
+        f.cache_clear()
