@@ -29,6 +29,10 @@ def _warm() -> None:
 
 try:
     import extractors.reading  # noqa: F401
+    # what the born-digital reader imports on its first file (pdfium, pdfplumber's table finder):
+    # once here rather than in every worker
+    import extractors.reading.pdf  # noqa: F401
+    import pdfplumber.table  # noqa: F401
     _warm()
 except Exception:  # noqa: BLE001 - only an optimisation; the real call reports real errors
     pass
