@@ -20,13 +20,6 @@ def _paragraphs() -> list[str]:
     return out + EDGES
 
 
-def test_the_model_s_templates_are_understood():
-    from extractors.obligations.wordseg import _model
-
-    _, plan, _, templates = _model()
-    assert len(plan) == len(templates) and all(-2 <= a <= b <= 2 for _, a, b, _ in plan)
-
-
 @pytest.mark.parametrize("chunk", range(4))
 def test_features_and_words_equal_underthesea_s(chunk):
     import underthesea.pipeline.word_tokenize as wt
