@@ -16,9 +16,12 @@ Rows, each round in this order, the best round kept (the machine is shared; wall
   chidao ingest (whole)      the command a clerk runs, fresh SQLite register each round: reading,
                              structure, obligations and storing, `--jobs` files at once (default:
                              one per core)
-Ratios are printed against the whole pipeline.  --profile OUT.prof: then the same batch once
-more under cProfile, in one process (flows.steps.ingest_paths, one file at a time, the stages
-called in-process rather than in forked children, so the profile sees them); the top is printed.
+Ratios are printed against the whole pipeline.  CPU seconds are printed beside wall: this process's
+for reading alone, the children's for the commands (this process is their subreaper, so the
+forkserver and its warm workers, orphaned when the command exits, are reaped here and counted).  --profile OUT.prof: then the same batch once
+more under cProfile with a CPU-time clock, in one process (flows.steps.ingest_paths, one file at a
+time, the stages called in-process rather than in forked children, so the profile sees them; one
+file first, outside the profile, for the imports); the top by cumulative and by own time is printed.
 Not a test: numbers depend on the machine's load, printed with them.
 """
 from __future__ import annotations
@@ -99,6 +102,40 @@ def pages_of(files: list[Path]) -> int:
     return sum(len(pdfium.PdfDocument(str(f))) for f in files)
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants (the forkserver of `chidao ingest` and its workers) are reparented to
+    this process, which reaps them: their CPU time then counts in RUSAGE_CHILDREN."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the children's CPU is then a lower bound
+        pass
+
+
+def reap_orphans(wait: float = 5.0) -> None:
+    """Wait (up to WAIT seconds) for the orphans left by the last command, and reap them."""
+    end = time.monotonic() + wait
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() > end:
+                return
+            time.sleep(0.02)
+
+
+def cpu_seconds() -> float:
+    """CPU (user + system) of this process and of every reaped descendant."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_pdftotext(files: list[Path]) -> None:
     for f in files:
         subprocess.run(["pdftotext", "-layout", str(f), "-"], check=True, capture_output=True)
@@ -145,31 +182,38 @@ def profile_in_process(files: list[Path], work: Path, out: Path, top: int = 30) 
     from flows.steps import ingest_paths
 
     url = f"sqlite:///{work / 'profile.db'}"
-    prof = cProfile.Profile()
-    t = time.perf_counter()
+    # one file first, outside the profile: the imports and the models' loading are the forkserver's
+    # once per command, not the batch's per page
+    ingest_paths(files[:1], url=f"sqlite:///{work / 'profile-warm.db'}", jobs=1, isolate=False, timeout=None)
+    forget_texts()
+    prof = cProfile.Profile(time.process_time)     # CPU time: the machine is shared, waiting is not work
+    t, c = time.perf_counter(), time.process_time()
     prof.enable()
     # forget_texts after each file: as the warm workers do, so the variants' common texts are not
     # answered from the last document's caches
     results = ingest_paths(files, url=url, jobs=1, isolate=False, timeout=None, on_result=lambda r: forget_texts())
     prof.disable()
-    dt = time.perf_counter() - t
+    dt, cpu = time.perf_counter() - t, time.process_time() - c
     prof.dump_stats(str(out))
     pages = sum(r.pages for r in results)
-    print(f"\nprofile: {len(results)} files, {pages} pages in one process, {dt:.1f} s under cProfile "
-          f"({pages / dt:.1f} pages/s); {out}")
-    pstats.Stats(str(out)).sort_stats("cumulative").print_stats(top)
+    print(f"\nprofile: {len(results)} files, {pages} pages in one process, {dt:.1f} s wall, {cpu:.1f} s CPU under "
+          f"cProfile ({pages / cpu:.1f} pages per CPU second; cProfile inflates many small Python calls, so read "
+          f"the shares, not the seconds); {out}")
+    stats = pstats.Stats(str(out))
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 def _load() -> str:
     return " ".join(open("/proc/loadavg").read().split()[:3])
 
 
-def report(best: dict[str, float], pages: int, last: dict, rounds: int) -> None:
+def report(best: dict[str, float], cpu: dict[str, float], pages: int, last: dict, rounds: int) -> None:
     whole = best["chidao ingest (whole pipeline)"]
-    print(f"best of {rounds} rounds; load average after {_load()}")
-    print(f"{'':34}{'wall s':>8}{'pages/s':>9}{'x whole pipeline':>18}")
+    print(f"best of {rounds} rounds (wall; CPU: the least of the rounds); load average after {_load()}")
+    print(f"{'':34}{'wall s':>8}{'pages/s':>9}{'x whole pipeline':>18}{'CPU s':>8}{'CPU ms/page':>12}")
     for name, dt in best.items():
-        print(f"{name:34}{dt:8.1f}{pages / dt:9.1f}{whole / dt:18.2f}")
+        print(f"{name:34}{dt:8.1f}{pages / dt:9.1f}{whole / dt:18.2f}{cpu[name]:8.1f}{1000 * cpu[name] / pages:12.1f}")
     print(f"ingest outcomes {last['statuses']}, {last['obligations']} obligations; seconds per step, summed "
           "over files: " + ", ".join(f"{k} {v:.1f}" for k, v in last["steps"].items()))
     rate = pages / whole
@@ -196,7 +240,9 @@ def main() -> None:
         pages = pages_of(files)
         print(f"{len(files)} files, {pages} pages; {os.cpu_count()} cores; load average before {_load()}", flush=True)
         run_reading(files[:1])    # imports and pdfium loaded before the first timed round
+        become_subreaper()
         best: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         last: dict = {}
         for r in range(args.rounds):
             rows = [("pdftotext -layout (text)", lambda: run_pdftotext(files)),
@@ -206,14 +252,17 @@ def main() -> None:
                 rows.append((f"chidao ingest of {args.compare_with.name}",
                              lambda: run_ingest(files, work, args.jobs, args.compare_with.resolve())))
             for name, fn in rows:
-                t = time.perf_counter()
+                c, t = cpu_seconds(), time.perf_counter()
                 fn()
                 dt = time.perf_counter() - t
+                reap_orphans()
+                dc = cpu_seconds() - c
                 best[name] = min(best.get(name, dt), dt)
-                print(f"  round {r + 1}: {name}: {dt:.1f} s ({pages / dt:.1f} pages/s); load {_load()}",
+                cpu[name] = min(cpu.get(name, dc), dc)
+                print(f"  round {r + 1}: {name}: {dt:.1f} s ({pages / dt:.1f} pages/s), CPU {dc:.1f} s; load {_load()}",
                       file=sys.stderr, flush=True)
         if best:
-            report(best, pages, last, args.rounds)
+            report(best, cpu, pages, last, args.rounds)
         if args.profile:
             profile_in_process(files, work, args.profile)
     finally:

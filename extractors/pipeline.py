@@ -251,9 +251,12 @@ def forget_texts() -> None:
     """Drop what the stages remember of the texts they saw (the NLP's answers per sentence), so
     that a process that takes document after document answers each as a fresh one would, and
     holds no text of the last.  What they remember of the gazetteers stays."""
-    from extractors.text import collapse_ws
+    from extractors import text
 
-    collapse_ws.cache_clear()
+    text.forget_texts()
+    common = sys.modules.get("extractors.structure.common")
+    if common is not None:
+        common.fold.cache_clear()
     nlp = sys.modules.get("extractors.obligations.nlp")
     if nlp is not None:
         nlp.forget_texts()

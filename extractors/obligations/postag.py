@@ -9,7 +9,9 @@ evaluation texts), computed once per word.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from operator import add
 
 # The model's templates (underthesea/pipeline/pos_tag/model_crf.py), in its order.
 TEMPLATE = (
@@ -32,34 +34,45 @@ def _istitle(word: str) -> bool:
         return False
 
 
+def _plan() -> list[tuple[str, int, int, str]]:
+    """(prefix, first offset, last offset, attribute) of each template, in its order."""
+    out = []
+    for t in TEMPLATE:
+        m = re.fullmatch(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\.(\w+)|(\[1\]))?", t)
+        a = int(m[1])
+        b = int(m[2]) if m[2] is not None else a
+        out.append((t + "=", a, b, m[3] or m[4] or ""))
+    return out
+
+
+_PLAN = _plan()
+_PREFIXES = [prefix for prefix, _, _, _ in _PLAN]
+
+
 def features(words: list[str]) -> list[list[str]]:
     """The model's features of each word, as underthesea's TaggedTransformer writes them for
-    the tokens (word, "X")."""
+    the tokens (word, "X"): built column by column (one template over every word), each word's
+    and word pair's value computed once."""
     n = len(words)
-    lower = [w.lower() for w in words]
-    title = [str(_istitle(w)) for w in words]
-    out = []
-    for i in range(n):
-        f = []
-        for k in (-2, -1, 0, 1, 2):
-            j = i + k
-            f.append(f"T[{k}].lower=" + ("BOS" if j < 0 else "EOS" if j >= n else lower[j]))
-        for k in (0, -1, 1):
-            j = i + k
-            f.append(f"T[{k}].istitle=" + ("BOS" if j < 0 else "EOS" if j >= n else title[j]))
-        for k in (-2, -1, 0, 1, 2):
-            j = i + k
-            f.append(f"T[{k}]=" + ("BOS" if j < 0 else "EOS" if j >= n else words[j]))
-        for a, b in ((-2, -1), (-1, 0), (0, 1), (1, 2)):
-            ja, jb = i + a, i + b
-            f.append(f"T[{a},{b}]=" + ("BOS" if ja < 0 else "EOS" if ja >= n or jb >= n
-                                        else " ".join(words[ja:jb + 1])))
-        for k in (-3, -2, -1):
-            f.append(f"T[{k}][1]=" + ("BOS" if i + k < 0 else "X"))
-        for a, b in ((-3, -2), (-2, -1)):
-            f.append(f"T[{a},{b}][1]=" + ("BOS" if i + a < 0 else "X X"))
-        out.append(f)
-    return out
+    if not n:
+        return []
+    values = {
+        (1, ""): words,
+        (1, "lower"): [w.lower() for w in words],
+        (1, "istitle"): [str(_istitle(w)) for w in words],
+        (2, ""): [words[j] + " " + words[j + 1] for j in range(n - 1)],
+    }
+    columns = []
+    for _prefix, a, b, attr in _PLAN:
+        nb = min(n, max(0, -a))                   # i + a < 0: BOS
+        end = max(nb, min(n, n - b))              # i + b < n, else EOS
+        if attr == "[1]":                         # the tag column of (word, "X") tokens
+            middle = ["X" if a == b else "X X"] * (end - nb)
+        else:
+            middle = values[(b - a + 1, attr)][nb + a:end + a]
+        columns.append(["BOS"] * nb + middle + ["EOS"] * (n - end))
+    # the strings made row by row: the tagger reads them so (faster than scattered in memory)
+    return [list(map(add, _PREFIXES, row)) for row in zip(*columns)]
 
 
 @lru_cache(maxsize=1)
@@ -70,8 +83,9 @@ def _model():
 
 
 def pos_tag(text: str) -> list[tuple[str, str]]:
-    """underthesea.pos_tag(text): (word, tag) pairs, the same answer, faster."""
-    from underthesea import word_tokenize
+    """underthesea.pos_tag(text): (word, tag) pairs, the same answer, faster (its word
+    segmentation too: wordseg.py)."""
+    from extractors.obligations.wordseg import word_tokenize
 
     words = word_tokenize(text)
     if not words:

@@ -68,6 +68,15 @@ class _FontCache:
         self._fonts[key] = got
         return got
 
+    def style_at(self, raw, obj_addr: int) -> tuple[bool, bool]:
+        """style() of the text object at address OBJ_ADDR: the font's address asked with a plain
+        int (a ctypes.cast per text object costs more than the call); style() when it is new."""
+        key = _fast(raw, "FPDFTextObj_GetFont", ctypes.c_void_p, ctypes.c_void_p)(obj_addr) or 0
+        got = self._fonts.get(key)
+        if got is None:
+            got = self.style(raw, ctypes.cast(obj_addr, raw.FPDF_PAGEOBJECT))
+        return got
+
 
 _FAST: dict = {}
 
@@ -130,6 +139,12 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
     pending_space = False
     get_obj = _fast_get_text_object(raw)
     get_box = _fast(raw, "FPDFText_GetLooseCharBox", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    # once per text object, with plain addresses too
+    get_mode = _fast(raw, "FPDFTextObj_GetTextRenderMode", ctypes.c_int, ctypes.c_void_p)
+    get_size = _fast(raw, "FPDFText_GetFontSize", ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+    get_matrix = _fast(raw, "FPDFText_GetMatrix", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+    m_addr = ctypes.addressof(m)
+    invisible_mode = int(raw.FPDF_TEXTRENDERMODE_INVISIBLE)
     tp_addr = ctypes.cast(tp, ctypes.c_void_p).value
     Char = layout.Char
     for i in range(n):
@@ -150,12 +165,11 @@ def extract_chars(page, textpage, height: float, fonts: _FontCache) -> tuple[lis
         if key != last_obj:
             last_obj = key
             if key:
-                obj = ctypes.cast(key, raw.FPDF_PAGEOBJECT)
-                style = fonts.style(raw, obj)
-                if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+                style = fonts.style_at(raw, key)
+                if get_mode(key) == invisible_mode:
                     invisible = True
-            size = raw.FPDFText_GetFontSize(tp, i)
-            raw.FPDFText_GetMatrix(tp, i, m)
+            size = get_size(tp_addr, i)
+            get_matrix(tp_addr, i, m_addr)
             ang = abs(math.degrees(math.atan2(m.b, m.a))) if (m.a or m.b) else 0.0
             rotated = ang > _MAX_ANGLE
         get_box(tp_addr, i, rect_addr)

@@ -20,8 +20,10 @@ LOWER = "a-zàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềế�
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Matching key: no diacritics, lower case, whitespace collapsed."""
+    """Matching key: no diacritics, lower case, whitespace collapsed.  Remembered per text
+    (forgotten with extractors.pipeline.forget_texts)."""
     return _SPACES.sub(" ", fold_diacritics(text or "")).strip().lower()
 
 
