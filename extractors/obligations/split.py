@@ -58,7 +58,9 @@ PAST_RE = re.compile(r"\b(?:đã|đã\s+đạt|đạt\s+được|còn\s+hạn\s+
                      r"vẫn\s+còn|còn\s+chậm|còn\s+nhiều|tồn\s+tại|hạn\s+chế\s+như\s+sau|ghi\s+nhận)\b", re.IGNORECASE)
 DIRECTIVE_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|"
                           r"phấn\s+đấu|nhấn\s+mạnh|chỉ\s+đạo)\b", re.IGNORECASE)
-EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|thông\s+báo\s+(?:để|cho)\s+[^.;]{0,80}\bbiết\b|(?:nghiêm\s+túc|khẩn\s+trương)?\s*(?:triển\s+khai\s+)?thực\s+hiện\s*\.?/\.\s*$|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
+# The closing formulas ("Văn phòng thông báo để các cơ quan, đơn vị biết, thực hiện./.", "Quyết định này có
+# hiệu lực …"); "thông báo cho các doanh nghiệp … biết chủ trương …" is a task (biết with an object).
+EXECUTION_RE = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|thông\s+báo\s+(?:để|cho)\s+[^.;]{0,80}\bbiết(?=\s*(?:[,.;/]|$)|\s+(?:và\s+|để\s+)?(?:thực\s+hiện|phối\s+hợp|triển\s+khai))|(?:nghiêm\s+túc|khẩn\s+trương)?\s*(?:triển\s+khai\s+)?thực\s+hiện\s*\.?/\.\s*$|(?:Quyết\s+định|Chỉ\s+thị)\s+này\s+có\s+hiệu\s+lực|"
                           r"có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?kể\s+từ", re.IGNORECASE)
 DECISION_RE = re.compile(r"^(?:Phê\s+duyệt|Ban\s+hành\s+kèm\s+theo|Thành\s+lập|Công\s+nhận|Bãi\s+bỏ|Sửa\s+đổi,\s+bổ\s+sung)\b")
 POINTER_RE = re.compile(r"(?:theo|tại)\s+Phụ\s+lục|Phụ\s+lục\s+(?:đính|kèm)|^Ch[iỉì]\s+tiết\s+\d+\s+nhiệm\s+vụ|"
@@ -86,7 +88,7 @@ REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+
                                re.IGNORECASE)
 LEAD_VERB_RE = re.compile(r"^\s*,?\s*(?:lãnh\s+đạo|chỉ\s+đạo)(?:,?\s*(?:lãnh\s+đạo|chỉ\s+đạo))*\s+", re.IGNORECASE)
 CHU_TRI_RE = re.compile(r"^\s*,?\s*chủ\s+trì\b", re.IGNORECASE)
-SUPPORT_RE = re.compile(r"(?<!sự\s)(?<!tác\s)\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:,\s*chỉ\s+đạo)?(?:\s+với)?\s+(?!giữa|chặt|nhịp|thực\s+hiện|"
+SUPPORT_RE = re.compile(r"(?<!sự\s)(?<!tác\s)\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:,\s*(?:chỉ\s+đạo|hỗ\s+trợ))?(?:\s+với)?\s+(?!giữa|chặt|nhịp|thực\s+hiện|"
                         r"triển\s+khai|tổ\s+chức\s+thực|đồng\s+bộ|trong\b)", re.IGNORECASE)
 
 
@@ -197,6 +199,9 @@ def _whole_name(sentence: str, phrase: str, end: int, until: Optional[int] = Non
 
 
 def supports_of(text: str) -> list[str]:
+    # a note in brackets after a name ("Sở Nông nghiệp và PTNT (Cơ quan Thường trực về Phòng, chống
+    # thiên tai), Sở Giao thông vận tải, …") does not end the list of those asked to help
+    text = re.sub(r"(?<=\w)\s*\([^()]{1,120}\)(?=\s*,)", "", text)
     out = []
     for m in SUPPORT_RE.finditer(text):
         phrase, _ = _phrase(text, m.end())

@@ -367,3 +367,29 @@ def test_a_sentence_turning_to_another_party_is_its_task():
         ("1.a", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"], None),
         ("1.a", ["Các đơn vị sự nghiệp công lập thuộc Ủy ban nhân dân tỉnh"], "quarterly"),
         ("1.b", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"], None)]
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Văn phòng Ủy ban nhân dân tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./.", False),
+    ("Thông báo cho các sở, ngành, địa phương biết và thực hiện.", False),
+    # "biết" with an object: notifying someone of something is the task
+    ("Kịp thời thông báo cho các doanh nghiệp mới thành lập biết chủ trương của Chính phủ về hóa đơn điện tử.", True),
+])
+def test_the_closing_notice_formula_is_no_task(text, kept):
+    pieces = split_unit_text(text, ref="4", page=1, scope=["Sở Kế hoạch và Đầu tư"], role="tasks")
+    assert bool(pieces) == kept
+
+
+@pytest.mark.parametrize("text, supports", [
+    # a note in brackets after a name does not end the list
+    ("Sở Thông tin và Truyền thông chủ động phối hợp Sở Nông nghiệp và Phát triển nông thôn (Cơ quan Thường trực về "
+     "Phòng, chống thiên tai), Sở Giao thông vận tải, Đài Khí tượng Thủy văn Quảng Ngãi cung cấp thông tin dự báo",
+     ["Sở Nông nghiệp và Phát triển nông thôn, Sở Giao thông vận tải, Đài Khí tượng Thủy văn Quảng Ngãi"]),
+    # "phối hợp, hỗ trợ X": X is asked to help as with "phối hợp với X"
+    ("Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh phối hợp, hỗ trợ chính quyền địa phương, Sở Giao thông vận tải trong "
+     "công tác phân luồng", ["chính quyền địa phương, Sở Giao thông vận tải"]),
+])
+def test_supports_named_after_phoi_hop(text, supports):
+    from extractors.obligations.split import supports_of
+
+    assert supports_of(text) == supports
