@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from extractors.obligations.units import expand_department_list
 from extractors.text import collapse_ws, fold_diacritics
 
 # ------------------------------------------------------------------ sentence tools
@@ -198,12 +199,17 @@ def _whole_name(sentence: str, phrase: str, end: int, until: Optional[int] = Non
     return (phrase + tail).rstrip(" ,"), end + len(tail.rstrip(" ,"))
 
 
+_WITH_THE_LEAD_RE = re.compile(r"\bchủ\s+trì,?\s+cùng(?:\s+với)?\s+", re.IGNORECASE)
+
+
 def supports_of(text: str) -> list[str]:
     # a note in brackets after a name ("Sở Nông nghiệp và PTNT (Cơ quan Thường trực về Phòng, chống
     # thiên tai), Sở Giao thông vận tải, …") does not end the list of those asked to help
     text = re.sub(r"(?<=\w)\s*\([^()]{1,120}\)(?=\s*,)", "", text)
+    text = expand_department_list(text)
     out = []
-    for m in SUPPORT_RE.finditer(text):
+    # "giao Sở Nội vụ chủ trì cùng với các đơn vị tổ chức phân tích": those "cùng với" the lead help it
+    for m in [*SUPPORT_RE.finditer(text), *_WITH_THE_LEAD_RE.finditer(text)]:
         phrase, _ = _phrase(text, m.end())
         if phrase:
             out.append(phrase)

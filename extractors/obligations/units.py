@@ -66,7 +66,8 @@ def _cap(s: str) -> str:
 
 
 def clean_unit_phrase(s: str) -> str:
-    s = collapse_ws(s).strip(" ,;:.-–")
+    # one dash in names, as the gazetteer writes them: "Đài Phát thanh — Truyền hình tỉnh"
+    s = re.sub(r"\s*[–—]\s*", " - ", collapse_ws(s)).strip(" ,;:.-–—")
     s = re.sub(r"\s*\([^)]*\)", "", s)           # "Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)"
     s = re.sub(r"\s*\([^)]*$", "", s)             # a bracket the span cut open: "Sở … (Cơ quan Thường trực"
     s = re.sub(r"\.\.\.$|…$", "", s).strip(" ,;:.")
@@ -142,7 +143,8 @@ def split_units(text: str) -> list[str]:
             return "Ⓤ" + key
         s = rx.sub(keep, s)
     units: list[str] = []
-    for group in re.split(r"\s*;\s*|\n+", s):
+    # a colon never stands inside a name: "Đại học Đà Nẵng: các trường đại học" is an OCR'd ";"
+    for group in re.split(r"\s*[;:]\s*|\n+", s):
         segs = [x.strip() for x in group.split(",")]
         cur: list[str] = []
         cur_named = False
@@ -219,6 +221,41 @@ def _split_and(piece: str) -> list[str]:
             else:
                 out[-1] = f"{out[-1]} và {x}"
     return out
+
+
+# "phối hợp với các Sở: Tài chính, Kế hoạch và Đầu tư, Công ty …": departments named after one "Sở"
+_DEPARTMENT_LIST_RE = re.compile(r"\b[Cc]ác\s+[Ss]ở\s*:\s*")
+
+
+def expand_department_list(text: str) -> str:
+    """TEXT with "các Sở: Tài chính, Kế hoạch và Đầu tư, …" written out as "Sở Tài chính, Sở Kế hoạch và
+    Đầu tư, …": each item a department the gazetteer knows (an item "A và B" that is no department
+    may be two); the list ends at the first item that is not one ("Công ty …", "các cơ quan …")."""
+    m = _DEPARTMENT_LIST_RE.search(text)
+    if not m:
+        return text
+    named: list[str] = []
+    pos = end = m.end()
+    for item in re.finditer(r"[^,;:()]+", text[pos:]):
+        if item.start() and not re.fullmatch(r"\s*,\s*", text[pos + item.start() - 1:pos + item.start()]):
+            break
+        words = item.group(0).strip()
+        if is_known(f"Sở {words}"):
+            named.append(f"Sở {words}")
+        elif " và " in words and all(is_known(f"Sở {w.strip()}") for w in words.split(" và ")):
+            named.extend(f"Sở {w.strip()}" for w in words.split(" và "))
+        else:
+            # the list's last name runs into the sentence: "…, Nội vụ để tổng hợp"
+            split = words.split()
+            head = next((k for k in range(len(split) - 1, 0, -1) if is_known("Sở " + " ".join(split[:k]))), 0)
+            if head:
+                named.append("Sở " + " ".join(split[:head]))
+                end = pos + item.start() + (len(item.group(0)) - len(item.group(0).lstrip())) + len(" ".join(split[:head]))
+            break
+        end = pos + item.end()
+    if not named:
+        return text
+    return text[:m.start()] + ", ".join(named) + text[end:]
 
 
 # "Ủy ban nhân dân tỉnh Điện Biên, Nghệ An và Tây Ninh": one body at one level for each place

@@ -178,3 +178,31 @@ def test_a_right_spelling_is_never_respelled(name):
     from extractors.units import respell_unit
 
     assert respell_unit(name) == name
+
+
+@pytest.mark.parametrize("text, units", [
+    ("Đại học Đà Nẵng: các trường đại học", ["Đại học Đà Nẵng", "các trường đại học"]),
+])
+def test_a_colon_separates_units(text, units):
+    assert split_units(text) == units
+
+
+@pytest.mark.parametrize("printed, name", [
+    ("Đài Phát thanh — Truyền hình tỉnh", "Đài Phát thanh - Truyền hình tỉnh"),
+    ("Sở Lao động – Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+])
+def test_one_dash_in_names(printed, name):
+    assert canonical_unit(printed) == name
+
+
+@pytest.mark.parametrize("text, expanded", [
+    ("phối hợp với các Sở: Tài chính, Kế hoạch và Đầu tư, Công ty TNHH MTV Quảng Ngãi và các cơ quan liên quan",
+     "phối hợp với Sở Tài chính, Sở Kế hoạch và Đầu tư, Công ty TNHH MTV Quảng Ngãi và các cơ quan liên quan"),
+    ("gửi các Sở: Tư pháp, Nội vụ để tổng hợp", "gửi Sở Tư pháp, Sở Nội vụ để tổng hợp"),
+    # no department the gazetteer knows: as printed
+    ("các Sở: đã có ý kiến", "các Sở: đã có ý kiến"),
+])
+def test_departments_named_after_one_so(text, expanded):
+    from extractors.obligations.units import expand_department_list
+
+    assert expand_department_list(text) == expanded
