@@ -145,7 +145,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     Read from the per-department counts the writes keep (models/unit_counts.py), and the tasks
     due from this month's first day to the end of the `days`: what summary_scan counts over the
     whole register, without reading it."""
-    from models.unit_counts import counts_by_department
+    from models.unit_counts import counts_by_department, via_counts
 
     today = today or dt.date.today()
     counts = counts_by_department(session, today=today, soon=today + dt.timedelta(days=days), role=role)
@@ -155,8 +155,14 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
         ids = ", ".join(str(int(u)) for u in counts)
         names = {r[0]: r[1:] for r in execute(session, f"SELECT id, name, kind, current FROM units WHERE id IN ({ids})")}
     out = {u: UnitSummary(names[u][0], *c, kind=names[u][1], current=names[u][2]) for u, c in counts.items() if u in names}
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    _count_via(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
+    via = {d: vs for d, vs in via_departments(session).items() if d in out and vs}
+    kept = via_counts(session, via, role=role) if via else {}
+    if kept is None:     # a via the writes do not count as one (never, with the gazetteer's groups)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        _count_via(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
+    else:
+        for dep, n in kept.items():
+            out[dep].via_groups = n
     rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
     return rows + ([apart] if apart.open or apart.done else [])
 

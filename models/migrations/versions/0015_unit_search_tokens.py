@@ -1,7 +1,17 @@
-"""Unit links in the search index: a unit filter becomes part of the full-text match.
+"""Unit links in the search index (a unit filter becomes part of the full-text match), and
+the via groups of the per-department counts (the summary's "through groups" column).
 
 Revision ID: 0015_unit_search_tokens
 Revises: 0014_unit_count_days
+
+The via groups: `unit_counts.via` and bucket v (models/unit_counts.py): each open task linked
+to a group or a merged body counted once apart and once per department, with those sources,
+so that the summary's via_groups are sums over a few thousand groups instead of a read of the
+groups' tasks (tens of thousands at 1,000,000 obligations).  The upgrade counts the tasks
+linked to a source again (models.unit_counts.refresh); the downgrade drops the groups and
+the column.
+
+The search tokens:
 
 Each obligation's unit links (obligation_units: unit id and role) are indexed as tokens
 beside its words, `zzu<unit id><l|s>` (models.search.unit_token), so that "these words, for
@@ -23,7 +33,10 @@ downgrade removes the tokens and the triggers.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+import sqlmodel
 from alembic import op
+from sqlalchemy import text
 
 revision = "0015_unit_search_tokens"
 down_revision = "0014_unit_count_days"
@@ -144,14 +157,34 @@ def _downgrade_postgresql() -> None:
     op.execute("DROP FUNCTION IF EXISTS chidao_unit_tokens(text)")
 
 
+def _upgrade_via() -> None:
+    from models.unit_counts import SOURCE_SQL, refresh
+
+    op.add_column("unit_counts", sa.Column("via", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    conn = op.get_bind()
+    ids = [r[0] for r in conn.execute(text(
+        "SELECT DISTINCT ou.obligation_id FROM obligation_units ou JOIN units u ON u.id = ou.unit_id "
+        f"WHERE u.department_id IN ({SOURCE_SQL}) ORDER BY ou.obligation_id")).all()]
+    refresh(conn, ids)      # their other groups are found unchanged; the via groups are added
+
+
+def _downgrade_via() -> None:
+    op.execute(text("DELETE FROM unit_count_keys WHERE k IN (SELECT k FROM unit_counts WHERE bucket = 'v')"))
+    op.execute(text("DELETE FROM unit_counts WHERE bucket = 'v'"))
+    with op.batch_alter_table("unit_counts") as batch:
+        batch.drop_column("via")
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _upgrade_sqlite()
     else:
         _upgrade_postgresql()
+    _upgrade_via()
 
 
 def downgrade() -> None:
+    _downgrade_via()
     if op.get_bind().dialect.name == "sqlite":
         _downgrade_sqlite()
     else:
