@@ -432,6 +432,7 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
 
 COUNT_CAP = 1000
 WINDOW_MIN_ROWS = 20_000     # below this the whole register is ranked at once
+WINDOW_MAX_ROWS = 16_000
 DEADLINE_COLUMNS = ("o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
                     "o.last_done_on")
 
@@ -575,9 +576,11 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
         lo, hi = execute(session, "SELECT (SELECT min(rid) FROM search_obligations), "
                                   "(SELECT max(rid) FROM search_obligations)").one()   # min+max in one SELECT scans
         span = (hi or 0) - (lo or 0)
-        frac = max(1 / 32, need / 1600)
-        if span >= WINDOW_MIN_ROWS and frac < 0.5:
-            lo_rid = int(hi - span * frac)
+        # the newest 1/32 (at most WINDOW_MAX_ROWS: at 1,000,000 a broad word still has more than
+        # the count's cap there), more for a deep page; none when it would be half the register
+        rows = min(span / 32, WINDOW_MAX_ROWS) * max(1.0, need / 50)
+        if span >= WINDOW_MIN_ROWS and rows < span / 2:
+            lo_rid = int(hi - rows)
             windows = [True, False]
     if f.dialect != "sqlite" and f.id_sets:
         # a unit's ids come from the covering index in ~1 ms; a parallel scan of obligation_units,
