@@ -51,6 +51,7 @@ class Document(SQLModel, table=True):
         UniqueConstraint("sha256", name="uq_documents_sha256"),
         Index("ix_documents_number_key", "number_key"),
         Index("ix_documents_issued_on", "issued_on"),
+        Index("ix_documents_type", "type"),      # the type filter's list of types (0015)
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`

@@ -11,6 +11,9 @@ groups' tasks (tens of thousands at 1,000,000 obligations).  The upgrade counts 
 linked to a source again (models.unit_counts.refresh); the downgrade drops the groups and
 the column.
 
+And an index on documents (type): the type filter's list of the register's types is a walk
+down it (models.search.document_types) instead of a read of every document.
+
 The search tokens:
 
 Each obligation's unit links (obligation_units: unit id and role) are indexed as tokens
@@ -186,9 +189,11 @@ def upgrade() -> None:
     else:
         _upgrade_postgresql()
     _upgrade_via()
+    op.create_index("ix_documents_type", "documents", ["type"])     # models.search.document_types
 
 
 def downgrade() -> None:
+    op.drop_index("ix_documents_type", table_name="documents")
     _downgrade_via()
     if op.get_bind().dialect.name == "sqlite":
         _downgrade_sqlite()
