@@ -12,9 +12,9 @@ PostgreSQL: $CHIDAO_BENCH_PG_URL (default: the dev server); a database of its ow
 and dropped.  Targets at 1,000,000 obligations (issue 16): search p95 <= 20 ms, owes report for
 one unit <= 0.5 s (its first page of OWES_PAGE tasks, with the list's counts, as `chidao owes
 --unit` and /units/view show it; the whole list is measured too), summary of all units <= 0.3 s.
-`--baseline TREE`: the same measures with TREE's register code (e.g. the main branch's clone),
-in a process of its own right after this code's, on the same register, side by side; the
-answers compared.  Wall times on a shared machine include waiting for a CPU: the bench
+`--baseline TREE`: the same measures with TREE's register code (e.g. the main branch's clone)
+and with this tree's, each in a process of its own, alternately (--pairs rounds, the last
+kept), on the same register, side by side; the answers compared.  Wall times on a shared machine include waiting for a CPU: the bench
 process's CPU time is printed beside them.  Not a test.
 """
 from __future__ import annotations
@@ -31,10 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-if os.environ.get("CHIDAO_BENCH_CODE"):       # --baseline: the register code of another tree measured
-    sys.path.insert(0, os.environ["CHIDAO_BENCH_CODE"])
 
 from bench_register import synthetic_documents  # noqa: E402
+
+if os.environ.get("CHIDAO_BENCH_CODE"):       # --baseline: the register code of this tree measured
+    sys.path.insert(0, os.environ["CHIDAO_BENCH_CODE"])     # (after bench_register, which puts ours first)
+    for _m in [m for m in sys.modules if m.split(".")[0] in ("models", "app", "flows")]:
+        del sys.modules[_m]
 
 TODAY = dt.date(2024, 6, 15)
 # (query, filters): a clerk's day — broad words, exact diacritics, phrases, filters, numbers.
@@ -130,7 +133,7 @@ def measure(url: str, rounds: int, scan: bool = True, migrate: bool = True) -> d
     from models.search import search
 
     eng = init_db(url) if migrate else get_engine(url)     # a baseline's code: the register as it is
-    res: dict = {}
+    res: dict = {"code": str(Path(sys.modules[search.__module__].__file__).parent.parent)}
     times: list[float] = []
     cpu: list[float] = []   # this process's CPU: all of SQLite's work, only the client side of PostgreSQL's
     per_query: dict[str, list[float]] = {}
@@ -211,6 +214,18 @@ def measure(url: str, rounds: int, scan: bool = True, migrate: bool = True) -> d
     return res
 
 
+def side_by_side(args, url: str) -> tuple[dict, dict]:
+    """This tree's code and the baseline's, each measured in a process of its own, alternately
+    (this, baseline, this, baseline: --pairs times); the last pair is kept, both warm."""
+    ours = str(Path(__file__).resolve().parent.parent)
+    for k in range(args.pairs):
+        now = baseline(ours, url, args.rounds, args.scan)
+        then = baseline(args.baseline, url, args.rounds, args.scan)
+        print(f"  pair {k + 1} of {args.pairs}: search p95 {now['search_p95']:.1f} / {then['search_p95']:.1f} ms",
+              file=sys.stderr, flush=True)
+    return now, then
+
+
 def baseline(tree: str, url: str, rounds: int, scan: bool) -> dict:
     """measure() with TREE's register code, in a process of its own (its modules, not ours)."""
     import json
@@ -269,6 +284,8 @@ def main() -> None:
                     "whole register: minutes at 1,000,000; the tests compare it with the summary)")
     ap.add_argument("--baseline", metavar="TREE", help="also measure TREE's register code (e.g. ../main) on the "
                     "same registers, in a process of its own, and print it beside")
+    ap.add_argument("--pairs", type=int, default=2, help="with --baseline: measure both this many times, "
+                    "alternately, and keep the last (the first warms the caches)")
     ap.add_argument("--measure-json", metavar="DB_URL", help=argparse.SUPPRESS)   # the baseline's process
     args = ap.parse_args()
     if args.cli:
@@ -292,10 +309,11 @@ def main() -> None:
                 t = time.perf_counter()
                 n = replicate(url, args.replicate)
                 secs += time.perf_counter() - t
-            results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
-            dispose_engine(url)
             if args.baseline:
-                results[f"{backend} before"] = baseline(args.baseline, url, args.rounds, args.scan)
+                results[backend], results[f"{backend} before"] = side_by_side(args, url)
+            else:
+                results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
+            dispose_engine(url)
         else:
             from sqlalchemy import create_engine, text
             from sqlalchemy.engine import make_url
@@ -317,10 +335,10 @@ def main() -> None:
                 if fresh:
                     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:
                         c.execute(text("VACUUM ANALYZE"))
-                results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
-                dispose_engine(url)
                 if args.baseline:
-                    results[f"{backend} before"] = baseline(args.baseline, url, args.rounds, args.scan)
+                    results[backend], results[f"{backend} before"] = side_by_side(args, url)
+                else:
+                    results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
             finally:
                 dispose_engine(url)
                 if not args.pg_db:
@@ -362,6 +380,7 @@ def main() -> None:
     for k in results[names[0]]["per_query_p95"]:
         print(f"{k[:44]:44}" + "".join(f"{results[n]['per_query_p95'].get(k, float('nan')):>14.1f}" for n in names))
     for n in names:
+        print(f"{n}: code {results[n].get('code')}")
         print(f"{n}: slowest query {results[n]['slowest']!r}; owes items {results[n]['owes_items']}")
         print(f"{n}: hits {results[n]['hits']}")
 
