@@ -457,10 +457,17 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     if f.post:
         rows = [m for m in rows if all(p(m) for p in f.post)]
 
+    dates: dict[tuple, tuple] = {}     # deadline fields -> (overdue, the date that counts): they repeat
+
     def due_key(m):
-        nd = effective_due(m, today)
-        return (not is_overdue(DeadlineRow(m), today), nd is None, nd or dt.date.max, m["document_id"],
-                natural_key(m.get("ref")))
+        fields = (m["deadline_due"], m["deadline_recurrence"], m["deadline_day"], m["deadline_start"], m["status"],
+                  m["last_done_on"])
+        known = dates.get(fields)
+        if known is None:
+            row = DeadlineRow(m)
+            known = dates[fields] = (not is_overdue(row, today), effective_due(m, today, row))
+        late, nd = known
+        return (late, nd is None, nd or dt.date.max, m["document_id"], natural_key(m.get("ref")))
     rows.sort(key=due_key)
     page = rows[offset:offset + limit]
     full = _rows_by(session, "o.id", [m["k"] for m in page])
@@ -587,7 +594,10 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
         span = (hi or 0) - (lo or 0)
         # the newest 1/32 (at most WINDOW_MAX_ROWS: at 1,000,000 a broad word still has more than
         # the count's cap there), more for a deep page; none when it would be half the register
-        rows = min(span / 32, WINDOW_MAX_ROWS) * max(1.0, need / 50)
+        rows = span * max(1 / 32, need / 1600)
+        if not f.post:
+            # (with a due-date range the window's count is the total shown, a lower bound: as before)
+            rows = min(span / 32, WINDOW_MAX_ROWS) * max(1.0, need / 50)
         if span >= WINDOW_MIN_ROWS and rows < span / 2:
             lo_rid = int(hi - rows)
             windows = [True, False]
