@@ -33,6 +33,10 @@ word matches 100,000 rows; a unit's tasks are a few thousand).
 
 The upgrade indexes the links already stored (one INSERT … SELECT / UPDATE … FROM); the
 downgrade removes the tokens and the triggers.
+
+At 1,000,000 obligations (bench_search's synthetic register, load ~5 on 2 cores) the upgrade's
+steps took: SQLite tokens 22 s, via groups 33 s; PostgreSQL tokens 62 s, CLUSTER and GIN
+index 27 s, via groups 49 s.
 """
 from __future__ import annotations
 
