@@ -7,9 +7,15 @@ PostgreSQL, figures side by side.
     .venv/bin/python bench/bench_search.py --sqlite-path /tmp/r.db --pg-db chidao_bench_keep   # keep and reuse
     .venv/bin/python bench/bench_search.py --cli sqlite:////tmp/eval.db   # chidao search/owes start-up
     .venv/bin/python bench/bench_search.py --docs 2500 --bulk --replicate 20 --sqlite-path /tmp/m.db --pg-db chidao_1m   # 1,000,000
+    .venv/bin/python bench/bench_search.py --sqlite-path /tmp/m.db --pg-db chidao_1m --baseline ../main --no-scan
 PostgreSQL: $CHIDAO_BENCH_PG_URL (default: the dev server); a database of its own is created
 and dropped.  Targets at 1,000,000 obligations (issue 16): search p95 <= 20 ms, owes report for
-one unit <= 0.5 s, summary of all units <= 0.3 s.  Not a test.
+one unit <= 0.5 s (its first page of OWES_PAGE tasks, with the list's counts, as `chidao owes
+--unit` and /units/view show it; the whole list is measured too), summary of all units <= 0.3 s.
+`--baseline TREE`: the same measures with TREE's register code (e.g. the main branch's clone)
+and with this tree's, each in a process of its own, alternately (--pairs rounds, the last
+kept), on the same register, side by side; the answers compared.  Wall times on a shared machine include waiting for a CPU: the bench
+process's CPU time is printed beside them.  Not a test.
 """
 from __future__ import annotations
 
@@ -27,6 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_register import synthetic_documents  # noqa: E402
+
+if os.environ.get("CHIDAO_BENCH_CODE"):       # --baseline: the register code of this tree measured
+    sys.path.insert(0, os.environ["CHIDAO_BENCH_CODE"])     # (after bench_register, which puts ours first)
+    for _m in [m for m in sys.modules if m.split(".")[0] in ("models", "app", "flows")]:
+        del sys.modules[_m]
 
 TODAY = dt.date(2024, 6, 15)
 # (query, filters): a clerk's day — broad words, exact diacritics, phrases, filters, numbers.
@@ -110,28 +121,55 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def measure(url: str, rounds: int) -> dict:
+OWES_PAGE = 200     # app/commands/staff.py OWES_PAGE, app/web/routes/units.py PAGE
+
+
+def _server_cpu(session):
+    """PostgreSQL on this machine: a function giving the CPU seconds its backend serving SESSION
+    has used (/proc/PID/stat); None on SQLite (its work is this process's) or when unreadable."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick      # utime + stime
+    try:
+        cpu()
+    except OSError:
+        return None
+    return cpu
+
+
+def measure(url: str, rounds: int, scan: bool = True, migrate: bool = True) -> dict:
     from sqlalchemy.orm import Session
 
     from app.reports import write
-    from models.db import init_db
+    from models.db import get_engine, init_db
     from models.owes import owes, summary
     from models.search import search
 
-    eng = init_db(url)
-    res: dict = {}
+    eng = init_db(url) if migrate else get_engine(url)     # a baseline's code: the register as it is
+    res: dict = {"code": str(Path(sys.modules[search.__module__].__file__).parent.parent)}
     times: list[float] = []
     cpu: list[float] = []   # this process's CPU: all of SQLite's work, only the client side of PostgreSQL's
     per_query: dict[str, list[float]] = {}
     with Session(eng) as s:
+        server = _server_cpu(s)          # PostgreSQL: its backend's CPU seconds (None on SQLite: all is ours)
+        srv = {"search": 0.0, "page": 0.0, "summary": 0.0}
         for q, f in QUERIES:            # warm-up (caches, gazetteers, pages)
             search(s, query=q, today=TODAY, **f)
         for _ in range(rounds):
             for q, f in QUERIES:
+                sv = server() if server else 0.0
                 t, c = time.perf_counter(), time.process_time()
                 r = search(s, query=q, today=TODAY, limit=50, **f)
                 ms = (time.perf_counter() - t) * 1000
                 cpu.append((time.process_time() - c) * 1000)
+                srv["search"] += (server() - sv) if server else 0.0
                 times.append(ms)
                 per_query.setdefault(q or str(f), []).append(ms)
                 res.setdefault("hits", {})[q or str(f)] = r.total
@@ -142,18 +180,40 @@ def measure(url: str, rounds: int) -> dict:
         res["per_query_p95"] = {k: pct(v, 95) for k, v in per_query.items()}
         res["slowest"] = max(per_query, key=lambda k: statistics.median(per_query[k]))
         res["slowest_ms"] = statistics.median(per_query[res["slowest"]])
-        owes_ms, owes_cpu, list_ms, list_cpu = [], [], [], []
+        import inspect
+
+        pages = "limit" in inspect.signature(owes).parameters     # the code before paging: the whole list
+        owes_ms, owes_cpu, list_ms, list_cpu, page_ms, page_cpu = [], [], [], [], [], []
         with tempfile.TemporaryDirectory() as tmp:
             for u in OWES_UNITS:
-                for _ in range(3):
+                for k in range(3):
+                    if pages:      # what `chidao owes --unit` and /units/view answer (issue 16's target)
+                        sv = server() if server else 0.0
+                        t, c = time.perf_counter(), time.process_time()
+                        page = owes(s, unit=u, today=TODAY, limit=OWES_PAGE)[0]
+                        page_ms.append((time.perf_counter() - t) * 1000)
+                        page_cpu.append((time.process_time() - c) * 1000)
+                        srv["page"] += (server() - sv) if server else 0.0
+                        res.setdefault("owes_page", {})[u] = (len(page.items), page.count_label)
+                    sv = server() if server else 0.0
                     t, c = time.perf_counter(), time.process_time()
                     groups = owes(s, unit=u, today=TODAY)
-                    list_ms.append((time.perf_counter() - t) * 1000)     # the list (issue 16's target)
+                    list_ms.append((time.perf_counter() - t) * 1000)     # the whole list
                     list_cpu.append((time.process_time() - c) * 1000)
-                    write(groups, "xlsx", Path(tmp) / "o.xlsx")
-                    owes_ms.append((time.perf_counter() - t) * 1000)
-                    owes_cpu.append((time.process_time() - c) * 1000)
+                    srv["list"] = srv.get("list", 0.0) + ((server() - sv) if server else 0.0)
+                    if not pages:
+                        page_ms.append(list_ms[-1])
+                        page_cpu.append(list_cpu[-1])
+                    if k == 0:     # its XLSX (every task; openpyxl), once
+                        write(groups, "xlsx", Path(tmp) / "o.xlsx")
+                        owes_ms.append((time.perf_counter() - t) * 1000)
+                        owes_cpu.append((time.process_time() - c) * 1000)
                 res.setdefault("owes_items", {})[u] = len(groups[0].items)
+                res.setdefault("owes_label", {})[u] = groups[0].count_label
+                res.setdefault("owes_ids", {})[u] = sorted(i.obligation_id for i in groups[0].items)
+        res["owes_page_ms_median"] = statistics.median(page_ms)
+        res["owes_page_ms_max"] = max(page_ms)
+        res["owes_page_cpu_median"] = statistics.median(page_cpu)
         res["owes_list_ms_median"] = statistics.median(list_ms)
         res["owes_list_ms_max"] = max(list_ms)
         res["owes_list_cpu_median"] = statistics.median(list_cpu)
@@ -163,21 +223,57 @@ def measure(url: str, rounds: int) -> dict:
         from models.owes import summary_scan
 
         # the scan (the definition, minutes at 1,000,000) once; the kept counts warm, median of 3
-        for name, fn, runs in (("summary_ms", summary, 3), ("summary_scan_ms", summary_scan, 1)):
+        kinds = [("summary_ms", summary, 3)] + ([("summary_scan_ms", summary_scan, 1)] if scan else [])
+        for name, fn, runs in kinds:
             if runs > 1:
                 fn(s, today=TODAY)      # warm
             ms, cpu_ms = [], []
             for _ in range(runs):
+                sv = server() if server else 0.0
                 t, c = time.perf_counter(), time.process_time()
                 rows = fn(s, today=TODAY)
                 ms.append((time.perf_counter() - t) * 1000)
                 cpu_ms.append((time.process_time() - c) * 1000)
+                if fn is summary and server:
+                    srv["summary"] += server() - sv
             res[name] = statistics.median(ms)
             res[name.replace("_ms", "_cpu_ms")] = statistics.median(cpu_ms)
             res.setdefault("summary_rows", []).append(rows)
-        res["summary_same"] = res["summary_rows"][0] == res["summary_rows"][1]
-        del res["summary_rows"]
+        if server:   # means (the kernel counts a process's CPU in 10 ms ticks: a sum over many calls)
+            res["search_server_cpu_mean"] = srv["search"] * 1000 / len(times)
+            res["owes_page_server_cpu_mean"] = srv["page" if pages else "list"] * 1000 / len(page_ms)
+            res["owes_list_server_cpu_mean"] = srv["list"] * 1000 / len(list_ms)
+            res["summary_server_cpu_mean"] = srv["summary"] * 1000 / 3
+        if scan:
+            res["summary_same"] = res["summary_rows"][0] == res["summary_rows"][1]
+        res["summary"] = [r.to_dict() for r in res.pop("summary_rows")[0]]
     return res
+
+
+def side_by_side(args, url: str) -> tuple[dict, dict]:
+    """This tree's code and the baseline's, each measured in a process of its own, alternately
+    (this, baseline, this, baseline: --pairs times); the last pair is kept, both warm."""
+    ours = str(Path(__file__).resolve().parent.parent)
+    for k in range(args.pairs):
+        now = baseline(ours, url, args.rounds, args.scan)
+        then = baseline(args.baseline, url, args.rounds, args.scan)
+        print(f"  pair {k + 1} of {args.pairs}: search p95 {now['search_p95']:.1f} / {then['search_p95']:.1f} ms",
+              file=sys.stderr, flush=True)
+    return now, then
+
+
+def baseline(tree: str, url: str, rounds: int, scan: bool) -> dict:
+    """measure() with TREE's register code, in a process of its own (its modules, not ours)."""
+    import json
+    import subprocess
+
+    tree = str(Path(tree).resolve())
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure-json", url, "--rounds", str(rounds)]
+    if not scan:
+        cmd.append("--no-scan")
+    out = subprocess.run(cmd, env={**os.environ, "CHIDAO_BENCH_CODE": tree}, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def cli_startup(url: str, runs: int) -> None:
@@ -220,9 +316,21 @@ def main() -> None:
     ap.add_argument("--cli", metavar="DB_URL", help="instead: time `chidao search` / `chidao owes --unit` start to "
                     "answer on this register (e.g. the five evaluation PDFs ingested), --runs each, median")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--no-scan", dest="scan", action="store_false", help="skip summary_scan (the count over the "
+                    "whole register: minutes at 1,000,000; the tests compare it with the summary)")
+    ap.add_argument("--baseline", metavar="TREE", help="also measure TREE's register code (e.g. ../main) on the "
+                    "same registers, in a process of its own, and print it beside")
+    ap.add_argument("--pairs", type=int, default=2, help="with --baseline: measure both this many times, "
+                    "alternately, and keep the last (the first warms the caches)")
+    ap.add_argument("--measure-json", metavar="DB_URL", help=argparse.SUPPRESS)   # the baseline's process
     args = ap.parse_args()
     if args.cli:
         cli_startup(args.cli, args.runs)
+        return
+    if args.measure_json:
+        import json
+
+        print(json.dumps(measure(args.measure_json, args.rounds, args.scan, migrate=False), default=str))
         return
     from models.db import dispose_engine
 
@@ -237,7 +345,10 @@ def main() -> None:
                 t = time.perf_counter()
                 n = replicate(url, args.replicate)
                 secs += time.perf_counter() - t
-            results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds)}
+            if args.baseline:
+                results[backend], results[f"{backend} before"] = side_by_side(args, url)
+            else:
+                results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
             dispose_engine(url)
         else:
             from sqlalchemy import create_engine, text
@@ -260,7 +371,10 @@ def main() -> None:
                 if fresh:
                     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:
                         c.execute(text("VACUUM ANALYZE"))
-                results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds)}
+                if args.baseline:
+                    results[backend], results[f"{backend} before"] = side_by_side(args, url)
+                else:
+                    results[backend] = {"obligations": n, "build_s": secs, **measure(url, args.rounds, args.scan)}
             finally:
                 dispose_engine(url)
                 if not args.pg_db:
@@ -271,27 +385,43 @@ def main() -> None:
           "(wall times on a shared machine include waiting for a CPU)")
     rows = [("obligations", "obligations", "{}"), ("build (ingest) s", "build_s", "{:.0f}"),
             ("search p50 ms", "search_p50", "{:.1f}"), ("search p95 ms (<= 20)", "search_p95", "{:.1f}"),
-            ("search max ms", "search_max", "{:.1f}"), ("search p95 CPU ms (this process)", "search_cpu_p95", "{:.1f}"), ("slowest query median ms", "slowest_ms", "{:.1f}"),
-            ("owes one unit ms median (<= 500)", "owes_list_ms_median", "{:.0f}"),
-            ("owes one unit ms max", "owes_list_ms_max", "{:.0f}"),
-            ("owes one unit CPU ms median (this process)", "owes_list_cpu_median", "{:.0f}"),
-            ("owes one unit + XLSX ms median", "owes_ms_median", "{:.0f}"),
-            ("owes one unit + XLSX ms max", "owes_ms_max", "{:.0f}"),
-            ("owes one unit + XLSX CPU ms median", "owes_cpu_median", "{:.0f}"),
+            ("search max ms", "search_max", "{:.1f}"), ("search p95 CPU ms (this process)", "search_cpu_p95", "{:.1f}"),
+            ("search mean CPU ms, PostgreSQL backend", "search_server_cpu_mean", "{:.1f}"),
+            ("slowest query median ms", "slowest_ms", "{:.1f}"),
+            (f"owes one unit, page of {OWES_PAGE} ms median (<= 500)", "owes_page_ms_median", "{:.0f}"),
+            ("owes one unit, page ms max", "owes_page_ms_max", "{:.0f}"),
+            ("owes one unit, page CPU ms median", "owes_page_cpu_median", "{:.0f}"),
+            ("owes one unit, page mean CPU ms, PG backend", "owes_page_server_cpu_mean", "{:.0f}"),
+            ("owes one unit, whole list ms median", "owes_list_ms_median", "{:.0f}"),
+            ("owes one unit, whole list ms max", "owes_list_ms_max", "{:.0f}"),
+            ("owes one unit, whole list CPU ms median", "owes_list_cpu_median", "{:.0f}"),
+            ("owes one unit, whole list mean CPU ms, PG backend", "owes_list_server_cpu_mean", "{:.0f}"),
+            ("owes whole list + XLSX ms median (once)", "owes_ms_median", "{:.0f}"),
+            ("owes whole list + XLSX ms max", "owes_ms_max", "{:.0f}"),
+            ("owes whole list + XLSX CPU ms median", "owes_cpu_median", "{:.0f}"),
             ("summary (all units) ms, median of 3 (<= 300)", "summary_ms", "{:.0f}"),
             ("summary CPU ms (this process)", "summary_cpu_ms", "{:.0f}"),
+            ("summary mean CPU ms, PG backend", "summary_server_cpu_mean", "{:.0f}"),
             ("summary by scanning the register ms (once)", "summary_scan_ms", "{:.0f}"),
             ("summary from counts == scan", "summary_same", "{}")]
     print(f"{'':44}" + "".join(f"{n:>14}" for n in names))
     for label, key, fmt in rows:
         print(f"{label:44}" + "".join(f"{fmt.format(results[n].get(key)) if results[n].get(key) is not None else '-':>14}" for n in names))
-    if len(names) == 2:
+    if len(names) == 2 and not args.baseline:
         a, b = (results[n]["search_p95"] for n in names)
         print(f"{'search p95 ratio ' + names[1] + '/' + names[0]:44}{b / a:>14.2f}")
+    for n in names:
+        if n.endswith(" before"):
+            now, then = results[n[:-len(" before")]], results[n]
+            same = {"search totals": now["hits"] == then["hits"],
+                    "owes lists (tasks, counts)": (now["owes_ids"], now["owes_label"]) == (then["owes_ids"], then["owes_label"]),
+                    "summary": now["summary"] == then["summary"]}
+            print(f"{n[:-len(' before')]}: the same answers as before: {same}")
     print(f"\n{'p95 ms per query kind':44}" + "".join(f"{n:>14}" for n in names))
     for k in results[names[0]]["per_query_p95"]:
         print(f"{k[:44]:44}" + "".join(f"{results[n]['per_query_p95'].get(k, float('nan')):>14.1f}" for n in names))
     for n in names:
+        print(f"{n}: code {results[n].get('code')}")
         print(f"{n}: slowest query {results[n]['slowest']!r}; owes items {results[n]['owes_items']}")
         print(f"{n}: hits {results[n]['hits']}")
 

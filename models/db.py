@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+SQLITE_MMAP_BYTES = 4 << 30      # at most 4 GiB of the register file mapped (each connection)
 
 _engines: dict[str, Engine] = {}
 _ready: set[str] = set()
@@ -178,6 +179,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a power cut loses at most the last commit
+    # reads through a memory map instead of a read() per page: a unit's ten thousand tasks are as
+    # many pages of a national register (1,000,000 obligations, 1.4 GB), 20-30 % of such a query
+    cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cur.close()
 
 

@@ -245,6 +245,10 @@ def via_departments(session) -> dict[int, set[int]]:
     bodies merged into it): the `via` of resolve_query, for every department at once."""
     rows = _rows(session)
     by_key = {r[2]: r for r in rows}
+    merged_into: dict[str, set[int]] = {}    # a name's key -> the departments whose `current` it is
+    for y in rows:
+        if y[4] == y[0] and y[5] is not None:
+            merged_into.setdefault(unit_key(y[5]), set()).add(y[0])
     out: dict[int, set[int]] = {}
     for x in rows:
         if x[4] != x[0]:
@@ -254,8 +258,7 @@ def via_departments(session) -> dict[int, set[int]]:
             grow = by_key.get(unit_key(g))
             if grow is not None and grow[4] is not None and grow[4] != x[0]:
                 via.add(grow[4])
-        via |= {y[0] for y in rows if y[4] == y[0] and y[0] != x[0] and y[5] is not None
-                and unit_key(y[5]) == unit_key(x[1])}
+        via |= merged_into.get(unit_key(x[1]), set()) - {x[0]}
         if via:
             out[x[0]] = via
     return out

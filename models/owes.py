@@ -26,7 +26,7 @@ from models.db import dict_rows, execute
 from models.departments import (
     UNASSIGNED, UNASSIGNED_KIND, department_links_sql, resolve_query, unassigned_sql, via_departments,
 )
-from models.owes_rows import OwesItem, UnitOwes, UnitSummary
+from models.owes_rows import OwesItem, UnitOwes, UnitSummary, owes_order
 from models.search import RECURRING, DeadlineRow, build_filters, effective_due, json_column
 from models.search_query import fold_key
 
@@ -54,7 +54,8 @@ def _item(m: dict, today: dt.date, unit: str, role: str, via_group: Optional[str
 
 def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = None,
          date_to: Optional[dt.date] = None, status: Optional[Iterable[str] | str] = "open",
-         role: str = "any", programme: Optional[str] = None, today: Optional[dt.date] = None) -> list[UnitOwes]:
+         role: str = "any", programme: Optional[str] = None, today: Optional[dt.date] = None,
+         limit: Optional[int] = None, offset: int = 0) -> list[UnitOwes]:
     """Per department, its obligations (default: not finished) in due order, overdue first.
 
     `unit` given: one list for the department it means (models.departments.resolve_query: a
@@ -62,12 +63,17 @@ def owes(session, *, unit: Optional[str] = None, date_from: Optional[dt.date] = 
     tasks and those of the groups it belongs to and of the bodies merged into it (`via_group`);
     `unit` = "Chưa rõ đơn vị": the tasks no department owes.  No unit: one list per department
     (the mapping of models.departments.department_links_sql, as summary counts it), largest
-    overdue count first, then by name, and last the tasks no department owes."""
+    overdue count first, then by name, and last the tasks no department owes.
+
+    `limit` (with `unit`): one page of the list, tasks offset+1 to offset+limit in the list's
+    order, with the whole list's counts (UnitOwes.total, overdue_total, via_total): the order
+    is found from the deadline fields of every task, the full rows are read for the page only
+    (a department of a national register owes ten thousand tasks)."""
     today = today or dt.date.today()
     f, _ = build_filters(session, due_from=date_from, due_to=date_to, status=status, programme=programme,
                          today=today)
     if unit:
-        return [_owes_one(session, f, unit, role, today)]
+        return [_owes_one(session, f, unit, role, today, limit, offset)]
     links = department_links_sql(role)
     sql = (f"SELECT {_COLUMNS}, dep.id AS unit_id, dep.name AS unit_name, dep.kind AS unit_kind, "
            f"dep.current AS unit_current, l.role AS role "
@@ -96,13 +102,14 @@ def _unassigned(session, f, role: str, today: dt.date) -> UnitOwes:
     return UnitOwes(unit=UNASSIGNED, items=items, kind=UNASSIGNED_KIND)
 
 
-def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
+def _owes_one(session, f, unit: str, role: str, today: dt.date, limit: Optional[int] = None,
+              offset: int = 0) -> UnitOwes:
     """One department's list (see owes)."""
     uq = resolve_query(session, unit)
     if uq.unassigned:
         out = _unassigned(session, f, role, today)
         out.note = uq.message
-        return out
+        return _page(out, limit, offset) if limit is not None else out
     groups_by_id = uq.unit_ids
     ids = ", ".join(str(int(u)) for u in groups_by_id) or "NULL"
     unit_sql = f" AND ou.unit_id IN ({ids})"
@@ -116,16 +123,22 @@ def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
                "JOIN documents d ON d.id = o.document_id")
     else:
         src = "obligations o JOIN documents d ON d.id = o.document_id JOIN obligation_units ou ON ou.obligation_id = o.id"
-    sql = f"SELECT {_COLUMNS}, ou.unit_id AS unit_id, ou.role AS role FROM {src} WHERE {f.sql()}{unit_sql}"
-    rows = dict_rows(execute(session, sql, f.params))
-    rows = [m for m in rows if all(p(m) for p in f.post)]
-    best: dict[str, OwesItem] = {}
-    for m in rows:
-        item = _item(m, today, uq.title, m["role"], groups_by_id.get(m["unit_id"]))
-        prev = best.get(m["id"])
-        # One row per task: its own beats a group's (as the department lists count it), then lead beats support.
-        if prev is None or (prev.via_group is not None, prev.role) > (item.via_group is not None, item.role):
-            best[m["id"]] = item
+    page = None
+    if limit is None:
+        sql = f"SELECT {_COLUMNS}, ou.unit_id AS unit_id, ou.role AS role FROM {src} WHERE {f.sql()}{unit_sql}"
+        rows = dict_rows(execute(session, sql, f.params))
+        rows = [m for m in rows if all(p(m) for p in f.post)]
+        best: dict[str, OwesItem] = {}
+        for m in rows:
+            item = _item(m, today, uq.title, m["role"], groups_by_id.get(m["unit_id"]))
+            prev = best.get(m["id"])
+            # One row per task: its own beats a group's (as the department lists count it), then lead beats support.
+            if prev is None or (prev.via_group is not None, prev.role) > (item.via_group is not None, item.role):
+                best[m["id"]] = item
+        items = sorted(best.values(), key=OwesItem.sort_key)
+    else:
+        page = _page_of(session, f, src, unit_sql, uq.title, groups_by_id, today, limit, offset)
+        items = page[0]
     known = uq.found or uq.known
     kind, current = ("body", None) if known else ("unknown", None)   # an unknown name is no ended body
     if uq.departments:
@@ -133,8 +146,70 @@ def _owes_one(session, f, unit: str, role: str, today: dt.date) -> UnitOwes:
                       {"n": uq.departments[0]}).first()
         if row is not None:
             kind, current = row[0], row[1]
-    return UnitOwes(unit=uq.title, items=sorted(best.values(), key=OwesItem.sort_key), kind=kind,
-                    current=current, note=uq.message, suggestions=list(uq.suggestions), found=known)
+    out = UnitOwes(unit=uq.title, items=items, kind=kind, current=current, note=uq.message,
+                   suggestions=list(uq.suggestions), found=known)
+    if page is not None:
+        _, out.total, out.overdue_total, out.via_total = page
+        out.offset = max(0, int(offset))
+    return out
+
+
+_LIGHT = ("o.id, o.document_id, o.ref, o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, "
+          "o.status, o.last_done_on, d.number AS doc_number, d.source_file AS doc_file")
+_DEADLINE_NAMES = ("deadline_due", "deadline_recurrence", "deadline_day", "deadline_start", "status", "last_done_on")
+_LIGHT_NAMES = ("id", "document_id", "ref", *_DEADLINE_NAMES, "doc_number", "doc_file", "unit_id", "role")
+
+
+def _page_of(session, f, src: str, unit_sql: str, title: str, groups_by_id: dict, today: dt.date, limit: int,
+             offset: int) -> tuple[list[OwesItem], int, int, int]:
+    """(the page's items, tasks in the whole list, overdue among them, through groups among them):
+    the list's order and counts from each task's deadline fields, the full rows of the page only."""
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    sql = f"SELECT {_LIGHT}, ou.unit_id AS unit_id, ou.role AS role FROM {src} WHERE {f.sql()}{unit_sql}"
+    best: dict[str, tuple] = {}
+    names = _LIGHT_NAMES
+    for r in execute(session, sql, f.params).all():     # plain tuples: ten thousand rows
+        if f.post and not all(p(dict(zip(names, r))) for p in f.post):
+            continue
+        via = groups_by_id.get(r[11])
+        rank = (via is not None, r[12])
+        prev = best.get(r[0])
+        # One row per task: its own beats a group's (as the department lists count it), then lead beats support.
+        if prev is None or prev[0] > rank:
+            best[r[0]] = (rank, via, r)
+    keyed = []
+    overdue = through = 0
+    dates: dict[tuple, tuple] = {}     # deadline fields -> (overdue, the date that counts): they repeat
+    for oid, (rank, via, r) in best.items():
+        fields = r[3:9]
+        known = dates.get(fields)
+        if known is None:
+            row = DeadlineRow(dict(zip(_DEADLINE_NAMES, fields)))
+            known = dates[fields] = (is_overdue(row, today), effective_due({}, today, row) or row.deadline_due)
+        late, when = known
+        overdue += late
+        through += via is not None
+        keyed.append((owes_order(late, when, r[9] or r[10], r[2], oid), oid))
+    keyed.sort()
+    chosen = [oid for _, oid in keyed[offset:offset + limit]]
+    full: dict[str, dict] = {}
+    if chosen:
+        marks = {f"i{n}": v for n, v in enumerate(chosen)}
+        full = {m["id"]: m for m in dict_rows(execute(session, (
+            f"SELECT {_COLUMNS} FROM obligations o JOIN documents d ON d.id = o.document_id "
+            f"WHERE o.id IN ({', '.join(':' + k for k in marks)})"), marks))}
+    items = [_item(full[oid], today, title, best[oid][2][12], best[oid][1]) for oid in chosen if oid in full]
+    return items, len(keyed), overdue, through
+
+
+def _page(group: UnitOwes, limit: int, offset: int) -> UnitOwes:
+    """A page of a list read whole (the tasks no department owes: few)."""
+    offset = max(0, int(offset))
+    group.total, group.offset = len(group.items), offset
+    group.overdue_total = sum(1 for i in group.items if i.overdue)
+    group.via_total = len(group.through_groups)
+    group.items = group.items[offset:offset + max(0, int(limit))]
+    return group
 
 
 def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DAYS,
@@ -145,7 +220,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     Read from the per-department counts the writes keep (models/unit_counts.py), and the tasks
     due from this month's first day to the end of the `days`: what summary_scan counts over the
     whole register, without reading it."""
-    from models.unit_counts import counts_by_department
+    from models.unit_counts import counts_by_department, via_counts
 
     today = today or dt.date.today()
     counts = counts_by_department(session, today=today, soon=today + dt.timedelta(days=days), role=role)
@@ -155,8 +230,14 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
         ids = ", ".join(str(int(u)) for u in counts)
         names = {r[0]: r[1:] for r in execute(session, f"SELECT id, name, kind, current FROM units WHERE id IN ({ids})")}
     out = {u: UnitSummary(names[u][0], *c, kind=names[u][1], current=names[u][2]) for u, c in counts.items() if u in names}
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    _count_via(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
+    via = {d: vs for d, vs in via_departments(session).items() if d in out and vs}
+    kept = via_counts(session, via, role=role) if via else {}
+    if kept is None:     # a via the writes do not count as one (never, with the gazetteer's groups)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        _count_via(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
+    else:
+        for dep, n in kept.items():
+            out[dep].via_groups = n
     rows = sorted(out.values(), key=lambda s: (-s.overdue, -s.open, fold_key(s.unit)))
     return rows + ([apart] if apart.open or apart.done else [])
 

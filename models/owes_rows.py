@@ -66,6 +66,12 @@ def confidence_label(confidence: Optional[float], reasons: Optional[list] = None
     return f"{round(confidence * 100)}%" + (f" — {why}" if why else "")
 
 
+def owes_order(overdue: bool, when: Optional[dt.date], document: Optional[str], ref: Optional[str], oid: str) -> tuple:
+    """A list's order: overdue first, then by the date that counts, undated last; then by
+    document and section; the task id last, so that a page of a list is the list's slice."""
+    return (not overdue, when is None, when or dt.date.max, document or "", natural_key(ref), oid)
+
+
 @dataclass
 class OwesItem:
     """One obligation as one unit owes it."""
@@ -126,8 +132,7 @@ class OwesItem:
     def sort_key(self):
         """Overdue first, then by the date that counts; undated (ongoing, 'theo lộ trình') last."""
         when = self.next_due or self.due
-        return (not self.overdue, when is None, when or dt.date.max, self.document_number or self.document_file or "",
-                natural_key(self.ref))
+        return owes_order(self.overdue, when, self.document_number or self.document_file, self.ref, self.obligation_id)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -149,9 +154,26 @@ class UnitOwes:
     note: str = ""                      # what was asked for means this department (Vietnamese)
     suggestions: list[str] = field(default_factory=list)   # departments close to a name that matched none
     found: bool = True                  # False: what was asked for is no unit of the register
+    # a page of the list (models.owes.owes with `limit`): items are tasks offset+1.. of `total`,
+    # and the counts are the whole list's; None: items is the whole list
+    total: Optional[int] = None
+    offset: int = 0
+    overdue_total: Optional[int] = None
+    via_total: Optional[int] = None
+
+    @property
+    def size(self) -> int:
+        """How many tasks the whole list holds (a page's items are fewer)."""
+        return len(self.items) if self.total is None else self.total
+
+    @property
+    def partial(self) -> bool:
+        return self.total is not None and (self.offset > 0 or len(self.items) < self.total)
 
     @property
     def overdue(self) -> int:
+        if self.overdue_total is not None:
+            return self.overdue_total
         return sum(1 for i in self.items if i.overdue)
 
     @property
@@ -168,7 +190,8 @@ class UnitOwes:
     def count_label(self) -> str:
         """"12 nhiệm vụ, 3 quá hạn" or, with tasks through groups, "54 nhiệm vụ (13 giao trực tiếp,
         41 qua nhóm), 23 quá hạn": the same split as summary's columns."""
-        n, via = len(self.items), len(self.through_groups)
+        n = self.size
+        via = len(self.through_groups) if self.via_total is None else self.via_total
         split = f" ({n - via} giao trực tiếp, {via} qua nhóm)" if via else ""
         return f"{n} nhiệm vụ{split}, {self.overdue} quá hạn"
 

@@ -49,6 +49,20 @@ OPEN = ("open", "in_progress")
 MAX_LIMIT = 1000
 
 
+def unit_token(unit_id: int, role: str) -> str:
+    """The search index's token of one unit link (migration 0015_unit_search_tokens): a unit
+    filter with words is one full-text match, "the words AND one of the unit's tokens"."""
+    return f"zzu{int(unit_id)}{role[:1]}"
+
+
+def _units_fts5(tokens: list[str]) -> str:
+    return " AND (" + " OR ".join(f'"{t}"' for t in tokens) + ")" if tokens else ""
+
+
+def _units_tsquery(tokens: list[str]) -> str:
+    return " & (" + " | ".join(tokens) + ")" if tokens else ""
+
+
 def resolve_units(session, name: str, *, include_groups: bool = True) -> dict[int, Optional[str]]:
     """Printed-unit ids in the register that a unit filter `name` means: {unit id: the group or
     former body it owes through, or None for its own} (models.departments.resolve_query)."""
@@ -199,6 +213,8 @@ class Filters:
         self.post: list = []          # Python predicates over (mapping, today)
         self.id_sets: list[str] = []  # SELECTs of obligation ids (unit, document): small sets to drive from
         self.selective = False        # a unit or document filter: drive the query from it, not the words
+        self.unit_set: Optional[str] = None   # the unit filter's entry of id_sets ...
+        self.unit_tokens: list[str] = []      # ... and the same filter as index tokens (words present)
         self._n = 0
 
     def param(self, value) -> str:
@@ -280,7 +296,10 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             f.id_sets.append(f"SELECT o3.id AS obligation_id FROM obligations o3 WHERE {unassigned_sql(role, alias='o3')}")
         else:
             ids = ", ".join(str(int(u)) for u in units) or "NULL"
-            f.id_sets.append(f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}")
+            f.unit_set = f"SELECT ou.obligation_id FROM obligation_units ou WHERE ou.unit_id IN ({ids}){role_sql}"
+            f.id_sets.append(f.unit_set)
+            roles = (role,) if role in ("lead", "support") else ("lead", "support")
+            f.unit_tokens = [unit_token(u, r) for u in sorted(int(u) for u in units) for r in roles]
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
@@ -292,7 +311,7 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         f.id_sets.append(f"SELECT o2.id AS obligation_id FROM obligations o2 WHERE o2.document_id IN ({ids})")
         f.selective = True
     if type:
-        types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL").all()]
+        types = document_types(session)
         f.in_list("d.type", [t for t in types if fold_key(t) == fold_key(type)])
     if programme:
         if f.selective:
@@ -333,6 +352,15 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
         # (which also calls a recurring task marked done in an earlier period overdue)
         f.where.append(f"COALESCE(o.status, 'open') IN ('open', 'in_progress') AND {overdue_sql(f, today)}")
     return f, resolved
+
+
+def document_types(session) -> list[str]:
+    """The register's document types, each once: a walk down ix_documents_type (one probe per
+    type, a dozen), not a read of every document (50,000 in a national register)."""
+    return [r[0] for r in execute(session, (
+        "WITH RECURSIVE t(v) AS (SELECT min(type) FROM documents "
+        "UNION ALL SELECT (SELECT min(d.type) FROM documents d WHERE d.type > t.v) FROM t WHERE t.v IS NOT NULL) "
+        "SELECT v FROM t WHERE v IS NOT NULL")).all()]
 
 
 def overdue_sql(f: Filters, today: dt.date) -> str:
@@ -413,6 +441,7 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
 
 COUNT_CAP = 1000
 WINDOW_MIN_ROWS = 20_000     # below this the whole register is ranked at once
+WINDOW_MAX_ROWS = 16_000
 DEADLINE_COLUMNS = ("o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
                     "o.last_done_on")
 
@@ -428,10 +457,17 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     if f.post:
         rows = [m for m in rows if all(p(m) for p in f.post)]
 
+    dates: dict[tuple, tuple] = {}     # deadline fields -> (overdue, the date that counts): they repeat
+
     def due_key(m):
-        nd = effective_due(m, today)
-        return (not is_overdue(DeadlineRow(m), today), nd is None, nd or dt.date.max, m["document_id"],
-                natural_key(m.get("ref")))
+        fields = (m["deadline_due"], m["deadline_recurrence"], m["deadline_day"], m["deadline_start"], m["status"],
+                  m["last_done_on"])
+        known = dates.get(fields)
+        if known is None:
+            row = DeadlineRow(m)
+            known = dates[fields] = (not is_overdue(row, today), effective_due(m, today, row))
+        late, nd = known
+        return (late, nd is None, nd or dt.date.max, m["document_id"], natural_key(m.get("ref")))
     rows.sort(key=due_key)
     page = rows[offset:offset + limit]
     full = _rows_by(session, "o.id", [m["k"] for m in page])
@@ -466,29 +502,34 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
     """(FROM, WHERE, search row id column) of the rows holding every word and passing the filters;
     `window`: only search rows with rid > :lo_rid.
 
-    SQLite: the FTS5 table drives (CROSS JOIN fixes the order), unit/document filters are sets
-    of search rows tested by membership, other filters look at the joined obligation.
-    PostgreSQL: with a unit/document filter the (small) set of obligations drives and each
-    one's tsvector is tested (a lateral primary-key lookup: the planner, misled by the
-    independence of words, would otherwise read every match of a common word through GIN);
-    a window is read through the rid index behind a fence, for the same reason."""
+    A unit filter is part of the match: the index holds each unit link as a token
+    (unit_token, migration 0015_unit_search_tokens), so "the words AND one of the unit's
+    tokens" is answered from the rarest term, not by testing every match of a common word.
+    SQLite: the FTS5 table drives (CROSS JOIN fixes the order), a document filter is a set of
+    search rows tested by membership, other filters look at the joined obligation.
+    PostgreSQL: with a document filter the (small) set of obligations drives and each one's
+    tsvector is tested (a lateral primary-key lookup: the planner, misled by the independence
+    of words, would otherwise read every match of a common word through GIN); a window is read
+    through the rid index behind a fence, for the same reason."""
     where = " AND ".join(f.where)
     needs_o = bool(f.where)
     needs_d = "d." in where
+    tokens = _tokens(f)
+    id_sets = [x for x in f.id_sets if not (tokens and x == f.unit_set)]   # the unit: part of the match
     if f.dialect == "sqlite":
         frm = "search_obligations_fts f"
         if needs_o:
             frm += (" CROSS JOIN search_obligations s ON s.rid = f.rowid"
                     " CROSS JOIN obligations o ON o.id = s.item_id")
-        conds = [f"search_obligations_fts MATCH {f.param(q.fts5())}"]
+        conds = [f"search_obligations_fts MATCH {f.param(q.fts5() + _units_fts5(tokens))}"]
         if window:
             conds.append("f.rowid > :lo_rid")
         conds += [f"+f.rowid IN (SELECT s2.rid FROM ({ids}) AS c2 CROSS JOIN search_obligations s2 "
-                  f"ON s2.item_id = c2.obligation_id)" for ids in f.id_sets]
+                  f"ON s2.item_id = c2.obligation_id)" for ids in id_sets]
         rid = "f.rowid"
     else:
-        if f.id_sets:
-            ids = " INTERSECT ".join(f"({x})" for x in f.id_sets)
+        if id_sets:
+            ids = " INTERSECT ".join(f"({x})" for x in id_sets)
             frm = (f"(SELECT DISTINCT c0.id FROM ({ids}) AS c0(id)) AS c CROSS JOIN LATERAL "
                    f"(SELECT * FROM search_obligations s0 WHERE s0.item_id = c.id OFFSET 0) AS s")
         elif window:
@@ -497,12 +538,22 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
             frm = "search_obligations s"
         if needs_o:
             frm += " JOIN obligations o ON o.id = s.item_id"
-        conds = [f"s.folded @@ to_tsquery('simple', {f.param(q.tsquery())})"]
+        conds = [f"s.folded @@ to_tsquery('simple', {f.param(_tsq(q.tsquery(), tokens))})"]
         rid = "s.rid"
     if needs_d:
         frm += (" CROSS JOIN documents d ON d.id = o.document_id" if f.dialect == "sqlite"
                 else " JOIN documents d ON d.id = o.document_id")
     return frm, " AND ".join(conds + f.where), rid
+
+
+def _tokens(f: Filters) -> list[str]:
+    """The unit filter's index tokens when it is matched by the index (words present, a unit
+    with printed units); [] when the unit's set of ids filters instead."""
+    return f.unit_tokens if f.unit_set is not None and f.unit_set in f.id_sets else []
+
+
+def _tsq(tsq: str, tokens: list[str]) -> str:
+    return f"({tsq}){_units_tsquery(tokens)}" if tokens else tsq
 
 
 def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
@@ -518,7 +569,8 @@ def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
         if f.dialect == "sqlite":
             table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
             lo = " AND rowid > :lo_rid" if window else ""
-            cond = f"+{rid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {f.param(fts)}{lo})"
+            # the unit's tokens are in both tables: the tier's set is the unit's matches, not the register's
+            cond = f"+{rid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {f.param(fts + _units_fts5(_tokens(f)))}{lo})"
         else:
             cond = f"s.{col} @@ to_tsquery('simple', {f.param(tsq)})"
         parts.append(f"(CASE WHEN {cond} THEN 0 ELSE {weight} END)")
@@ -540,9 +592,14 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
         lo, hi = execute(session, "SELECT (SELECT min(rid) FROM search_obligations), "
                                   "(SELECT max(rid) FROM search_obligations)").one()   # min+max in one SELECT scans
         span = (hi or 0) - (lo or 0)
-        frac = max(1 / 32, need / 1600)
-        if span >= WINDOW_MIN_ROWS and frac < 0.5:
-            lo_rid = int(hi - span * frac)
+        # the newest 1/32 (at most WINDOW_MAX_ROWS: at 1,000,000 a broad word still has more than
+        # the count's cap there), more for a deep page; none when it would be half the register
+        rows = span * max(1 / 32, need / 1600)
+        if not f.post:
+            # (with a due-date range the window's count is the total shown, a lower bound: as before)
+            rows = min(span / 32, WINDOW_MAX_ROWS) * max(1.0, need / 50)
+        if span >= WINDOW_MIN_ROWS and rows < span / 2:
+            lo_rid = int(hi - rows)
             windows = [True, False]
     if f.dialect != "sqlite" and f.id_sets:
         # a unit's ids come from the covering index in ~1 ms; a parallel scan of obligation_units,
@@ -553,7 +610,9 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
     for window in windows:
         frm, where, rid = _words_from(q, f, window)
         tier = _tier_sql(q, f, rid, window)
-        cols = f"{rid} AS k, {tier} AS tier" + ("" if window else ", count(*) OVER () AS n")
+        # the window's matches are all read for the order anyway: their number is free, and when
+        # it passes the cap the whole register need not be counted
+        cols = f"{rid} AS k, {tier} AS tier, count(*) OVER () AS n"
         if f.post:
             cols += f", {DEADLINE_COLUMNS}"
         sql = (f"SELECT {cols} FROM {frm} WHERE {where} ORDER BY tier, k DESC"
@@ -586,6 +645,8 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
             if f.post:
                 # a recurring task's next occurrence is computed: the window's count is a lower bound
                 total, more = min(passed, cap), True
+            elif n_all is not None and n_all > cap:
+                total, more = cap, True
             else:
                 total, more = _count(session, f"SELECT 1 FROM {frm} WHERE {where}", f.params, need)
     elif n_all is not None:
@@ -650,5 +711,5 @@ def facets(session) -> dict[str, list[str]]:
     from models.departments import departments_with_obligations
 
     units = departments_with_obligations(session)
-    types = [r[0] for r in execute(session, "SELECT DISTINCT type FROM documents WHERE type IS NOT NULL ORDER BY type").all()]
+    types = document_types(session)
     return {"units": units, "types": types}

@@ -51,6 +51,7 @@ class Document(SQLModel, table=True):
         UniqueConstraint("sha256", name="uq_documents_sha256"),
         Index("ix_documents_number_key", "number_key"),
         Index("ix_documents_issued_on", "issued_on"),
+        Index("ix_documents_type", "type"),      # the type filter's list of types (0015)
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
@@ -179,12 +180,13 @@ class UnitCount(SQLModel, table=True):
     dep: Optional[int] = None                        # units.id of the department; NULL: no department
     roles: str = Field(max_length=10)
     status: str = Field(max_length=16)
-    bucket: str = Field(max_length=1)                # n: not open; m: by due month; d: by due day; x: every field
+    bucket: str = Field(max_length=1)                # n: not open; m: by due month; d: by due day; x: every field; v: via
     recurrence: Optional[str] = Field(default=None, max_length=16)
     due: Optional[dt.date] = None
     day: Optional[int] = None
     start: Optional[dt.date] = None
     last_done: Optional[dt.date] = None
+    via: Optional[str] = None                        # bucket v: the task's groups / merged bodies (0015)
     n: int = 0
 
 

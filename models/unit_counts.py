@@ -42,17 +42,25 @@ ROLE_SETS = {
     "lead": (("lead", "both"), ("none", "nolead")),
     "support": (("support", "both"), ("none", "nosupport")),
 }
-_COLUMNS = ("dep", "roles", "status", "bucket", "recurrence", "due", "day", "start", "last_done")
+_COLUMNS = ("dep", "roles", "status", "bucket", "recurrence", "due", "day", "start", "last_done", "via")
+ROLE_LETTERS = {"lead": "l", "support": "s", "both": "b"}
+ROLE_OF_LETTER = {v: k for k, v in ROLE_LETTERS.items()}
 _CHUNK = 500
 
-# Each task with its departments and deadline fields; one row per (task, printed unit).
+# Each task with its departments and deadline fields; one row per (task, printed unit); `src`:
+# the department may be another's via (a group, or a body merged into another: SOURCE_SQL).
 _TASKS_SQL = """
     SELECT o.id, u.department_id AS dep, ou.role, o.status, o.deadline_recurrence, o.deadline_due,
-           o.deadline_day, o.deadline_start, o.last_done_on
+           o.deadline_day, o.deadline_start, o.last_done_on,
+           CASE WHEN du.kind = 'group' OR du.current IS NOT NULL THEN 1 ELSE 0 END AS src
     FROM obligations o
     LEFT JOIN obligation_units ou ON ou.obligation_id = o.id
     LEFT JOIN units u ON u.id = ou.unit_id
+    LEFT JOIN units du ON du.id = u.department_id
     WHERE {where}"""
+# The departments whose tasks others may owe through them: every via of
+# models.departments.via_departments is one of these (checked when the counts are read).
+SOURCE_SQL = "SELECT id FROM units WHERE department_id = id AND (kind = 'group' OR current IS NOT NULL)"
 
 
 def _date(v) -> Optional[dt.date]:
@@ -74,17 +82,24 @@ def _group(status: str, rec: Optional[str], due, day, start, last) -> tuple:
 
 
 def _key(cols: tuple) -> str:
-    return "|".join("" if v is None else str(v) for v in cols)
+    """The group's key: its columns joined (a via group's `via` appended; the other groups' keys
+    are those of the code before the via groups, 0015_unit_search_tokens)."""
+    *head, via = cols
+    return "|".join("" if v is None else str(v) for v in head) + (f"|{via}" if via else "")
 
 
-def task_groups(rows: Iterable) -> dict[str, list[tuple]]:
-    """Task id -> the groups it is counted in (tuples in _COLUMNS order), from _TASKS_SQL rows."""
+def task_groups(rows: Iterable, *, via: bool = True) -> dict[str, list[tuple]]:
+    """Task id -> the groups it is counted in (tuples in _COLUMNS order), from _TASKS_SQL rows.
+    `via`: with the via groups (bucket v; False only for the migrations before their column)."""
     deps: dict[str, dict[int, set[str]]] = defaultdict(dict)
     fields: dict[str, tuple] = {}
-    for oid, dep, role, status, rec, due, day, start, last in rows:
+    sources: dict[str, set[int]] = defaultdict(set)
+    for oid, dep, role, status, rec, due, day, start, last, src in rows:
         fields[oid] = (status or "open", rec, due, day, start, last)
         if dep is not None and role is not None:
             deps[oid].setdefault(dep, set()).add(role)
+            if src:
+                sources[oid].add(dep)
     out: dict[str, list[tuple]] = {}
     for oid, (status, rec, due, day, start, last) in fields.items():
         group = _group(status, rec, due, day, start, last)
@@ -95,8 +110,24 @@ def task_groups(rows: Iterable) -> dict[str, list[tuple]]:
         support = any("support" in r for r in mine.values())
         if not (lead and support):
             heads.append((None, "nolead" if support else "nosupport" if lead else "none"))
-        out[oid] = [(*h, status, *g) for h in heads for g in ((group, by_day) if by_day else (group,))]
+        out[oid] = [(*h, status, *g, None) for h in heads for g in ((group, by_day) if by_day else (group,))]
+        if via and status in OPEN and sources.get(oid):
+            out[oid] += _via_groups(mine, sources[oid], status)
     return out
+
+
+def _via_groups(mine: dict[int, set[str]], sources: set[int], status: str) -> list[tuple]:
+    """An open task linked to a group or a merged body (a source): counted once apart (dep NULL,
+    roles "via") and once per department it is linked to, each with the task's sources and
+    their roles (`via` "98:l,136:b"): the summary's via_groups, a member's open tasks through
+    its groups less its own among them, are sums over these groups (counts.via_counts)."""
+    def role(roles: set[str]) -> str:
+        return "both" if len(roles) > 1 else next(iter(roles))
+
+    tag = ",".join(f"{s}:{ROLE_LETTERS[role(mine[s])]}" for s in sorted(sources))
+    empty = ("v", None, None, None, None, None)
+    return [(None, "via", status, *empty, tag)] + [(dep, role(roles), status, *empty, tag)
+                                                    for dep, roles in sorted(mine.items())]
 
 
 def _tasks(session, ids: list[str]) -> dict[str, list[tuple]]:
@@ -136,13 +167,14 @@ def _refresh(session, ids: list[str], fresh: bool) -> None:
     _apply(session, delta, cols)
 
 
-def _apply(session, delta: Counter, cols: dict[str, tuple]) -> None:
-    ups = [{"k": k, "n": n, **dict(zip(_COLUMNS, cols[k]))} for k, n in delta.items() if n and k in cols]
+def _apply(session, delta: Counter, cols: dict[str, tuple], *, via: bool = True) -> None:
+    names = _COLUMNS if via else _COLUMNS[:-1]
+    ups = [{"k": k, "n": n, **dict(zip(names, cols[k]))} for k, n in delta.items() if n and k in cols]
     downs = [{"k": k, "n": n} for k, n in delta.items() if n and k not in cols]
     if ups:
+        cols = ", ".join(names)
         execute(session, (
-            "INSERT INTO unit_counts (k, dep, roles, status, bucket, recurrence, due, day, start, last_done, n) "
-            "VALUES (:k, :dep, :roles, :status, :bucket, :recurrence, :due, :day, :start, :last_done, :n) "
+            f"INSERT INTO unit_counts (k, {cols}, n) VALUES (:k, {', '.join(':' + c for c in names)}, :n) "
             "ON CONFLICT (k) DO UPDATE SET n = unit_counts.n + excluded.n"), ups)
     if downs:
         execute(session, "UPDATE unit_counts SET n = n + :n WHERE k = :k", downs)
@@ -150,9 +182,10 @@ def _apply(session, delta: Counter, cols: dict[str, tuple]) -> None:
         execute(session, "DELETE FROM unit_counts WHERE n <= 0")
 
 
-def rebuild(session, chunk: int = 5000) -> int:
+def rebuild(session, chunk: int = 5000, *, via: bool = True) -> int:
     """Count every task again from the register (the definition the kept counts must equal).
-    Returns the number of tasks counted.  The caller commits."""
+    Returns the number of tasks counted.  The caller commits.  `via`: with the via groups
+    (False: migration 0011, before their column)."""
     execute(session, "DELETE FROM unit_counts")
     execute(session, "DELETE FROM unit_count_keys")
     ids = [r[0] for r in execute(session, "SELECT id FROM obligations ORDER BY id").all()]
@@ -163,7 +196,7 @@ def rebuild(session, chunk: int = 5000) -> int:
         delta: Counter = Counter()
         cols: dict[str, tuple] = {}
         keys = []
-        for oid, groups in task_groups(rows).items():
+        for oid, groups in task_groups(rows, via=via).items():
             for g in groups:
                 k = _key(g)
                 cols[k] = g
@@ -171,7 +204,7 @@ def rebuild(session, chunk: int = 5000) -> int:
                 keys.append({"o": oid, "k": k})
         if keys:
             execute(session, "INSERT INTO unit_count_keys (obligation_id, k) VALUES (:o, :k)", keys)
-        _apply(session, delta, cols)
+        _apply(session, delta, cols, via=via)
     return len(ids)
 
 
@@ -236,3 +269,30 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
         c[2] += int(over or 0)
         c[3] += int(near or 0)
     return out
+
+
+def via_counts(session, via: dict, *, role: str = "any") -> Optional[dict]:
+    """{department: open tasks it owes through its groups / merged bodies `via[dep]`, less its own
+    among them} from the via groups (bucket v), never the register: models.owes._count_via's
+    numbers.  None when a via is no department the writes count as a source (SOURCE_SQL; the
+    caller then counts over the tasks)."""
+    sources = {int(r[0]) for r in execute(session, SOURCE_SQL).all()}
+    if not all(int(s) in sources for vs in via.values() for s in vs):
+        return None
+    ok = set(ROLE_SETS[role][0])
+    sets = list(dict.fromkeys(frozenset(int(s) for s in vs) for vs in via.values()))
+    through: Counter = Counter()
+    mine: Counter = Counter()
+    for dep, roles, tag, n in execute(session, (
+            "SELECT dep, roles, via, sum(n) FROM unit_counts WHERE bucket = 'v' AND status IN ('open', 'in_progress') "
+            "GROUP BY dep, roles, via")).all():
+        srcs = {int(s) for s, r in (p.split(":") for p in tag.split(",")) if ROLE_OF_LETTER[r] in ok}
+        if not srcs:
+            continue
+        if dep is None:
+            for vs in sets:
+                if srcs & vs:
+                    through[vs] += int(n)
+        elif roles in ok and dep in via and srcs & set(via[dep]):
+            mine[dep] += int(n)
+    return {dep: through[frozenset(int(s) for s in vs)] - mine[dep] for dep, vs in via.items()}

@@ -188,6 +188,9 @@ def _print_hits(result, confidence: bool = False) -> None:
     _console().print(t)
 
 
+OWES_PAGE = 200      # tasks of one department shown on screen (models.owes.owes limit)
+
+
 def owes(
     ctx: typer.Context,
     unit: Optional[str] = typer.Option(None, "--unit", "-u", help="One department, as printed, abbreviated (UBND các huyện), "
@@ -199,6 +202,9 @@ def owes(
     programme: Optional[str] = typer.Option(None, "--programme", "-p", help="Only tasks under this directive, e.g. 06/QĐ-TTg."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, html, xlsx, pdf, ics or json."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: outputs/nhiem-vu-...)."),
+    limit: int = typer.Option(OWES_PAGE, "--limit", help="With --unit, on screen: the tasks shown, the next ones with "
+                              "--offset (0: all). Files always hold the whole list."),
+    offset: int = typer.Option(0, "--offset", help="With --unit, on screen: skip this many tasks of the list."),
 ) -> None:
     """Who owes what by when: per department, open tasks in due order, overdue first; tasks that
     name no department are listed apart as "Chưa rõ đơn vị"."""
@@ -211,11 +217,14 @@ def owes(
         _fail(f"không có định dạng {fmt!r}: hãy dùng {', '.join(FORMATS)}", 2)
     if unit is not None and not unit.strip():
         _fail("--unit để trống: hãy ghi tên đơn vị, ví dụ --unit \"Công an tỉnh\"", 2)
+    if limit < 0 or offset < 0:
+        _fail("--limit và --offset là số không âm (--limit 0: cả danh sách)", 2)
+    page = {"limit": limit, "offset": offset} if unit and fmt == "table" and limit else {}
     try:
         with _session(_settings(ctx).db) as session:
             groups = do_owes(session, unit=unit, date_from=parse_date(date_from, "--from"),
                              date_to=parse_date(date_to, "--to"), status=_statuses(status), role=role,
-                             programme=programme)
+                             programme=programme, **page)
     except RegisterError as exc:
         _fail(str(exc))
     if unit:
@@ -224,6 +233,8 @@ def owes(
             raise typer.Exit(1)
     if fmt == "table":
         _print_owes(groups)
+        if unit and groups[0].partial:
+            _say_more(unit, groups[0], limit)
         return
     path = output or default_path(fmt, unit)
     title = f"DANH MỤC NHIỆM VỤ — {groups[0].label}" if unit and groups else "DANH MỤC NHIỆM VỤ ĐƯỢC GIAO"
@@ -241,11 +252,21 @@ def owes(
                       "không đưa vào lịch" if undated else ""), err=True)
 
 
+def _say_more(asked: str, group, limit: int) -> None:
+    """Under a page of a department's list: which tasks it shows of how many, how to see the rest."""
+    first, last = group.offset + 1, group.offset + len(group.items)
+    shown = f"Hiện nhiệm vụ {first}–{last} trong {group.total}" if group.items else \
+        f"Không còn nhiệm vụ sau thứ {group.offset} (danh sách có {group.total})"
+    more = [f'xem tiếp: chidao owes --unit "{asked}" --offset {last} --limit {limit}'] if last < group.total else []
+    more += ["cả danh sách: --limit 0, hoặc ra tệp: --format xlsx"]
+    typer.echo(f"{shown}; " + "; ".join(more), err=True)
+
+
 def _say_which(asked: str, group, *, filtered: bool) -> None:
     """On stderr, in Vietnamese: which department --unit means, or what to type instead."""
     if group.note:
         typer.echo(group.note, err=True)
-    if group.items:
+    if group.size:
         return
     if group.suggestions:
         typer.echo(f"Không tìm thấy đơn vị «{asked}» trong sổ. Có phải: "
@@ -272,7 +293,7 @@ def _print_owes(groups) -> None:
         for c, kw in (("STT", {"justify": "right"}), ("Nội dung nhiệm vụ", {"ratio": 5}), ("Vai trò", {}),
                       ("Thời hạn", {}), ("Tình trạng", {}), ("Văn bản giao", {"ratio": 2})):
             t.add_column(c, **kw)
-        for n, i in enumerate(g.items, 1):
+        for n, i in enumerate(g.items, g.offset + 1):
             role = {"lead": "Chủ trì", "support": "Phối hợp"}.get(i.role, i.role)
             if i.via_group:
                 role += f"\n[dim](qua {escape(i.via_group)})[/dim]"

@@ -567,3 +567,68 @@ def test_sqlite_unit_count_days_migration(tmp_path):
 @pytest.mark.postgres
 def test_postgres_unit_count_days_migration(pg_empty_url):
     _check_unit_count_days_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0015_unit_search_tokens
+
+def _check_unit_search_tokens_migration(url: str) -> None:
+    """A register brought down to 0014 (no unit tokens in the search index, no via groups, no
+    documents (type) index): the upgrade indexes the links already stored and counts the via
+    groups a recount makes; search with a unit and words, and the summary, answer as before."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import text
+
+    from models import unit_counts
+    from models.owes import summary, summary_scan
+    from models.register import ingest_processed, open_session
+    from models.search import search
+    from tests.conftest import build_processed
+    from tests.models.test_unit_counts import UNITS, random_obligations
+
+    init_db(url)
+    rnd = random.Random(15)
+    with open_session(url) as session:
+        for i in range(4):
+            ingest_processed(session, build_processed(name=f"t-{i}.pdf", number=f"{i + 1}/KH",
+                                                      obligations=random_obligations(rnd, 15)))
+        kept = unit_counts.table(session)
+
+    def hits(session) -> dict:
+        return {(q, u): [h.obligation_id for h in search(session, query=q, unit=u, limit=1000).hits]
+                for q in ("nhiem vu", "du lieu", "") for u in UNITS}
+
+    with open_session(url) as session:
+        before = hits(session)
+    assert sum(map(len, before.values())) > 20 and any(k.count("|") > 8 for k in kept)     # via groups kept
+    _migrate(url, "0014_unit_count_days", down=True)
+    assert "via" not in {c["name"] for c in inspect(get_engine(url)).get_columns("unit_counts")}
+    with get_engine(url).connect() as conn:
+        assert not conn.execute(text("SELECT count(*) FROM unit_counts WHERE bucket = 'v'")).scalar_one()
+        if url.startswith("sqlite"):
+            assert not conn.execute(text("SELECT count(*) FROM search_obligations_fts "
+                                         "WHERE search_obligations_fts MATCH 'zzu1l OR zzu1s'")).scalar_one()
+        else:
+            assert not conn.execute(text("SELECT count(*) FROM search_obligations "
+                                         "WHERE folded @@ to_tsquery('simple', 'zzu1l | zzu1s')")).scalar_one()
+    _migrate(url, "head")
+    assert _diff(url) == []
+    with open_session(url) as session:
+        assert unit_counts.table(session) == kept
+        assert hits(session) == before
+        for today in (dt.date(2024, 6, 15), dt.date(2025, 1, 31)):
+            assert summary(session, today=today) == summary_scan(session, today=today)
+
+
+def test_sqlite_unit_search_tokens_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    try:
+        _check_unit_search_tokens_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_unit_search_tokens_migration(pg_empty_url):
+    _check_unit_search_tokens_migration(pg_empty_url)

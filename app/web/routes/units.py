@@ -14,6 +14,7 @@ from app.web.deps import SessionDep, TodayDep, parse_date, render
 
 router = APIRouter(prefix="/units")
 SOON_DAYS = 30
+PAGE = 200      # tasks of one department per page (the counts above the table are the whole list's)
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "pdf": "application/pdf", "ics": "text/calendar; charset=utf-8", "html": "text/html; charset=utf-8"}
 
@@ -45,12 +46,18 @@ def unit_page(request: Request, session: SessionDep, today: TodayDep):
     name = (p.get("name") or "").strip()
     if not name:
         return RedirectResponse("/units", 303)
-    group = owes(session, today=today, **owes_args(p))[0]
+    try:
+        page = max(1, int(p.get("page") or 1))
+    except ValueError:
+        raise HTTPException(400, "Số trang không hợp lệ.")
+    group = owes(session, today=today, limit=PAGE, offset=(page - 1) * PAGE, **owes_args(p))[0]
     status_code = 200 if group.found else 400       # a name that is no unit of the register: said, with suggestions
     qs = urllib.parse.urlencode({k: v for k, v in {"name": name, "status": p.get("status") or "open",
                                                    "from": p.get("from") or "", "to": p.get("to") or ""}.items() if v})
+    pages = max(1, -(-group.size // PAGE))
     return render(request, "unit.html", status_code, nav="units", group=group, name=name,
-                  status=p.get("status") or "open", dfrom=p.get("from") or "", dto=p.get("to") or "", export_qs=qs)
+                  status=p.get("status") or "open", dfrom=p.get("from") or "", dto=p.get("to") or "", export_qs=qs,
+                  page=page, pages=pages)
 
 
 @router.get("/export")

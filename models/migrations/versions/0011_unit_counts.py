@@ -43,7 +43,7 @@ def upgrade() -> None:
     )
     from models.unit_counts import rebuild
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), via=False)     # the via groups come with their column (0015)
 
 
 def downgrade() -> None:
