@@ -240,6 +240,11 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
                 continue
             if kind == "year" and re.search(r"\bđến\s+(?:năm\s+)?$", before, _FLAGS):
                 continue
+            # an open run of months ("theo kế hoạch trong tháng 4/2026 và các tháng tiếp theo") or a note
+            # on where work goes on ("lưu ý các vị trí triển khai thi công trong tháng 4/2026"): no deadline
+            if re.match(r"\s*(?:và|,)\s*(?:các|những)\s+(?:tháng|quý|năm)\s+(?:tiếp\s+theo|sau)", text[m.end():], _FLAGS) or \
+                    re.search(r"\blưu\s+ý\b[^.;:]{0,120}$", text[:m.start()], _FLAGS):
+                continue
             # inside the title of a cited document ("Kế hoạch số 30/KH-UBND ... về thực hiện ... trong năm 2024")
             if kind in ("year", "month", "quarter", "half") and re.search(
                     r"\d+/[A-ZĐ][\w\-/]*[^;.]{0,120}$", text[max(0, m.start() - 160):m.start()]):
@@ -370,5 +375,21 @@ def find_deadline(sentence: str, *, document_date: dt.date | None = None) -> Opt
         # "Định kỳ trước ngày 10 hàng tháng, ..." leads the sentence
         return found[0][1] if not timed or found[0][1] in timed else timed[0]
     if dated:
-        return dated[0]
+        return _last_of_joined(sentence, found)
     return (timed or rec)[0] if rec else found[0][1]
+
+
+def _last_of_joined(sentence: str, found: list[tuple[int, Deadline]]) -> Deadline:
+    """The first dated deadline, or, when the next dated ones are joined to it by "và" in the same
+    clause ("hoàn thành phê duyệt chủ trương trước 30/5/2026 và điều chỉnh dự án trước ngày 15/6/2026"),
+    the latest of them: the task is done when its last part is."""
+    text = collapse_ws(sentence)
+    dated = [(pos, d) for pos, d in found if d.due]
+    best = dated[0][1]
+    for (p1, d1), (p2, d2) in zip(dated, dated[1:]):
+        between = text[p1 + len(d1.raw or ""):p2]
+        if not re.search(r"\bvà\b", between, _FLAGS) or re.search(r"[;.:]", between) or len(between) > 160:
+            break
+        if d2.due > best.due:
+            best = d2
+    return best

@@ -99,6 +99,13 @@ SENTENCES = [
      "Ủy ban nhân dân tỉnh.", (None, "weekly", None)),
     ("Hằng tháng tổ chức 01 cuộc đối thoại với doanh nghiệp; theo dõi, đôn đốc các cơ quan giải quyết kiến nghị.",
      (None, "monthly", None)),
+    # parts of one task joined by "và", each dated: the task is done with its last part
+    ("Phấn đấu hoàn thành phê duyệt điều chỉnh chủ trương đầu tư trước 30/5/2026 và điều chỉnh dự án đầu tư "
+     "trước ngày 15/6/2026.", (D(2026, 6, 15), None, None)),
+    ("Hoàn thành phê duyệt trước ngày 15/5/2026; bàn giao mặt bằng trước ngày 30/6/2026.", (D(2026, 5, 15), None, None)),
+    # an open run of months, a note on where work goes on: no deadline
+    ("Bảo đảm triển khai thi công các hạng mục theo kế hoạch trong tháng 4/2026 và các tháng tiếp theo.", None),
+    ("Xây dựng kế hoạch thi công cụ thể, trong đó lưu ý các vị trí triển khai thi công trong tháng 4/2026.", None),
     # a worn V in a scanned roman quarter reads as W
     ("ban hành các quy định, hướng dẫn (hoàn thành trong quý IW/2025).", (D(2025, 12, 31), None, None)),
 ]
