@@ -234,7 +234,7 @@ def summary(session, *, today: Optional[dt.date] = None, days: int = DUE_SOON_DA
     kept = via_counts(session, via, role=role) if via else {}
     if kept is None:     # a via the writes do not count as one (never, with the gazetteer's groups)
         sqlite = session.get_bind().dialect.name == "sqlite"
-        _count_via(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
+        count_via_by_reading(session, out, "CROSS JOIN" if sqlite else "JOIN", "o.status IN ('open', 'in_progress')", role)
     else:
         for dep, n in kept.items():
             out[dep].via_groups = n
@@ -304,7 +304,7 @@ def summary_scan(session, *, today: Optional[dt.date] = None, days: int = DUE_SO
     return rows + ([apart] if apart.open or apart.done else [])
 
 
-def _count_via(session, out: dict, join: str, opened: str, role: str = "any") -> None:
+def count_via_by_reading(session, out: dict, join: str, opened: str, role: str = "any") -> None:
     """Each department's open tasks through groups and merged bodies, not counted as its own:
     what `owes --unit` lists besides its own (one row per task, its own first).
 
@@ -343,7 +343,7 @@ def _count_via(session, out: dict, join: str, opened: str, role: str = "any") ->
 
 
 def _count_via_scan(session, out: dict, links: str, join: str, opened: str) -> None:
-    """_count_via by its definition: every open task of each department with groups, and of
+    """count_via_by_reading by its definition: every open task of each department with groups, and of
     those groups, read (at 1,000,000 obligations most of the register: every district is in
     "Ủy ban nhân dân các huyện, thị xã, thành phố")."""
     via = via_departments(session)

@@ -273,7 +273,7 @@ def counts_by_department(session, *, today: dt.date, soon: dt.date, role: str = 
 
 def via_counts(session, via: dict, *, role: str = "any") -> Optional[dict]:
     """{department: open tasks it owes through its groups / merged bodies `via[dep]`, less its own
-    among them} from the via groups (bucket v), never the register: models.owes._count_via's
+    among them} from the via groups (bucket v), never the register: models.owes.count_via_by_reading's
     numbers.  None when a via is no department the writes count as a source (SOURCE_SQL; the
     caller then counts over the tasks)."""
     sources = {int(r[0]) for r in execute(session, SOURCE_SQL).all()}

@@ -60,9 +60,9 @@ def _same(session) -> None:
 
 def _via_kept_is_via_read(session) -> None:
     """via_groups from the via groups (unit_counts.via_counts) == read over the groups' tasks
-    (models.owes._count_via, the summary's way when a via is no counted source), every role."""
+    (models.owes.count_via_by_reading, the summary's way when a via is no counted source), every role."""
     from models.departments import via_departments
-    from models.owes import _count_via
+    from models.owes import count_via_by_reading
     from models.owes_rows import UnitSummary
     from models.unit_counts import via_counts
 
@@ -70,7 +70,7 @@ def _via_kept_is_via_read(session) -> None:
         deps = set(via_departments(session)) | {d for vs in via_departments(session).values() for d in vs}
         out = {d: UnitSummary(unit=str(d)) for d in deps}
         join = "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
-        _count_via(session, out, join, "o.status IN ('open', 'in_progress')", role)
+        count_via_by_reading(session, out, join, "o.status IN ('open', 'in_progress')", role)
         via = {d: vs for d, vs in via_departments(session).items() if d in out and vs}
         assert via_counts(session, via, role=role) == {d: out[d].via_groups for d in via}, role
 
