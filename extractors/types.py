@@ -72,6 +72,7 @@ class FieldRead(BaseModel):
     confidence: float = 0.0            # agreement x mean word confidence, 0..1
     page_read: str = ""                # what the page's OCR had read there
     reads: list[str] = Field(default_factory=list)   # what each reading gave ("" = nothing)
+    read_by: list[str] = Field(default_factory=list) # the recogniser of each reading (vie, eng)
     basis: Literal["reads", "signature"] = "reads"   # signature: the readings' day chosen by the signing time
 
 

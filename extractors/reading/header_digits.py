@@ -297,7 +297,7 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
             continue
         value, score = decide(f.name, reads, per_model[k], f.page_read)
         results.append(FieldRead(field=f.name, value=value, confidence=score, page_read=f.page_read,
-                                 reads=[t for t, _ in reads]))
+                                 reads=[t for t, _ in reads], read_by=list(per_model[k])))
         if value is None or value != f.page_read.strip():
             _edit_words(data, f, value or "")
     return results
@@ -337,13 +337,17 @@ def reread_scan_header(grey: np.ndarray, dpi: int, deadline: float) -> list[Fiel
     return reread_header_fields(top, data, dpi, deadline, page_height=grey.shape[0])
 
 
-def _day_votes(read: FieldRead) -> dict[int, int]:
+def _day_votes(read: FieldRead) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """How many readings gave each plausible day, and which recognisers did."""
     votes: dict[int, int] = {}
-    for text in read.reads:
+    models: dict[int, set[str]] = {}
+    by = read.read_by if len(read.read_by) == len(read.reads) else [""] * len(read.reads)
+    for text, model in zip(read.reads, by):
         v = _digits(text)
         if v and v != "?" and _plausible("day", v):
             votes[int(v)] = votes.get(int(v), 0) + 1
-    return votes
+            models.setdefault(int(v), set()).add(model)
+    return votes, models
 
 
 def _latest_date(day: int, month: Optional[int], year: Optional[int], signed: dt.date) -> Optional[dt.date]:
@@ -361,7 +365,7 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     """The header day the readings could not agree on, decided with the signing time as a second
     witness.  Only a day some readings gave (two at least) can be chosen, and only one that fits
     before the signing: the one on the signing day itself, or else the one most readings gave
-    (AGREEMENT of all the readings of a day).  The month follows from the day when it was not read: the
+    (AGREEMENT of all the readings of a day) when both recognisers gave it.  The month follows from the day when it was not read: the
     window is shorter than two months.  Nothing is made up from the signing time alone: a day
     nobody read stays blank."""
     day = next((r for r in reads if r.field == "day"), None)
@@ -371,12 +375,12 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     if month is not None and month.value is None and any(_digits(t) not in ("", "?") for t in month.reads):
         return reads                 # a month was written but not read: no date to bound
     known = int(month.value) if month is not None and month.value else None
-    fitting = {}
-    votes = _day_votes(day)
+    fitting, readers = {}, {}
+    votes, models = _day_votes(day)
     for v, n in votes.items():
         when = _latest_date(v, known, year, signed)
         if when is not None:
-            fitting[when] = n
+            fitting[when], readers[when] = n, models[v]
     if not fitting:
         return reads
     ranked = sorted(fitting.items(), key=lambda kv: (-kv[1], -kv[0].toordinal()))
@@ -384,7 +388,10 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     chosen = None
     if fitting.get(signed, 0) >= 2:
         chosen = signed
-    elif ranked[0][1] >= 2 and ranked[0][1] >= AGREEMENT * total and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+    elif ranked[0][1] >= 2 and ranked[0][1] >= AGREEMENT * total and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) \
+            and len(readers[ranked[0][0]]) >= min(2, len(set(day.read_by)) or 1):
+        # off the signing day, both recognisers must have read it: the digits model drops a
+        # handwritten `1` (`15` -> `5`) as steadily as the other reads `45`
         chosen = ranked[0][0]
     if chosen is None:
         return reads

@@ -101,16 +101,23 @@ DAY_27 = ["27"] * 6 + [""] * 6
 def _reads(**fields):
     from extractors.types import FieldRead
 
-    return [FieldRead(field=name, value=value, reads=reads) for name, (value, reads) in fields.items()]
+    return [FieldRead(field=name, value=value, reads=reads, read_by=["vie"] * 6 + ["eng"] * (len(reads) - 6))
+            for name, (value, reads) in fields.items()]
 
 
 @pytest.mark.parametrize("reads, signed, year, expected", [
     # the readings' day is the signing day: two witnesses
     (dict(day=(None, DAY_27), month=("12", ["12"] * 12)), "2021-12-27", 2021, ("27", "12")),
     # a day some readings gave, fitting before the signing; the month follows from the day
-    (dict(day=(None, ["2Z", "2", "2Z", "04", "04", "04", "0", "", "", "", "", ""])), "2021-01-05", 2021, ("04", "01")),
-    (dict(day=(None, ["31", "21", "31", "31", "", "", "", "", "", "", "", ""]), month=("12", ["12"] * 12)),
+    (dict(day=(None, ["2Z", "2", "2Z", "04", "04", "04", "04", "", "", "", "", ""])), "2021-01-05", 2021, ("04", "01")),
+    (dict(day=(None, ["31", "21", "31", "31", "", "", "31", "", "", "", "", ""]), month=("12", ["12"] * 12)),
      "2025-01-17", 2024, ("31", "12")),
+    # a handwritten 15 (signed the 18th): the digits model reads 5 six times, the other 45 or 15; neither
+    # reading is both models': left blank, not 05
+    (dict(day=(None, ["45", "45", "45", "15", "15", "15", "5", "5", "5", "5", "5", "5"])), "2024-03-18", 2024, (None, None)),
+    # off the signing day one model's steady reading is not enough; on it, it is (a second witness)
+    (dict(day=(None, ["12", "12", "12", "12", ")2", ")2", "3", "3", "3", "", "13", "13"]), month=("02", ["02"] * 12)),
+     "2025-02-03", 2025, ("03", "02")),
     # fitting readings that disagree: left blank
     (dict(day=(None, ["31", "#1", "31", "24", "24", "24", "", "4", "4", "4", "4", "4"]), month=("12", ["12"] * 12)),
      "2025-01-17", 2024, (None, "12")),
