@@ -201,6 +201,14 @@ def _words() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], 
     return tuple(sorted(heads, key=by_len)), tuple(sorted(titles, key=by_len)), frozenset(closed), levels
 
 
+@lru_cache(maxsize=1)
+def _role_heads() -> frozenset:
+    """Heads that name a party by its role in a project, whatever qualifies it ("Nhà đầu tư 02 dự án",
+    "Chủ đầu tư các dự án giao thông"): unit_words.jsonl entries marked "qualified": true."""
+    return frozenset(tuple(unit_key(r["word"]).split()) for r in gazetteer.load("unit_words.jsonl")
+                     if r["role"] == "head" and r.get("qualified"))
+
+
 def _starts_with(keys: list[str], prefix: tuple[str, ...]) -> bool:
     return len(keys) >= len(prefix) and tuple(keys[:len(prefix)]) == prefix
 
@@ -227,6 +235,8 @@ def _by_head_noun(words: list[str]) -> Optional[str]:
         rest, rest_keys = words[len(head):], keys[len(head):]
         if not rest:
             continue
+        if head in _role_heads():
+            return ""
         level = _level_at(rest_keys)
         if level is not None:
             return level

@@ -206,3 +206,11 @@ def test_departments_named_after_one_so(text, expanded):
     from extractors.obligations.units import expand_department_list
 
     assert expand_department_list(text) == expanded
+
+
+@pytest.mark.parametrize("name", ["Nhà đầu tư 02 dự án", "Chủ đầu tư các dự án giao thông",
+                                  "Nhà đầu tư của 02 dự án đường bộ cao tốc Tân Phú - Bảo Lộc"])
+def test_a_party_named_by_its_project_role_is_a_unit(name):
+    from extractors.units import resolve_unit
+
+    assert resolve_unit(name).is_unit
