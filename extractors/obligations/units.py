@@ -70,6 +70,8 @@ def clean_unit_phrase(s: str) -> str:
     s = re.sub(r"\s*[–—]\s*", " - ", collapse_ws(s)).strip(" ,;:.-–—")
     s = re.sub(r"\s*\([^)]*\)", "", s)           # "Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)"
     s = re.sub(r"\s*\([^)]*$", "", s)             # a bracket the span cut open: "Sở … (Cơ quan Thường trực"
+    if "(" not in s:
+        s = s.replace(")", "")                     # a stray one OCR put in: "thuộc Ủy ban nhân dân) thành phố"
     s = re.sub(r"\.\.\.$|…$", "", s).strip(" ,;:.")
     s = re.sub(r"^(?:và|với|cùng|cùng với)\s+", "", s, flags=re.IGNORECASE)
     return s

@@ -214,3 +214,8 @@ def test_a_party_named_by_its_project_role_is_a_unit(name):
     from extractors.units import resolve_unit
 
     assert resolve_unit(name).is_unit
+
+
+def test_a_stray_closing_bracket_in_a_name_goes():
+    assert canonical_unit("Thủ trưởng các sở, ban, ngành thuộc Ủy ban nhân dân) thành phố") == \
+        "Thủ trưởng các sở, ban, ngành thuộc Ủy ban nhân dân thành phố"
