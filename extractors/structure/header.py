@@ -658,6 +658,10 @@ def is_footer_start(ln: Line) -> bool:
     return False
 
 
+# Military and police ranks printed before a signer's name (Bộ Công an, Bộ Quốc phòng, Công an tỉnh)
+_RANK = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)|ĐẠI\s+TƯỚNG|(?:THƯỢNG|TRUNG|THIẾU)\s+(?:TƯỚNG|TÁ|ÚY))\s+")
+
+
 def parse_footer(lines: list[Line], start: int) -> FooterResult:
     """Read a signature block and Nơi nhận list beginning at lines[start] (either order, or side by side)."""
     fr = FooterResult(start=start)
@@ -707,9 +711,10 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
             if _SIGNED_NOTE.match(fs) and seen_sig:
                 handled = True
                 continue
-            if seen_sig and not name_done and (_NAME.match(seg.strip()) or _NAME_CAPS.match(seg.strip()) and len(seg.split()) <= 5
-                                                and not _TITLE_WORDS & set(fold(seg).split())):
-                fr.signer = " ".join(w[:1] + w[1:].lower() for w in seg.split()) if is_upper_line(seg) else seg.strip()
+            named = _RANK.sub("", seg.strip())      # "Thượng tướng Nguyễn Văn Long": the rank is no name
+            if seen_sig and not name_done and named and (_NAME.match(named) or _NAME_CAPS.match(named) and len(named.split()) <= 5
+                                                         and not _TITLE_WORDS & set(fold(named).split())):
+                fr.signer = " ".join(w[:1] + w[1:].lower() for w in named.split()) if is_upper_line(named) else named
                 name_done = True
                 handled = True
                 continue

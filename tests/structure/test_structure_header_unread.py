@@ -26,3 +26,14 @@ def test_an_unread_day_keeps_the_place_a_blank_one_does_not(reads, place, flag):
         doc.pages[0].field_reads = [FieldRead(field="day", value=None, reads=reads)]
     h = parse_directive(doc).header
     assert h.issued_on is None and h.place == place and ("date-unread" in h.flags) == flag
+
+
+@pytest.mark.parametrize("name_line, signer", [
+    ("Thượng tướng Nguyễn Văn Long", "Nguyễn Văn Long"),
+    ("Đại tá Trần Văn Bình", "Trần Văn Bình"),
+    ("Nguyễn Văn Long", "Nguyễn Văn Long"),
+])
+def test_a_rank_before_the_signers_name_is_no_name(name_line, signer):
+    text = HEADER.replace("ngày tháng 9", "ngày 11 tháng 9") + (
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n" + name_line + "\n")
+    assert parse_directive(document_from_text(text)).header.signer == signer
