@@ -132,7 +132,7 @@ class Document(BaseModel):
 # ---------------------------------------------------------------- structure
 
 SectionRole = Literal[
-    "purpose", "targets", "tasks", "organisation", "funding", "background", "preamble",
+    "purpose", "scope", "targets", "tasks", "organisation", "funding", "background", "preamble",
     "articles", "appendix", "closing", "other",
 ]
 

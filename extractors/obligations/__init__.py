@@ -24,8 +24,20 @@ _TASK_ROLES = {"tasks", "organisation"}
 
 
 def _role(section: Section, inherited: Optional[str]) -> Optional[str]:
-    """The role structure gave the section ("other": none of its own, the parent's holds)."""
+    """The role structure gave the section ("other": none of its own, the parent's holds; under a
+    plan's audience and forms part, its "Nội dung tuyên truyền" describes too)."""
+    if inherited == "scope":
+        return inherited
     return section.role if section.role and section.role != "other" else inherited
+
+
+def _names_a_doer(text: str) -> bool:
+    """TEXT names its doer and goes on with what the doer does ("Các sở, ban, ngành … đưa nội dung
+    CCHC vào các cuộc họp"), not only who ("Các bộ, cơ quan ngang bộ (trừ Bộ Công an …).")."""
+    from extractors.obligations.split import starts_with_verb, subject_of
+
+    leads, end = subject_of(text)
+    return bool(leads) and starts_with_verb(text[end:].lstrip(" ,:;"))
 
 
 def _paragraph_texts(section: Section) -> list[tuple[str, int]]:
@@ -239,6 +251,9 @@ class _Walker:
             got = split_unit_text(body, ref=section.path or None, page=page,
                                   scope=list(applied.leads) or self.addressees, role=role, prose=False,
                                   require_unit=require and not self.addressees)
+            if role == "scope":
+                # a plan's audience and forms: only a sentence whose named doer does something
+                got = [piece for piece in got if _names_a_doer(piece.text)]
             for piece in got:
                 if piece.inherited and not piece.supports:
                     piece.supports = list(applied.supports)

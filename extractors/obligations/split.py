@@ -228,6 +228,9 @@ def is_deadline_only(sentence: str) -> bool:
     return not re.sub(r"[\d/.\-:,\s]", "", rest)
 
 
+_FORM_HEADER = re.compile(r"\bHọ\s+(?:và\s+)?tên\b.{0,80}\b(?:Chức\s*v|S[ốô]\s+điện\s+thoại|Đơn\s*v)", re.IGNORECASE | re.DOTALL)
+
+
 def is_title(sentence: str) -> bool:
     """A heading or list lead-in, not a task: "Nhiệm vụ chung", "Cụ thể:", "Tổ chức thực hiện:",
     "Nhiệm vụ ... (08 nhiệm vụ);" — short and ending with a colon, a count of tasks, or no verb."""
@@ -235,7 +238,12 @@ def is_title(sentence: str) -> bool:
     words = s.split()
     if s.startswith("(") and s.rstrip(" .;").endswith(")"):
         return True                  # "(Ban hành kèm theo Quyết định số ...)"
+    if re.match(r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\b", s) or _FORM_HEADER.search(s):
+        return True                  # an appendix's subtitle, or a form's column heads read as text
+                                     # ("Họ và tên | Chức vụ | Số điện thoại"): a list to fill, no task
     letters = [c for c in s if c.isalpha()]
+    if len(letters) < 3:
+        return True                  # OCR's table rules and numbers with no words ("| 2.")
     if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
         return True                  # an upper-case title line
     if s.endswith(":") and len(words) <= 12:

@@ -393,3 +393,20 @@ def test_supports_named_after_phoi_hop(text, supports):
     from extractors.obligations.split import supports_of
 
     assert supports_of(text) == supports
+
+
+@pytest.mark.parametrize("text", [
+    "(Kèm theo Công văn số 4214/BCA-C04 ngày 16 tháng 9 năm 2025) Họ và tên | Chức vụ | Đơn vị công tác",
+    "Danh sách lãnh đạo cấp Sở phụ trách Họ và tên Chức vụ Đơn vị Số điện thoại Địa chỉ thư điện tử",
+])
+def test_a_form_to_fill_is_no_task(text):
+    assert split_unit_text(text, ref="1", page=3, scope=["Cục Cảnh sát điều tra tội phạm về ma túy"], role="tasks") == []
+
+
+def test_a_plans_audience_section_gives_only_the_tasks_that_name_their_doer():
+    sec = item("II", "ĐỐI TƯỢNG, NỘI DUNG VÀ HÌNH THỨC TUYÊN TRUYỀN", kind="roman", role="scope", children=[
+        item("II.1", "Tuyên truyền vai trò, ý nghĩa và lợi ích khi sử dụng dịch vụ công trực tuyến."),
+        item("II.2", "Các sở, ban, ngành và UBND các xã, phường, đặc khu đưa nội dung CCHC vào các cuộc họp thường kỳ.")])
+    obs = extract_obligations(directive([sec])).obligations
+    assert [(o.ref, o.lead_units) for o in obs] == [
+        ("II.2", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"])]

@@ -595,3 +595,15 @@ def test_a_scanned_task_table_row_carries_the_confidence_of_its_cells():
     assert rows[0].confidence == 95.0
     assert rows[1].confidence == pytest.approx((60.0 * len("Số hóa hồ sơ") + 80.0 * len("Sở Nội vụ"))
                                                / (len("Số hóa hồ sơ") + len("Sở Nội vụ")), abs=0.01)
+
+
+@pytest.mark.parametrize("heading, role", [
+    ("ĐỐI TƯỢNG, NỘI DUNG VÀ HÌNH THỨC TUYÊN TRUYỀN", "scope"),   # a plan's audience: only a named doer is a task
+    ("Phạm vi điều chỉnh", "scope"),
+    ("NỘI DUNG TUYÊN TRUYỀN", "tasks"),
+    ("Đối với các sở, ban, ngành", None),
+])
+def test_heading_roles(heading, role):
+    from extractors.structure.roles import heading_role
+
+    assert heading_role(heading) == role
