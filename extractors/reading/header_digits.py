@@ -111,7 +111,10 @@ def find_fields(data: dict, height: int) -> list[_Field]:
     """The number, day and month slots of the header lines in the top of the page (`height`: the
     page's height in the word table's pixels)."""
     out: list[_Field] = []
-    for key, idx in _line_words(data).items():
+    seen: set[str] = set()
+    # top-most first: the header's number and date lines come before any date the body cites
+    # ("Hội nghị ngày 31 tháng 01 năm 2024 …"), which is not re-read
+    for key, idx in sorted(_line_words(data).items(), key=lambda kv: min(data["top"][i] for i in kv[1])):
         top = min(data["top"][i] for i in idx)
         if top > TOP_SHARE * height:
             continue
@@ -126,10 +129,12 @@ def find_fields(data: dict, height: int) -> list[_Field]:
         y1 = max(data["top"][i] + data["height"][i] for i in idx)
         spans = []
         m = _NUMBER.match(text)
-        if m:
+        if m and "number" not in seen:
+            seen.add("number")
             spans.append(("number", m.span("v")))
         m = _DATE.match(text)
-        if m:
+        if m and "date" not in seen:
+            seen.add("date")
             spans.append(("day", m.span("d")))
             spans.append(("month", m.span("m")))
         for name, (a, b) in spans:

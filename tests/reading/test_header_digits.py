@@ -207,3 +207,25 @@ def test_a_scanners_ocr_layer_does_not_decide_the_number(tmp_path):
     assert page.source == "text"              # the layer is good enough to keep ...
     assert {r.field: r.value for r in page.field_reads}.get("number") == "05"   # ... but not its digits
     assert "Số: 05 /CT-UBND" in page.text() and "46" not in page.text()
+
+
+def _word_table(lines):
+    """A Tesseract word table (image_to_data's dict) of LINES: (top, words)."""
+    data = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")}
+    for n, (top, words) in enumerate(lines, 1):
+        left = 100
+        for w in words.split():
+            for k, v in (("text", w), ("conf", 95), ("block_num", n), ("par_num", 1), ("line_num", 1),
+                         ("left", left), ("top", top), ("width", 18 * len(w)), ("height", 40)):
+                data[k].append(v)
+            left += 18 * len(w) + 20
+    return data
+
+
+def test_only_the_headers_date_line_is_a_field_not_a_date_the_body_cites():
+    from extractors.reading.header_digits import find_fields
+
+    data = _word_table([(200, "Đồng Nai, ngày tháng 02 năm 2024"),
+                        (600, "ngày 31 tháng 01 năm 2024, Hội nghị trực tuyến sơ kết Đề án 06")])
+    fields = find_fields(data, 3500)
+    assert {f.text for f in fields} <= {"Đồng Nai, ngày tháng 02 năm 2024"}
