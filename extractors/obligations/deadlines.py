@@ -212,8 +212,15 @@ def is_before_document(deadline: Deadline | None, document_date: dt.date | None)
 _CLAUSE_END = re.compile(r"[;.](?:\s|$)")
 
 
+_HELPERS_FORMULA = re.compile(r"(?:chủ\s+trì,?\s*)?phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+[^.]{0,120}?\s(?=(?:tổ\s+chức|thực\s+hiện|"
+                              r"triển\s+khai|rà\s+soát|kiểm\s+tra|theo\s+dõi|tuyên\s+truyền|hướng\s+dẫn)\b)", _FLAGS)
+
+
 def _first_clause_end(text: str) -> int:
-    m = _CLAUSE_END.search(text)
+    # a semicolon inside the opening list of helpers ("Phối hợp với các sở, ngành; cơ quan thông tấn,
+    # báo chí tổ chức …") ends no clause
+    formula = _HELPERS_FORMULA.match(text)
+    m = _CLAUSE_END.search(text, formula.end() if formula else 0)
     return m.start() if m else len(text)
 
 
@@ -340,6 +347,12 @@ def _governs_main_action(head: str, strict: bool = True) -> bool:
     head = re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS)
     head = head.strip(" ,")
     if not head:
+        return True
+    # "Phối hợp với các sở, ngành; cơ quan thông tấn, báo chí tổ chức tuyên truyền thường xuyên": a
+    # semicolon inside the list of those helping is no clause break, and the verb right after that
+    # formula is the main action ("tổ chức tuyên truyền" + the period word)
+    formula = _HELPERS_FORMULA.match(head)
+    if formula and len(head[formula.end():].split()) <= 4 and not re.search(r"[;.]", head[formula.end():]):
         return True
     if re.search(r"[;.]", head):
         return False

@@ -106,6 +106,10 @@ SENTENCES = [
     # an open run of months, a note on where work goes on: no deadline
     ("Bảo đảm triển khai thi công các hạng mục theo kế hoạch trong tháng 4/2026 và các tháng tiếp theo.", None),
     ("Xây dựng kế hoạch thi công cụ thể, trong đó lưu ý các vị trí triển khai thi công trong tháng 4/2026.", None),
+    # the main action right after the helpers' formula, a semicolon inside their list
+    ("Phối hợp với các sở, ngành; cơ quan thông tấn, báo chí tổ chức tuyên truyền thường xuyên, liên tục nội dung "
+     "quy định của chính sách về hóa đơn điện tử", (None, "ongoing", None)),
+    ("Phối hợp với các sở, ngành tổ chức tập huấn cho doanh nghiệp; kiểm tra thường xuyên việc sử dụng hóa đơn", None),
     # a worn V in a scanned roman quarter reads as W
     ("ban hành các quy định, hướng dẫn (hoàn thành trong quý IW/2025).", (D(2025, 12, 31), None, None)),
 ]
