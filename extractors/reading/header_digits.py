@@ -15,6 +15,16 @@ otherwise the field is left blank and reported unread.  The page's words are edi
 the lines built from them carry the accepted value or a blank.
 
     reread_header_fields(grey, data, dpi, deadline) -> list[FieldRead]
+
+A value needs more than agreement: no recogniser may read another value more often (a handwritten
+`16` that one model reads `46` six times and the other `16` four times is unread).  Only the
+header's own number and date lines are re-read, never a date the body cites.  A scanner's OCR
+layer under the picture is read the same way (reread_scan_header): its digits are no more trusted.
+A day the readings could not agree on may still be settled by the earliest digital signature of
+the page (settle_day_by_signature): a directive is signed on its date or within SIGNED_WITHIN_DAYS
+after it, so a day read at least twice that falls on the signing day, or that both recognisers
+read and that fits before it, is taken (FieldRead.basis "signature"); nothing comes from the
+signing time alone.
 """
 from __future__ import annotations
 
