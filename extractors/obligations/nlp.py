@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from extractors import gazetteer
 from extractors.obligations.units import HEAD_RE, PLURAL_ORG_RE, expand_abbreviations
+from extractors.units import respell_unit
 from extractors.text import fold_diacritics
 
 __all__ = ["get_nlp", "unit_mentions", "pos_tags", "forget_texts", "read_unit_phrase", "STOP_WORDS"]
@@ -123,6 +124,26 @@ def _starts_unit(s: str) -> bool:
 def read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
     """The unit phrase that begins at `start` in `text` and where it ends (char offset).
     Returns ("", start) when no unit begins there (a verb, a person noun)."""
+    phrase, end = _read_unit_phrase(text, start)
+    # OCR's diacritic slips in the words of a name ("Ngân hàng Nhà nước - Chỉ nhánh Quảng Ngãi": "Chỉ"
+    # taken for a verb cut it): where the name stops at a word the gazetteer spells otherwise in that
+    # pair (its last word or the next), it is read again respelled (one code point a letter: the
+    # offsets hold); a slip elsewhere in the sentence is not this name's business
+    if phrase:
+        window = text[start:min(len(text), end + 40)]
+        respelled = respell_unit(window)
+        if len(respelled) == len(window) and respelled != window:
+            last = max(start, text.rfind(" ", start, end - 1) + 1)   # the phrase's last word ...
+            nxt = re.match(r"\s*\S+", text[end:])              # ... and the word after it
+            stop = end + (nxt.end() if nxt else 0)
+            if respelled[last - start:stop - start] != window[last - start:stop - start]:
+                p2, e2 = _read_unit_phrase(text[:start] + respelled + text[start + len(window):], start)
+                if e2 > end:
+                    return p2, e2
+    return phrase, end
+
+
+def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
     rest = text[start:]
     lead_ws = len(rest) - len(rest.lstrip())
     rest = rest.lstrip()

@@ -228,6 +228,8 @@ def is_deadline_only(sentence: str) -> bool:
     return not re.sub(r"[\d/.\-:,\s]", "", rest)
 
 
+_NATIONAL_MOTTO = re.compile(r"C[ỘÔO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘÔO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆÊE]T\s+NAM|"
+                             r"Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc", re.IGNORECASE)
 _FORM_HEADER = re.compile(r"\bHọ\s+(?:và\s+)?tên\b.{0,80}\b(?:Chức\s*v|S[ốô]\s+điện\s+thoại|Đơn\s*v)", re.IGNORECASE | re.DOTALL)
 
 
@@ -244,6 +246,9 @@ def is_title(sentence: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     if len(letters) < 3:
         return True                  # OCR's table rules and numbers with no words ("| 2.")
+    if _NATIONAL_MOTTO.search(s):
+        return True                  # an attached draft's header run into one paragraph ("ỦY BAN NHÂN DÂN
+                                     # CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM TỈNH … Số: …"): no task
     if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
         return True                  # an upper-case title line
     if s.endswith(":") and len(words) <= 12:

@@ -40,7 +40,7 @@ def test_malformed_line_names_file_and_line(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name,roles", [
-    ("section_roles.jsonl", {"appendix", "organisation", "funding", "purpose", "targets", "tasks", "background"}),
+    ("section_roles.jsonl", {"appendix", "organisation", "funding", "purpose", "scope", "targets", "tasks", "background"}),
     ("table_columns.jsonl", {"stt", "support", "lead", "monitor", "deadline", "output", "task", "note", "budget"}),
 ])
 def test_rule_tables_compile_to_known_roles(name, roles):

@@ -410,3 +410,9 @@ def test_a_plans_audience_section_gives_only_the_tasks_that_name_their_doer():
     obs = extract_obligations(directive([sec])).obligations
     assert [(o.ref, o.lead_units) for o in obs] == [
         ("II.2", ["Các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu"])]
+
+
+def test_an_attached_drafts_header_run_into_a_paragraph_is_no_task():
+    text = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM TỈNH LÂM ĐỒNG Số: /QĐ-UBND Độc lập - Tự do - Hạnh phúc "
+            "Lâm Đồng, ngày tháng năm 2025 DỰ THẢO QUYẾT ĐỊNH Thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng")
+    assert split_unit_text(text, ref=None, page=3, scope=["Công an tỉnh"], role="tasks") == []
