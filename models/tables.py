@@ -52,6 +52,7 @@ class Document(SQLModel, table=True):
         Index("ix_documents_number_key", "number_key"),
         Index("ix_documents_issued_on", "issued_on"),
         Index("ix_documents_type", "type"),      # the type filter's list of types (0015)
+        Index("ix_documents_source_file", "source_file"),   # a document filter by file name (0016)
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
