@@ -448,9 +448,6 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
 COUNT_CAP = 1000
 WINDOW_MIN_ROWS = 20_000     # below this the whole register is ranked at once
 WINDOW_MAX_ROWS = 16_000
-# obligations (id, the deadline fields, document_id, ref): what the filters and the no-words order
-# read of a task found by id, without its wide row (migration 0016_unit_overdue_keys)
-ID_DATES_INDEX = "ix_obligations_id_dates"
 DEADLINE_COLUMNS = ("o.deadline_due, o.deadline_recurrence, o.deadline_day, o.deadline_start, o.status, "
                     "o.last_done_on")
 
@@ -460,10 +457,8 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     task's next occurrence in a date range), in due order, overdue first; the full rows are
     fetched for the page only."""
     join = " JOIN documents d ON d.id = o.document_id" if "d." in f.sql() else ""
-    # a unit's or a document's tasks: their order's columns from the covering index (0016)
-    covering = f" INDEXED BY {ID_DATES_INDEX}" if f.dialect == "sqlite" and f.id_sets else ""
     rows = [dict(r) for r in execute(session, (
-        f"SELECT o.id AS k, o.document_id, o.ref, {DEADLINE_COLUMNS} FROM obligations o{covering}{join} WHERE {f.sql()}"),
+        f"SELECT o.id AS k, o.document_id, o.ref, {DEADLINE_COLUMNS} FROM obligations o{join} WHERE {f.sql()}"),
         f.params).mappings()]
     if f.post:
         rows = [m for m in rows if all(p(m) for p in f.post)]
@@ -595,9 +590,9 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
     id_sets = [x for x in f.id_sets if not (tokens and x == f.unit_set)]   # the unit: part of the match
     if f.dialect == "sqlite":
         frm = "search_obligations_fts f"
-        if needs_o:    # the filters' columns from the covering index, not the (wide) row: 0016
+        if needs_o:
             frm += (" CROSS JOIN search_obligations s ON s.rid = f.rowid"
-                    f" CROSS JOIN obligations o INDEXED BY {ID_DATES_INDEX} ON o.id = s.item_id")
+                    " CROSS JOIN obligations o ON o.id = s.item_id")
         conds = [f"search_obligations_fts MATCH {f.param(q.fts5() + _units_fts5(tokens))}"]
         if window:
             conds.append("f.rowid > :lo_rid")

@@ -123,12 +123,7 @@ class Unit(SQLModel, table=True):
 
 class Obligation(SQLModel, table=True):
     __tablename__ = "obligations"
-    __table_args__ = (
-        Index("ix_obligations_document_ordinal", "document_id", "ordinal"),
-        # covering: a task found by id, its filters' and order's columns without its wide row (0016)
-        Index("ix_obligations_id_dates", "id", "status", "deadline_due", "deadline_recurrence", "deadline_day",
-              "deadline_start", "last_done_on", "document_id", "ref"),
-    )
+    __table_args__ = (Index("ix_obligations_document_ordinal", "document_id", "ordinal"),)
     ref: Optional[str] = None
     page: Optional[int] = None
     text: str

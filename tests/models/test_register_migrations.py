@@ -637,8 +637,8 @@ def test_postgres_unit_search_tokens_migration(pg_empty_url):
 # ---------------------------------------------------------------- 0016_unit_overdue_keys
 
 def _check_unit_overdue_keys_migration(url: str) -> None:
-    """A register brought down to 0015 (no indexes for the overdue list from the count keys,
-    the covering obligations index or documents (source_file)): the upgrade adds them, the
+    """A register brought down to 0015 (no indexes for the overdue list from the count keys or
+    documents (source_file)): the upgrade adds them, the
     schema equals the metadata again, and a unit's overdue list, a document filter and a word
     search with filters answer as before."""
     import datetime as dt
@@ -650,7 +650,7 @@ def _check_unit_overdue_keys_migration(url: str) -> None:
     from tests.models.test_unit_counts import UNITS, random_obligations
 
     names = {"ix_unit_count_keys_k": "unit_count_keys", "ix_unit_counts_dep_bucket_due": "unit_counts",
-             "ix_obligations_id_dates": "obligations", "ix_documents_source_file": "documents"}
+             "ix_documents_source_file": "documents"}
     today = dt.date(2024, 6, 15)
     init_db(url)
     rnd = random.Random(16)

@@ -13,16 +13,15 @@ counted in them.  Two indexes serve it:
   task; this is its reverse, covering);
 - unit_counts (dep, bucket, due): a department's groups of one bucket, by date.
 
-And obligations (id, status, the deadline fields, document_id, ref), covering: what a word
-search's filters (status, due range, overdue, type and programme through document_id) and
-the no-words order of a unit's or a document's tasks read of each task found by id, without
-its wide row (text, units, flags: a page of the table per task); SQLite is told to use it
-(INDEXED BY, models.search.ID_DATES_INDEX), PostgreSQL reads it index-only.
-
 And documents (source_file): a document filter is resolved by id, number or file name, one
 statement whose OR read every document (50,000 at 1,000,000 obligations) for want of it.
 
-No data changes; the downgrade drops the four indexes.  At 1,000,000 obligations (3.3 million count
+No data changes; the downgrade drops the three indexes.
+
+(A covering index on obligations (id, status, the deadline fields, document_id, ref) was tried
+for the word searches' filters: it cut their lookups by a quarter to a half, but with it
+SQLite's planner, which has no statistics, starts a unit's owes list from the status index,
+1.7-2.8 s instead of ~0.15 s at 1,000,000 obligations: not kept.)  At 1,000,000 obligations (3.3 million count
 keys, bench_search's synthetic register) the SQLite indexes took ~5 s, PostgreSQL's ~8 s
 (load ~7 on 2 cores).
 """
@@ -36,22 +35,17 @@ down_revision = "0015_unit_search_tokens"
 branch_labels = None
 depends_on = None
 
-ID_DATES_COLUMNS = ("id", "status", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start",
-                    "last_done_on", "document_id", "ref")     # models.tables.Obligation's ix_obligations_id_dates
-
 
 def upgrade() -> None:
     op.create_index("ix_unit_count_keys_k", "unit_count_keys", ["k", "obligation_id"])
     op.create_index("ix_unit_counts_dep_bucket_due", "unit_counts", ["dep", "bucket", "due"])
     op.create_index("ix_documents_source_file", "documents", ["source_file"])
-    op.create_index("ix_obligations_id_dates", "obligations", list(ID_DATES_COLUMNS))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(text("ANALYZE unit_counts"))
         op.execute(text("ANALYZE unit_count_keys"))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_obligations_id_dates", table_name="obligations")
     op.drop_index("ix_documents_source_file", table_name="documents")
     op.drop_index("ix_unit_counts_dep_bucket_due", table_name="unit_counts")
     op.drop_index("ix_unit_count_keys_k", table_name="unit_count_keys")
