@@ -628,16 +628,47 @@ def _tsq(tsq: str, tokens: list[str]) -> str:
     return f"({tsq}){_units_tsquery(tokens)}" if tokens else tsq
 
 
-def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
-    """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
-    2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
-    parts = []
+def _tier_tests(q: SearchQuery) -> list[tuple]:
+    """(weight, FTS5 query, tsquery, column) of each tier test: a row failing it adds `weight`."""
     tests = []
     if q.exact:
         tests.append((2, q.fts5_exact(), q.tsquery_exact(), "exact"))
     if len(q.terms) > 1 and not q.phrase:
         tests.append((1, q.fts5_phrase(), q.tsquery_phrase(), "folded"))
-    for weight, fts, tsq, col in tests:
+    return tests
+
+
+FEW_ROWS = 16   # SQLite: a filtered match this small has its tiers tested row by row
+
+
+def _few_ranked(session, q: SearchQuery, f: Filters, frm: str, where: str, rid: str) -> Optional[list[tuple]]:
+    """SQLite, words with a filter on the tasks (status, type, programme, overdue …) and no
+    window: when the match holds at most FEW_ROWS rows, [(rid, tier)] best first, the tiers
+    tested for those rows only (an FTS5 match restricted to their rowids, ~0.1 ms a row) instead
+    of computed over every row matching the words (a phrase over a unit's matches: 5-14 ms at
+    1,000,000 obligations).  None when the match is larger (the caller ranks in one statement)."""
+    rows = [r[0] for r in execute(session, f"SELECT {rid} FROM {frm} WHERE {where} LIMIT {FEW_ROWS + 1}",
+                                  f.params).all()]
+    if len(rows) > FEW_ROWS:
+        return None
+    tier = dict.fromkeys(rows, 0)
+    if rows:
+        ids = ", ".join(str(int(k)) for k in rows)
+        for weight, fts, _, col in _tier_tests(q):
+            table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
+            passed = {r[0] for r in execute(session, (
+                f"SELECT rowid FROM {table} WHERE {table} MATCH :m AND rowid IN ({ids})"),
+                {"m": fts + _units_fts5(_tokens(f))}).all()}
+            for k in rows:
+                tier[k] += 0 if k in passed else weight
+    return sorted(tier.items(), key=lambda kt: (kt[1], -kt[0]))
+
+
+def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
+    """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
+    2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
+    parts = []
+    for weight, fts, tsq, col in _tier_tests(q):
         if f.dialect == "sqlite":
             table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
             lo = " AND rowid > :lo_rid" if window else ""
@@ -681,6 +712,11 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
     n_all = None
     for window in windows:
         frm, where, rid = _words_from(q, f, window)
+        if f.dialect == "sqlite" and not window and not f.post and f.where and _tier_tests(q):
+            few = _few_ranked(session, q, f, frm, where, rid)
+            if few is not None:
+                picked, n_all = few[:need], len(few)
+                break
         tier = _tier_sql(q, f, rid, window)
         # the window's matches are all read for the order anyway: their number is free, and when
         # it passes the cap the whole register need not be counted

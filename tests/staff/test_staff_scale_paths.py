@@ -232,3 +232,40 @@ def test_a_units_overdue_list_from_the_count_keys_is_the_scans(db_url):
         refresh(s, gone)
         s.commit()
         assert check(s) >= len(units)
+
+
+def test_a_filtered_match_is_the_words_intersected_with_the_filter(db_url):
+    """Words with a filter on the tasks (status, type, programme, overdue, with or without a
+    unit): the words' hits, in their order and with their exact flags, that the filter alone
+    keeps.  On SQLite a small match (models.search.FEW_ROWS) has its tiers tested row by row,
+    a larger one in one statement: both ways are taken here."""
+    from models import search as search_module
+    from models.register import ingest_processed, open_session
+    from models.search import search
+
+    rnd = random.Random(31)
+    today = dt.date(2024, 6, 15)
+    with open_session(db_url) as s:
+        for i in range(10):
+            ingest_processed(s, build_processed(
+                name=f"f-{i}.pdf", number=f"{i + 1}/{'KH' if i % 2 else 'CV'}-UBND", type="Kế hoạch" if i % 2 else "Công văn",
+                programme="06/QĐ-TTg" if i % 3 == 0 else None, obligations=random_obligations(rnd, 14)))
+        sizes = []
+        for q in ("du lieu", "dữ liệu", "hộ tịch", "nhiệm vụ số 3", "nhiem vu", '"an ninh mang"', "an ninh mạng"):
+            words = [(h.obligation_id, h.exact) for h in search(s, query=q, today=today, limit=1000).hits]
+            for unit in (None, "Công an tỉnh", "Sở Tư pháp"):
+                for kw in ({"status": "open"}, {"status": ["done", "cancelled"]}, {"type": "Kế hoạch"},
+                           {"overdue": True}, {"programme": "06/QĐ-TTg"}, {"type": "Công văn", "status": "open"}):
+                    kw = {**kw, **({"unit": unit} if unit else {})}
+                    ids = {h.obligation_id for h in search(s, today=today, limit=1000, **kw).hits}
+                    res = search(s, query=q, today=today, limit=1000, **kw)
+                    both = [(h.obligation_id, h.exact) for h in res.hits]
+                    assert both == [w for w in words if w[0] in ids], (q, kw)
+                    assert res.total == len(both) and not res.more
+                    for limit, offset in ((3, 0), (2, 1)):     # a page is the slice, the count the whole
+                        page = search(s, query=q, today=today, limit=limit, offset=offset, **kw)
+                        assert [(h.obligation_id, h.exact) for h in page.hits] == both[offset:offset + limit]
+                        assert page.total == len(both) or not page.hits
+                    sizes.append(len(both))
+        assert min(sizes) == 0 and any(0 < n <= search_module.FEW_ROWS for n in sizes)
+        assert any(n > search_module.FEW_ROWS for n in sizes)
