@@ -23,6 +23,11 @@ against models.dates.is_overdue); counts stop at COUNT_CAP.  With words and a du
 the page may come from the window, and the count is then a lower bound (`more`): a recurring
 task's next occurrence is computed in Python.
 
+A unit's overdue tasks with no words are found from the per-department count keys that the
+writes keep (models/unit_counts.py, migration 0016_unit_overdue_keys), not by reading every
+task of the unit; on SQLite a filtered word match of at most FEW_ROWS rows is ranked by testing
+those rows' tiers only.
+
 The indexes are built by migrations 0002_search / 0003_search_order (triggers keep them in
 step); this module only reads, through models.db.execute: a SQLAlchemy session or, for the
 quick CLI commands on SQLite, a LightSession (sqlite3, no SQLAlchemy import).
