@@ -23,6 +23,11 @@ against models.dates.is_overdue); counts stop at COUNT_CAP.  With words and a du
 the page may come from the window, and the count is then a lower bound (`more`): a recurring
 task's next occurrence is computed in Python.
 
+A unit's overdue tasks with no words are found from the per-department count keys that the
+writes keep (models/unit_counts.py, migration 0016_unit_overdue_keys), not by reading every
+task of the unit; on SQLite a filtered word match of at most FEW_ROWS rows is ranked by testing
+those rows' tiers only.
+
 The indexes are built by migrations 0002_search / 0003_search_order (triggers keep them in
 step); this module only reads, through models.db.execute: a SQLAlchemy session or, for the
 quick CLI commands on SQLite, a LightSession (sqlite3, no SQLAlchemy import).
@@ -215,6 +220,8 @@ class Filters:
         self.selective = False        # a unit or document filter: drive the query from it, not the words
         self.unit_set: Optional[str] = None   # the unit filter's entry of id_sets ...
         self.unit_tokens: list[str] = []      # ... and the same filter as index tokens (words present)
+        self.unit_ids: list[int] = []         # ... and its printed units, with the role asked for
+        self.role = "any"
         self._n = 0
 
     def param(self, value) -> str:
@@ -300,6 +307,7 @@ def build_filters(session, *, unit: Optional[str] = None, role: str = "any", doc
             f.id_sets.append(f.unit_set)
             roles = (role,) if role in ("lead", "support") else ("lead", "support")
             f.unit_tokens = [unit_token(u, r) for u in sorted(int(u) for u in units) for r in roles]
+            f.unit_ids, f.role = sorted(int(u) for u in units), role
         f.selective = True
     if document:
         # resolved first (id, number or file name), so the filter is an indexed document_id list
@@ -432,7 +440,10 @@ def search(session, *, query: str = "", unit: Optional[str] = None, role: str = 
     if sort == "confidence":
         hits, total, more = _confidence_order(session, q, f, limit, offset, today)
     elif q.empty:
-        hits, total, more = _due_order(session, f, limit, offset, today)
+        found = None
+        if overdue and unit and not (document or type or programme or due_from or due_to or status or flags):
+            found = _unit_overdue(session, f, limit, offset, today)     # None: the counts cannot say
+        hits, total, more = found or _due_order(session, f, limit, offset, today)
     else:
         hits, total, more = _ranked(session, q, f, limit, offset, today, count)
     return SearchResult(query=q, hits=hits, total=int(total), more=more,
@@ -457,6 +468,15 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
     if f.post:
         rows = [m for m in rows if all(p(m) for p in f.post)]
 
+    rows.sort(key=_due_key(today))
+    page = rows[offset:offset + limit]
+    full = _rows_by(session, "o.id", [m["k"] for m in page])
+    return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
+
+
+def _due_key(today: dt.date):
+    """The no-words order of a row (its deadline fields, document_id, ref): overdue first, then
+    by the date that counts, undated last, then document order."""
     dates: dict[tuple, tuple] = {}     # deadline fields -> (overdue, the date that counts): they repeat
 
     def due_key(m):
@@ -468,10 +488,67 @@ def _due_order(session, f: Filters, limit: int, offset: int, today: dt.date):
             known = dates[fields] = (not is_overdue(row, today), effective_due(m, today, row))
         late, nd = known
         return (late, nd is None, nd or dt.date.max, m["document_id"], natural_key(m.get("ref")))
-    rows.sort(key=due_key)
-    page = rows[offset:offset + limit]
-    full = _rows_by(session, "o.id", [m["k"] for m in page])
-    return [_hit(full[m["k"]], today) for m in page if m["k"] in full], len(rows), False
+    return due_key
+
+
+UNIT_OVERDUE_MAX_ROWS = 2000    # rows read for a page from the counts' keys; more (a deep page): the scan
+
+
+def _unit_overdue(session, f: Filters, limit: int, offset: int, today: dt.date):
+    """A unit's overdue tasks, no words, no other filter: found from the kept per-task count
+    keys (models/unit_counts.py: each open one-off task is keyed by its department, role,
+    status and due day; a recurring or started one by all its deadline fields), so that only
+    the overdue tasks are read, not every task of the unit (13,000 in a large department at
+    1,000,000 obligations).  The page's rows are then read and ordered as _due_order orders
+    them.  None when the counts cannot answer exactly: the filter's units are not whole
+    departments, or a row read disagrees with its key (the caller then reads the unit's tasks)."""
+    from models.dates import TaskDates
+
+    if not f.unit_ids or f.post or len(f.id_sets) != 1 or f.id_sets[0] != f.unit_set:
+        return None
+    # the counts are per department (units.department_id): the filter must be whole departments
+    marks = ", ".join(str(int(u)) for u in f.unit_ids)
+    deps = {r[0] for r in execute(session, f"SELECT department_id FROM units WHERE id IN ({marks})").all()}
+    if not deps or None in deps:
+        return None
+    dep_list = ", ".join(str(int(d)) for d in sorted(deps))
+    members = {int(r[0]) for r in execute(session, f"SELECT id FROM units WHERE department_id IN ({dep_list})").all()}
+    if members != set(f.unit_ids):
+        return None
+    roles = {"lead": ("lead", "both"), "support": ("support", "both")}.get(f.role, ("lead", "support", "both"))
+    day = today.isoformat() if f.dialect == "sqlite" else today
+    due: dict[str, Optional[dt.date]] = {}     # task id -> the date that counts (every one overdue)
+    for oid, bucket, status, rec, d, dd, start, last in execute(session, (
+            "SELECT kk.obligation_id, c.bucket, c.status, c.recurrence, c.due, c.day, c.start, c.last_done "
+            f"FROM unit_counts c {'CROSS ' if f.dialect == 'sqlite' else ''}JOIN unit_count_keys kk ON kk.k = c.k "
+            f"WHERE c.dep IN ({dep_list}) AND c.status IN ('open', 'in_progress') "
+            f"AND c.roles IN ({', '.join(repr(r) for r in roles)}) "
+            "AND ((c.bucket = 'd' AND c.due < :today) OR c.bucket = 'x')"), {"today": day}).all():
+        if bucket == "d":        # an open one-off task without a start date, due before today
+            due[oid] = _date(d)
+            continue
+        row = TaskDates(_date(d), rec, dd, _date(start), status, _date(last))
+        if is_overdue(row, today):
+            due[oid] = effective_due({}, today, row)
+    need = offset + limit
+    order = sorted(due.values(), key=lambda v: (v is None, v or dt.date.max))
+    if len(order) > need:   # every task up to the page's last date (its ties too) is read and ordered
+        last = order[need - 1]
+        ids = [k for k, v in due.items() if last is None or (v is not None and v <= last)]
+    else:
+        ids = list(due)
+    if len(ids) > UNIT_OVERDUE_MAX_ROWS:
+        return None
+    full = {}
+    for n in range(0, len(ids), 500):
+        full.update(_rows_by(session, "o.id", ids[n:n + 500]))
+    key = _due_key(today)
+    for k in ids:     # the register must agree with the counts' keys, or the scan answers
+        m = full.get(k)
+        if m is None or key(m)[0] or key(m)[2] != (due[k] or dt.date.max):
+            return None
+    rows = sorted((full[k] for k in ids), key=key)
+    return [_hit(m, today) for m in rows[offset:offset + limit]], len(due), False
 
 
 def _confidence_order(session, q: SearchQuery, f: Filters, limit: int, offset: int, today: dt.date):
@@ -556,16 +633,47 @@ def _tsq(tsq: str, tokens: list[str]) -> str:
     return f"({tsq}){_units_tsquery(tokens)}" if tokens else tsq
 
 
-def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
-    """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
-    2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
-    parts = []
+def _tier_tests(q: SearchQuery) -> list[tuple]:
+    """(weight, FTS5 query, tsquery, column) of each tier test: a row failing it adds `weight`."""
     tests = []
     if q.exact:
         tests.append((2, q.fts5_exact(), q.tsquery_exact(), "exact"))
     if len(q.terms) > 1 and not q.phrase:
         tests.append((1, q.fts5_phrase(), q.tsquery_phrase(), "folded"))
-    for weight, fts, tsq, col in tests:
+    return tests
+
+
+FEW_ROWS = 16   # SQLite: a filtered match this small has its tiers tested row by row
+
+
+def _few_ranked(session, q: SearchQuery, f: Filters, frm: str, where: str, rid: str) -> Optional[list[tuple]]:
+    """SQLite, words with a filter on the tasks (status, type, programme, overdue …) and no
+    window: when the match holds at most FEW_ROWS rows, [(rid, tier)] best first, the tiers
+    tested for those rows only (an FTS5 match restricted to their rowids, ~0.1 ms a row) instead
+    of computed over every row matching the words (a phrase over a unit's matches: 5-14 ms at
+    1,000,000 obligations).  None when the match is larger (the caller ranks in one statement)."""
+    rows = [r[0] for r in execute(session, f"SELECT {rid} FROM {frm} WHERE {where} LIMIT {FEW_ROWS + 1}",
+                                  f.params).all()]
+    if len(rows) > FEW_ROWS:
+        return None
+    tier = dict.fromkeys(rows, 0)
+    if rows:
+        ids = ", ".join(str(int(k)) for k in rows)
+        for weight, fts, _, col in _tier_tests(q):
+            table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
+            passed = {r[0] for r in execute(session, (
+                f"SELECT rowid FROM {table} WHERE {table} MATCH :m AND rowid IN ({ids})"),
+                {"m": fts + _units_fts5(_tokens(f))}).all()}
+            for k in rows:
+                tier[k] += 0 if k in passed else weight
+    return sorted(tier.items(), key=lambda kt: (kt[1], -kt[0]))
+
+
+def _tier_sql(q: SearchQuery, f: Filters, rid: str, window: bool) -> str:
+    """0 = every word with its diacritics as typed and the words adjacent, 1 = exact only,
+    2 = adjacent only, 3 = neither (the order the ranking wants, best first)."""
+    parts = []
+    for weight, fts, tsq, col in _tier_tests(q):
         if f.dialect == "sqlite":
             table = "search_obligations_exact" if col == "exact" else "search_obligations_fts"
             lo = " AND rowid > :lo_rid" if window else ""
@@ -609,6 +717,11 @@ def _ranked(session, q: SearchQuery, f: Filters, limit: int, offset: int, today:
     n_all = None
     for window in windows:
         frm, where, rid = _words_from(q, f, window)
+        if f.dialect == "sqlite" and not window and not f.post and f.where and _tier_tests(q):
+            few = _few_ranked(session, q, f, frm, where, rid)
+            if few is not None:
+                picked, n_all = few[:need], len(few)
+                break
         tier = _tier_sql(q, f, rid, window)
         # the window's matches are all read for the order anyway: their number is free, and when
         # it passes the cap the whole register need not be counted

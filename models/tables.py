@@ -52,6 +52,7 @@ class Document(SQLModel, table=True):
         Index("ix_documents_number_key", "number_key"),
         Index("ix_documents_issued_on", "issued_on"),
         Index("ix_documents_type", "type"),      # the type filter's list of types (0015)
+        Index("ix_documents_source_file", "source_file"),   # a document filter by file name (0016)
     )
     source_file: str
     source_path: Optional[str] = None  # for `chidao reextract`
@@ -175,7 +176,9 @@ class UnitCount(SQLModel, table=True):
     keeps it current on every write; `chidao summary` reads it instead of the register)."""
     __tablename__ = "unit_counts"
     # the summary reads the n/m/x groups whole and the d groups of a few weeks (0014_unit_count_days)
-    __table_args__ = (Index("ix_unit_counts_bucket_due", "bucket", "due"),)
+    # and a department's groups of one bucket by date: its overdue list (0016_unit_overdue_keys)
+    __table_args__ = (Index("ix_unit_counts_bucket_due", "bucket", "due"),
+                      Index("ix_unit_counts_dep_bucket_due", "dep", "bucket", "due"))
     k: str = Field(primary_key=True)                 # the group's columns joined: one row per group
     dep: Optional[int] = None                        # units.id of the department; NULL: no department
     roles: str = Field(max_length=10)
@@ -194,6 +197,8 @@ class UnitCountKey(SQLModel, table=True):
     """The unit_counts groups each task is counted in (no foreign key: a deleted task's groups
     are taken back by models.unit_counts.refresh after the delete)."""
     __tablename__ = "unit_count_keys"
+    # the tasks of a group: a unit's overdue list read from its groups (0016_unit_overdue_keys)
+    __table_args__ = (Index("ix_unit_count_keys_k", "k", "obligation_id"),)
     obligation_id: str = Field(primary_key=True, max_length=32)
     k: str = Field(primary_key=True)
 

@@ -632,3 +632,65 @@ def test_sqlite_unit_search_tokens_migration(tmp_path):
 @pytest.mark.postgres
 def test_postgres_unit_search_tokens_migration(pg_empty_url):
     _check_unit_search_tokens_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0016_unit_overdue_keys
+
+def _check_unit_overdue_keys_migration(url: str) -> None:
+    """A register brought down to 0015 (no indexes for the overdue list from the count keys or
+    documents (source_file)): the upgrade adds them, the
+    schema equals the metadata again, and a unit's overdue list, a document filter and a word
+    search with filters answer as before."""
+    import datetime as dt
+    import random
+
+    from models.register import ingest_processed, open_session
+    from models.search import search
+    from tests.conftest import build_processed
+    from tests.models.test_unit_counts import UNITS, random_obligations
+
+    names = {"ix_unit_count_keys_k": "unit_count_keys", "ix_unit_counts_dep_bucket_due": "unit_counts",
+             "ix_documents_source_file": "documents"}
+    today = dt.date(2024, 6, 15)
+    init_db(url)
+    rnd = random.Random(16)
+    with open_session(url) as session:
+        for i in range(4):
+            ingest_processed(session, build_processed(name=f"u-{i}.pdf", number=f"{i + 1}/KH",
+                                                      obligations=random_obligations(rnd, 15)))
+
+    def answers(session) -> dict:
+        asks = [{"unit": u, "overdue": True} for u in UNITS] + [{"document": "u-2.pdf"}, {"document": "3/KH"}] + \
+            [{"query": "nhiem vu", "status": "open"}, {"query": "du lieu", "due_from": dt.date(2024, 3, 1)},
+             {"query": "nhiem vu", "unit": "Công an tỉnh", "overdue": True}]
+        return {str(a): [(h.obligation_id, h.overdue) for h in search(session, today=today, limit=1000, **a).hits]
+                for a in asks}
+
+    with open_session(url) as session:
+        before = answers(session)
+    assert sum(map(len, before.values())) > 20
+
+    def indexes() -> set:
+        return {i["name"] for t in set(names.values()) for i in inspect(get_engine(url)).get_indexes(t)}
+
+    assert set(names) <= indexes()
+    _migrate(url, "0015_unit_search_tokens", down=True)
+    assert not set(names) & indexes()
+    _migrate(url, "head")
+    assert set(names) <= indexes()
+    assert _diff(url) == []
+    with open_session(url) as session:
+        assert answers(session) == before
+
+
+def test_sqlite_unit_overdue_keys_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    try:
+        _check_unit_overdue_keys_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_unit_overdue_keys_migration(pg_empty_url):
+    _check_unit_overdue_keys_migration(pg_empty_url)

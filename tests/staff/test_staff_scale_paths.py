@@ -168,3 +168,108 @@ def test_cli_and_web_show_a_page_and_the_way_to_the_rest(register, db_url, tmp_p
     second = c.get("/units/view", params={"name": "Công an tỉnh", "page": "2"}).text
     assert 'data-label="STT">3</td>' in second and 'id="page-prev"' in second and 'id="page-next"' not in second
     assert c.get("/units/view", params={"name": "Công an tỉnh", "page": "x"}).status_code == 400
+
+
+def test_a_units_overdue_list_from_the_count_keys_is_the_scans(db_url):
+    """A unit's overdue tasks with no words come from the kept count keys (migration
+    0016_unit_overdue_keys): the same page, order and total as reading every task of the unit
+    (the plain way, taken when a status filter is given too: overdue tasks are open or in
+    progress, so the answer is the same), for departments, groups, merged bodies, roles, days
+    and pages, after status changes, edits and a deleted document; units that are no whole
+    department take the plain way."""
+    from sqlalchemy import event, select
+
+    from models.db import get_engine
+    from models.queries import edit_obligation, set_status
+    from models.register import ingest_processed, open_session
+    from models.search import search
+    from models.tables import Document, Obligation
+    from models.unit_counts import refresh
+
+    rnd = random.Random(23)
+    todays = (dt.date(2024, 6, 15), dt.date(2024, 9, 30), dt.date(2025, 1, 31))
+    units = UNITS + ["UBND huyện Tuy Phước"]
+    seen: list[str] = []
+    listener = lambda conn, cur, stmt, params, ctx, many: seen.append(stmt)   # noqa: E731
+
+    def check(s) -> int:
+        by_keys = 0
+        for unit in units:
+            for role in ("any", "lead", "support"):
+                for today in todays:
+                    for limit, offset in ((5, 0), (5, 5), (3, 11), (1000, 0)):
+                        seen.clear()
+                        res = search(s, unit=unit, role=role, overdue=True, today=today, limit=limit, offset=offset)
+                        by_keys += any("JOIN unit_count_keys kk" in q for q in seen)
+                        plain = search(s, unit=unit, role=role, overdue=True, status=["open", "in_progress"],
+                                       today=today, limit=limit, offset=offset)
+                        assert ([h.to_dict() for h in res.hits], res.total) == \
+                            ([h.to_dict() for h in plain.hits], plain.total), (unit, role, today, limit, offset)
+                        assert not res.more
+        return by_keys
+
+    eng = get_engine(db_url)
+    event.listen(eng, "before_cursor_execute", listener)
+    try:
+        with open_session(db_url) as s:
+            for i in range(10):
+                ingest_processed(s, build_processed(name=f"kh-{i}.pdf", number=f"{i + 1}/KH-UBND",
+                                                    obligations=random_obligations(rnd, 14)))
+            asks = len(units) * 3 * len(todays) * 4
+            taken = check(s)
+            assert asks // 2 < taken < asks     # the count keys answered most asks; "Đơn vị" (no department) not
+            seen.clear()
+            assert search(s, unit="Công an tỉnh", overdue=True, today=todays[0], limit=1000).total > 3
+            assert any("JOIN unit_count_keys kk" in q for q in seen)
+            ids = s.execute(select(Obligation.id).order_by(Obligation.id)).scalars().all()
+            for oid in rnd.sample(ids, 30):
+                set_status(s, obligation_id=oid, status=rnd.choice(["done", "in_progress", "cancelled", "open"]),
+                           today=dt.date(2024, 6, 10))
+            for oid in rnd.sample(ids, 15):
+                edit_obligation(s, obligation_id=oid, lead_units=rnd.sample(UNITS, rnd.randrange(1, 3)),
+                                deadline_due=dt.date(2024, rnd.randrange(1, 13), 5))
+            doc = s.execute(select(Obligation.document_id).where(Obligation.id == ids[-1])).scalar_one()
+            gone = s.execute(select(Obligation.id).where(Obligation.document_id == doc)).scalars().all()
+            s.execute(Document.__table__.delete().where(Document.id == doc))
+            refresh(s, gone)
+            s.commit()
+            assert check(s) > asks // 2
+    finally:
+        event.remove(eng, "before_cursor_execute", listener)
+
+
+def test_a_filtered_match_is_the_words_intersected_with_the_filter(db_url):
+    """Words with a filter on the tasks (status, type, programme, overdue, with or without a
+    unit): the words' hits, in their order and with their exact flags, that the filter alone
+    keeps.  On SQLite a small match (models.search.FEW_ROWS) has its tiers tested row by row,
+    a larger one in one statement: both ways are taken here."""
+    from models import search as search_module
+    from models.register import ingest_processed, open_session
+    from models.search import search
+
+    rnd = random.Random(31)
+    today = dt.date(2024, 6, 15)
+    with open_session(db_url) as s:
+        for i in range(10):
+            ingest_processed(s, build_processed(
+                name=f"f-{i}.pdf", number=f"{i + 1}/{'KH' if i % 2 else 'CV'}-UBND", type="Kế hoạch" if i % 2 else "Công văn",
+                programme="06/QĐ-TTg" if i % 3 == 0 else None, obligations=random_obligations(rnd, 14)))
+        sizes = []
+        for q in ("du lieu", "dữ liệu", "hộ tịch", "nhiệm vụ số 3", "nhiem vu", '"an ninh mang"', "an ninh mạng"):
+            words = [(h.obligation_id, h.exact) for h in search(s, query=q, today=today, limit=1000).hits]
+            for unit in (None, "Công an tỉnh", "Sở Tư pháp"):
+                for kw in ({"status": "open"}, {"status": ["done", "cancelled"]}, {"type": "Kế hoạch"},
+                           {"overdue": True}, {"programme": "06/QĐ-TTg"}, {"type": "Công văn", "status": "open"}):
+                    kw = {**kw, **({"unit": unit} if unit else {})}
+                    ids = {h.obligation_id for h in search(s, today=today, limit=1000, **kw).hits}
+                    res = search(s, query=q, today=today, limit=1000, **kw)
+                    both = [(h.obligation_id, h.exact) for h in res.hits]
+                    assert both == [w for w in words if w[0] in ids], (q, kw)
+                    assert res.total == len(both) and not res.more
+                    for limit, offset in ((3, 0), (2, 1)):     # a page is the slice, the count the whole
+                        page = search(s, query=q, today=today, limit=limit, offset=offset, **kw)
+                        assert [(h.obligation_id, h.exact) for h in page.hits] == both[offset:offset + limit]
+                        assert page.total == len(both) or not page.hits
+                    sizes.append(len(both))
+        assert min(sizes) == 0 and any(0 < n <= search_module.FEW_ROWS for n in sizes)
+        assert any(n > search_module.FEW_ROWS for n in sizes)
