@@ -380,6 +380,11 @@ def main() -> None:
                 if not args.pg_db:
                     with eng.connect() as c:
                         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    report(results, args)
+
+
+def report(results: dict, args) -> None:
+    """The measures side by side, one column per backend (and its baseline), then per query kind."""
     names = list(results)
     print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} CPUs "
           "(wall times on a shared machine include waiting for a CPU)")
