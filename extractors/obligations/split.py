@@ -228,6 +228,13 @@ def is_deadline_only(sentence: str) -> bool:
     return not re.sub(r"[\d/.\-:,\s]", "", rest)
 
 
+# A position and a person's name, nothing else: a line of a committee's membership list
+_MEMBER_ENTRY = re.compile(
+    r"^(?:(?:Phó|Quyền|Nguyên)\s+)?(?:Chủ\s+tịch|Chủ\s+nhiệm|Bộ\s+trưởng|Thứ\s+trưởng|Thống\s+đốc|Tổng\s+\w+|Giám\s+đốc|"
+    r"Chánh\s+\w+|Viện\s+trưởng|Trưởng\s+\w+|Ủy\s+viên|Uỷ\s+viên|Chánh\s+Văn\s+phòng|Đồng\s+chí)\b[^;:.]{0,160}?\s"
+    r"(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Đoàn|Đinh|Lâm|Mai|Trịnh|Trương|Tô|Hà|"
+    r"Cao|Lương|Đào|Tạ|Châu|Thái|Kiều|Quách|Lưu|Triệu|Vương|Phùng|Tăng|Lại|Mạc|Hầu|Nông|La|Y)"
+    r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈÍÌÓÒÚÙÝ][\wÀ-ỹ]*){1,3}\s*[;,.]?\s*$")
 _NATIONAL_MOTTO = re.compile(r"C[ỘÔO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘÔO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆÊE]T\s+NAM|"
                              r"Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc", re.IGNORECASE)
 _FORM_HEADER = re.compile(r"\bHọ\s+(?:và\s+)?tên\b.{0,80}\b(?:Chức\s*v|S[ốô]\s+điện\s+thoại|Đơn\s*v)", re.IGNORECASE | re.DOTALL)
@@ -246,6 +253,9 @@ def is_title(sentence: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     if len(letters) < 3:
         return True                  # OCR's table rules and numbers with no words ("| 2.")
+    if _MEMBER_ENTRY.search(s) and not re.search(r"\b(?:chủ\s+trì|phối\s+hợp|chịu\s+trách|có\s+trách|thực\s+hiện|chỉ\s+đạo|"
+                                                 r"giúp|làm|tham\s+mưu|triển\s+khai|báo\s+cáo)\b", s, re.IGNORECASE):
+        return True                  # a member of a committee: "Thống đốc Ngân hàng Nhà nước Việt Nam Nguyễn Thị Hồng;"
     if _NATIONAL_MOTTO.search(s):
         return True                  # an attached draft's header run into one paragraph ("ỦY BAN NHÂN DÂN
                                      # CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM TỈNH … Số: …"): no task

@@ -416,3 +416,15 @@ def test_an_attached_drafts_header_run_into_a_paragraph_is_no_task():
     text = ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM TỈNH LÂM ĐỒNG Số: /QĐ-UBND Độc lập - Tự do - Hạnh phúc "
             "Lâm Đồng, ngày tháng năm 2025 DỰ THẢO QUYẾT ĐỊNH Thành lập Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng")
     assert split_unit_text(text, ref=None, page=3, scope=["Công an tỉnh"], role="tasks") == []
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Phó Chủ nhiệm Văn phòng Quốc hội Nguyễn Mạnh Hùng;", False),
+    ("Thống đốc Ngân hàng Nhà nước Việt Nam Nguyễn Thị Hồng;", False),
+    ("Quyền Bộ trưởng Bộ Ngoại giao Lê Hoài Trung;", False),
+    # a member asked to do something is a task
+    ("Giám đốc Sở Tài chính chủ trì thẩm định kinh phí, báo cáo đồng chí Nguyễn Văn An.", True),
+])
+def test_a_committees_membership_line_is_no_task(text, kept):
+    pieces = split_unit_text(text, ref="1.6", page=1, scope=["Các thành viên Ban Chỉ đạo"], role="articles")
+    assert bool(pieces) == kept
