@@ -58,8 +58,10 @@ def files_of(name: str) -> list[Path]:
 
 
 def _code_fingerprint(folder: Path) -> str:
+    """The reader's code: its folder, plus what it imports from outside it (the text normaliser and
+    the types every page is made of)."""
     h = hashlib.sha256()
-    for f in sorted(folder.rglob("*.py")):
+    for f in [*sorted(folder.rglob("*.py")), ROOT / "extractors" / "text.py", ROOT / "extractors" / "types.py"]:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
