@@ -28,7 +28,6 @@ _TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(f"{re.escape(a)}[{''.join(sorted(
                       + r")(?![^\W\d_])")
 # After q the u belongs to the onset (quý, quỳnh): the mark is already right there.
 
-_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _SPACES_RE = re.compile(r"\s+")
 
@@ -50,8 +49,6 @@ def normalize_tone(text: str) -> str:
 def normalize_text(text: str) -> str:
     """NFC, one tone placement, no NBSP or zero-width oddities; line breaks kept."""
     text = nfc(text).replace("\u00ad", "").replace("\ufeff", "")
-    # the Icelandic eth (Ð U+00D0, ð) that OCR and some fonts put for Đ/đ: never Vietnamese
-    text = text.translate(_ETH)
     text = normalize_tone(text)
     return _WS_RE.sub(" ", text)
 

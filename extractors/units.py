@@ -319,11 +319,15 @@ def _as_department(s: str) -> Optional[UnitResolution]:
             name = _cap(s)
             cur, note = _current(None, name, level)
             return UnitResolution("body", name, name, "body", cur, note)
-    if rec is None and len(words) >= 3 and words[0].casefold() not in ("các", "những"):
-        # "cơ quan, đơn vị" after a title is the group "Các cơ quan, đơn vị"; a bare "Cơ quan" or
-        # "Đơn vị" is a cut span, not a group
-        rec = lookup("các " + s)
-        rec = rec if rec is not None and rec.get("kind") == "group" else None
+    if rec is None and len(words) >= 3 and words[0].casefold() not in ("các", "những") and "," in s \
+            and re.match(r"(?i)(?:cơ quan|đơn vị|tổ chức|địa phương|sở|ban|ngành|doanh nghiệp)\b", s):
+        # "cơ quan, đơn vị" after a title is the group "Các cơ quan, đơn vị" ("cơ quan, tổ chức, đơn
+        # vị" too, as "Các cơ quan, tổ chức, đơn vị" resolves); a bare "Cơ quan" or "Đơn vị" is a
+        # cut span, not a group
+        as_group = _as_department("các " + s)
+        if as_group is not None and as_group.body_kind == "group":
+            return UnitResolution(as_group.kind, _cap(s), as_group.body, as_group.body_kind, as_group.current,
+                                  as_group.note)
     if rec is None and len(words) >= 2 and words[0].casefold() in ("mỗi", "từng", "mọi", "những"):
         # "Mỗi cơ quan, đơn vị, địa phương" speaks to every member of "Các cơ quan, đơn vị, địa phương"
         rec = lookup("các " + s.split(None, 1)[1])

@@ -65,9 +65,13 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:] if s else s
 
 
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
 def clean_unit_phrase(s: str) -> str:
     # one dash in names, as the gazetteer writes them: "Đài Phát thanh — Truyền hình tỉnh"
     s = re.sub(r"\s*[–—]\s*", " - ", collapse_ws(s)).strip(" ,;:.-–—")
+    s = s.translate(_ETH)     # an eth (Ð) OCR or a font put for Đ: "Sở GD&ÐT" (the text keeps it: ids hang on it)
     s = re.sub(r"\s*\([^)]*\)", "", s)           # "Sở Nội vụ (Ban Thi đua khen thưởng tỉnh)"
     s = re.sub(r"\s*\([^)]*$", "", s)             # a bracket the span cut open: "Sở … (Cơ quan Thường trực"
     if "(" not in s:

@@ -219,3 +219,15 @@ def test_a_party_named_by_its_project_role_is_a_unit(name):
 def test_a_stray_closing_bracket_in_a_name_goes():
     assert canonical_unit("Thủ trưởng các sở, ban, ngành thuộc Ủy ban nhân dân) thành phố") == \
         "Thủ trưởng các sở, ban, ngành thuộc Ủy ban nhân dân thành phố"
+
+
+@pytest.mark.parametrize("name", ["Người đứng đầu cơ quan, tổ chức, đơn vị", "Thủ trưởng cơ quan, đơn vị"])
+def test_a_title_before_a_group_without_cac_heads_that_group(name):
+    from extractors.units import resolve_unit
+
+    r = resolve_unit(name)
+    assert r.kind == "position" and r.body_kind == "group"
+
+
+def test_an_eth_for_d_stroke_in_a_unit_name():
+    assert canonical_unit("Sở GD&\u00d0T") == "Sở Giáo dục và Đào tạo"
