@@ -309,6 +309,8 @@ def test_filters_on_the_search_row_answer_as_the_tasks(db_url, monkeypatch):
                 for limit, offset in ((5, 0), (3, 4), (1000, 0)):
                     res = search(s, query=q, today=today, limit=limit, offset=offset, **kw)
                     out[(q, str(kw), limit, offset)] = ([h.to_dict() for h in res.hits], res.total, res.more)
+                res = search(s, query=q, today=today, limit=7, sort="confidence", **kw)    # the review order
+                out[(q, str(kw), "confidence")] = ([h.to_dict() for h in res.hits], res.total, res.more)
         return out
 
     def copies_equal_tasks(s) -> None:
