@@ -632,9 +632,8 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
         rid = "s.rid"
         return (frm + (" JOIN documents d ON d.id = o.document_id" if needs_d else ""),
                 " AND ".join(conds + task_where), rid)
-    if needs_d:
-        frm += (" CROSS JOIN documents d ON d.id = o.document_id" if f.dialect == "sqlite"
-                else " JOIN documents d ON d.id = o.document_id")
+    if needs_d:     # SQLite (PostgreSQL returned above)
+        frm += " CROSS JOIN documents d ON d.id = o.document_id"
     return frm, " AND ".join(conds + f.where), rid
 
 
