@@ -587,7 +587,10 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
     PostgreSQL: with a document filter the (small) set of obligations drives and each one's
     tsvector is tested (a lateral primary-key lookup: the planner, misled by the independence
     of words, would otherwise read every match of a common word through GIN); a window is read
-    through the rid index behind a fence, for the same reason."""
+    through the rid index behind a fence, for the same reason.  Filters on the task's status and
+    deadline fields (and its document) are tested on the search row's copy of them
+    (SEARCH_ROW_COLUMNS, migration 0017_search_filter_columns), inside the window's fence, before
+    the words: no task is looked up per match."""
     where = " AND ".join(f.where)
     needs_o = bool(f.where)
     needs_d = "d." in where
@@ -605,22 +608,46 @@ def _words_from(q: SearchQuery, f: Filters, window: bool = False) -> tuple[str, 
                   f"ON s2.item_id = c2.obligation_id)" for ids in id_sets]
         rid = "f.rowid"
     else:
+        on_row = needs_o and _on_search_row(f)
+        task_where = list(f.where)
         if id_sets:
             ids = " INTERSECT ".join(f"({x})" for x in id_sets)
             frm = (f"(SELECT DISTINCT c0.id FROM ({ids}) AS c0(id)) AS c CROSS JOIN LATERAL "
                    f"(SELECT * FROM search_obligations s0 WHERE s0.item_id = c.id OFFSET 0) AS s")
+        elif window and on_row and not needs_d:
+            # the filters tested on the window's rows before the words (the fence keeps that order)
+            frm = (f"(SELECT * FROM search_obligations o WHERE o.rid > :lo_rid AND {' AND '.join(f.where)} "
+                   "OFFSET 0) AS s")
+            task_where = []
         elif window:
             frm = "(SELECT * FROM search_obligations WHERE rid > :lo_rid OFFSET 0) AS s"
         else:
             frm = "search_obligations s"
-        if needs_o:
+        if on_row:     # `o` names the search row's copy of the task's fields: no lookup
+            frm += (" CROSS JOIN LATERAL (SELECT " + ", ".join(f"s.{c} AS {c}" for c in SEARCH_ROW_COLUMNS)
+                    + ") AS o")
+        elif needs_o:
             frm += " JOIN obligations o ON o.id = s.item_id"
         conds = [f"s.folded @@ to_tsquery('simple', {f.param(_tsq(q.tsquery(), tokens))})"]
         rid = "s.rid"
-    if needs_d:
-        frm += (" CROSS JOIN documents d ON d.id = o.document_id" if f.dialect == "sqlite"
-                else " JOIN documents d ON d.id = o.document_id")
+        return (frm + (" JOIN documents d ON d.id = o.document_id" if needs_d else ""),
+                " AND ".join(conds + task_where), rid)
+    if needs_d:     # SQLite (PostgreSQL returned above)
+        frm += " CROSS JOIN documents d ON d.id = o.document_id"
     return frm, " AND ".join(conds + f.where), rid
+
+
+# PostgreSQL: the task fields each search row carries (migration 0017_search_filter_columns,
+# kept by triggers), under the obligations' names
+SEARCH_ROW_COLUMNS = ("status", "deadline_due", "deadline_recurrence", "deadline_day", "deadline_start",
+                      "last_done_on", "document_id")
+_TASK_COLUMN = re.compile(r"\bo\.(\w+)")
+
+
+def _on_search_row(f: Filters) -> bool:
+    """PostgreSQL: every filter on the task reads only fields the search row carries, so that
+    they are tested on the search row and no task is looked up per match."""
+    return f.dialect != "sqlite" and set(_TASK_COLUMN.findall(" ".join(f.where))) <= set(SEARCH_ROW_COLUMNS)
 
 
 def _tokens(f: Filters) -> list[str]:

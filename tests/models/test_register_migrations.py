@@ -694,3 +694,72 @@ def test_sqlite_unit_overdue_keys_migration(tmp_path):
 @pytest.mark.postgres
 def test_postgres_unit_overdue_keys_migration(pg_empty_url):
     _check_unit_overdue_keys_migration(pg_empty_url)
+
+
+# ---------------------------------------------------------------- 0017_search_filter_columns
+
+def _check_search_filter_columns_migration(url: str) -> None:
+    """A register brought down to 0016 (PostgreSQL: search rows without the task's fields): the
+    upgrade copies every task's status, deadline fields and document into its search row, the
+    schema equals the metadata again, and word searches with filters answer as before (SQLite:
+    nothing to do, the same answers)."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import text
+
+    from models.register import ingest_processed, open_session
+    from models.search import SEARCH_ROW_COLUMNS, search
+    from tests.conftest import build_processed
+    from tests.models.test_unit_counts import random_obligations
+
+    today = dt.date(2024, 6, 15)
+    init_db(url)
+    rnd = random.Random(17)
+    with open_session(url) as session:
+        for i in range(4):
+            ingest_processed(session, build_processed(name=f"f-{i}.pdf", number=f"{i + 1}/KH",
+                                                      obligations=random_obligations(rnd, 15)))
+
+    def answers(session) -> dict:
+        asks = [{"status": "open"}, {"overdue": True}, {"due_from": dt.date(2024, 3, 1), "due_to": dt.date(2024, 12, 31)},
+                {"overdue": True, "unit": "Công an tỉnh"}, {"status": "done", "document": "2/KH"}]
+        return {(q, str(a)): [(h.obligation_id, h.exact, h.overdue) for h in search(
+            session, query=q, today=today, limit=1000, **a).hits] for q in ("nhiem vu", "dữ liệu") for a in asks}
+
+    def columns() -> set:
+        return {c["name"] for c in inspect(get_engine(url)).get_columns("search_obligations")}
+
+    pg = not url.startswith("sqlite")
+    with open_session(url) as session:
+        before = answers(session)
+    assert sum(map(len, before.values())) > 20
+    assert (set(SEARCH_ROW_COLUMNS) <= columns()) == pg
+    _migrate(url, "0016_unit_overdue_keys", down=True)
+    assert not set(SEARCH_ROW_COLUMNS) & columns()
+    _migrate(url, "head")
+    assert (set(SEARCH_ROW_COLUMNS) <= columns()) == pg
+    assert _diff(url) == []
+    with open_session(url) as session:
+        assert answers(session) == before
+        if pg:
+            cols = ", ".join(SEARCH_ROW_COLUMNS)
+            tasks = {r[0]: tuple(r[1:]) for r in session.execute(text(f"SELECT id, {cols} FROM obligations"))}
+            assert {r[0]: tuple(r[1:]) for r in session.execute(text(
+                f"SELECT item_id, {cols} FROM search_obligations"))} == tasks
+            # and the words and unit tokens are still there: the index answers as the rows say
+            assert session.execute(text("SELECT count(*) FROM search_obligations "
+                                        "WHERE folded @@ to_tsquery('simple', 'nhiem & vu')")).scalar_one() == 60
+
+
+def test_sqlite_search_filter_columns_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    try:
+        _check_search_filter_columns_migration(url)
+    finally:
+        dispose_engine(url)
+
+
+@pytest.mark.postgres
+def test_postgres_search_filter_columns_migration(pg_empty_url):
+    _check_search_filter_columns_migration(pg_empty_url)

@@ -273,3 +273,91 @@ def test_a_filtered_match_is_the_words_intersected_with_the_filter(db_url):
                     sizes.append(len(both))
         assert min(sizes) == 0 and any(0 < n <= search_module.FEW_ROWS for n in sizes)
         assert any(n > search_module.FEW_ROWS for n in sizes)
+
+
+def test_filters_on_the_search_row_answer_as_the_tasks(db_url, monkeypatch):
+    """PostgreSQL tests a word search's filters on the task's status and deadline fields (and its
+    document) on the search row's copy of them (migration 0017_search_filter_columns), inside
+    the window of the newest rows too: the same pages, totals and lower bounds as looking each
+    task up, before and after status changes, edits, re-extraction and a deleted document; the
+    copies equal the tasks' fields after every write.  SQLite has no copy: the same answers."""
+    from sqlalchemy import event, select, text
+
+    from models import search as search_module
+    from models.db import get_engine
+    from models.queries import edit_obligation, set_status
+    from models.register import ingest_processed, open_session, reextract
+    from models.search import SEARCH_ROW_COLUMNS, search
+    from models.tables import Document, Obligation
+    from models.unit_counts import refresh
+
+    rnd = random.Random(17)
+    today = dt.date(2024, 6, 15)
+    asks = [{"status": "open"}, {"status": ["done", "cancelled"]}, {"overdue": True},
+            {"due_from": dt.date(2024, 7, 1), "due_to": dt.date(2024, 9, 30)}, {"due_from": dt.date(2025, 1, 1)},
+            {"type": "Kế hoạch"}, {"type": "Công văn", "status": "open"}, {"programme": "06/QĐ-TTg"},
+            {"overdue": True, "unit": "Công an tỉnh"}, {"due_to": dt.date(2024, 8, 1), "unit": "Sở Tư pháp"},
+            {"status": "open", "document": "3/KH-UBND"}]
+
+    def answers(s, on_row: bool, window: bool) -> dict:
+        monkeypatch.setattr(search_module, "_on_search_row", on_search_row if on_row else (lambda f: False))
+        monkeypatch.setattr(search_module, "WINDOW_MIN_ROWS", 10 if window else 20_000)
+        monkeypatch.setattr(search_module, "WINDOW_MAX_ROWS", 6 if window else 16_000)
+        out = {}
+        for q in ("du lieu", "dữ liệu", "nhiem vu", "hộ tịch", '"an ninh mang"'):
+            for kw in asks:
+                for limit, offset in ((5, 0), (3, 4), (1000, 0)):
+                    res = search(s, query=q, today=today, limit=limit, offset=offset, **kw)
+                    out[(q, str(kw), limit, offset)] = ([h.to_dict() for h in res.hits], res.total, res.more)
+                res = search(s, query=q, today=today, limit=7, sort="confidence", **kw)    # the review order
+                out[(q, str(kw), "confidence")] = ([h.to_dict() for h in res.hits], res.total, res.more)
+        return out
+
+    def copies_equal_tasks(s) -> None:
+        if s.get_bind().dialect.name == "sqlite":
+            return
+        cols = ", ".join(SEARCH_ROW_COLUMNS)
+        tasks = {r[0]: tuple(r[1:]) for r in s.execute(text(f"SELECT id, {cols} FROM obligations"))}
+        rows = {r[0]: tuple(r[1:]) for r in s.execute(text(f"SELECT item_id, {cols} FROM search_obligations"))}
+        assert rows == tasks and len(rows) > 50
+
+    on_search_row = search_module._on_search_row
+    seen: list[str] = []
+    listener = lambda conn, cur, stmt, params, ctx, many: seen.append(stmt)   # noqa: E731
+    event.listen(get_engine(db_url), "before_cursor_execute", listener)
+    with open_session(db_url) as s:
+        for i in range(10):
+            ingest_processed(s, build_processed(
+                name=f"w-{i}.pdf", number=f"{i + 1}/KH-UBND", type="Kế hoạch" if i % 2 else "Công văn",
+                programme="06/QĐ-TTg" if i % 3 == 0 else None, obligations=random_obligations(rnd, 14)))
+        copies_equal_tasks(s)
+        for _ in range(2):
+            for window in (True, False):
+                looked_up = answers(s, False, window)
+                assert answers(s, True, window) == looked_up, window
+                assert any(hits for hits, _, _ in looked_up.values())
+                if window:     # the window was taken, and on PostgreSQL its filters tested on the rows
+                    seen.clear()
+                    answers(s, True, window)
+                    assert any("rid > %(lo_rid)s" in q or "f.rowid > ?" in q for q in seen)
+                    pg = s.get_bind().dialect.name == "postgresql"
+                    assert any("FROM search_obligations o WHERE o.rid >" in q for q in seen) == pg
+            ids = s.execute(select(Obligation.id).order_by(Obligation.id)).scalars().all()
+            for oid in rnd.sample(ids, 25):
+                set_status(s, obligation_id=oid, status=rnd.choice(["done", "in_progress", "cancelled", "open"]),
+                           today=dt.date(2024, 6, 10))
+            for oid in rnd.sample(ids, 12):
+                edit_obligation(s, obligation_id=oid, deadline_due=dt.date(2024, rnd.randrange(1, 13), 5),
+                                deadline_recurrence=rnd.choice([None, "monthly", "quarterly"]),
+                                deadline_day=rnd.choice([None, 10, 28]),
+                                deadline_start=rnd.choice([None, dt.date(2024, 5, 1)]))
+            doc_id = s.execute(select(Obligation.document_id).where(Obligation.id == ids[0])).scalar_one()
+            reextract(s, document_id=doc_id, processed=build_processed(
+                name="w-0.pdf", number="1/KH-UBND", obligations=random_obligations(rnd, 6)))
+            gone_doc = s.execute(select(Obligation.document_id).where(Obligation.id == ids[-1])).scalar_one()
+            gone = s.execute(select(Obligation.id).where(Obligation.document_id == gone_doc)).scalars().all()
+            s.execute(Document.__table__.delete().where(Document.id == gone_doc))
+            refresh(s, gone)
+            s.commit()
+            copies_equal_tasks(s)
+    event.remove(get_engine(db_url), "before_cursor_execute", listener)
