@@ -8,6 +8,7 @@ on the first call, never at import.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import Iterable, Optional
@@ -373,7 +374,9 @@ def extract_obligations(directive: Directive) -> Extraction:
         elif p.table:
             deadline = None
         else:
-            deadline = find_deadline(text, document_date=doc_date)
+            # an occasion's day printed without its year ("nhân ngày … 10/10") falls in the plan's year
+            # when the draft is not dated yet
+            deadline = find_deadline(text, document_date=doc_date or (dt.date(plan_year, 1, 1) if plan_year else None))
         if deadline is None and p.scope_deadline:
             deadline = parse_deadline(p.scope_deadline, document_date=doc_date, year=plan_year)   # "TRIỂN KHAI NGAY TRONG THÁNG 12/2025"
         targets = find_figures(text, context="task", document_year=doc_date.year if doc_date else None)

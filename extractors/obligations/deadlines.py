@@ -216,6 +216,29 @@ _HELPERS_FORMULA = re.compile(r"(?:chủ\s+trì,?\s*)?phối\s+hợp(?:\s+chặt
                               r"triển\s+khai|rà\s+soát|kiểm\s+tra|theo\s+dõi|tuyên\s+truyền|hướng\s+dẫn)\b)", _FLAGS)
 
 
+# "nhân ngày Chuyển đổi số Quốc gia 10/10", "nhân dịp kỷ niệm ngày 9/11": an activity held on an
+# occasion's day, printed without its year
+_OCCASION = re.compile(r"\bnhân\s+(?:dịp\s+)?(?:kỷ\s+niệm\s+)?ngày\s+[^,;.()\d]{0,60}?(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?!\d)"
+                       r"(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])", _FLAGS)
+
+
+def _occasions(text: str, document_date: dt.date, free, taken: list) -> list[tuple[int, Deadline]]:
+    """The occasions a task is held on, each on its next day on or after the document's date."""
+    out = []
+    for m in _OCCASION.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        try:
+            due = dt.date(int(m.group("y") or document_date.year), int(m.group("m")), int(m.group("d")))
+            if due < document_date and not m.group("y"):
+                due = due.replace(year=due.year + 1)
+        except ValueError:
+            continue
+        taken.append((m.start(), m.end()))
+        out.append((m.start(), Deadline(raw=_clean_raw(m.group(0)), due=due)))
+    return out
+
+
 def _first_clause_end(text: str) -> int:
     # a semicolon inside the opening list of helpers ("Phối hợp với các sở, ngành; cơ quan thông tấn,
     # báo chí tổ chức …") ends no clause
@@ -263,6 +286,8 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
             raw = _clean_raw(text[start:m.end()])
             taken.append((m.start(), m.end()))
             out.append((start, Deadline(raw=raw, due=due)))
+    if document_date is not None:
+        out.extend(_occasions(text, document_date, free, taken))
     first_end = _first_clause_end(text)
     for rx, rec in _RECURRING:
         for m in rx.finditer(text):

@@ -168,3 +168,20 @@ def test_never_raises_and_due_is_a_date(s):
 def test_year_and_half(y):
     assert parse_deadline(f"Trong năm {y}").due == D(y, 12, 31)
     assert parse_deadline(f"6 tháng đầu năm {y}").due == D(y, 6, 30)
+
+
+@pytest.mark.parametrize("text, issued, due", [
+    ("Chủ trì tổ chức các hoạt động tuyên truyền về chuyển đổi số nhân ngày Chuyển đổi số Quốc gia 10/10.",
+     D(2026, 1, 10), D(2026, 10, 10)),
+    # the occasion already past in the document's year: the next one
+    ("Tổ chức các hoạt động hưởng ứng nhân dịp kỷ niệm ngày Pháp luật Việt Nam 9/11.", D(2026, 11, 20), D(2027, 11, 9)),
+    # printed with its year: that year
+    ("Tổ chức mít tinh nhân ngày 10/10/2026 tại trụ sở.", D(2026, 1, 10), D(2026, 10, 10)),
+])
+def test_an_occasions_day(text, issued, due):
+    d = find_deadline(text, document_date=issued)
+    assert d.due == due
+
+
+def test_an_occasions_day_needs_a_year_from_somewhere():
+    assert find_deadline("Tổ chức các hoạt động nhân ngày Chuyển đổi số Quốc gia 10/10.") is None
