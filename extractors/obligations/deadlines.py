@@ -350,10 +350,18 @@ _PERIOD_OF_A_NOUN = re.compile(
     r"(?:\s+\S+){0,2}\s*$", re.IGNORECASE | re.UNICODE)
 
 
+def _without_topic(head: str) -> str:
+    """HEAD without a topic before a colon ("Đối với chương trình …: Định kỳ phát sóng …"): no verb."""
+    return re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS).strip(" ,")
+
+
+_PASSIVE = re.compile(r"\b(?:được|bị|phải\s+được)\b", _FLAGS)
+
+
 def _repeats_the_action(head: str) -> bool:
     """A period word (hằng tháng, hằng năm …) after HEAD, in the task's first clause, is its cadence."""
-    head = re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS).strip(" ,")
-    if re.search(r"[;.]", head) or re.search(r"\b(?:được|bị|phải\s+được)\b", head, _FLAGS):
+    head = _without_topic(head)
+    if re.search(r"[;.]", head) or _PASSIVE.search(head):
         return False
     return not _PERIOD_OF_A_NOUN.search(head)
 
@@ -367,10 +375,8 @@ _PRE_MAIN = re.compile(
     _FLAGS)
 
 
-def _governs_main_action(head: str, strict: bool = True) -> bool:
-    # a topic before a colon ("Đối với chương trình …: Định kỳ phát sóng mỗi tháng …") is no verb
-    head = re.sub(r"^(?:Đối\s+với|Về)\b[^:;.]{0,160}:\s*", "", head.strip(), flags=_FLAGS)
-    head = head.strip(" ,")
+def _governs_main_action(head: str) -> bool:
+    head = _without_topic(head)
     if not head:
         return True
     # "Phối hợp với các sở, ngành; cơ quan thông tấn, báo chí tổ chức tuyên truyền thường xuyên": a
@@ -381,11 +387,9 @@ def _governs_main_action(head: str, strict: bool = True) -> bool:
         return True
     if re.search(r"[;.]", head):
         return False
-    if re.search(r"\b(?:được|bị|phải\s+được)\b", head, _FLAGS):
+    if _PASSIVE.search(head):
         return False
     words = head.split()
-    if len(words) <= 3 and not strict:
-        return True
     # "Chủ trì, phối hợp với X thường xuyên rà soát": only the lead formula before it
     if re.search(r"\b(?:chủ\s+trì|phối\s+hợp)\b", head, _FLAGS) and not re.search(
             r"\b(?:tổ\s+chức|thực\s+hiện|triển\s+khai|xây\s+dựng|rà\s+soát|kiểm\s+tra|báo\s+cáo|tham\s+mưu|"

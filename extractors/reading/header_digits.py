@@ -380,9 +380,9 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     """The header day the readings could not agree on, decided with the signing time as a second
     witness.  Only a day some readings gave (two at least) can be chosen, and only one that fits
     before the signing: the one on the signing day itself, or else the one most readings gave
-    (AGREEMENT of all the readings of a day) when both recognisers gave it.  The month follows from the day when it was not read: the
-    window is shorter than two months.  Nothing is made up from the signing time alone: a day
-    nobody read stays blank."""
+    (AGREEMENT of all the readings of a day) when both recognisers gave it.  The month follows
+    from the day when it was not read: the window is shorter than two months.  Nothing is made up
+    from the signing time alone: a day nobody read stays blank."""
     day = next((r for r in reads if r.field == "day"), None)
     if day is None or day.value is not None:
         return reads
@@ -448,6 +448,16 @@ def fill_header_text(text: str, reads: list[FieldRead]) -> str:
                 if not m:
                     break
     return text
+
+
+def is_number_line(text: str) -> bool:
+    """A header's `Số: … /XX-YY` line."""
+    return _NUMBER.match(text) is not None
+
+
+def is_date_line(text: str) -> bool:
+    """A header's `<place>, ngày … tháng … năm …` line."""
+    return _DATE.match(text) is not None
 
 
 def header_year(texts: list[str]) -> Optional[int]:

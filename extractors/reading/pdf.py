@@ -560,7 +560,9 @@ def _settle_header(path, doc, first: PdfPageResult, *, ocr: str, timeout: float)
     if page is None or page.number != 1:
         return
     top = [b for b in page.blocks if b.bbox[1] <= hd.TOP_SHARE * (page.height or 842.0)]
-    slots = [b for b in top if hd._NUMBER.match(b.text) or hd._DATE.match(b.text)]
+    date_lines = [b for b in top if hd.is_date_line(b.text)]
+    number_lines = [b for b in top if hd.is_number_line(b.text)]
+    slots = date_lines + number_lines
     if first.invisible and page.source == "text" and ocr != "never" and slots:
         from extractors.reading import ocr as ocr_module   # OpenCV and Tesseract only for such scans
 
@@ -577,12 +579,10 @@ def _settle_header(path, doc, first: PdfPageResult, *, ocr: str, timeout: float)
     if signed:
         first_signed = min(signed, key=lambda t: t.timestamp() if t.tzinfo else t.replace(tzinfo=VN_TIME).timestamp())
         day = (first_signed.astimezone(VN_TIME) if first_signed.tzinfo else first_signed).date()
-        page.field_reads = hd.settle_day_by_signature(page.field_reads, day, hd.header_year([b.text for b in slots]))
+        page.field_reads = hd.settle_day_by_signature(page.field_reads, day, hd.header_year([b.text for b in date_lines]))
     # an OCR'd page's words were edited as they were re-read: only a day the signature settled is new;
     # a text layer's lines take every re-read value (they came from another reading of the picture)
     fill = page.field_reads if page.source == "text" else [r for r in page.field_reads if r.basis == "signature"]
-    date_lines = [b for b in slots if hd._DATE.match(b.text)]
-    number_lines = [b for b in slots if hd._NUMBER.match(b.text)]
     for b in date_lines[:1] + number_lines[:1]:      # the header's, not a date the body cites
         b.text = hd.fill_header_text(b.text, fill)
 

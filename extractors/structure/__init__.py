@@ -121,16 +121,11 @@ def _parse(document: Document, d: Directive, extra_programmes: list[dict]) -> No
         d.root = Section(kind="root")
         return
     news = is_news(lines)
-    hr = parse_news(lines) if news else parse_header(lines)
+    unread = _unread_fields(document)
+    hr = parse_news(lines) if news else parse_header(lines, day_unread="date-unread" in unread)
     h = hr.header
     d.header = h
-    h.flags = _unread_fields(document)
-    if h.place is None and "date-unread" in h.flags and hr.date_line and not news:
-        # the day was written by hand and not read: the printed place still stands (a day left
-        # blank, a draft not yet issued, names none)
-        from extractors.structure.header import canonical_place, parse_date_line
-
-        h.place = canonical_place(parse_date_line(hr.date_line)[0])
+    h.flags = unread
     signature = primary_signature(document.signatures)
     if signature is not None:
         h.signed_by, h.signed_at = signature.signed_by, signature.signed_at

@@ -351,7 +351,7 @@ class _HeaderZone:
     type_idx: Optional[int] = None
 
 
-def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderResult:
+def parse_header(lines: list[Line], start: int = 0, limit: int = 45, *, day_unread: bool = False) -> HeaderResult:
     """Read the header zone of a document (or of an attached part) starting at lines[start]."""
     zone = _HeaderZone(header=Header())
     h = zone.header
@@ -376,7 +376,8 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45) -> HeaderRe
         # A scan whose handwritten day is unreadable still names its place of issue; a line whose
         # day is left blank (`Bình Định, ngày   tháng 02 năm 2024`, not yet issued) names none
         # (the evaluation gold's convention: seed-002/003 have place null)
-        blank_day = re.search(r"ngày\s+tháng", zone.date_line, re.IGNORECASE) is not None
+        # DAY_UNREAD: the reader re-read a handwritten day and left it blank; it was written
+        blank_day = re.search(r"ngày\s+tháng", zone.date_line, re.IGNORECASE) is not None and not day_unread
         h.place = canonical_place(place) if date or not blank_day else None
     prov = find_province(" ".join(zone.issuer_lines))
     if not prov and h.place:

@@ -102,35 +102,22 @@ def _upgrade_postgresql() -> None:
           FROM obligation_units ou WHERE ou.obligation_id = oid
         $$""")
     op.execute(_pg_sync(True))
-    op.execute(f"""
-        CREATE OR REPLACE FUNCTION search_obligation_units_add() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
+    # a link added puts its unit's token in the task's search row; a link removed takes it out;
+    # a changed link does both
+    add = f"""
           UPDATE search_obligations s SET folded = s.folded || t.tv
           FROM (SELECT n.obligation_id, array_to_tsvector({_PG_TOKENS.format(r='n')}) AS tv
                 FROM new_links n GROUP BY n.obligation_id) t
-          WHERE s.item_id = t.obligation_id;
-          RETURN NULL;
-        END $$""")
-    op.execute(f"""
-        CREATE OR REPLACE FUNCTION search_obligation_units_remove() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
+          WHERE s.item_id = t.obligation_id;"""
+    remove = f"""
           UPDATE search_obligations s SET folded = ts_delete(s.folded, t.toks)
           FROM (SELECT o.obligation_id, {_PG_TOKENS.format(r='o')} AS toks
                 FROM old_links o GROUP BY o.obligation_id) t
-          WHERE s.item_id = t.obligation_id;
-          RETURN NULL;
-        END $$""")
-    op.execute(f"""
-        CREATE OR REPLACE FUNCTION search_obligation_units_change() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          UPDATE search_obligations s SET folded = ts_delete(s.folded, t.toks)
-          FROM (SELECT o.obligation_id, {_PG_TOKENS.format(r='o')} AS toks
-                FROM old_links o GROUP BY o.obligation_id) t
-          WHERE s.item_id = t.obligation_id;
-          UPDATE search_obligations s SET folded = s.folded || t.tv
-          FROM (SELECT n.obligation_id, array_to_tsvector({_PG_TOKENS.format(r='n')}) AS tv
-                FROM new_links n GROUP BY n.obligation_id) t
-          WHERE s.item_id = t.obligation_id;
+          WHERE s.item_id = t.obligation_id;"""
+    for name, body in (("add", add), ("remove", remove), ("change", remove + add)):
+        op.execute(f"""
+        CREATE OR REPLACE FUNCTION search_obligation_units_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN{body}
           RETURN NULL;
         END $$""")
     op.execute("CREATE TRIGGER search_obligation_units_ai AFTER INSERT ON obligation_units "
