@@ -1,10 +1,12 @@
 """Benchmark of the distributed path against the plain batch, side by side in one run.
 
     CHIDAO_BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:54330/postgres \
-        .venv/bin/python bench/bench_workers.py [--docs 50] [--workers 2]
+        .venv/bin/python bench/bench_workers.py [--docs 50] [--workers 2] [--limit 1] [--eval-copies K]
 
-The same N born-digital directives (generated, one page each, distinct bytes), each into a
-fresh PostgreSQL register of its own:
+The same N born-digital directives (generated, one page each, distinct bytes; or, with
+--eval-copies K, K dated variants of each born-digital evaluation PDF as bench/bench_batch.py
+makes them: directives of real length, 3-10 pages), each into a fresh PostgreSQL register of its
+own:
   1. plain      `chidao ingest FILES`: one process, documents in parallel, one per core
   2. distributed `chidao ingest --distributed FILES` with W warm `chidao worker --limit 1`
                 processes already running (a real Prefect server on loopback, its database a
@@ -54,10 +56,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=1, help="documents each worker runs at once")
+    ap.add_argument("--eval-copies", type=int, default=0,
+                    help="instead of --docs one-page files: K variants of each evaluation PDF")
     a = ap.parse_args()
     admin = os.environ.get("CHIDAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:54330/postgres")
     work = Path(tempfile.mkdtemp(prefix="chidao-bench-workers-"))
-    files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
+    if a.eval_copies:
+        from bench_batch import make_batch
+
+        (work / "src").mkdir(parents=True)
+        files = make_batch(work / "src", a.eval_copies)
+        a.docs = len(files)
+    else:
+        files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
     plain_db, dist_db = _database(admin, "bench_plain"), _database(admin, "bench_dist")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -72,7 +84,7 @@ def main() -> None:
         procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port))
         wait_for(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
         for w in range(a.workers):
-            procs.start(f"w{w}", *CLI, "worker", "--limit", "1")
+            procs.start(f"w{w}", *CLI, "worker", "--limit", str(a.limit))
         for w in range(a.workers):
             wait_for(lambda: "Subscribing to runs" in procs.log(f"w{w}"), 300, "a worker", lambda: procs.log(f"w{w}"))
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)

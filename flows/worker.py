@@ -38,10 +38,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retry import is_retryable
-from flows.steps import FileResult, Steps, available_cores, ingest_path
+from flows.steps import FileResult, Steps, WorkerSteps, available_cores, ingest_path
 
 ZOMBIE_AUTOMATION = "chidao: flow runs without heartbeats are crashed"
 PAGE = 200                      # the most runs Prefect's API returns per call
+SUBMITTERS = 8                  # task runs created at once by the submitter
 DEFAULT_HEARTBEAT = 30          # seconds between flow-run heartbeats (Prefect's minimum)
 
 _steps: dict[tuple, Steps] = {}
@@ -49,7 +50,9 @@ _steps: dict[tuple, Steps] = {}
 
 def worker_steps(url: Optional[str], timeout: Optional[float]) -> Steps:
     """One Steps per register and time limit in a worker process: the extractors' forkserver
-    (flows/isolate.py) is started once and serves every document the worker takes."""
+    (flows/isolate.py) is started once, and each of the task worker's threads has a warm child
+    of it that takes document after document, as the plain batch's do (a child forked per stage
+    cost ~0.4 s a one-page document: measured, bench/bench_workers.py)."""
     if url is None or timeout is None:
         from flows.settings import load_settings
 
@@ -57,7 +60,7 @@ def worker_steps(url: Optional[str], timeout: Optional[float]) -> Steps:
         url, timeout = url or settings.db, timeout or settings.doc_timeout
     key = (url, timeout)
     if key not in _steps:
-        _steps[key] = Steps(url=url, timeout=timeout, ocr_workers=1)
+        _steps[key] = WorkerSteps(url=url, timeout=timeout, ocr_workers=1)
     return _steps[key]
 
 
@@ -178,10 +181,27 @@ class Dispatcher:
 
     def submit(self, token: Hashable, path: str, *, source_path: Optional[str] = None,
                display: Optional[str] = None, tries: int = 1) -> None:
-        a = Attempt(token, str(path), source_path, display or str(path), tries, key=uuid.uuid4().hex[:16])
-        future = ingest_document_task.delay(a.path, a.source_path, self.db_url, self.timeout, a.key)
-        a.task_run_id = future.task_run_id
-        self.running[a.key] = a
+        self.submit_many([Attempt(token, str(path), source_path, display or str(path), tries)])
+
+    def submit_many(self, attempts: list[Attempt]) -> None:
+        """Each attempt as a task run.  Creating one is an API round trip (~0.1 s), so a
+        batch's are made SUBMITTERS at a time: the workers start on the first while the rest are
+        still being created."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def create(a: Attempt) -> Attempt:
+            a.key = uuid.uuid4().hex[:16]
+            a.task_run_id = ingest_document_task.delay(a.path, a.source_path, self.db_url, self.timeout,
+                                                       a.key).task_run_id
+            return a
+
+        if len(attempts) == 1:
+            done = [create(attempts[0])]
+        else:
+            with ThreadPoolExecutor(SUBMITTERS) as pool:
+                done = list(pool.map(create, attempts))
+        for a in done:
+            self.running[a.key] = a
 
     def poll(self) -> list[tuple[Hashable, FileResult]]:
         """The documents settled since the last call (one API call for the task runs, one for
@@ -274,8 +294,7 @@ def ingest_distributed(paths: list[str | Path], *, db_url: Optional[str], timeou
     d = Dispatcher(db_url=db_url, timeout=timeout, max_attempts=max_attempts)
     results: dict[int, FileResult] = {}
     try:
-        for i, p in enumerate(paths):
-            d.submit(i, str(Path(p).resolve()), display=str(p))
+        d.submit_many([Attempt(i, str(Path(p).resolve()), None, str(p), 1) for i, p in enumerate(paths)])
         while d.running:
             time.sleep(poll)
             try:

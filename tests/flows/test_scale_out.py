@@ -26,6 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("f
 
 N_DOCS = int(os.environ.get("CHIDAO_SCALE_DOCS", 12))
 PREFECT = str(Path(sys.executable).with_name("prefect"))
+# Pages per document: a warm worker takes a one-page directive in ~0.05 s, before the test could
+# catch one in flight to kill its worker; a 40-page plan takes ~2 s.
+PAGES = 40
 HEARTBEAT = 30      # Prefect's minimum: a dead worker's run is crashed after 3 x 30 s
 
 
@@ -96,7 +99,7 @@ def wait_for(pred, timeout: float, what: str, dump=lambda: "") -> None:
     while time.monotonic() < end:
         if pred():
             return
-        time.sleep(1)
+        time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}\n{dump()}")
 
 
@@ -138,7 +141,7 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
     from models.db import init_db
 
     init_db(pg_empty_url)
-    pdfs = [make_directive_pdf(tmp_path / "src" / f"ct-{n:03d}.pdf", 500 + n) for n in range(N_DOCS)]
+    pdfs = [make_directive_pdf(tmp_path / "src" / f"ct-{n:03d}.pdf", 500 + n, pages=PAGES) for n in range(N_DOCS)]
     hashes = {hashlib.sha256(p.read_bytes()).hexdigest() for p in pdfs}
     assert len(hashes) == N_DOCS
 
