@@ -36,6 +36,7 @@ class Block(BaseModel):
     source: Source = "text"
     confidence: Optional[float] = None   # OCR mean word confidence 0..100
     in_table: bool = False               # the text also lives in a Table cell
+    ocr_text: Optional[str] = None       # what Tesseract read, when post-correction changed it
 
 
 class Cell(BaseModel):

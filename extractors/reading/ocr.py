@@ -12,8 +12,17 @@ Scanner pages are rendered at the scan's own resolution (usually 200 dpi: upsamp
 costs Tesseract 2.25x the pixels for the same CER), except pages holding a ruled table, which
 are re-rendered at 300 dpi because lone STT numbers in cells need the pixels.
 
+Each page is read more than once and one reading kept (`choose`): plain Tesseract on the page as
+it is, the cleaned page (coloured ink out, deskewed, ruled tables read cell by cell) unless
+cleaning changed next to nothing, and, for small print (photos), both enlarged.  The kept one is
+the most confident of those that lost no text (`choose`), never below the plain reading's
+confidence unless the plain one lost text; a page with ruled tables keeps the cleaned reading, with
+its cells.  Lines only the cleaned page shows, or shows much more surely, are added to the kept
+reading (`_with_lost_lines`).  The running text is then post-corrected syllable by syllable
+(postcorrect.py); each changed block keeps Tesseract's text in `ocr_text`.
+
 Public:
-    OcrPageResult, ensure_ocr_available(), ocr_pdf_pages(), ocr_image_file(), ocr_image()
+    OcrPageResult, ensure_ocr_available(), ocr_pdf_pages(), ocr_image_file(), ocr_image(), choose()
 """
 from __future__ import annotations
 
@@ -23,7 +32,7 @@ import re
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -35,9 +44,9 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from extractors.reading.image_errors import pillow_errors
-from extractors.reading.preprocess import Prepared, prepare_page, to_rgb
+from extractors.reading.preprocess import Prepared, flatten_illumination, prepare_page, to_rgb
 from extractors.reading.scan_tables import find_grids, ocr_page_tables
-from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, run_tesseract
+from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, read_words, run_tesseract
 from extractors.text import normalize_text
 from extractors.types import Block, Page, ReadError, Table
 
@@ -77,6 +86,47 @@ def ensure_ocr_available(lang: str = LANG) -> Optional[ReadError]:
 
 # ---------------------------------------------------------------- one image -> lines
 
+# A line ending within 2 % of the text width past the middle is still the left column's (and the
+# same for the right); within 5 % only when a line of the other column sits beside it: the
+# motto's first line (CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM), long and centred in the right column,
+# often starts a little left of the middle, level with the issuer's name, while a left column's
+# excerpt ("V/v …") reaching past the middle on a row of its own is read where it stands.
+COLUMN_MARGIN = 0.02
+COLUMN_MARGIN_BESIDE = 0.05
+
+
+def column_sides(lines: list[Line]) -> dict[int, str]:
+    """id(line) -> "L" (left column), "R" (right column) or "S" (spans the middle: body text)."""
+    if not lines:
+        return {}
+    x0 = min(ln.box[0] for ln in lines)
+    x1 = max(ln.box[2] for ln in lines)
+    mid, width = (x0 + x1) / 2, x1 - x0
+
+    def strict(ln: Line, margin: float) -> str:
+        if ln.box[2] <= mid + margin * width:
+            return "L"
+        if ln.box[0] >= mid - margin * width:
+            return "R"
+        return "S"
+
+    def level(a: Line, b: Line) -> bool:
+        overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+        return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+
+    sides = {}
+    for ln in lines:
+        s = strict(ln, COLUMN_MARGIN)
+        if s == "S":
+            loose = strict(ln, COLUMN_MARGIN_BESIDE)
+            other = {"L": "R", "R": "L"}.get(loose)
+            if other and any(o is not ln and strict(o, COLUMN_MARGIN) == other and level(ln, o) for o in lines):
+                s = loose
+        sides[id(ln)] = s
+
+    return sides
+
+
 def order_columns(lines: list[Line]) -> list[Line]:
     """Left column before right column where the page splits in two.
 
@@ -87,16 +137,10 @@ def order_columns(lines: list[Line]) -> list[Line]:
     """
     if len(lines) < 2:
         return lines
-    x0 = min(ln.box[0] for ln in lines)
-    x1 = max(ln.box[2] for ln in lines)
-    mid, margin = (x0 + x1) / 2, 0.02 * (x1 - x0)
+    sides = column_sides(lines)
 
     def side(ln: Line) -> str:
-        if ln.box[2] <= mid + margin:
-            return "L"
-        if ln.box[0] >= mid - margin:
-            return "R"
-        return "S"
+        return sides[id(ln)]
 
     out: list[Line] = []
     run: list[Line] = []
@@ -105,8 +149,19 @@ def order_columns(lines: list[Line]) -> list[Line]:
         sides = {side(ln) for ln in run}
         if sides == {"L", "R"}:
             yc = lambda ln: (ln.box[1] + ln.box[3]) / 2  # noqa: E731
-            out.extend(sorted((ln for ln in run if side(ln) == "L"), key=yc))
-            out.extend(sorted((ln for ln in run if side(ln) == "R"), key=yc))
+            left = sorted((ln for ln in run if side(ln) == "L"), key=yc)
+            right = sorted((ln for ln in run if side(ln) == "R"), key=yc)
+            # Left lines below the right column's end, after a gap of a line's height, are a
+            # block of their own ("Kính gửi:" a paragraph under the header's excerpt): the
+            # header's right column is read before them.  A recipients' list runs on without one.
+            end = max(ln.box[3] for ln in right)
+            heights = sorted(ln.box[3] - ln.box[1] for ln in left)
+            gap = heights[len(heights) // 2]
+            cut = next((i for i in range(1, len(left)) if left[i].box[1] >= end
+                        and left[i].box[1] - left[i - 1].box[3] > gap), len(left))
+            out.extend(left[:cut])
+            out.extend(right)
+            out.extend(left[cut:])
         else:
             out.extend(run)
         run.clear()
@@ -138,67 +193,284 @@ def _page_from_lines(lines: list[Line], *, number: int, width_pt: float, height_
                 ocr_confidence=mean, blocks=blocks)
 
 
+# A page whose words are shorter than this (pixels, median box height) is read a second time
+# enlarged: a phone photo of a whole A4 page is about 70 dpi, and Tesseract's LSTM reads the
+# tone marks of 10-pixel glyphs badly.
+SMALL_TEXT_PX = 20
+UPSCALE = 2
+IDLE_INK = 0.0005   # share of the page painted white below which ink removal changed nothing that matters
+
+
+@dataclass
+class _Candidate:
+    """One recognition of the page: what was read and how to map it back to the image."""
+    name: str
+    lines: list[Line]
+    tables: list[Table]
+    field_reads: list
+    to_points: object
+    conf: float          # word-weighted mean confidence, as Page.ocr_confidence
+    valid: int           # words that are Vietnamese syllables of the dictionary
+    grey: Optional[np.ndarray] = None     # the image Tesseract read
+    data: Optional[dict] = None           # its word table
+    dpi: int = 0
+    ink: object = None    # () -> that image with coloured ink kept (header re-reads crop it)
+    cleaned: bool = False  # read on the cleaned page (coloured ink out)
+
+
+def _score(lines: list[Line]) -> tuple[float, int]:
+    from extractors.reading.postcorrect import is_syllable
+    words = sum(ln.words for ln in lines)
+    conf = sum(ln.conf * ln.words for ln in lines) / words if words else 0.0
+    valid = sum(1 for ln in lines for w in normalize_text(ln.text).split() if is_syllable(w.strip(".,;:()\"“”")))
+    return conf, valid
+
+
+def _is_grey(rgb: np.ndarray) -> bool:
+    """No colour at all: cv2's grey is then the same image Tesseract would make of it."""
+    return bool((rgb[:, :, 0] == rgb[:, :, 1]).all() and (rgb[:, :, 1] == rgb[:, :, 2]).all())
+
+
+def _word_height(data: dict) -> float:
+    hs = [data["height"][i] for i, _, _ in read_words(data)]
+    return float(np.median(hs)) if hs else 0.0
+
+
+# A reading must keep nearly all the dictionary syllables the fullest reading read: a higher mean
+# confidence over less text (a faint paragraph dropped) is not a better reading.
+MIN_VALID_SHARE = 0.97
+
+
+def choose(candidates: list[_Candidate]) -> _Candidate:
+    """The most confident of the readings that lost no text, never below the plain one (the
+    first candidate) when the plain one lost none: a page never reads worse than plain Tesseract
+    by its own measure, and preprocessing is kept only where it measurably gives something.
+    Ties go to the reading with more dictionary syllables."""
+    plain = candidates[0]
+    most = max(c.valid for c in candidates)
+    eligible = [c for c in candidates if c.valid >= MIN_VALID_SHARE * most]
+    if plain in eligible:
+        eligible = [c for c in eligible if c is plain or c.conf >= plain.conf]
+    return max(eligible, key=lambda c: (round(c.conf, 2), c.valid))
+
+
+def _raw_points(c: _Candidate) -> list[Line]:
+    """C's text lines in Tesseract's order, in page points."""
+    return [replace(ln, box=c.to_points(ln.box)) for ln in data_to_lines(c.data)] if c.data is not None else []
+
+
+def _in_points(c: _Candidate, text_lines: Optional[list[Line]] = None) -> list[Line]:
+    """C's lines in reading order, in page points; TEXT_LINES (page points, Tesseract's order)
+    instead of its own text lines when given."""
+    if text_lines is None:
+        return [replace(ln, box=c.to_points(ln.box)) for ln in c.lines]
+    tables = [replace(ln, box=c.to_points(ln.box)) for ln in c.lines if ln.key[0] < 0]
+    return merge_reading_order(order_columns(text_lines), tables)
+
+
+# A line another reading read and the kept one lost is added to it when it is text: this
+# confident, with at least two dictionary syllables, half its words at least.
+RECOVER_CONF = 70
+# and a line both read is taken from the other when it is this much surer of it
+LINE_BETTER = 15
+
+
+def _is_text_line(ln: Line) -> bool:
+    from extractors.reading.postcorrect import is_syllable
+    words = [w.strip(".,;:()\"“”") for w in normalize_text(ln.text).split()]
+    valid = sum(1 for w in words if is_syllable(w))
+    return ln.key[0] >= 0 and ln.conf >= RECOVER_CONF and valid >= 2 and 2 * valid >= len(words)
+
+
+def _level(a: Line, b: Line) -> bool:
+    """Do the two boxes hold the same text: level with each other, and side by side or over."""
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1]) and \
+        min(a.box[2], b.box[2]) > max(a.box[0], b.box[0])
+
+
+def _with_lost_lines(kept: list[Line], others: list[list[Line]]) -> list[Line]:
+    """KEPT (page points, Tesseract's order) with the text lines another reading read where the
+    kept one read nothing (a signer's name under a red seal that plain Tesseract cannot see
+    through but the cleaned page shows), or read much less surely, word for word.  Each goes before the first body line below it, so that
+    it joins its column's run of lines (order_columns then puts it in its place)."""
+    out = list(kept)
+    sides = column_sides(kept)
+    for other in others:
+        for ln in other:
+            if not _is_text_line(ln):
+                continue
+            same = [i for i, k in enumerate(out) if _level(ln, k)]
+            if len(same) == 1 and ln.conf >= out[same[0]].conf + LINE_BETTER and \
+                    _level(out[same[0]], ln) and abs(ln.words - out[same[0]].words) <= 1:
+                # the same line read much more surely (a name the seal's red ink blurred)
+                out[same[0]] = ln
+                continue
+            if same:
+                continue
+            at = next((i for i, k in enumerate(out) if sides.get(id(k)) == "S" and k.box[1] > ln.box[1]), len(out))
+            out.insert(at, ln)
+    return out
+
+
 def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
               tables: bool = True, preprocess: bool = True, budget: Optional[float] = None,
-              hires=None, header_fields: bool = True) -> OcrPageResult:
+              hires=None, header_fields: bool = True, correct: bool = True,
+              candidates: bool = True) -> OcrPageResult:
     """OCR one page image (RGB or grey uint8 array) in this process.  `timeout` is the page's
     budget in seconds; `budget`, when given, is what is left of it (rendering came first).
     `hires`, when given, returns (image, dpi) of the same page at 300 dpi: used instead when
     the page holds a ruled table, whose lone short cells (STT numbers) need bigger glyphs.
-    `header_fields`: re-read the header's handwritten number and day (header_digits)."""
+    `header_fields`: re-read the header's handwritten number and day (header_digits).
+
+    With `preprocess`, the page is read as it is (plain Tesseract), cleaned (coloured ink out,
+    deskewed; its ruled tables read cell by cell) and, when its print is small, cleaned and
+    enlarged; `choose` keeps one (`candidates` False: the cleaned reading alone).  `correct`: Vietnamese post-correction of the running text
+    (postcorrect.py); each corrected block keeps what Tesseract read in `ocr_text`."""
     deadline = time.monotonic() + (timeout if budget is None else budget)
+    prep = None
+    grids = False
     if preprocess:
         prep = prepare_page(image)
-        if tables and hires is not None and dpi < 280:
-            if find_grids(prep.image):
-                image, dpi = hires()
-                prep = prepare_page(image)
+        grids = bool(tables and find_grids(prep.image))
+        if grids and hires is not None and dpi < 280:
+            image, dpi = hires()
+            prep = prepare_page(image)
     h, w = image.shape[:2]
     scale = 72.0 / dpi
     width_pt, height_pt = w * scale, h * scale
-    if not preprocess:
-        grey = cv2.cvtColor(to_rgb(image), cv2.COLOR_RGB2GRAY)
-        prep = Prepared(image=grey, angle=0.0, matrix=np.array([[1.0, 0, 0], [0, 1.0, 0]]), ink_removed=0.0)
+    idpi = int(round(dpi))
 
-    def to_points(box):
-        x0, y0, x1, y1 = box
-        pts = [prep.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-        xs = [min(max(p[0], 0), w) * scale for p in pts]
-        ys = [min(max(p[1], 0), h) * scale for p in pts]
-        return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+    def mapper(p: Prepared, factor: float = 1.0):
+        def to_points(box):
+            x0, y0, x1, y1 = (v / factor for v in box)
+            pts = [p.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+            xs = [min(max(q[0], 0), w) * scale for q in pts]
+            ys = [min(max(q[1], 0), h) * scale for q in pts]
+            return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+        return to_points
 
-    found: list[Table] = []
-    errors: list[ReadError] = []
-    lines: list[Line] = []
-    field_reads = []
-    try:
-        grey = prep.image
-        if tables:
-            found, table_lines, grey = ocr_page_tables(grey, number=number, dpi=int(round(dpi)),
+    rgb = to_rgb(image)
+    grey0 = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    identity = Prepared(image=grey0, angle=0.0, matrix=np.array([[1.0, 0, 0], [0, 1.0, 0]]), ink_removed=0.0)
+
+    def read(name: str, grey: np.ndarray, p: Prepared, *, factor: float = 1.0, with_tables: bool,
+             tess_input: Optional[np.ndarray] = None) -> tuple[_Candidate, dict]:
+        to_points = mapper(p, factor)
+        found, table_lines = [], []
+        if with_tables:
+            found, table_lines, grey = ocr_page_tables(grey, number=number, dpi=int(round(dpi * factor)),
                                                        deadline=deadline, to_points=to_points)
-        else:
-            table_lines = []
-        data = run_tesseract(grey, int(round(dpi)), deadline)
-        if header_fields:
-            from extractors.reading.header_digits import reread_header_fields
-            field_reads = reread_header_fields(prep.with_ink(image) if preprocess else grey, data,
-                                               int(round(dpi)), deadline)
+        cdpi = int(round(dpi * factor))
+        data = run_tesseract(grey if tess_input is None else tess_input, cdpi, deadline)
         lines = merge_reading_order(order_columns(data_to_lines(data)), table_lines)
+        conf, valid = _score(lines)
+
+        def ink() -> np.ndarray:
+            # a hand writes the header's number and day in blue ink, which cleaning paints white
+            kept = p.with_ink(image) if p is prep else grey
+            return kept if factor == 1.0 or kept is grey else cv2.resize(
+                kept, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        return _Candidate(name, lines, found, [], to_points, conf, valid, grey, data, cdpi, ink, p is prep), data
+
+    def finish(c: _Candidate) -> _Candidate:
+        # The header's handwritten number and day are re-read on the chosen reading only.
+        if header_fields and c.data is not None:
+            from extractors.reading.header_digits import reread_header_fields
+            c.field_reads = reread_header_fields(c.ink(), c.data, c.dpi, deadline)
+            c.lines = merge_reading_order(order_columns(data_to_lines(c.data)),
+                                          [ln for ln in c.lines if ln.key[0] < 0])
+        return c
+
+    errors: list[ReadError] = []
+    chosen: Optional[_Candidate] = None
+    lines: Optional[list[Line]] = None      # the kept reading's, in page points
+    try:
+        if not preprocess:
+            chosen = finish(read("plain", grey0, identity, with_tables=tables)[0])
+        else:
+            # Plain first: Tesseract on the page as it is (its own grey conversion of a colour
+            # page), the reading every other candidate has to beat.
+            grey_page = _is_grey(rgb)
+            same = not candidates or (abs(prep.angle) < 0.05 and prep.ink_removed == 0.0 and grey_page)
+            # Cleaning that changes next to nothing (no coloured ink, under 0.1 degree of skew, no
+            # ruled table to read cell by cell) is not worth a second Tesseract run.
+            idle = (candidates and not same and not grids and abs(prep.angle) < 0.1
+                    and prep.ink_removed < IDLE_INK)
+            cands = []
+            if not same:
+                plain, data = read("plain", grey0, identity, with_tables=False,
+                                   tess_input=None if grey_page else cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+                cands.append(plain)
+            if not idle:
+                cleaned, data = read("cleaned", prep.image, prep, with_tables=tables)
+                cands.append(cleaned)
+            height = _word_height(data)
+            if candidates and 0 < height < SMALL_TEXT_PX and not grids:
+                # Enlarged as it is and enlarged cleaned: a photo's deskew and ink removal help
+                # some pages and hurt others; lighting is evened out first where it is uneven.
+                extra = [("enlarged", grey0, identity)]
+                if not idle:
+                    extra.append(("enlarged-cleaned", prep.image, prep))
+                for name, base, p in extra:
+                    big = cv2.resize(flatten_illumination(base), None, fx=UPSCALE, fy=UPSCALE,
+                                     interpolation=cv2.INTER_CUBIC)
+                    try:
+                        cands.append(read(name, big, p, factor=UPSCALE, with_tables=False)[0])
+                    except OcrTimeout:
+                        break   # the budget ran out on an extra: keep what was read
+            # A page with ruled tables keeps the cleaned reading, whose cells were read one by one
+            # on the deskewed page: the structure stage needs those cells, and no plain reading
+            # has them (its confidence may then be below plain's: bench_ocr counts such pages).
+            chosen = finish(cleaned if grids and cleaned.tables else choose(cands))
+            # only from the cleaned page: what ink removal took out (a received stamp, a seal's
+            # words) is not put back
+            lines = _in_points(chosen, _with_lost_lines(_raw_points(chosen), [
+                _raw_points(c) for c in cands if c is not chosen and c.cleaned]))
     except OcrTimeout:
         errors.append(ReadError(code="ocr-timeout", page=number,
                                 message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
-        found = []
-        lines = []
     except pytesseract.TesseractError as exc:   # Tesseract gave up on this image: the page is lost, not the file
         errors.append(ReadError(code="ocr-failed", page=number,
                                 message=f"page {number}: Tesseract failed ({exc.status}: {str(exc.message).strip()[:200]})"))
-        found = []
-        lines = []
-    page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt, to_points=to_points)
-    page.field_reads = field_reads
+    if chosen is None:
+        chosen = _Candidate("none", [], [], [], mapper(identity), 0.0, 0)
+    if lines is None:
+        lines = _in_points(chosen)
+    page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt,
+                            to_points=lambda box: box)
+    page.field_reads = chosen.field_reads
     if tables:
         _mark_table_blocks(page, lines)
-    return OcrPageResult(page=page, tables=found, errors=errors)
+    if correct:
+        _post_correct(page)
+    return OcrPageResult(page=page, tables=chosen.tables, errors=errors)
+
+
+# A line read with less confidence than this that holds no dictionary syllable and no digit is
+# the edge of a seal, a signature or a speck (k, Š, =.—...), not text.
+NOISE_CONF = 50
+
+
+def _is_noise(block: Block) -> bool:
+    from extractors.reading.postcorrect import is_syllable
+    if block.in_table or (block.confidence or 0) >= NOISE_CONF or any(ch.isdigit() for ch in block.text):
+        return False
+    return not any(is_syllable(w) for w in re.findall(r"[^\W\d_]+", block.text))
+
+
+def _post_correct(page: Page) -> None:
+    """Corrected text in `text`, Tesseract's own in `ocr_text`; noise lines dropped; table cells
+    are left as read (their text is also the Table's, which must stay the same)."""
+    from extractors.reading.postcorrect import correct_line
+    page.blocks = [b for b in page.blocks if not _is_noise(b)]
+    for block in page.blocks:
+        if block.in_table:
+            continue
+        fixed = correct_line(block.text)
+        if fixed != block.text:
+            block.ocr_text = block.text
+            block.text = fixed
 
 
 def merge_reading_order(text_lines: list[Line], table_lines: list[Line]) -> list[Line]:
@@ -273,7 +545,8 @@ def _render(pdf_path: str, number: int, dpi: Optional[int]) -> tuple[np.ndarray,
     return image, dpi
 
 
-def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool) -> OcrPageResult:
+def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float, tables: bool,
+                  options: Optional[dict] = None) -> OcrPageResult:
     """Worker: render page `number` (1-based) and OCR it.  Never raises for bad input."""
     import pypdfium2 as pdfium
 
@@ -284,10 +557,11 @@ def _ocr_pdf_page(pdf_path: str, number: int, dpi: Optional[int], timeout: float
         return _failed_page(number, "render-failed", f"page {number}: cannot render the page ({exc})")
     remaining = timeout - (time.monotonic() - start)
     return ocr_image(image, number=number, dpi=dpi, timeout=timeout, budget=remaining, tables=tables,
-                     hires=lambda: _render(pdf_path, number, DEFAULT_DPI))
+                     hires=lambda: _render(pdf_path, number, DEFAULT_DPI), **(options or {}))
 
 
-def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int) -> OcrPageResult:
+def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, default_dpi: int,
+                     options: Optional[dict] = None) -> OcrPageResult:
     try:
         with Image.open(path) as im:
             im.seek(index)
@@ -297,7 +571,7 @@ def _ocr_image_frame(path: str, index: int, timeout: float, tables: bool, defaul
             image = np.asarray(frame)
     except pillow_errors() as exc:
         return _failed_page(index + 1, "unreadable-image", f"page {index + 1}: cannot read the image ({exc})")
-    return ocr_image(image, number=index + 1, dpi=dpi, timeout=timeout, tables=tables)
+    return ocr_image(image, number=index + 1, dpi=dpi, timeout=timeout, tables=tables, **(options or {}))
 
 
 def _image_dpi(im, default: int) -> int:
@@ -351,22 +625,41 @@ def _run_jobs(func, jobs: list[tuple], numbers: list[int], *, workers: Optional[
 
 
 def ocr_pdf_pages(pdf_path: Path, page_numbers: list[int], *, workers: Optional[int] = None,
-                  timeout: float = 120, dpi: Optional[int] = None, tables: bool = True) -> dict[int, OcrPageResult]:
+                  timeout: float = 120, dpi: Optional[int] = None, tables: bool = True,
+                  options: Optional[dict] = None) -> dict[int, OcrPageResult]:
     """OCR the given 1-based pages of a PDF; {page number: result}.  Never raises for bad pages.
-    `dpi` None: each page at its scan's own resolution (200-300 dpi), else 300."""
+    `dpi` None: each page at its scan's own resolution (200-300 dpi), else 300.  `options`:
+    ocr_image's keywords (correct, candidates), for the benchmarks' before/after."""
     numbers = list(dict.fromkeys(int(n) for n in page_numbers))
-    jobs = [(str(pdf_path), n, dpi, timeout, tables) for n in numbers]
+    options, correct = _in_parent(options)
+    jobs = [(str(pdf_path), n, dpi, timeout, tables, options) for n in numbers]
     results = _run_jobs(_ocr_pdf_page, jobs, numbers, workers=workers, timeout=timeout)
+    if correct:
+        for r in results:
+            _post_correct(r.page)
     return {n: r for n, r in zip(numbers, results)}
 
 
 def ocr_image_file(path: Path, *, workers: Optional[int] = None, timeout: float = 120,
-                   tables: bool = True, default_dpi: int = DEFAULT_DPI) -> list[OcrPageResult]:
+                   tables: bool = True, default_dpi: int = DEFAULT_DPI,
+                   options: Optional[dict] = None) -> list[OcrPageResult]:
     """OCR a PNG/JPEG/TIFF scan (every frame of a multi-page TIFF), one result per page."""
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) or 1
     except pillow_errors() as exc:
         return [_failed_page(1, "unreadable-image", f"{Path(path).name}: cannot read the image ({exc})")]
-    jobs = [(str(path), i, timeout, tables, default_dpi) for i in range(frames)]
-    return _run_jobs(_ocr_image_frame, jobs, [i + 1 for i in range(frames)], workers=workers, timeout=timeout)
+    options, correct = _in_parent(options)
+    jobs = [(str(path), i, timeout, tables, default_dpi, options) for i in range(frames)]
+    results = _run_jobs(_ocr_image_frame, jobs, [i + 1 for i in range(frames)], workers=workers, timeout=timeout)
+    if correct:
+        for r in results:
+            _post_correct(r.page)
+    return results
+
+
+def _in_parent(options: Optional[dict]) -> tuple[dict, bool]:
+    """The workers' options without the post-correction, and whether to correct: it runs here,
+    in the parent, so the bigram model is loaded once per process, not once per worker."""
+    options = dict(options or {})
+    return {**options, "correct": False}, options.get("correct", True)

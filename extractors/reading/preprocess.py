@@ -132,6 +132,30 @@ def rotate(image: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     return out, m
 
 
+def background(grey: np.ndarray) -> np.ndarray:
+    """The paper's brightness under the print: a closing wider than any stroke, on a downscaled
+    page (cheap), brought back to full size."""
+    h, w = grey.shape[:2]
+    scale = min(1.0, 400 / max(h, w))
+    small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    k = max(3, int(round(max(small.shape) / 40)) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    bg = cv2.GaussianBlur(bg, (k, k), 0)
+    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def flatten_illumination(grey: np.ndarray, *, spread: int = 30) -> np.ndarray:
+    """A phone photo lit from one side: paper from light grey to dark grey across the page.
+    Dividing by the paper's own brightness makes it white everywhere; a page whose paper is
+    already even (a scan: 5th to 95th percentile within `spread` levels) is returned as it is."""
+    bg = background(grey)
+    lo, hi = np.percentile(bg, (5, 95))
+    if hi - lo < spread:
+        return grey
+    flat = grey.astype(np.float32) / np.maximum(bg.astype(np.float32), 1.0) * 255.0
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
 def prepare_page(image: np.ndarray, *, deskew: bool = True, remove_ink: bool = True) -> Prepared:
     """The whole clean-up for one page image (RGB or grey uint8)."""
     rgb = to_rgb(image)

@@ -144,6 +144,47 @@ def test_two_column_header_reads_left_block_first():
                                          "Căn cứ Luật"]
 
 
+def test_a_motto_starting_left_of_the_middle_beside_the_issuer_is_the_right_column():
+    # text area 100..1000, middle 550: the motto starts at 520 (3 % left of it), level with the
+    # issuer's name; the date line starts at 525, level with the number
+    words = [
+        ("ỦY", 100, 100, 40, 30, 1, 1), ("BAN", 150, 100, 60, 30, 1, 1),
+        ("CỘNG", 520, 100, 80, 30, 2, 1), ("HÒA", 610, 100, 390, 30, 2, 1),
+        ("TỈNH", 110, 150, 60, 30, 1, 2),
+        ("Số:", 120, 200, 50, 30, 1, 3), ("12/TB", 180, 200, 80, 30, 1, 3),
+        ("Đồng", 525, 200, 70, 30, 3, 1), ("Nai,", 600, 200, 60, 30, 3, 1),
+        ("Căn", 100, 300, 60, 30, 4, 1), ("cứ", 170, 300, 40, 30, 4, 1), ("Luật", 220, 300, 780, 30, 4, 1),
+    ]
+    lines = ocr.order_columns(tesseract.data_to_lines(_data(words)))
+    assert [ln.text for ln in lines] == ["ỦY BAN", "TỈNH", "Số: 12/TB", "CỘNG HÒA", "Đồng Nai,", "Căn cứ Luật"]
+
+
+def test_a_left_line_on_a_row_of_its_own_past_the_middle_is_not_a_column():
+    # the same line 3 % past the middle, with nothing beside it, is read where it stands
+    words = [
+        ("ỦY", 100, 100, 40, 30, 1, 1), ("CỘNG", 700, 100, 300, 30, 2, 1),
+        ("V/v", 100, 150, 480, 30, 3, 1),
+        ("TỈNH", 110, 200, 60, 30, 4, 1), ("Độc", 720, 200, 60, 30, 5, 1),
+        ("Căn", 100, 300, 900, 30, 6, 1),
+    ]
+    lines = ocr.order_columns(tesseract.data_to_lines(_data(words)))
+    assert [ln.text for ln in lines] == ["ỦY", "CỘNG", "V/v", "TỈNH", "Độc", "Căn"]
+
+
+def test_the_header_right_column_is_read_before_a_left_block_after_a_gap():
+    # "Kính gửi:" a paragraph below the excerpt: the date line (right column) comes before it
+    words = [
+        ("Số:", 100, 100, 200, 30, 1, 1), ("CỘNG", 700, 100, 300, 30, 2, 1),
+        ("V/v", 100, 140, 300, 30, 1, 2), ("Hà", 700, 140, 300, 30, 2, 2),
+        ("excerpt", 100, 180, 300, 30, 1, 3),
+        ("Kính", 100, 260, 150, 30, 3, 1),
+        ("-", 300, 300, 200, 30, 3, 2),
+        ("Căn", 100, 360, 900, 30, 4, 1),
+    ]
+    lines = ocr.order_columns(tesseract.data_to_lines(_data(words)))
+    assert [ln.text for ln in lines] == ["Số:", "V/v", "excerpt", "CỘNG", "Hà", "Kính", "-", "Căn"]
+
+
 def test_body_lines_keep_their_order():
     words = [("Một", 100, 100, 800, 30, 1, 1), ("hai", 100, 150, 300, 30, 1, 2), ("ba", 100, 200, 800, 30, 1, 3)]
     assert [ln.text for ln in ocr.order_columns(tesseract.data_to_lines(_data(words)))] == ["Một", "hai", "ba"]
@@ -244,3 +285,95 @@ def test_multi_page_tiff_gives_one_result_per_page(tesseract, tmp_path):
     assert [r.page.number for r in res] == [1, 2]
     assert [r.page.text() for r in res] == ["Chỉ thị số 08", "Kế hoạch năm 2024"]
     assert all(not r.errors and r.page.source == "ocr" for r in res)
+
+
+# ---------------------------------------------------------------- the choice between readings
+
+def _cand(name, conf, valid):
+    return ocr._Candidate(name, [], [], [], None, conf, valid)
+
+
+def test_the_plain_reading_wins_unless_another_is_at_least_as_confident():
+    plain, cleaned = _cand("plain", 95.88, 609), _cand("cleaned", 95.76, 620)
+    assert ocr.choose([plain, cleaned]).name == "plain"
+    assert ocr.choose([_cand("plain", 92.7, 531), _cand("cleaned", 94.5, 537)]).name == "cleaned"
+
+
+def test_a_confident_reading_of_less_text_does_not_win():
+    # a faint paragraph dropped raises the mean confidence of what is left
+    assert ocr.choose([_cand("plain", 90.7, 100), _cand("cleaned", 93.0, 80)]).name == "plain"
+
+
+def test_a_plain_reading_that_lost_text_does_not_win_on_confidence():
+    # plain Tesseract dropped a dozen faint lines that the cleaned page kept: its mean
+    # confidence over what is left is higher, and it is still the worse reading
+    assert ocr.choose([_cand("plain", 93.0, 300), _cand("cleaned", 88.0, 380)]).name == "cleaned"
+    assert ocr.choose([_cand("plain", 93.0, 300), _cand("cleaned", 88.0, 380),
+                       _cand("enlarged", 90.0, 375)]).name == "enlarged"
+
+
+def _line(text, x0, y0, x1, y1, conf=90.0):
+    return tesseract.Line(text, (x0, y0, x1, y1), conf, len(text.split()), (1, 1, 1))
+
+
+def test_a_line_the_kept_reading_lost_is_taken_from_another_into_its_column():
+    # plain Tesseract could not read the signer's name under the red seal; the cleaned page could
+    kept = [_line("thực hiện./.", 50, 660, 550, 672),
+            _line("Nơi nhận:", 50, 700, 150, 712), _line("- Như trên;", 50, 715, 150, 727),
+            _line("- Lưu: VT.", 50, 730, 150, 742),
+            _line("KT. BỘ TRƯỞNG", 350, 700, 480, 712), _line("THỨ TRƯỞNG", 360, 715, 470, 727)]
+    other = [_line("THỨ TRƯỞNG", 361, 716, 471, 728),                        # read by both: once
+             _line("Thượng tướng Nguyễn Văn Long", 330, 780, 500, 794),      # lost by the kept one
+             _line("k Š =", 400, 750, 430, 760, conf=95.0),                  # the seal's edge
+             _line("Nguyễn Văn", 330, 600, 420, 612, conf=40.0)]             # not sure enough
+    lines = ocr.order_columns(ocr._with_lost_lines(kept, [other]))
+    assert [ln.text for ln in lines] == ["thực hiện./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT.",
+                                         "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Thượng tướng Nguyễn Văn Long"]
+
+
+def test_a_line_both_read_is_taken_from_the_reading_much_surer_of_it():
+    kept = [_line("KT. CHỦ TỊCH", 350, 700, 480, 712), _line("rần Hoàng Tuần", 340, 780, 480, 794, conf=52.0),
+            _line("Nơi nhận:", 50, 700, 150, 712, conf=80.0)]
+    other = [_line("Trần Hoàng Tuấn", 338, 781, 481, 795, conf=91.0),     # much surer: taken
+             _line("Nơi nhân:", 50, 701, 152, 713, conf=88.0)]            # a little surer: not
+    assert [ln.text for ln in ocr._with_lost_lines(kept, [other])] == ["KT. CHỦ TỊCH", "Trần Hoàng Tuấn", "Nơi nhận:"]
+
+
+def test_the_most_confident_of_several_readings_wins():
+    cands = [_cand("plain", 91.1, 449), _cand("cleaned", 91.5, 438), _cand("enlarged", 94.1, 457)]
+    assert ocr.choose(cands).name == "enlarged"
+
+
+def test_uneven_lighting_is_flattened_and_an_even_page_left_alone():
+    from extractors.reading.preprocess import flatten_illumination
+    h, w = 600, 400
+    paper = np.tile(np.linspace(120, 250, w, dtype=np.float32), (h, 1))   # lit from the right
+    page = paper.copy()
+    page[200:210, 50:350] = paper[200:210, 50:350] * 0.3                   # a line of print
+    flat = flatten_illumination(page.astype(np.uint8))
+    blank = np.r_[flat[:150], flat[300:]]
+    assert blank.min() > 225                      # paper white everywhere, the dark side too
+    assert flat[200:210, 60:340].mean() < 100     # the print still dark
+    even = np.full((h, w), 240, np.uint8)
+    even[200:210, 50:350] = 30
+    assert flatten_illumination(even) is even
+
+
+@pytest.mark.slow
+def test_small_print_never_reads_below_plain_tesseract(tesseract, tmp_path):
+    # A page photographed from afar: 11-pixel print.  Whatever reading is kept, its confidence is
+    # not below plain Tesseract's on the same image, and the text is corrected Vietnamese.
+    im = render_lines(LINES, size=13, width=520, margin=20, spacing=1.6)
+    path = tmp_path / "photo.png"
+    im.save(path)
+    import subprocess
+    from pytesseract.pytesseract import file_to_dict
+    out = subprocess.run(["tesseract", str(path), "stdout", "-l", "vie", "--dpi", "300", "tsv"],
+                         capture_output=True, text=True, check=True).stdout
+    from extractors.reading.tesseract import read_words
+    confs = [c for _, _, c in read_words(file_to_dict(out, "\t", -1))]
+    page = ocr.ocr_image(np.asarray(im), dpi=300, tables=False).page
+    assert page.ocr_confidence >= round(sum(confs) / len(confs), 2)
+    assert cer(page.text(), "\n".join(LINES)) < 0.1
+    for b in page.blocks:
+        assert b.ocr_text is None or b.ocr_text != b.text   # the raw reading kept where it changed
