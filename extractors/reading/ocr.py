@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -313,6 +314,27 @@ def _with_lost_lines(kept: list[Line], others: list[list[Line]]) -> list[Line]:
     return out
 
 
+def _to_points(p: Prepared, factor: float = 1.0, *, w: int, h: int, scale: float):
+    """A box in the pixels of P's image enlarged FACTOR times -> page points of the original
+    (W x H pixels, SCALE points a pixel)."""
+    def to_points(box):
+        x0, y0, x1, y1 = (v / factor for v in box)
+        pts = [p.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        xs = [min(max(q[0], 0), w) * scale for q in pts]
+        ys = [min(max(q[1], 0), h) * scale for q in pts]
+        return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+    return to_points
+
+
+def _page_error(exc: Exception, number: int, timeout: float) -> ReadError:
+    if isinstance(exc, OcrTimeout):
+        return ReadError(code="ocr-timeout", page=number,
+                         message=f"page {number}: OCR took longer than {timeout:g} s and was stopped")
+    # Tesseract gave up on this image
+    return ReadError(code="ocr-failed", page=number,
+                     message=f"page {number}: Tesseract failed ({exc.status}: {str(exc.message).strip()[:200]})")
+
+
 def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, timeout: float = 120,
               tables: bool = True, preprocess: bool = True, budget: Optional[float] = None,
               hires=None, header_fields: bool = True, correct: bool = True,
@@ -325,8 +347,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
 
     With `preprocess`, the page is read as it is (plain Tesseract), cleaned (coloured ink out,
     deskewed; its ruled tables read cell by cell) and, when its print is small, cleaned and
-    enlarged; `choose` keeps one (`candidates` False: the cleaned reading alone).  `correct`: Vietnamese post-correction of the running text
-    (postcorrect.py); each corrected block keeps what Tesseract read in `ocr_text`."""
+    enlarged; `choose` keeps one (`candidates` False: the cleaned reading alone).  `correct`:
+    Vietnamese post-correction of the running text (postcorrect.py)."""
     deadline = time.monotonic() + (timeout if budget is None else budget)
     prep = None
     grids = False
@@ -339,16 +361,7 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
     h, w = image.shape[:2]
     scale = 72.0 / dpi
     width_pt, height_pt = w * scale, h * scale
-    idpi = int(round(dpi))
-
-    def mapper(p: Prepared, factor: float = 1.0):
-        def to_points(box):
-            x0, y0, x1, y1 = (v / factor for v in box)
-            pts = [p.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-            xs = [min(max(q[0], 0), w) * scale for q in pts]
-            ys = [min(max(q[1], 0), h) * scale for q in pts]
-            return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
-        return to_points
+    mapper = partial(_to_points, w=w, h=h, scale=scale)
 
     rgb = to_rgb(image)
     grey0 = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -427,12 +440,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
             # words) is not put back
             lines = _in_points(chosen, _with_lost_lines(_raw_points(chosen), [
                 _raw_points(c) for c in cands if c is not chosen and c.cleaned]))
-    except OcrTimeout:
-        errors.append(ReadError(code="ocr-timeout", page=number,
-                                message=f"page {number}: OCR took longer than {timeout:g} s and was stopped"))
-    except pytesseract.TesseractError as exc:   # Tesseract gave up on this image: the page is lost, not the file
-        errors.append(ReadError(code="ocr-failed", page=number,
-                                message=f"page {number}: Tesseract failed ({exc.status}: {str(exc.message).strip()[:200]})"))
+    except (OcrTimeout, pytesseract.TesseractError) as exc:   # the page is lost, not the file
+        errors.append(_page_error(exc, number, timeout))
     if chosen is None:
         chosen = _Candidate("none", [], [], [], mapper(identity), 0.0, 0)
     if lines is None:
