@@ -217,6 +217,7 @@ class _Candidate:
     dpi: int = 0
     ink: object = None    # () -> that image with coloured ink kept (header re-reads crop it)
     cleaned: bool = False  # read on the cleaned page (coloured ink out)
+    fill_header: bool = False   # its header fields were re-read on another reading's page
 
 
 def _score(lines: list[Line]) -> tuple[float, int]:
@@ -326,6 +327,34 @@ def _to_points(p: Prepared, factor: float = 1.0, *, w: int, h: int, scale: float
     return to_points
 
 
+def _reread_header(c: _Candidate, source: _Candidate, deadline: float) -> _Candidate:
+    """C with the header's handwritten number and day re-read once, on SOURCE's page: the cleaned
+    one when there is one (deskewed, its blue ink kept: what the re-read was made for)."""
+    if source.data is None:
+        return c
+    from extractors.reading.header_digits import reread_header_fields
+    c.field_reads = reread_header_fields(source.ink(), source.data, source.dpi, deadline)
+    if source is c:     # its words were edited as they were re-read
+        c.lines = merge_reading_order(order_columns(data_to_lines(c.data)), [ln for ln in c.lines if ln.key[0] < 0])
+    else:
+        c.fill_header = True
+    return c
+
+
+def _fill_header(lines: list[Line], reads: list, height_pt: float) -> list[Line]:
+    """LINES (page points) with the header's number and date lines given the values re-read on
+    another reading's page (blanks where they were not agreed on)."""
+    from extractors.reading import header_digits as hd
+
+    top = [i for i, ln in enumerate(lines) if ln.box[1] <= hd.TOP_SHARE * height_pt]
+    out = list(lines)
+    for test in (hd.is_number_line, hd.is_date_line):
+        i = next((i for i in top if test(normalize_text(out[i].text))), None)
+        if i is not None:
+            out[i] = replace(out[i], text=hd.fill_header_text(normalize_text(out[i].text), reads))
+    return out
+
+
 def _page_error(exc: Exception, number: int, timeout: float) -> ReadError:
     if isinstance(exc, OcrTimeout):
         return ReadError(code="ocr-timeout", page=number,
@@ -386,14 +415,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
                 kept, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         return _Candidate(name, lines, found, [], to_points, conf, valid, grey, data, cdpi, ink, p is prep), data
 
-    def finish(c: _Candidate) -> _Candidate:
-        # The header's handwritten number and day are re-read on the chosen reading only.
-        if header_fields and c.data is not None:
-            from extractors.reading.header_digits import reread_header_fields
-            c.field_reads = reread_header_fields(c.ink(), c.data, c.dpi, deadline)
-            c.lines = merge_reading_order(order_columns(data_to_lines(c.data)),
-                                          [ln for ln in c.lines if ln.key[0] < 0])
-        return c
+    def finish(c: _Candidate, source: Optional[_Candidate] = None) -> _Candidate:
+        return _reread_header(c, source or c, deadline) if header_fields else c
 
     errors: list[ReadError] = []
     chosen: Optional[_Candidate] = None
@@ -435,7 +458,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
             # A page with ruled tables keeps the cleaned reading, whose cells were read one by one
             # on the deskewed page: the structure stage needs those cells, and no plain reading
             # has them (its confidence may then be below plain's: bench_ocr counts such pages).
-            chosen = finish(cleaned if grids and cleaned.tables else choose(cands))
+            kept = cleaned if grids and cleaned.tables else choose(cands)
+            chosen = finish(kept, next((c for c in cands if c.name == "cleaned"), kept))
             # only from the cleaned page: what ink removal took out (a received stamp, a seal's
             # words) is not put back
             lines = _in_points(chosen, _with_lost_lines(_raw_points(chosen), [
@@ -446,6 +470,8 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
         chosen = _Candidate("none", [], [], [], mapper(identity), 0.0, 0)
     if lines is None:
         lines = _in_points(chosen)
+    if chosen.fill_header:
+        lines = _fill_header(lines, chosen.field_reads, height_pt)
     page = _page_from_lines(lines, number=number, width_pt=width_pt, height_pt=height_pt,
                             to_points=lambda box: box)
     page.field_reads = chosen.field_reads

@@ -339,6 +339,17 @@ def test_a_line_both_read_is_taken_from_the_reading_much_surer_of_it():
     assert [ln.text for ln in ocr._with_lost_lines(kept, [other])] == ["KT. CHỦ TỊCH", "Trần Hoàng Tuấn", "Nơi nhận:"]
 
 
+def test_header_fields_re_read_on_another_page_fill_the_kept_reading():
+    # the plain reading was kept; the number and day were re-read on the cleaned page
+    from extractors.types import FieldRead
+    lines = [_line("Số: 46 /CT-UBND", 60, 80, 200, 92), _line("Quảng Ngãi, ngày 0ó tháng 02 năm 2025", 300, 80, 540, 92),
+             _line("Căn cứ ngày 05 tháng 02 năm 2025", 50, 700, 550, 712)]
+    reads = [FieldRead(field="number", value=None), FieldRead(field="day", value="03")]
+    out = ocr._fill_header(lines, reads, height_pt=842)
+    assert [ln.text for ln in out] == ["Số: /CT-UBND", "Quảng Ngãi, ngày 03 tháng 02 năm 2025",
+                                       "Căn cứ ngày 05 tháng 02 năm 2025"]
+
+
 def test_the_most_confident_of_several_readings_wins():
     cands = [_cand("plain", 91.1, 449), _cand("cleaned", 91.5, 438), _cand("enlarged", 94.1, 457)]
     assert ocr.choose(cands).name == "enlarged"
