@@ -96,6 +96,12 @@ COLUMN_MARGIN = 0.02
 COLUMN_MARGIN_BESIDE = 0.05
 
 
+def _same_row(a: Line, b: Line) -> bool:
+    """Level with each other: their heights overlap by more than half the smaller one's."""
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+
+
 def column_sides(lines: list[Line]) -> dict[int, str]:
     """id(line) -> "L" (left column), "R" (right column) or "S" (spans the middle: body text)."""
     if not lines:
@@ -111,17 +117,13 @@ def column_sides(lines: list[Line]) -> dict[int, str]:
             return "R"
         return "S"
 
-    def level(a: Line, b: Line) -> bool:
-        overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
-        return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
-
     sides = {}
     for ln in lines:
         s = strict(ln, COLUMN_MARGIN)
         if s == "S":
             loose = strict(ln, COLUMN_MARGIN_BESIDE)
             other = {"L": "R", "R": "L"}.get(loose)
-            if other and any(o is not ln and strict(o, COLUMN_MARGIN) == other and level(ln, o) for o in lines):
+            if other and any(o is not ln and strict(o, COLUMN_MARGIN) == other and _same_row(ln, o) for o in lines):
                 s = loose
         sides[id(ln)] = s
 
@@ -220,12 +222,17 @@ class _Candidate:
     fill_header: bool = False   # its header fields were re-read on another reading's page
 
 
-def _score(lines: list[Line]) -> tuple[float, int]:
+def _syllables(line: Line) -> tuple[int, int]:
+    """(words, dictionary syllables among them) of a line, punctuation around words aside."""
     from extractors.reading.postcorrect import is_syllable
+    words = [w.strip(".,;:()\"“”") for w in normalize_text(line.text).split()]
+    return len(words), sum(1 for w in words if is_syllable(w))
+
+
+def _score(lines: list[Line]) -> tuple[float, int]:
     words = sum(ln.words for ln in lines)
     conf = sum(ln.conf * ln.words for ln in lines) / words if words else 0.0
-    valid = sum(1 for ln in lines for w in normalize_text(ln.text).split() if is_syllable(w.strip(".,;:()\"“”")))
-    return conf, valid
+    return conf, sum(_syllables(ln)[1] for ln in lines)
 
 
 def _is_grey(rgb: np.ndarray) -> bool:
@@ -278,17 +285,13 @@ LINE_BETTER = 15
 
 
 def _is_text_line(ln: Line) -> bool:
-    from extractors.reading.postcorrect import is_syllable
-    words = [w.strip(".,;:()\"“”") for w in normalize_text(ln.text).split()]
-    valid = sum(1 for w in words if is_syllable(w))
-    return ln.key[0] >= 0 and ln.conf >= RECOVER_CONF and valid >= 2 and 2 * valid >= len(words)
+    words, valid = _syllables(ln)
+    return ln.key[0] >= 0 and ln.conf >= RECOVER_CONF and valid >= 2 and 2 * valid >= words
 
 
 def _level(a: Line, b: Line) -> bool:
-    """Do the two boxes hold the same text: level with each other, and side by side or over."""
-    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
-    return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1]) and \
-        min(a.box[2], b.box[2]) > max(a.box[0], b.box[0])
+    """Do the two boxes hold the same text: on one row, and one over the other."""
+    return _same_row(a, b) and min(a.box[2], b.box[2]) > max(a.box[0], b.box[0])
 
 
 def _with_lost_lines(kept: list[Line], others: list[list[Line]]) -> list[Line]:
@@ -304,7 +307,7 @@ def _with_lost_lines(kept: list[Line], others: list[list[Line]]) -> list[Line]:
                 continue
             same = [i for i, k in enumerate(out) if _level(ln, k)]
             if len(same) == 1 and ln.conf >= out[same[0]].conf + LINE_BETTER and \
-                    _level(out[same[0]], ln) and abs(ln.words - out[same[0]].words) <= 1:
+                    abs(ln.words - out[same[0]].words) <= 1:
                 # the same line read much more surely (a name the seal's red ink blurred)
                 out[same[0]] = ln
                 continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +50,6 @@ VALID_RARITY = 1       # and the replacement at least that common relative to th
 
 def _tone_and_base(syl: str) -> tuple[str, str]:
     """(tone letter or '', syllable without its tone mark, vowel marks kept)."""
-    import unicodedata
     tone, out = "", []
     for ch in unicodedata.normalize("NFD", syl):
         if ch in _TONES:
@@ -121,7 +121,6 @@ def _edits1(s: str) -> set[str]:
 
 def _cost(a: str, b: str) -> float:
     """Weighted edit distance: a changed mark on the same letter is cheaper than a new letter."""
-    import unicodedata
     fa = [fold_diacritics(c) for c in a]
     fb = [fold_diacritics(c) for c in b]
     prev = [j * EDIT_COST for j in range(len(b) + 1)]
