@@ -73,8 +73,11 @@ class FieldRead(BaseModel):
     confidence: float = 0.0            # agreement x mean word confidence, 0..1
     page_read: str = ""                # what the page's OCR had read there
     reads: list[str] = Field(default_factory=list)   # what each reading gave ("" = nothing)
-    read_by: list[str] = Field(default_factory=list) # the recogniser of each reading (vie, eng)
-    basis: Literal["reads", "signature"] = "reads"   # signature: the readings' day chosen by the signing time
+    read_by: list[str] = Field(default_factory=list) # the recogniser of each reading (vie, eng, shapes)
+    shape_confidence: float = 0.0      # the digit-shape network's least sure digit (its reading is last)
+    # reads: Tesseract's readings agreed; shapes: the digit-shape network and a Tesseract reading
+    # agreed; signature: the readings' day chosen by the signing time
+    basis: Literal["reads", "shapes", "signature"] = "reads"
 
 
 class Page(BaseModel):

@@ -36,6 +36,7 @@ from typing import Optional
 
 import numpy as np
 
+from extractors.reading.digit_shapes import ShapeRead, read_digit_shapes
 from extractors.reading.tesseract import OcrTimeout, read_words, run_tesseract
 from extractors.types import FieldRead
 
@@ -48,6 +49,9 @@ MODELS = (("vie", "--psm 6 --oem 1"), ("eng", "--psm 6 --oem 1 -c tessedit_char_
 # A directive is signed digitally on its date or in the days after it (the clerk's seal, the
 # gazette's stamp), never before: the earliest signing time bounds the day from above.
 SIGNED_WITHIN_DAYS = 31
+SHAPES = "shapes"        # the handwritten-digit network's reading (digit_shapes.py), beside vie and eng
+SHAPE_CONFIDENCE = 0.9   # its least sure digit, for its reading to count as a witness
+SHAPE_WITNESSES = 2      # Tesseract's readings (of the variants, and the page pass) that must read the same
 
 _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
@@ -69,6 +73,8 @@ class _Field:
     offsets: list[tuple[int, int, int]]   # (word index, start, end) of each word in the line text
     box: tuple[int, int, int, int]        # pixel region of the value
     page_read: str              # what the page pass read there
+    gap: tuple[int, int, int, int] = (0, 0, 0, 0)   # the room between the printed words around it
+    line: tuple[int, int] = (0, 0)        # the printed line's rows
 
 
 def _line_words(data: dict) -> dict[tuple, list[int]]:
@@ -157,8 +163,32 @@ def find_fields(data: dict, height: int) -> list[_Field]:
                 continue            # nothing written there (a draft's blank is wider than this; see below)
             words = [i for i, s, e in offsets if s < b and e > a]
             out.append(_Field(name, words, (a, b), text, offsets,
-                              (int(x0 - pad), int(y0 - 2 * pad), int(x1 + pad), int(y1 + 2 * pad)), text[a:b]))
+                              (int(x0 - pad), int(y0 - 2 * pad), int(x1 + pad), int(y1 + 2 * pad)), text[a:b],
+                              _gap(data, offsets, (a, b), (y0, y1)), (y0, y1)))
     return out
+
+
+def _gap(data: dict, offsets, span: tuple[int, int], line: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The region between the printed words before and after the value (`Số:` and `/CT-UBND`),
+    taller than the line: handwriting is larger than print and rises above it.  Where the page
+    pass glued the value to a word, its edge is placed by proportion within that word."""
+    a, b = span
+    y0, y1 = line
+    h = y1 - y0
+    inside = [(i, s, e) for i, s, e in offsets if s < a < e]
+    before = [i for i, s, e in offsets if e <= a]
+    if inside or not before:
+        left = _x_at(data, offsets, a, end=False)
+    else:
+        left = data["left"][before[-1]] + data["width"][before[-1]]
+    inside = [(i, s, e) for i, s, e in offsets if s < b < e]
+    after = [i for i, s, e in offsets if s >= b]
+    if inside or not after:
+        right = _x_at(data, offsets, b, end=True)
+    else:
+        right = data["left"][after[0]]
+    left, right = left or 0, right or 0
+    return int(left + 2), int(y0 - 0.6 * h), int(right - 2), int(y1 + 0.4 * h)
 
 
 def _variants(crop: np.ndarray) -> list[np.ndarray]:
@@ -262,6 +292,42 @@ def decide(name: str, reads: list[tuple[str, float]], models: list[str], page_re
     return None, score
 
 
+def _read_shapes(grey: np.ndarray, f: _Field) -> ShapeRead:
+    """The shape network's reading of the field, from the first of its candidate regions whose ink
+    cuts cleanly into glyphs.  The page pass's word boxes often take in a handwritten digit beside
+    a printed word (`ngày` 170 px wide where print is 105), so no one region is right every time:
+    the room between the printed words, the value's own box, and that box widened by half a line."""
+    x0, y0, x1, y1 = f.box
+    h = f.line[1] - f.line[0]
+    widened = (int(x0 - h / 2), f.gap[1], int(x1 + h / 2), f.gap[3])
+    last = ShapeRead()
+    for region in (f.gap, (x0, f.gap[1], x1, f.gap[3]), widened):
+        last = read_digit_shapes(grey, region, f.line, (x0, x1))
+        if last.digits:
+            return last
+    return last
+
+
+def shape_agrees(name: str, shape: ShapeRead, reads: list[str]) -> bool:
+    """Is the shape reading sure of every digit (SHAPE_CONFIDENCE), plausible, and read exactly so
+    by Tesseract SHAPE_WITNESSES times or more?  Two recognisers of different kinds rarely make
+    the same mistake; either alone does.  Tesseract reads a handwritten `16` as `46` steadily;
+    the network is sure of what it reads even when the glyphs were cut wrong (a `239/` read as
+    `739`, `03` and a mark as `031`, on the real scans), so its confidence is no safeguard alone."""
+    if not shape.digits or shape.confidence < SHAPE_CONFIDENCE or not _plausible(name, shape.digits):
+        return False
+    return sum(_digits(t) == shape.digits for t in reads) >= SHAPE_WITNESSES
+
+
+def shape_objects(name: str, shape: ShapeRead, value: str) -> bool:
+    """Does the shape network, sure of every digit, read another value of as many digits where
+    Tesseract's readings agreed?  Tesseract's variants are one recogniser seen several times: on a
+    hand's `11` with long up-strokes all twelve read `14`.  A value the network doubts this way is
+    left blank and flagged, as one the readings disagree on."""
+    return bool(shape.digits) and shape.confidence >= SHAPE_CONFIDENCE and _plausible(name, shape.digits) \
+        and len(shape.digits) == len(value) and shape.digits != value
+
+
 def _each_models_first(value: str, name: str, informative: list[tuple[str, float, str]]) -> bool:
     """No recogniser reads another plausible value more often than this one: a handwritten `16` that
     the Vietnamese model reads `46` six times and the digits model `16` four times is not `46`."""
@@ -311,8 +377,16 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
         if not reads:
             continue
         value, score = decide(f.name, reads, per_model[k], f.page_read)
+        shape = _read_shapes(grey, f)
+        basis = "reads"
+        if value is None and shape_agrees(f.name, shape, [t for t, _ in reads] + [f.page_read]):
+            value, score, basis = shape.digits, shape.confidence, "shapes"
+        elif value is not None and shape_objects(f.name, shape, value):
+            value = None          # Tesseract's variants agree on `14` where a hand wrote `11`: unread
         results.append(FieldRead(field=f.name, value=value, confidence=score, page_read=f.page_read,
-                                 reads=[t for t, _ in reads], read_by=list(per_model[k])))
+                                 reads=[t for t, _ in reads] + [shape.digits],
+                                 read_by=list(per_model[k]) + [SHAPES], shape_confidence=shape.confidence,
+                                 basis=basis))
         if value is None or value != f.page_read.strip():
             _edit_words(data, f, value or "")
     return results
@@ -352,14 +426,14 @@ def reread_scan_header(grey: np.ndarray, dpi: int, deadline: float) -> list[Fiel
     return reread_header_fields(top, data, dpi, deadline, page_height=grey.shape[0])
 
 
-def _day_votes(read: FieldRead) -> tuple[dict[int, int], dict[int, set[str]]]:
-    """How many readings gave each plausible day, and which recognisers did."""
+def _votes(read: FieldRead, name: str) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """How many readings gave each plausible value (a day, a month), and which recognisers did."""
     votes: dict[int, int] = {}
     models: dict[int, set[str]] = {}
     by = read.read_by if len(read.read_by) == len(read.reads) else [""] * len(read.reads)
     for text, model in zip(read.reads, by):
         v = _digits(text)
-        if v and v != "?" and _plausible("day", v):
+        if v and v != "?" and _plausible(name, v):
             votes[int(v)] = votes.get(int(v), 0) + 1
             models.setdefault(int(v), set()).add(model)
     return votes, models
@@ -381,20 +455,27 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     witness.  Only a day some readings gave (two at least) can be chosen, and only one that fits
     before the signing: the one on the signing day itself, or else the one most readings gave
     (AGREEMENT of all the readings of a day) when both recognisers gave it.  The month follows
-    from the day when it was not read: the window is shorter than two months.  Nothing is made up
-    from the signing time alone: a day nobody read stays blank."""
+    from the day when it was not read: the window is shorter than two months; a month that was
+    written but not agreed on must be one that two readings gave (bca-cv4214: `9` read as `3` or
+    `9`, signed 16/9).  Nothing is made up from the signing time alone: a day nobody read stays
+    blank."""
     day = next((r for r in reads if r.field == "day"), None)
     if day is None or day.value is not None:
         return reads
     month = next((r for r in reads if r.field == "month"), None)
+    months_read: set[int] = set()
     if month is not None and month.value is None and any(_digits(t) not in ("", "?") for t in month.reads):
-        return reads                 # a month was written but not read: no date to bound
+        # a month was written but not read: only one that readings gave twice can be the date's
+        counts = _votes(month, "month")[0]
+        months_read = {m for m, n in counts.items() if n >= 2}
+        if not months_read:
+            return reads
     known = int(month.value) if month is not None and month.value else None
     fitting, readers = {}, {}
-    votes, models = _day_votes(day)
+    votes, models = _votes(day, "day")
     for v, n in votes.items():
         when = _latest_date(v, known, year, signed)
-        if when is not None:
+        if when is not None and (not months_read or when.month in months_read):
             fitting[when], readers[when] = n, models[v]
     if not fitting:
         return reads
@@ -416,7 +497,7 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
         if r is day:
             r = r.model_copy(update={"value": f"{chosen.day:02d}", "confidence": round(0.8 * share, 3),
                                      "basis": "signature"})
-        elif r is month and known is None:
+        elif r is month and known is None:     # not written, or written and read so twice
             r = r.model_copy(update={"value": f"{chosen.month:02d}", "confidence": round(0.8 * share, 3),
                                      "basis": "signature"})
         out.append(r)

@@ -127,6 +127,10 @@ def _reads(**fields):
     (dict(day=(None, ["27"] + [""] * 11), month=("12", ["12"] * 12)), "2021-12-27", 2021, (None, "12")),
     # a month that was written but not read: nothing to bound the day with
     (dict(day=(None, DAY_27), month=(None, ["7", "1", "4", "", "", "", "", "", "", "", "", ""])), "2021-12-27", 2021, (None, None)),
+    # ... unless two readings gave the signing date's month (a handwritten `9` read `3` and `9`)
+    (dict(day=(None, ["16", "46", "46", "", "", "", "46", "", "", "", "", "", "16"]),
+          month=(None, ["3", "3", "9", "3", "", "", "9", "", "", "", "", "", "9"])), "2025-09-16", 2025, ("16", "09")),
+    (dict(day=(None, DAY_27), month=(None, ["7", "1", "7", "", "", "", "", "", "", "", "", ""])), "2021-12-27", 2021, (None, None)),
     # the printed year must hold
     (dict(day=(None, DAY_27), month=("12", ["12"] * 12)), "2021-12-27", 2020, (None, "12")),
 ])

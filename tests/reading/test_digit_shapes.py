@@ -1,0 +1,137 @@
+"""The handwritten-digit network and the cutting of a header field's ink into glyphs
+(extractors/reading/digit_shapes.py), and when its reading counts as a witness
+(header_digits.shape_agrees).  Digits are drawn here: OpenCV's Hershey script font and pen strokes."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extractors.reading.digit_shapes import MODEL, ShapeRead, _networks, read_digit_shapes
+from extractors.reading.header_digits import SHAPE_CONFIDENCE, shape_agrees
+
+BAND = (40, 100)          # the printed line's rows in the drawn regions
+REGION = (10, 10, 390, 130)
+
+
+def _page(width: int = 400, height: int = 140) -> np.ndarray:
+    return np.full((height, width), 255, np.uint8)
+
+
+def _script(text: str) -> np.ndarray:
+    page = _page()
+    cv2.putText(page, text, (60, 100), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.4, 0, 5, cv2.LINE_AA)
+    return page
+
+
+def _long_stroke_one(page: np.ndarray, x: int) -> None:
+    """A `1` as Vietnamese clerks write it: the up-stroke from the top down to the left, then the stem."""
+    cv2.line(page, (x, 40), (x - 22, 72), 0, 5, cv2.LINE_AA)
+    cv2.line(page, (x, 40), (x - 4, 100), 0, 5, cv2.LINE_AA)
+
+
+def test_the_model_is_committed_as_several_networks():
+    assert MODEL.is_file()
+    nets = _networks()
+    assert len(nets) >= 2
+    assert {"conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight"} <= set(nets[0])
+
+
+@pytest.mark.parametrize("digit", list("023456789"))
+def test_script_digits_are_read(digit):
+    r = read_digit_shapes(_script(digit), REGION, BAND)
+    assert r.digits == digit, r
+
+
+def test_a_number_of_several_digits_is_read_left_to_right():
+    r = read_digit_shapes(_script("2 9 5"), REGION, BAND)
+    assert r.digits == "295" and len(r.probabilities) == 3
+
+
+def test_the_vietnamese_long_stroke_one_is_a_one_not_a_four():
+    page = _page()
+    _long_stroke_one(page, 150)
+    _long_stroke_one(page, 230)
+    r = read_digit_shapes(page, REGION, BAND)
+    assert r.digits == "11", r
+
+
+def test_a_blank_region_gives_no_reading():
+    r = read_digit_shapes(_page(), REGION, BAND)
+    assert r == ShapeRead(reason="no-ink")
+
+
+def test_ink_cut_by_the_regions_side_gives_no_reading():
+    # half a `4` is a `1`: a digit the region cuts is not read at all
+    page = _script("4")
+    ys, xs = np.nonzero(page < 128)
+    middle = int(xs.mean())
+    r = read_digit_shapes(page, (middle, 10, 390, 130), BAND)
+    assert r.digits == "" and r.reason == "edge"
+
+
+def test_ink_of_the_lines_above_and_below_is_not_a_digit():
+    page = _script("7")
+    cv2.line(page, (20, 12), (380, 12), 0, 3)          # the underline of the line above
+    cv2.putText(page, "8", (300, 136), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)   # a descender-height mark below
+    r = read_digit_shapes(page, (5, 5, 395, 140), BAND)
+    assert r.digits == "7", r
+
+
+def test_two_digits_written_touching_are_cut_apart():
+    page = _page()
+    cv2.putText(page, "3", (120, 100), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.4, 0, 5, cv2.LINE_AA)
+    _long_stroke_one(page, 186)
+    cv2.line(page, (160, 80), (186, 80), 0, 5)          # the pen did not lift between them
+    r = read_digit_shapes(page, REGION, BAND)
+    assert len(r.digits) == 2 and r.digits[0] == "3", r
+
+
+@pytest.mark.parametrize("name, shape, reads, expected", [
+    ("day", ShapeRead("16", (0.99, 0.98)), ["46", "16", "", "16"], True),  # Tesseract read it twice
+    ("day", ShapeRead("16", (0.99, 0.98)), ["46", "16", "46", "6"], False),  # once only
+    ("day", ShapeRead("16", (0.99, 0.98)), ["46", "46", "6"], False),      # never read so by Tesseract
+    ("number", ShapeRead("739", (0.99, 0.99, 0.96)), ["J37", "739", "239"], False),   # a `239/` cut wrong
+    ("day", ShapeRead("16", (0.99, 0.6)), ["16", "16", "16"], False),      # the network unsure of a digit
+    ("day", ShapeRead("45", (0.99, 0.99)), ["45", "45"], False),           # no 45th day
+    ("number", ShapeRead("936", (0.6, 0.86, 0.99)), ["936", "996", "936"], False),
+    ("number", ShapeRead("299", (0.99, 0.95, 0.99)), ["&99", "299", "899", "299"], True),
+    ("month", ShapeRead(reason="edge"), ["9", "9"], False),
+])
+def test_the_shape_reading_is_a_witness_only_when_sure_and_read_so_by_tesseract_twice(name, shape, reads, expected):
+    assert shape_agrees(name, shape, reads) is expected
+
+
+def test_the_threshold_is_each_digits_probability():
+    assert ShapeRead("11", (0.95, SHAPE_CONFIDENCE - 0.01)).confidence < SHAPE_CONFIDENCE
+
+
+@pytest.mark.slow
+def test_a_header_number_written_by_hand_is_read_by_shape_and_never_guessed():
+    """A page OCR'd for real: `Số:` and a `11` written with long up-strokes.  Tesseract reads such
+    a number as `44` or marks; the shape network's `11` is recorded beside its readings, and the
+    value is `11` or blank, never another number."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.reading import ocr
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 34)
+    im = Image.new("L", (1800, 900), 255)
+    d = ImageDraw.Draw(im)
+    d.text((120, 60), "ỦY BAN NHÂN DÂN", font=font, fill=15)
+    d.text((900, 60), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=font, fill=15)
+    d.text((120, 110), "TỈNH QUẢNG NGÃI", font=font, fill=15)
+    d.text((1000, 110), "Độc lập - Tự do - Hạnh phúc", font=font, fill=15)
+    d.text((120, 190), "Số:", font=font, fill=15)
+    for x in (222, 262):                        # the hand's `11`
+        d.line([(x, 186), (x - 16, 208)], fill=20, width=5)
+        d.line([(x, 186), (x - 4, 232)], fill=20, width=5)
+    d.text((330, 190), "/CT-UBND", font=font, fill=15)
+    d.text((960, 190), "Quảng Ngãi, ngày 15 tháng 4 năm 2020", font=font, fill=15)
+    d.text((830, 300), "CHỈ THỊ", font=font, fill=15)
+    d.text((120, 420), "Ủy ban nhân dân tỉnh yêu cầu các sở, ban, ngành triển khai thực hiện.", font=font, fill=15)
+    page = ocr.ocr_image(np.asarray(im.convert("RGB")), dpi=300, tables=False).page
+    number = next(r for r in page.field_reads if r.field == "number")
+    assert number.read_by[-1] == "shapes" and number.reads[-1] == "11", number
+    assert number.value in (None, "11"), number
+    assert number.basis == ("shapes" if number.value and number.value != number.page_read else number.basis)
