@@ -275,8 +275,9 @@ def code_fingerprint(root: Path = ROOT) -> str:
     worker machine of a scale-out set-up must agree).  Once per process: a running process
     keeps the code it imported."""
     h = hashlib.sha256()
-    files = [*root.joinpath("extractors").rglob("*.py"), *root.joinpath("corpora").glob("*.jsonl"),
-             *root.joinpath("corpora").glob("*.csv")]
+    corpora = root.joinpath("corpora")
+    files = [*root.joinpath("extractors").rglob("*.py"), *corpora.glob("*.jsonl"), *corpora.glob("*.csv"),
+             *corpora.glob("lm/*.csv"), *corpora.glob("digits/*.npz")]     # the OCR's models read the text too
     for f in sorted(files):
         h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()

@@ -60,6 +60,9 @@ def test_code_fingerprint_follows_the_extractors_and_the_corpora_data(tmp_path):
     assert changed(lambda r: (r / "extractors" / "reading" / "pdf.py").write_text("A = 2\n")) != first
     assert changed(lambda r: (r / "corpora" / "units.jsonl").write_text('{"name": "Sở Y tế"}\n')) != first
     assert changed(lambda r: (r / "extractors" / "new.py").write_text("")) != first
+    # the OCR's models (post-correction, handwritten digits) change what is read
+    assert changed(lambda r: (r / "corpora" / "lm").mkdir() or (r / "corpora" / "lm" / "s.csv").write_text("a,1\n")) != first
+    assert changed(lambda r: (r / "corpora" / "digits").mkdir() or (r / "corpora" / "digits" / "d.npz").write_bytes(b"PK")) != first
     # what the extractors do not run: no change
     assert changed(lambda r: (r / "extractors" / "README.md").write_text("notes")) == first
     assert changed(lambda r: (r / "corpora" / "samples" / "x.pdf").write_bytes(b"%PDF")) == first
