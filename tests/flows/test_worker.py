@@ -94,3 +94,25 @@ def test_a_batch_in_warm_children_stores_what_the_pipeline_gives(tmp_path, sqlit
         assert set(r.steps) >= {"read", "structure", "obligations", "store"}
         assert r.obligations == len(PIPELINE.run(pdf).extraction.obligations)
     assert sorted(row[2] for row in register_rows(sqlite_url)) == ["ok"] * 3
+
+
+def test_a_worker_starts_even_when_its_register_cannot_be_reached_yet(monkeypatch):
+    """`chidao worker` asks its register once before the first document (a warm connection); a
+    register that is down then is logged, not fatal: each document reports its own failure."""
+    import logging
+
+    from flows import worker
+
+    monkeypatch.setenv("CHIDAO_DB", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1")
+    monkeypatch.setattr(worker, "_steps", {})
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logging.getLogger("chidao.worker").addHandler(handler)    # Prefect's logging config stops propagation
+    try:
+        worker._warm_register()
+    finally:
+        logging.getLogger("chidao.worker").removeHandler(handler)
+    assert any("could not be reached" in m for m in seen), seen
+    worker_steps = worker._steps.popitem()[1]
+    worker_steps.close()
