@@ -11,7 +11,10 @@ trained from different seeds vote by averaging their probabilities.
 What it gives is a reading with a probability per digit, never a decision: the header reader
 accepts a value only when this reading and Tesseract's agree (extractors/reading/header_digits.py).
 A region whose ink cannot be cut into clean glyphs (ink touching the region's side, where a
-digit may be cut; glyphs too wide to be one digit or two) gives no reading at all.
+digit may be cut; glyphs too wide to be one digit or two) gives no reading at all, and the
+header reader asks for none where a printed word beside the value took part of it into its box.
+The network's probabilities are no safeguard on their own: glyphs cut wrong are read with
+certainty (a `239/` as `739` at 0.96, on a real scan).
 
     read_digit_shapes(grey, box, band) -> ShapeRead
 """
@@ -32,6 +35,7 @@ MIN_SHARE_OF_LARGEST = 0.08   # by area, likewise
 JOIN_OVERLAP = 0.5            # strokes overlapping this much of the narrower one's width: one glyph (a `4`, a `5`)
 TWO_WIDE = 0.95               # a glyph wider than this x its height is two digits written touching
 MAX_WIDE = 1.9                # ... and wider than this, more than two: no reading
+SPLIT_PART = 0.6              # each of two touching digits is at least this share of their height
 
 
 @dataclass(frozen=True)
@@ -117,15 +121,18 @@ def glyphs(ink: np.ndarray, band: tuple[int, int], value_columns: tuple[int, int
 
 
 def _split_touching(glyph: np.ndarray) -> list[np.ndarray]:
-    """Two digits written touching (`31`): cut at the column with least ink in the middle."""
-    w = glyph.shape[1]
+    """Two digits written touching (`31`): cut at the column with least ink in the middle.  A
+    part shorter than SPLIT_PART of the glyph is a long stroke of one digit (the flag of a `5`,
+    the bar of a `7`), not a digit: the glyph stays whole."""
+    h, w = glyph.shape
     lo, hi = int(0.3 * w), int(0.7 * w)
     cut = lo + int(np.argmin((glyph[:, lo:hi] > 0).sum(axis=0)))
     parts = []
     for part in (glyph[:, :cut], glyph[:, cut:]):
         ys, xs = np.nonzero(part)
-        if len(ys):
-            parts.append(part[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+        if not len(ys) or ys.max() - ys.min() + 1 < SPLIT_PART * h:
+            return [glyph]
+        parts.append(part[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
     return parts
 
 

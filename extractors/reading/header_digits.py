@@ -52,6 +52,7 @@ SIGNED_WITHIN_DAYS = 31
 SHAPES = "shapes"        # the handwritten-digit network's reading (digit_shapes.py), beside vie and eng
 SHAPE_CONFIDENCE = 0.9   # its least sure digit, for its reading to count as a witness
 SHAPE_WITNESSES = 2      # Tesseract's readings (of the variants, and the page pass) that must read the same
+SWOLLEN = 1.25           # a printed word this much wider than its letters took in handwriting beside it
 
 _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
@@ -75,6 +76,7 @@ class _Field:
     page_read: str              # what the page pass read there
     gap: tuple[int, int, int, int] = (0, 0, 0, 0)   # the room between the printed words around it
     line: tuple[int, int] = (0, 0)        # the printed line's rows
+    swollen: bool = False                 # a printed word beside it is wider than its letters: it took in ink
 
 
 def _line_words(data: dict) -> dict[tuple, list[int]]:
@@ -164,8 +166,24 @@ def find_fields(data: dict, height: int) -> list[_Field]:
             words = [i for i, s, e in offsets if s < b and e > a]
             out.append(_Field(name, words, (a, b), text, offsets,
                               (int(x0 - pad), int(y0 - 2 * pad), int(x1 + pad), int(y1 + 2 * pad)), text[a:b],
-                              _gap(data, offsets, (a, b), (y0, y1)), (y0, y1)))
+                              _gap(data, offsets, (a, b), (y0, y1)), (y0, y1), _swollen(data, offsets, (a, b))))
     return out
+
+
+def _swollen(data: dict, offsets, span: tuple[int, int]) -> bool:
+    """Is the printed word just before or after the value wider than SWOLLEN x its letters at the
+    line's own width per letter?  Then its box took in part of the handwriting (`ngày` 135 px where
+    the line's print gives 104: the `1` of a `15`), and any region cut at its edge, Tesseract's
+    included, may hold only the rest of the value (`5`)."""
+    a, b = span
+    words = [(i, s, e) for i, s, e in offsets if e <= a or s >= b]
+    per_letter = [data["width"][i] / len(data["text"][i].strip()) for i, _, _ in words
+                  if len(data["text"][i].strip()) >= 3]
+    if len(per_letter) < 3:
+        return False
+    unit = float(np.median(per_letter))
+    neighbours = [i for i, s, e in offsets if e <= a][-1:] + [i for i, s, e in offsets if s >= b][:1]
+    return any(data["width"][i] > SWOLLEN * unit * len(data["text"][i].strip()) for i in neighbours)
 
 
 def _gap(data: dict, offsets, span: tuple[int, int], line: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -377,7 +395,7 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
         if not reads:
             continue
         value, score = decide(f.name, reads, per_model[k], f.page_read)
-        shape = _read_shapes(grey, f)
+        shape = _read_shapes(grey, f) if not f.swollen else ShapeRead(reason="swollen-neighbour")
         basis = "reads"
         if value is None and shape_agrees(f.name, shape, [t for t, _ in reads] + [f.page_read]):
             value, score, basis = shape.digits, shape.confidence, "shapes"

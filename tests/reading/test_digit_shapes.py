@@ -136,3 +136,13 @@ def test_a_header_number_written_by_hand_is_read_by_shape_and_never_guessed():
     assert number.read_by[-1] == "shapes" and number.reads[-1] == "11", number
     assert number.value in (None, "11"), number
     assert number.basis == ("shapes" if number.value and number.value != number.page_read else number.basis)
+
+
+def test_a_five_with_a_long_flag_is_one_digit_not_two():
+    # the flag makes the `5` wider than tall, as two touching digits are; its part is too short to be one
+    page = _script("5")
+    ys, xs = np.nonzero(page < 128)
+    top, right = ys.min(), xs.max()
+    cv2.line(page, (right - 10, top + 2), (right + 45, top - 2), 0, 5, cv2.LINE_AA)
+    r = read_digit_shapes(page, (5, 5, 395, 135), BAND)
+    assert r.digits == "5", r

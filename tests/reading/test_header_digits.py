@@ -233,3 +233,25 @@ def test_only_the_headers_date_line_is_a_field_not_a_date_the_body_cites():
                         (600, "ngày 31 tháng 01 năm 2024, Hội nghị trực tuyến sơ kết Đề án 06")])
     fields = find_fields(data, 3500)
     assert {f.text for f in fields} <= {"Đồng Nai, ngày tháng 02 năm 2024"}
+
+
+@pytest.mark.parametrize("line, swollen", [
+    # `ngày` as wide as its four letters: the handwriting after it is whole
+    ([("Quảng", 5), ("Ngãi,", 5), ("ngày", 4), ("15", 2), ("tháng", 5), ("4", 1), ("năm", 3), ("2020", 4)], False),
+    # `ngày` 1.4 times its letters: its box took in the `1` of `15`, and the slot holds only `5`
+    ([("Quảng", 5), ("Ngãi,", 5), ("ngày", 5.6), ("5", 1), ("tháng", 5), ("4", 1), ("năm", 3), ("2020", 4)], True),
+    # likewise the word after (`tháng` took in the `7` of `27`)
+    ([("Quảng", 5), ("Ngãi,", 5), ("ngày", 4), ("2", 1), ("tháng", 7.2), ("12", 2), ("năm", 3), ("2021", 4)], True),
+])
+def test_a_printed_word_that_took_in_the_handwriting_beside_it_is_seen(line, swollen):
+    from extractors.reading.header_digits import find_fields
+
+    data = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")}
+    left = 100
+    for word, letters in line:
+        for k, v in (("text", word), ("conf", 90), ("block_num", 1), ("par_num", 1), ("line_num", 1),
+                     ("left", left), ("top", 200), ("width", int(26 * letters)), ("height", 50)):
+            data[k].append(v)
+        left += int(26 * letters) + 20
+    day = next(f for f in find_fields(data, 3500) if f.name == "day")
+    assert day.swollen is swollen
