@@ -49,7 +49,7 @@ for r in range(rounds):
 def main() -> None:
     import httpx
 
-    from bench_workers import _database, _healthy
+    from bench_workers import api_healthy, fresh_database
     from tests.flows.test_scale_out import PREFECT, Procs, free_port, wait_for
 
     ap = argparse.ArgumentParser()
@@ -63,11 +63,11 @@ def main() -> None:
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": api,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false", "PREFECT_UI_URL": "",
            "PREFECT_LOGGING_LEVEL": "WARNING",
-           "PREFECT_API_DATABASE_CONNECTION_URL": _database(admin, "bench_submit", "postgresql+asyncpg")}
+           "PREFECT_API_DATABASE_CONNECTION_URL": fresh_database(admin, "bench_submit", "postgresql+asyncpg")}
     procs = Procs(work / "logs", env)
     try:
         procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port))
-        wait_for(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
+        wait_for(lambda: api_healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
         out = subprocess.run([sys.executable, "-c", INNER, str(a.runs), str(a.rounds)], env=env, cwd=ROOT,
                              capture_output=True, text=True)

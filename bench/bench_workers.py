@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _database(admin: str, prefix: str, driver: str = "postgresql+psycopg") -> str:
+def fresh_database(admin: str, prefix: str, driver: str = "postgresql+psycopg") -> str:
     from tests.tools import admin_exec, with_database
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -70,25 +70,25 @@ def main() -> None:
         a.docs = len(files)
     else:
         files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
-    plain_db, dist_db = _database(admin, "bench_plain"), _database(admin, "bench_dist")
+    plain_db, dist_db = fresh_database(admin, "bench_plain"), fresh_database(admin, "bench_dist")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     base = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env = {**base, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": api,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
            "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
-           "PREFECT_API_DATABASE_CONNECTION_URL": _database(admin, "bench_prefect", "postgresql+asyncpg"),
+           "PREFECT_API_DATABASE_CONNECTION_URL": fresh_database(admin, "bench_prefect", "postgresql+asyncpg"),
            "CHIDAO_DB": dist_db, "PYTHONUNBUFFERED": "1"}
     procs = Procs(work / "logs", env)
     try:
         procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port))
-        wait_for(lambda: _healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
+        wait_for(lambda: api_healthy(httpx, api), 300, "the Prefect server", lambda: procs.log("server"))
         for w in range(a.workers):
             procs.start(f"w{w}", *CLI, "worker", "--limit", str(a.limit))
         for w in range(a.workers):
             wait_for(lambda: "Subscribing to runs" in procs.log(f"w{w}"), 300, "a worker", lambda: procs.log(f"w{w}"))
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
-        one = _timed([*CLI, "--db", _database(admin, "bench_one"), "ingest", str(files[0])], base)
+        one = _timed([*CLI, "--db", fresh_database(admin, "bench_one"), "ingest", str(files[0])], base)
         print(f"plain       chidao ingest, 1 file    {one:6.1f} s  (start-up + one document)", flush=True)
         plain = _timed([*CLI, "--db", plain_db, "ingest", *map(str, files)], base)
         print(f"plain       chidao ingest            {plain:6.1f} s  {a.docs / plain:5.2f} docs/s", flush=True)
@@ -101,7 +101,7 @@ def main() -> None:
         procs.kill_all()
 
 
-def _healthy(httpx, api: str) -> bool:
+def api_healthy(httpx, api: str) -> bool:
     try:
         return httpx.get(f"{api}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
