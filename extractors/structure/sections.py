@@ -321,7 +321,23 @@ def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Opti
             num = mm.group("num").translate(_OCR_DIGIT)
             if num.isdigit() and int(num) == b.expected_arabic():
                 return Marker("arabic", num + ".", num, mm.group("rest"))
+        mt = _OCR_TWO.match(text)
+        if mt and _one_digit_misread(mt.group("num"), str(b.expected_arabic())):
+            n = str(b.expected_arabic())          # `Ấ1, Tiếp tục …` after 10. is 11.
+            return Marker("arabic", n + ".", n, mt.group("rest"))
     return m
+
+
+# A two-digit list number with one digit read as a letter and its period as a comma or a period.
+_OCR_TWO = re.compile(rf"^(?P<num>\w\w)\s*[.,]\s+(?P<rest>[{UPPER}][^\W\d_]+\s.*)$")
+
+
+def _one_digit_misread(token: str, expected: str) -> bool:
+    """`Ấ1` for `11`: as long as the expected number, one of its digits in place, the other a letter."""
+    if len(token) != 2 or len(expected) != 2:
+        return False
+    kept = [a == e for a, e in zip(token, expected)]
+    return sum(kept) == 1 and all(a.isalpha() for a, k in zip(token, kept) if not k)
 
 
 def build_body(lines: list[Line]) -> BodyResult:

@@ -284,6 +284,20 @@ def test_ocr_misread_list_numbers_follow_the_running_count():
                      "III.6", "III.7", "III.8"]
 
 
+@pytest.mark.parametrize("line, paths", [
+    # the next number with one digit read as a letter and a comma for its period (danang-cv5710's `Ấ1,`)
+    ("     Ấ1, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]),
+    ("     1O. Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]),
+    # not the next number, or a word: the paragraph goes on
+    ("     Ấ2, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
+    ("     Ôn, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
+])
+def test_a_two_digit_item_number_with_one_digit_misread_follows_the_count(line, paths):
+    items = "\n".join(f"     {k}. Giao Sở Giáo dục và Đào tạo thực hiện nhiệm vụ số {k} theo kế hoạch." for k in range(1, 11))
+    d = parse_directive(document_from_text(HEAD + items + "\n" + line + "\n"))
+    assert [s.path for s in d.root.walk() if s.kind == "arabic"] == paths
+
+
 def test_ocr_stt_cells_are_read_by_the_count():
     rows = [["STT", "Nội dung, nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"],
             ["|", "Xây dựng kế hoạch kiểm tra", "Công an tỉnh", "Tháng 02/2024"],
