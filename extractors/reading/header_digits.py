@@ -52,6 +52,7 @@ SIGNED_WITHIN_DAYS = 31
 SHAPES = "shapes"        # the handwritten-digit network's reading (digit_shapes.py), beside vie and eng
 SHAPE_CONFIDENCE = 0.9   # its least sure digit, for its reading to count as a witness
 SHAPE_WITNESSES = 2      # Tesseract's readings (of the variants, and the page pass) that must read the same
+ROOM = 0.8               # an empty slot this many line heights wide (a space is ~0.3) may hold what Tesseract skipped
 SWOLLEN = 1.25           # a printed word this much wider than its letters took in handwriting beside it
 
 _LETTER = r"[^\W\d_]"
@@ -158,6 +159,10 @@ def find_fields(data: dict, height: int) -> list[_Field]:
         for name, (a, b) in spans:
             x0 = _x_at(data, offsets, a, end=False)
             x1 = _x_at(data, offsets, b, end=True)
+            if a == b:
+                # the page pass read nothing there; a hand's digits Tesseract skipped leave a wide
+                # room between the printed words (`ngày      tháng 11`), as a blank does: read it
+                x0, x1 = _room(data, offsets, a, y1 - y0)
             if x0 is None or x1 is None:
                 continue
             pad = 0.15 * (y1 - y0)
@@ -184,6 +189,18 @@ def _swollen(data: dict, offsets, span: tuple[int, int]) -> bool:
     unit = float(np.median(per_letter))
     neighbours = [i for i, s, e in offsets if e <= a][-1:] + [i for i, s, e in offsets if s >= b][:1]
     return any(data["width"][i] > SWOLLEN * unit * len(data["text"][i].strip()) for i in neighbours)
+
+
+def _room(data: dict, offsets, pos: int, height: float) -> tuple[Optional[float], Optional[float]]:
+    """The room between the words before and after an empty slot at `pos`, when it is wider than
+    ROOM x the line's height (more than a space: something was, or was to be, written there)."""
+    before = [i for i, s, e in offsets if e <= pos]
+    after = [i for i, s, e in offsets if s >= pos]
+    if not before or not after:
+        return None, None
+    x0 = data["left"][before[-1]] + data["width"][before[-1]]
+    x1 = data["left"][after[0]]
+    return (float(x0), float(x1)) if x1 - x0 >= ROOM * height else (None, None)
 
 
 def _gap(data: dict, offsets, span: tuple[int, int], line: tuple[int, int]) -> tuple[int, int, int, int]:

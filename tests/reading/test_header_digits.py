@@ -255,3 +255,24 @@ def test_a_printed_word_that_took_in_the_handwriting_beside_it_is_seen(line, swo
         left += int(26 * letters) + 20
     day = next(f for f in find_fields(data, 3500) if f.name == "day")
     assert day.swollen is swollen
+
+
+@pytest.mark.parametrize("room, found", [(60, True), (12, False)])
+def test_an_empty_day_slot_wide_enough_to_hold_handwriting_is_re_read(room, found):
+    """`ngày      tháng 11`: the page pass skipped the hand's digits; a room wider than a space
+    between `ngày` and `tháng` is re-read (a blank there, read as nothing, stays blank)."""
+    from extractors.reading.header_digits import find_fields
+
+    data = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")}
+    left = 100
+    for word in ("Lâm", "Đồng,", "ngày", "tháng", "11", "năm", "2025"):
+        width = 20 * len(word)
+        for k, v in (("text", word), ("conf", 90), ("block_num", 1), ("par_num", 1), ("line_num", 1),
+                     ("left", left), ("top", 200), ("width", width), ("height", 40)):
+            data[k].append(v)
+        left += width + (room if word == "ngày" else 12)
+    days = [f for f in find_fields(data, 3500) if f.name == "day"]
+    assert bool(days) is found
+    if found:
+        x0, _, x1, _ = days[0].box
+        assert x0 < 100 + 60 + 12 + 100 + 12 + 80 + room and x1 > 100 + 60 + 12 + 100 + 12 + 80
