@@ -25,6 +25,14 @@ the page (settle_day_by_signature): a directive is signed on its date or within 
 after it, so a day read at least twice that falls on the signing day, or that both recognisers
 read and that fits before it, is taken (FieldRead.basis "signature"); nothing comes from the
 signing time alone.
+
+A third recogniser of another kind reads the field by its digit shapes (digit_shapes.py, a small
+network trained on handwritten digits): a field Tesseract's readings left unread takes the
+network's value when the network is sure of every digit and two of Tesseract's readings read the
+same (shape_agrees); a value Tesseract's readings agreed on is left unread when the network is
+sure of another (shape_objects: twelve Tesseract readings of a hand's `11` all gave `14`).  Its
+reading is the last of FieldRead.reads (read_by "shapes") and votes with them for the signing day.
+It is not asked where a printed word beside the value took part of it into its box (_swollen).
 """
 from __future__ import annotations
 
