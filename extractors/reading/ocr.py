@@ -47,8 +47,9 @@ from PIL import Image, ImageOps
 from extractors.reading.image_errors import pillow_errors
 from extractors.reading.preprocess import Prepared, flatten_illumination, prepare_page, to_rgb
 from extractors.reading.scan_tables import find_grids, ocr_page_tables
+from extractors.reading.postcorrect import context_logp
 from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, read_words, run_tesseract
-from extractors.text import normalize_text
+from extractors.text import fold_diacritics, normalize_text
 from extractors.types import Block, Page, ReadError, Table
 
 DEFAULT_DPI = 300
@@ -318,6 +319,84 @@ def _with_lost_lines(kept: list[Line], others: list[list[Line]]) -> list[Line]:
     return out
 
 
+# A word another reading read with the same letters, marked otherwise, this much more surely
+MARKS_BETTER = 10
+MARKS_CONTEXT = 3.0   # ... unless the syllable model, given its neighbours, likes it this much less
+
+
+def _vote_marks(chosen: _Candidate, others: list[_Candidate]) -> None:
+    """CHOSEN's words (its word table, edited in place) with the tone and vowel marks of the same
+    word in another reading, where that reading is MARKS_BETTER points surer of it: one reading's
+    marks are not the best everywhere (on a photo, plain Tesseract keeps `chống`, `vấn`, `sống`
+    where the cleaned page gives `chông`, `vân`, `sông`).  Same place on the page, same letters."""
+    if chosen.data is None:
+        return
+    alternatives: dict[str, list[tuple[tuple, str, float]]] = {}
+    for c in others:
+        if c.data is None:
+            continue
+        for i, word, conf in read_words(c.data):
+            alternatives.setdefault(fold_diacritics(word.lower()), []).append((c.to_points(_word_box(c.data, i)), word, conf))
+    d = chosen.data
+    for i, word, conf in read_words(d):
+        if sum(ch.isalpha() for ch in word) < 2:
+            continue            # a list letter (`đ)` after `d)`) is the numbering's, not a mark to vote on
+        rivals = [a for a in alternatives.get(fold_diacritics(word.lower()), ())
+                  if a[1] != word and a[2] >= conf + MARKS_BETTER and _same_d(a[1], word)]
+        if not rivals:
+            continue
+        box = chosen.to_points(_word_box(d, i))
+        same = [a for a in rivals if _overlap(box, a[0]) > 0.5]
+        if not same:
+            continue
+        best = max(same, key=lambda a: a[2])[1]
+        prev, nxt = _neighbours(d, i)
+        # the surer reading is not taken where the text around says otherwise (`tổng hợp` read
+        # `tông hợp` surer on another page, `tiếp tục` as `tiệp tục`)
+        if context_logp(prev, _bare(best), nxt) >= context_logp(prev, _bare(word), nxt) - MARKS_CONTEXT:
+            d["text"][i] = best
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,;:()\"“”'!?")
+
+
+def _neighbours(data: dict, i: int) -> tuple[Optional[str], Optional[str]]:
+    """The words before and after word i on its line, None across punctuation or the line's end."""
+    def line(j):
+        return (data["block_num"][j], data["par_num"][j], data["line_num"][j])
+
+    def word(j, before: bool):
+        if not 0 <= j < len(data["text"]) or line(j) != line(i) or not str(data["text"][j]).strip():
+            return None
+        w = str(data["text"][j]).strip()
+        own = str(data["text"][i]).strip()
+        if (before and (w[-1:] in ".,;:" or own[:1] in "(\"“")) or (not before and (own[-1:] in ".,;:" or w[:1] in "(\"“")):
+            return None
+        return _bare(w) or None
+
+    return word(i - 1, True), word(i + 1, False)
+
+
+def _same_d(a: str, b: str) -> bool:
+    """`đ` and `d` are letters, not marks: `đê` is not `dê`."""
+    return [ch in "đĐ" for ch in a] == [ch in "đĐ" for ch in b]
+
+
+def _word_box(data: dict, i: int) -> tuple[float, float, float, float]:
+    return (data["left"][i], data["top"][i], data["left"][i] + data["width"][i], data["top"][i] + data["height"][i])
+
+
+def _overlap(a, b) -> float:
+    """Intersection over the smaller box."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / small if small > 0 else 0.0
+
+
 def _to_points(p: Prepared, factor: float = 1.0, *, w: int, h: int, scale: float):
     """A box in the pixels of P's image enlarged FACTOR times -> page points of the original
     (W x H pixels, SCALE points a pixel)."""
@@ -463,6 +542,7 @@ def ocr_image(image: np.ndarray, *, number: int = 1, dpi: float = DEFAULT_DPI, t
             # has them (its confidence may then be below plain's: bench_ocr counts such pages).
             kept = cleaned if grids and cleaned.tables else choose(cands)
             chosen = finish(kept, next((c for c in cands if c.name == "cleaned"), kept))
+            _vote_marks(chosen, [c for c in cands if c is not chosen])
             # only from the cleaned page: what ink removal took out (a received stamp, a seal's
             # words) is not put back
             lines = _in_points(chosen, _with_lost_lines(_raw_points(chosen), [

@@ -10,7 +10,7 @@ letters and only when both neighbours say so strongly.
 Conservative by construction: digits, upper-case codes (QĐ-TTg, UBND), mixed case, anything glued
 to a digit or a slash, single letters and words longer than any syllable are never touched.
 
-Public: is_syllable(), correct_line(), correct_text()
+Public: is_syllable(), correct_line(), correct_text(), context_logp()
 """
 from __future__ import annotations
 
@@ -177,6 +177,14 @@ def _logp(m: _Model, prev: str | None, cur: str, nxt: str | None) -> float:
         p_nxt = (m.unigram[nxt] + 0.5) / m.total
         lp += math.log((m.bigram.get((cur, nxt), 0) + SMOOTH * p_nxt) / (m.unigram.get(cur, 0) + SMOOTH))
     return lp
+
+
+def context_logp(prev: str | None, word: str, nxt: str | None) -> float:
+    """The model's log-probability of `word` (any case) between its neighbours (None: none, or
+    punctuation between), as the correction weighs its candidates."""
+    def low(w):
+        return None if w is None else w.lower()
+    return _logp(_model(), low(prev), word.lower(), low(nxt))
 
 
 def _eligible(text: str, start: int, end: int) -> bool:

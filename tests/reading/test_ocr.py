@@ -388,3 +388,35 @@ def test_small_print_never_reads_below_plain_tesseract(tesseract, tmp_path):
     assert cer(page.text(), "\n".join(LINES)) < 0.1
     for b in page.blocks:
         assert b.ocr_text is None or b.ocr_text != b.text   # the raw reading kept where it changed
+
+
+def _reading(name: str, words: list[tuple[str, float, int]]) -> "ocr._Candidate":
+    """A reading whose word table holds WORDS (text, confidence, left), on one row, in page points."""
+    data = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "word_num",
+                            "left", "top", "width", "height")}
+    for n, (text, conf, left) in enumerate(words, 1):
+        for k, v in (("text", text), ("conf", conf), ("block_num", 1), ("par_num", 1), ("line_num", 1),
+                     ("word_num", n), ("left", left), ("top", 100), ("width", 60), ("height", 20)):
+            data[k].append(v)
+    return ocr._Candidate(name, [], [], [], lambda box: box, 90.0, 0, data=data)
+
+
+@pytest.mark.parametrize("other, expected", [
+    ([("tư", 95, 100), ("vấn", 94, 170)], "vấn"),    # read so much more surely, in the same place: its marks
+    ([("tư", 95, 100), ("vấn", 75, 170)], "vân"),    # not surer by MARKS_BETTER
+    ([("tư", 95, 100), ("vấn", 94, 400)], "vân"),    # elsewhere on the page
+    ([("tư", 95, 100), ("vẫn", 96, 170), ("vấn", 94, 170)], "vẫn"),   # the surest of the rivals
+    ([("tư", 95, 100), ("văn", 40, 170)], "vân"),
+])
+def test_a_words_marks_come_from_the_reading_surest_of_them(other, expected):
+    """Plain Tesseract keeps marks that the cleaned or enlarged page loses on a photo (`tư vấn`
+    where the chosen reading has `tư vân`): the same letters in the same place, read surer."""
+    chosen = _reading("enlarged", [("tư", 96, 100), ("vân", 68, 170)])
+    ocr._vote_marks(chosen, [_reading("plain", other)])
+    assert chosen.data["text"] == ["tư", expected]
+
+
+def test_d_and_dd_are_letters_not_marks_and_list_letters_are_not_voted_on():
+    chosen = _reading("enlarged", [("đ)", 60, 100), ("dê", 60, 170)])
+    ocr._vote_marks(chosen, [_reading("plain", [("d)", 96, 100), ("đê", 96, 170)])])
+    assert chosen.data["text"] == ["đ)", "dê"]
