@@ -195,19 +195,26 @@ def _swollen(data: dict, offsets, span: tuple[int, int]) -> bool:
     if len(per_letter) < 3:
         return False
     unit = float(np.median(per_letter))
-    neighbours = [i for i, s, e in offsets if e <= a][-1:] + [i for i, s, e in offsets if s >= b][:1]
+    neighbours = [i for i in _beside(offsets, a, b) if i is not None]
     return any(data["width"][i] > SWOLLEN * unit * len(data["text"][i].strip()) for i in neighbours)
+
+
+def _beside(offsets, a: int, b: int) -> tuple[Optional[int], Optional[int]]:
+    """The words (indices into the word table) wholly before character `a` and wholly after `b`
+    of the line text: the printed words around a value."""
+    before = [i for i, s, e in offsets if e <= a]
+    after = [i for i, s, e in offsets if s >= b]
+    return (before[-1] if before else None), (after[0] if after else None)
 
 
 def _room(data: dict, offsets, pos: int, height: float) -> tuple[Optional[float], Optional[float]]:
     """The room between the words before and after an empty slot at `pos`, when it is wider than
     ROOM x the line's height (more than a space: something was, or was to be, written there)."""
-    before = [i for i, s, e in offsets if e <= pos]
-    after = [i for i, s, e in offsets if s >= pos]
-    if not before or not after:
+    before, after = _beside(offsets, pos, pos)
+    if before is None or after is None:
         return None, None
-    x0 = data["left"][before[-1]] + data["width"][before[-1]]
-    x1 = data["left"][after[0]]
+    x0 = data["left"][before] + data["width"][before]
+    x1 = data["left"][after]
     return (float(x0), float(x1)) if x1 - x0 >= ROOM * height else (None, None)
 
 
@@ -218,18 +225,15 @@ def _gap(data: dict, offsets, span: tuple[int, int], line: tuple[int, int]) -> t
     a, b = span
     y0, y1 = line
     h = y1 - y0
-    inside = [(i, s, e) for i, s, e in offsets if s < a < e]
-    before = [i for i, s, e in offsets if e <= a]
-    if inside or not before:
+    before, after = _beside(offsets, a, b)
+    if before is None or any(s < a < e for _, s, e in offsets):
         left = _x_at(data, offsets, a, end=False)
     else:
-        left = data["left"][before[-1]] + data["width"][before[-1]]
-    inside = [(i, s, e) for i, s, e in offsets if s < b < e]
-    after = [i for i, s, e in offsets if s >= b]
-    if inside or not after:
+        left = data["left"][before] + data["width"][before]
+    if after is None or any(s < b < e for _, s, e in offsets):
         right = _x_at(data, offsets, b, end=True)
     else:
-        right = data["left"][after[0]]
+        right = data["left"][after]
     left, right = left or 0, right or 0
     return int(left + 2), int(y0 - 0.6 * h), int(right - 2), int(y1 + 0.4 * h)
 

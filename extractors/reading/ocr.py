@@ -47,7 +47,7 @@ from PIL import Image, ImageOps
 from extractors.reading.image_errors import pillow_errors
 from extractors.reading.preprocess import Prepared, flatten_illumination, prepare_page, to_rgb
 from extractors.reading.scan_tables import find_grids, ocr_page_tables
-from extractors.reading.postcorrect import context_logp
+from extractors.reading.postcorrect import context_logp, correct_line, is_syllable
 from extractors.reading.tesseract import LANG, Line, OcrTimeout, data_to_lines, read_words, run_tesseract
 from extractors.text import fold_diacritics, normalize_text
 from extractors.types import Block, Page, ReadError, Table
@@ -225,7 +225,6 @@ class _Candidate:
 
 def _syllables(line: Line) -> tuple[int, int]:
     """(words, dictionary syllables among them) of a line, punctuation around words aside."""
-    from extractors.reading.postcorrect import is_syllable
     words = [w.strip(".,;:()\"“”") for w in normalize_text(line.text).split()]
     return len(words), sum(1 for w in words if is_syllable(w))
 
@@ -571,7 +570,6 @@ NOISE_CONF = 50
 
 
 def _is_noise(block: Block) -> bool:
-    from extractors.reading.postcorrect import is_syllable
     if block.in_table or (block.confidence or 0) >= NOISE_CONF or any(ch.isdigit() for ch in block.text):
         return False
     return not any(is_syllable(w) for w in re.findall(r"[^\W\d_]+", block.text))
@@ -580,7 +578,6 @@ def _is_noise(block: Block) -> bool:
 def _post_correct(page: Page) -> None:
     """Corrected text in `text`, Tesseract's own in `ocr_text`; noise lines dropped; table cells
     are left as read (their text is also the Table's, which must stay the same)."""
-    from extractors.reading.postcorrect import correct_line
     page.blocks = [b for b in page.blocks if not _is_noise(b)]
     for block in page.blocks:
         if block.in_table:
