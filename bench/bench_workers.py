@@ -1,12 +1,12 @@
 """Benchmark of the distributed path against the plain batch, side by side in one run.
 
     CHIDAO_BENCH_PG_URL=postgresql+psycopg://postgres@127.0.0.1:54330/postgres \
-        .venv/bin/python bench/bench_workers.py [--docs 50] [--workers 2] [--limit 1] [--eval-copies K]
+        .venv/bin/python bench/bench_workers.py [--docs 50] [--workers 2] [--limit 1] [--eval-copies K | --scanned]
 
 The same N born-digital directives (generated, one page each, distinct bytes; or, with
 --eval-copies K, K dated variants of each born-digital evaluation PDF as bench/bench_batch.py
-makes them: directives of real length, 3-10 pages), each into a fresh PostgreSQL register of its
-own:
+makes them: directives of real length, 3-10 pages; or, with --scanned, the one-page directives as
+scans, OCR'd), each into a fresh PostgreSQL register of its own:
   1. plain      `chidao ingest FILES`: one process, documents in parallel, one per core
   2. distributed `chidao ingest --distributed FILES` with W warm `chidao worker --limit 1`
                 processes already running (a real Prefect server on loopback, its database a
@@ -59,6 +59,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=1, help="documents each worker runs at once")
     ap.add_argument("--eval-copies", type=int, default=0,
                     help="instead of --docs one-page files: K variants of each evaluation PDF")
+    ap.add_argument("--scanned", action="store_true",
+                    help="the --docs one-page files as scans (a 200 dpi picture, no text layer): every page OCR'd")
     a = ap.parse_args()
     admin = os.environ.get("CHIDAO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:54330/postgres")
     work = Path(tempfile.mkdtemp(prefix="chidao-bench-workers-"))
@@ -70,6 +72,8 @@ def main() -> None:
         a.docs = len(files)
     else:
         files = [make_directive_pdf(work / "src" / f"ct-{n:03d}.pdf", 300 + n) for n in range(a.docs)]
+        if a.scanned:
+            files = [as_scan(f) for f in files]
     plain_db, dist_db = fresh_database(admin, "bench_plain"), fresh_database(admin, "bench_dist")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -99,6 +103,20 @@ def main() -> None:
               f"load after: {os.getloadavg()[0]:.2f}", flush=True)
     finally:
         procs.kill_all()
+
+
+def as_scan(pdf: Path, dpi: int = 200) -> Path:
+    """The one-page PDF as a scanner gives it: its page as a greyscale picture, no text layer."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-png", str(pdf), str(pdf.with_suffix(""))],
+                   check=True)
+    png = pdf.with_suffix(".png")
+    out = pdf.with_name(pdf.stem + "-scan.pdf")
+    Image.open(png).save(out, resolution=dpi)
+    pdf.unlink()
+    png.unlink()
+    return out
 
 
 def api_healthy(httpx, api: str) -> bool:

@@ -63,8 +63,8 @@ def _code_fingerprint(folder: Path) -> str:
     h = hashlib.sha256()
     for f in [*sorted(folder.rglob("*.py")), ROOT / "extractors" / "text.py", ROOT / "extractors" / "types.py"]:
         h.update(f.read_bytes())
-    # the OCR post-correction's syllable model is part of what reading does
-    for f in sorted((ROOT / "corpora" / "lm").glob("*")):
+    # the OCR's models (post-correction's syllables, the digit shapes) are part of what reading does
+    for f in [*sorted((ROOT / "corpora" / "lm").glob("*")), *sorted((ROOT / "corpora" / "digits").glob("*"))]:
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 

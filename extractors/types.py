@@ -75,9 +75,10 @@ class FieldRead(BaseModel):
     reads: list[str] = Field(default_factory=list)   # what each reading gave ("" = nothing)
     read_by: list[str] = Field(default_factory=list) # the recogniser of each reading (vie, eng, shapes)
     shape_confidence: float = 0.0      # the digit-shape network's least sure digit (its reading is last)
-    # reads: Tesseract's readings agreed; shapes: the digit-shape network and a Tesseract reading
-    # agreed; signature: the readings' day chosen by the signing time
-    basis: Literal["reads", "shapes", "signature"] = "reads"
+    # reads: Tesseract's readings agreed; long-ones: they agreed once a hand's long-stroke 1 read as
+    # 4 or 7 is counted; shapes: the digit-shape network, sure and not contradicted by Tesseract;
+    # signature: the readings' day chosen by the signing time
+    basis: Literal["reads", "long-ones", "shapes", "signature"] = "reads"
 
 
 class Page(BaseModel):

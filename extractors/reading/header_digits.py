@@ -26,11 +26,16 @@ after it, so a day read at least twice that falls on the signing day, or that bo
 read and that fits before it, is taken (FieldRead.basis "signature"); nothing comes from the
 signing time alone.
 
+Readings split between a value and the same value with long-stroke 1s read as 4 or 7 (`16` and
+`46`) agree once that one mistake is counted (decide_long_ones, basis "long-ones").
+
 A third recogniser of another kind reads the field by its digit shapes (digit_shapes.py, a small
 network trained on handwritten digits): a field Tesseract's readings left unread takes the
-network's value when the network is sure of every digit and two of Tesseract's readings read the
-same (shape_agrees); a value Tesseract's readings agreed on is left unread when the network is
-sure of another (shape_objects: twelve Tesseract readings of a hand's `11` all gave `14`).  Its
+network's value when the network is sure of every digit and either two of Tesseract's readings
+read the same (shape_agrees) or Tesseract saw digits there and none of its models steadily reads
+another value (shape_uncontradicted); a value Tesseract's readings agreed on is left unread when
+the network is sure of another (shape_objects: twelve Tesseract readings of a hand's `11` all gave
+`14`).  Its
 reading is the last of FieldRead.reads (read_by "shapes") and votes with them for the signing day.
 It is not asked where a printed word beside the value took part of it into its box (_swollen).
 """
@@ -60,6 +65,7 @@ SIGNED_WITHIN_DAYS = 31
 SHAPES = "shapes"        # the handwritten-digit network's reading (digit_shapes.py), beside vie and eng
 SHAPE_CONFIDENCE = 0.9   # its least sure digit, for its reading to count as a witness
 SHAPE_WITNESSES = 2      # Tesseract's readings (of the variants, and the page pass) that must read the same
+SHAPE_DIGIT_READS = 2    # Tesseract's readings that must hold a digit for the network's value to stand alone
 ROOM = 0.8               # an empty slot this many line heights wide (a space is ~0.3) may hold what Tesseract skipped
 SWOLLEN = 1.25           # a printed word this much wider than its letters took in handwriting beside it
 
@@ -366,6 +372,57 @@ def shape_agrees(name: str, shape: ShapeRead, reads: list[str]) -> bool:
     return sum(_digits(t) == shape.digits for t in reads) >= SHAPE_WITNESSES
 
 
+def long_ones(value: str, read: str) -> bool:
+    """Is `read` the value with one or more of its 1s read as 4 or 7?  A Vietnamese hand draws `1`
+    with a long up-stroke (ʌ), which Tesseract, trained on print, reads as `4` or `7`; the other way
+    round (a written 4 or 7 read as 1) is not that mistake."""
+    return len(read) == len(value) and read != value and \
+        all(a == b or (a == "1" and b in "47") for a, b in zip(value, read))
+
+
+def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str]) -> Optional[str]:
+    """A value with 1s the readings split on: a hand's `16` read `46` by one model six times and `16`
+    by the other four times.  The value is taken when it is read exactly at least twice and it, with
+    the readings that are it with long 1s, makes the agreement decide() asks for (AGREEMENT of the
+    informative readings, at least 4, at least 2 from each model), and no other value is read as
+    often as it is read exactly."""
+    digits = [(_digits(t), m) for (t, _), m in zip(reads, models)]
+    informative = [(v, m) for v, m in digits if v]
+    for value in sorted({v for v, _ in informative if "1" in v and v != "?"}):
+        exact = sum(v == value for v, _ in informative)
+        backing = [(v, m) for v, m in informative if v == value or long_ones(value, v)]
+        per_model = {m: sum(1 for _, mm in backing if mm == m) for m in set(models)}
+        if exact >= 2 and len(backing) >= max(4, AGREEMENT * len(informative)) \
+                and min(per_model.values()) >= 2 and _plausible(name, value) \
+                and all(v == "?" or (v, m) in backing or sum(w == v for w, _ in informative) < exact
+                        for v, m in informative):
+            return value
+    return None
+
+
+def shape_uncontradicted(name: str, shape: ShapeRead, reads: list[str], models: list[str]) -> bool:
+    """May the shape network's reading stand with no Tesseract reading of the same digits?  When it
+    is sure of every digit, the value is plausible, Tesseract saw digits there (SHAPE_DIGIT_READS of
+    its readings have one: an empty slot of a draft, where the network read `01` in the gap between
+    `Số:` and `/QĐ`, has none), and no Tesseract model steadily reads another value of as many
+    digits (half of its readings or more), unless that value is the network's with long 1s (`44`
+    for `11`).  `239/` cut as `739` is refused: the digits model read `139` six times of six."""
+    value = shape.digits
+    if not value or shape.confidence < SHAPE_CONFIDENCE or not _plausible(name, value):
+        return False
+    digits = [_digits(t) for t in reads]
+    if sum(bool(d) for d in digits) < SHAPE_DIGIT_READS:
+        return False
+    for model in set(models):
+        own = [d for d, m in zip(digits, models) if m == model]
+        for other in set(own):
+            if other and other != "?" and other != value and len(other) == len(value) \
+                    and _plausible(name, other) and not long_ones(value, other) \
+                    and 2 * own.count(other) >= len(own):
+                return False
+    return True
+
+
 def shape_objects(name: str, shape: ShapeRead, value: str) -> bool:
     """Does the shape network, sure of every digit, read another value of as many digits where
     Tesseract's readings agreed?  Tesseract's variants are one recogniser seen several times: on a
@@ -426,7 +483,11 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
         value, score = decide(f.name, reads, per_model[k], f.page_read)
         shape = _read_shapes(grey, f) if not f.swollen else ShapeRead(reason="swollen-neighbour")
         basis = "reads"
-        if value is None and shape_agrees(f.name, shape, [t for t, _ in reads] + [f.page_read]):
+        if value is None and (ones := decide_long_ones(f.name, reads, per_model[k])) \
+                and not shape_objects(f.name, shape, ones):
+            value, basis = ones, "long-ones"
+        elif value is None and (shape_agrees(f.name, shape, [t for t, _ in reads] + [f.page_read])
+                                or shape_uncontradicted(f.name, shape, [t for t, _ in reads], per_model[k])):
             value, score, basis = shape.digits, shape.confidence, "shapes"
         elif value is not None and shape_objects(f.name, shape, value):
             value = None          # Tesseract's variants agree on `14` where a hand wrote `11`: unread
@@ -504,12 +565,12 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
     (AGREEMENT of all the readings of a day) when both recognisers gave it.  The month follows
     from the day when it was not read: the window is shorter than two months; a month that was
     written but not agreed on must be one that two readings gave (bca-cv4214: `9` read as `3` or
-    `9`, signed 16/9).  Nothing is made up from the signing time alone: a day nobody read stays
-    blank."""
+    `9`, signed 16/9); so does the month of a day that was read.  Nothing is made up from the
+    signing time alone: a day nobody read stays blank."""
     day = next((r for r in reads if r.field == "day"), None)
-    if day is None or day.value is not None:
-        return reads
     month = next((r for r in reads if r.field == "month"), None)
+    if day is None or (day.value is not None and (month is None or month.value is not None)):
+        return reads
     months_read: set[int] = set()
     if month is not None and month.value is None and any(_digits(t) not in ("", "?") for t in month.reads):
         # a month was written but not read: only one that readings gave twice can be the date's
@@ -517,6 +578,13 @@ def settle_day_by_signature(reads: list[FieldRead], signed: dt.date, year: Optio
         months_read = {m for m, n in counts.items() if n >= 2}
         if not months_read:
             return reads
+    if day.value is not None:
+        # the day was read, its month not: the month of that day before the signing
+        when = _latest_date(int(day.value), None, year, signed)
+        if when is None or (months_read and when.month not in months_read):
+            return reads
+        return [r.model_copy(update={"value": f"{when.month:02d}", "confidence": round(0.8 * day.confidence, 3),
+                                     "basis": "signature"}) if r is month else r for r in reads]
     known = int(month.value) if month is not None and month.value else None
     fitting, readers = {}, {}
     votes, models = _votes(day, "day")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from extractors.reading.digit_shapes import MODEL, ShapeRead, read_digit_shapes
-from extractors.reading.header_digits import SHAPE_CONFIDENCE, shape_agrees
+from extractors.reading.header_digits import SHAPE_CONFIDENCE, shape_agrees, shape_uncontradicted
 
 BAND = (40, 100)          # the printed line's rows in the drawn regions
 REGION = (10, 10, 390, 130)
@@ -146,3 +146,25 @@ def test_a_five_with_a_long_flag_is_one_digit_not_two():
     cv2.line(page, (right - 10, top + 2), (right + 45, top - 2), 0, 5, cv2.LINE_AA)
     r = read_digit_shapes(page, (5, 5, 395, 135), BAND)
     assert r.digits == "5", r
+
+
+VIE_ENG = ["vie"] * 6 + ["eng"] * 6
+
+
+@pytest.mark.parametrize("name, shape, reads, expected", [
+    # a hand's 5710: Tesseract never reads the same twice, nor anything else steadily
+    ("number", ShapeRead("5710", (0.99, 0.95, 0.93, 0.99)),
+     ["%140", "%14Ð", "%14Ð", "52A0", "52A0", "%14Ð", "544", "544", "510", "5440", "5440", "540"], True),
+    # the Vietnamese model's steady `44` is the network's `11` with long up-strokes
+    ("day", ShapeRead("11", (0.99, 0.99)), ["4A", "AJ", "44", "44", "44", "AI", "", "", "", "", "", ""], True),
+    # `239/` cut as `739`: the digits model read `139` every time
+    ("number", ShapeRead("739", (0.99, 0.99, 0.96)), ["J9", "139", "XĂY,", "J9", "„39", "KẤY,"] + ["139"] * 6, False),
+    # the empty number slot of a draft: Tesseract saw no digit there
+    ("number", ShapeRead("01", (0.99, 0.99)), ["", "", "", "x/", "x/", "x/"] + [""] * 6, False),
+    # one reading with a digit is not enough to say there is writing
+    ("day", ShapeRead("13", (0.99, 0.99)), ["", "", "", "", "", "", "", "", "", "", "", "5"], False),
+    ("day", ShapeRead("13", (0.99, 0.79)), ["121", "121", "4i", "", "", ""] + ["51", "", "", "", "", "1"], False),  # unsure
+    ("day", ShapeRead("41", (0.99, 0.99)), ["41", "4", "", "", "", ""] + ["4"] * 6, False),           # no 41st day
+])
+def test_the_shape_reading_stands_alone_when_sure_and_not_contradicted(name, shape, reads, expected):
+    assert shape_uncontradicted(name, shape, reads, VIE_ENG) is expected

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.reading import ocr
-from extractors.reading.header_digits import decide
+from extractors.reading.header_digits import decide, decide_long_ones, long_ones
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 MODELS = ["vie"] * 6 + ["eng"] * 6
@@ -146,6 +146,27 @@ def test_the_signing_day_settles_a_day_the_readings_gave(reads, signed, year, ex
         assert got["day"].basis == "signature" and 0 < got["day"].confidence <= 0.8
 
 
+@pytest.mark.parametrize("month_reads, signed, expected", [
+    (["3", "3", "9", "3", "", "", "9", "", "", "", "", "", "9"], "2025-09-16", "09"),   # `9` read twice: the signing's
+    (["3", "3", "3", "3", "", "", "", "", "", "", "", "", "9"], "2025-09-16", None),    # `9` read once only
+    ([""] * 12, "2025-09-16", "09"),                                                 # not written: the day's month
+    ([""] * 12, "2025-09-10", "08"),                                                 # signed in the next month
+    ([""] * 12, "2026-01-10", "12"),                                                 # the printed year holds
+])
+def test_the_signing_time_gives_the_month_of_a_day_that_was_read(month_reads, signed, expected):
+    import datetime as dt
+
+    from extractors.reading.header_digits import settle_day_by_signature
+    from extractors.types import FieldRead
+
+    reads = [FieldRead(field="day", value="16", confidence=0.9, basis="shapes"),
+             FieldRead(field="month", value=None, reads=month_reads)]
+    got = {r.field: r for r in settle_day_by_signature(reads, dt.date.fromisoformat(signed), 2025)}
+    assert got["day"].value == "16" and got["day"].basis == "shapes"
+    assert got["month"].value == expected
+    assert got["month"].basis == ("signature" if expected else "reads")
+
+
 @pytest.mark.parametrize("line, values, expected", [
     ("Số: 46 /CT-UBND", {"number": None}, "Số: /CT-UBND"),
     ("Số: /CT-UBND", {"number": "16"}, "Số: 16 /CT-UBND"),
@@ -168,6 +189,30 @@ def test_a_value_another_model_reads_more_often_is_not_taken():
     # a three-digit number padded with a zero is a misread, not a rival
     assert decide("number", reads("660", "060", "660", "060", "060", "000", "660", "660", "660", "660", "660", "660"),
                   MODELS, "Ê§0")[0] == "660"
+
+
+@pytest.mark.parametrize("value, read, expected", [
+    ("16", "46", True), ("11", "44", True), ("11", "47", True), ("5710", "5740", True),
+    ("46", "16", False),      # a written 4 read as 1 is not the long-stroke mistake
+    ("16", "16", False),      # the same digits are not a misreading
+    ("16", "26", False), ("16", "146", False), ("11", "4", False),
+])
+def test_a_long_stroke_one_read_as_four_or_seven(value, read, expected):
+    assert long_ones(value, read) is expected
+
+
+def test_readings_split_on_a_long_stroke_one_agree_once_it_is_counted():
+    # a hand's `16`: the Vietnamese model reads 46 every time, the digits model mostly 16
+    assert decide_long_ones("number", reads("46", "46", "46", "46", "46", "46", "16", "46", "16", "16", "16", "46"),
+                            MODELS) == "16"
+    # read exactly once: not enough
+    assert decide_long_ones("number", reads("46", "46", "46", "46", "46", "46", "16", "46", "46", "46", "", "46"),
+                            MODELS) is None
+    # another value read as often as the value itself
+    assert decide_long_ones("number", reads("46", "46", "46", "26", "26", "26", "16", "46", "16", "16", "26", "46"),
+                            MODELS) is None
+    # one model alone does not make agreement
+    assert decide_long_ones("day", reads("16", "16", "16", "46", "46", "46", "", "", "", "", "", ""), MODELS) is None
 
 
 def _scan_with_ocr_layer(tmp_path, layer_number: str):
