@@ -7,6 +7,8 @@ chosen by a syllable bigram model built from born-digital text (corpora/lm/sylla
 syllable_bigrams.csv, made by scripts/build_syllable_lm.py).  A valid syllable is changed only to another spelling of the same
 letters and only when both neighbours say so strongly.
 
+A digit's look-alike inside a number (`4§69`, `-I9`) becomes the digit.
+
 Conservative by construction: digits, upper-case codes (QĐ-TTg, UBND), mixed case, anything glued
 to a digit or a slash, single letters and words longer than any syllable are never touched.
 
@@ -26,6 +28,9 @@ from extractors.text import fold_diacritics, normalize_text
 SYLLABLES = "lm/syllables.csv"
 BIGRAMS = "lm/syllable_bigrams.csv"
 TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# Tesseract's marks for a digit inside a number: `4§69/UBND` (8), `COVID-I9` (1).  Only between
+# digits, or after a hyphen before one, where no letter or sign of Vietnamese text stands.
+_DIGIT_LOOKALIKES = ((re.compile(r"(?<=\d)§(?=\d)"), "8"), (re.compile(r"(?<=[\d-])[Il](?=\d)"), "1"))
 NUM = "<num>"   # a number, as the model counts it
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0303": "x", "\u0309": "r", "\u0323": "j"}
@@ -213,6 +218,8 @@ _EM_DASH = re.compile(r"(?:(?<=\s)|^)—(?=\s|$)")
 def correct_line(line: str) -> str:
     """`line` with its invalid syllables replaced (NFC, new-style tone marks)."""
     text = _EM_DASH.sub("–", normalize_text(line))
+    for lookalike, digit in _DIGIT_LOOKALIKES:
+        text = lookalike.sub(digit, text)
     m = _model()
     spans = [(t.start(), t.end()) for t in TOKEN.finditer(text)]
     if not spans:

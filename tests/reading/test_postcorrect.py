@@ -41,6 +41,17 @@ def test_codes_numbers_names_and_valid_text_are_left_alone(text):
     assert correct_line(text) == text
 
 
+@pytest.mark.parametrize("ocr, fixed", [
+    ("Công văn số 4§69/UBND-SYT", "Công văn số 4869/UBND-SYT"),
+    ("phòng, chống dịch COVID-I9, và", "phòng, chống dịch COVID-19, và"),
+    ("Kế hoạch số 2l5/KH-UBND", "Kế hoạch số 215/KH-UBND"),
+    ("Điều 5 § 2, Phần I-1, mục I9", "Điều 5 § 2, Phần I-1, mục I9"),   # not between digits or after a hyphen
+    ("Quý I/2024, Quý II-2025", "Quý I/2024, Quý II-2025"),
+])
+def test_a_digits_look_alike_inside_a_number_is_the_digit(ocr, fixed):
+    assert correct_line(ocr) == fixed
+
+
 def test_the_en_dash_of_the_text_for_tesseracts_em_dash():
     assert correct_line("— Sở Tư pháp — chủ trì") == "– Sở Tư pháp – chủ trì"
     assert correct_line("2020—2025") == "2020—2025"
