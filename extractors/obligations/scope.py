@@ -68,7 +68,11 @@ _SCOPE_WORDS = re.compile(
     r"theo\s+chức\s+năng,?\s+nhiệm\s+vụ(?:\s+được\s+giao)?|với|và|là|[,;:.\-–]|\s)+",
     re.IGNORECASE)
 # "Trách nhiệm của …", "Nhiệm vụ của …", "Đối với …" before the units a heading names
-_OWNER = re.compile(r"^(?:(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cụ\s+thể)?\s+của|đối\s+với|giao\s+cho)\s+", re.IGNORECASE)
+# "Trách nhiệm của X", "Nhiệm vụ cụ thể của X", and the founding decision's "Nhiệm vụ, quyền hạn
+# của Ban Chỉ đạo" / "Chức năng, nhiệm vụ và quyền hạn của Tổ công tác": whose the items under it are
+_DUTY = r"(?:chức\s+năng|trách\s+nhiệm|nhiệm\s+vụ|quyền\s+hạn)"
+_OWNER = re.compile(rf"^(?:{_DUTY}(?:\s*(?:,|và)\s*{_DUTY})*(?:\s+cụ\s+thể)?\s+của|đối\s+với|giao\s+cho)\s+",
+                    re.IGNORECASE)
 _TOPIC = re.compile(r"^(?:Về|Đối\s+với)\s", re.IGNORECASE)
 # a topic heading run into its lead-in: "Về cải cách thể chế Giao Sở Tư pháp chủ trì …"
 _TOPIC_THEN_ASSIGN = re.compile(r"^(?:Về|Đối\s+với)\s+[^:;]{2,160}?\s(?=(?:Giao|Yêu\s+cầu|Đề\s+nghị)\s)")

@@ -85,8 +85,14 @@ CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
 # Intro adverbials skipped before looking for the subject
 INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:(?:Riêng\s+)?(?:đối\s+)?với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;:]{0,200}[,:]\s*)+", re.IGNORECASE)
-REPORTING_VERB_RE = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+(?!(?:sửa|bổ|cấp\s+có))",
-                               re.IGNORECASE)
+# `giao` assigns, except in the compounds it begins: giao ban (a briefing), giao thông, giao dịch ...
+# (lower case: `Giao Ban Dân tộc tỉnh` assigns to a body)
+_GIAO_WORD = r"giao(?!\s+(?-i:ban|thông|dịch|lưu|tiếp|nhận|nộp|kết|đất|rừng|hàng|khoán)\b)"
+# at the head of the sentence or after its subject, `giao cho X` too (inside one, `ngân sách trung
+# ương giao cho bộ, cơ quan …` allots, it does not assign)
+_GIAO = rf"(?:giao\s+cho|{_GIAO_WORD})"
+REPORTING_VERB_RE = re.compile(rf"\b(?:đề\s+nghị|yêu\s+cầu|{_GIAO_WORD}|nhấn\s+mạnh|đề\s+xuất\s+với|kiến\s+nghị)\s+"
+                               r"(?!(?:sửa|bổ|cấp\s+có))", re.IGNORECASE)
 LEAD_VERB_RE = re.compile(r"^\s*,?\s*(?:lãnh\s+đạo|chỉ\s+đạo)(?:,?\s*(?:lãnh\s+đạo|chỉ\s+đạo))*\s+", re.IGNORECASE)
 CHU_TRI_RE = re.compile(r"^\s*,?\s*chủ\s+trì\b", re.IGNORECASE)
 SUPPORT_RE = re.compile(r"(?<!sự\s)(?<!tác\s)\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:,\s*(?:chỉ\s+đạo|hỗ\s+trợ))?(?:\s+với)?\s+(?!giữa|chặt|nhịp|thực\s+hiện|"
@@ -112,7 +118,7 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
     m = INTRO_RE.match(s)
     pos = m.end() if m else 0
     # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ..."
-    g = re.match(r"\s*(?:Giao|Đề\s+nghị|Yêu\s+cầu|Giao\s+cho)\s+", s[pos:], re.IGNORECASE)
+    g = re.match(rf"\s*(?:{_GIAO}|Đề\s+nghị|Yêu\s+cầu)\s+", s[pos:], re.IGNORECASE)
     if g:
         pos += g.end()
     phrase, end = _phrase(s, pos)
@@ -139,7 +145,7 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
                 return [p2], pos
     if not phrase:
         return [], pos
-    rv = re.match(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao)\s+", s[end:], re.IGNORECASE)
+    rv = re.match(rf"\s*(?:yêu\s+cầu|đề\s+nghị|{_GIAO})\s+", s[end:], re.IGNORECASE)
     if rv and not g:
         # "Chủ tịch UBND tỉnh yêu cầu X ...": X leads, not the one who asks
         p2, e2 = _phrase(s, end + rv.end())

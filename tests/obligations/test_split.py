@@ -205,6 +205,21 @@ def test_heading_joined_to_the_assigning_sentence(heading, lead):
     assert [(o.ref, o.lead_units) for o in obs] == [("5.a", [lead])]
 
 
+@pytest.mark.parametrize("heading", [
+    "Trách nhiệm của Ban Chỉ đạo",
+    "Nhiệm vụ cụ thể của Ban Chỉ đạo",
+    "Nhiệm vụ và quyền hạn của Ban Chỉ đạo",
+    "Nhiệm vụ, quyền hạn của Ban Chỉ đạo",
+    "Chức năng, nhiệm vụ và quyền hạn của Ban Chỉ đạo",
+])
+def test_a_heading_that_says_whose_duties_the_items_are_names_their_lead(heading):
+    d = directive([item("3", heading, heading=heading, children=[
+        item("3.a", "Nghiên cứu, đề xuất phương hướng, giải pháp để giải quyết những vấn đề quan trọng.", kind="letter"),
+        item("3.b", "Chỉ đạo, đôn đốc, kiểm tra việc triển khai thực hiện Kế hoạch.", kind="letter")])])
+    obs = extract_obligations(d).obligations
+    assert [(o.ref, o.lead_units) for o in obs] == [("3.a", ["Ban Chỉ đạo"]), ("3.b", ["Ban Chỉ đạo"])]
+
+
 def test_items_with_labelled_fields_and_a_title_over_them():
     """A Kế hoạch draft's list form: "1. <title>", "(1) <task>" with "- Đơn vị chủ trì: ...",
     "- Đơn vị phối hợp: ...", "- Thời gian hoàn thành: ..." bullets under each task, which structure
@@ -291,6 +306,12 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
      ["Chủ dự án thành phần, cơ quan chủ quản Chương trình"]),
     ("Giao Phòng 5, Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an - đơn vị thường trực Tổ công tác chủ trì kiểm tra.",
      ["Phòng 5, Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an"]),
+    ("Giao cho Cục Thi hành án dân sự tỉnh có trách nhiệm theo dõi, đôn đốc việc thực hiện.", ["Cục Thi hành án dân sự tỉnh"]),
+    ("Ủy ban nhân dân tỉnh giao cho Sở Tư pháp chủ trì thẩm định.", ["Sở Tư pháp"]),
+    # `giao ban` is a briefing, not an assignment
+    ("Duy trì chế độ họp giao ban ít nhất 01 lần/tháng để đánh giá tiến độ.", []),
+    ("Giao Ban Dân tộc tỉnh chủ trì tổng hợp, báo cáo.", ["Ban Dân tộc tỉnh"]),
+    ("Lập kế hoạch vốn nguồn ngân sách trung ương giao cho bộ, cơ quan trung ương để thực hiện Dự án.", []),
 ])
 def test_subjects_of_real_sentences(sentence, lead):
     from extractors.obligations.split import subject_of
