@@ -76,7 +76,7 @@ _NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>[^/]{0,12}
 # Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
 # a date cited in the body.
 _DATE = re.compile(
-    r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?)\s*(?=\S{0,3}th[áaẳả]ng)\S{0,3}?th[áaẳả]ng\s*"
+    r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?)\s*(?=\S{0,3}th[áaẳả]ng)(?P<g>\S{0,3}?)th[áaẳả]ng\s*"
     r"(?P<m>\S{0,6}?)\s*n[ăaắ]m\s*(?P<y>\d{4})")
 
 
@@ -168,14 +168,18 @@ def find_fields(data: dict, height: int) -> list[_Field]:
         m = _DATE.match(text)
         if m and "date" not in seen:
             seen.add("date")
-            spans.append(("day", m.span("d")))
+            # a hand's day the page pass glued to the printed word after it (`ngày JŸtháng 10`)
+            glued = not m.group("d") and any(c.isalnum() for c in m.group("g"))
+            spans.append(("day", m.span("g" if glued else "d")))
             spans.append(("month", m.span("m")))
         for name, (a, b) in spans:
             x0 = _x_at(data, offsets, a, end=False)
             x1 = _x_at(data, offsets, b, end=True)
             if a == b:
                 # the page pass read nothing there; a hand's digits Tesseract skipped leave a wide
-                # room between the printed words (`ngày      tháng 11`), as a blank does: read it
+                # room between the printed words (`ngày      tháng 11`), as a blank does: read it.
+                # (Not where it boxed one narrow mark, `ngày Z tháng 4`: the rest of that hand's
+                # `15` is inside `ngày`'s box, and the room alone reads `5`.)
                 x0, x1 = _room(data, offsets, a, y1 - y0)
             if x0 is None or x1 is None:
                 continue
@@ -373,11 +377,18 @@ def shape_agrees(name: str, shape: ShapeRead, reads: list[str]) -> bool:
 
 
 def long_ones(value: str, read: str) -> bool:
-    """Is `read` the value with one or more of its 1s read as 4 or 7?  A Vietnamese hand draws `1`
-    with a long up-stroke (ʌ), which Tesseract, trained on print, reads as `4` or `7`; the other way
-    round (a written 4 or 7 read as 1) is not that mistake."""
-    return len(read) == len(value) and read != value and \
-        all(a == b or (a == "1" and b in "47") for a, b in zip(value, read))
+    """Is `read` the value with one or more of its 1s read as 4 or 7, or not read at all?  A
+    Vietnamese hand draws `1` with a long up-stroke (ʌ), which Tesseract, trained on print, reads
+    as `4` or `7`, or drops (a hand's `15` read `45` and `5`); the other way round (a written 4 or
+    7 read as 1) is not that mistake."""
+    def fits(i: int, j: int) -> bool:
+        if i == len(value):
+            return j == len(read)
+        one = value[i] == "1"
+        if j < len(read) and (read[j] == value[i] or (one and read[j] in "47")) and fits(i + 1, j + 1):
+            return True
+        return one and fits(i + 1, j)
+    return bool(read) and read != value and fits(0, 0)
 
 
 def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str]) -> Optional[str]:
@@ -405,8 +416,8 @@ def shape_uncontradicted(name: str, shape: ShapeRead, reads: list[str], models: 
     is sure of every digit, the value is plausible, Tesseract saw digits there (SHAPE_DIGIT_READS of
     its readings have one: an empty slot of a draft, where the network read `01` in the gap between
     `Số:` and `/QĐ`, has none), and no Tesseract model steadily reads another value of as many
-    digits (half of its readings or more), unless that value is the network's with long 1s (`44`
-    for `11`).  `239/` cut as `739` is refused: the digits model read `139` six times of six."""
+    digits (most of its readings), unless that value is the network's with long 1s (`44` for
+    `11`).  Half is not steady: the same hand's `5710` was read `5140` by three of six.  `239/` cut as `739` is refused: the digits model read `139` six times of six."""
     value = shape.digits
     if not value or shape.confidence < SHAPE_CONFIDENCE or not _plausible(name, value):
         return False
@@ -418,7 +429,7 @@ def shape_uncontradicted(name: str, shape: ShapeRead, reads: list[str], models: 
         for other in set(own):
             if other and other != "?" and other != value and len(other) == len(value) \
                     and _plausible(name, other) and not long_ones(value, other) \
-                    and 2 * own.count(other) >= len(own):
+                    and 2 * own.count(other) > len(own):
                 return False
     return True
 

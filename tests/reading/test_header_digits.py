@@ -195,7 +195,8 @@ def test_a_value_another_model_reads_more_often_is_not_taken():
     ("16", "46", True), ("11", "44", True), ("11", "47", True), ("5710", "5740", True),
     ("46", "16", False),      # a written 4 read as 1 is not the long-stroke mistake
     ("16", "16", False),      # the same digits are not a misreading
-    ("16", "26", False), ("16", "146", False), ("11", "4", False),
+    ("15", "5", True), ("11", "4", True), ("115", "45", True),   # a long 1 not read at all
+    ("16", "26", False), ("16", "146", False), ("16", "1", False), ("16", "", False), ("56", "6", False),
 ])
 def test_a_long_stroke_one_read_as_four_or_seven(value, read, expected):
     assert long_ones(value, read) is expected
@@ -213,6 +214,10 @@ def test_readings_split_on_a_long_stroke_one_agree_once_it_is_counted():
                             MODELS) is None
     # one model alone does not make agreement
     assert decide_long_ones("day", reads("16", "16", "16", "46", "46", "46", "", "", "", "", "", ""), MODELS) is None
+    # a hand's `15`: the Vietnamese model reads 45 or 15, the digits model drops the 1
+    assert decide_long_ones("day", reads("45", "45", "45", "15", "15", "15", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
+    # ... but a value nobody read exactly is not made up
+    assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) is None
 
 
 def _scan_with_ocr_layer(tmp_path, layer_number: str):
@@ -321,3 +326,33 @@ def test_an_empty_day_slot_wide_enough_to_hold_handwriting_is_re_read(room, foun
     if found:
         x0, _, x1, _ = days[0].box
         assert x0 < 100 + 60 + 12 + 100 + 12 + 80 + room and x1 > 100 + 60 + 12 + 100 + 12 + 80
+
+
+def _line_table(words):
+    """One header line's word table: WORDS as (text, width, gap after it)."""
+    data = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")}
+    left = 100
+    for word, width, gap in words:
+        for k, v in (("text", word), ("conf", 90), ("block_num", 1), ("par_num", 1), ("line_num", 1),
+                     ("left", left), ("top", 200), ("width", width), ("height", 40)):
+            data[k].append(v)
+        left += width + gap
+    return data
+
+
+def test_a_day_glued_to_the_printed_word_after_it_is_a_slot():
+    """`ngày JŸtháng 10`: the page pass boxed the hand's day with `tháng`; the glued marks are the
+    day's slot, read again (not taken as OCR dirt on `tháng`)."""
+    from extractors.reading.header_digits import find_fields
+
+    data = _line_table([("Đà", 40, 12), ("Nẵng,", 100, 12), ("ngày", 80, 12), ("JŸtháng", 170, 12),
+                        ("10", 40, 12), ("năm", 60, 12), ("2023", 80, 0)])
+    day = next(f for f in find_fields(data, 3500) if f.name == "day")
+    assert day.page_read == "JŸ"
+    x0, _, x1, _ = day.box
+    glued_left = 100 + 40 + 12 + 100 + 12 + 80 + 12
+    assert x0 < glued_left + 10 and x1 < glued_left + 170 / 2    # the glued part, not `tháng`
+    # a clean `tháng` is no slot of its own
+    data = _line_table([("Đà", 40, 12), ("Nẵng,", 100, 12), ("ngày", 80, 12), ("18", 40, 12), ("tháng", 100, 12),
+                        ("10", 40, 12), ("năm", 60, 12), ("2023", 80, 0)])
+    assert next(f for f in find_fields(data, 3500) if f.name == "day").page_read == "18"
