@@ -310,22 +310,40 @@ def _units(phrases: Iterable[str], province: Optional[str]) -> list[str]:
     return out
 
 
+COPIED_SHARE = 0.9       # of a body item's words in an appendix row, for it to be that row's copy
+COPIED_MIN_WORDS = 8     # shorter items ("Tổ chức thực hiện.") are in every row
+
+
 def _without_unassigned_copies(pieces: list) -> list:
     """A plan that lists its tasks in the body and again, with their units, in an appendix table
     ("PHỤ LỤC PHÂN CÔNG THỰC HIỆN NHIỆM VỤ"): the body copy with no unit of its own is the same
     task, and the table row is where it is assigned; a clerk writes it down once.  Body items
-    that have a unit, or say more than the row, stay."""
-    from extractors.keys import words_key
+    that have a unit, or say more than the row, stay.  The two are compared word by word with
+    abbreviations expanded (the body writes `Ủy ban nhân dân tỉnh` where the row has `UBND tỉnh`),
+    and a body item is a copy when COPIED_SHARE of its words are in one row: the drafter retouches
+    a word (`Thường xuyên kiểm tra` for `Tổ chức kiểm tra`), and a body bullet split into sentences
+    is two pieces of one row."""
+    from collections import Counter
 
-    rows = [words_key(p.text) for p in pieces if p.table]
+    from extractors.keys import expand_abbreviations, words_key
+
+    def words(text: str) -> Counter:
+        return Counter(words_key(expand_abbreviations(text)).split())
+
+    rows = [words(p.text) for p in pieces if p.table]
     if not rows:
         return pieces
 
     def copied(p) -> bool:
         if p.table or (p.leads and not p.inherited):
             return False
-        k = words_key(p.text)
-        return len(k) >= 20 and any(k == r or (r.startswith(k) and len(k) >= 0.8 * len(r)) for r in rows)
+        k = words(p.text)
+        n = sum(k.values())
+        if p.leads:
+            # a unit the body gave it by inheritance (a heading `Sở Thông tin và Truyền thông:`):
+            # only the row's very words make it a copy, a retouched task there is the body's own
+            return n >= COPIED_MIN_WORDS and any(k == r for r in rows)
+        return n >= COPIED_MIN_WORDS and any(sum((k & r).values()) >= COPIED_SHARE * n for r in rows)
 
     return [p for p in pieces if not copied(p)]
 

@@ -264,6 +264,27 @@ def test_a_body_task_without_unit_repeated_in_the_assignment_table_is_written_do
     ]
 
 
+def test_a_retouched_body_copy_of_a_table_row_is_still_a_copy():
+    """The drafter writes the task again in the body: `Ủy ban nhân dân tỉnh` for the row's `UBND
+    tỉnh`, `Thường xuyên kiểm tra` for `Tổ chức kiểm tra`, a bullet cut into two sentences."""
+    header = ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+    rows = [["1", "Tiếp tục triển khai thực hiện Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch UBND tỉnh "
+                  "công bố danh mục thủ tục hành chính.", "Các sở, ban, ngành", "", "Năm 2026"],
+            ["2", "Tổ chức kiểm tra, chấn chỉnh tác phong, lề lối và thái độ làm việc của cán bộ, công chức tại bộ "
+                  "phận một cửa các cấp.", "Văn phòng UBND tỉnh", "", "Thường xuyên"]]
+    t = Table(header=header, rows=[Row(cells=[Cell(text=c, col=i) for i, c in enumerate(r)]) for r in [header, *rows]])
+    body = [item("1", "Nhiệm vụ", heading="Nhiệm vụ", role="tasks", children=[
+        bullet("1", "Tiếp tục triển khai thực hiện Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch Ủy ban nhân "
+                    "dân tỉnh công bố danh mục thủ tục hành chính."),
+        bullet("1", "Thường xuyên kiểm tra, chấn chỉnh tác phong, lề lối và thái độ làm việc của cán bộ, công chức tại "
+                    "bộ phận một cửa các cấp."),
+        bullet("1", "Kiểm tra thái độ làm việc của cán bộ, công chức; xây dựng bộ tiêu chí đánh giá mức độ hài lòng "
+                    "của người dân và doanh nghiệp đối với từng bộ phận một cửa.")])]     # says much more
+    obs = extract_obligations(directive(body, tables=[t])).obligations
+    assert [o.ref for o in obs] == ["1", "PL.1", "PL.2"]
+    assert obs[0].text.startswith("Kiểm tra thái độ")
+
+
 @pytest.mark.parametrize("doc_type, expected", [
     ("Công văn", ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "Ủy ban nhân dân các xã, phường, đặc khu"]),
     ("Tờ trình", []),             # addressed upwards: its "Kính gửi" owes nothing
