@@ -54,7 +54,9 @@ def _abbreviations() -> tuple[tuple[str, re.Pattern, str], ...]:
         if r.get("kind", "unit") != "unit":
             continue
         ab = re.escape(r["abbreviation"]).replace(r"\ ", r"\s+")
-        out.append((r["abbreviation"].split(" ")[0], re.compile(rf"(?<![\w&]){ab}(?![\w&])"), r["expansion"]))
+        # never inside a document's symbol: `1441/QĐ-UBND`, `6717/UBND-NC` keep their code
+        out.append((r["abbreviation"].split(" ")[0], re.compile(rf"(?<![\w&/])(?<![A-ZĐ]-){ab}(?![\w&])"),
+                    r["expansion"]))
     return tuple(out)
 
 

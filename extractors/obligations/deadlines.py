@@ -148,6 +148,10 @@ def _recurring(text: str) -> Optional[Deadline]:
 _DM = re.compile(r"(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:/|\s+tháng\s+)(?P<m>\d{1,2})(?!\s*[/.\-]\s*\d|\d)", _FLAGS)
 
 
+# the date a document is cited with ("số 1441/QĐ-UBND ngày 25/9/2025"): its issue date, no due date
+_CITED_DATE = re.compile(r"\d+/[\wĐđ&.-]*[A-ZĐ][\wĐđ&.-]*\s*,?\s*(?:ngày\s*)?$")
+
+
 def parse_deadline(text: str | None, *, document_date: dt.date | None = None,
                    year: int | None = None) -> Optional[Deadline]:
     """Normalise a text that is a deadline as a whole (a table cell, "Thời hạn: ...").
@@ -175,14 +179,20 @@ def parse_deadline(text: str | None, *, document_date: dt.date | None = None,
     # A specific date wins over a repeat word around it ("báo cáo định kỳ tháng 02/2024").
     dues = []
     taken: list[tuple[int, int]] = []
+    cited = False
     for kind, rx in _DATE_FORMS:
         for m in rx.finditer(raw):
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
             due = _due(kind, m)
             taken.append((m.start(), m.end()))   # an impossible date (29/02/1990) must not fall back to its month
+            if _CITED_DATE.search(raw[:m.start()]):
+                cited = True                     # "Theo các mốc tại Quyết định số 1441/QĐ-UBND ngày 25/9/2025"
+                continue
             if due is not None:
                 dues.append(due)
+    if cited and not dues:
+        return Deadline(raw=raw)                 # the cited document sets the dates
     if dues:
         # "Tháng 6/2025 và tháng 12/2025": the last day the words allow
         return Deadline(raw=raw, due=max(dues))

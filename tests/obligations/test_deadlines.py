@@ -42,6 +42,10 @@ CELLS = [
     ("Định kỳ hằng tuần (trước 16 giờ ngày thứ hai)", None, "weekly", 1),
     ("hằng năm", None, "yearly", None),
     ("Hàng năm", None, "yearly", None),
+    # the date a document is cited with is its issue date, not a due date: the cited document sets them
+    ("Theo các mốc thời gian tại Quyết định số 1441/QĐ-UBND ngày 25/9/2025 của Chủ tịch UBND tỉnh", None, None, None),
+    ("Theo Kế hoạch số 53/KH-UBND, ngày 06/02/2024", None, None, None),
+    ("Trước ngày 30/6/2026 (theo Công văn số 12/UBND-NC ngày 02/01/2026)", D(2026, 6, 30), None, None),
 ]
 
 

@@ -120,6 +120,10 @@ def test_abbreviations_only_as_whole_tokens():
     assert expand_abbreviations("UBND tỉnh") == "Ủy ban nhân dân tỉnh"
     assert expand_abbreviations("Cao Bằng") == "Cao Bằng"
     assert expand_abbreviations("Sở TT&TT") == "Sở Thông tin và Truyền thông"
+    # a document's symbol keeps its code
+    assert expand_abbreviations("Quyết định số 1441/QĐ-UBND của UBND tỉnh") == \
+        "Quyết định số 1441/QĐ-UBND của Ủy ban nhân dân tỉnh"
+    assert expand_abbreviations("Công văn số 6717/UBND-NC") == "Công văn số 6717/UBND-NC"
 
 
 @pytest.mark.parametrize("printed, kind, body", [
