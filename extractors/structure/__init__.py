@@ -35,6 +35,7 @@ from extractors.structure.header import (
 from extractors.reading.annotations import primary_signature
 from extractors.structure.lines import Line, document_lines, mark_furniture
 from extractors.structure.sections import build_body
+from extractors.structure.roles import mark_report_results
 from extractors.structure.tables import is_task_table, table_columns, task_rows
 from extractors.text import collapse_ws
 from extractors.types import Citation, Directive, Document, ReadError, Section, TaskTable
@@ -235,6 +236,8 @@ def _section_trees(parts: list[_Part], h, first_page: int) -> tuple[Section, lis
         body = build_body(p.lines)
         if p.kind == "main":
             node = root
+            if h.type == "Báo cáo":
+                mark_report_results(body.sections)
             root.children.extend(body.sections)
         else:
             kind = "plan" if p.kind == "plan" else "appendix"

@@ -27,3 +27,22 @@ def heading_role(heading: str) -> Optional[str]:
         if pat.search(f):
             return role
     return None
+
+
+def mark_report_results(sections: list) -> None:
+    """A report (Báo cáo) tells what was done before what is to be done: its top-level sections
+    before the first that names tasks (`III. PHƯƠNG HƯỚNG, NHIỆM VỤ TRONG THỜI GIAN TỚI`) report
+    results whatever their headings say (`I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI`: what the province
+    did).  Nothing changes in a report that names no tasks section: it is not known where they are."""
+    first_tasks = next((i for i, s in enumerate(sections) if s.role == "tasks"), None)
+    if first_tasks is None:
+        return
+
+    def results(node) -> None:
+        if node.role == "other":
+            node.role = "background"
+        for c in node.children:
+            results(c)
+
+    for s in sections[:first_tasks]:
+        results(s)

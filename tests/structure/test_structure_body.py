@@ -46,6 +46,34 @@ def _by_path(d):
     return {(s.path, s.kind): s for s in d.root.walk()}
 
 
+REPORT = """\
+     BAN CHỈ ĐẠO ĐỀ ÁN 06              CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+         TỈNH LÂM ĐỒNG                   Độc lập - Tự do - Hạnh phúc
+      Số: 12/BC-BCĐ                Lâm Đồng, ngày 05 tháng 11 năm 2025
+
+                               BÁO CÁO
+      Kết quả triển khai Đề án 06 trên địa bàn tỉnh tháng 10/2025
+     I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI
+     1. Ban hành kế hoạch, thành lập Ban chỉ đạo của tỉnh và tổ chức 01 cuộc họp trực tuyến.
+     2. Công an tỉnh phối hợp với các sở, ngành hoàn thành tham mưu kế hoạch cao điểm.
+     II. {heading}
+     1. Công an tỉnh tham mưu triển khai đợt cao điểm thu nhận hồ sơ định danh điện tử.
+"""
+
+
+@pytest.mark.parametrize("heading, results", [
+    ("PHƯƠNG HƯỚNG, NHIỆM VỤ TRONG THỜI GIAN TỚI", True),
+    ("MỘT SỐ NỘI DUNG KHÁC", False),     # no tasks section named: where the tasks are is not known
+])
+def test_a_reports_sections_before_its_tasks_report_results(heading, results):
+    d = parse_directive(document_from_text(REPORT.format(heading=heading)))
+    nodes = _by_path(d)
+    assert d.header.type == "Báo cáo"
+    assert nodes[("I", "roman")].role == ("background" if results else "other")
+    assert nodes[("I.2", "arabic")].role == ("background" if results else "other")
+    assert nodes[("II.1", "arabic")].role == ("tasks" if results else "other")
+
+
 def test_section_tree_paths_roles_pages():
     d = parse_directive(document_from_text(PLAN))
     nodes = _by_path(d)
