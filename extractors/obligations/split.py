@@ -111,12 +111,32 @@ def _phrase(text: str, pos: int) -> tuple[str, int]:
     return read_unit_phrase(text, pos)
 
 
+# What a doer does first: a unit followed by one of these inside an intro adverbial is its subject.
+_DOER_VERB = re.compile(r"\s*(?:chủ\s+trì|chủ\s+động|phối\s+hợp|có\s+trách\s+nhiệm|khẩn\s+trương)\b", re.IGNORECASE)
+
+
+def _subject_inside_intro(s: str, intro_end: int) -> Optional[int]:
+    """Where the subject starts when an intro adverbial ran into it for want of its comma
+    ("Trong quá trình thực hiện Thủ trưởng các địa phương chủ động phối hợp với Sở Kế hoạch và
+    Đầu tư, …": the intro would end at that comma): a unit, capitalised or a group (`các trường
+    …`), followed by a doer's verb."""
+    for w in re.finditer(r"(?<=\s)\S+", s[:intro_end]):
+        if not (w.group(0)[0].isupper() or w.group(0) == "các"):
+            continue
+        phrase, end = _phrase(s, w.start())
+        if phrase and end < intro_end and _DOER_VERB.match(s, end):
+            return w.start()
+    return None
+
+
 def subject_of(sentence: str) -> tuple[list[str], int]:
     """Lead unit phrases named by a sentence as its subject (or Giao/Đề nghị/Yêu cầu object),
     and the offset where the predicate starts."""
     s = sentence
     m = INTRO_RE.match(s)
     pos = m.end() if m else 0
+    if m:
+        pos = _subject_inside_intro(s, pos) or pos
     # "Giao X ...", "Đề nghị X ...", "Yêu cầu X ..."
     g = re.match(rf"\s*(?:{_GIAO}|Đề\s+nghị|Yêu\s+cầu)\s+", s[pos:], re.IGNORECASE)
     if g:

@@ -332,6 +332,14 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     # `giao ban` is a briefing, not an assignment
     ("Duy trì chế độ họp giao ban ít nhất 01 lần/tháng để đánh giá tiến độ.", []),
     ("Giao Ban Dân tộc tỉnh chủ trì tổng hợp, báo cáo.", ["Ban Dân tộc tỉnh"]),
+    # an intro adverbial that lost its comma does not swallow the subject
+    ("Trong quá trình thực hiện Thủ trưởng các địa phương chủ động phối hợp với Sở Kế hoạch và Đầu tư, Sở Tài chính "
+     "để kịp thời tháo gỡ.", ["Thủ trưởng các địa phương"]),
+    ("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, Sở Tư pháp chủ động báo cáo.", ["Sở Tư pháp"]),
+    ("Đối với các trường trung học phổ thông chủ động liên hệ với các doanh nghiệp vận tải, bố trí xe đưa đón.",
+     ["các trường trung học phổ thông"]),
+    ("Để Sở Tư pháp có đủ căn cứ thẩm định, Văn phòng Ủy ban nhân dân tỉnh gửi hồ sơ trước ngày 10.",
+     ["Văn phòng Ủy ban nhân dân tỉnh"]),
     ("Lập kế hoạch vốn nguồn ngân sách trung ương giao cho bộ, cơ quan trung ương để thực hiện Dự án.", []),
 ])
 def test_subjects_of_real_sentences(sentence, lead):
