@@ -96,13 +96,45 @@ def main() -> None:
         print(f"plain       chidao ingest, 1 file    {one:6.1f} s  (start-up + one document)", flush=True)
         plain = _timed([*CLI, "--db", plain_db, "ingest", *map(str, files)], base)
         print(f"plain       chidao ingest            {plain:6.1f} s  {a.docs / plain:5.2f} docs/s", flush=True)
+        roots = {name: p.pid for name, (p, _) in procs.procs.items()}
+        cpu0 = {name: tree_cpu(pid) for name, pid in roots.items()}
+        own0 = os.times()
         dist = _timed([*CLI, "ingest", "--distributed", *map(str, files)], env)
+        own1 = os.times()
+        cpu = {name: tree_cpu(pid) - cpu0[name] for name, pid in roots.items()}
         print(f"distributed {a.workers} warm workers          {dist:6.1f} s  {a.docs / dist:5.2f} docs/s", flush=True)
+        workers = sum(v for k, v in cpu.items() if k != "server")
+        submitter = (own1.children_user + own1.children_system) - (own0.children_user + own0.children_system)
+        print(f"  CPU seconds in that run: Prefect server {cpu['server']:.1f}, workers {workers:.1f}, "
+              f"submitter (chidao ingest --distributed) {submitter:.1f}; PostgreSQL not counted", flush=True)
         print(f"ratio distributed/plain {dist / plain:.2f}; overhead per document {(dist - plain) / a.docs:+.3f} s; "
               f"without the plain command's start-up (the 1-file run taken off) {(dist - plain + one) / a.docs:+.3f} s; "
               f"load after: {os.getloadavg()[0]:.2f}", flush=True)
     finally:
         procs.kill_all()
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(d.name)] = int(fields[1])
+            used[int(d.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, todo = {pid}, [pid]
+    while todo:
+        p = todo.pop()
+        for c, pp in parent.items():
+            if pp == p and c not in tree:
+                tree.add(c)
+                todo.append(c)
+    return sum(used.get(p, 0.0) for p in tree)
 
 
 def as_scan(pdf: Path, dpi: int = 200) -> Path:
