@@ -395,15 +395,18 @@ def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str
     """A value with 1s the readings split on: a hand's `16` read `46` by one model six times and `16`
     by the other four times.  The value is taken when it is read exactly at least twice and it, with
     the readings that are it with long 1s, makes the agreement decide() asks for (AGREEMENT of the
-    informative readings, at least 4, at least 2 from each model), and no other value is read as
-    often as it is read exactly."""
+    informative readings, at least 4, at least 2 from each model), no other value is read as often
+    as it is read exactly, and no more of those readings dropped a digit than kept them all."""
     digits = [(_digits(t), m) for (t, _), m in zip(reads, models)]
     informative = [(v, m) for v, m in digits if v]
     for value in sorted({v for v, _ in informative if "1" in v and v != "?"}):
         exact = sum(v == value for v, _ in informative)
         backing = [(v, m) for v, m in informative if v == value or long_ones(value, v)]
         per_model = {m: sum(1 for _, mm in backing if mm == m) for m in set(models)}
-        if exact >= 2 and len(backing) >= max(4, AGREEMENT * len(informative)) \
+        # a reading that dropped a digit is weaker evidence than one that has them all: a printed
+        # `345/` read `3451` three times (the slash as a 1) and `345` nine times is not `3451`
+        whole = sum(len(v) == len(value) for v, _ in backing)
+        if exact >= 2 and whole >= len(backing) - whole and len(backing) >= max(4, AGREEMENT * len(informative)) \
                 and min(per_model.values()) >= 2 and _plausible(name, value) \
                 and all(v == "?" or (v, m) in backing or sum(w == v for w, _ in informative) < exact
                         for v, m in informative):

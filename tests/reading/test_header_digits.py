@@ -216,6 +216,8 @@ def test_readings_split_on_a_long_stroke_one_agree_once_it_is_counted():
     assert decide_long_ones("day", reads("16", "16", "16", "46", "46", "46", "", "", "", "", "", ""), MODELS) is None
     # a hand's `15`: the Vietnamese model reads 45 or 15, the digits model drops the 1
     assert decide_long_ones("day", reads("45", "45", "45", "15", "15", "15", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
+    # a printed `345/`: the slash read as a 1 three times is not a dropped long 1 nine times over
+    assert decide_long_ones("number", reads("345/", "345/", "345/", "3451", "3451", "3451", *["345"] * 6), MODELS) is None
     # ... but a value nobody read exactly is not made up
     assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) is None
 
