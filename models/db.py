@@ -173,11 +173,28 @@ def light_session(url: str) -> Optional[LightSession]:
     return LightSession(url, conn)
 
 
+def _set_wal(cur, tries: int = 50) -> None:
+    """Switch a register to WAL.  The switch takes an exclusive lock, and SQLite answers "database
+    is locked" at once, without waiting out busy_timeout, when another process holds one (two
+    workers opening a fresh register together): try again, a moment later."""
+    import sqlite3
+    import time
+
+    for attempt in range(tries):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (1 + attempt % 5))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a power cut loses at most the last commit
     # reads through a memory map instead of a read() per page: a unit's ten thousand tasks are as
     # many pages of a national register (1,000,000 obligations, 1.4 GB), 20-30 % of such a query
