@@ -306,8 +306,11 @@ COURTESY_RE = re.compile(r"\b(?:(?:trân\s+trọng|xin|chân\s+thành)\s+cảm\s
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence) or COURTESY_RE.search(sentence):
         return True
-    # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report
+    # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report;
+    # nor does "đã được giao / phân công / ban hành" (what was already assigned is what is to be done)
     plain = re.sub(r"\([^()]*\)", " ", sentence)
+    plain = re.sub(r"\bđã\s+được\s+(?:giao|phân\s+công|ban\s+hành|phê\s+duyệt|chỉ\s+đạo)\b", " ", plain,
+                   flags=re.IGNORECASE)
     if PAST_RE.search(plain) and not re.search(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|tiếp\s+tục|phấn\s+đấu)\b",
                                                sentence, re.IGNORECASE) and not _opens_with_action(plain):
         return True

@@ -478,3 +478,16 @@ def test_an_attached_drafts_header_run_into_a_paragraph_is_no_task():
 def test_a_committees_membership_line_is_no_task(text, kept):
     pieces = split_unit_text(text, ref="1.6", page=1, scope=["Các thành viên Ban Chỉ đạo"], role="articles")
     assert bool(pieces) == kept
+
+
+@pytest.mark.parametrize("sentence, background", [
+    ("Năm 2025, Sở Tư pháp đã ban hành 03 Kế hoạch và tổ chức 12 hội nghị.", True),
+    ("Công tác cải cách hành chính còn hạn chế, tỷ lệ hồ sơ trễ hẹn còn cao.", True),
+    # what was already assigned is what is to be done
+    ("Chỉ đạo thực hiện nghiêm túc các nhiệm vụ đã được phân công tại Kế hoạch số 12/KH-UBND.", False),
+    ("Thực hiện các nhiệm vụ đã được giao tại Quyết định số 06/QĐ-TTg.", False),
+    ("Khẩn trương hoàn thành các nhiệm vụ còn chậm.", False),
+])
+def test_a_report_of_the_past_is_background_a_task_that_mentions_one_is_not(sentence, background):
+    from extractors.obligations.split import is_background
+    assert is_background(sentence) is background
