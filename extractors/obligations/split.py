@@ -303,8 +303,24 @@ COURTESY_RE = re.compile(r"\b(?:(?:trân\s+trọng|xin|chân\s+thành)\s+cảm\s
                          re.IGNORECASE)
 
 
+# Contact details ("Đầu mối liên hệ: đ/c …, SĐT: 035.605.1555", "…; số điện thoại: 0912.52.14.64;
+# email: …"): who to call, not a task, even when put as a request ("đề nghị các đơn vị liên hệ …").
+_PHONE = re.compile(r"\b(?:điện\s+thoại|SĐT|ĐT|email|e-mail)\s*:|\b0\d{2,3}[.\s]?\d{2,3}[.\s]?\d{2,4}[.\s]?\d{0,4}\b",
+                    re.IGNORECASE)
+_CONTACT = re.compile(r"\b(?:liên\s+hệ|đầu\s+mối|tiếp\s+nhận,?\s+giải\s+quyết\s+vướng\s+mắc)\b", re.IGNORECASE)
+# A report's closing ("Trên đây là Báo cáo kết quả … . Ban Chỉ đạo … báo cáo Văn phòng Chính phủ theo
+# dõi"), when it asks nothing of anyone ("Trên đây là …, đề nghị các sở …" is a task).
+_CLOSING = re.compile(r"^\s*Trên\s+đây\s+là\s+(?:Báo\s+cáo|báo\s+cáo)\b", re.IGNORECASE)
+_ASKS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|kịp\s+thời|chủ\s+động|nghiêm\s+túc|khẩn\s+trương)\b",
+                   re.IGNORECASE)
+
+
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence) or COURTESY_RE.search(sentence):
+        return True
+    if _PHONE.search(sentence) and _CONTACT.search(sentence):
+        return True
+    if _CLOSING.match(sentence) and not _ASKS.search(sentence):
         return True
     # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report;
     # nor does "đã được giao / phân công / ban hành" (what was already assigned is what is to be done)

@@ -487,6 +487,16 @@ def test_a_committees_membership_line_is_no_task(text, kept):
     ("Chỉ đạo thực hiện nghiêm túc các nhiệm vụ đã được phân công tại Kế hoạch số 12/KH-UBND.", False),
     ("Thực hiện các nhiệm vụ đã được giao tại Quyết định số 06/QĐ-TTg.", False),
     ("Khẩn trương hoàn thành các nhiệm vụ còn chậm.", False),
+    # who to call is no task
+    ("Đầu mối liên hệ: đ/c Hoàng Thị Hiền, Công an tỉnh - SĐT: 035.605.1555./.", True),
+    ("Mọi thông tin cần trao đổi, đề nghị các đơn vị liên hệ Cục Cảnh sát điều tra tội phạm về ma túy "
+     "(Đồng chí Nguyễn Văn A, điện thoại: 0988.688.580).", True),
+    ("Tiếp nhận, giải quyết vướng mắc của các tỉnh: Ông Nguyễn Văn B, Vụ Cải cách hành chính; số điện thoại: "
+     "0982.627.828; email: b@moha.gov.vn.", True),
+    ("Sở Thông tin và Truyền thông công khai số điện thoại đường dây nóng trên Cổng thông tin điện tử.", False),
+    # a report's closing asks nothing; a closing that asks is a task
+    ("Trên đây là Báo cáo kết quả thực hiện Đề án 06 tháng 10/2025.", True),
+    ("Trên đây là báo cáo của Ủy ban nhân dân tỉnh, đề nghị Bộ Công an xem xét, hỗ trợ.", False),
 ])
 def test_a_report_of_the_past_is_background_a_task_that_mentions_one_is_not(sentence, background):
     from extractors.obligations.split import is_background
