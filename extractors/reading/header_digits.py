@@ -73,6 +73,7 @@ _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
 # A party number has its type before the slash (`Số 08-CT/TU`): the value stops at the dash.
 _NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>[^/]{0,12}?)\s*(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?/\s*[A-ZĐ])")
+_NUMBER_LABEL = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?$")
 # Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
 # a date cited in the body.
 _DATE = re.compile(
@@ -115,7 +116,9 @@ def _line_words(data: dict) -> dict[tuple, list[int]]:
         part = 0
         out[(*key, part)] = [idx[0]]
         for prev, cur in zip(idx, idx[1:]):
-            if data["left"][cur] - (data["left"][prev] + data["width"][prev]) > 2.5 * max(height, 8):
+            # (not after `Số:`: the gap is the number's slot, blank or its ink not read)
+            if data["left"][cur] - (data["left"][prev] + data["width"][prev]) > 2.5 * max(height, 8) \
+                    and not _NUMBER_LABEL.match(data["text"][prev].strip()):
                 part += 1
                 out[(*key, part)] = []
             out[(*key, part)].append(cur)

@@ -358,3 +358,15 @@ def test_a_day_glued_to_the_printed_word_after_it_is_a_slot():
     data = _line_table([("Đà", 40, 12), ("Nẵng,", 100, 12), ("ngày", 80, 12), ("18", 40, 12), ("tháng", 100, 12),
                         ("10", 40, 12), ("năm", 60, 12), ("2023", 80, 0)])
     assert next(f for f in find_fields(data, 3500) if f.name == "day").page_read == "18"
+
+
+def test_the_number_slot_after_so_is_not_cut_out_of_its_line():
+    """`Số:` and `/TB-UBND` with the hand's number between them unread: the wide gap is the number's
+    slot, not the gap between the header's two columns, so the line is one and its slot re-read."""
+    from extractors.reading.header_digits import find_fields
+
+    data = _line_table([("Số:", 60, 140), ("/TB-UBND", 160, 0)])
+    numbers = [f for f in find_fields(data, 3500) if f.name == "number"]
+    assert len(numbers) == 1
+    x0, _, x1, _ = numbers[0].box
+    assert x0 <= 100 + 60 + 2 and x1 >= 100 + 60 + 140 - 2
