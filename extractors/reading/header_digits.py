@@ -72,7 +72,9 @@ SWOLLEN = 1.25           # a printed word this much wider than its letters took 
 _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
 # A party number has its type before the slash (`Số 08-CT/TU`): the value stops at the dash.
-_NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>[^/]{0,12}?)\s*(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?/\s*[A-ZĐ])")
+# (a slash before a digit is a stroke of the handwriting read as one: `Số: 4/35 /SGDĐT` for 1535)
+_NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>(?:[^/]|/(?=\d)){0,12}?)\s*"
+                     r"(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?[/!]\s*[A-ZĐ])")
 _NUMBER_LABEL = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?$")
 # Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
 # a date cited in the body.

@@ -370,3 +370,15 @@ def test_the_number_slot_after_so_is_not_cut_out_of_its_line():
     assert len(numbers) == 1
     x0, _, x1, _ = numbers[0].box
     assert x0 <= 100 + 60 + 2 and x1 >= 100 + 60 + 140 - 2
+
+
+@pytest.mark.parametrize("words, value", [
+    ([("Số:", 60, 12), ("4/35", 80, 12), ("/SGDĐT-CTrTT", 200, 0)], "4/35"),   # a stroke of the hand read as a slash
+    ([("Số:", 60, 12), ("4635", 80, 12), ("!SGDĐT-CTrTT", 200, 0)], "4635"),   # the code's slash read as `!`
+    ([("Số:", 60, 12), ("05", 40, 12), ("/CT-UBND", 160, 0)], "05"),
+])
+def test_the_number_slot_is_found_through_ocr_slips_around_it(words, value):
+    from extractors.reading.header_digits import find_fields
+
+    numbers = [f for f in find_fields(_line_table(words), 3500) if f.name == "number"]
+    assert [f.page_read for f in numbers] == [value]
