@@ -123,7 +123,7 @@ def ingest_document(path: str, source_path: Optional[str] = None, db_url: Option
         warm()  # the extractor processes load spaCy and underthesea while the first tasks talk to the API
     steps = TaskSteps(url=db_url, timeout=timeout, ocr_workers=ocr_workers, isolate=isolate)
     result = ingest_path(str(path), steps, source_path=source_path)
-    (logger.info if result.ok else logger.warning)(result.line())
+    (logger.info if result.ok else logger.warning)(result.log_line())
     if raise_on_failure and not result.ok:
         status = "error-retryable" if result.retryable else result.status
         raise IngestFailed(f"{status}: {result.reason}")

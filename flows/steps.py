@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = DEFAULT_DOC_TIMEOUT  # seconds per document; CHIDAO_DOC_TIMEOUT comes in through the callers' settings
 DONE = ("new", "version", "duplicate")
+# what each outcome is called to the clerk, the register's word after it (as `chidao documents` says it)
+OUTCOME_WORDS = {"new": "văn bản mới (new)", "version": "phiên bản mới (version)", "duplicate": "trùng (duplicate)",
+                 "bad-input": "tệp hỏng (bad-input)", "error": "lỗi chương trình (error)"}
 
 
 @dataclass
@@ -68,18 +71,30 @@ class FileResult:
         return self.outcome == "done"
 
     def line(self) -> str:
-        """One line for the user: 'FILE: what happened'."""
+        """One line for the clerk, in Vietnamese: 'FILE: what happened'."""
+        name = self.path
+        if self.status == "duplicate":
+            return (f"{name}: trùng với văn bản {self.document_id} (đã có trong sổ"
+                    + (f", là bản sao của văn bản {self.copy_of})" if self.copy_of else ")"))
+        if self.status == "version" and self.copy_note:
+            return f"{name}: {self.copy_note} ({self.seconds:.1f} giây)"
+        if self.status in ("new", "version"):
+            what = "văn bản mới" if self.status == "new" else "phiên bản mới của một văn bản đã có"
+            return (f"{name}: {what} {self.document_id}, {self.obligations} nhiệm vụ, "
+                    f"{self.pages} trang, {self.seconds:.1f} giây")
+        return f"{name}: {self.reason or self.status}"
+
+    def log_line(self) -> str:
+        """The same, in English, for the logs (Prefect's run logs, the watcher's log)."""
         name = self.path
         if self.status == "duplicate":
             return (f"{name}: duplicate of document {self.document_id} (already in the register"
                     + (f", as a copy of document {self.copy_of})" if self.copy_of else ")"))
-        if self.status == "version" and self.copy_note:
-            return f"{name}: {self.copy_note} ({self.seconds:.1f} s)"
         if self.status in ("new", "version"):
             what = "new document" if self.status == "new" else "new version of a known directive"
             return (f"{name}: {what} {self.document_id}, {self.obligations} obligations, "
                     f"{self.pages} pages, {self.seconds:.1f} s")
-        return f"{name}: {self.reason or self.status}"
+        return f"{name}: {self.status}: {self.reason}" if self.reason else f"{name}: {self.status}"
 
     def to_dict(self) -> dict:
         return {**asdict(self), "outcome": self.outcome}

@@ -106,7 +106,7 @@ def ingest_document_task(path: str, source_path: Optional[str], db_url: Optional
     result = ingest_path(path, worker_steps(db_url, timeout), source_path=source_path)
     logger = get_run_logger()
     logger.info("stages (s): %s", ", ".join(f"{k} {v:.3f}" for k, v in result.steps.items()))
-    (logger.info if result.ok else logger.warning)(result.line())
+    (logger.info if result.ok else logger.warning)(result.log_line())
     return result.to_dict()
 
 

@@ -70,7 +70,7 @@ def ingest(
 
             warm()  # first thing: the extractor processes load spaCy and underthesea while we parse and hash
     runner = service.call if service else None
-    from flows.steps import FileResult, expand, ingest_paths
+    from flows.steps import OUTCOME_WORDS, FileResult, expand, ingest_paths
 
     timeout = timeout or settings.doc_timeout
     unusable = unusable_paths(files)
@@ -122,8 +122,7 @@ def ingest(
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     if len(results) > 1:
-        order = ["new", "version", "duplicate", "bad-input", "error"]
-        typer.echo(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)), err=True)
+        typer.echo(", ".join(f"{counts[k]} {OUTCOME_WORDS[k]}" for k in OUTCOME_WORDS if counts.get(k)), err=True)
     bad = counts.get("error", 0) + (counts.get("bad-input", 0) if strict else 0)
     gc.freeze()  # skip the collector's last sweeps over everything we loaded: 0.4 s of a 3 s ingest
     raise typer.Exit(1 if bad or unusable else 0)

@@ -69,7 +69,7 @@ def test_both_copies_in_one_command_make_one_document(db_url, files, digital_alo
 def test_the_digital_copy_arriving_later_takes_over_and_keeps_the_staff_work(db_url, files, digital_alone):
     digital, scan = files
     first = run_cli("ingest", str(scan), env={"CHIDAO_DB": db_url}, timeout=900)
-    assert first.returncode == 0 and "new document" in first.stdout, first.stdout + first.stderr
+    assert first.returncode == 0 and "văn bản mới" in first.stdout, first.stdout + first.stderr
     before = _search_all(db_url)
     worked = before[0]
     st = run_cli("status", worked["obligation_id"], "done", "--note", "Đã báo cáo", env={"CHIDAO_DB": db_url})

@@ -30,13 +30,13 @@ def test_ingest_batch_bad_input_never_stops_it(tmp_path, sqlite_url, directive_p
     by_name = {l.split(":", 1)[0]: l for l in lines}
     for pdf in (a, b):
         doc_id = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
-        assert re.fullmatch(rf"{re.escape(str(pdf))}: new document {doc_id}, 2 obligations, 1 pages, \d+\.\d s",
+        assert re.fullmatch(rf"{re.escape(str(pdf))}: văn bản mới {doc_id}, 2 nhiệm vụ, 1 trang, \d+\.\d giây",
                             by_name[str(pdf)]), by_name[str(pdf)]
     assert by_name[str(bad)] == (f"{bad}: tên tệp là .pdf nhưng nội dung không phải PDF; hãy mở thử tệp, "
                                  "lưu lại đúng dạng PDF rồi nộp lại")
     assert by_name[str(empty)] == f"{empty}: tệp rỗng (0 byte); hãy lưu hoặc quét lại văn bản rồi nộp lại"
     assert out.stderr == (f"{missing}: không tìm thấy tệp hay thư mục này; hãy kiểm tra lại đường dẫn "
-                          "(các tệp khác vẫn được đọc)\n2 new, 2 bad-input\n")
+                          "(các tệp khác vẫn được đọc)\n2 văn bản mới (new), 2 tệp hỏng (bad-input)\n")
     assert bad.read_bytes() == b"this is not a PDF at all"     # originals untouched
     # the missing file has nothing to record; the two bad ones are recorded as failed
     assert sorted((r[1], r[2]) for r in register_rows(sqlite_url)) == [
@@ -80,7 +80,7 @@ def test_one_born_digital_sample_is_ingested(tmp_path, sqlite_url, sample_pdf):
     out = run_cli("ingest", str(sample_pdf), env={"CHIDAO_DB": sqlite_url})
     assert out.returncode == 0, out.stdout + out.stderr
     doc_id = hashlib.sha256(sample_pdf.read_bytes()).hexdigest()[:16]
-    assert re.fullmatch(rf"{re.escape(str(sample_pdf))}: new document {doc_id}, 14 obligations, 3 pages, \d+\.\d s\n",
+    assert re.fullmatch(rf"{re.escape(str(sample_pdf))}: văn bản mới {doc_id}, 14 nhiệm vụ, 3 trang, \d+\.\d giây\n",
                         out.stdout), out.stdout
 
 
@@ -119,7 +119,7 @@ def test_plain_ingest_does_not_import_prefect(tmp_path, sqlite_url, directive_pd
     out = subprocess.run([sys.executable, "-c", CHECK.format(args=["ingest", str(pdf)])], capture_output=True,
                          text=True, cwd=ROOT, timeout=300, env={**__import__("os").environ, "CHIDAO_DB": sqlite_url})
     lines = out.stdout.splitlines()
-    assert lines[0].startswith(f"{pdf}: new document "), out.stdout + out.stderr
+    assert lines[0].startswith(f"{pdf}: văn bản mới "), out.stdout + out.stderr
     # the extractors run in the forkserver's children: this process loads none of them
     assert lines[1:] == ["HEAVY=", "EXIT=0"], out.stdout
 

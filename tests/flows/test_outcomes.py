@@ -153,8 +153,8 @@ def test_each_kind_of_bad_input_is_bad_input_with_its_reason_and_the_batch_goes_
     lines = dict(l.split(": ", 1) for l in out.stdout.splitlines())
     assert {k: v for k, v in lines.items() if k != str(good)} == {
         str(tmp_path / "src" / name): reason for name, _, reason in BAD_FILES}
-    assert lines[str(good)].startswith("new document ")
-    assert out.stderr.splitlines()[-1] == "1 new, 6 bad-input"
+    assert lines[str(good)].startswith("văn bản mới ")
+    assert out.stderr.splitlines()[-1] == "1 văn bản mới (new), 6 tệp hỏng (bad-input)"
     for p, content in bad:
         assert p.read_bytes() == content                     # the original is kept as it was
     assert sorted(r[2] for r in register_rows(sqlite_url)) == ["failed"] * 6 + ["ok"]

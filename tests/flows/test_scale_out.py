@@ -202,7 +202,7 @@ def test_two_workers_one_killed_mid_document_each_stored_once(tmp_path, pg_empty
     eng.dispose()
     # One line per file: new (or, had w1 died between storing and reporting, a duplicate of itself)
     lines = [l for l in out.splitlines() if "ct-" in l and ".pdf:" in l]
-    assert len(lines) == N_DOCS and all(": new document " in l or ": duplicate of" in l for l in lines), out
+    assert len(lines) == N_DOCS and all(": văn bản mới " in l or ": trùng với văn bản" in l for l in lines), out
     w2 = (tmp_path / "logs" / "w2.log").read_text(encoding="utf-8")
     # w2 took over what w1 had: more than its half
     assert w2.count("Submitting task run") > N_DOCS // 2, w2

@@ -71,7 +71,7 @@ def test_chidao_ingest_uses_a_running_warm_service(tmp_path, directive_pdf):
         pdf = directive_pdf("ct.pdf", 41)
         out = subprocess.run([*CLI, "ingest", str(pdf)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stdout + out.stderr
-        assert out.stdout.startswith(f"{pdf}: new document {sha256(pdf.read_bytes()).hexdigest()[:16]}, 2 obligations, ")
+        assert out.stdout.startswith(f"{pdf}: văn bản mới {sha256(pdf.read_bytes()).hexdigest()[:16]}, 2 nhiệm vụ, ")
         served = [warm.stderr.readline().split(":")[0] for _ in range(3)]
         assert served == ["read", "structure", "obligations"]     # the pipeline's stages, in order
     finally:

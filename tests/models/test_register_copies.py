@@ -338,6 +338,6 @@ def test_the_ingest_line_says_whose_copy_and_where_the_tasks_come_from(db_sessio
     assert lines[0].startswith("qd.pdf: bản sao của văn bản đã có: Quyết định 415/QĐ-UBND (cùng số, ngày và cơ quan ban hành)")
     assert "bản này là bản điện tử (PDF), tốt hơn bản quét/ảnh qd-scan.pdf, nên từ nay 5 nghĩa vụ lấy từ qd.pdf" in lines[0]
     assert f"mã văn bản nay là {digital.document_id}" in lines[0]
-    assert lines[0].endswith(f"xem: chidao --db sqlite:////tmp/r.db show {digital.document_id} (0.0 s)")
+    assert lines[0].endswith(f"xem: chidao --db sqlite:////tmp/r.db show {digital.document_id} (0.0 giây)")
     assert "5 nghĩa vụ vẫn lấy từ bản điện tử (PDF) qd.pdf, bản này chỉ được lưu kèm" in lines[1]
     assert scan.document_id != digital.document_id
