@@ -85,7 +85,7 @@ class FileResult:
         return f"{name}: {self.reason or self.status}"
 
     def log_line(self) -> str:
-        """The same, in English, for the logs (Prefect's run logs, the watcher's log)."""
+        """The same, in English, for the logs (the Prefect run logs of the workers and the flows)."""
         name = self.path
         if self.status == "duplicate":
             return (f"{name}: duplicate of document {self.document_id} (already in the register"

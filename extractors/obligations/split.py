@@ -310,7 +310,7 @@ _PHONE = re.compile(r"\b(?:điện\s+thoại|SĐT|ĐT|email|e-mail)\s*:|\b0\d{2,
 _CONTACT = re.compile(r"\b(?:liên\s+hệ|đầu\s+mối|tiếp\s+nhận,?\s+giải\s+quyết\s+vướng\s+mắc)\b", re.IGNORECASE)
 # A report's closing ("Trên đây là Báo cáo kết quả … . Ban Chỉ đạo … báo cáo Văn phòng Chính phủ theo
 # dõi"), when it asks nothing of anyone ("Trên đây là …, đề nghị các sở …" is a task).
-_CLOSING = re.compile(r"^\s*Trên\s+đây\s+là\s+(?:Báo\s+cáo|báo\s+cáo)\b", re.IGNORECASE)
+_CLOSING = re.compile(r"^\s*Trên\s+đây\s+là\s+báo\s+cáo\b", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|kịp\s+thời|chủ\s+động|nghiêm\s+túc|khẩn\s+trương)\b",
                    re.IGNORECASE)
 

@@ -35,9 +35,9 @@ network's value when the network is sure of every digit and either two of Tesser
 read the same (shape_agrees) or Tesseract saw digits there and none of its models steadily reads
 another value (shape_uncontradicted); a value Tesseract's readings agreed on is left unread when
 the network is sure of another (shape_objects: twelve Tesseract readings of a hand's `11` all gave
-`14`).  Its
-reading is the last of FieldRead.reads (read_by "shapes") and votes with them for the signing day.
-It is not asked where a printed word beside the value took part of it into its box (_swollen).
+`14`).  Its reading is the last of FieldRead.reads (read_by "shapes") and votes with them for the
+signing day.  It is not asked where a printed word beside the value took part of it into its box
+(_swollen).
 """
 from __future__ import annotations
 
@@ -73,9 +73,9 @@ _LETTER = r"[^\W\d_]"
 # `Số: 44 /CT-UBND`, `Số:⁄‡6 /CT-UBND`, `Số: #14. /UBND-SGDĐT`; the code starts with a capital.
 # A party number has its type before the slash (`Số 08-CT/TU`): the value stops at the dash.
 # (a slash before a digit is a stroke of the handwriting read as one: `Số: 4/35 /SGDĐT` for 1535)
-_NUMBER = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?\s*(?P<v>(?:[^/]|/(?=\d)){0,12}?)\s*"
-                     r"(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?[/!]\s*[A-ZĐ])")
-_NUMBER_LABEL = re.compile(r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?$")
+_SO = r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?"      # `Số:` as OCR reads it
+_NUMBER = re.compile(_SO + r"\s*(?P<v>(?:[^/]|/(?=\d)){0,12}?)\s*(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?[/!]\s*[A-ZĐ])")
+_NUMBER_LABEL = re.compile(_SO + "$")
 # Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
 # a date cited in the body.
 _DATE = re.compile(
@@ -425,7 +425,8 @@ def shape_uncontradicted(name: str, shape: ShapeRead, reads: list[str], models: 
     its readings have one: an empty slot of a draft, where the network read `01` in the gap between
     `Số:` and `/QĐ`, has none), and no Tesseract model steadily reads another value of as many
     digits (most of its readings), unless that value is the network's with long 1s (`44` for
-    `11`).  Half is not steady: the same hand's `5710` was read `5140` by three of six.  `239/` cut as `739` is refused: the digits model read `139` six times of six."""
+    `11`).  Half is not steady: the same hand's `5710` was read `5140` by three of six.  `239/` cut
+    as `739` is refused: the digits model read `139` six times of six."""
     value = shape.digits
     if not value or shape.confidence < SHAPE_CONFIDENCE or not _plausible(name, value):
         return False
