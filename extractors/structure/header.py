@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from extractors import gazetteer
@@ -31,8 +32,10 @@ _DATE_ONLY = re.compile(r"^ngay\b.*\bnam\s*\d{4}")
 _SEPARATOR = re.compile(r"^[\s_*=~.\-–—]+$")
 _URGENCY = re.compile(r"^(hoa toc|thuong khan|khan|mat|toi mat|tuyet mat)(\s*[-–]\s*hen gio.*)?$")
 _VV = re.compile(r"^(v/v|v\.v|ve viec)\b\s*[:.]?\s*", re.I)
-_AUTHORITY = re.compile(r"^(?:(t\s*/\s*m|tm|kt|tl|tuq|q)(?:\s*[.:]\s*|\s+)|(thay mat|ky thay|thua lenh|thua uy quyen)\s+)(?=\S)")
-_AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|THỪA LỆNH|THỪA ỦY QUYỀN)\s*[.:]?\s*", re.I)
+_AUTHORITY = re.compile(r"^(?:(t\s*/\s*m|tm|kt|tl|tuq|q)(?:\s*[.:,]\s*|\s+)|(thay mat|ky thay|thua lenh|thua uy quyen)\s+)(?=\S)")
+_AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|THỪA LỆNH|THỪA ỦY QUYỀN)\s*[.:,]?\s*", re.I)
+# A speck of the seal or signature that OCR glued before an authority line (`l KT. TỔ TRƯỞNG`)
+_SPECK_BEFORE_AUTHORITY = re.compile(r"^[^\s\w]?\w?[^\s\w]?\s+(?=(?:T\s*/\s*M|TM|KT|TL|TUQ)\s*[.,:]\s*[A-ZĐ])")
 _SIGNED_NOTE = re.compile(r"^\(?\s*(da ky|ky,? ghi ro ho ten|ky ten|ky,? dong dau|ky va dong dau|chu ky)")
 _NOI_NHAN = re.compile(r"^noi nhan\s*[:.]?")
 # List markers, with what OCR makes of a hyphen at a line start (`~`, `_`, dashes).
@@ -651,8 +654,12 @@ class FooterResult:
     end: Optional[int] = None                        # first index after the footer
 
 
+def _footer_segments(ln: Line) -> list[str]:
+    return [_SPECK_BEFORE_AUTHORITY.sub("", seg) for seg in _segments(ln)]
+
+
 def is_footer_start(ln: Line) -> bool:
-    for seg in _segments(ln):
+    for seg in _footer_segments(ln):
         fs = fold(seg)
         if _NOI_NHAN.match(fs) or (_AUTHORITY.match(fs) and is_upper_line(seg) and len(seg.split()) <= 10):
             return True
@@ -663,6 +670,30 @@ def is_footer_start(ln: Line) -> bool:
 _RANK = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)|ĐẠI\s+TƯỚNG|(?:THƯỢNG|TRUNG|THIẾU)\s+(?:TƯỚNG|TÁ|ÚY))\s+")
 
 
+@lru_cache(maxsize=1)
+def _family_names() -> frozenset[str]:
+    return frozenset(r["name"] for r in gazetteer.load("surnames.jsonl"))
+
+
+def person_name(text: str) -> Optional[str]:
+    """A signer's name line as the name (`Nguyễn Văn A`), or None: a rank dropped, two to five
+    capitalised words, the first a family name.  A first letter lost under the stroke of a seal or
+    signature is given back when exactly one family name fits (`rần Hoàng Tuấn` → Trần)."""
+    words = _RANK.sub("", text.strip()).split()
+    if not 2 <= len(words) <= 5:
+        return None
+    if is_upper_line(" ".join(words)):
+        words = [w[:1] + w[1:].lower() for w in words]
+    names = _family_names()
+    if words[0] not in names and words[0][:1].islower() and len(words[0]) >= 2:   # `ê` alone tells too little
+        fits = [n for n in names if len(n) == len(words[0]) + 1 and n[1:] == words[0]]
+        if len(fits) != 1:
+            return None
+        words[0] = fits[0]
+    name = " ".join(words)
+    return name if words[0] in names and _NAME.match(name) else None
+
+
 def parse_footer(lines: list[Line], start: int) -> FooterResult:
     """Read a signature block and Nơi nhận list beginning at lines[start] (either order, or side by side)."""
     fr = FooterResult(start=start)
@@ -671,9 +702,10 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
     i = start
     seen_sig = False
     name_done = False
+    after_file_copy = False     # past `Lưu: VT, …`, the list's last line
     while i < len(lines):
         ln = lines[i]
-        segs = _segments(ln)
+        segs = _footer_segments(ln)
         handled = False
         for seg in segs:
             fs = fold(seg)
@@ -684,11 +716,18 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                     _add_recipient(fr, rest)
                 handled = True
                 continue
+            if in_recipients and _LUU.match(fs):
+                after_file_copy = True
+                handled = True
+                continue
             if in_recipients and re.match(r"^" + _MARK, seg.strip()):
                 _add_recipient(fr, seg)
                 handled = True
                 continue
-            if in_recipients and _LUU.match(fs):
+            if seen_sig and not name_done and not in_recipients and re.match(r"^" + _MARK + r"\s*\w", seg.strip()):
+                # the Nơi nhận column read into the signature's lines, its label lost (side-by-side columns)
+                in_recipients = True
+                _add_recipient(fr, seg)
                 handled = True
                 continue
             if _AUTHORITY.match(fs) and is_upper_line(seg) and not name_done:
@@ -710,6 +749,13 @@ def parse_footer(lines: list[Line], start: int) -> FooterResult:
                 handled = True
                 continue
             if _SIGNED_NOTE.match(fs) and seen_sig:
+                handled = True
+                continue
+            # a name with a family name stands even when a seal hid the title lines above it
+            known = person_name(seg) if (seen_sig or after_file_copy) and not name_done else None
+            if known:
+                fr.signer = known
+                name_done = True
                 handled = True
                 continue
             named = _RANK.sub("", seg.strip())      # "Thượng tướng Nguyễn Văn Long": the rank is no name

@@ -12,7 +12,7 @@ KEY_FIELDS = ("name", "group", "canonical", "abbreviation", "code", "symbol", "w
 
 def test_every_gazetteer_is_found():
     assert NAMES == ["abbreviations.jsonl", "document_types.jsonl", "issuers.jsonl", "programmes.jsonl",
-                     "provinces.jsonl", "section_roles.jsonl", "table_columns.jsonl", "unit_groups.jsonl",
+                     "provinces.jsonl", "section_roles.jsonl", "surnames.jsonl", "table_columns.jsonl", "unit_groups.jsonl",
                      "unit_patterns.jsonl", "unit_words.jsonl", "units.jsonl"]
 
 

@@ -5,7 +5,7 @@ import pytest
 from structure_helpers import document_from_text
 
 from extractors.structure import export_type, parse_directive
-from extractors.structure.header import body_name, compose_issuer
+from extractors.structure.header import body_name, compose_issuer, person_name
 
 PARTY = """\
        TỈNH ỦY TIỀN GIANG                      ĐẢNG CỘNG SẢN VIỆT NAM
@@ -240,6 +240,43 @@ Trần Minh Khoa
     h = parse_directive(document_from_text(text)).header
     assert h.recipients == ["Như trên", "Các sở, ban, ngành"]
     assert h.signer == "Trần Minh Khoa"
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Nguyễn Văn An", "Nguyễn Văn An"),
+    ("PHẠM TRƯỜNG THỌ", "Phạm Trường Thọ"),
+    ("Đại tá Bùi Duy Hưng", "Bùi Duy Hưng"),                   # a rank is no name
+    ("rần Hoàng Tuấn", "Trần Hoàng Tuấn"),                      # the seal's stroke took the T
+    ("guyễn Thị Hoa", "Nguyễn Thị Hoa"),
+    ("ê Văn Tám", None),                                        # one letter left tells too little
+    ("ương Văn Tám", None),                                     # Dương? Lương? Trương? two fit
+    ("Phó Chủ tịch", None), ("Như trên", None), ("Sở Y tế", None), ("Nguyễn", None),
+    ("Trần Văn A B C D", None),                                 # six words: a sentence, not a name
+    ("Lê Văn Tám;", None),                                      # a recipient's line ends in punctuation
+])
+def test_person_name(line, name):
+    assert person_name(line) == name
+
+
+_CT = STATE_QD.split("Nơi nhận:")[0]
+
+
+@pytest.mark.parametrize("footer, signer", [
+    # the seal hid the title lines: the name after the Nơi nhận list is still the signer's
+    ("Nơi nhận:\n- Bộ Tư pháp;\n- Lưu: VT, NC.\nPhạm Trường Thọ\n", "Phạm Trường Thọ"),
+    # a speck before the authority line, a rank before the name, the signer's unit between them
+    ("Nơi nhận:\n- Bộ Công an;\n- Lưu: VT, P5.\nl KT. TỔ TRƯỞNG\nPHÓ TỔ TRƯỞNG THƯỜNG TRỰC\n"
+     "CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY\nĐại tá Bùi Duy Hưng\n", "Bùi Duy Hưng"),
+    # OCR read the side-by-side columns into one another: the recipients' label lost, `KT,` for `KT.`
+    ("TL. CHỦ TỊCH\nKT, CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG\n- Trung tâm Phục vụ hành chính công tỉnh;\n"
+     "- Lưu: VT, NC.\n$\nThạch Cảnh Minh Vũ\n", "Thạch Cảnh Minh Vũ"),
+    ("Nơi nhận:\n- Như trên;\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nL$\n`\nrần Hoàng Tuấn\n", "Trần Hoàng Tuấn"),
+    # a recipients' line after Lưu that is no name is not taken for one
+    ("Nơi nhận:\n- Bộ Tư pháp;\n- Lưu: VT, NC.\nPhụ lục kèm theo\n", None),
+])
+def test_signer_through_a_broken_signature_block(footer, signer):
+    h = parse_directive(document_from_text(_CT + footer)).header
+    assert h.signer == signer
 
 
 @pytest.mark.parametrize("caps, running", [
