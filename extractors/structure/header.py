@@ -231,9 +231,50 @@ def _looks_abbr(core: str) -> bool:
     return not _SYLLABLE.match(fold(core))
 
 
+# A word longer than any Vietnamese syllable: OCR lost the spaces of a line (`CÔNG ANTỈNHLÂMĐỎNG`)
+_GLUED = re.compile(rf"[{UPPER}{LOWER}]{{9,}}")
+# A list mark OCR made of a header line's underline or a speck (`- SỞ GIÁO DỤC VÀ ĐÀO TẠO`)
+_MARK_BEFORE_BODY = re.compile(r"^[-–_~•]\s+(?=\S)")
+
+
+def _respace(line: str) -> str:
+    """A header line whose spaces OCR lost, spelt again from the phrases issuer names are made of
+    (`CÔNG ANTỈNHLÂMĐỎNG` → `Công an tỉnh Lâm Đồng`) when those phrases cover it whole; else as read."""
+    if not _GLUED.search(line):
+        return line
+    target = fold(line).replace(" ", "")
+    pieces = {k.replace(" ", ""): v for k, v in _known_spellings()}
+    best: list[Optional[list[str]]] = [None] * (len(target) + 1)
+    best[0] = []
+    for i in range(len(target)):
+        if best[i] is None:
+            continue
+        for key, phrase in pieces.items():
+            j = i + len(key)
+            if target.startswith(key, i) and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [phrase]
+    if not best[-1]:
+        return line
+    name = " ".join(best[-1])
+    return name[:1].upper() + name[1:]
+
+
+def _body_line(line: str) -> str:
+    line = line.strip()
+    bare = _MARK_BEFORE_BODY.sub("", line)
+    if bare != line and fold(bare).startswith(_head_words()):
+        line = bare
+    return _respace(line)
+
+
+@lru_cache(maxsize=1)
+def _head_words() -> tuple[str, ...]:
+    return tuple(fold(r["word"]) + " " for r in gazetteer.load("unit_words.jsonl") if r["role"] == "head")
+
+
 def compose_issuer(lines: list[str]) -> tuple[Optional[str], Optional[str]]:
     """(issuer, parent_body) from the issuer lines of the header, top to bottom."""
-    lines = [l.strip() for l in lines if l.strip() and not _SEPARATOR.match(l)]
+    lines = [_body_line(l) for l in lines if l.strip() and not _SEPARATOR.match(l)]
     if not lines:
         return None, None
     # join wrapped lines of one name (`BAN CHỈ ĐẠO ... KHCN,` / `VÀ ĐỀ ÁN 06 TỈNH LÂM ĐỒNG`)
@@ -575,10 +616,13 @@ def canonical_place(place: Optional[str]) -> Optional[str]:
 
 def _known_spellings() -> list[tuple[str, str]]:
     """(folded key, spelling) of the phrases an issuer name is made of: place levels with a province
-    (`tỉnh Quảng Ngãi`, `thành phố Đà Nẵng`) and the generic bodies, longest first."""
+    (`tỉnh Quảng Ngãi`, `thành phố Đà Nẵng`), the bodies of units.jsonl (`Sở Giáo dục và Đào tạo`)
+    and the head words of unit_words.jsonl (`Tổ công tác`, `Công an`), longest first."""
     global _SPELLINGS
     if _SPELLINGS is None:
-        out = {"Ủy ban nhân dân", "Hội đồng nhân dân", "Công an", "Mặt trận Tổ quốc", "Văn phòng", "Ban Chỉ đạo"}
+        out = {"Mặt trận Tổ quốc"}
+        out.update(r["word"] for r in gazetteer.load("unit_words.jsonl") if r["role"] == "head" and " " in r["word"])
+        out.update(r["name"] for r in gazetteer.load("units.jsonl") if r.get("kind") == "body")
         for p in provinces():
             for n in [p["name"], *p.get("aliases", [])]:
                 out.add(f"tỉnh {n}")

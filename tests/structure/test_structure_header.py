@@ -5,7 +5,7 @@ import pytest
 from structure_helpers import document_from_text
 
 from extractors.structure import export_type, parse_directive
-from extractors.structure.header import body_name, compose_issuer, person_name
+from extractors.structure.header import body_name, compose_issuer, person_name, respell_known
 
 PARTY = """\
        TỈNH ỦY TIỀN GIANG                      ĐẢNG CỘNG SẢN VIỆT NAM
@@ -384,3 +384,15 @@ def test_half_read_handwritten_number_and_date_are_left_blank():
 ])
 def test_issuer_spelling_restored_after_ocr(lines, issuer):
     assert compose_issuer(lines)[0] == issuer
+
+
+@pytest.mark.parametrize("lines, issuer", [
+    (["CÔNG ANTỈNHLÂMĐỎNG"], "Công an tỉnh Lâm Đồng"),                     # OCR lost the spaces
+    (["UBND THÀNH PHÓ ĐÀ NẴNG", "- SỞ GIÁO DỤC VÀ ĐÀO TẠO"],               # an underline read as a list mark
+     "Sở Giáo dục và đào tạo thành phố Đà Nẵng"),
+    (["BỘ CÔNG AN", "TỎ CÔNG TÁC LIÊN NGÀNH TW"], "Tổ công tác liên ngành Trung ương"),   # a head word's marks
+    (["SỞ LAO ĐỘNG", "- THƯƠNG BINH VÀ XÃ HỘI"], "Sở Lao động - thương binh và xã hội"),  # a real continuation
+    (["BANCHỈĐẠOXYZ"], "Banchỉđạoxyz"),                                      # not covered whole: as read
+])
+def test_issuer_respelt_from_known_phrases(lines, issuer):
+    assert respell_known(compose_issuer(lines)[0]) == issuer
