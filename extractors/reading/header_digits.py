@@ -66,6 +66,7 @@ SHAPES = "shapes"        # the handwritten-digit network's reading (digit_shapes
 SHAPE_CONFIDENCE = 0.9   # its least sure digit, for its reading to count as a witness
 SHAPE_WITNESSES = 2      # Tesseract's readings (of the variants, and the page pass) that must read the same
 SHAPE_DIGIT_READS = 2    # Tesseract's readings that must hold a digit for the network's value to stand alone
+SHAPE_ONE_CONFIDENCE = 0.5   # a 1 the network may doubt when Tesseract read it as a hand's long 1
 ROOM = 0.8               # an empty slot this many line heights wide (a space is ~0.3) may hold what Tesseract skipped
 SWOLLEN = 1.25           # a printed word this much wider than its letters took in handwriting beside it
 
@@ -77,9 +78,9 @@ _SO = r"^\W{0,3}S[ốôoơó0ỗồ6]\s*[:.;]?"      # `Số:` as OCR reads it
 _NUMBER = re.compile(_SO + r"\s*(?P<v>(?:[^/]|/(?=\d)){0,12}?)\s*(?=(?:-\s*[A-ZĐ][\wĐđ]*\s*)?[/!]\s*[A-ZĐ])")
 _NUMBER_LABEL = re.compile(_SO + "$")
 # Only the header's date line (`Quảng Ngãi, ngày … tháng … năm 2025`, or one starting with `ngày`), not
-# a date cited in the body.
+# a date cited in the body.  A hand's day may be read as two pieces (`ngày ⁄ 2 tháng` for 24).
 _DATE = re.compile(
-    r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?)\s*(?=\S{0,3}th[áaẳả]ng)(?P<g>\S{0,3}?)th[áaẳả]ng\s*"
+    r"(?i)^(?:[^,\d]{2,40}[,.;]\s*)?ng[àaáạ]y\s*(?P<d>\S{0,6}?(?:\s\S{1,3}?)??)\s*(?=\S{0,3}th[áaẳả]ng)(?P<g>\S{0,3}?)th[áaẳả]ng\s*"
     r"(?P<m>\S{0,6}?)\s*n[ăaắ]m\s*(?P<y>\d{4})")
 
 
@@ -308,7 +309,7 @@ def _plausible(name: str, value: str) -> bool:
 
 
 # Letters Tesseract puts for digits inside a run of digits (`3l`, `0I`, `I1`).
-_AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
+_AS_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "Ø": "0", "ø": "0"})
 
 
 def _digits(text: str) -> str:
@@ -396,25 +397,56 @@ def long_ones(value: str, read: str) -> bool:
     return bool(read) and read != value and fits(0, 0)
 
 
+def _with_ones(read: str) -> set[str]:
+    """The values a reading may be of a hand's long 1s: each 4 or 7 a 1 or not, and one 1 dropped
+    anywhere (`45` -> 15, 41, 11, 145 …)."""
+    out = {""}
+    for c in read:
+        out = {o + d for o in out for d in ({c, "1"} if c in "47" else {c})}
+    return out | {o[:i] + "1" + o[i:] for o in out for i in range(len(o) + 1)}
+
+
 def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str]) -> Optional[str]:
     """A value with 1s the readings split on: a hand's `16` read `46` by one model six times and `16`
-    by the other four times.  The value is taken when it is read exactly at least twice and it, with
-    the readings that are it with long 1s, makes the agreement decide() asks for (AGREEMENT of the
-    informative readings, at least 4, at least 2 from each model), no other value is read as often
-    as it is read exactly, and no more of those readings dropped a digit than kept them all."""
+    by the other four times.  The value is taken when it, with the readings that are it with long
+    1s, makes the agreement decide() asks for (AGREEMENT of the informative readings, at least 4,
+    at least 2 from each model), no other value is read as often as it is read exactly, and no more
+    of those readings dropped a digit than kept them all; and it is read exactly at least twice, or
+    never but one model read nothing possible and it is the one plausible value the readings are
+    with long 1s (a day's `15` read `45` by one model and `5` by the other: `45` is no day, `5` is
+    not what the first model saw).  A number's `45` is possible: no number is inferred so."""
     digits = [(_digits(t), m) for (t, _), m in zip(reads, models)]
     informative = [(v, m) for v, m in digits if v]
-    for value in sorted({v for v, _ in informative if "1" in v and v != "?"}):
-        exact = sum(v == value for v, _ in informative)
-        backing = [(v, m) for v, m in informative if v == value or long_ones(value, v)]
+    read_values = {v for v, _ in informative if v != "?"}
+    candidates = {v for v in read_values if "1" in v}
+    derived = {c for v in read_values for c in _with_ones(v)} - read_values
+    candidates |= {c for c in derived if _plausible(name, c)} if all(c.isdigit() for c in derived) else set()
+
+    def backing_of(value: str) -> list[tuple[str, str]]:
+        return [(v, m) for v, m in informative if v == value or long_ones(value, v)]
+
+    def agreed(value: str, backing: list[tuple[str, str]]) -> bool:
         per_model = {m: sum(1 for _, mm in backing if mm == m) for m in set(models)}
         # a reading that dropped a digit is weaker evidence than one that has them all: a printed
         # `345/` read `3451` three times (the slash as a 1) and `345` nine times is not `3451`
         whole = sum(len(v) == len(value) for v, _ in backing)
-        if exact >= 2 and whole >= len(backing) - whole and len(backing) >= max(4, AGREEMENT * len(informative)) \
-                and min(per_model.values()) >= 2 and _plausible(name, value) \
-                and all(v == "?" or (v, m) in backing or sum(w == v for w, _ in informative) < exact
-                        for v, m in informative):
+        return whole >= len(backing) - whole and len(backing) >= max(4, AGREEMENT * len(informative)) \
+            and min(per_model.values()) >= 2 and _plausible(name, value)
+
+    inferred = [c for c in candidates - read_values if agreed(c, backing_of(c))]
+    # a value no reading gave is inferred only where one model read nothing possible (`45` for a day)
+    impossible_model = any(all(v == "?" or not _plausible(name, v) for v, mm in informative if mm == m)
+                           and any(mm == m for _, mm in informative) for m in set(models))
+    for value in sorted(candidates):
+        exact = sum(v == value for v, _ in informative)
+        backing = backing_of(value)
+        if not agreed(value, backing):
+            continue
+        if exact >= 2 and all(v == "?" or (v, m) in backing or sum(w == v for w, _ in informative) < exact
+                              for v, m in informative):
+            return value
+        if exact == 0 and inferred == [value] and impossible_model and \
+                not any(_plausible(name, v) and (v, m) not in backing for v, m in informative if v != "?"):
             return value
     return None
 
@@ -433,14 +465,38 @@ def shape_uncontradicted(name: str, shape: ShapeRead, reads: list[str], models: 
     digits = [_digits(t) for t in reads]
     if sum(bool(d) for d in digits) < SHAPE_DIGIT_READS:
         return False
+    return not _steadily_other(name, value, digits, models)
+
+
+def _steadily_other(name: str, value: str, digits: list[str], models: list[str]) -> bool:
+    """Does a Tesseract model read another plausible value of as many digits in most of its
+    readings, one that is not `value` with long 1s?"""
     for model in set(models):
         own = [d for d, m in zip(digits, models) if m == model]
         for other in set(own):
             if other and other != "?" and other != value and len(other) == len(value) \
                     and _plausible(name, other) and not long_ones(value, other) \
                     and 2 * own.count(other) > len(own):
-                return False
-    return True
+                return True
+    return False
+
+
+def shape_with_long_ones(name: str, shape: ShapeRead, reads: list[str], models: list[str]) -> bool:
+    """May the network's reading stand where it doubts only its 1s?  The up-stroke that makes
+    Tesseract read a hand's `1` as `4` or drop it makes the network unsure of it too (ct11's `11`:
+    0.896 for its first 1, read `44` three times).  Every other digit sure (SHAPE_CONFIDENCE), each
+    1 at least SHAPE_ONE_CONFIDENCE, SHAPE_WITNESSES of Tesseract's readings the value with long 1s
+    or the value itself, and no model steadily reading another value (see shape_uncontradicted).
+    A doubted digit that is not a 1 (cv1535's `1635`, 0.77 for the 6 of a 5) is no such case."""
+    value = shape.digits
+    if not value or "1" not in value or not _plausible(name, value) or len(shape.probabilities) != len(value):
+        return False
+    if any(p < (SHAPE_ONE_CONFIDENCE if d == "1" else SHAPE_CONFIDENCE) for d, p in zip(value, shape.probabilities)):
+        return False
+    digits = [_digits(t) for t in reads]
+    if sum(d == value or long_ones(value, d) for d in digits) < SHAPE_WITNESSES:
+        return False
+    return not _steadily_other(name, value, digits, models)
 
 
 def shape_objects(name: str, shape: ShapeRead, value: str) -> bool:
@@ -507,7 +563,8 @@ def reread_header_fields(grey: np.ndarray, data: dict, dpi: int, deadline: float
                 and not shape_objects(f.name, shape, ones):
             value, basis = ones, "long-ones"
         elif value is None and (shape_agrees(f.name, shape, [t for t, _ in reads] + [f.page_read])
-                                or shape_uncontradicted(f.name, shape, [t for t, _ in reads], per_model[k])):
+                                or shape_uncontradicted(f.name, shape, [t for t, _ in reads], per_model[k])
+                                or shape_with_long_ones(f.name, shape, [t for t, _ in reads], per_model[k])):
             value, score, basis = shape.digits, shape.confidence, "shapes"
         elif value is not None and shape_objects(f.name, shape, value):
             value = None          # Tesseract's variants agree on `14` where a hand wrote `11`: unread

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from extractors.reading.digit_shapes import MODEL, ShapeRead, read_digit_shapes
-from extractors.reading.header_digits import SHAPE_CONFIDENCE, shape_agrees, shape_uncontradicted
+from extractors.reading.header_digits import SHAPE_CONFIDENCE, shape_agrees, shape_uncontradicted, shape_with_long_ones
 
 BAND = (40, 100)          # the printed line's rows in the drawn regions
 REGION = (10, 10, 390, 130)
@@ -168,3 +168,24 @@ VIE_ENG = ["vie"] * 6 + ["eng"] * 6
 ])
 def test_the_shape_reading_stands_alone_when_sure_and_not_contradicted(name, shape, reads, expected):
     assert shape_uncontradicted(name, shape, reads, VIE_ENG) is expected
+
+
+@pytest.mark.parametrize("name, shape, reads, expected", [
+    # ct11's number: the network doubts its first 1 (0.896), the Vietnamese model reads 44 three times
+    ("number", ShapeRead("11", (0.896, 0.98)), ["4A", "AJ", "AI", "44", "44", "44"] + [""] * 6, True),
+    # ct01's number: the 1 doubted (0.61), read as a 7 twice and dropped once; `21` twice is not steady
+    ("number", ShapeRead("01", (1.0, 0.614)), ["21", "21", "0Ï", "0", "2", "07", "", "", "4", "07", "074", "7"], True),
+    # cv1535's `1535` read `1635`: the doubted digit is a 6, not a 1
+    ("number", ShapeRead("1635", (0.99, 0.768, 1.0, 1.0)),
+     ["4/35", "4/35", "287", "4635", "4635", "4685.", "95", "5", "185", "5", "635", ""], False),
+    # no 1 at all: nothing for the long-stroke mistake to explain
+    ("number", ShapeRead("739", (0.997, 0.999, 0.86)), ["J9", "139", "J9", "„39", "", ""] + ["139"] * 6, False),
+    # a 1 the network barely saw is no reading
+    ("day", ShapeRead("13", (0.4, 0.99)), ["43", "43", "43", "", "", ""] + ["3"] * 6, False),
+    # one Tesseract reading of it with long 1s is not two
+    ("day", ShapeRead("11", (0.8, 0.99)), ["44", "", "", "", "", ""] + [""] * 6, False),
+    # a model steadily reads another day
+    ("day", ShapeRead("12", (0.7, 0.99)), ["42", "42", "", "", "", ""] + ["22"] * 6, False),
+])
+def test_the_shape_reading_may_doubt_its_ones_when_tesseract_read_them_as_long_ones(name, shape, reads, expected):
+    assert shape_with_long_ones(name, shape, reads, VIE_ENG) is expected

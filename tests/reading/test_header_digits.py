@@ -218,8 +218,15 @@ def test_readings_split_on_a_long_stroke_one_agree_once_it_is_counted():
     assert decide_long_ones("day", reads("45", "45", "45", "15", "15", "15", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
     # a printed `345/`: the slash read as a 1 three times is not a dropped long 1 nine times over
     assert decide_long_ones("number", reads("345/", "345/", "345/", "3451", "3451", "3451", *["345"] * 6), MODELS) is None
-    # ... but a value nobody read exactly is not made up
-    assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) is None
+    # a value nobody read exactly is inferred only where one model read nothing possible: `45` is no
+    # day, and 15 is the one day both models' readings are with long 1s (cv299's hand)
+    assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
+    # ... a number's `45` is possible: not made up
+    assert decide_long_ones("number", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) is None
+    # ... nor where two days fit (`47` and `7`: 17, or 11 with both 1s long)
+    assert decide_long_ones("day", reads("47", "47", "47", "47", "47", "47", "7", "7", "7", "7", "7", "7"), MODELS) is None
+    # ... nor where a model's own reading is a possible day that the value does not explain
+    assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "25", "25"), MODELS) is None
 
 
 def _scan_with_ocr_layer(tmp_path, layer_number: str):
