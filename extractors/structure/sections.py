@@ -294,6 +294,8 @@ def _strip_arabic(ppath: str, parent: Section) -> str:
 
 
 _OCR_MARK = re.compile(rf"^(?P<num>[0-9§lI|SBO]{{1,2}})\s*\.\s+(?P<rest>[{UPPER}\"“].*)$")
+# A list number whose period OCR read as a comma; taken only as the number the list expects next.
+_OCR_COMMA = re.compile(rf"^(?P<num>\d{{1,2}})\s*,\s+(?P<rest>[{UPPER}][^\W\d_]*\s.*)$")
 _OCR_ROMAN = re.compile(rf"^(?P<num>[IVXlH1|]{{1,5}})\s*[.)]\s+(?P<rest>[{UPPER}].*)$")
 _OCR_DIGIT = str.maketrans({"§": "8", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "O": "0"})
 _ROMANS = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
@@ -316,6 +318,10 @@ def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Opti
                 not re.fullmatch(r"[IVX]+", mr.group("num")):
             n = _ROMANS[b.last_roman + 1]      # `IH. MỤC TIÊU` after I. is II.
             return Marker("roman", n + ".", n, mr.group("rest"))
+        mc = _OCR_COMMA.match(text)
+        if mc and int(mc.group("num")) == b.expected_arabic():
+            n = mc.group("num")                   # `9, Sở Thông tin …` after 8. is 9.
+            return Marker("arabic", n + ".", n, mc.group("rest"))
         mm = _OCR_MARK.match(text)
         if mm and not mm.group("num").isdigit():
             num = mm.group("num").translate(_OCR_DIGIT)

@@ -316,6 +316,9 @@ def test_ocr_misread_list_numbers_follow_the_running_count():
     # the next number with one digit read as a letter and a comma for its period (danang-cv5710's `Ấ1,`)
     ("     Ấ1, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]),
     ("     1O. Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]),
+    # the next number with its period read as a comma (quangngai-ct16's `9, Sở Thông tin và Truyền thông`)
+    ("     11, Sở Thông tin và Truyền thông", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]),
+    ("     12, Sở Thông tin và Truyền thông", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
     # not the next number, or a word: the paragraph goes on
     ("     Ấ2, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
     ("     Ôn, Tiếp tục đầu tư phát triển Trường THPT chuyên.", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
