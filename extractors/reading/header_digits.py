@@ -418,6 +418,7 @@ def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str
     digits = [(_digits(t), m) for (t, _), m in zip(reads, models)]
     informative = [(v, m) for v, m in digits if v]
     read_values = {v for v, _ in informative if v != "?"}
+    read_digits = [v for v, _ in informative if v != "?"]
     candidates = {v for v in read_values if "1" in v}
     derived = {c for v in read_values for c in _with_ones(v)} - read_values
     candidates |= {c for c in derived if _plausible(name, c)} if all(c.isdigit() for c in derived) else set()
@@ -430,7 +431,8 @@ def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str
         # a reading that dropped a digit is weaker evidence than one that has them all: a printed
         # `345/` read `3451` three times (the slash as a 1) and `345` nine times is not `3451`
         whole = sum(len(v) == len(value) for v, _ in backing)
-        return whole >= len(backing) - whole and len(backing) >= max(4, AGREEMENT * len(informative)) \
+        # the share is of the readings that are digits: `+214/` (a hand's open 4) says nothing against 4214
+        return whole >= len(backing) - whole and len(backing) >= max(4, AGREEMENT * len(read_digits)) \
             and min(per_model.values()) >= 2 and _plausible(name, value)
 
     inferred = [c for c in candidates - read_values if agreed(c, backing_of(c))]

@@ -218,6 +218,10 @@ def test_readings_split_on_a_long_stroke_one_agree_once_it_is_counted():
     assert decide_long_ones("day", reads("45", "45", "45", "15", "15", "15", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
     # a printed `345/`: the slash read as a 1 three times is not a dropped long 1 nine times over
     assert decide_long_ones("number", reads("345/", "345/", "345/", "3451", "3451", "3451", *["345"] * 6), MODELS) is None
+    # readings that are no digits (`+214/`: a hand's open 4) do not count against the ones that agree
+    # (bca-cv4214: 4214 read four times, 4244 three times, 42144 and 434 once, +214/ twice)
+    assert decide_long_ones("number", reads("4214/", "4214", "42144", "+214/", "+214/", "4214",
+                                            "4244", "434", "4244", "4244", "4214", "4314"), MODELS) == "4214"
     # a value nobody read exactly is inferred only where one model read nothing possible: `45` is no
     # day, and 15 is the one day both models' readings are with long 1s (cv299's hand)
     assert decide_long_ones("day", reads("45", "45", "45", "45", "45", "45", "5", "5", "5", "5", "5", "5"), MODELS) == "15"
