@@ -99,6 +99,20 @@ _PERSONS = re.compile(r"^(?:các\s+|những\s+|mọi\s+)?(?:cán\s+bộ|công\s+
                       r"tập\s+thể|người\s+thân|chiến\s+sĩ|công\s+dân|đại\s+biểu|thành\s+viên\s+dự)\b", re.IGNORECASE)
 
 
+# "tổ chức" is a noun, not the verb "organise", where a list of bodies names it ("các cơ quan, tổ chức liên
+# quan", "mỗi cơ quan, tổ chức, đơn vị", "các tổ chức và doanh nghiệp"): after a quantifier, or after a
+# list separator when what follows it belongs to a list too
+_QUANTIFIERS = {"các", "những", "mọi", "mỗi", "từng"}
+_AFTER_ORG_NOUN = {",", ";", ":", "và", "liên quan", "có", "đoàn thể", "chính trị", "xã hội", "đóng", "trên", "thuộc",
+                   "của", "tại", "ở", "đơn vị", "doanh nghiệp", "cá nhân", "kinh tế", "tôn giáo", "quốc tế", "hội"}
+
+
+def _is_org_noun(low: str, prev: str, nxt: str) -> bool:
+    if low != "tổ chức":
+        return False
+    return prev in _QUANTIFIERS or (prev in {",", "và"} and (not nxt or nxt.lower() in _AFTER_ORG_NOUN))
+
+
 _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện ủy", "đảng ủy", "xã", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|mỗi|từng|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
@@ -188,6 +202,8 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                 continue
             break
         if _LIST_WORDS.get(low) and end:
+            end = off + len(word); seen_noun = True; i += 1; continue
+        if end and _is_org_noun(low, tags[i - 1][0].lower() if i else "", nxt):
             end = off + len(word); seen_noun = True; i += 1; continue
         if low == "có" and nxt.lower() == "liên quan":
             i += 1; continue

@@ -82,8 +82,9 @@ COMPLETES_RE = re.compile(r"^(?:Hoàn\s+thành|Báo\s+cáo\s+(?:phải|cần|nê
                           re.IGNORECASE)
 # A branch of the task before it ("Trường hợp đảm bảo điều kiện thì …", "Nếu vượt thẩm quyền, …")
 CONDITION_RE = re.compile(r"^(?:Trường\s+hợp|Nếu)\b", re.IGNORECASE)
-# Intro adverbials skipped before looking for the subject
-INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp)\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:(?:Riêng\s+)?(?:đối\s+)?với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
+# Intro adverbials skipped before looking for the subject (a condition or a time: "Ngay sau kỳ nghỉ Tết, các cơ
+# quan … khẩn trương …" only when a unit follows its comma)
+INTRO_RE = re.compile(r"^(?:(?:Nếu|Khi|Trường\s+hợp|(?:Ngay\s+)?(?:Sau|Trước)\s+(?:khi|kỳ|dịp)|Trong\s+(?:dịp|thời\s+gian))\b[^;]{0,120}?,\s*(?=(?:các|những|Sở|Ủy|UBND|Công|Văn)\b)|Trên\s+đây\s+là[^;]*?,\s*(?=(?:đề\s+nghị|yêu\s+cầu|giao)\b)|(?:(?:Riêng\s+)?(?:đối\s+)?với|Trên\s+cơ\s+sở|Trong\s+quá\s+trình|Căn\s+cứ|Để|Về|Theo|Trước\s+mắt|Đồng\s+thời|Bên\s+cạnh\s+đó|"
                       r"Trên\s+đây\s+là|Phát\s+biểu|Tại)\b[^,;:]{0,200}[,:]\s*)+", re.IGNORECASE)
 # `giao` assigns, except in the compounds it begins: giao ban (a briefing), giao thông, giao dịch ...
 # (lower case: `Giao Ban Dân tộc tỉnh` assigns to a body)

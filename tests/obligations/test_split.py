@@ -341,6 +341,17 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     ("Để Sở Tư pháp có đủ căn cứ thẩm định, Văn phòng Ủy ban nhân dân tỉnh gửi hồ sơ trước ngày 10.",
      ["Văn phòng Ủy ban nhân dân tỉnh"]),
     ("Lập kế hoạch vốn nguồn ngân sách trung ương giao cho bộ, cơ quan trung ương để thực hiện Dự án.", []),
+    # "tổ chức" in a list of bodies is the noun, not the verb "organise"
+    ("Mỗi cơ quan, tổ chức, đơn vị phải chủ động kiểm tra, phát hiện các trường hợp có xung đột lợi ích.",
+     ["Mỗi cơ quan, tổ chức, đơn vị"]),
+    ("Các sở, ban ngành, địa phương, đơn vị, các tổ chức và doanh nghiệp đóng trên địa bàn tỉnh chủ động bố trí kế hoạch "
+     "trực Tết.", ["Các sở, ban ngành, địa phương, đơn vị, các tổ chức và doanh nghiệp đóng trên địa bàn tỉnh"]),
+    ("Sở Nội vụ, tổ chức hội nghị sơ kết.", ["Sở Nội vụ"]),
+    ("Các sở, ngành và tổ chức thực hiện tốt Chỉ thị.", ["Các sở, ngành"]),
+    # a time adverbial before the subject, as a condition is
+    ("Ngay sau kỳ nghỉ Tết, các cơ quan, tổ chức, đơn vị khẩn trương tập trung giải quyết công việc.",
+     ["các cơ quan, tổ chức, đơn vị"]),
+    ("Trong thời gian tới, Sở Y tế chủ trì kiểm tra an toàn thực phẩm.", ["Sở Y tế"]),
 ])
 def test_subjects_of_real_sentences(sentence, lead):
     from extractors.obligations.split import subject_of
@@ -438,6 +449,8 @@ def test_the_closing_notice_formula_is_no_task(text, kept):
     # "phối hợp, hỗ trợ X": X is asked to help as with "phối hợp với X"
     ("Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh phối hợp, hỗ trợ chính quyền địa phương, Sở Giao thông vận tải trong "
      "công tác phân luồng", ["chính quyền địa phương, Sở Giao thông vận tải"]),
+    ("Chủ trì, phối hợp với các cơ quan, tổ chức liên quan triển khai điều tra xã hội học.",
+     ["các cơ quan, tổ chức liên quan"]),
 ])
 def test_supports_named_after_phoi_hop(text, supports):
     from extractors.obligations.split import supports_of
