@@ -113,6 +113,26 @@ def _is_org_noun(low: str, prev: str, nxt: str) -> bool:
     return prev in _QUANTIFIERS or (prev in {",", "và"} and (not nxt or nxt.lower() in _AFTER_ORG_NOUN))
 
 
+# A company's name goes on in lower case after "và" ("Công ty Cổ phần Xây dựng và thoát nước đô thị, …"):
+# the words up to the list's next separator, when none of them opens a predicate
+_COMPANY = re.compile(r"(?:Công\s+ty|Tổng\s+công\s+ty|Tập\s+đoàn)\b")
+
+
+def _company_tail(rest: str, tags, i: int) -> tuple[int, int]:
+    """(end char, next index) of a company name's lower-case words after the "và" at tags[i], or (0, i)."""
+    unit = re.split(r"[,;]", rest[:tags[i][2]])[-1].strip()
+    if not _COMPANY.match(unit) or not tags[i - 1][0][:1].isupper():
+        return 0, i
+    end, j = 0, i + 1
+    while j < len(tags) and tags[j][0] not in {",", ";", ":"}:
+        word, tag, off = tags[j]
+        if not word[:1].islower() or word.lower() in _STOP or tag in ("R", "A", "E", "CH") or j - i > 6:
+            return 0, i
+        end = off + len(word)
+        j += 1
+    return (end, j) if end else (0, i)
+
+
 _LIST_WORDS = {w: True for w in ("thành", "thị ủy", "thành ủy", "huyện ủy", "đảng ủy", "xã", "thị xã", "thành phố", "thị trấn", "phường", "ban", "ngành", "địa phương",
                                    "đơn vị", "cơ quan", "tổ dân phố", "đoàn thể", "chính quyền", "đảng đoàn")}
 _GENERIC_START = re.compile(r"^(?:các|những|mọi|mỗi|từng|lực\s+lượng|tỉnh|toàn\s+tỉnh|địa\s+phương|cơ\s+quan|đơn\s+vị|ngành|"
@@ -200,6 +220,11 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}):
                 i += 1
                 continue
+            if low == "và" and i:
+                c_end, c_next = _company_tail(rest, tags, i)
+                if c_end:
+                    end, i = c_end, c_next
+                    continue
             break
         if _LIST_WORDS.get(low) and end:
             end = off + len(word); seen_noun = True; i += 1; continue

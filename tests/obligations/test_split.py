@@ -352,6 +352,12 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     ("Ngay sau kỳ nghỉ Tết, các cơ quan, tổ chức, đơn vị khẩn trương tập trung giải quyết công việc.",
      ["các cơ quan, tổ chức, đơn vị"]),
     ("Trong thời gian tới, Sở Y tế chủ trì kiểm tra an toàn thực phẩm.", ["Sở Y tế"]),
+    # a company's name goes on in lower case after "và", up to the list's comma
+    ("Công ty Điện lực Quảng Ngãi, Công ty Cổ phần Xây dựng và thoát nước đô thị, Bưu điện Quảng Ngãi khẩn trương rà "
+     "soát kế hoạch cung ứng điện, nước.",
+     ["Công ty Điện lực Quảng Ngãi, Công ty Cổ phần Xây dựng và thoát nước đô thị, Bưu điện Quảng Ngãi"]),
+    ("Công ty Điện lực Quảng Ngãi và các doanh nghiệp tăng cường kiểm tra.",
+     ["Công ty Điện lực Quảng Ngãi và các doanh nghiệp"]),
 ])
 def test_subjects_of_real_sentences(sentence, lead):
     from extractors.obligations.split import subject_of
