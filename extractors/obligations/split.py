@@ -226,7 +226,9 @@ def _whole_name(sentence: str, phrase: str, end: int, until: Optional[int] = Non
     return (phrase + tail).rstrip(" ,"), end + len(tail.rstrip(" ,"))
 
 
-_WITH_THE_LEAD_RE = re.compile(r"\bchủ\s+trì,?\s+cùng(?:\s+với)?\s+", re.IGNORECASE)
+# "cùng (với) X" names X as a helper as "phối hợp với X" does ("giao Sở Nội vụ chủ trì cùng với các đơn vị …",
+# "Cùng các ngân hàng thương mại phát động …"); the unit reader drops what is no unit ("cùng với việc …")
+_TOGETHER_WITH_RE = re.compile(r"(?<!\w)cùng(?:\s+với)?\s+", re.IGNORECASE)
 
 
 def supports_of(text: str) -> list[str]:
@@ -235,8 +237,7 @@ def supports_of(text: str) -> list[str]:
     text = re.sub(r"(?<=\w)\s*\([^()]{1,120}\)(?=\s*,)", "", text)
     text = expand_department_list(text)
     out = []
-    # "giao Sở Nội vụ chủ trì cùng với các đơn vị tổ chức phân tích": those "cùng với" the lead help it
-    for m in [*SUPPORT_RE.finditer(text), *_WITH_THE_LEAD_RE.finditer(text)]:
+    for m in [*SUPPORT_RE.finditer(text), *_TOGETHER_WITH_RE.finditer(text)]:
         phrase, _ = _phrase(text, m.end())
         if phrase:
             out.append(phrase)

@@ -457,6 +457,10 @@ def test_the_closing_notice_formula_is_no_task(text, kept):
      "công tác phân luồng", ["chính quyền địa phương, Sở Giao thông vận tải"]),
     ("Chủ trì, phối hợp với các cơ quan, tổ chức liên quan triển khai điều tra xã hội học.",
      ["các cơ quan, tổ chức liên quan"]),
+    # "cùng (với) X" asks X to help as "phối hợp với X" does; "cùng với việc …" names no one
+    ("Cùng các ngân hàng thương mại phát động hỗ trợ triển khai thanh toán qua mã QR.", ["các ngân hàng thương mại"]),
+    ("Giao Sở Nội vụ chủ trì cùng với các đơn vị tổ chức phân tích cụ thể từng chỉ tiêu.", ["các đơn vị"]),
+    ("Cùng với việc rà soát thủ tục, đẩy mạnh thanh toán không dùng tiền mặt.", []),
 ])
 def test_supports_named_after_phoi_hop(text, supports):
     from extractors.obligations.split import supports_of
