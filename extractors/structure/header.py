@@ -37,7 +37,7 @@ _AUTH_PRINTED = re.compile(r"^(T\s*/\s*M|TM|KT|TL|TUQ|Q|THAY MẶT|KÝ THAY|TH�
 # A speck of the seal or signature that OCR glued before an authority line (`l KT. TỔ TRƯỞNG`)
 _SPECK_BEFORE_AUTHORITY = re.compile(r"^[^\s\w]?\w?[^\s\w]?\s+(?=(?:T\s*/\s*M|TM|KT|TL|TUQ)\s*[.,:]\s*[A-ZĐ])")
 _SIGNED_NOTE = re.compile(r"^\(?\s*(da ky|ky,? ghi ro ho ten|ky ten|ky,? dong dau|ky va dong dau|chu ky)")
-_NOI_NHAN = re.compile(r"^noi nhan\s*[:.]?")
+_NOI_NHAN = re.compile(r"^[nv]oi nhan\s*[:.]?")   # `Với nhận`: OCR reads the N as a V
 # List markers, with what OCR makes of a hyphen at a line start (`~`, `_`, dashes).
 _MARK = r"[-+•·~–—_]"
 _LUU = re.compile(r"^" + _MARK + r"?\s*luu\b")
@@ -393,6 +393,15 @@ class _HeaderZone:
     motto_wrapped: bool = False
     type_rec: Optional[dict] = None
     type_idx: Optional[int] = None
+    at: int = 0                           # the line being read
+    first_text: Optional[int] = None      # the first line that reads as running text
+    issuers_before_text: int = 0          # issuer lines met before it
+
+    def found_nothing(self) -> bool:
+        """No motto, number, date, type word or V/v: the file has no header (a page scanned alone,
+        the second of a letter): its body starts at its first line of running text."""
+        return not (self.header.motto or self.header.number or self.date_line or self.blank_symbol_code
+                    or self.type_idx is not None or self.vv_parts)
 
 
 def parse_header(lines: list[Line], start: int = 0, limit: int = 45, *, day_unread: bool = False) -> HeaderResult:
@@ -400,6 +409,9 @@ def parse_header(lines: list[Line], start: int = 0, limit: int = 45, *, day_unre
     zone = _HeaderZone(header=Header())
     h = zone.header
     i = _scan_header_zone(lines, start, limit, zone)
+    if zone.found_nothing() and zone.first_text is not None:
+        i = zone.first_text
+        zone.issuer_lines = zone.issuer_lines[:zone.issuers_before_text]
     body_start = i
     title_idx: list[int] = []
     if i < len(lines) and fold(lines[i].text).startswith("kinh gui"):
@@ -447,6 +459,7 @@ def _scan_header_zone(lines: list[Line], start: int, limit: int, zone: _HeaderZo
         if pre and (zone.header.number or zone.issuer_lines) and not _POSITIONS.match(ln.f):
             zone.type_rec, zone.type_idx = pre[0], i
             break
+        zone.at = i
         if any(_header_segment(seg, zone) for seg in _segments(ln)):
             break
         i += 1
@@ -504,6 +517,8 @@ def _header_segment(seg: str, zone: _HeaderZone) -> bool:
         zone.issuer_lines.append(seg)
         return False
     # anything else in the header zone ends it when it looks like body text
+    if zone.first_text is None and not is_upper_line(seg) and not zone.vv_open and len(seg.split()) >= 3:
+        zone.first_text, zone.issuers_before_text = zone.at, len(zone.issuer_lines)
     return not is_upper_line(seg) and bool(h.number or zone.date_line or zone.blank_symbol_code) and not zone.vv_open
 
 

@@ -396,3 +396,23 @@ def test_issuer_spelling_restored_after_ocr(lines, issuer):
 ])
 def test_issuer_respelt_from_known_phrases(lines, issuer):
     assert respell_known(compose_issuer(lines)[0]) == issuer
+
+
+def test_a_page_without_a_header_starts_its_body_at_its_first_sentence():
+    # the second page of a letter scanned alone: no motto, no number, no date; its signature's
+    # `GIÁM ĐỐC` is no issuer, and OCR read `Nơi nhận` as `Với nhận`
+    text = """\
+2
+- Báo cáo công tác chuẩn bị về Sở Giáo dục và Đào tạo trước 14 giờ 00 ngày 29/7/2020.
+b) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất phục vụ kỳ thi.
+Với nhận:
+~ Như trên;
+- Lưu: VT, CTrTT.
+GIÁM ĐỐC
+Lê Thị Bích Thuận
+"""
+    d = parse_directive(document_from_text(text))
+    h = d.header
+    assert (h.issuer, h.number, h.issued_on, h.signer) == (None, None, None, "Lê Thị Bích Thuận")
+    assert h.recipients == ["Như trên"]
+    assert any("Thủ trưởng các đơn vị, trường học chủ động" in (s.text or "") for s in d.root.walk())
