@@ -51,6 +51,8 @@ VALID_MARGIN = 7.0     # how much better a re-marked valid syllable must score t
 VALID_MIN_BIGRAM = 3   # and a bigram with a neighbour seen at least this often
 SEEN_AS_IS = 2         # a word the running text has at least this often is kept as read, valid or not
 VALID_RARITY = 1       # and the replacement at least that common relative to the syllable read
+VALID_STRONG_BIGRAM = 10   # ... or it makes a set phrase with a neighbour the syllable read never
+COLLOCATION_SHARE = 0.2    # stands beside: this often together, this share of the rarer word's uses
 
 
 def _tone_and_base(syl: str) -> tuple[str, str]:
@@ -281,13 +283,28 @@ def _best_for_valid(m: _Model, word: str, prev, nxt) -> str | None:
         seen = [m.bigram.get(pair, 0) for pair in ((prev, c), (c, nxt)) if None not in pair]
         if max(seen) < VALID_MIN_BIGRAM:
             continue
-        # a common word is not "corrected" into a rarer one (hàng -> hằng, đầu -> dầu)
-        if m.unigram.get(c, 0) < VALID_RARITY * m.unigram.get(word, 0):
+        # a common word is not "corrected" into a rarer one (hàng -> hằng, đầu -> dầu), unless the
+        # rarer one is steadily seen beside this neighbour, where the one read never is
+        # (`tiếp tục đây mạnh` -> đẩy mạnh: đây is the commoner word, `đẩy mạnh` the phrase)
+        if m.unigram.get(c, 0) < VALID_RARITY * m.unigram.get(word, 0) and not _collocation(m, prev, c, nxt):
             continue
         s = _logp(m, prev, c, nxt) - _cost(word, c)
         if s > best_score:
             best, best_score = c, s
     return best
+
+
+def _collocation(m: _Model, prev: str | None, word: str, nxt: str | None) -> bool:
+    """Do WORD and a neighbour make a set phrase: seen together VALID_STRONG_BIGRAM times, and in
+    COLLOCATION_SHARE of the occurrences of the rarer of the two (`đẩy mạnh`, `thúc đẩy`; not
+    `công dịch`, whose `công` is everywhere)?"""
+    for a, b in ((prev, word), (word, nxt)):
+        if a is None or b is None:
+            continue
+        n = m.bigram.get((a, b), 0)
+        if n >= VALID_STRONG_BIGRAM and n >= COLLOCATION_SHARE * min(m.unigram.get(a, 0), m.unigram.get(b, 0)):
+            return True
+    return False
 
 
 def correct_text(text: str) -> str:

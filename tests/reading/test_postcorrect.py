@@ -22,6 +22,9 @@ def test_what_a_vietnamese_syllable_is(word, valid):
     ("lồng gháp báo cáo", "lồng ghép báo cáo"),
     ("công tác tô chức thi", "công tác tổ chức thi"),          # valid, but never seen before "chức"
     ("về tiệp tục thực hiện", "về tiếp tục thực hiện"),
+    # a commoner word, never seen beside its neighbour, where the rarer one steadily is
+    ("tiếp tục đây mạnh thông tin", "tiếp tục đẩy mạnh thông tin"),
+    ("trên cả hệ thông chính trị", "trên cả hệ thống chính trị"),
 ])
 def test_invalid_or_unlikely_syllables_are_corrected(ocr, fixed):
     assert correct_line(ocr) == fixed
@@ -36,6 +39,7 @@ def test_invalid_or_unlikely_syllables_are_corrected(ocr, fixed):
     "Ủy ban nhân dân thành phố Đà Nẵng",
     "căn cước công dân gắn chip, kết nối internet",           # loanwords born-digital text writes so
     "Ủy ban nhân dân tỉnh Đắk Lắk, huyện Krông Pắc",          # place names outside the syllable shape
+    "Trên đây là báo cáo kết quả; ở đây mạnh dạn đề xuất",      # đây where it is right
 ])
 def test_codes_numbers_names_and_valid_text_are_left_alone(text):
     assert correct_line(text) == text
