@@ -317,6 +317,40 @@ _ASKS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|kịp\s+
                    re.IGNORECASE)
 
 
+# An order opens with its verb ("Tổ chức rà soát …", "Cập nhật …"); the tagger reads "Tổ chức" as a noun
+_ORDER_VERB_OPENERS = re.compile(r"^(?:Tổ\s+chức|Hoàn\s+thành|Thực\s+hiện|Triển\s+khai)\b")
+
+
+def _without_relative_past(sentence: str) -> str:
+    """SENTENCE without the "đã" of a clause that qualifies a thing inside an order: "Tổ chức rà soát
+    … tính hợp pháp của các văn bản đã ban hành", "Cập nhật … nội dung TTHC đã được UBND tỉnh công
+    bố lên Hệ thống", "chi trả tiền bồi thường cho 37 hộ đã được phê duyệt phương án" — the order is
+    to come, only the thing it works on is past.  Only in a sentence that opens with a verb and has
+    no subject, and only a "đã" right after a common noun: a report of the past names its doer
+    ("Sở Nội vụ đã ban hành …") or goes on after a comma ("Thực hiện tốt …, đã ban hành …"), and
+    what it achieved ("đã đạt") is a result whatever comes before it."""
+    if not re.search(r"\bđã\s+(?!đạt\b)", sentence, re.IGNORECASE):
+        return sentence
+    from extractors.obligations.nlp import pos_tags, unit_mentions
+    tags = pos_tags(sentence)
+    if not tags or not (tags[0][1] == "V" or _ORDER_VERB_OPENERS.match(sentence)) or subject_of(sentence)[0]:
+        return sentence
+    unit_ends = {end for _, end, _ in unit_mentions(sentence)}
+    out, last = [], 0
+    for k, (word, tag, start) in enumerate(tags):
+        if word.lower() != "đã" or k == 0:
+            continue
+        prev_word, prev_tag, _ = tags[k - 1]
+        nxt = tags[k + 1][0].lower() if k + 1 < len(tags) else ""
+        # a noun that ends no body's name ("TTHC đã được …", not "UBND tỉnh đã …")
+        noun = prev_tag.startswith("N") and tags[k - 1][2] + len(prev_word) not in unit_ends
+        if noun and nxt != "đạt":
+            out.append(sentence[last:start])
+            last = start + len(word)
+    out.append(sentence[last:])
+    return "".join(out)
+
+
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence) or COURTESY_RE.search(sentence):
         return True
@@ -329,6 +363,7 @@ def is_background(sentence: str) -> bool:
     plain = re.sub(r"\([^()]*\)", " ", sentence)
     plain = re.sub(r"\bđã\s+được\s+(?:giao|phân\s+công|ban\s+hành|phê\s+duyệt|chỉ\s+đạo)\b", " ", plain,
                    flags=re.IGNORECASE)
+    plain = _without_relative_past(plain)
     if PAST_RE.search(plain) and not re.search(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|tiếp\s+tục|phấn\s+đấu)\b",
                                                sentence, re.IGNORECASE) and not _opens_with_action(plain):
         return True

@@ -510,6 +510,15 @@ def test_a_committees_membership_line_is_no_task(text, kept):
     ("Chỉ đạo thực hiện nghiêm túc các nhiệm vụ đã được phân công tại Kế hoạch số 12/KH-UBND.", False),
     ("Thực hiện các nhiệm vụ đã được giao tại Quyết định số 06/QĐ-TTg.", False),
     ("Khẩn trương hoàn thành các nhiệm vụ còn chậm.", False),
+    # a past clause that only qualifies what the order works on
+    ("Tổ chức rà soát toàn bộ hệ thống văn bản quy phạm pháp luật, đánh giá tính hợp pháp của các văn bản đã ban hành.",
+     False),
+    ("Cập nhật đầy đủ quy trình, nội dung TTHC đã được UBND tỉnh công bố lên Hệ thống Cổng dịch vụ công quốc gia.", False),
+    ("Hoàn thành việc chi trả tiền bồi thường cho 37 hộ đã được phê duyệt phương án trong tháng 5/2026.", False),
+    # … but a past with its doer, after a comma, or of a result is a report
+    ("Thực hiện Kế hoạch số 12/KH-UBND, UBND tỉnh đã ban hành 03 văn bản chỉ đạo.", True),
+    ("Thực hiện tốt công tác tuyên truyền, đã tổ chức 12 hội nghị.", True),
+    ("Triển khai các giải pháp trọng tâm đã đạt kết quả tích cực.", True),
     # who to call is no task
     ("Đầu mối liên hệ: đ/c Hoàng Thị Hiền, Công an tỉnh - SĐT: 035.605.1555./.", True),
     ("Mọi thông tin cần trao đổi, đề nghị các đơn vị liên hệ Cục Cảnh sát điều tra tội phạm về ma túy "
