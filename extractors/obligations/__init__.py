@@ -124,6 +124,44 @@ def _is_title(body: str, section: Section, more_paragraphs: bool) -> bool:
     return not unit_mentions(body)
 
 
+# What ends a lead-in that only announces its items ("… trọng tâm là các nội dung sau:", "…, trong đó:",
+# "… tổ chức thực hiện các nhiệm vụ:", "… có trách nhiệm:", a bare colon); "gồm …:" lists the parts of
+# a thing the lead-in asks for (a report's contents, a programme's episodes), not tasks.
+_CONTENTS_RE = re.compile(r"\b(?:bao\s+)?gồm\b", re.IGNORECASE)
+
+
+def _wraps_items(text: str, section: Section) -> bool:
+    """TEXT, the last task read from SECTION's own paragraphs, is a lead-in whose tasks are the
+    items below it (NOTES: a lead-in ending in "sau:", "lưu ý:", "cụ thể:" whose content is the sum
+    of its sub-items is no obligation): one clause ending with a colon over numbered, lettered or
+    bulleted items.  A lead-in with demands of its own before its list ("… nâng cao trách nhiệm …;
+    bảo đảm rõ người, rõ việc. Tăng cường …, trong đó tập trung …:") is kept."""
+    from extractors.obligations.split import sentences, subject_of
+
+    t = collapse_ws(text)
+    if not t.endswith(":") or not section.children or _CONTENTS_RE.search(t) or len(sentences(t)) > 1:
+        return False
+    _, end = subject_of(t)
+    return ";" not in t[end:]
+
+
+def _wrapper_scope(wrapper, inner: Scope) -> Scope:
+    """The scope a dropped lead-in passes to its items: its own subject and partners ("Chủ trì, phối
+    hợp chặt chẽ với Ban Quản lý …, Nhà đầu tư và địa phương …, trong đó:"), and a time frame it
+    opens with ("Trong tháng 11/2025, tập trung thực hiện những nhiệm vụ trọng tâm sau đây:")."""
+    from extractors.obligations.deadlines import find_deadline
+    from extractors.obligations.split import TIME_OPEN_RE
+
+    leads = tuple(wrapper.leads) if wrapper.leads and not wrapper.inherited else inner.leads
+    supports = tuple(wrapper.supports) or (inner.supports if leads == inner.leads else ())
+    frame = find_deadline(wrapper.text) if TIME_OPEN_RE.match(wrapper.text) else None
+    deadline = frame.raw if frame is not None and frame.due else inner.deadline
+    if leads == inner.leads and supports == inner.supports and deadline == inner.deadline:
+        return inner
+    return Scope(leads, supports, deadline, "lead-in" if leads != inner.leads else inner.source,
+                 0 if leads != inner.leads else inner.depth)
+
+
 # A section's cells (labelled lines structure lifted out of its text, "Đơn vị chủ trì: …") fill its pieces.
 _CELL_FIELDS = ("lead", "support", "deadline", "output")
 
@@ -274,9 +312,15 @@ class _Walker:
         if texts and POINTER_RE.search(texts[0][0]):
             return            # "Chi tiết 41 nhiệm vụ ... theo Phụ lục": its bullets only count the appendix's groups
         frames = _noted_frames(section.children)
+        wrapper = self.pieces[-1] if len(self.pieces) > first_piece and _wraps_items(self.pieces[-1].text, section) \
+            else None
+        below = _wrapper_scope(wrapper, inner) if wrapper else inner
+        before_items = len(self.pieces)
         for c in section.children:
             frame = frames.get(c.label.strip(" .)").casefold()) if frames else None
-            self.walk(c, replace(inner, deadline=frame) if frame and not inner.deadline else inner, role)
+            self.walk(c, replace(below, deadline=frame) if frame and not below.deadline else below, role)
+        if wrapper is not None and len(self.pieces) > before_items:
+            self.pieces.remove(wrapper)      # its items are its tasks (when they name none, it is kept)
 
     # ---------------------------------------------------------------- task tables
     def table_row(self, row: Section, scope: Scope):

@@ -7,6 +7,7 @@ from extractors.obligations import extract_obligations
 from extractors.obligations.split import sentences, split_unit_text
 from extractors.structure.fields import labelled_fields
 from extractors.structure.tables import table_columns, task_rows
+from extractors.text import collapse_ws
 from extractors.types import Cell, Directive, Document, Header, Paragraph, Row, Section, Table
 
 
@@ -533,3 +534,44 @@ def test_a_committees_membership_line_is_no_task(text, kept):
 def test_a_report_of_the_past_is_background_a_task_that_mentions_one_is_not(sentence, background):
     from extractors.obligations.split import is_background
     assert is_background(sentence) is background
+
+
+# (lead-in over its items, whether the lead-in stays a task) — NOTES: a lead-in ending in "sau:", "lưu ý:",
+# "cụ thể:" whose content is only the sum of its sub-items is no obligation; one with demands of its own is
+WRAPPERS = [
+    ("Thực hiện tốt các biện pháp phòng ngừa tham nhũng, tiêu cực, trọng tâm là các nội dung sau:", False),
+    ("Theo dõi, đôn đốc, phối hợp với các sở, ban, ngành tham mưu, đề xuất và tổ chức thực hiện các nhiệm vụ:", False),
+    ("Sở Tài chính chủ trì, phối hợp với Công an tỉnh tham mưu Ủy ban nhân dân tỉnh:", False),
+    # its own demand before "trong đó"
+    ("Nâng cao hiệu quả phát hiện, xử lý tham nhũng qua thanh tra, kiểm tra; trong đó lưu ý một số nội dung sau:", True),
+    ("Yêu cầu các sở, ngành nâng cao trách nhiệm, chủ động trong tổ chức thực hiện. Tăng cường làm việc trực tiếp, "
+     "kịp thời tháo gỡ khó khăn, trong đó tập trung triển khai các nhiệm vụ cụ thể như sau:", True),
+    # what the items list are the parts of the thing it asks for
+    ("Báo cáo kết quả tự đánh giá, chấm điểm phải do lãnh đạo tỉnh phê duyệt, gồm các nội dung sau:", True),
+]
+
+
+@pytest.mark.parametrize("lead_in, kept", WRAPPERS, ids=[w[0][:30] for w in WRAPPERS])
+def test_a_lead_in_whose_items_are_its_tasks_is_no_task(lead_in, kept):
+    d = directive([item("2", "Sở Nội vụ:", heading="Sở Nội vụ", role="tasks", children=[
+        item("2.a", lead_in, kind="letter", heading="", children=[
+            bullet("2.a", "Rà soát, đánh giá các quy trình nội bộ, hoàn thành trong tháng 3/2026."),
+            bullet("2.a", "Xử lý nghiêm các vi phạm được phát hiện qua thanh tra, kiểm tra.")])])])
+    obs = extract_obligations(d).obligations
+    assert (obs[0].text == collapse_ws(lead_in)) is kept
+    assert len(obs) == (3 if kept else 2)
+    assert all(o.lead_units for o in obs)
+
+
+def test_a_dropped_lead_in_passes_its_partners_and_time_frame_to_its_items():
+    d = directive([item("II.4", "Trung tâm Phát triển quỹ đất tỉnh:", heading="Trung tâm Phát triển quỹ đất tỉnh",
+                        role="tasks", children=[
+        bullet("II.4", "Chủ trì, phối hợp chặt chẽ với Ban Quản lý dự án đầu tư xây dựng số 1 trong việc tập trung giải "
+                       "phóng mặt bằng các đoạn tuyến dự kiến khởi công trước ngày 30/4/2026, trong đó:"),
+        bullet("II.4", "Trong tháng 11/2025, tập trung thực hiện những nhiệm vụ trọng tâm sau đây:")])])
+    d.root.children[0].children[0].children = [bullet("II.4", "Tập trung ưu tiên giải phóng mặt bằng tại nút giao Km113.")]
+    d.root.children[0].children[1].children = [bullet("II.4", "Hoàn thành việc số hóa hồ sơ thủ tục hành chính.")]
+    obs = extract_obligations(d).obligations
+    assert [o.text[:9] for o in obs] == ["Tập trung", "Hoàn thàn"]
+    assert obs[0].support_units == ["Ban Quản lý dự án đầu tư xây dựng số 1"]
+    assert obs[1].deadline.due == dt.date(2025, 11, 30)
