@@ -110,13 +110,22 @@ def _strip_marker(text: str, label: str) -> str:
     return t
 
 
+# A topic named as a noun: the work ("Công tác …", "Việc …") or the matter ("Về …", "Đối với …")
+_TOPIC_HEAD = re.compile(r"^(?:Công\s+tác|Việc|Về|Đối\s+với)\s", re.IGNORECASE)
+
+
 def _is_title(body: str, section: Section, more_paragraphs: bool) -> bool:
     """The item's first line is only a title over what follows it (numbered sub-items, or the
     item's own paragraphs): a short line without a full stop, no unit.  "1. Hoàn thiện hạ tầng
     công nghệ thông tin" over "(1) ...", "Tổ chức thực hiện" over its paragraphs, "Bước 3: Gửi kết quả"."""
-    items = any(c.kind in ("arabic", "letter", "paren") for c in section.children)
+    items = any(c.kind in ("arabic", "letter", "paren", "bullet") for c in section.children)
     if not items and not more_paragraphs:
         return False
+    if body.endswith(":") and _TOPIC_HEAD.match(body) and len(body.split()) <= 25 and ";" not in body:
+        # "Công tác đánh giá, xác định và giải quyết bồi thường thiệt hại:", "Đối với các nội dung kiến
+        # nghị, đề xuất …:": the topic of what follows, done by whoever it names
+        from extractors.obligations.nlp import unit_mentions
+        return not unit_mentions(body)
     if re.search(r"[.:;!?]\s*$", body) or len(body.split()) > (14 if items else 10) or re.search(r"\d{2}", body):
         return False
     from extractors.obligations.nlp import unit_mentions

@@ -542,6 +542,7 @@ WRAPPERS = [
     ("Thực hiện tốt các biện pháp phòng ngừa tham nhũng, tiêu cực, trọng tâm là các nội dung sau:", False),
     ("Theo dõi, đôn đốc, phối hợp với các sở, ban, ngành tham mưu, đề xuất và tổ chức thực hiện các nhiệm vụ:", False),
     ("Sở Tài chính chủ trì, phối hợp với Công an tỉnh tham mưu Ủy ban nhân dân tỉnh:", False),
+    ("Công tác đánh giá, xác định và giải quyết bồi thường thiệt hại:", False),
     # its own demand before "trong đó"
     ("Nâng cao hiệu quả phát hiện, xử lý tham nhũng qua thanh tra, kiểm tra; trong đó lưu ý một số nội dung sau:", True),
     ("Yêu cầu các sở, ngành nâng cao trách nhiệm, chủ động trong tổ chức thực hiện. Tăng cường làm việc trực tiếp, "
@@ -575,3 +576,21 @@ def test_a_dropped_lead_in_passes_its_partners_and_time_frame_to_its_items():
     assert [o.text[:9] for o in obs] == ["Tập trung", "Hoàn thàn"]
     assert obs[0].support_units == ["Ban Quản lý dự án đầu tư xây dựng số 1"]
     assert obs[1].deadline.due == dt.date(2025, 11, 30)
+
+
+# (a heading line over what follows, as the section's first paragraph) — a topic is no task
+TOPIC_HEADINGS = [
+    ("Công tác phòng ngừa sự cố", True),                  # over bullets
+    ("Đối với các nội dung kiến nghị, đề xuất liên quan đến thực hiện 02 Chương trình:", False),   # over a paragraph
+    ("Công tác đánh giá, xác định và giải quyết bồi thường thiệt hại:", False),
+]
+
+
+@pytest.mark.parametrize("heading, bullets", TOPIC_HEADINGS, ids=[t[0][:30] for t in TOPIC_HEADINGS])
+def test_a_topic_heading_is_no_task(heading, bullets):
+    task = "Giao Sở Tài chính chủ động phối hợp với các sở, ngành rà soát, tổng hợp các kiến nghị."
+    section = item("3", heading, heading=heading.rstrip(":"), role="tasks",
+                   children=[bullet("3", task)] if bullets else [],
+                   paragraphs=[heading] if bullets else [heading, task])
+    obs = extract_obligations(directive([section])).obligations
+    assert [o.text for o in obs] == [task]
