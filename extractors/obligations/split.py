@@ -268,6 +268,23 @@ _NATIONAL_MOTTO = re.compile(r"C[ỘÔO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘÔO]I\s+C
 _FORM_HEADER = re.compile(r"\bHọ\s+(?:và\s+)?tên\b.{0,80}\b(?:Chức\s*v|S[ốô]\s+điện\s+thoại|Đơn\s*v)", re.IGNORECASE | re.DOTALL)
 
 
+# An office a member of a committee holds, named without the person ("Chỉ huy trưởng Bộ Chỉ huy Quân sự
+# tỉnh;", "Phó Giám đốc Công an tỉnh phụ trách Đề án 06;"): the title, the body, a portfolio after "phụ trách"
+_OFFICE = re.compile(r"^(?:(?:Phó|Quyền)\s+)?(?:Chủ\s+tịch|Chủ\s+nhiệm|(?:Tổng\s+)?Giám\s+đốc|Chỉ\s+huy\s+trưởng|Chính\s+ủy|"
+                     r"Chánh\s+án|Chánh\s+Văn\s+phòng|Chánh\s+Thanh\s+tra|Viện\s+trưởng|Trưởng\s+ban|Tổng\s+biên\s+tập|"
+                     r"Cục\s+trưởng|Hiệu\s+trưởng)\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈÍÌÓÒÚÙÝỦ])")
+
+
+def _is_office_entry(s: str) -> bool:
+    m = _OFFICE.match(s)
+    if not m or len(s.split()) > 20 or not re.search(r"[;.:]$", s):
+        return False
+    body = re.split(r"\s+phụ\s+trách\s", s[m.end():], maxsplit=1)[0]
+    from extractors.obligations.nlp import pos_tags
+    # no predicate: a verb in lower case that is no part of a body's name ("Ban Quản lý …" is)
+    return not any(t == "V" and w[:1].islower() and w.lower() not in _NAME_VERBS for w, t, _ in pos_tags(body))
+
+
 def is_title(sentence: str) -> bool:
     """A heading or list lead-in, not a task: "Nhiệm vụ chung", "Cụ thể:", "Tổ chức thực hiện:",
     "Nhiệm vụ ... (08 nhiệm vụ);" — short and ending with a colon, a count of tasks, or no verb."""
@@ -281,8 +298,10 @@ def is_title(sentence: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     if len(letters) < 3:
         return True                  # OCR's table rules and numbers with no words ("| 2.")
-    if _MEMBER_ENTRY.search(s) and not re.search(r"\b(?:chủ\s+trì|phối\s+hợp|chịu\s+trách|có\s+trách|thực\s+hiện|chỉ\s+đạo|"
-                                                 r"giúp|làm|tham\s+mưu|triển\s+khai|báo\s+cáo)\b", s, re.IGNORECASE):
+    # (the verbs in lower case: "Ban Chỉ đạo" in a member's office is a name)
+    if (_MEMBER_ENTRY.search(s) or _is_office_entry(s)) and not re.search(
+            r"\b(?:chủ\s+trì|phối\s+hợp|chịu\s+trách|có\s+trách|thực\s+hiện|chỉ\s+đạo|giúp|làm|tham\s+mưu|triển\s+khai|"
+            r"báo\s+cáo)\b", s):
         return True                  # a member of a committee: "Thống đốc Ngân hàng Nhà nước Việt Nam Nguyễn Thị Hồng;"
     if _NATIONAL_MOTTO.search(s):
         return True                  # an attached draft's header run into one paragraph ("ỦY BAN NHÂN DÂN

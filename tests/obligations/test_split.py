@@ -496,6 +496,15 @@ def test_an_attached_drafts_header_run_into_a_paragraph_is_no_task():
     ("Phó Chủ nhiệm Văn phòng Quốc hội Nguyễn Mạnh Hùng;", False),
     ("Thống đốc Ngân hàng Nhà nước Việt Nam Nguyễn Thị Hồng;", False),
     ("Quyền Bộ trưởng Bộ Ngoại giao Lê Hoài Trung;", False),
+    # "Ban Chỉ đạo" in the office is a name, not the verb
+    ("Ủy viên chuyên trách Ban Chỉ đạo Trung ương về phát triển khoa học công nghệ, đổi mới sáng tạo và chuyển đổi số "
+     "Nguyễn Huy Dũng;", False),
+    # the office without the person, a portfolio after it
+    ("Chỉ huy trưởng Bộ Chỉ huy Quân sự tỉnh;", False),
+    ("Phó Giám đốc Công an tỉnh phụ trách Đề án 06;", False),
+    ("Phó Giám đốc Sở Khoa học và Công nghệ phụ trách công tác chuyển đổi số.", False),
+    ("Giám đốc Công an tỉnh tăng cường kiểm tra, xử lý vi phạm.", True),
+    ("Giám đốc Sở Tài chính bố trí kinh phí cho Ban Chỉ đạo.", True),
     # a member asked to do something is a task
     ("Giám đốc Sở Tài chính chủ trì thẩm định kinh phí, báo cáo đồng chí Nguyễn Văn An.", True),
 ])
