@@ -370,6 +370,24 @@ def _without_relative_past(sentence: str) -> str:
     return "".join(out)
 
 
+# What a founding decision or a proposal says a body is, not what it is to do: its definition ("Ban Chỉ
+# đạo … là tổ chức liên ngành …, có chức năng …"), its working regime ("làm việc theo chế độ kiêm
+# nhiệm", "làm việc theo Quy chế …", "sử dụng con dấu của …"), and the quote of a duty it was given
+# before ("Sở Khoa học và Công nghệ được giao “Chủ trì triển khai …”", in a Tờ trình's explanation)
+_STATUS_RE = re.compile(r"\blà\s+(?:tổ\s+chức|cơ\s+quan)\b[^.;]{0,200}?\bcó\s+chức\s+năng\b|"
+                        r"\blàm\s+việc\s+theo\s+(?:chế\s+độ\s+kiêm\s+nhiệm|(?-i:Quy\s+chế))\b|\bsử\s+dụng\s+con\s+dấu\b|"
+                        r"\bđược\s+giao\s*:?\s*[“\"]", re.IGNORECASE)
+_ORDER_WORDS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|phải|cần|(?:có|chịu)\s+trách\s+nhiệm|chủ\s+trì)\b", re.IGNORECASE)
+
+
+def is_status(sentence: str) -> bool:
+    """A statement of what a body is or how it works, asking nothing (the words of a quote aside)."""
+    if not _STATUS_RE.search(sentence):
+        return False
+    own_words = re.sub(r"[“\"][^”\"]*(?:[”\"]|$)", " ", sentence)
+    return not _ORDER_WORDS.search(own_words)
+
+
 def is_background(sentence: str) -> bool:
     if BACKGROUND_RE.match(sentence) or COURTESY_RE.search(sentence):
         return True
@@ -489,7 +507,7 @@ def split_unit_text(text: str, *, ref, page, scope: list[str], role: Optional[st
     cur_dated = False
     from extractors.obligations.deadlines import find_deadline
     for s in sents:
-        if EXECUTION_RE.search(s) or POINTER_RE.search(s) or is_title(s):
+        if EXECUTION_RE.search(s) or POINTER_RE.search(s) or is_title(s) or is_status(s):
             continue
         if role == "articles" and DECISION_RE.match(s):
             continue                 # "Điều 1. Phê duyệt Kế hoạch …": the decision itself, not a task

@@ -603,3 +603,27 @@ def test_a_topic_heading_is_no_task(heading, bullets):
                    paragraphs=[heading] if bullets else [heading, task])
     obs = extract_obligations(directive([section])).obligations
     assert [o.text for o in obs] == [task]
+
+
+# (sentence of a founding decision or a proposal, whether it is a task)
+STATUS = [
+    ("Ban Chỉ đạo quốc gia về dữ liệu là tổ chức phối hợp liên ngành, có chức năng nghiên cứu, tư vấn, khuyến nghị "
+     "và giúp Chính phủ chỉ đạo, phối hợp thực hiện các chủ trương về dữ liệu.", False),
+    ("Các thành viên Ban Chỉ đạo làm việc theo Quy chế tổ chức và hoạt động của Ban Chỉ đạo.", False),
+    ("Các thành viên của Ban Chỉ đạo làm việc theo chế độ kiêm nhiệm và được hưởng các chế độ theo quy định hiện hành.",
+     False),
+    ("Trưởng Ban Chỉ đạo, các Phó Trưởng Ban Chỉ đạo, các thành viên khác sử dụng con dấu của cơ quan nơi công tác.", False),
+    ("Sở Khoa học và Công nghệ được giao “Chủ trì triển khai, theo dõi, đôn đốc, hướng dẫn việc thực hiện Kế hoạch này; "
+     "kịp thời tổng hợp, báo cáo Ủy ban nhân dân tỉnh”.", False),
+    # an order about the work, or a body that is given a duty of its own
+    ("Các lực lượng làm việc theo chế độ trực 24/24 giờ trong thời gian xảy ra bão.", True),
+    ("Sở Nội vụ là cơ quan thường trực, có chức năng tham mưu và có trách nhiệm theo dõi, đôn đốc các thành viên.", True),
+    ("Sở Khoa học và Công nghệ làm nhiệm vụ cơ quan thường trực của Ban Chỉ đạo; bảo đảm các điều kiện cần thiết cho "
+     "hoạt động của Ban Chỉ đạo.", True),
+]
+
+
+@pytest.mark.parametrize("sentence, task", STATUS, ids=[s[0][:30] for s in STATUS])
+def test_what_a_body_is_or_how_it_works_is_no_task(sentence, task):
+    pieces = split_unit_text(sentence, ref="Điều 4", page=1, scope=[], role="articles")
+    assert bool(pieces) is task
