@@ -428,7 +428,10 @@ def find_deadline(sentence: str, *, document_date: dt.date | None = None) -> Opt
         return found[0][1] if not timed or found[0][1] in timed else timed[0]
     if dated:
         return _last_of_joined(sentence, found)
-    return (timed or rec)[0] if rec else found[0][1]
+    # a period said as the cadence ("định kỳ hằng tháng có trách nhiệm rà soát …") over a bare period
+    # word before it that may qualify a noun ("căn cứ kế hoạch cải cách hành chính hằng năm của …")
+    said = [d for d in rec if re.match(r"định\s+kỳ\s+\S", d.raw or "", _FLAGS)]
+    return (timed or said or rec)[0] if rec else found[0][1]
 
 
 def _last_of_joined(sentence: str, found: list[tuple[int, Deadline]]) -> Deadline:

@@ -90,6 +90,10 @@ SENTENCES = [
     ("Theo dõi sát tình hình thực hiện; định kỳ hàng tháng báo cáo UBND tỉnh kết quả thực hiện", (None, "monthly", None)),
     ("Tiếp nhận, xử lý phản ánh của người dân; định kỳ hằng tuần báo cáo kết quả xử lý", (None, "weekly", None)),
     ("Rà soát hồ sơ tồn đọng; định kỳ tổng hợp, báo cáo Ủy ban nhân dân tỉnh", None),
+    # … and over a bare period word before it, which may qualify a noun
+    ("Các sở, ngành căn cứ kế hoạch cải cách hành chính hằng năm của cơ quan mình, định kỳ hằng tháng có trách nhiệm "
+     "rà soát, tự đánh giá và cập nhật kết quả thực hiện", (None, "monthly", None)),
+    ("Lập kế hoạch thực hiện Chương trình hằng năm, gửi Sở Tài chính tổng hợp", (None, "yearly", None)),
     ("Duy trì chế độ họp giao ban định kỳ 02 tuần/lần với các đơn vị liên quan", (None, "ongoing", None)),
     # a closing note in brackets governs the whole item
     ("Tăng cường kiểm tra, giám sát. Tổ chức sơ kết, tổng kết theo quy định (Thực hiện thường xuyên).", (None, "ongoing", None)),
