@@ -246,7 +246,10 @@ def correct_line(line: str) -> str:
                 # a loanword or a place name born-digital text writes so (chip, internet, Đắk Lắk)
                 new = None if m.unigram.get(word, 0) >= SEEN_AS_IS else _best_for_invalid(m, word, prev, nxt)
             else:
-                new = _best_for_valid(m, word, prev, nxt)
+                # a word at the line's edge with no punctuation beyond it goes on in a line not
+                # seen here (`mô hình phát` / `triển`): no set phrase may overrule it
+                edge = not text[:a].strip() or not text[b:].strip()
+                new = _best_for_valid(m, word, prev, nxt, phrases=not edge)
         out.append(text[last:a])
         out.append(_match_case(text[a:b], new) if new else text[a:b])
         if new:
@@ -268,7 +271,7 @@ def _best_for_invalid(m: _Model, word: str, prev, nxt) -> str | None:
     return best
 
 
-def _best_for_valid(m: _Model, word: str, prev, nxt) -> str | None:
+def _best_for_valid(m: _Model, word: str, prev, nxt, phrases: bool = True) -> str | None:
     # Only a re-marking of the same letters (chông -> chống, thẻ -> thể), only when the
     # syllable as read was never seen beside its neighbours and the other one often was.
     if prev is None and nxt is None:
@@ -286,7 +289,7 @@ def _best_for_valid(m: _Model, word: str, prev, nxt) -> str | None:
         # a common word is not "corrected" into a rarer one (hàng -> hằng, đầu -> dầu), unless the
         # rarer one is steadily seen beside this neighbour, where the one read never is
         # (`tiếp tục đây mạnh` -> đẩy mạnh: đây is the commoner word, `đẩy mạnh` the phrase)
-        if m.unigram.get(c, 0) < VALID_RARITY * m.unigram.get(word, 0) and not _collocation(m, prev, c, nxt):
+        if m.unigram.get(c, 0) < VALID_RARITY * m.unigram.get(word, 0) and not (phrases and _collocation(m, prev, c, nxt)):
             continue
         s = _logp(m, prev, c, nxt) - _cost(word, c)
         if s > best_score:
