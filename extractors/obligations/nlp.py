@@ -80,6 +80,10 @@ def forget_texts() -> None:
 _AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
 _INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
           "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố", "chủ quản"}
+# Verbs that name a kind of institution after its noun ("các trung tâm giáo dục thường xuyên", "cơ sở
+# giáo dục nghề nghiệp"); after a body's name they are its verb ("Sở Y tế giáo dục …")
+_KIND_VERBS = {"giáo dục", "đào tạo", "dạy nghề", "khám", "chữa bệnh"}
+_KIND_NOUNS = {"cơ sở", "trung tâm", "trường", "đơn vị"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
 # Words that always end a unit phrase.
@@ -141,6 +145,11 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|mỗi|từng|lực\s+lượ
                             # the parties a task letter names by their role: investors, project owners, companies
                             r"chủ\s+(?:đầu\s+tư|dự\s+án|chương\s+trình|mỏ|cơ\s+sở|công\s+trình)|nhà\s+(?:đầu\s+tư|thầu)|"
                             r"công\s+ty|tổng\s+công\s+ty|tập\s+đoàn|đại\s+học|viễn\s+thông|điện\s+lực)\b", re.IGNORECASE)
+
+
+# The titles that head a body (corpora/unit_words.jsonl), in lower case: a list of doers goes on
+# with one ("Hiệu trưởng các trường THPT, giám đốc các trung tâm GDTX có trách nhiệm …")
+_TITLES = frozenset(r["word"].lower() for r in gazetteer.load("unit_words.jsonl") if r["role"] == "title")
 
 
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
@@ -217,7 +226,8 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
-                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}):
+                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}
+                         or word not in {"-", "–"} and nxt.lower() in _TITLES):
                 i += 1
                 continue
             if low == "và" and i:
@@ -240,9 +250,12 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             break          # "... chính quyền số | Giao Sở Khoa học ...": a heading joined to the sentence that assigns
         if word[:1].isupper() and (end or _starts_unit(rest[off:])):
             end = off + len(word); seen_noun = True; i += 1; continue
+        if low == "thường xuyên" and i and tags[i - 1][0].lower() == "giáo dục":
+            end = off + len(word); i += 1; continue      # "trung tâm giáo dục thường xuyên": an institution's kind
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):
             break
-        if tag in ("V", "R", "A") and low not in _INNER and not (low in _NAME_VERBS and nxt[:1].isupper()):
+        if tag in ("V", "R", "A") and low not in _INNER and not (low in _NAME_VERBS and nxt[:1].isupper()) \
+                and not (low in _KIND_VERBS and i and tags[i - 1][0].lower() in _KIND_NOUNS):
             break
         if tag in ("E",) and low not in {"trên", "của", "thuộc", "tại"}:
             break

@@ -30,7 +30,11 @@ _LIST_STARTERS = (
     "Chánh", "Trưởng", "Nhà đầu tư", "Chủ đầu tư", "Chủ dự án", "Chủ Chương trình",
 )
 HEAD_WORDS = tuple(dict.fromkeys([*(r["word"] for r in gazetteer.load("unit_words.jsonl") if r["role"] == "head"),
-                                  *_LIST_STARTERS]))
+                                  *_LIST_STARTERS,
+                                  # the head of a body by its title ("Hiệu trưởng các trường …", "Viện trưởng …");
+                                  # not a deputy or a member, whom a committee's member list names
+                                  *(r["word"] for r in gazetteer.load("unit_words.jsonl") if r["role"] == "title"
+                                    and r["word"].endswith("trưởng") and not r["word"].startswith(("Phó", "Trưởng")))]))
 # A head as printed: its first letter a capital, the rest in any case ("Nhà Đầu tư", "Ban Quản Lý")
 _HEADS_ALT = "|".join(re.escape(h[0]) + "(?i:" + re.escape(h[1:]) + ")" for h in sorted(HEAD_WORDS, key=len, reverse=True))
 HEAD_RE = re.compile(r"^(?:" + _HEADS_ALT + r")\b(?<!Tổ)(?!\s+chức\b)|^Tổ\b(?!\s+chức\b)")

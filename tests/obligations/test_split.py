@@ -359,6 +359,14 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
      ["Công ty Điện lực Quảng Ngãi, Công ty Cổ phần Xây dựng và thoát nước đô thị, Bưu điện Quảng Ngãi"]),
     ("Công ty Điện lực Quảng Ngãi và các doanh nghiệp tăng cường kiểm tra.",
      ["Công ty Điện lực Quảng Ngãi và các doanh nghiệp"]),
+    # every title of corpora/unit_words.jsonl heads a doer, and a list of doers goes on with one
+    ("Hiệu trưởng các trường trung học phổ thông, giám đốc các trung tâm giáo dục thường xuyên có trách nhiệm chỉ đạo "
+     "rà soát tình hình sức khỏe học sinh.",
+     ["Hiệu trưởng các trường trung học phổ thông, giám đốc các trung tâm giáo dục thường xuyên"]),
+    ("Viện trưởng Viện kiểm sát nhân dân tỉnh chỉ đạo kiểm sát việc thi hành án.", ["Viện trưởng Viện kiểm sát nhân dân tỉnh"]),
+    # a verb naming an institution's kind after its noun; after a body's name it is the body's verb
+    ("Các cơ sở giáo dục nghề nghiệp tổ chức tuyển sinh theo kế hoạch.", ["Các cơ sở giáo dục nghề nghiệp"]),
+    ("Sở Giáo dục và Đào tạo giáo dục học sinh về an toàn giao thông.", ["Sở Giáo dục và Đào tạo"]),
 ])
 def test_subjects_of_real_sentences(sentence, lead):
     from extractors.obligations.split import subject_of
