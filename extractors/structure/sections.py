@@ -8,6 +8,7 @@ heading, after a short line, or on an indented line.  A wrapped line that happen
 from __future__ import annotations
 
 import re
+import unicodedata
 import statistics
 from dataclasses import dataclass, field
 from typing import Optional
@@ -247,6 +248,15 @@ class _Builder:
                 if c.kind == "arabic" and c.label.rstrip(".)").split(".")[0].isdigit() and "." not in c.label.rstrip(".)")]
         return (nums[-1] + 1) if nums else 1
 
+    def expected_letter(self) -> Optional[str]:
+        """The letter the next lettered item should carry when a lettered list is open (`b)` seen:
+        `c`), else None."""
+        for _, node in reversed(self.stack):
+            if node.kind == "letter":
+                k = _LETTERS.find(node.label.rstrip(".)").strip())
+                return _LETTERS[k + 1] if 0 <= k < len(_LETTERS) - 1 else None
+        return None
+
     def add(self, m: Marker, ln: Line):
         self.flush()
         if m.kind == "roman":
@@ -294,6 +304,16 @@ def _strip_arabic(ppath: str, parent: Section) -> str:
 
 
 _OCR_MARK = re.compile(rf"^(?P<num>[0-9§lI|SBO]{{1,2}})\s*\.\s+(?P<rest>[{UPPER}\"“].*)$")
+# A lettered item whose letter OCR read as a sign (`©)` for c, `ø)` for g); taken only as the letter
+# an open lettered list expects next.
+_OCR_LETTER = re.compile(rf"^(?P<sign>[^\s\d(])\s*\)\s*(?P<rest>[{UPPER}].*)$")
+
+
+def _no_letter(c: str) -> bool:
+    """Not a letter of Vietnamese (its base letter, marks taken off, is none of a-z, đ): `©`, `ø`."""
+    base = unicodedata.normalize("NFD", c)[:1].lower()
+    return not ("a" <= base <= "z" or base == "đ")
+_LETTERS = "abcdđefghiklmnopqrstuvxy"
 # A list number whose period OCR read as a comma; taken only as the number the list expects next.
 _OCR_COMMA = re.compile(rf"^(?P<num>\d{{1,2}})\s*,\s+(?P<rest>[{UPPER}][^\W\d_]*\s.*)$")
 _OCR_ROMAN = re.compile(rf"^(?P<num>[IVXlH1|]{{1,5}})\s*[.)]\s+(?P<rest>[{UPPER}].*)$")
@@ -318,6 +338,9 @@ def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Opti
                 not re.fullmatch(r"[IVX]+", mr.group("num")):
             n = _ROMANS[b.last_roman + 1]      # `IH. MỤC TIÊU` after I. is II.
             return Marker("roman", n + ".", n, mr.group("rest"))
+        ml = _OCR_LETTER.match(text)
+        if ml and _no_letter(ml.group("sign")) and (letter := b.expected_letter()):
+            return Marker("letter", letter + ")", letter, ml.group("rest"))   # `©) Thủ trưởng …` after b) is c)
         mc = _OCR_COMMA.match(text)
         if mc and int(mc.group("num")) == b.expected_arabic():
             n = mc.group("num")                   # `9, Sở Thông tin …` after 8. is 9.

@@ -652,3 +652,19 @@ def test_heading_roles(heading, role):
     from extractors.structure.roles import heading_role
 
     assert heading_role(heading) == role
+
+
+@pytest.mark.parametrize("line, letters", [
+    # a lettered item whose letter OCR read as a sign: the letter the open list expects
+    ("     ©) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
+    ("     ø) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
+    # a Vietnamese letter is never taken for another; a sign opening a sentence is no item
+    ("     ê) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b"]),
+    ("     © Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b"]),
+])
+def test_a_lettered_item_whose_letter_ocr_misread_follows_the_list(line, letters):
+    items = ("     1. Công tác chuẩn bị thi\n"
+             "     a) Trưởng các điểm thi có trách nhiệm bố trí phòng thi dự phòng.\n"
+             "     b) Hiệu trưởng các trường trung học phổ thông chỉ đạo rà soát sức khỏe học sinh.\n")
+    d = parse_directive(document_from_text(HEAD + items + line + "\n"))
+    assert [s.label.rstrip(")") for s in d.root.walk() if s.kind == "letter"] == letters
