@@ -78,6 +78,8 @@ def forget_texts() -> None:
 # Lower-case words that may sit inside a unit phrase although tagged as verbs.
 # what may follow "liên quan" inside a unit phrase ("các cơ quan liên quan của tỉnh", "… trên địa bàn")
 _AFTER_RELATED = {"của", "thuộc", "trên", "tại", "ở", "địa bàn", ",", ";", "và"}
+# what may follow "chức năng" inside a unit phrase ("các cơ quan chức năng có liên quan", "… chức năng tỉnh")
+_AFTER_FUNCTIONAL = _AFTER_RELATED | {"liên quan", "có", "tỉnh", "huyện", "xã", "thành phố", "các cấp", "cấp", "địa phương"}
 _INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "chức năng", "công tác", "giúp việc", "trực thuộc", "thuộc", "chuyển đổi",
           "tương đương", "khám", "chữa bệnh", "thông tấn", "báo chí", "đủ", "cấp", "dân phố", "chủ quản"}
 # Verbs that name a kind of institution after its noun ("các trung tâm giáo dục thường xuyên", "cơ sở
@@ -244,6 +246,8 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             i += 1; continue
         if end and re.search(r"\bliên\s+quan$", rest[:end]) and low not in _AFTER_RELATED:
             break          # "các sở, ngành liên quan | giải đáp …": nothing but a place or an owner follows it
+        if end and re.search(r"\bchức\s+năng$", rest[:end]) and low not in _AFTER_FUNCTIONAL and not word[:1].isupper():
+            break          # "các lực lượng chức năng | phân luồng …": a relation, a level or an owner may follow, no action
         if word[:1].isupper() and end and (low in _STOP or tag == "V") and any(e == end for _, e in ents):
             break          # "Văn phòng UBND tỉnh | Chủ trì, ...": a heading joined to its first sentence
         if word[:1].isupper() and end and low in _ASSIGNING:

@@ -470,6 +470,11 @@ def test_the_closing_notice_formula_is_no_task(text, kept):
     ("Cùng các ngân hàng thương mại phát động hỗ trợ triển khai thanh toán qua mã QR.", ["các ngân hàng thương mại"]),
     ("Giao Sở Nội vụ chủ trì cùng với các đơn vị tổ chức phân tích cụ thể từng chỉ tiêu.", ["các đơn vị"]),
     ("Cùng với việc rà soát thủ tục, đẩy mạnh thanh toán không dùng tiền mặt.", []),
+    # "chức năng" closes a collective: a relation, a level or an owner may follow, never what it does
+    ("đồng thời phối hợp với Sở Giao thông vận tải, Công an tỉnh và các lực lượng chức năng phân luồng đảm bảo giao "
+     "thông, hướng dẫn người dân đi lại", ["Sở Giao thông vận tải, Công an tỉnh và các lực lượng chức năng"]),
+    ("Phối hợp với các cơ quan chức năng có liên quan kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng có liên quan"]),
+    ("Phối hợp với các cơ quan chức năng tỉnh kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng tỉnh"]),
 ])
 def test_supports_named_after_phoi_hop(text, supports):
     from extractors.obligations.split import supports_of
