@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from extractors.obligations.scope import Scope, is_lead_in, read_lead_in, scope_of
+from extractors.obligations.split import supports_of
 from extractors.structure import export_type
 from extractors.text import collapse_ws
 from extractors.types import Directive, Extraction, Obligation, Section, Target
@@ -196,7 +197,9 @@ def _apply_fields(pieces: list, cells: dict[str, str]) -> None:
             piece.supports = [*supports, *(x for x in piece.supports if x not in supports)]
             piece.unit_source, piece.scope_depth = ("table" if piece.table else "field"), 0
         if cells.get("support"):
-            piece.supports = [cells["support"]]
+            # "Phối hợp với X …" in the task's own text adds X to its "Đơn vị phối hợp:" line, as in a
+            # table row (a table's text is read for it once, when the obligation is made)
+            piece.supports = [cells["support"], *(() if piece.table else supports_of(piece.text))]
         if cells.get("deadline"):
             piece.deadline_text = cells["deadline"]
         if cells.get("output"):

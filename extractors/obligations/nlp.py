@@ -113,6 +113,14 @@ _AFTER_ORG_NOUN = {",", ";", ":", "và", "liên quan", "có", "đoàn thể", "c
                    "của", "tại", "ở", "đơn vị", "doanh nghiệp", "cá nhân", "kinh tế", "tôn giáo", "quốc tế", "hội"}
 
 
+# The tagger may take a body noun and its qualifier for one verb ("cơ quan chức năng", "đơn vị liên quan")
+_GLUED_ORG = re.compile(r"^(?:cơ quan|đơn vị|lực lượng) (?:" + "|".join(sorted(_INNER)) + r")$")
+
+
+def _glued_org_noun(low: str) -> bool:
+    return bool(_GLUED_ORG.match(low))
+
+
 def _is_org_noun(low: str, prev: str, nxt: str) -> bool:
     if low != "tổ chức":
         return False
@@ -229,7 +237,7 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
                                                                "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}
-                         or word not in {"-", "–"} and nxt.lower() in _TITLES):
+                         or word not in {"-", "–"} and (nxt.lower() in _TITLES or _glued_org_noun(nxt.lower()))):
                 i += 1
                 continue
             if low == "và" and i:
@@ -259,6 +267,7 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):
             break
         if tag in ("V", "R", "A") and low not in _INNER and not (low in _NAME_VERBS and nxt[:1].isupper()) \
+                and not _glued_org_noun(low) \
                 and not (low in _KIND_VERBS and i and tags[i - 1][0].lower() in _KIND_NOUNS):
             break
         if tag in ("E",) and low not in {"trên", "của", "thuộc", "tại"}:

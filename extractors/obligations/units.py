@@ -173,7 +173,7 @@ def split_units(text: str) -> list[str]:
             pieces = [y for x in joined for y in re.split(r"(?<=\u2063)\s+(?=Ⓤ)", x)]
             for piece in pieces:
                 # "X và Y" where Y begins a body
-                sub = _split_and(piece)
+                sub = _split_and(piece, protected)
                 for k, p in enumerate(sub):
                     p = p.strip()
                     if not p:
@@ -213,7 +213,7 @@ _AND_HEAD_RE = re.compile(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)")
 _AND_LOCALITY_RE = re.compile(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)")
 
 
-def _split_and(piece: str) -> list[str]:
+def _split_and(piece: str, protected: Optional[dict[str, str]] = None) -> list[str]:
     """"X và Y" where Y begins a body: two units; "Ban Quản lý Khu kinh tế và các Khu công
     nghiệp" (the places one body manages) stays one."""
     parts = _AND_HEAD_RE.split(piece)
@@ -221,6 +221,7 @@ def _split_and(piece: str) -> list[str]:
     # localities; "các sở, ngành và địa phương" is one group and stays whole
     parts = [y for x in parts for y in (
         [x] if _is_collective(x) or not x[:1].isupper() or x.startswith("Ⓤ") else _AND_LOCALITY_RE.split(x))]
+    parts = [y for x in parts for y in _split_levels(x, protected or {})]
     out: list[str] = []
     for part in parts:
         sub = re.split(r"\s+và\s+(?=(?:các|những)\s)", part)
@@ -231,6 +232,21 @@ def _split_and(piece: str) -> list[str]:
             else:
                 out[-1] = f"{out[-1]} và {x}"
     return out
+
+
+# "các bộ ngành Trung ương và cơ quan chức năng của thành phố": a group closed by the name of its level,
+# then bodies of another (a lower-case "và địa phương" after "các sở, ngành" stays in the group)
+_AND_OTHER_LEVEL_RE = re.compile(r"(?<![^\s])((?:\S+\s+)?\S+)\s+và\s+(?=(?:cơ\s+quan|đơn\s+vị|lực\s+lượng)\b)")
+
+
+def _split_levels(part: str, protected: dict[str, str]) -> list[str]:
+    out, start = [], 0
+    for m in _AND_OTHER_LEVEL_RE.finditer(part):
+        # the last word or two capitalised (of a name the splitter masked too)
+        if any(w[:1].isupper() for w in _restore(m.group(1), protected).split()[-2:]):
+            out.append(part[start:m.end(1)])
+            start = m.end()
+    return [*out, part[start:]]
 
 
 # "phối hợp với các Sở: Tài chính, Kế hoạch và Đầu tư, Công ty …": departments named after one "Sở"

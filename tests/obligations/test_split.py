@@ -236,11 +236,16 @@ def test_items_with_labelled_fields_and_a_title_over_them():
               "Đơn vị phối hợp: Các sở, ban, ngành; UBND các huyện.", "Thời gian hoàn thành: Trong tháng 8/2025."),
         paren(2, "Rà soát, đăng ký cấp chứng thư chữ ký số cho cán bộ, công chức.", "Đơn vị thực hiện: Công an tỉnh.",
               "Thời gian hoàn thành: Thực hiện thường xuyên."),
+        # a partner the task's text names joins its "Đơn vị phối hợp" line (as in a table row)
+        paren(3, "Dự báo nguồn nhân lực. Phối hợp với Bộ LĐTBXH đầu tư hình thành Trung tâm đào tạo nghề.",
+              "Đơn vị chủ trì: Sở LĐTBXH.", "Đơn vị phối hợp: Sở GDĐT, UBND các quận, huyện."),
     ])])
     obs = extract_obligations(d).obligations
-    assert [o.ref for o in obs] == ["1.(1)", "1.(2)"]          # the title is no obligation, the fields none either
+    assert [o.ref for o in obs] == ["1.(1)", "1.(2)", "1.(3)"]  # the title is no obligation, the fields none either
     assert obs[0].lead_units == ["Văn phòng Ủy ban nhân dân tỉnh"]
     assert obs[0].support_units == ["Các sở, ban, ngành", "Ủy ban nhân dân các huyện"]
+    assert obs[2].support_units == ["Sở Giáo dục và Đào tạo", "Ủy ban nhân dân các quận, huyện",
+                                    "Bộ Lao động - Thương binh và Xã hội"]
     assert obs[0].deadline.due == dt.date(2025, 8, 31)
     assert obs[1].lead_units == ["Công an tỉnh"] and obs[1].deadline.recurrence == "ongoing"
 
@@ -475,6 +480,9 @@ def test_the_closing_notice_formula_is_no_task(text, kept):
      "thông, hướng dẫn người dân đi lại", ["Sở Giao thông vận tải, Công an tỉnh và các lực lượng chức năng"]),
     ("Phối hợp với các cơ quan chức năng có liên quan kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng có liên quan"]),
     ("Phối hợp với các cơ quan chức năng tỉnh kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng tỉnh"]),
+    # "và cơ quan chức năng …" goes on the list although the tagger glues it into one verb
+    ("Chủ động, tăng cường phối hợp với các bộ ngành Trung ương và cơ quan chức năng của thành phố để đẩy nhanh "
+     "tiến độ thực hiện Đề án", ["các bộ ngành Trung ương và cơ quan chức năng của thành phố"]),
 ])
 def test_supports_named_after_phoi_hop(text, supports):
     from extractors.obligations.split import supports_of

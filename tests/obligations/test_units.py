@@ -74,6 +74,11 @@ SPLITS = [
     ("Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
      ["Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi"]),
     ("Trưởng Ban Chỉ đạo, các Phó Trưởng Ban Chỉ đạo", ["Trưởng Ban Chỉ đạo", "Các Phó Trưởng Ban Chỉ đạo"]),
+    # a group closed by its level's name, "và" bodies of another level: two; one "các" over both: one
+    ("các bộ ngành Trung ương và cơ quan chức năng của thành phố",
+     ["Các bộ ngành Trung ương", "Cơ quan chức năng của thành phố"]),
+    ("các bộ, ngành Trung ương và cơ quan chức năng của tỉnh", ["Các bộ, ngành Trung ương", "Cơ quan chức năng của tỉnh"]),
+    ("các sở, ngành và cơ quan liên quan", ["Các sở, ngành và cơ quan liên quan"]),
 ]
 
 
