@@ -162,6 +162,12 @@ _GENERIC_START = re.compile(r"^(?:các|những|mọi|mỗi|từng|lực\s+lượ
 _TITLES = frozenset(r["word"].lower() for r in gazetteer.load("unit_words.jsonl") if r["role"] == "title")
 
 
+# The heads that name a party by its role in a project (corpora/unit_words.jsonl "qualified"): a count of the
+# projects it holds goes on its name ("Nhà đầu tư 02 dự án"), though the tagger takes "02" for a verb
+_QUALIFIED_HEAD = re.compile(r"(?:" + "|".join(re.escape(r["word"]) for r in gazetteer.load("unit_words.jsonl")
+                                            if r["role"] == "head" and r.get("qualified")) + r")$", re.IGNORECASE)
+
+
 # Words that look like a body's head but start something else ("Ban hành", "Báo cáo", "Bộ tiêu chí")
 _FALSE_HEAD = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:tiêu\s+chí|chỉ\s+số|hồ\s+sơ|câu\s+hỏi|công\s+cụ|dữ\s+liệu)|"
                          r"hội\s+(?:nghị|thảo|thi)|đoàn\s+(?:kết|viên)|tổ\s+chức\s+(?:thực|triển|quán|các|tập)|cơ\s+quan\s*[,.;:]|"
@@ -262,6 +268,9 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             break          # "... chính quyền số | Giao Sở Khoa học ...": a heading joined to the sentence that assigns
         if word[:1].isupper() and (end or _starts_unit(rest[off:])):
             end = off + len(word); seen_noun = True; i += 1; continue
+        if end and word.isdigit() and nxt[:1].islower() and i + 1 < n and tags[i + 1][1] == "N" \
+                and _QUALIFIED_HEAD.search(rest[:end]):
+            end = tags[i + 1][2] + len(nxt); i += 2; continue     # "Nhà đầu tư 02 dự án"
         if low == "thường xuyên" and i and tags[i - 1][0].lower() == "giáo dục":
             end = off + len(word); i += 1; continue      # "trung tâm giáo dục thường xuyên": an institution's kind
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):
