@@ -210,6 +210,17 @@ _BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IG
 
 # "và" before a body's head word (or a masked unit): compiled once, not for every piece
 _AND_HEAD_RE = re.compile(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)")
+_AND_NAME_RE = re.compile(r"(?<=[^\W\d_]|\u2063)\s+và\s+(?=(\w+)\s+(\w+))")
+
+
+def _split_and_name(part: str) -> list[str]:
+    out, start = [], 0
+    for m in _AND_NAME_RE.finditer(part):
+        before = part[:m.start()].split()[-1]
+        if m.group(1)[:1].isupper() and m.group(2)[:1].isupper() and (before[-1] == "\u2063" or before[:1].islower()):
+            out.append(part[start:m.start()])
+            start = m.end()
+    return [*out, part[start:]]
 _AND_LOCALITY_RE = re.compile(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)")
 
 
@@ -221,6 +232,10 @@ def _split_and(piece: str, protected: Optional[dict[str, str]] = None) -> list[s
     # localities; "các sở, ngành và địa phương" is one group and stays whole
     parts = [y for x in parts for y in (
         [x] if _is_collective(x) or not x[:1].isupper() or x.startswith("Ⓤ") else _AND_LOCALITY_RE.split(x))]
+    # "UBND các quận, huyện và Đại học Đà Nẵng" (OCR's "Đại He"): a name after a group is a body of its own
+    # when it reads as one (two capitalised words), as after a comma; a lower-case piece goes on a group
+    parts = [y for x in parts for y in (_split_and_name(x) if _is_collective(_restore(x, protected or {}))
+                                         or x[:1].islower() else [x])]
     parts = [y for x in parts for y in _split_levels(x, protected or {})]
     out: list[str] = []
     for part in parts:

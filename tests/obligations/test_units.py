@@ -78,7 +78,10 @@ SPLITS = [
     ("các bộ ngành Trung ương và cơ quan chức năng của thành phố",
      ["Các bộ ngành Trung ương", "Cơ quan chức năng của thành phố"]),
     ("các bộ, ngành Trung ương và cơ quan chức năng của tỉnh", ["Các bộ, ngành Trung ương", "Cơ quan chức năng của tỉnh"]),
-    ("các sở, ngành và cơ quan liên quan", ["Các sở, ngành và cơ quan liên quan"]),
+    ("các sở, ngành và cơ quan liên quan", ["Các sở, ngành và cơ quan liên quan"]),    # a proper name (two capitalised words) after "và" ends a group, an OCR'd word in it too
+    ("UBND các quận, huyện và Đại He Đà Nẵng", ["Ủy ban nhân dân các quận, huyện", "Đại He Đà Nẵng"]),
+    ("các huyện và ủy ban xã", ["Các huyện và ủy ban xã"]),
+    ("Công ty Cổ phần Xây dựng và thoát nước đô thị", ["Công ty Cổ phần Xây dựng và thoát nước đô thị"]),
 ]
 
 
