@@ -38,6 +38,15 @@ def get_nlp():
                     continue
                 seen.add(form.casefold())
                 patterns.append({"label": "UNIT", "pattern": form, "id": r["name"]})
+    # a province's body is printed with the province's name for "tỉnh" ("Đài khí tượng Thủy văn Quảng Ngãi"):
+    # its name must be known whole, or a lower-case word in it (read as a verb) cuts it
+    provinces = [r["name"] for r in gazetteer.load("provinces.jsonl") if r.get("level") == "tỉnh"]
+    for form in [p["pattern"] for p in patterns if p["pattern"].endswith(" tỉnh")]:
+        for province in provinces:
+            named = f"{form[:-len('tỉnh')]}{province}"
+            if named.casefold() not in seen:
+                seen.add(named.casefold())
+                patterns.append({"label": "UNIT", "pattern": named, "id": form})
     try:
         patterns.extend(gazetteer.load("unit_patterns.jsonl"))
     except gazetteer.GazetteerError:

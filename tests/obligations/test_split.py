@@ -485,6 +485,10 @@ def test_the_closing_notice_formula_is_no_task(text, kept):
      "thông, hướng dẫn người dân đi lại", ["Sở Giao thông vận tải, Công an tỉnh và các lực lượng chức năng"]),
     ("Phối hợp với các cơ quan chức năng có liên quan kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng có liên quan"]),
     ("Phối hợp với các cơ quan chức năng tỉnh kiểm tra, xử lý vi phạm.", ["các cơ quan chức năng tỉnh"]),
+    # a province's body printed with the province's name for "tỉnh", a word of it in lower case
+    ("Chủ trì, phối hợp với Sở Giao thông vận tải, Đài khí tượng Thủy văn Quảng Ngãi và các địa phương, đơn vị liên "
+     "quan cung cấp thông tin dự báo", ["Sở Giao thông vận tải, Đài khí tượng Thủy văn Quảng Ngãi và các địa phương, "
+                                        "đơn vị liên quan"]),
     # "và cơ quan chức năng …" goes on the list although the tagger glues it into one verb
     ("Chủ động, tăng cường phối hợp với các bộ ngành Trung ương và cơ quan chức năng của thành phố để đẩy nhanh "
      "tiến độ thực hiện Đề án", ["các bộ ngành Trung ương và cơ quan chức năng của thành phố"]),
