@@ -334,6 +334,10 @@ _CONTACT = re.compile(r"\b(?:liên\s+hệ|đầu\s+mối|tiếp\s+nhận,?\s+gi�
 _CLOSING = re.compile(r"^\s*Trên\s+đây\s+là\s+báo\s+cáo\b", re.IGNORECASE)
 _ASKS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao|cần|phải|kịp\s+thời|chủ\s+động|nghiêm\s+túc|khẩn\s+trương)\b",
                    re.IGNORECASE)
+# A proposal put to a superior ("Công an tỉnh kính báo cáo Lãnh đạo UBND tỉnh chỉ đạo thẩm định và duyệt,
+# ký", "Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét, phê duyệt"): the Tờ trình's request for a
+# decision, no work any unit owes.  ("kính đề nghị các sở …" asks peers for work: not this.)
+_PETITION = re.compile(r"\bkính\s+(?:trình|báo\s+cáo)\b", re.IGNORECASE)
 
 
 # An order opens with its verb ("Tổ chức rà soát …", "Cập nhật …"); the tagger reads "Tổ chức" as a noun
@@ -393,7 +397,7 @@ def is_background(sentence: str) -> bool:
         return True
     if _PHONE.search(sentence) and _CONTACT.search(sentence):
         return True
-    if _CLOSING.match(sentence) and not _ASKS.search(sentence):
+    if _CLOSING.match(sentence) and not _ASKS.search(sentence) or _PETITION.search(sentence):
         return True
     # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report;
     # nor does "đã được giao / phân công / ban hành" (what was already assigned is what is to be done)

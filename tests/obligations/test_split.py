@@ -569,6 +569,10 @@ def test_a_committees_membership_line_is_no_task(text, kept):
     # a report's closing asks nothing; a closing that asks is a task
     ("Trên đây là Báo cáo kết quả thực hiện Đề án 06 tháng 10/2025.", True),
     ("Trên đây là báo cáo của Ủy ban nhân dân tỉnh, đề nghị Bộ Công an xem xét, hỗ trợ.", False),
+    # a Tờ trình's proposal to its superior asks a decision, not work; a polite request to peers is work
+    ("Công an tỉnh kính báo cáo Lãnh đạo UBND tỉnh chỉ đạo thẩm định và duyệt, ký.", True),
+    ("Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét, phê duyệt Kế hoạch.", True),
+    ("Sở Nội vụ kính đề nghị các sở, ngành phối hợp gửi số liệu trước ngày 15/12/2025.", False),
 ])
 def test_a_report_of_the_past_is_background_a_task_that_mentions_one_is_not(sentence, background):
     from extractors.obligations.split import is_background
