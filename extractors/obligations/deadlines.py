@@ -44,7 +44,12 @@ _YEAR = r"năm\s+(?P<yy>(?:19|20)\d{2})"
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 # Repeating deadlines.  Order matters: the more specific first.
+_NEXT = r"(?:liền\s+kề|kế\s+tiếp|tiếp\s+theo|sau)\b"
 _RECURRING: list[tuple[re.Pattern, str]] = [
+    # a day of the period after each one: "Trước ngày 05 của tháng liền kề" (each month's report),
+    # "Trước ngày 31/01 năm liền kề", "chậm nhất là ngày 31/12 năm trước liền kề" (each year's)
+    (re.compile(rf"(?:vào\s+|trước\s+)?ngày\s+(?P<day>\d{{1,2}})\s+(?:của\s+)?tháng\s+{_NEXT}", _FLAGS), "monthly"),
+    (re.compile(rf"ngày\s+\d{{1,2}}\s*/\s*\d{{1,2}}\s+(?:của\s+)?năm\s+(?:trước\s+)?{_NEXT}", _FLAGS), "yearly"),
     (re.compile(rf"(?:{_HANG}|mỗi)\s+tuần|định\s+kỳ\s+(?:{_HANG}\s+)?tuần", _FLAGS), "weekly"),
     (re.compile(rf"(?:vào\s+|trước\s+)?ngày\s+(?P<day>\d{{1,2}})\s+(?:{_HANG}|mỗi|của\s+{_HANG})\s+tháng", _FLAGS), "monthly"),
     (re.compile(rf"{_HANG}\s+tháng|mỗi\s+tháng|định\s+kỳ\s+(?:{_HANG}\s+)?tháng(?!\s+\d)", _FLAGS), "monthly"),
@@ -196,6 +201,9 @@ def parse_deadline(text: str | None, *, document_date: dt.date | None = None,
     if dues:
         # "Tháng 6/2025 và tháng 12/2025": the last day the words allow
         return Deadline(raw=raw, due=max(dues))
+    # "31/01 năm liền kề" names the year after each one, not the plan's year
+    if re.search(rf"(?:tháng|năm)\s+(?:trước\s+)?{_NEXT}", raw, _FLAGS) and (rec := _recurring(raw)):
+        return rec
     year = year or (document_date.year if document_date else None)
     if year:
         for m in _DM.finditer(raw):

@@ -28,6 +28,11 @@ CELLS = [
     ("trước 14 giờ 00 ngày 29/7/2020", D(2020, 7, 29), None, None),
     ("Ngày 22 hàng tháng", None, "monthly", 22),
     ("Định kỳ trước ngày 10 hàng tháng", None, "monthly", 10),
+    # a day of the period after each one: each month's, each year's report
+    ("Trước ngày 05 của tháng liền kề", None, "monthly", 5),
+    ("Trước ngày 31/01 năm liền kề", None, "yearly", None),
+    ("Ban hành kế hoạch chậm nhất là ngày 31/12 năm trước liền kề", None, "yearly", None),
+    ("trước ngày 15 tháng 12 năm 2025", D(2025, 12, 15), None, None),
     ("Định kỳ vào ngày 15 hàng tháng", None, "monthly", 15),
     ("trước ngày 25 hằng tháng", None, "monthly", 25),
     ("Hằng quý", None, "quarterly", None),
@@ -55,6 +60,15 @@ def test_cell(text, due, recurrence, day):
     assert d is not None
     assert (d.due, d.recurrence, d.day) == (due, recurrence, day)
     assert d.raw == text.strip(" .;,:()*")
+
+
+@pytest.mark.parametrize("cell, due, recurrence", [
+    ("Trước ngày 31/01 năm liền kề", None, "yearly"),      # the year after each one, not the plan's
+    ("Trước ngày 31/01", D(2026, 1, 31), None),              # a day and month alone: the plan's year
+])
+def test_a_plans_day_and_month_against_a_relative_year(cell, due, recurrence):
+    got = parse_deadline(cell, year=2026)
+    assert (got.due, got.recurrence) == (due, recurrence)
 
 
 def test_start_is_kept_for_from_month():
