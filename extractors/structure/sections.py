@@ -314,6 +314,8 @@ def _no_letter(c: str) -> bool:
     base = unicodedata.normalize("NFD", c)[:1].lower()
     return not ("a" <= base <= "z" or base == "đ")
 _LETTERS = "abcdđefghiklmnopqrstuvxy"
+# ... or in capitals, or after a speck of the margin (`C) Sở Nội vụ`, `Xe) Sở Giáo dục …`)
+_OCR_LETTER_SPECK = re.compile(rf"^\S?(?P<letter>[a-zđA-ZĐ])\s*\)\s*(?P<rest>[{UPPER}].*)$")
 # A list number whose period OCR read as a comma; taken only as the number the list expects next.
 _OCR_COMMA = re.compile(rf"^(?P<num>\d{{1,2}})\s*,\s+(?P<rest>[{UPPER}][^\W\d_]*\s.*)$")
 _OCR_ROMAN = re.compile(rf"^(?P<num>[IVXlH1|]{{1,5}})\s*[.)]\s+(?P<rest>[{UPPER}].*)$")
@@ -338,9 +340,13 @@ def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Opti
                 not re.fullmatch(r"[IVX]+", mr.group("num")):
             n = _ROMANS[b.last_roman + 1]      # `IH. MỤC TIÊU` after I. is II.
             return Marker("roman", n + ".", n, mr.group("rest"))
+        letter = b.expected_letter()
         ml = _OCR_LETTER.match(text)
-        if ml and _no_letter(ml.group("sign")) and (letter := b.expected_letter()):
+        if ml and letter and _no_letter(ml.group("sign")):
             return Marker("letter", letter + ")", letter, ml.group("rest"))   # `©) Thủ trưởng …` after b) is c)
+        mx = _OCR_LETTER_SPECK.match(text)
+        if mx and letter and mx.group("letter").lower() == letter:
+            return Marker("letter", letter + ")", letter, mx.group("rest"))   # `Xe) Sở …` after d) is e), `C)` after b) is c)
         mc = _OCR_COMMA.match(text)
         if mc and int(mc.group("num")) == b.expected_arabic():
             n = mc.group("num")                   # `9, Sở Thông tin …` after 8. is 9.

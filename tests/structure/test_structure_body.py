@@ -658,6 +658,10 @@ def test_heading_roles(heading, role):
     # a lettered item whose letter OCR read as a sign: the letter the open list expects
     ("     ©) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
     ("     ø) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
+    # the expected letter in capitals, or after a speck of the margin
+    ("     C) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
+    ("     Xc) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b", "c"]),
+    ("     Xe) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b"]),
     # a Vietnamese letter is never taken for another; a sign opening a sentence is no item
     ("     ê) Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b"]),
     ("     © Thủ trưởng các đơn vị, trường học chủ động huy động cơ sở vật chất.", ["a", "b"]),
