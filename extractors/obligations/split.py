@@ -384,8 +384,20 @@ _STATUS_RE = re.compile(r"\blà\s+(?:tổ\s+chức|cơ\s+quan)\b[^.;]{0,200}?\bc
 _ORDER_WORDS = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|phải|cần|(?:có|chịu)\s+trách\s+nhiệm|chủ\s+trì)\b", re.IGNORECASE)
 
 
+# What a rubric or a table says a thing is: "Mức XUẤT SẮC tương ứng với kết quả Chỉ số CCHC đạt từ 90%
+# trở lên", "Các tiêu chí … được thể hiện tại cột “Ghi chú” của Bảng 1" — unless an order opens it
+# ("Xây dựng kế hoạch tương ứng với …")
+_DESCRIBES_RE = re.compile(r"\btương\s+ứng\s+với\b|\bđược\s+thể\s+hiện\s+tại\b", re.IGNORECASE)
+
+
 def is_status(sentence: str) -> bool:
-    """A statement of what a body is or how it works, asking nothing (the words of a quote aside)."""
+    """A statement of what a body is or how it works, or of what a rubric or table says a thing is,
+    asking nothing (the words of a quote aside)."""
+    if _DESCRIBES_RE.search(sentence) and not _ORDER_WORDS.search(sentence):
+        from extractors.obligations.nlp import pos_tags
+        tags = pos_tags(sentence)
+        if tags and tags[0][1] != "V" and not _ORDER_VERB_OPENERS.match(sentence):
+            return True
     if not _STATUS_RE.search(sentence):
         return False
     own_words = re.sub(r"[“\"][^”\"]*(?:[”\"]|$)", " ", sentence)
@@ -399,6 +411,8 @@ def is_background(sentence: str) -> bool:
         return True
     if _CLOSING.match(sentence) and not _ASKS.search(sentence) or _PETITION.search(sentence):
         return True
+    if re.fullmatch(r"[^:]{1,80}:\s*không\s*[.;]?", sentence.strip(), re.IGNORECASE):
+        return True           # "KIẾN NGHỊ, ĐỀ XUẤT: Không." — a report's heading with nothing under it
     # "(trong 221 trường hợp đã phê duyệt)": a past tense inside brackets describes, it does not report;
     # nor does "đã được giao / phân công / ban hành" (what was already assigned is what is to be done)
     plain = re.sub(r"\([^()]*\)", " ", sentence)

@@ -569,6 +569,7 @@ def test_a_committees_membership_line_is_no_task(text, kept):
     # a report's closing asks nothing; a closing that asks is a task
     ("Trên đây là Báo cáo kết quả thực hiện Đề án 06 tháng 10/2025.", True),
     ("Trên đây là báo cáo của Ủy ban nhân dân tỉnh, đề nghị Bộ Công an xem xét, hỗ trợ.", False),
+    ("KIẾN NGHỊ, ĐỀ XUẤT: Không.", True),              # a report's heading with nothing under it
     # a Tờ trình's proposal to its superior asks a decision, not work; a polite request to peers is work
     ("Công an tỉnh kính báo cáo Lãnh đạo UBND tỉnh chỉ đạo thẩm định và duyệt, ký.", True),
     ("Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét, phê duyệt Kế hoạch.", True),
@@ -649,7 +650,12 @@ STATUS = [
     ("Trưởng Ban Chỉ đạo, các Phó Trưởng Ban Chỉ đạo, các thành viên khác sử dụng con dấu của cơ quan nơi công tác.", False),
     ("Sở Khoa học và Công nghệ được giao “Chủ trì triển khai, theo dõi, đôn đốc, hướng dẫn việc thực hiện Kế hoạch này; "
      "kịp thời tổng hợp, báo cáo Ủy ban nhân dân tỉnh”.", False),
+    # what a rubric or a table says a thing is
+    ("Mức XUẤT SẮC tương ứng với kết quả Chỉ số CCHC đạt từ 90% trở lên;", False),
+    ("Các tiêu chí, tiêu chí thành phần đánh giá qua điều tra xã hội học được thể hiện tại cột “Ghi chú” của Bảng 1.",
+     False),
     # an order about the work, or a body that is given a duty of its own
+    ("Xây dựng kế hoạch tương ứng với mục tiêu của Chương trình.", True),
     ("Các lực lượng làm việc theo chế độ trực 24/24 giờ trong thời gian xảy ra bão.", True),
     ("Sở Nội vụ là cơ quan thường trực, có chức năng tham mưu và có trách nhiệm theo dõi, đôn đốc các thành viên.", True),
     ("Sở Khoa học và Công nghệ làm nhiệm vụ cơ quan thường trực của Ban Chỉ đạo; bảo đảm các điều kiện cần thiết cho "
