@@ -106,6 +106,20 @@ def _pair_spellings() -> dict[tuple[str, str], tuple[str, str]]:
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
+@lru_cache(maxsize=1)
+def _pair_next_words() -> dict[tuple[str, str], frozenset[str]]:
+    """Folded word pair -> the folded words that follow it in the gazetteer's names ("" at a name's end)."""
+    names = [n for r in _records() for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]]
+    names += [r["word"] for r in gazetteer.load("unit_words.jsonl")]
+    names += [f'{p["level"]} {p["name"]}' for p in gazetteer.load("provinces.jsonl")]
+    out: dict[tuple[str, str], set[str]] = {}
+    for n in names:
+        words = [fold_diacritics(w) for w in _LETTER_WORD.findall(n.lower())]
+        for k in range(len(words) - 1):
+            out.setdefault((words[k], words[k + 1]), set()).add(words[k + 2] if k + 2 < len(words) else "")
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -131,8 +145,15 @@ def respell_unit(name: str) -> str:
         if j != i + 2 or not re.fullmatch(r"\s+", parts[i + 1]):
             continue                           # a pair across a comma, a dash or a number is two names
         a, b = parts[i].lower(), parts[j].lower()
-        want = spellings.get((fold_diacritics(a), fold_diacritics(b)))
+        key = (fold_diacritics(a), fold_diacritics(b))
+        want = spellings.get(key)
         if want is None:
+            continue
+        # the name must go on as the gazetteer's does: a lower-case word after the pair that no name
+        # has there is the sentence going on ("Các bộ tự theo dõi" is no "Bộ Tư pháp")
+        k = j + 2
+        after = parts[k] if k < len(parts) and re.fullmatch(r"\s+", parts[j + 1] if j + 1 < len(parts) else "") else ""
+        if want != (a, b) and after[:1].islower() and fold_diacritics(after.lower()) not in _pair_next_words().get(key, ()):
             continue
         if want == (a, b):
             confirmed.update((i, j))           # "Công an" is right, whatever "an thành phố" may say

@@ -280,6 +280,8 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
         if end and word.isdigit() and nxt[:1].islower() and i + 1 < n and tags[i + 1][1] == "N" \
                 and _QUALIFIED_HEAD.search(rest[:end]):
             end = tags[i + 1][2] + len(nxt); i += 2; continue     # "Nhà đầu tư 02 dự án"
+        if low == "tự" and i + 1 < n and tags[i + 1][1] == "V":
+            break          # "Các bộ | tự theo dõi, đánh giá": the reflexive before a verb is no part of the name
         if low == "thường xuyên" and i and tags[i - 1][0].lower() == "giáo dục":
             end = off + len(word); i += 1; continue      # "trung tâm giáo dục thường xuyên": an institution's kind
         if low in _STOP and not (low in _NAME_VERBS and nxt[:1].isupper()):

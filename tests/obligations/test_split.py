@@ -372,6 +372,8 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     # a verb naming an institution's kind after its noun; after a body's name it is the body's verb
     ("Các cơ sở giáo dục nghề nghiệp tổ chức tuyển sinh theo kế hoạch.", ["Các cơ sở giáo dục nghề nghiệp"]),
     ("Sở Giáo dục và Đào tạo giáo dục học sinh về an toàn giao thông.", ["Sở Giáo dục và Đào tạo"]),
+    # the reflexive "tự" before a verb ends the name ("Các bộ tư" was read, "tự" respelled as in Bộ Tư pháp)
+    ("Các bộ tự theo dõi, đánh giá và cho điểm kết quả thực hiện nhiệm vụ cải cách hành chính.", ["Các bộ"]),
     # a party named by its role keeps the count of the projects it holds; a body's name does not
     ("Yêu cầu Nhà đầu tư 02 dự án lập hồ sơ điều chỉnh chủ trương đầu tư song song với lập hồ sơ điều chỉnh dự án.",
      ["Nhà đầu tư 02 dự án"]),
