@@ -150,6 +150,8 @@ def subject_of(sentence: str) -> tuple[list[str], int]:
         for rv in REPORTING_VERB_RE.finditer(s):
             if rv.start() < pos:
                 continue
+            if re.match(r"(?:đề\s+xuất\s+với|kiến\s+nghị)\b", rv.group(0), re.IGNORECASE) and _opens_with_verb(s[pos:]):
+                continue     # "Nghiên cứu, đề xuất với Chính phủ … phương hướng": whom the doer proposes to
             phrase, end = _phrase(s, rv.end())
             if phrase:
                 break
@@ -431,6 +433,13 @@ def is_background(sentence: str) -> bool:
 # đã ban hành 03 Kế hoạch").
 _ACTION_OPENERS = re.compile(r"^(?:khẩn\s+trương|tập\s+trung|chủ\s+động|tiếp\s+tục|tăng\s+cường|đẩy\s+(?:mạnh|nhanh)|"
                              r"kịp\s+thời|thường\s+xuyên|nghiêm\s+túc)\b", re.IGNORECASE)
+
+
+def _opens_with_verb(sentence: str) -> bool:
+    """Does the sentence open with its verb (an order whose doer is above it: "Nghiên cứu, đề xuất …")?"""
+    from extractors.obligations.nlp import pos_tags
+    tags = pos_tags(sentence.lstrip(" -–+•*"))
+    return bool(tags) and tags[0][1] == "V"
 
 
 def _opens_with_action(sentence: str) -> bool:

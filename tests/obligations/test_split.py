@@ -372,6 +372,10 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     # a verb naming an institution's kind after its noun; after a body's name it is the body's verb
     ("Các cơ sở giáo dục nghề nghiệp tổ chức tuyển sinh theo kế hoạch.", ["Các cơ sở giáo dục nghề nghiệp"]),
     ("Sở Giáo dục và Đào tạo giáo dục học sinh về an toàn giao thông.", ["Sở Giáo dục và Đào tạo"]),
+    # whom an order's doer proposes to is no doer; in a report of a request, the one asked is
+    ("Nghiên cứu, đề xuất với Chính phủ, Thủ tướng Chính phủ phương hướng, giải pháp để giải quyết những vấn đề "
+     "quan trọng, liên ngành về dữ liệu.", []),
+    ("Tại buổi làm việc, đồng chí Phó Chủ tịch kiến nghị Bộ Công an hỗ trợ kinh phí.", ["Bộ Công an"]),
     # the reflexive "tự" before a verb ends the name ("Các bộ tư" was read, "tự" respelled as in Bộ Tư pháp)
     ("Các bộ tự theo dõi, đánh giá và cho điểm kết quả thực hiện nhiệm vụ cải cách hành chính.", ["Các bộ"]),
     # a party named by its role keeps the count of the projects it holds; a body's name does not
