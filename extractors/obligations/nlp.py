@@ -94,7 +94,7 @@ _INNER = {"liên quan", "vận tải", "đứng đầu", "đứng", "đóng", "c
 # Verbs that name a kind of institution after its noun ("các trung tâm giáo dục thường xuyên", "cơ sở
 # giáo dục nghề nghiệp"); after a body's name they are its verb ("Sở Y tế giáo dục …")
 _KIND_VERBS = {"giáo dục", "đào tạo", "dạy nghề", "khám", "chữa bệnh"}
-_KIND_NOUNS = {"cơ sở", "trung tâm", "trường", "đơn vị"}
+_KIND_NOUNS = {"cơ sở", "trung tâm", "trường", "đơn vị", "phòng"}
 # Verbs that belong to a body's name when a capitalised word follows ("Ban Chỉ đạo thực hiện Đề án 06 tỉnh").
 _NAME_VERBS = {"thực hiện", "triển khai", "phát triển", "quản lý", "giám sát", "chuyển đổi"}
 # Words that always end a unit phrase.
@@ -251,8 +251,11 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
                                                                "tổ chức", "chính quyền", "đảng đoàn", "ban cán sự", "tổ dân phố",
                                                                "thành", "thị ủy", "cấp ủy", "sở", "thành viên", "thủ trưởng",
                                                                "đảng ủy", "huyện ủy", "thành ủy", "xã", "tỉnh", "bộ",
-                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp"}
-                         or word not in {"-", "–"} and (nxt.lower() in _TITLES or _glued_org_noun(nxt.lower()))):
+                                                               "ngành", "huyện", "báo chí", "lực lượng", "doanh nghiệp",
+                                                               "trường học", "trường", "trung tâm", "bệnh viện"}
+                         or word not in {"-", "–"} and (nxt.lower() in _TITLES or _glued_org_noun(nxt.lower()))
+                         # "các phòng giáo dục và đào tạo": one kind of institution
+                         or low == "và" and nxt.lower() in _KIND_VERBS and i and tags[i - 1][0].lower() in _KIND_VERBS):
                 i += 1
                 continue
             if low == "và" and i:
@@ -288,7 +291,9 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
             break
         if tag in ("V", "R", "A") and low not in _INNER and not (low in _NAME_VERBS and nxt[:1].isupper()) \
                 and not _glued_org_noun(low) \
-                and not (low in _KIND_VERBS and i and tags[i - 1][0].lower() in _KIND_NOUNS):
+                and not (low in _KIND_VERBS and i and (tags[i - 1][0].lower() in _KIND_NOUNS or i > 1
+                                                       and tags[i - 1][0].lower() == "và"
+                                                       and tags[i - 2][0].lower() in _KIND_VERBS)):
             break
         if tag in ("E",) and low not in {"trên", "của", "thuộc", "tại"}:
             break

@@ -372,6 +372,11 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
     # a verb naming an institution's kind after its noun; after a body's name it is the body's verb
     ("Các cơ sở giáo dục nghề nghiệp tổ chức tuyển sinh theo kế hoạch.", ["Các cơ sở giáo dục nghề nghiệp"]),
     ("Sở Giáo dục và Đào tạo giáo dục học sinh về an toàn giao thông.", ["Sở Giáo dục và Đào tạo"]),
+    # a group of doers goes on with schools and centres after a comma
+    ("Thủ trưởng các đơn vị, trường học có trách nhiệm thường xuyên theo dõi, rà soát tình hình đội ngũ.",
+     ["Thủ trưởng các đơn vị, trường học"]),
+    ("Các phòng giáo dục và đào tạo, trường học triển khai kế hoạch phòng, chống dịch.",
+     ["Các phòng giáo dục và đào tạo, trường học"]),
     # whom an order's doer proposes to is no doer; in a report of a request, the one asked is
     ("Nghiên cứu, đề xuất với Chính phủ, Thủ tướng Chính phủ phương hướng, giải pháp để giải quyết những vấn đề "
      "quan trọng, liên ngành về dữ liệu.", []),
