@@ -283,6 +283,8 @@ def _read_unit_phrase(text: str, start: int = 0) -> tuple[str, int]:
         if end and word.isdigit() and nxt[:1].islower() and i + 1 < n and tags[i + 1][1] == "N" \
                 and _QUALIFIED_HEAD.search(rest[:end]):
             end = tags[i + 1][2] + len(nxt); i += 2; continue     # "Nhà đầu tư 02 dự án"
+        if not end and low == "lãnh đạo" and (nxt.lower() in {"các", "những"} or nxt[:1].isupper()):
+            end = off + len(word); seen_noun = True; i += 1; continue   # "(Đề nghị) lãnh đạo các đơn vị …": the leaders
         if low == "tự" and i + 1 < n and tags[i + 1][1] == "V":
             break          # "Các bộ | tự theo dõi, đánh giá": the reflexive before a verb is no part of the name
         if low == "thường xuyên" and i and tags[i - 1][0].lower() == "giáo dục":

@@ -377,6 +377,9 @@ def test_a_list_the_letter_names_by_a_term_of_its_own(sentence, defined):
      ["Thủ trưởng các đơn vị, trường học"]),
     ("Các phòng giáo dục và đào tạo, trường học triển khai kế hoạch phòng, chống dịch.",
      ["Các phòng giáo dục và đào tạo, trường học"]),
+    # "lãnh đạo" before a group is its leaders, not the verb
+    ("Đề nghị lãnh đạo các đơn vị, địa phương quan tâm chỉ đạo thực hiện.", ["lãnh đạo các đơn vị, địa phương"]),
+    ("Tăng cường lãnh đạo, chỉ đạo công tác phòng, chống dịch.", []),
     # whom an order's doer proposes to is no doer; in a report of a request, the one asked is
     ("Nghiên cứu, đề xuất với Chính phủ, Thủ tướng Chính phủ phương hướng, giải pháp để giải quyết những vấn đề "
      "quan trọng, liên ngành về dữ liệu.", []),
