@@ -92,12 +92,20 @@ def _indexes() -> tuple[dict[str, dict], dict[str, dict], dict[str, dict]]:
 
 
 @lru_cache(maxsize=1)
-def _pair_spellings() -> dict[tuple[str, str], tuple[str, str]]:
-    """Folded word pair -> how the gazetteer spells it (lower case): units and their aliases, the
-    unit words, "tỉnh X" / "thành phố X" for every province.  Pairs it spells two ways are left out."""
+def _spelled_names() -> tuple[str, ...]:
+    """Every name the gazetteers spell: units with their aliases and variants, the unit words, and
+    each province with its level ("tỉnh Quảng Ngãi")."""
     names = [n for r in _records() for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]]
     names += [r["word"] for r in gazetteer.load("unit_words.jsonl")]
     names += [f'{p["level"]} {p["name"]}' for p in gazetteer.load("provinces.jsonl")]
+    return tuple(names)
+
+
+@lru_cache(maxsize=1)
+def _pair_spellings() -> dict[tuple[str, str], tuple[str, str]]:
+    """Folded word pair -> how the gazetteer spells it (lower case): units and their aliases, the
+    unit words, "tỉnh X" / "thành phố X" for every province.  Pairs it spells two ways are left out."""
+    names = _spelled_names()
     seen: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for n in names:
         words = _LETTER_WORD.findall(n.lower())
@@ -109,9 +117,7 @@ def _pair_spellings() -> dict[tuple[str, str], tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _pair_next_words() -> dict[tuple[str, str], frozenset[str]]:
     """Folded word pair -> the folded words that follow it in the gazetteer's names ("" at a name's end)."""
-    names = [n for r in _records() for n in [r["name"], *r.get("aliases", []), *r.get("variants", [])]]
-    names += [r["word"] for r in gazetteer.load("unit_words.jsonl")]
-    names += [f'{p["level"]} {p["name"]}' for p in gazetteer.load("provinces.jsonl")]
+    names = _spelled_names()
     out: dict[tuple[str, str], set[str]] = {}
     for n in names:
         words = [fold_diacritics(w) for w in _LETTER_WORD.findall(n.lower())]

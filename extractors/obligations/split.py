@@ -358,7 +358,7 @@ def _without_relative_past(sentence: str) -> str:
         return sentence
     from extractors.obligations.nlp import pos_tags, unit_mentions
     tags = pos_tags(sentence)
-    if not tags or not (tags[0][1] == "V" or _ORDER_VERB_OPENERS.match(sentence)) or subject_of(sentence)[0]:
+    if not _opens_with_verb(sentence) or subject_of(sentence)[0]:
         return sentence
     unit_ends = {end for _, end, _ in unit_mentions(sentence)}
     out, last = [], 0
@@ -395,11 +395,8 @@ _DESCRIBES_RE = re.compile(r"\btương\s+ứng\s+với\b|\bđược\s+thể\s+hi
 def is_status(sentence: str) -> bool:
     """A statement of what a body is or how it works, or of what a rubric or table says a thing is,
     asking nothing (the words of a quote aside)."""
-    if _DESCRIBES_RE.search(sentence) and not _ORDER_WORDS.search(sentence):
-        from extractors.obligations.nlp import pos_tags
-        tags = pos_tags(sentence)
-        if tags and tags[0][1] != "V" and not _ORDER_VERB_OPENERS.match(sentence):
-            return True
+    if _DESCRIBES_RE.search(sentence) and not _ORDER_WORDS.search(sentence) and not _opens_with_verb(sentence):
+        return True
     if not _STATUS_RE.search(sentence):
         return False
     own_words = re.sub(r"[“\"][^”\"]*(?:[”\"]|$)", " ", sentence)
@@ -436,9 +433,13 @@ _ACTION_OPENERS = re.compile(r"^(?:khẩn\s+trương|tập\s+trung|chủ\s+độ
 
 
 def _opens_with_verb(sentence: str) -> bool:
-    """Does the sentence open with its verb (an order whose doer is above it: "Nghiên cứu, đề xuất …")?"""
+    """Does the sentence open with its verb (an order whose doer is above it: "Nghiên cứu, đề xuất …",
+    "Tổ chức rà soát …")?"""
     from extractors.obligations.nlp import pos_tags
-    tags = pos_tags(sentence.lstrip(" -–+•*"))
+    sentence = sentence.lstrip(" -–+•*")
+    if _ORDER_VERB_OPENERS.match(sentence):
+        return True
+    tags = pos_tags(sentence)
     return bool(tags) and tags[0][1] == "V"
 
 

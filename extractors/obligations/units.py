@@ -211,9 +211,12 @@ _BARE_NOUN_RE = re.compile(r"(?:cơ\s+quan|đơn\s+vị|ngành|ban|sở)", re.IG
 # "và" before a body's head word (or a masked unit): compiled once, not for every piece
 _AND_HEAD_RE = re.compile(r"\s+và\s+(?=(?:" + _HEADS_ALT + r")\b|Ⓤ)")
 _AND_NAME_RE = re.compile(r"(?<=[^\W\d_]|\u2063)\s+và\s+(?=(\w+)\s+(\w+))")
+_AND_LOCALITY_RE = re.compile(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)")
 
 
 def _split_and_name(part: str) -> list[str]:
+    """A part cut before each "và" that two capitalised words follow after a lower-case word (or a
+    masked name): "UBND các quận, huyện và Đại học Đà Nẵng"."""
     out, start = [], 0
     for m in _AND_NAME_RE.finditer(part):
         before = part[:m.start()].split()[-1]
@@ -221,7 +224,6 @@ def _split_and_name(part: str) -> list[str]:
             out.append(part[start:m.start()])
             start = m.end()
     return [*out, part[start:]]
-_AND_LOCALITY_RE = re.compile(r"\s+và\s+(?=(?:địa\s+phương|đơn\s+vị|cơ\s+quan)\b)")
 
 
 def _split_and(piece: str, protected: Optional[dict[str, str]] = None) -> list[str]:

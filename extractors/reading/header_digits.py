@@ -417,11 +417,10 @@ def decide_long_ones(name: str, reads: list[tuple[str, float]], models: list[str
     not what the first model saw).  A number's `45` is possible: no number is inferred so."""
     digits = [(_digits(t), m) for (t, _), m in zip(reads, models)]
     informative = [(v, m) for v, m in digits if v]
-    read_values = {v for v, _ in informative if v != "?"}
     read_digits = [v for v, _ in informative if v != "?"]
+    read_values = set(read_digits)
     candidates = {v for v in read_values if "1" in v}
-    derived = {c for v in read_values for c in _with_ones(v)} - read_values
-    candidates |= {c for c in derived if _plausible(name, c)} if all(c.isdigit() for c in derived) else set()
+    candidates |= {c for v in read_values for c in _with_ones(v) if c not in read_values and _plausible(name, c)}
 
     def backing_of(value: str) -> list[tuple[str, str]]:
         return [(v, m) for v, m in informative if v == value or long_ones(value, v)]

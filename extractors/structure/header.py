@@ -243,7 +243,7 @@ def _respace(line: str) -> str:
     if not _GLUED.search(line):
         return line
     target = fold(line).replace(" ", "")
-    pieces = {k.replace(" ", ""): v for k, v in _known_spellings()}
+    pieces = _glued_pieces()
     best: list[Optional[list[str]]] = [None] * (len(target) + 1)
     best[0] = []
     for i in range(len(target)):
@@ -257,6 +257,12 @@ def _respace(line: str) -> str:
         return line
     name = " ".join(best[-1])
     return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=1)
+def _glued_pieces() -> dict[str, str]:
+    """The phrases issuer names are made of, keyed by their folded letters without spaces."""
+    return {k.replace(" ", ""): v for k, v in _known_spellings()}
 
 
 def _body_line(line: str) -> str:

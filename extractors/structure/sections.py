@@ -8,8 +8,8 @@ heading, after a short line, or on an indented line.  A wrapped line that happen
 from __future__ import annotations
 
 import re
-import unicodedata
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -309,10 +309,6 @@ _OCR_MARK = re.compile(rf"^(?P<num>[0-9§lI|SBO]{{1,2}})\s*\.\s+(?P<rest>[{UPPER
 _OCR_LETTER = re.compile(rf"^(?P<sign>[^\s\d(])\s*\)\s*(?P<rest>[{UPPER}].*)$")
 
 
-def _no_letter(c: str) -> bool:
-    """Not a letter of Vietnamese (its base letter, marks taken off, is none of a-z, đ): `©`, `ø`."""
-    base = unicodedata.normalize("NFD", c)[:1].lower()
-    return not ("a" <= base <= "z" or base == "đ")
 _LETTERS = "abcdđefghiklmnopqrstuvxy"
 # ... or in capitals, or after a speck of the margin (`C) Sở Nội vụ`, `Xe) Sở Giáo dục …`)
 _OCR_LETTER_SPECK = re.compile(rf"^\S?(?P<letter>[a-zđA-ZĐ])\s*\)\s*(?P<rest>[{UPPER}].*)$")
@@ -321,6 +317,12 @@ _OCR_COMMA = re.compile(rf"^(?P<num>\d{{1,2}})\s*,\s+(?P<rest>[{UPPER}][^\W\d_]*
 _OCR_ROMAN = re.compile(rf"^(?P<num>[IVXlH1|]{{1,5}})\s*[.)]\s+(?P<rest>[{UPPER}].*)$")
 _OCR_DIGIT = str.maketrans({"§": "8", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "O": "0"})
 _ROMANS = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def _no_letter(c: str) -> bool:
+    """Not a letter of Vietnamese (its base letter, marks taken off, is none of a-z, đ): `©`, `ø`."""
+    base = unicodedata.normalize("NFD", c)[:1].lower()
+    return not ("a" <= base <= "z" or base == "đ")
 
 
 def _ocr_repair(b: "_Builder", m: Optional[Marker], ln: Line, text: str) -> Optional[Marker]:
