@@ -281,6 +281,23 @@ def _current(conn) -> set[str]:
     return {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
 
 
+def _hold_lock_file(lock_path: Path):
+    """Open and lock LOCK_PATH, again if another holder removed it while we waited."""
+    import os
+
+    while True:
+        fh = open(lock_path, "a+")
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            on_disk = os.stat(lock_path)
+        except FileNotFoundError:
+            on_disk = None
+        held = os.fstat(fh.fileno())
+        if on_disk is not None and (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino):
+            return fh
+        fh.close()
+
+
 @contextmanager
 def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
     """Several workers may open a fresh register at once: only one migrates."""
@@ -297,12 +314,16 @@ def _migration_lock(engine: "Engine", url: str) -> Iterator[None]:
 
         # In the temp dir, not beside the register: no clutter in the user's folder.
         digest = hashlib.sha1(str(Path(path).expanduser().resolve()).encode()).hexdigest()[:16]
-        with open(Path(tempfile.gettempdir()) / f"chidao-migrate-{digest}.lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        lock_path = Path(tempfile.gettempdir()) / f"chidao-migrate-{digest}.lock"
+        fh = _hold_lock_file(lock_path)
+        try:
+            yield
+        finally:
+            # The holder removes the file (a test run would otherwise leave thousands);
+            # a waiter that locked the removed file sees it and locks the new one.
+            lock_path.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
     else:
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(7316240501)"))

@@ -763,3 +763,31 @@ def test_sqlite_search_filter_columns_migration(tmp_path):
 @pytest.mark.postgres
 def test_postgres_search_filter_columns_migration(pg_empty_url):
     _check_search_filter_columns_migration(pg_empty_url)
+
+
+def test_sqlite_migration_lock_leaves_no_file(tmp_path, monkeypatch):
+    """The lock that lets one process migrate a fresh register is removed after it."""
+    import tempfile
+
+    locks = tmp_path / "tmp"
+    locks.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(locks))
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    try:
+        init_db(url)
+        assert list(locks.iterdir()) == []
+    finally:
+        dispose_engine(url)
+
+
+def test_sqlite_migration_lock_serialises_opens(tmp_path):
+    """Four processes open one fresh register at once: each finds it migrated, none fails."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    code = "import sys; from models.db import init_db; init_db(sys.argv[1]); print('ok')"
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert outs == ["ok"] * 4 and [p.returncode for p in procs] == [0] * 4
