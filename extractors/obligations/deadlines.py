@@ -35,7 +35,9 @@ _Y = r"(?P<y>(?:19|20)\d{2})"
 _SEP = r"\s*[/.\-]\s*"
 _DMY = rf"(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_Y}"
 _DMY_WORDS = rf"(?P<d2>\d{{1,2}})\s+tháng\s+(?P<m2>\d{{1,2}})\s+năm\s+(?P<y2>(?:19|20)\d{{2}})"
-_TIME = r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?\s*,?\s*)?"
+# An hour's 1 is often read by OCR as a capital I or an l (`trước I4 giờ 00 ngày 29/7/2020`).
+_HOUR = r"(?:\d{1,2}|[Il|]\d)"
+_TIME = rf"(?:{_HOUR}\s*(?:giờ|h)(?:\s*\d{{1,2}}(?:\s*phút)?)?\s*,?\s*)?"
 _MONTH_Y = rf"tháng\s+(?P<mm>\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(?P<my>(?:19|20)\d{{2}})"
 _QUARTER = r"quý\s+(?P<q>IV|IW|III|II|I|1V|lV|111|11|lll|ll|[1-4]|l)\s*(?:/|-|\s+năm\s+)\s*(?P<qy>(?:19|20)\d{2})"
 _HALF = r"(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>(?:19|20)\d{2})"
@@ -312,7 +314,7 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
             if not free(m.start(), m.end()):
                 continue
             explicit = (rec == "monthly" and m.groupdict().get("day")) or (
-                rec == "weekly" and re.search(r"trước\s+\d{1,2}\s*(?:giờ|h)|thứ\s+\w+", text[max(0, m.start() - 40):m.end() + 40], _FLAGS)) \
+                rec == "weekly" and re.search(rf"trước\s+{_HOUR}\s*(?:giờ|h)|thứ\s+\w+", text[max(0, m.start() - 40):m.end() + 40], _FLAGS)) \
                 or _said_as_cadence(text, m)
             if m.start() > first_end and not explicit:
                 continue            # a repeat word in a later clause governs that clause only
@@ -328,7 +330,7 @@ def find_deadlines(sentence: str, *, document_date: dt.date | None = None) -> li
                 if not _repeats_the_action(head):
                     continue
             raw_start = m.start()
-            lead = re.search(r"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+)|trước\s+\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2})?\s+(?:ngày\s+)?(?:thứ\s+\w+\s+)?)$", head, _FLAGS)
+            lead = re.search(rf"(?:định\s+kỳ\s+(?:vào\s+|trước\s+)?|(?:thực\s+hiện\s+)|trước\s+{_HOUR}\s*(?:giờ|h)(?:\s*\d{{1,2}})?\s+(?:ngày\s+)?(?:thứ\s+\w+\s+)?)$", head, _FLAGS)
             if lead:
                 raw_start = lead.start()
             end = m.end()

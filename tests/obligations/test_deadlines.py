@@ -26,6 +26,8 @@ CELLS = [
     ("trước 30/6/2024", D(2024, 6, 30), None, None),
     ("chậm nhất là ngày 23 tháng 01 năm 2026", D(2026, 1, 23), None, None),
     ("trước 14 giờ 00 ngày 29/7/2020", D(2020, 7, 29), None, None),
+    ("trước I4 giờ 00 ngày 29/7/2020", D(2020, 7, 29), None, None),     # OCR read the hour's 1 as an I
+    ("trước l6 giờ thứ sáu hằng tuần", None, "weekly", 5),              # ... or as an l
     ("Ngày 22 hàng tháng", None, "monthly", 22),
     ("Định kỳ trước ngày 10 hàng tháng", None, "monthly", 10),
     # a day of the period after each one: each month's, each year's report
